@@ -1,0 +1,115 @@
+import type { Plan, TaskSpec, ExecutionDag } from '../plan/types.js';
+
+/**
+ * Lifecycle of a task. `queued` → `running` → one terminal state.
+ * `limit`: a cap (turns, time, tokens, budget) was reached; `skipped`: a
+ * dependency did not succeed; `stopped`: cancelled by `stop()` or Ctrl-C.
+ */
+export type TaskStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'limit' | 'skipped' | 'stopped';
+
+export const TERMINAL_TASK_STATUSES: readonly TaskStatus[] = ['succeeded', 'failed', 'limit', 'skipped', 'stopped'];
+
+/** Status of a whole run. `interrupted`: its process died before it finished. */
+export type RunStatus = 'running' | 'synthesizing' | 'succeeded' | 'failed' | 'stopped' | 'interrupted';
+
+/** Why a ready task could not start at once, or why it waited. */
+export type WaitReason = 'dependency' | 'conflict' | 'concurrency' | 'provider-cap' | 'retry' | 'sequential';
+
+/** A task as stored: its spec plus what happened to it. */
+export interface TaskRecord {
+  handle: string;
+  runId: string;
+  /** Position in the plan, from 0. */
+  index: number;
+  taskId: string;
+  spec: TaskSpec;
+  status: TaskStatus;
+  /** ms since epoch. */
+  queuedAt: number;
+  /** When all its predecessors had finished (it could start from then on). */
+  readyAt?: number;
+  startedAt?: number;
+  endedAt?: number;
+  turns: number;
+  inputTokens: number;
+  outputTokens: number;
+  /** Number of model-call retries, and total ms spent waiting on them. */
+  retries: number;
+  retryWaitMs: number;
+  /** What held it back between readyAt and startedAt, if anything. */
+  waitReason?: WaitReason;
+  /** One line: why it failed, was skipped, stopped or hit a limit. */
+  error?: string;
+}
+
+/** A task's final answer. Stored whole (capped, see `truncated`). */
+export interface TaskOutput {
+  handle: string;
+  /** The final assistant message. */
+  text: string;
+  /** Parsed JSON when the task's outputFormat is a JSON Schema and it validated. */
+  json?: unknown;
+  /** True when `text` was cut to the store's cap. */
+  truncated: boolean;
+}
+
+export interface RunRecord {
+  runId: string;
+  name: string;
+  plan: Plan;
+  dag: ExecutionDag;
+  status: RunStatus;
+  createdAt: number;
+  startedAt?: number;
+  endedAt?: number;
+  /** Working directory the subagents are confined to. */
+  cwd: string;
+  /** Process currently executing the run (for `status` and cross-process stop). */
+  pid?: number;
+  /** Synthesis result, when done. */
+  synthesis?: SynthesisResult;
+  error?: string;
+}
+
+export interface SynthesisResult {
+  text: string;
+  /** Disagreements between task outputs, one line each. */
+  disagreements: string[];
+  inputTokens: number;
+  outputTokens: number;
+  durationMs: number;
+}
+
+export type TodoStatus = 'pending' | 'in_progress' | 'completed' | 'failed' | 'skipped' | 'stopped';
+
+/** One line of the todo list. The last one of a run is "Synthesize results". */
+export interface TodoItem {
+  /** Task id, or `synthesis`. */
+  id: string;
+  content: string;
+  status: TodoStatus;
+  /** Task handle (absent for the synthesis item). */
+  handle?: string;
+}
+
+/** Events the engine emits, also stored and printed as NDJSON by `--json`. */
+export type FanoutEvent =
+  | { type: 'run-start'; runId: string; at: number; name: string; tasks: Array<{ id: string; handle: string }>; simulated: boolean }
+  | { type: 'task-waiting'; runId: string; at: number; id: string; handle: string; reason: WaitReason; on?: string; detail?: string }
+  | { type: 'task-start'; runId: string; at: number; id: string; handle: string }
+  | { type: 'model-call'; runId: string; at: number; id: string; handle: string; turn: number; inputTokens: number; outputTokens: number; durationMs: number }
+  | { type: 'tool-call'; runId: string; at: number; id: string; handle: string; tool: string; ok: boolean; detail?: string }
+  | { type: 'task-retry'; runId: string; at: number; id: string; handle: string; attempt: number; waitMs: number; error: string }
+  | { type: 'task-end'; runId: string; at: number; id: string; handle: string; status: TaskStatus; durationMs: number; error?: string }
+  | { type: 'todo-update'; runId: string; at: number; item: TodoItem }
+  | { type: 'synthesis-start'; runId: string; at: number }
+  | { type: 'synthesis-end'; runId: string; at: number; ok: boolean; error?: string }
+  | { type: 'run-end'; runId: string; at: number; status: RunStatus };
+
+export type FanoutEventType = FanoutEvent['type'];
+
+/** A stored event with its per-run sequence number. */
+export interface StoredEvent {
+  seq: number;
+  event: FanoutEvent;
+}

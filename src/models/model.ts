@@ -1,0 +1,133 @@
+/**
+ * The Model contract: what the engine and the agent loop need from a chat
+ * model, and nothing more. Types only — providers live beside it and the
+ * engine never imports one directly.
+ */
+
+/** A text block in a message. */
+export interface TextBlock {
+  type: 'text';
+  text: string;
+}
+
+/** A tool call the model asked for. `input` is the parsed JSON arguments. */
+export interface ToolUseBlock {
+  type: 'tool_use';
+  id: string;
+  name: string;
+  input: Record<string, unknown>;
+}
+
+/** The answer to a tool call, sent back to the model in a user message. */
+export interface ToolResultBlock {
+  type: 'tool_result';
+  toolUseId: string;
+  content: string;
+  isError: boolean;
+}
+
+export type ContentBlock = TextBlock | ToolUseBlock | ToolResultBlock;
+
+/** One conversation turn. The system prompt is passed apart, in {@link ModelRequest.system}. */
+export interface Message {
+  role: 'user' | 'assistant';
+  content: ContentBlock[];
+}
+
+/** A tool the model may call; `inputSchema` is a JSON Schema object. */
+export interface ToolSpec {
+  name: string;
+  description: string;
+  inputSchema: Record<string, unknown>;
+}
+
+/**
+ * Options the simulated model honours; every other provider ignores them.
+ * Documented in docs/simulated-model.md.
+ */
+export interface SimOptions {
+  /**
+   * What the call is for; the simulated model answers each kind in its own
+   * deterministic way. Set by the engine, not by plan authors. Default `task`.
+   */
+  kind?: 'task' | 'synthesis' | 'planner';
+  /** Delay before the simulated server answers each model call, in ms. */
+  latencyMs?: number;
+  /**
+   * Turn-by-turn script. Turn i (i = number of assistant turns already in the
+   * conversation) plays `script[i]`; once the script is used up the model
+   * answers with its final text.
+   */
+  script?: SimStep[];
+  /** The final answer text. Default: a deterministic summary of the task. */
+  output?: string;
+  /** Inject faults: the first `times` calls of this conversation fail with `status`. */
+  fail?: { status: number; times: number; retryAfterMs?: number };
+  /** Simulated output token count per call (default: derived from the text length). */
+  outputTokens?: number;
+}
+
+/** One scripted turn of the simulated model: some text and/or tool calls. */
+export interface SimStep {
+  text?: string;
+  tools?: Array<{ name: string; input: Record<string, unknown> }>;
+}
+
+/** Token counts of one model call. */
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+}
+
+/** Why the model stopped producing this answer. */
+export type StopReason = 'end_turn' | 'tool_use' | 'max_tokens' | 'stop_sequence' | 'refusal' | 'other';
+
+/** A streamed fragment, for live views. Providers call it as text arrives. */
+export type ModelDelta = { type: 'text-delta'; text: string } | { type: 'tool-call'; name: string };
+
+export interface ModelRequest {
+  system: string;
+  messages: Message[];
+  tools: ToolSpec[];
+  /** Upper bound of output tokens for this call. */
+  maxTokens: number;
+  signal: AbortSignal;
+  /** Simulated-model options of the task (ignored by real providers). */
+  sim?: SimOptions;
+  /**
+   * Called with fragments as they stream in. A provider may skip streaming
+   * entirely when no listener is given (it is cheaper on the wire and CPU).
+   */
+  onDelta?: (delta: ModelDelta) => void;
+}
+
+export interface ModelResponse {
+  /** Text and tool_use blocks, in the order the model produced them. */
+  content: Array<TextBlock | ToolUseBlock>;
+  stopReason: StopReason;
+  usage: Usage;
+}
+
+/**
+ * A chat model with tool use. `generate` throws a FanoutError with code
+ * `MODEL_ERROR` (and `retryable`, `retryAfterMs`, `status`) on failure, or
+ * `ABORTED` when the signal fires. It does not retry by itself: the engine
+ * owns retries and shared backoff.
+ */
+export interface Model {
+  /** The spec it was resolved from, e.g. `sim` or `anthropic:claude-sonnet-4-5`. */
+  readonly spec: string;
+  /** Provider key used for per-provider concurrency caps and shared backoff. */
+  readonly provider: string;
+  /** True for the simulated model, so every adapter can label its output as simulated. */
+  readonly simulated: boolean;
+  generate(request: ModelRequest): Promise<ModelResponse>;
+}
+
+/** Turns a model spec from a plan or a flag into a Model. */
+export interface ModelResolver {
+  /** Throws FanoutError `MODEL_CONFIG` naming the spec, a missing env var or the URL. */
+  resolve(spec: string): Model;
+  /** Releases servers and sockets (e.g. the in-process simulated server). */
+  close(): Promise<void>;
+}

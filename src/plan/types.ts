@@ -1,0 +1,96 @@
+import type { SimOptions } from '../models/model.js';
+
+/** A JSON Schema object (draft 2020-12 or 07), as given in a plan. */
+export type JsonSchema = Record<string, unknown>;
+
+/** One task of a plan: what a subagent is asked to do. See docs/plan-format.md. */
+export interface TaskSpec {
+  /** Unique within the plan: letters, digits, `-`, `_`, `.`. */
+  id: string;
+  /** Short label shown in progress and on the todo list. Default: the id. */
+  description?: string;
+  /** The ROLE of the role prompt ("You are a [ROLE] specialist ..."). */
+  role?: string;
+  /** The task itself. */
+  prompt: string;
+  /** Relevant context about the codebase or project. */
+  context?: string;
+  /** Globs the task reads (relative to the working directory). */
+  files?: string[];
+  /** Globs the task may write; empty or absent means read-only. */
+  writes?: string[];
+  /** Text instructions, or a JSON Schema the final output must validate against. */
+  outputFormat?: string | JsonSchema;
+  /** Focus areas, highest priority first. */
+  focus?: string[];
+  /** Ids of tasks that must succeed before this one starts. */
+  dependsOn?: string[];
+  /** Model spec overriding the plan's (`sim`, `anthropic:<model-id>`). */
+  model?: string;
+  /** Wall-clock limit for the whole task, in ms. */
+  timeoutMs?: number;
+  /** Most model calls the agent loop may make. */
+  maxTurns?: number;
+  /** Options honoured by the simulated model only. */
+  sim?: SimOptions;
+}
+
+/** How the todo list treats in-progress items. */
+export type TodoMode = 'parallel' | 'sequential';
+
+/** A whole plan, as loaded from YAML/JSON and validated. */
+export interface Plan {
+  name?: string;
+  /** Most tasks running at once. Default 8. */
+  concurrency?: number;
+  /** Default model spec for tasks and synthesis. */
+  model?: string;
+  /** `parallel` (default): many items in progress; `sequential`: one at a time. */
+  todoMode?: TodoMode;
+  /** Synthesis instructions, or `false` to skip synthesis. Default: a generic merge. */
+  synthesis?: string | false;
+  tasks: TaskSpec[];
+}
+
+/** Why one task must wait for another. */
+export type EdgeKind = 'dependency' | 'conflict';
+
+/** An edge of the execution DAG: `to` starts only after `from` has finished. */
+export interface DagEdge {
+  from: string;
+  to: string;
+  kind: EdgeKind;
+  /** For conflict edges: the glob pair that overlaps, e.g. `src/a/** ~ src/a/x.ts`. */
+  reason?: string;
+}
+
+/** Two tasks whose scopes overlap. */
+export interface Conflict {
+  /** The earlier task in plan order. */
+  first: string;
+  /** The later task, which waits for `first` unless strict mode rejects the plan. */
+  second: string;
+  /** `write-write` (both may write a path) or `write-read` (one writes what the other reads). */
+  kind: 'write-write' | 'write-read';
+  /** The overlapping glob of `first`. */
+  firstGlob: string;
+  /** The overlapping glob of `second`. */
+  secondGlob: string;
+  /** False when an explicit dependency already orders the two tasks. */
+  serialized: boolean;
+}
+
+/** Result of the independence check: the plan is valid, this is how it will run. */
+export interface ExecutionDag {
+  /** Task ids in plan order. */
+  tasks: string[];
+  /** All edges: declared dependencies plus added conflict edges. */
+  edges: DagEdge[];
+  conflicts: Conflict[];
+  /** Task ids in a topological order (plan order among independent tasks). */
+  order: string[];
+  /** Longest chain of tasks (by count), first to last. */
+  criticalPath: string[];
+  /** Groups of tasks that can run at the same time if nothing else limits them (by depth). */
+  levels: string[][];
+}
