@@ -1,0 +1,43 @@
+import { FanoutError } from '../errors.js';
+import type { TaskOutput } from '../engine/types.js';
+import { DEFAULT_MAX_OUTPUT_BYTES } from './run-store.js';
+
+/**
+ * Checks a store's `maxOutputBytes` option and applies the default.
+ * @throws FanoutError `OPTION_INVALID` unless it is a positive integer.
+ */
+export function resolveMaxOutputBytes(value: number | undefined): number {
+  if (value === undefined) return DEFAULT_MAX_OUTPUT_BYTES;
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new FanoutError('OPTION_INVALID', `maxOutputBytes must be a positive integer, got ${String(value)}`, {
+      where: 'maxOutputBytes',
+    });
+  }
+  return value;
+}
+
+/**
+ * Returns `output` with `text` cut to at most `maxBytes` bytes of UTF-8,
+ * never splitting a character, and `truncated` set when anything was cut.
+ * `json` is kept only when its serialization fits the cap too: otherwise a
+ * large structured answer would bypass the cap that bounds the store.
+ */
+export function capOutput(output: TaskOutput, maxBytes: number): TaskOutput {
+  let { text, json } = output;
+  let truncated = output.truncated;
+  if (Buffer.byteLength(text, 'utf8') > maxBytes) {
+    const bytes = Buffer.from(text, 'utf8');
+    let cut = maxBytes;
+    // Back off over UTF-8 continuation bytes (10xxxxxx) to a character start.
+    while (cut > 0 && ((bytes[cut] ?? 0) & 0xc0) === 0x80) cut--;
+    text = bytes.subarray(0, cut).toString('utf8');
+    truncated = true;
+  }
+  if (json !== undefined && Buffer.byteLength(JSON.stringify(json) ?? '', 'utf8') > maxBytes) {
+    json = undefined;
+    truncated = true;
+  }
+  const capped: TaskOutput = { handle: output.handle, text, truncated };
+  if (json !== undefined) capped.json = json;
+  return capped;
+}
