@@ -1,0 +1,240 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Clock } from '../engine/clock.js';
+import { FanoutError } from '../errors.js';
+import type { ModelResponse, SimOptions, ToolResultBlock } from '../models/model.js';
+import { ScriptedModel, textResponse, toolResponse, type ScriptedStep } from '../models/scripted-model.js';
+import { runAgent, type AgentOptions } from './run-agent.js';
+import { useTempDirs } from './test-support/temp-workspace.js';
+
+const makeDir = useTempDirs();
+
+const scoreSchema = { type: 'object', properties: { score: { type: 'number' } }, required: ['score'] };
+
+/** A clock that only moves when a model call "takes" 250 ms. */
+function steppingClock(): Clock & { advance(ms: number): void } {
+  let now = 1_000;
+  return { now: () => now, sleep: async () => {}, advance: (ms) => (now += ms) };
+}
+
+async function setup(steps: ScriptedStep[], overrides: Partial<AgentOptions> = {}) {
+  const model = new ScriptedModel(steps);
+  const cwd = overrides.cwd ?? (await makeDir({ 'notes.txt': 'hello notes' }));
+  const clock = steppingClock();
+  const modelCalls: unknown[] = [];
+  const toolCalls: unknown[] = [];
+  const options: AgentOptions = {
+    system: 'You are a tester.',
+    prompt: 'Do the task.',
+    call: async (request) => {
+      clock.advance(250);
+      return model.generate(request);
+    },
+    cwd,
+    writes: ['out/**'],
+    maxTurns: 5,
+    signal: new AbortController().signal,
+    onModelCall: (info) => modelCalls.push(info),
+    onToolCall: (info) => toolCalls.push(info),
+    clock,
+    ...overrides,
+  };
+  return { model, cwd, options, modelCalls, toolCalls };
+}
+
+function toolResults(response: { content: unknown[] } | undefined): ToolResultBlock[] {
+  return (response?.content ?? []) as ToolResultBlock[];
+}
+
+describe('runAgent', () => {
+  it('returns the final text and sends system, prompt, tools, maxTokens, signal and sim', async () => {
+    const sim: SimOptions = { latencyMs: 5, output: 'x' };
+    const signal = new AbortController().signal;
+    const final: ModelResponse = {
+      content: [
+        { type: 'text', text: 'Hello, ' },
+        { type: 'text', text: 'world.' },
+      ],
+      stopReason: 'end_turn',
+      usage: { inputTokens: 7, outputTokens: 3 },
+    };
+    const { model, options } = await setup([final], { sim, signal, maxTokensPerCall: 1234 });
+    const result = await runAgent(options);
+    expect(result).toEqual({ status: 'succeeded', text: 'Hello, world.', turns: 1, usage: { inputTokens: 7, outputTokens: 3 } });
+    const [request] = model.requests;
+    expect(request?.system).toBe('You are a tester.');
+    expect(request?.messages).toEqual([{ role: 'user', content: [{ type: 'text', text: 'Do the task.' }] }]);
+    expect(request?.tools.map((tool) => tool.name)).toEqual(['read_file', 'write_file', 'edit_file', 'list_files', 'grep']);
+    expect(request?.maxTokens).toBe(1234);
+    expect(request?.signal).toBe(signal);
+    expect(request?.sim).toBe(sim);
+  });
+
+  it('executes tool calls, feeds the results back, and sums usage over turns', async () => {
+    const { model, cwd, options, modelCalls, toolCalls } = await setup([
+      toolResponse([
+        { name: 'read_file', input: { path: 'notes.txt' }, id: 'read' },
+        { name: 'write_file', input: { path: 'out/result.md', content: 'done' }, id: 'write' },
+        { name: 'write_file', input: { path: 'notes.txt', content: 'changed' }, id: 'denied' },
+      ]),
+      toolResponse([{ name: 'list_files', input: { path: 'out' } }], { inputTokens: 20, outputTokens: 2 }),
+      textResponse('All done.', { inputTokens: 30, outputTokens: 4 }),
+    ]);
+    const result = await runAgent(options);
+
+    expect(result).toEqual({ status: 'succeeded', text: 'All done.', turns: 3, usage: { inputTokens: 60, outputTokens: 11 } });
+    expect(model.remaining).toBe(0);
+    expect(await readFile(path.join(cwd, 'out/result.md'), 'utf8')).toBe('done');
+    expect(await readFile(path.join(cwd, 'notes.txt'), 'utf8')).toBe('hello notes');
+
+    const second = model.requests[1]?.messages ?? [];
+    expect(second.map((message) => message.role)).toEqual(['user', 'assistant', 'user']);
+    expect(toolResults(second[2])).toEqual([
+      { type: 'tool_result', toolUseId: 'read', content: 'hello notes', isError: false },
+      { type: 'tool_result', toolUseId: 'write', content: 'Wrote 4 bytes to out/result.md', isError: false },
+      {
+        type: 'tool_result',
+        toolUseId: 'denied',
+        content: 'write to "notes.txt" refused: outside this task\'s write scope (allowed: out/**)',
+        isError: true,
+      },
+    ]);
+    expect(toolResults(model.requests[2]?.messages[4])[0]?.content).toBe('out/result.md');
+
+    expect(modelCalls).toEqual([
+      { turn: 1, inputTokens: 10, outputTokens: 5, durationMs: 250 },
+      { turn: 2, inputTokens: 20, outputTokens: 2, durationMs: 250 },
+      { turn: 3, inputTokens: 30, outputTokens: 4, durationMs: 250 },
+    ]);
+    expect(toolCalls).toHaveLength(4);
+    expect(toolCalls).toContainEqual({ tool: 'write_file', ok: true, detail: 'out/result.md' });
+    expect(toolCalls).toContainEqual(expect.objectContaining({ tool: 'write_file', ok: false }));
+  });
+
+  it('stops with status limit when maxTurns is reached with tool calls pending, without running them', async () => {
+    const { model, cwd, options } = await setup(
+      [
+        toolResponse([{ name: 'list_files', input: {} }]),
+        {
+          content: [
+            { type: 'text', text: 'Writing now.' },
+            { type: 'tool_use', id: 't', name: 'write_file', input: { path: 'out/late.txt', content: 'x' } },
+          ],
+          stopReason: 'tool_use',
+          usage: { inputTokens: 1, outputTokens: 1 },
+        },
+      ],
+      { maxTurns: 2 },
+    );
+    const result = await runAgent(options);
+    expect(result).toEqual({
+      status: 'limit',
+      text: 'Writing now.',
+      turns: 2,
+      usage: { inputTokens: 11, outputTokens: 6 },
+      error: 'maxTurns (2) reached before a final answer',
+    });
+    expect(model.requests).toHaveLength(2);
+    await expect(readFile(path.join(cwd, 'out/late.txt'))).rejects.toThrow();
+  });
+
+  it('rejects at once with the signal reason when aborted during a model call', async () => {
+    const controller = new AbortController();
+    const timeout = new FanoutError('LIMIT_REACHED', 'task timed out after 50 ms');
+    // The call ignores its signal and never settles: the loop must not wait for it.
+    const hangingCall = (): Promise<ModelResponse> => {
+      queueMicrotask(() => controller.abort(timeout));
+      return new Promise<ModelResponse>(() => {});
+    };
+    const { options } = await setup([hangingCall], { signal: controller.signal });
+    await expect(runAgent(options)).rejects.toBe(timeout);
+  });
+
+  it('rejects with ABORTED when aborted between turns, without another model call', async () => {
+    const controller = new AbortController();
+    const { model, options } = await setup([toolResponse([{ name: 'list_files', input: {} }]), textResponse('never')], {
+      signal: controller.signal,
+      onToolCall: () => controller.abort(),
+    });
+    const error = await runAgent(options).catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(FanoutError);
+    expect((error as FanoutError).code).toBe('ABORTED');
+    expect(model.requests).toHaveLength(1);
+  });
+
+  it('does not call the model when the signal has already fired', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const { model, options } = await setup([textResponse('never')], { signal: controller.signal });
+    await expect(runAgent(options)).rejects.toMatchObject({ code: 'ABORTED' });
+    expect(model.requests).toHaveLength(0);
+  });
+
+  it('propagates model errors', async () => {
+    const failure = new FanoutError('MODEL_ERROR', 'HTTP 500 from the model', { status: 500 });
+    const { options } = await setup([{ error: failure }]);
+    await expect(runAgent(options)).rejects.toBe(failure);
+  });
+
+  it('succeeds with empty text when the model says nothing and no schema is set', async () => {
+    const { options } = await setup([{ content: [], stopReason: 'end_turn', usage: { inputTokens: 1, outputTokens: 0 } }]);
+    expect(await runAgent(options)).toMatchObject({ status: 'succeeded', text: '', turns: 1 });
+  });
+
+  it('rejects a maxTurns below 1', async () => {
+    const { options } = await setup([], { maxTurns: 0 });
+    await expect(runAgent(options)).rejects.toMatchObject({ code: 'OPTION_INVALID' });
+  });
+});
+
+describe('runAgent with an output schema', () => {
+  it('returns the parsed JSON when the answer validates', async () => {
+    const { options } = await setup([textResponse('Result:\n```json\n{"score": 4}\n```')], { outputSchema: scoreSchema });
+    expect(await runAgent(options)).toMatchObject({ status: 'succeeded', json: { score: 4 }, turns: 1 });
+  });
+
+  it('asks once for a repair, stating the validation errors, and accepts the corrected JSON', async () => {
+    const { model, options } = await setup([textResponse('{"score": "high"}'), textResponse('{"score": 9}')], {
+      outputSchema: scoreSchema,
+    });
+    const result = await runAgent(options);
+    expect(result).toMatchObject({ status: 'succeeded', text: '{"score": 9}', json: { score: 9 }, turns: 2 });
+    const repair = model.requests[1]?.messages.at(-1);
+    expect(repair?.role).toBe('user');
+    expect(repair?.content[0]).toMatchObject({ type: 'text', text: expect.stringContaining('/score must be number') });
+  });
+
+  it('fails with the validation errors when the repair is invalid too', async () => {
+    const { model, options } = await setup([textResponse('no json here'), textResponse('{"other": 1}')], {
+      outputSchema: scoreSchema,
+    });
+    const result = await runAgent(options);
+    expect(result).toMatchObject({ status: 'failed', turns: 2, text: '{"other": 1}' });
+    expect(result.json).toBeUndefined();
+    expect(result.error).toBe(
+      "output does not match its JSON Schema after one repair attempt: (root) must have required property 'score'",
+    );
+    expect(model.remaining).toBe(0);
+  });
+
+  it('fails without a repair when no turn is left', async () => {
+    const { model, options } = await setup([textResponse('{}')], { outputSchema: scoreSchema, maxTurns: 1 });
+    const result = await runAgent(options);
+    expect(result.status).toBe('failed');
+    expect(result.error).toContain('leaves no turn to repair');
+    expect(model.requests).toHaveLength(1);
+  });
+
+  it('keeps roles alternating when repairing an empty answer', async () => {
+    const { model, options } = await setup(
+      [{ content: [], stopReason: 'end_turn', usage: { inputTokens: 1, outputTokens: 0 } }, textResponse('{"score": 1}')],
+      { outputSchema: scoreSchema },
+    );
+    expect(await runAgent(options)).toMatchObject({ status: 'succeeded', json: { score: 1 } });
+    const messages = model.requests[1]?.messages ?? [];
+    expect(messages.map((message) => message.role)).toEqual(['user']);
+    expect(messages[0]?.content).toHaveLength(2);
+    expect(messages[0]?.content[1]).toMatchObject({ text: expect.stringContaining('the answer is empty') });
+  });
+});

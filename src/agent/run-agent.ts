@@ -1,0 +1,169 @@
+import { type Clock, systemClock } from '../engine/clock.js';
+import { FanoutError } from '../errors.js';
+import type {
+  ContentBlock,
+  Message,
+  ModelRequest,
+  ModelResponse,
+  SimOptions,
+  ToolUseBlock,
+  Usage,
+} from '../models/model.js';
+import type { JsonSchema } from '../plan/types.js';
+import { compileOutputCheck, repairRequest } from './output-format.js';
+import { createSandbox } from './sandbox.js';
+import { agentToolSpecs, agentTools, executeToolCalls, type ToolCallInfo } from './tools/index.js';
+
+/** Default upper bound of output tokens per model call. */
+export const DEFAULT_MAX_TOKENS_PER_CALL = 4096;
+
+/** What one subagent runs with. */
+export interface AgentOptions {
+  /** Rendered role prompt. */
+  system: string;
+  /** First user message. */
+  prompt: string;
+  /** Calls the model; the engine wraps it with retries and caps, errors it throws propagate. */
+  call: (request: ModelRequest) => Promise<ModelResponse>;
+  /** Working directory; every tool is confined to it. */
+  cwd: string;
+  /** Globs (relative to cwd) the agent may write; `[]` means read-only. */
+  writes: string[];
+  /** Most model calls, including the one JSON repair attempt. */
+  maxTurns: number;
+  /** @default 4096 */
+  maxTokensPerCall?: number;
+  /** When set, the final text must be JSON valid against it. */
+  outputSchema?: JsonSchema;
+  /** Passed through to every ModelRequest unchanged. */
+  sim?: SimOptions;
+  /** Aborting rejects the run at once with the signal's reason (when a FanoutError) or an `ABORTED` FanoutError. */
+  signal: AbortSignal;
+  /** Called after each model call; `turn` counts from 1. */
+  onModelCall?: (info: { turn: number; inputTokens: number; outputTokens: number; durationMs: number }) => void;
+  /** Called after each tool call. */
+  onToolCall?: (info: ToolCallInfo) => void;
+  /** Measures `durationMs`. @default systemClock */
+  clock?: Clock;
+}
+
+/** How a subagent ended. */
+export interface AgentResult {
+  /** `limit`: maxTurns reached with tool calls pending; `failed`: the output did not match its schema. */
+  status: 'succeeded' | 'limit' | 'failed';
+  /** The last assistant message's text blocks, concatenated. */
+  text: string;
+  /** The parsed output, when `outputSchema` is set and it validated. */
+  json?: unknown;
+  /** Model calls made. */
+  turns: number;
+  /** Summed over all model calls. */
+  usage: Usage;
+  /** One line, when not succeeded. */
+  error?: string;
+}
+
+/**
+ * Runs one subagent: calls the model, executes the tools it asks for inside
+ * the sandbox of `cwd` and `writes`, feeds the results back, and returns when
+ * the model answers without tool calls or `maxTurns` is reached.
+ */
+export async function runAgent(options: AgentOptions): Promise<AgentResult> {
+  const { signal, maxTurns } = options;
+  if (!Number.isInteger(maxTurns) || maxTurns < 1) {
+    throw new FanoutError('OPTION_INVALID', `maxTurns must be an integer >= 1, got ${String(maxTurns)}`);
+  }
+  const schema = options.outputSchema;
+  const output = schema === undefined ? undefined : { schema, check: compileOutputCheck(schema) };
+  const clock = options.clock ?? systemClock;
+  const sandbox = createSandbox({ cwd: options.cwd, writes: options.writes });
+  const messages: Message[] = [{ role: 'user', content: [{ type: 'text', text: options.prompt }] }];
+  const usage: Usage = { inputTokens: 0, outputTokens: 0 };
+  let turns = 0;
+  let repairAsked = false;
+
+  for (;;) {
+    throwIfAborted(signal);
+    const started = clock.now();
+    const response = await untilAborted(
+      options.call({
+        system: options.system,
+        messages: [...messages],
+        tools: [...agentToolSpecs],
+        maxTokens: options.maxTokensPerCall ?? DEFAULT_MAX_TOKENS_PER_CALL,
+        signal,
+        sim: options.sim,
+      }),
+      signal,
+    );
+    turns += 1;
+    usage.inputTokens += response.usage.inputTokens;
+    usage.outputTokens += response.usage.outputTokens;
+    options.onModelCall?.({ turn: turns, ...response.usage, durationMs: clock.now() - started });
+    if (response.content.length > 0) messages.push({ role: 'assistant', content: response.content });
+    const text = textOf(response);
+    const end = (status: AgentResult['status'], error?: string): AgentResult =>
+      error === undefined ? { status, text, turns, usage } : { status, text, turns, usage, error };
+
+    const calls = response.content.filter((block): block is ToolUseBlock => block.type === 'tool_use');
+    if (calls.length > 0) {
+      if (turns >= maxTurns) return end('limit', `maxTurns (${maxTurns}) reached before a final answer`);
+      const results = await executeToolCalls(calls, { tools: agentTools, sandbox, signal, onToolCall: options.onToolCall });
+      throwIfAborted(signal);
+      appendUserContent(messages, results);
+      continue;
+    }
+
+    if (output === undefined) return end('succeeded');
+    const checked = output.check(text);
+    if (checked.ok) return { ...end('succeeded'), json: checked.value };
+    const errors = checked.errors.join('; ');
+    if (repairAsked) return end('failed', `output does not match its JSON Schema after one repair attempt: ${errors}`);
+    if (turns >= maxTurns) {
+      return end('failed', `output does not match its JSON Schema and maxTurns (${maxTurns}) leaves no turn to repair it: ${errors}`);
+    }
+    repairAsked = true;
+    appendUserContent(messages, [{ type: 'text', text: repairRequest(checked.errors, output.schema) }]);
+  }
+}
+
+function textOf(response: ModelResponse): string {
+  return response.content.map((block) => (block.type === 'text' ? block.text : '')).join('');
+}
+
+/**
+ * Appends a user turn, merging into the last message when that is a user turn
+ * too (after an empty assistant answer), because providers want roles to alternate.
+ */
+function appendUserContent(messages: Message[], content: ContentBlock[]): void {
+  const last = messages.at(-1);
+  if (last?.role === 'user') messages[messages.length - 1] = { role: 'user', content: [...last.content, ...content] };
+  else messages.push({ role: 'user', content });
+}
+
+function abortError(signal: AbortSignal): FanoutError {
+  const reason: unknown = signal.reason;
+  return reason instanceof FanoutError ? reason : new FanoutError('ABORTED', 'agent run aborted', { cause: reason });
+}
+
+function throwIfAborted(signal: AbortSignal): void {
+  if (signal.aborted) throw abortError(signal);
+}
+
+/** Settles like `promise`, but rejects as soon as `signal` fires, even if the model call ignores it. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(abortError(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(signal.aborted ? abortError(signal) : error);
+      },
+    );
+  });
+}

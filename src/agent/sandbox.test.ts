@@ -1,0 +1,119 @@
+import { mkdir, symlink } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FanoutError } from '../errors.js';
+import { createSandbox } from './sandbox.js';
+import { useTempDirs } from './test-support/temp-workspace.js';
+
+const makeDir = useTempDirs();
+
+async function denial(promise: Promise<unknown>): Promise<string> {
+  const error = await promise.then(
+    () => undefined,
+    (thrown: unknown) => thrown,
+  );
+  expect(error).toBeInstanceOf(FanoutError);
+  expect((error as FanoutError).code).toBe('TOOL_DENIED');
+  return (error as FanoutError).message;
+}
+
+describe('createSandbox', () => {
+  it('resolves paths relative to cwd, normalizing them', async () => {
+    const cwd = await makeDir({ 'src/a.ts': 'a' });
+    const sandbox = createSandbox({ cwd, writes: [] });
+    await expect(sandbox.resolve('src/../src/./a.ts', 'read')).resolves.toEqual({
+      absolute: path.join(cwd, 'src', 'a.ts'),
+      relative: 'src/a.ts',
+      realRelative: 'src/a.ts',
+    });
+    await expect(sandbox.resolve('.', 'read')).resolves.toMatchObject({ absolute: cwd, relative: '.' });
+    await expect(sandbox.resolve('new/deep/file.txt', 'read')).resolves.toMatchObject({
+      absolute: path.join(cwd, 'new', 'deep', 'file.txt'),
+    });
+  });
+
+  it('refuses absolute paths', async () => {
+    const cwd = await makeDir({ 'a.txt': 'a' });
+    const message = await denial(createSandbox({ cwd, writes: ['**'] }).resolve(path.join(cwd, 'a.txt'), 'read'));
+    expect(message).toContain('is absolute');
+  });
+
+  it('refuses paths that escape cwd through ..', async () => {
+    const cwd = await makeDir();
+    const sandbox = createSandbox({ cwd, writes: ['**'] });
+    expect(await denial(sandbox.resolve('../outside.txt', 'read'))).toContain('escapes the working directory');
+    expect(await denial(sandbox.resolve('a/../../outside.txt', 'write'))).toContain('"a/../../outside.txt"');
+    expect(await denial(sandbox.resolve('..', 'read'))).toContain('escapes');
+    // A name that merely starts with dots stays inside.
+    await expect(sandbox.resolve('..hidden', 'read')).resolves.toMatchObject({ relative: '..hidden' });
+  });
+
+  it('refuses reads and writes through a symlink that leads outside cwd', async () => {
+    const outside = await makeDir({ 'secret.txt': 'secret' });
+    const cwd = await makeDir();
+    await symlink(outside, path.join(cwd, 'out-dir'));
+    await symlink(path.join(outside, 'secret.txt'), path.join(cwd, 'out-file'));
+    const sandbox = createSandbox({ cwd, writes: ['**'] });
+    expect(await denial(sandbox.resolve('out-dir/secret.txt', 'read'))).toContain('through a symlink');
+    expect(await denial(sandbox.resolve('out-file', 'read'))).toContain('through a symlink');
+    expect(await denial(sandbox.resolve('out-file', 'write'))).toContain('through a symlink');
+    // A file that does not exist yet is checked where it would be created.
+    expect(await denial(sandbox.resolve('out-dir/new/file.txt', 'write'))).toContain('through a symlink');
+  });
+
+  it('refuses a symlink whose target does not exist, since writing through it could create the target anywhere', async () => {
+    const cwd = await makeDir();
+    await symlink('/nonexistent-fanout-target/x', path.join(cwd, 'dangling'));
+    const message = await denial(createSandbox({ cwd, writes: ['**'] }).resolve('dangling', 'write'));
+    expect(message).toContain('target does not exist');
+  });
+
+  it('follows symlinks that stay inside and checks the write scope where the file really is', async () => {
+    const cwd = await makeDir({ 'src/a.ts': 'a' });
+    await symlink(path.join(cwd, 'src'), path.join(cwd, 'alias'));
+    await expect(createSandbox({ cwd, writes: ['src/**'] }).resolve('alias/a.ts', 'write')).resolves.toEqual({
+      absolute: path.join(cwd, 'src', 'a.ts'),
+      relative: 'alias/a.ts',
+      realRelative: 'src/a.ts',
+    });
+    const message = await denial(createSandbox({ cwd, writes: ['alias/**'] }).resolve('alias/a.ts', 'write'));
+    expect(message).toContain('"alias/a.ts" (resolves to "src/a.ts")');
+  });
+
+  it('allows writes inside the write scope and names path and globs when refusing one outside', async () => {
+    const cwd = await makeDir();
+    const sandbox = createSandbox({ cwd, writes: ['src/**', 'docs/*.md'] });
+    await expect(sandbox.resolve('src/deep/new.ts', 'write')).resolves.toMatchObject({ relative: 'src/deep/new.ts' });
+    await expect(sandbox.resolve('src/.hidden', 'write')).resolves.toMatchObject({ relative: 'src/.hidden' });
+    await expect(sandbox.resolve('docs/guide.md', 'write')).resolves.toMatchObject({ relative: 'docs/guide.md' });
+    const message = await denial(sandbox.resolve('lib/x.ts', 'write'));
+    expect(message).toBe('write to "lib/x.ts" refused: outside this task\'s write scope (allowed: src/**, docs/*.md)');
+    // Reads are not limited by the write scope.
+    await expect(sandbox.resolve('lib/x.ts', 'read')).resolves.toMatchObject({ relative: 'lib/x.ts' });
+  });
+
+  it('refuses every write of a read-only sandbox', async () => {
+    const cwd = await makeDir({ 'a.txt': 'a' });
+    const sandbox = createSandbox({ cwd, writes: [] });
+    await expect(sandbox.resolve('a.txt', 'read')).resolves.toMatchObject({ relative: 'a.txt' });
+    expect(await denial(sandbox.resolve('a.txt', 'write'))).toContain('read-only');
+  });
+
+  it('works when cwd itself is reached through a symlink', async () => {
+    const real = await makeDir({ 'src/a.ts': 'a' });
+    const holder = await makeDir();
+    await symlink(real, path.join(holder, 'link'));
+    const sandbox = createSandbox({ cwd: path.join(holder, 'link'), writes: ['src/**'] });
+    await expect(sandbox.resolve('src/a.ts', 'write')).resolves.toMatchObject({
+      absolute: path.join(real, 'src', 'a.ts'),
+      realRelative: 'src/a.ts',
+    });
+  });
+
+  it('refuses a symlink loop', async () => {
+    const cwd = await makeDir();
+    await mkdir(path.join(cwd, 'd'));
+    await symlink(path.join(cwd, 'd', 'loop'), path.join(cwd, 'd', 'loop'));
+    expect(await denial(createSandbox({ cwd, writes: [] }).resolve('d/loop', 'read'))).toContain('symlink loop');
+  });
+});

@@ -1,0 +1,124 @@
+import { lstat, realpath } from 'node:fs/promises';
+import path from 'node:path';
+import picomatch from 'picomatch';
+import { FanoutError } from '../errors.js';
+
+/** What a sandbox confines: the working directory and the globs the agent may write. */
+export interface SandboxOptions {
+  /** Working directory; every path the agent names is resolved against it. */
+  cwd: string;
+  /** Globs (relative to `cwd`, picomatch with dotfiles) the agent may write; `[]` means read-only. */
+  writes: readonly string[];
+}
+
+/** A path the model named, checked against the sandbox. */
+export interface ResolvedPath {
+  /** Absolute location to operate on, with symlinks of its existing part resolved. */
+  absolute: string;
+  /** The path as the model named it, normalized, relative to cwd, with `/` separators (`.` for cwd). */
+  relative: string;
+  /** Where it really lives, relative to the real cwd, with `/` separators (`.` for cwd). */
+  realRelative: string;
+}
+
+/** Confines the paths of one agent's tool calls to its working directory and write scope. */
+export interface Sandbox {
+  /** The working directory, absolute. */
+  readonly cwd: string;
+  /** The write scope globs. */
+  readonly writes: readonly string[];
+  /**
+   * Resolves a path named by the model. Throws FanoutError `TOOL_DENIED` when
+   * it is absolute, escapes cwd (through `..` or a symlink), or — for `write`
+   * access — lies outside the write scope.
+   */
+  resolve(requested: string, access: 'read' | 'write'): Promise<ResolvedPath>;
+}
+
+/** Creates the {@link Sandbox} of one agent. */
+export function createSandbox(options: SandboxOptions): Sandbox {
+  const cwd = path.resolve(options.cwd);
+  const writes = [...options.writes];
+  const inScope = writes.length === 0 ? () => false : picomatch(writes, { dot: true });
+  let realCwd: Promise<string> | undefined;
+  // Lazily, so that creating a sandbox never fails; a missing cwd surfaces as a tool error.
+  const getRealCwd = (): Promise<string> => (realCwd ??= realpath(cwd));
+
+  return {
+    cwd,
+    writes,
+    async resolve(requested, access) {
+      if (path.isAbsolute(requested)) {
+        throw denied(`path "${requested}" is absolute; use a path relative to the working directory`);
+      }
+      const lexical = path.resolve(cwd, requested);
+      const relative = insideRelative(cwd, lexical);
+      if (relative === undefined) {
+        throw denied(`path "${requested}" escapes the working directory`);
+      }
+      const root = await getRealCwd();
+      const absolute = await realLocation(lexical, relative);
+      const realRelative = insideRelative(root, absolute);
+      if (realRelative === undefined) {
+        throw denied(`path "${relative}" leads outside the working directory through a symlink`);
+      }
+      if (access === 'write' && !inScope(realRelative)) {
+        const shown = realRelative === relative ? `"${relative}"` : `"${relative}" (resolves to "${realRelative}")`;
+        throw denied(
+          writes.length === 0
+            ? `write to ${shown} refused: this task is read-only (no write scope)`
+            : `write to ${shown} refused: outside this task's write scope (allowed: ${writes.join(', ')})`,
+        );
+      }
+      return { absolute, relative, realRelative };
+    },
+  };
+}
+
+/** `target` relative to `base` with `/` separators, or undefined when it is not inside `base`. */
+function insideRelative(base: string, target: string): string | undefined {
+  const relative = path.relative(base, target);
+  if (relative === '') return '.';
+  if (relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative)) return undefined;
+  return relative.split(path.sep).join('/');
+}
+
+/**
+ * Resolves the symlinks of the deepest existing ancestor of `absolute` and
+ * appends the part that does not exist yet, so that new files are checked
+ * where they would really be created.
+ */
+async function realLocation(absolute: string, shown: string): Promise<string> {
+  const missing: string[] = [];
+  let existing = absolute;
+  for (;;) {
+    try {
+      return path.join(await realpath(existing), ...missing.reverse());
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ELOOP') throw denied(`path "${shown}" goes through a symlink loop`);
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw error;
+      // lstat sees a link whose target is missing; writing through it would create the target anywhere.
+      if (await exists(existing)) {
+        throw denied(`path "${shown}" goes through a symlink whose target does not exist`);
+      }
+      const parent = path.dirname(existing);
+      if (parent === existing) throw error;
+      missing.push(path.basename(existing));
+      existing = parent;
+    }
+  }
+}
+
+async function exists(location: string): Promise<boolean> {
+  try {
+    await lstat(location);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function denied(message: string): FanoutError {
+  return new FanoutError('TOOL_DENIED', message);
+}

@@ -1,0 +1,41 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { defineTool, stringInputs, toolFailed } from './tool.js';
+
+/** `edit_file {path, old_string, new_string}`: replaces the one occurrence of `old_string`. */
+export const editFileTool = defineTool<{ path: string; old_string: string; new_string: string }>(
+  {
+    name: 'edit_file',
+    description:
+      "Replace text in a file. old_string must occur exactly once in the file; include enough surrounding text to make it unique. Only paths inside this task's write scope may be edited.",
+    inputSchema: stringInputs(
+      {
+        path: 'File path, relative to the working directory.',
+        old_string: 'The exact text to replace; must occur exactly once.',
+        new_string: 'The text to put in its place.',
+      },
+      ['path', 'old_string', 'new_string'],
+    ),
+  },
+  async ({ path, old_string: oldString, new_string: newString }, { sandbox }) => {
+    if (oldString === '') throw toolFailed('old_string is empty; give the exact text to replace');
+    const file = await sandbox.resolve(path, 'write');
+    const text = await readFile(file.absolute, 'utf8');
+    const at = text.indexOf(oldString);
+    if (at === -1) throw toolFailed(`old_string not found in "${file.relative}"; read the file and copy the text exactly`);
+    const count = countOccurrences(text, oldString);
+    if (count > 1) {
+      throw toolFailed(
+        `old_string occurs ${count} times in "${file.relative}"; include more surrounding text so it occurs exactly once`,
+      );
+    }
+    // Slicing, not String.replace, so `$&` and friends in new_string stay literal.
+    await writeFile(file.absolute, text.slice(0, at) + newString + text.slice(at + oldString.length), 'utf8');
+    return `Edited ${file.relative}: replaced 1 occurrence`;
+  },
+);
+
+function countOccurrences(text: string, part: string): number {
+  let count = 0;
+  for (let at = text.indexOf(part); at !== -1; at = text.indexOf(part, at + part.length)) count += 1;
+  return count;
+}

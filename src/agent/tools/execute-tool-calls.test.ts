@@ -1,0 +1,65 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { ToolUseBlock } from '../../models/model.js';
+import { createSandbox } from '../sandbox.js';
+import { useTempDirs } from '../test-support/temp-workspace.js';
+import { executeToolCalls, type ToolCallInfo } from './execute-tool-calls.js';
+import { agentTools } from './index.js';
+
+const makeDir = useTempDirs();
+
+function call(id: string, name: string, input: Record<string, unknown>): ToolUseBlock {
+  return { type: 'tool_use', id, name, input };
+}
+
+async function execute(cwd: string, calls: ToolUseBlock[], writes: string[] = ['**']) {
+  const infos: ToolCallInfo[] = [];
+  const results = await executeToolCalls(calls, {
+    tools: agentTools,
+    sandbox: createSandbox({ cwd, writes }),
+    signal: new AbortController().signal,
+    onToolCall: (info) => infos.push(info),
+  });
+  return { results, infos };
+}
+
+describe('executeToolCalls', () => {
+  it('applies calls on the same path in the order given, and returns results in call order', async () => {
+    const cwd = await makeDir();
+    const { results } = await execute(cwd, [
+      call('w1', 'write_file', { path: 'a.txt', content: 'first' }),
+      call('r1', 'read_file', { path: './a.txt' }),
+      call('e1', 'edit_file', { path: 'a.txt', old_string: 'first', new_string: 'second' }),
+      call('w2', 'write_file', { path: 'b.txt', content: 'other' }),
+      call('w3', 'write_file', { path: 'sub/../a.txt', content: 'third' }),
+    ]);
+    expect(results.map((result) => [result.toolUseId, result.isError])).toEqual([
+      ['w1', false],
+      ['r1', false],
+      ['e1', false],
+      ['w2', false],
+      ['w3', false],
+    ]);
+    expect(results[1]?.content).toBe('first');
+    expect(await readFile(path.join(cwd, 'a.txt'), 'utf8')).toBe('third');
+  });
+
+  it('turns unknown tools and failures into error results and reports every call', async () => {
+    const cwd = await makeDir({ 'a.txt': 'hello' });
+    const { results, infos } = await execute(
+      cwd,
+      [call('1', 'delete_file', { path: 'a.txt' }), call('2', 'read_file', { path: 'a.txt' }), call('3', 'write_file', { path: 'a.txt', content: 'x' })],
+      [],
+    );
+    expect(results[0]).toMatchObject({
+      isError: true,
+      content: 'unknown tool "delete_file"; available tools: read_file, write_file, edit_file, list_files, grep',
+    });
+    expect(infos).toEqual([
+      { tool: 'delete_file', ok: false, detail: results[0]?.content },
+      { tool: 'read_file', ok: true, detail: 'a.txt' },
+      { tool: 'write_file', ok: false, detail: 'write to "a.txt" refused: this task is read-only (no write scope)' },
+    ]);
+  });
+});

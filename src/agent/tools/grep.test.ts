@@ -1,0 +1,54 @@
+import { symlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runTool, useTempDirs } from '../test-support/temp-workspace.js';
+import { GREP_MATCH_CAP } from './grep.js';
+
+const makeDir = useTempDirs();
+
+describe('grep', () => {
+  it('prints file:line: text for matching lines, in path order', async () => {
+    const cwd = await makeDir({
+      'src/b.ts': 'const x = 1;\nfunction beta() {}\n',
+      'src/a.ts': 'function alpha() {}\r\nconst y = 2;\n',
+      'node_modules/m.js': 'function hidden() {}',
+      'README.md': 'no code here',
+    });
+    const result = await runTool('grep', { pattern: 'function \\w+\\(' }, { cwd });
+    expect(result).toMatchObject({ isError: false, content: 'src/a.ts:1: function alpha() {}\nsrc/b.ts:2: function beta() {}' });
+    expect((await runTool('grep', { pattern: 'const', path: 'src/b.ts' }, { cwd })).content).toBe('src/b.ts:1: const x = 1;');
+  });
+
+  it('says when nothing matches, and rejects an invalid regex', async () => {
+    const cwd = await makeDir({ 'a.txt': 'hello' });
+    expect((await runTool('grep', { pattern: 'bye' }, { cwd })).content).toBe('No matches for /bye/ in "."');
+    const invalid = await runTool('grep', { pattern: 'a(' }, { cwd });
+    expect(invalid.isError).toBe(true);
+    expect(invalid.content).toMatch(/^invalid regular expression \/a\(\/: /);
+  });
+
+  it('skips binary files and symlinks leading outside cwd', async () => {
+    const outside = await makeDir({ 'secret.txt': 'needle outside' });
+    const cwd = await makeDir({ 'a.txt': 'needle inside' });
+    await writeFile(path.join(cwd, 'b.bin'), Buffer.from('needle\0binary'));
+    await symlink(path.join(outside, 'secret.txt'), path.join(cwd, 'link.txt'));
+    expect((await runTool('grep', { pattern: 'needle' }, { cwd })).content).toBe('a.txt:1: needle inside');
+  });
+
+  it('caps the matches and says so', async () => {
+    const cwd = await makeDir({ 'many.txt': 'hit\n'.repeat(GREP_MATCH_CAP + 3) });
+    const lines = (await runTool('grep', { pattern: 'hit' }, { cwd })).content.split('\n');
+    expect(lines).toHaveLength(GREP_MATCH_CAP + 1);
+    expect(lines[GREP_MATCH_CAP - 1]).toBe(`many.txt:${GREP_MATCH_CAP}: hit`);
+    expect(lines.at(-1)).toBe(`[capped at ${GREP_MATCH_CAP} matches; narrow the pattern or path]`);
+  });
+
+  it('requires a pattern and refuses a path outside cwd', async () => {
+    const cwd = await makeDir();
+    expect(await runTool('grep', {}, { cwd })).toMatchObject({
+      isError: true,
+      content: "invalid input for grep: (root) must have required property 'pattern'",
+    });
+    expect((await runTool('grep', { pattern: 'x', path: '../' }, { cwd })).content).toContain('escapes');
+  });
+});

@@ -1,0 +1,65 @@
+import { readFile, stat } from 'node:fs/promises';
+import { defineTool, stringInputs, toolFailed } from './tool.js';
+import { walkFiles } from './walk-files.js';
+
+/** Most matching lines grep returns. */
+export const GREP_MATCH_CAP = 200;
+/** Files larger than this are not searched. */
+const GREP_FILE_CAP_BYTES = 1024 * 1024;
+/** Longest line text shown per match. */
+const GREP_LINE_CAP = 300;
+
+/** `grep {pattern, path?}`: lines matching a JavaScript regular expression, as `file:line: text`. */
+export const grepTool = defineTool<{ pattern: string; path?: string }>(
+  {
+    name: 'grep',
+    description: `Search files for a JavaScript regular expression; prints "file:line: text" for each matching line (at most ${GREP_MATCH_CAP}). Skips .git, node_modules, symlinks, binary files and files over 1 MiB.`,
+    inputSchema: stringInputs(
+      {
+        pattern: "JavaScript regular expression, e.g. 'function \\w+\\('.",
+        path: 'File or directory to search, relative to the working directory. Default: the working directory.',
+      },
+      ['pattern'],
+    ),
+  },
+  async ({ pattern, path = '.' }, { sandbox, signal }) => {
+    const regex = compileRegex(pattern);
+    const start = await sandbox.resolve(path, 'read');
+    const lines: string[] = [];
+    for (const file of await walkFiles(start, signal)) {
+      if (signal.aborted) break;
+      if (file.symlink) continue;
+      const text = await readSearchable(file.absolute);
+      if (text === undefined) continue;
+      const fileLines = text.split(/\r?\n/);
+      for (let index = 0; index < fileLines.length; index += 1) {
+        const line = fileLines[index] ?? '';
+        if (!regex.test(line)) continue;
+        if (lines.length === GREP_MATCH_CAP) {
+          return `${lines.join('\n')}\n[capped at ${GREP_MATCH_CAP} matches; narrow the pattern or path]`;
+        }
+        lines.push(`${file.relative}:${index + 1}: ${line.length <= GREP_LINE_CAP ? line : `${line.slice(0, GREP_LINE_CAP)}…`}`);
+      }
+    }
+    return lines.length === 0 ? `No matches for /${pattern}/ in "${start.relative}"` : lines.join('\n');
+  },
+);
+
+function compileRegex(pattern: string): RegExp {
+  try {
+    return new RegExp(pattern);
+  } catch (error) {
+    throw toolFailed(`invalid regular expression /${pattern}/: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** The text of a file worth searching, or undefined for large, binary or unreadable files. */
+async function readSearchable(absolute: string): Promise<string | undefined> {
+  try {
+    if ((await stat(absolute)).size > GREP_FILE_CAP_BYTES) return undefined;
+    const content = await readFile(absolute);
+    return content.includes(0) ? undefined : content.toString('utf8');
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,62 @@
+import { FanoutError } from '../../errors.js';
+import type { ToolSpec } from '../../models/model.js';
+import { compileJsonSchema } from '../../plan/json-schema.js';
+import type { Sandbox } from '../sandbox.js';
+
+/** What a tool may use while it runs. */
+export interface ToolContext {
+  sandbox: Sandbox;
+  /** Long walks stop early when it fires; the agent loop then discards the result. */
+  signal: AbortSignal;
+}
+
+/** A tool the agent offers its model. */
+export interface AgentTool {
+  readonly spec: ToolSpec;
+  /**
+   * Validates `input` against the spec's schema and runs the tool. Throws a
+   * FanoutError (`TOOL_DENIED`, `TOOL_FAILED`) or a Node fs error; the
+   * executor turns either into a one-line tool error for the model.
+   */
+  run(input: Record<string, unknown>, context: ToolContext): Promise<string>;
+}
+
+/**
+ * Builds an {@link AgentTool} whose input is checked against its own JSON
+ * Schema before `run` sees it, so `run` can trust the declared types.
+ */
+export function defineTool<Input>(
+  spec: ToolSpec,
+  run: (input: Input, context: ToolContext) => Promise<string>,
+): AgentTool {
+  const validate = compileJsonSchema(spec.inputSchema);
+  return {
+    spec,
+    async run(input, context) {
+      const problems = validate(input);
+      if (problems.length > 0) {
+        throw new FanoutError('TOOL_FAILED', `invalid input for ${spec.name}: ${problems.join('; ')}`);
+      }
+      return run(input as Input, context);
+    },
+  };
+}
+
+/** A tool failure the model can act on. */
+export function toolFailed(message: string): FanoutError {
+  return new FanoutError('TOOL_FAILED', message);
+}
+
+/** A JSON Schema for an object of string properties. */
+export function stringInputs(
+  properties: Record<string, string>,
+  required: string[],
+): Record<string, unknown> {
+  return {
+    type: 'object',
+    properties: Object.fromEntries(
+      Object.entries(properties).map(([name, description]) => [name, { type: 'string', description }]),
+    ),
+    required,
+  };
+}
