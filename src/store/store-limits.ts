@@ -1,5 +1,5 @@
 import { FanoutError } from '../errors.js';
-import type { TaskOutput } from '../engine/types.js';
+import type { RunRecord, TaskOutput, TaskRecord } from '../engine/types.js';
 import { DEFAULT_MAX_OUTPUT_BYTES } from './run-store.js';
 
 /**
@@ -14,6 +14,29 @@ export function resolveMaxOutputBytes(value: number | undefined): number {
     });
   }
   return value;
+}
+
+/**
+ * Checks the `limit` of `listRuns`.
+ * @throws FanoutError `OPTION_INVALID` unless it is absent or a non-negative integer.
+ */
+export function checkListLimit(limit: number | undefined): void {
+  if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) {
+    throw new FanoutError('OPTION_INVALID', `listRuns limit must be a non-negative integer, got ${String(limit)}`, {
+      where: 'limit',
+    });
+  }
+}
+
+/**
+ * Checks that every task given to `createRun` belongs to the run.
+ * @throws FanoutError `INTERNAL` naming the first task that does not.
+ */
+export function checkTasksBelongToRun(run: RunRecord, tasks: readonly TaskRecord[]): void {
+  const stray = tasks.find((task) => task.runId !== run.runId);
+  if (stray) {
+    throw new FanoutError('INTERNAL', `task ${stray.handle} belongs to run ${stray.runId}, not to run ${run.runId}`);
+  }
 }
 
 /**

@@ -1,0 +1,125 @@
+import { FanoutError } from '../errors.js';
+import type {
+  FanoutEvent,
+  RunRecord,
+  RunStatus,
+  StoredEvent,
+  SynthesisResult,
+  TaskOutput,
+  TaskRecord,
+  TaskStatus,
+  TodoItem,
+  WaitReason,
+} from '../engine/types.js';
+import type { ExecutionDag, Plan, TaskSpec } from '../plan/types.js';
+
+/** A row as better-sqlite3 returns it: column name to value. */
+export type Row = Record<string, unknown>;
+
+/** Turns a `runs` row into a record. @throws FanoutError `STORE_ERROR` naming the row when a column is corrupt. */
+export function rowToRun(row: Row): RunRecord {
+  const at = where('runs', 'run_id', row.run_id);
+  const run: RunRecord = {
+    runId: text(row, 'run_id', at),
+    name: text(row, 'name', at),
+    plan: object(row, 'plan', at) as unknown as Plan,
+    dag: object(row, 'dag', at) as unknown as ExecutionDag,
+    status: text(row, 'status', at) as RunStatus,
+    createdAt: number(row, 'created_at', at),
+    cwd: text(row, 'cwd', at),
+  };
+  if (row.started_at !== null) run.startedAt = number(row, 'started_at', at);
+  if (row.ended_at !== null) run.endedAt = number(row, 'ended_at', at);
+  if (row.pid !== null) run.pid = number(row, 'pid', at);
+  if (row.synthesis !== null) run.synthesis = object(row, 'synthesis', at) as unknown as SynthesisResult;
+  if (row.error !== null) run.error = text(row, 'error', at);
+  return run;
+}
+
+/** Turns a `tasks` row into a record. @throws FanoutError `STORE_ERROR` naming the row when a column is corrupt. */
+export function rowToTask(row: Row): TaskRecord {
+  const at = where('tasks', 'handle', row.handle);
+  const task: TaskRecord = {
+    handle: text(row, 'handle', at),
+    runId: text(row, 'run_id', at),
+    index: number(row, 'idx', at),
+    taskId: text(row, 'task_id', at),
+    spec: object(row, 'spec', at) as unknown as TaskSpec,
+    status: text(row, 'status', at) as TaskStatus,
+    queuedAt: number(row, 'queued_at', at),
+    turns: number(row, 'turns', at),
+    inputTokens: number(row, 'input_tokens', at),
+    outputTokens: number(row, 'output_tokens', at),
+    retries: number(row, 'retries', at),
+    retryWaitMs: number(row, 'retry_wait_ms', at),
+  };
+  if (row.ready_at !== null) task.readyAt = number(row, 'ready_at', at);
+  if (row.started_at !== null) task.startedAt = number(row, 'started_at', at);
+  if (row.ended_at !== null) task.endedAt = number(row, 'ended_at', at);
+  if (row.wait_reason !== null) task.waitReason = text(row, 'wait_reason', at) as WaitReason;
+  if (row.error !== null) task.error = text(row, 'error', at);
+  return task;
+}
+
+/** Turns an `outputs` row into a record. @throws FanoutError `STORE_ERROR` naming the row when a column is corrupt. */
+export function rowToOutput(row: Row): TaskOutput {
+  const at = where('outputs', 'handle', row.handle);
+  const output: TaskOutput = {
+    handle: text(row, 'handle', at),
+    text: text(row, 'text', at),
+    truncated: number(row, 'truncated', at) !== 0,
+  };
+  if (row.json !== null) output.json = json(row, 'json', at);
+  return output;
+}
+
+/** Turns an `events` row into a stored event. @throws FanoutError `STORE_ERROR` naming the row when a column is corrupt. */
+export function rowToEvent(row: Row): StoredEvent {
+  const at = where('events', 'run_id, seq', `${String(row.run_id)}, ${String(row.seq)}`);
+  const data = object(row, 'data', at);
+  const event = { type: text(row, 'type', at), runId: text(row, 'run_id', at), at: number(row, 'at', at), ...data };
+  return { seq: number(row, 'seq', at), event: event as FanoutEvent };
+}
+
+/** Turns a `todos` row into an item. @throws FanoutError `STORE_ERROR` naming the row when a column is corrupt. */
+export function rowToTodo(row: Row): TodoItem {
+  const at = where('todos', 'run_id, position', `${String(row.run_id)}, ${String(row.position)}`);
+  return object(row, 'item', at) as unknown as TodoItem;
+}
+
+function where(table: string, key: string, value: unknown): string {
+  return `${table} (${key} = ${String(value)})`;
+}
+
+function corrupt(at: string, column: string, problem: string): FanoutError {
+  return new FanoutError('STORE_ERROR', `corrupt row in ${at}: column ${column} ${problem}`, { where: `${at}.${column}` });
+}
+
+function text(row: Row, column: string, at: string): string {
+  const value = row[column];
+  if (typeof value !== 'string') throw corrupt(at, column, `should be text, got ${typeof value}`);
+  return value;
+}
+
+function number(row: Row, column: string, at: string): number {
+  const value = row[column];
+  if (typeof value !== 'number') throw corrupt(at, column, `should be a number, got ${typeof value}`);
+  return value;
+}
+
+function json(row: Row, column: string, at: string): unknown {
+  const source = text(row, column, at);
+  try {
+    return JSON.parse(source) as unknown;
+  } catch (error) {
+    throw corrupt(at, column, `is not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+  }
+}
+
+function object(row: Row, column: string, at: string): Record<string, unknown> {
+  const value = json(row, column, at);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw corrupt(at, column, 'should hold a JSON object');
+  }
+  return value as Record<string, unknown>;
+}

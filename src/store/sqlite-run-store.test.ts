@@ -1,0 +1,234 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import Database from 'better-sqlite3';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { isFanoutError } from '../errors.js';
+import { describeRunStoreConformance } from './run-store-conformance.js';
+import { SCHEMA_VERSION } from './sqlite-schema.js';
+import { openRunStore, SqliteRunStore } from './sqlite-run-store.js';
+import { makeRunFixture, seedRun } from './test-support/run-fixtures.js';
+
+const run = promisify(execFile);
+const childScript = fileURLToPath(new URL('./test-support/store-child.ts', import.meta.url));
+
+let dir: string;
+let counter = 0;
+const freshPath = (): string => join(dir, `store-${++counter}.db`);
+const opened: SqliteRunStore[] = [];
+const open = (options: ConstructorParameters<typeof SqliteRunStore>[0]): SqliteRunStore => {
+  const store = new SqliteRunStore(options);
+  opened.push(store);
+  return store;
+};
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'fanout-store-'));
+});
+afterEach(() => {
+  for (const store of opened.splice(0)) store.close();
+});
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describeRunStoreConformance('SqliteRunStore', () => new SqliteRunStore({ path: freshPath() }));
+
+function thrownBy(action: () => unknown): unknown {
+  try {
+    action();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
+
+function expectStoreError(action: () => unknown, messagePart: string): void {
+  const error = thrownBy(action);
+  expect(isFanoutError(error, 'STORE_ERROR'), String(error)).toBe(true);
+  expect((error as Error).message).toContain(messagePart);
+}
+
+describe('SqliteRunStore durability', () => {
+  it('keeps everything across close and reopen, and numbers new events after the stored ones', () => {
+    const path = freshPath();
+    const first = new SqliteRunStore({ path });
+    const { run: created } = seedRun(first, 'r1');
+    first.updateTask('r1-a', { status: 'succeeded', turns: 3 });
+    first.appendEvent({ type: 'task-start', runId: 'r1', at: 1, id: 'a', handle: 'r1-a' });
+    first.appendEvent({ type: 'task-end', runId: 'r1', at: 2, id: 'a', handle: 'r1-a', status: 'succeeded', durationMs: 1 });
+    first.setOutput({ handle: 'r1-a', text: 'answer', json: { ok: true }, truncated: false });
+    first.setTodo('r1', 0, { id: 'a', content: 'A', status: 'completed', handle: 'r1-a' });
+    first.requestStop('r1', 5);
+    first.close();
+
+    const second = open({ path });
+    expect(second.getRun('r1')).toEqual(created);
+    expect(second.getTask('r1-a')).toMatchObject({ status: 'succeeded', turns: 3 });
+    expect(second.listEvents('r1').map((stored) => stored.event.type)).toEqual(['task-start', 'task-end']);
+    expect(second.getOutput('r1-a')).toEqual({ handle: 'r1-a', text: 'answer', json: { ok: true }, truncated: false });
+    expect(second.listTodos('r1')).toEqual([{ id: 'a', content: 'A', status: 'completed', handle: 'r1-a' }]);
+    expect(second.listStopRequests('r1', 0)).toEqual([{ target: 'r1', requestedAt: 5 }]);
+    expect(second.appendEvent({ type: 'run-end', runId: 'r1', at: 3, status: 'succeeded' })).toBe(3);
+  });
+
+  it('batches writes: another connection sees them after flush()', () => {
+    const path = freshPath();
+    const writer = open({ path });
+    const reader = open({ path, readonly: true });
+    seedRun(writer, 'r1');
+    writer.updateRun('r1', { status: 'succeeded' });
+    writer.appendEvent({ type: 'run-end', runId: 'r1', at: 9, status: 'succeeded' });
+    expect(reader.getRun('r1')?.status).toBe('running');
+    expect(reader.listEvents('r1')).toEqual([]);
+    writer.flush();
+    expect(reader.getRun('r1')?.status).toBe('succeeded');
+    expect(reader.listEvents('r1')).toHaveLength(1);
+  });
+
+  it('flushes queued writes on the next tick without an explicit flush()', async () => {
+    const path = freshPath();
+    const writer = open({ path });
+    const reader = open({ path, readonly: true });
+    seedRun(writer, 'r1');
+    writer.setOutput({ handle: 'r1-b', text: 'soon', truncated: false });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(reader.getOutput('r1-b')?.text).toBe('soon');
+  });
+
+  it('refuses writes through a read-only store', () => {
+    const path = freshPath();
+    seedRun(open({ path }), 'r1');
+    const reader = open({ path, readonly: true });
+    expectStoreError(() => reader.updateRun('r1', { status: 'failed' }), 'read-only');
+  });
+});
+
+describe('SqliteRunStore across processes', () => {
+  it('lets another process read what this one wrote', async () => {
+    const path = freshPath();
+    const store = open({ path });
+    const { run: created, tasks } = seedRun(store, 'r1');
+    store.appendEvent({ type: 'task-start', runId: 'r1', at: 1, id: 'a', handle: 'r1-a' });
+    store.setTodo('r1', 0, { id: 'a', content: 'A', status: 'in_progress', handle: 'r1-a' });
+    store.setOutput({ handle: 'r1-c', text: 'ünïcödé', truncated: false });
+    store.flush();
+
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', childScript, 'read', path, 'r1']);
+    expect(JSON.parse(stdout)).toEqual({
+      run: created,
+      tasks,
+      events: [{ seq: 1, event: { type: 'task-start', runId: 'r1', at: 1, id: 'a', handle: 'r1-a' } }],
+      todos: [{ id: 'a', content: 'A', status: 'in_progress', handle: 'r1-a' }],
+      outputs: [null, null, { handle: 'r1-c', text: 'ünïcödé', truncated: false }],
+    });
+  });
+
+  it('keeps the queued writes of a process that calls process.exit() without close()', async () => {
+    const path = freshPath();
+    await run(process.execPath, ['--import', 'tsx', childScript, 'write', path, 'r7']);
+    const store = open({ path });
+    expect(store.getRun('r7')?.status).toBe('succeeded');
+    expect(store.listEvents('r7').map((stored) => stored.seq)).toEqual([1, 2, 3]);
+    expect(store.getOutput('r7-a')?.text).toBe('from the child');
+  });
+});
+
+describe('SqliteRunStore schema and errors', () => {
+  it('creates the schema at the current user_version', () => {
+    const path = freshPath();
+    open({ path }).close();
+    const db = new Database(path, { readonly: true });
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
+    db.close();
+    expect(tables).toEqual(['events', 'outputs', 'runs', 'stop_requests', 'tasks', 'todos']);
+  });
+
+  it('refuses a store written by a newer schema', () => {
+    const path = freshPath();
+    const db = new Database(path);
+    db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    db.close();
+    expectStoreError(() => open({ path }), `schema version ${SCHEMA_VERSION + 1}`);
+  });
+
+  it('refuses to open a file that is not a SQLite database, naming it', () => {
+    const path = freshPath();
+    writeFileSync(path, 'this is not a database, just text that is long enough to be read as a header\n'.repeat(20));
+    expectStoreError(() => open({ path }), path);
+  });
+
+  it('refuses a path in a missing directory, and a home that cannot be created', () => {
+    const missing = join(dir, 'no-such-dir', 'fanout.db');
+    expectStoreError(() => open({ path: missing }), missing);
+    const file = join(dir, 'a-file');
+    writeFileSync(file, '');
+    expectStoreError(() => openRunStore(join(file, 'home')), join(file, 'home'));
+  });
+
+  it('opens home/fanout.db, creating the home directory', () => {
+    const home = join(dir, 'nested', 'home');
+    const store = openRunStore(home);
+    opened.push(store);
+    expect(store.path).toBe(join(home, 'fanout.db'));
+    seedRun(store, 'r1');
+    expect(store.getRun('r1')?.name).toBe('review r1');
+  });
+
+  it('reports a row whose JSON does not parse, naming the table and key', () => {
+    const path = freshPath();
+    const store = open({ path });
+    seedRun(store, 'r1');
+    store.flush();
+    const db = new Database(path);
+    db.prepare("UPDATE runs SET plan = '{oops' WHERE run_id = 'r1'").run();
+    db.prepare("UPDATE tasks SET spec = '[1]' WHERE handle = 'r1-b'").run();
+    db.close();
+    expectStoreError(() => store.getRun('r1'), 'runs (run_id = r1): column plan is not valid JSON');
+    expectStoreError(() => store.listTasks('r1'), 'tasks (handle = r1-b): column spec should hold a JSON object');
+  });
+
+  it('caps outputs at maxOutputBytes', () => {
+    const store = open({ path: freshPath(), maxOutputBytes: 5 });
+    seedRun(store, 'r1');
+    store.setOutput({ handle: 'r1-a', text: 'abcd€', truncated: false });
+    expect(store.getOutput('r1-a')).toEqual({ handle: 'r1-a', text: 'abcd', truncated: true });
+  });
+
+  it('reports a lost batch at the next call instead of crashing the process', async () => {
+    const path = freshPath();
+    const store = open({ path });
+    seedRun(store, 'r1');
+    store.appendEvent({ type: 'task-start', runId: 'r1', at: 1, id: 'a', handle: 'r1-a' });
+    store.flush();
+    // Another process appended to r1 behind this one's back: the next seq collides.
+    const db = new Database(path);
+    db.prepare("INSERT INTO events (run_id, seq, type, at, data) VALUES ('r1', 2, 'run-end', 1, '{}')").run();
+    db.close();
+    store.appendEvent({ type: 'task-start', runId: 'r1', at: 1, id: 'a', handle: 'r1-a' });
+    await new Promise((resolve) => setImmediate(resolve));
+    expectStoreError(() => store.getRun('r1'), '1 writes were lost');
+    expect(store.getRun('r1')?.runId).toBe('r1');
+  });
+
+  it('rejects a value SQLite cannot store in the call that gives it, keeping the other writes', () => {
+    const store = open({ path: freshPath() });
+    seedRun(store, 'r1');
+    store.updateTask('r1-a', { turns: 2 });
+    expect(isFanoutError(thrownBy(() => store.updateTask('r1-a', { retries: true } as never)), 'INTERNAL')).toBe(true);
+    store.flush();
+    expect(store.getTask('r1-a')).toMatchObject({ turns: 2, retries: 0 });
+  });
+
+  it('rejects a run id that already exists in the file, from another instance', () => {
+    const path = freshPath();
+    seedRun(open({ path }), 'r1');
+    const other = open({ path });
+    expectStoreError(() => other.createRun(makeRunFixture('r1'), []), 'could not create run r1');
+  });
+});

@@ -1,0 +1,448 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { FanoutError } from '../errors.js';
+import type { FanoutEvent, RunRecord, StoredEvent, TaskOutput, TaskRecord, TodoItem } from '../engine/types.js';
+import { capOutput, checkListLimit, checkTasksBelongToRun, resolveMaxOutputBytes } from './store-limits.js';
+import { RUN_PATCH_FIELDS, TASK_PATCH_FIELDS, patchEntries, type PatchField } from './record-patch.js';
+import type { RunPatch, RunStore, StopRequest, TaskPatch } from './run-store.js';
+import { migrate, checkVersion, SCHEMA_VERSION } from './sqlite-schema.js';
+import { rowToEvent, rowToOutput, rowToRun, rowToTask, rowToTodo, type Row } from './sqlite-rows.js';
+
+/** Options of {@link SqliteRunStore}. */
+export interface SqliteRunStoreOptions {
+  /** Database file (created when missing unless `readonly`), or `:memory:`. */
+  path: string;
+  /** Cap on a stored output's text, in bytes of UTF-8. @default DEFAULT_MAX_OUTPUT_BYTES */
+  maxOutputBytes?: number;
+  /** Open for reading only (`status`, `output`); the file must exist with a current schema. @default false */
+  readonly?: boolean;
+}
+
+/** How long a statement waits for another process's write lock before failing. */
+const BUSY_TIMEOUT_MS = 5000;
+
+type Statement = Database.Statement<unknown[]>;
+
+/** Flushes of every open writable store, run when the process exits normally. */
+const exitFlushes = new Set<() => void>();
+
+function flushAllOnExit(): void {
+  for (const flush of exitFlushes) flush();
+}
+
+/**
+ * The default {@link RunStore}: one SQLite file shared by every fanout
+ * process of a user (one executes a run while others poll or stop it).
+ *
+ * Writes are queued and applied in one transaction per event-loop tick
+ * (scheduled with `setImmediate`) instead of one implicit transaction per
+ * statement, which is what keeps a 1,000-task run cheap. This is safe
+ * because every read of this instance flushes first (read-your-writes),
+ * `flush()` and `close()` flush, and a normal exit flushes through a
+ * `process.on('exit')` hook (signals are the caller's to turn into an exit).
+ * So only a crash or SIGKILL loses anything: at most the writes of the last
+ * tick, a few ms of progress that a resumed run redoes anyway. Values are
+ * checked when queued, so a caller's bad value fails in the caller instead
+ * of sinking a whole batch. `createRun` is applied at once so a duplicate
+ * id fails in the caller too.
+ *
+ * Events of a run must be appended by one process at a time (the one that
+ * executes it): `appendEvent` numbers them from an in-memory counter.
+ */
+export class SqliteRunStore implements RunStore {
+  /** The database file. */
+  readonly path: string;
+  readonly #db: Database.Database;
+  readonly #readonly: boolean;
+  readonly #maxOutputBytes: number;
+  readonly #statements: ReturnType<typeof prepareStatements>;
+  readonly #patchStatements = new Map<string, Statement>();
+  readonly #applyBatch: Database.Transaction<(batch: Array<[Statement, unknown[]]>) => void>;
+  #pending: Array<[Statement, unknown[]]> = [];
+  #scheduled: NodeJS.Immediate | undefined;
+  /** A background flush that lost writes, reported by the next call. */
+  #deferredError: FanoutError | undefined;
+  /** Next event seq per run, valid while this process is the run's only event writer. */
+  readonly #nextSeq = new Map<string, number>();
+  readonly #knownRuns = new Set<string>();
+  readonly #knownHandles = new Set<string>();
+  #closed = false;
+  readonly #exitFlush = (): void => {
+    try {
+      this.#applyPending();
+    } catch (error) {
+      process.stderr.write(`fanout: ${error instanceof Error ? error.message : String(error)}\n`);
+    }
+  };
+  readonly #onTick = (): void => {
+    this.#scheduled = undefined;
+    try {
+      this.#applyPending();
+    } catch (error) {
+      // Writes kept after SQLITE_BUSY are retried by the next read, flush or close;
+      // lost writes must be reported, and a throw here would crash the process.
+      if (this.#pending.length === 0) this.#deferredError = error as FanoutError;
+    }
+  };
+
+  /** @throws FanoutError `STORE_ERROR` (naming the path) when the file cannot be opened as a run store. */
+  constructor(options: SqliteRunStoreOptions) {
+    this.path = options.path;
+    this.#readonly = options.readonly ?? false;
+    this.#maxOutputBytes = resolveMaxOutputBytes(options.maxOutputBytes);
+    this.#db = openDatabase(this.path, this.#readonly);
+    this.#statements = prepareStatements(this.#db);
+    this.#applyBatch = this.#db.transaction((batch: Array<[Statement, unknown[]]>) => {
+      for (const [statement, params] of batch) statement.run(...params);
+    });
+    if (!this.#readonly) {
+      if (exitFlushes.size === 0) process.on('exit', flushAllOnExit);
+      exitFlushes.add(this.#exitFlush);
+    }
+  }
+
+  createRun(run: RunRecord, tasks: TaskRecord[]): void {
+    this.#checkWritable();
+    checkTasksBelongToRun(run, tasks);
+    this.#applyPending();
+    const { insertRun, insertTask } = this.#statements;
+    try {
+      this.#db
+        .transaction(() => {
+          insertRun.run(
+            run.runId,
+            run.name,
+            JSON.stringify(run.plan),
+            JSON.stringify(run.dag),
+            run.status,
+            run.createdAt,
+            run.startedAt ?? null,
+            run.endedAt ?? null,
+            run.cwd,
+            run.pid ?? null,
+            run.synthesis === undefined ? null : JSON.stringify(run.synthesis),
+            run.error ?? null,
+          );
+          for (const task of tasks) {
+            insertTask.run(
+              task.handle,
+              task.runId,
+              task.index,
+              task.taskId,
+              JSON.stringify(task.spec),
+              task.status,
+              task.queuedAt,
+              task.readyAt ?? null,
+              task.startedAt ?? null,
+              task.endedAt ?? null,
+              task.turns,
+              task.inputTokens,
+              task.outputTokens,
+              task.retries,
+              task.retryWaitMs,
+              task.waitReason ?? null,
+              task.error ?? null,
+            );
+          }
+        })
+        .immediate();
+    } catch (error) {
+      throw this.#error(`could not create run ${run.runId}`, error);
+    }
+    this.#knownRuns.add(run.runId);
+    for (const task of tasks) this.#knownHandles.add(task.handle);
+  }
+
+  updateRun(runId: string, patch: RunPatch): void {
+    this.#checkWritable();
+    this.#requireRun(runId);
+    this.#enqueuePatch('runs', 'run_id', runId, patchEntries(patch, RUN_PATCH_FIELDS));
+  }
+
+  updateTask(handle: string, patch: TaskPatch): void {
+    this.#checkWritable();
+    this.#requireTask(handle);
+    this.#enqueuePatch('tasks', 'handle', handle, patchEntries(patch, TASK_PATCH_FIELDS));
+  }
+
+  appendEvent(event: FanoutEvent): number {
+    this.#checkWritable();
+    const { type, runId, at, ...data } = event;
+    let seq = this.#nextSeq.get(runId);
+    if (seq === undefined) {
+      this.#requireRun(runId);
+      seq = ((this.#statements.maxSeq.get(runId) as number | null) ?? 0) + 1;
+    }
+    this.#nextSeq.set(runId, seq + 1);
+    this.#enqueue(this.#statements.insertEvent, [runId, seq, type, at, JSON.stringify(data)]);
+    return seq;
+  }
+
+  setOutput(output: TaskOutput): void {
+    this.#checkWritable();
+    this.#requireTask(output.handle);
+    const { handle, text, json, truncated } = capOutput(output, this.#maxOutputBytes);
+    this.#enqueue(this.#statements.upsertOutput, [
+      handle,
+      text,
+      json === undefined ? null : JSON.stringify(json),
+      truncated ? 1 : 0,
+    ]);
+  }
+
+  setTodo(runId: string, position: number, item: TodoItem): void {
+    this.#checkWritable();
+    this.#requireRun(runId);
+    this.#enqueue(this.#statements.upsertTodo, [runId, position, JSON.stringify(item)]);
+  }
+
+  requestStop(target: string, at: number): void {
+    this.#checkWritable();
+    this.#enqueue(this.#statements.insertStop, [target, at]);
+  }
+
+  getRun(runId: string): RunRecord | undefined {
+    const row = this.#read(() => this.#statements.getRun.get(runId) as Row | undefined);
+    return row && rowToRun(row);
+  }
+
+  listRuns(limit?: number): RunRecord[] {
+    checkListLimit(limit);
+    // LIMIT -1 means no limit in SQLite.
+    return this.#read(() => this.#statements.listRuns.all(limit ?? -1) as Row[]).map(rowToRun);
+  }
+
+  getTask(handle: string): TaskRecord | undefined {
+    const row = this.#read(() => this.#statements.getTask.get(handle) as Row | undefined);
+    return row && rowToTask(row);
+  }
+
+  listTasks(runId: string): TaskRecord[] {
+    return this.#read(() => this.#statements.listTasks.all(runId) as Row[]).map(rowToTask);
+  }
+
+  getOutput(handle: string): TaskOutput | undefined {
+    const row = this.#read(() => this.#statements.getOutput.get(handle) as Row | undefined);
+    return row && rowToOutput(row);
+  }
+
+  listEvents(runId: string, afterSeq = 0): StoredEvent[] {
+    return this.#read(() => this.#statements.listEvents.all(runId, afterSeq) as Row[]).map(rowToEvent);
+  }
+
+  listTodos(runId: string): TodoItem[] {
+    return this.#read(() => this.#statements.listTodos.all(runId) as Row[]).map(rowToTodo);
+  }
+
+  /** Requests targeting the run or one of its tasks with `requestedAt >= since`, oldest first. */
+  listStopRequests(runId: string, since: number): StopRequest[] {
+    const rows = this.#read(() => this.#statements.listStops.all(since, runId, runId) as Row[]);
+    return rows.map((row) => ({ target: row.target as string, requestedAt: row.requested_at as number }));
+  }
+
+  flush(): void {
+    this.#checkOpen();
+    this.#applyPending();
+  }
+
+  /**
+   * Flushes pending writes, then closes the database; later calls fail with
+   * `STORE_ERROR`. Throws when writes could not be saved, after closing.
+   */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    exitFlushes.delete(this.#exitFlush);
+    if (exitFlushes.size === 0) process.off('exit', flushAllOnExit);
+    if (this.#scheduled) clearImmediate(this.#scheduled);
+    try {
+      this.#applyPending();
+    } finally {
+      this.#db.close();
+    }
+    if (this.#deferredError) throw this.#deferredError;
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) throw new FanoutError('STORE_ERROR', `run store ${this.path} is closed`, { where: this.path });
+    const deferred = this.#deferredError;
+    if (deferred) {
+      this.#deferredError = undefined;
+      throw deferred;
+    }
+  }
+
+  #checkWritable(): void {
+    this.#checkOpen();
+    if (this.#readonly) {
+      throw new FanoutError('STORE_ERROR', `run store ${this.path} was opened read-only`, { where: this.path });
+    }
+  }
+
+  #read<T>(query: () => T): T {
+    this.#checkOpen();
+    this.#applyPending();
+    try {
+      return query();
+    } catch (error) {
+      throw this.#error('could not read', error);
+    }
+  }
+
+  /** Throws NOT_FOUND unless the run exists. Runs are created at once, so pending writes never matter here. */
+  #requireRun(runId: string): void {
+    if (this.#knownRuns.has(runId)) return;
+    if (this.#statements.runExists.get(runId) === undefined) {
+      throw new FanoutError('NOT_FOUND', `no run ${runId} in ${this.path}`);
+    }
+    this.#knownRuns.add(runId);
+  }
+
+  #requireTask(handle: string): void {
+    if (this.#knownHandles.has(handle)) return;
+    if (this.#statements.taskExists.get(handle) === undefined) {
+      throw new FanoutError('NOT_FOUND', `no task ${handle} in ${this.path}`);
+    }
+    this.#knownHandles.add(handle);
+  }
+
+  #enqueuePatch(table: string, keyColumn: string, key: string, entries: Array<[string, PatchField, unknown]>): void {
+    if (entries.length === 0) return;
+    const columns = entries.map(([, field]) => field.column);
+    const cacheKey = `${table}:${columns.join(',')}`;
+    let statement = this.#patchStatements.get(cacheKey);
+    if (!statement) {
+      const assignments = columns.map((column) => `${column} = ?`).join(', ');
+      statement = this.#db.prepare(`UPDATE ${table} SET ${assignments} WHERE ${keyColumn} = ?`);
+      this.#patchStatements.set(cacheKey, statement);
+    }
+    const values = entries.map(([, field, value]) =>
+      value === undefined ? null : field.json ? JSON.stringify(value) : value,
+    );
+    this.#enqueue(statement, [...values, key]);
+  }
+
+  #enqueue(statement: Statement, params: unknown[]): void {
+    for (const param of params) {
+      if (param !== null && typeof param !== 'number' && typeof param !== 'string') {
+        throw new FanoutError('INTERNAL', `cannot store a ${typeof param} value (${String(param)}) in run store ${this.path}`);
+      }
+    }
+    this.#pending.push([statement, params]);
+    this.#scheduled ??= setImmediate(this.#onTick);
+  }
+
+  /**
+   * Applies every queued write in one transaction. On SQLITE_BUSY (another
+   * process held the lock past the timeout) the writes stay queued for the
+   * next try; on any other failure retrying cannot help, so they are dropped
+   * and the error says how many were lost.
+   */
+  #applyPending(): void {
+    if (this.#pending.length === 0) return;
+    const batch = this.#pending;
+    try {
+      this.#applyBatch.immediate(batch);
+    } catch (error) {
+      const busy = (error as { code?: unknown }).code === 'SQLITE_BUSY';
+      if (!busy) this.#pending = [];
+      const what = busy ? `${batch.length} writes are still pending` : `${batch.length} writes were lost`;
+      throw this.#error(`could not write (${what})`, error);
+    }
+    this.#pending = [];
+  }
+
+  #error(action: string, error: unknown): FanoutError {
+    if (error instanceof FanoutError) return error;
+    const message = error instanceof Error ? error.message : String(error);
+    return new FanoutError('STORE_ERROR', `${action} in run store ${this.path}: ${message}`, {
+      cause: error,
+      where: this.path,
+    });
+  }
+}
+
+/**
+ * Opens the run store of a fanout home directory, `home/fanout.db`,
+ * creating both when missing (unless `readonly`).
+ * @throws FanoutError `STORE_ERROR` naming the path when `home` cannot be created or the file is not a run store.
+ */
+export function openRunStore(home: string, options: Omit<SqliteRunStoreOptions, 'path'> = {}): SqliteRunStore {
+  const path = join(home, 'fanout.db');
+  if (options.readonly) return new SqliteRunStore({ ...options, path });
+  try {
+    mkdirSync(home, { recursive: true });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new FanoutError('STORE_ERROR', `cannot create the fanout home directory ${home}: ${message}`, {
+      cause: error,
+      where: home,
+    });
+  }
+  return new SqliteRunStore({ ...options, path });
+}
+
+function openDatabase(path: string, readonly: boolean): Database.Database {
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(path, { readonly, fileMustExist: readonly });
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    if (readonly) {
+      if (checkVersion(db, path) !== SCHEMA_VERSION) {
+        throw new FanoutError(
+          'STORE_ERROR',
+          `run store ${path} has an older schema; open it once without readonly to migrate it`,
+          { where: path },
+        );
+      }
+    } else {
+      // WAL lets readers in other processes work while this one writes;
+      // NORMAL sync is durable across process crashes and skips an fsync per commit.
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+      migrate(db, path);
+    }
+    return db;
+  } catch (error) {
+    db?.close();
+    if (error instanceof FanoutError) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    throw new FanoutError('STORE_ERROR', `cannot open run store ${path}: ${message}`, { cause: error, where: path });
+  }
+}
+
+function prepareStatements(db: Database.Database) {
+  const prepare = (sql: string): Statement => db.prepare(sql);
+  return {
+    insertRun: prepare(
+      `INSERT INTO runs (run_id, name, plan, dag, status, created_at, started_at, ended_at, cwd, pid, synthesis, error)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    insertTask: prepare(
+      `INSERT INTO tasks (handle, run_id, idx, task_id, spec, status, queued_at, ready_at, started_at, ended_at,
+         turns, input_tokens, output_tokens, retries, retry_wait_ms, wait_reason, error)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    insertEvent: prepare('INSERT INTO events (run_id, seq, type, at, data) VALUES (?, ?, ?, ?, ?)'),
+    upsertOutput: prepare('INSERT OR REPLACE INTO outputs (handle, text, json, truncated) VALUES (?, ?, ?, ?)'),
+    upsertTodo: prepare('INSERT OR REPLACE INTO todos (run_id, position, item) VALUES (?, ?, ?)'),
+    insertStop: prepare('INSERT INTO stop_requests (target, requested_at) VALUES (?, ?)'),
+    runExists: prepare('SELECT 1 FROM runs WHERE run_id = ?'),
+    taskExists: prepare('SELECT 1 FROM tasks WHERE handle = ?'),
+    maxSeq: prepare('SELECT MAX(seq) FROM events WHERE run_id = ?').pluck(),
+    getRun: prepare('SELECT * FROM runs WHERE run_id = ?'),
+    listRuns: prepare('SELECT * FROM runs ORDER BY created_at DESC, rowid DESC LIMIT ?'),
+    getTask: prepare('SELECT * FROM tasks WHERE handle = ?'),
+    listTasks: prepare('SELECT * FROM tasks WHERE run_id = ? ORDER BY idx'),
+    getOutput: prepare('SELECT * FROM outputs WHERE handle = ?'),
+    listEvents: prepare('SELECT * FROM events WHERE run_id = ? AND seq > ? ORDER BY seq'),
+    listTodos: prepare('SELECT * FROM todos WHERE run_id = ? ORDER BY position'),
+    listStops: prepare(
+      `SELECT target, requested_at FROM stop_requests
+       WHERE requested_at >= ? AND (target = ? OR target IN (SELECT handle FROM tasks WHERE run_id = ?))
+       ORDER BY requested_at, id`,
+    ),
+  };
+}

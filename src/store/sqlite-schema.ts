@@ -1,0 +1,134 @@
+import type Database from 'better-sqlite3';
+import { FanoutError } from '../errors.js';
+
+/** One step of the schema's history; `version` becomes `PRAGMA user_version` once `sql` has run. */
+export interface Migration {
+  version: number;
+  description: string;
+  sql: string;
+}
+
+/**
+ * Every schema change ever shipped, oldest first. Never edit a released
+ * entry: append a new one, so stores written by older versions migrate.
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'runs, tasks, events, outputs, todos and stop requests',
+    sql: `
+      CREATE TABLE runs (
+        run_id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        plan TEXT NOT NULL,
+        dag TEXT NOT NULL,
+        status TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        started_at INTEGER,
+        ended_at INTEGER,
+        cwd TEXT NOT NULL,
+        pid INTEGER,
+        synthesis TEXT,
+        error TEXT
+      );
+      -- listRuns: most recent first (rowid breaks ties in creation order).
+      CREATE INDEX runs_by_created_at ON runs (created_at);
+
+      CREATE TABLE tasks (
+        handle TEXT PRIMARY KEY,
+        run_id TEXT NOT NULL REFERENCES runs (run_id),
+        idx INTEGER NOT NULL,
+        task_id TEXT NOT NULL,
+        spec TEXT NOT NULL,
+        status TEXT NOT NULL,
+        queued_at INTEGER NOT NULL,
+        ready_at INTEGER,
+        started_at INTEGER,
+        ended_at INTEGER,
+        turns INTEGER NOT NULL,
+        input_tokens INTEGER NOT NULL,
+        output_tokens INTEGER NOT NULL,
+        retries INTEGER NOT NULL,
+        retry_wait_ms INTEGER NOT NULL,
+        wait_reason TEXT,
+        error TEXT,
+        -- listTasks in plan order, and the run's handles for listStopRequests.
+        UNIQUE (run_id, idx)
+      );
+
+      CREATE TABLE events (
+        run_id TEXT NOT NULL REFERENCES runs (run_id),
+        seq INTEGER NOT NULL,
+        type TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (run_id, seq)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE outputs (
+        handle TEXT PRIMARY KEY REFERENCES tasks (handle),
+        text TEXT NOT NULL,
+        json TEXT,
+        truncated INTEGER NOT NULL
+      );
+
+      CREATE TABLE todos (
+        run_id TEXT NOT NULL REFERENCES runs (run_id),
+        position INTEGER NOT NULL,
+        item TEXT NOT NULL,
+        PRIMARY KEY (run_id, position)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE stop_requests (
+        id INTEGER PRIMARY KEY,
+        target TEXT NOT NULL,
+        requested_at INTEGER NOT NULL
+      );
+      CREATE INDEX stop_requests_by_target ON stop_requests (target, requested_at);
+    `,
+  },
+];
+
+/** The schema version this code reads and writes. */
+export const SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
+
+/** The store's `PRAGMA user_version`. */
+export function schemaVersion(db: Database.Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/**
+ * Brings the schema of `db` (at `path`) up to {@link SCHEMA_VERSION}.
+ * Runs under BEGIN IMMEDIATE and re-reads the version inside it, so two
+ * processes opening a new store at once migrate it exactly once.
+ * @throws FanoutError `STORE_ERROR` when the store is newer than this code.
+ */
+export function migrate(db: Database.Database, path: string): void {
+  // Most opens find the schema current: skip the write lock then, as
+  // `status` and `output` run while another process writes.
+  if (checkVersion(db, path) === SCHEMA_VERSION) return;
+  db.transaction(() => {
+    const current = checkVersion(db, path);
+    for (const migration of MIGRATIONS) {
+      if (migration.version <= current) continue;
+      db.exec(migration.sql);
+      db.pragma(`user_version = ${migration.version}`);
+    }
+  }).immediate();
+}
+
+/**
+ * Returns the schema version of `db`.
+ * @throws FanoutError `STORE_ERROR` when it is newer than {@link SCHEMA_VERSION}.
+ */
+export function checkVersion(db: Database.Database, path: string): number {
+  const version = schemaVersion(db);
+  if (version > SCHEMA_VERSION) {
+    throw new FanoutError(
+      'STORE_ERROR',
+      `run store ${path} has schema version ${version}, newer than this fanout supports (${SCHEMA_VERSION}); upgrade fanout`,
+      { where: path },
+    );
+  }
+  return version;
+}
