@@ -1,0 +1,216 @@
+import http from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { FanoutError, isFanoutError } from '../../errors.js';
+import { anthropicWire } from './anthropic-wire.js';
+import { FaultInjector } from './fault-injector.js';
+import { openaiWire } from './openai-wire.js';
+import { RateLimiter } from './rate-limiter.js';
+import type { RateLimitOptions } from './rate-limiter.js';
+import { respond } from './sim-responder.js';
+import { hasApiKey, parseJson, readBody, retryHeaders, send, sendJson } from './sim-http.js';
+import type { SimRequest, SimWire } from './sim-wire.js';
+
+/** Options of {@link startSimServer}. */
+export interface SimServerOptions {
+  /** TCP port; 0 (the default) picks a free one. */
+  port?: number;
+  /** Only the loopback address: the simulated model is never reachable from outside. */
+  host?: '127.0.0.1';
+  /** Delay before each answer when the directive sets no `latencyMs`. Default 0. */
+  defaultLatencyMs?: number;
+  /** Server-wide limits; over a limit the server answers 429 with retry-after. */
+  rateLimit?: RateLimitOptions;
+}
+
+/** Counters of a running simulated server. */
+export interface SimServerStats {
+  /** Model calls received (`/v1/messages` and `/v1/chat/completions`), rejected ones included. */
+  requests: number;
+  /** Calls answered 429 by the server-level rate limit. */
+  rateLimited: number;
+  /** Calls failed by a `fail` directive. */
+  faults: number;
+}
+
+/** A running simulated model server. */
+export interface SimServer {
+  /** `http://127.0.0.1:PORT`, no trailing slash. */
+  readonly url: string;
+  readonly port: number;
+  /** A snapshot of the counters, taken on each read. */
+  readonly stats: SimServerStats;
+  /** Stops listening and drops open connections (pending answers included). Safe to call twice. */
+  close(): Promise<void>;
+}
+
+const HOST = '127.0.0.1';
+/** Longer than clients' idle keep-alive so the server is not the side that closes a socket about to be reused. */
+const KEEP_ALIVE_TIMEOUT_MS = 60_000;
+/** The benchmark opens about a thousand connections at once; the default backlog (511) would drop some SYNs. */
+const LISTEN_BACKLOG = 4096;
+const MODEL_ID = 'sim';
+
+/**
+ * Starts the simulated model: a local HTTP server speaking the Anthropic
+ * Messages API and the OpenAI Chat Completions API, deterministic, scripted
+ * through `<fanout-sim>` directives in the prompt. See docs/simulated-model.md.
+ * Throws FanoutError `OPTION_INVALID` for bad options or a port in use.
+ */
+export async function startSimServer(options: SimServerOptions = {}): Promise<SimServer> {
+  checkOptions(options);
+  const defaultLatencyMs = options.defaultLatencyMs ?? 0;
+  const limiter = options.rateLimit === undefined ? undefined : new RateLimiter(options.rateLimit);
+  const faults = new FaultInjector();
+  const stats: SimServerStats = { requests: 0, rateLimited: 0, faults: 0 };
+  let requestCount = 0;
+
+  const answer = (wire: SimWire, request: SimRequest, res: ServerResponse): void => {
+    try {
+      const reply = respond(request.conversation);
+      const headers = { 'request-id': `req_sim_${++requestCount}` };
+      if (request.stream) {
+        send(res, 200, 'text/event-stream; charset=utf-8', wire.sse(reply, request), { 'cache-control': 'no-cache', ...headers });
+      } else {
+        sendJson(res, 200, wire.json(reply, request), headers);
+      }
+    } catch (error) {
+      sendFailure(wire, res, error);
+    }
+  };
+
+  const modelCall = (wire: SimWire, req: IncomingMessage, res: ServerResponse): void => {
+    stats.requests++;
+    if (!hasApiKey(req)) return sendError(wire, res, 401, MISSING_KEY);
+    if (limiter !== undefined) {
+      const admission = limiter.admit();
+      if (!admission.admitted) {
+        stats.rateLimited++;
+        return sendError(wire, res, 429, 'simulated rate limit: too many requests, retry later', admission.retryAfterMs);
+      }
+      res.once('close', () => limiter.release());
+    }
+    readBody(req)
+      .then((body) => {
+        const request = wire.parse(parseJson(body));
+        const { key, options: sim } = request.conversation;
+        const fault = faults.check(key, sim.fail);
+        if (fault !== undefined) {
+          stats.faults++;
+          const message = `simulated fault ${fault.call} of ${fault.times} (fanout-sim fail directive), status ${fault.status}`;
+          return sendError(wire, res, fault.status, message, fault.retryAfterMs);
+        }
+        const latencyMs = sim.latencyMs ?? defaultLatencyMs;
+        if (latencyMs === 0) return answer(wire, request, res);
+        const timer = setTimeout(() => answer(wire, request, res), latencyMs);
+        res.once('close', () => clearTimeout(timer));
+      })
+      .catch((error: unknown) => sendFailure(wire, res, error));
+  };
+
+  const server = http.createServer((req, res) => {
+    const query = req.url?.indexOf('?') ?? -1;
+    const path = query < 0 ? req.url ?? '/' : req.url!.slice(0, query);
+    const route = `${req.method} ${path}`;
+    if (route === 'POST /v1/messages') return modelCall(anthropicWire, req, res);
+    if (route === 'POST /v1/chat/completions') return modelCall(openaiWire, req, res);
+    if (!hasApiKey(req)) return sendError(anthropicWire, res, 401, MISSING_KEY);
+    if (route === 'POST /v1/messages/count_tokens') return countTokens(req, res);
+    if (req.method === 'GET' && path === '/v1/models') return sendJson(res, 200, modelList());
+    if (req.method === 'GET' && path.startsWith('/v1/models/')) return sendJson(res, 200, modelInfo(path.slice('/v1/models/'.length)));
+    sendError(anthropicWire, res, 404, `no route for ${route}; the simulated model serves POST /v1/messages and POST /v1/chat/completions`);
+  });
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
+  server.maxHeadersCount = 200;
+
+  const port = await listen(server, options.port ?? 0);
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${HOST}:${port}`,
+    port,
+    get stats() {
+      return { ...stats };
+    },
+    close() {
+      closing ??= new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}
+
+const MISSING_KEY = 'missing API key: send an x-api-key or "Authorization: Bearer" header (the simulated model accepts any value)';
+
+function sendError(wire: SimWire, res: ServerResponse, status: number, message: string, retryAfterMs?: number): void {
+  sendJson(res, status, wire.error(status, message), retryHeaders(status, retryAfterMs));
+}
+
+/** FanoutErrors with a status are the client's mistakes (400, 413); anything else is a bug here. */
+function sendFailure(wire: SimWire, res: ServerResponse, error: unknown): void {
+  if (isFanoutError(error) && error.status !== undefined) return sendError(wire, res, error.status, error.message);
+  sendError(wire, res, 500, `simulated model internal error: ${error instanceof Error ? error.message : String(error)}`);
+}
+
+function countTokens(req: IncomingMessage, res: ServerResponse): void {
+  readBody(req)
+    .then((body) => sendJson(res, 200, { input_tokens: anthropicWire.parse(parseJson(body)).conversation.inputTokens }))
+    .catch((error: unknown) => sendFailure(anthropicWire, res, error));
+}
+
+/** One shape both SDKs read: Anthropic's fields (`type`, `display_name`, `created_at`) and OpenAI's (`object`, `created`, `owned_by`). */
+function modelInfo(id: string): Record<string, unknown> {
+  return {
+    id,
+    type: 'model',
+    object: 'model',
+    display_name: 'fanout simulated model',
+    created_at: '2025-01-01T00:00:00Z',
+    created: 1_735_689_600,
+    owned_by: 'fanout',
+  };
+}
+
+function modelList(): Record<string, unknown> {
+  return { object: 'list', data: [modelInfo(MODEL_ID)], has_more: false, first_id: MODEL_ID, last_id: MODEL_ID };
+}
+
+function listen(server: http.Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      const reason = error.code === 'EADDRINUSE' ? 'is already in use' : `cannot be opened (${error.message})`;
+      reject(
+        new FanoutError('OPTION_INVALID', `sim server: port ${port} on ${HOST} ${reason}; choose another port or 0 for a free one`, {
+          cause: error,
+        }),
+      );
+    });
+    server.listen({ host: HOST, port, backlog: LISTEN_BACKLOG }, () => {
+      const address = server.address();
+      resolve(typeof address === 'object' && address !== null ? address.port : port);
+    });
+  });
+}
+
+function checkOptions(options: SimServerOptions): void {
+  const { port, host, defaultLatencyMs, rateLimit } = options;
+  if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65_535)) {
+    throw optionError(`port must be an integer from 0 to 65535, got ${port}`);
+  }
+  if (host !== undefined && host !== HOST) throw optionError(`host must be ${HOST} (the simulated model listens on loopback only), got ${host}`);
+  if (defaultLatencyMs !== undefined && !(Number.isFinite(defaultLatencyMs) && defaultLatencyMs >= 0)) {
+    throw optionError(`defaultLatencyMs must be a non-negative number, got ${defaultLatencyMs}`);
+  }
+  for (const key of ['maxConcurrent', 'requestsPerSecond', 'retryAfterMs'] as const) {
+    const value = rateLimit?.[key];
+    const min = key === 'retryAfterMs' ? 0 : Number.MIN_VALUE;
+    if (value !== undefined && !(Number.isFinite(value) && value >= min)) {
+      throw optionError(`rateLimit.${key} must be a ${min === 0 ? 'non-negative' : 'positive'} number, got ${value}`);
+    }
+  }
+}
+
+function optionError(message: string): FanoutError {
+  return new FanoutError('OPTION_INVALID', `sim server: ${message}`);
+}

@@ -1,0 +1,65 @@
+import { FanoutError } from '../../errors.js';
+import type { SimConversation } from './sim-conversation.js';
+import type { SimAnswer } from './sim-responder.js';
+
+/** A request of one wire format after parsing. */
+export interface SimRequest {
+  conversation: SimConversation;
+  /** The model name the client asked for, echoed back. */
+  model: string;
+  stream: boolean;
+  /** OpenAI `stream_options.include_usage`: send a usage chunk before `[DONE]`. */
+  includeUsage: boolean;
+}
+
+/** One API dialect the simulated server speaks; the server's request flow is shared. */
+export interface SimWire {
+  /** Normalises a parsed JSON body; throws FanoutError with status 400 when it is malformed. */
+  parse(body: unknown): SimRequest;
+  /** The non-streaming response body. */
+  json(answer: SimAnswer, request: SimRequest): unknown;
+  /** The whole server-sent-event stream of the answer. */
+  sse(answer: SimAnswer, request: SimRequest): string;
+  /** The error body for an HTTP error status. */
+  error(status: number, message: string): unknown;
+}
+
+/**
+ * Cuts `text` into pieces of at most `size` UTF-16 units without splitting
+ * a surrogate pair, so each piece is valid on its own inside JSON.
+ */
+export function splitFragments(text: string, size: number): string[] {
+  const pieces: string[] = [];
+  let start = 0;
+  while (start < text.length) {
+    let end = Math.min(text.length, start + size);
+    const code = text.charCodeAt(end - 1);
+    if (end < text.length && code >= 0xd800 && code <= 0xdbff) end++;
+    pieces.push(text.slice(start, end));
+    start = end;
+  }
+  return pieces;
+}
+
+/** Size of the text deltas: a few words each, like a real stream. */
+export const TEXT_FRAGMENT_SIZE = 48;
+
+/** Tool-call arguments arrive in this many pieces (fewer when short). */
+export const JSON_FRAGMENTS = 3;
+
+/** The error for a malformed request: the server answers it with 400 and its message. */
+export function invalidRequest(message: string): FanoutError {
+  return new FanoutError('OPTION_INVALID', message, { status: 400 });
+}
+
+/** Checks that `value` is a JSON object; `where` names it in the error. */
+export function requireObject(value: unknown, where: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalidRequest(`${where}: expected a JSON object`);
+  return value as Record<string, unknown>;
+}
+
+/** Checks that `value` is an array; `where` names it in the error. */
+export function requireArray(value: unknown, where: string): unknown[] {
+  if (!Array.isArray(value)) throw invalidRequest(`${where}: expected an array`);
+  return value;
+}
