@@ -1,0 +1,10 @@
+export { buildAnalyzePlan } from './analyze-preset.js';
+export { mergeReviewFindings } from './merge-review-findings.js';
+export type { MergedFinding, MergedReview } from './merge-review-findings.js';
+export type { PresetOptions } from './preset-options.js';
+export { renderMergedReview } from './render-merged-review.js';
+export { REVIEW_FINDINGS_SCHEMA, SEVERITIES } from './review-findings.js';
+export type { ReviewFinding, ReviewFindings, Severity } from './review-findings.js';
+export { REVIEW_PERSPECTIVE_NAMES, REVIEW_PERSPECTIVES } from './review-perspectives.js';
+export type { ReviewPerspective, ReviewPerspectiveName } from './review-perspectives.js';
+export { buildReviewPlan, parsePerspectives, simulatedFindings } from './review-preset.js';
