@@ -27,6 +27,8 @@ export interface FanoutOptions {
   maxRetries?: number;
   /** How often a process polls the store for other processes' stop requests and outputs, ms. Default 200. */
   pollMs?: number;
+  /** Model spec used where neither the task, the plan nor the spawn options name one. Default `sim`. */
+  defaultModel?: string;
 }
 
 /** Per-spawn options; they override the plan's top-level fields. */
@@ -42,6 +44,12 @@ export interface SpawnOptions {
   strict?: boolean;
   /** Stops the whole run when it fires. */
   signal?: AbortSignal;
+  /**
+   * Replaces the LLM synthesis: gets the succeeded tasks' outputs by task id
+   * and returns the unified result (with an optional `## Disagreements`
+   * section). Lives in this process only: `prepare` + `start` ignore it.
+   */
+  synthesize?: (outputs: Record<string, TaskOutput>) => Promise<string>;
 }
 
 /** One spawned task: its plan id and its globally unique handle. */

@@ -33,6 +33,15 @@ export interface TaskSpec {
   maxTurns?: number;
   /** Options honoured by the simulated model only. */
   sim?: SimOptions;
+  /**
+   * Name of an agent definition in Claude Code's format (`.claude/agents/*.md`,
+   * see docs/agents.md) whose system prompt, tools and model the task uses.
+   */
+  agent?: string;
+  /** Most tokens (input + output, over all model calls) the task may use. Overrides the plan's. */
+  maxTokens?: number;
+  /** Most money the task may spend on model calls, in US dollars. Overrides the plan's. */
+  budgetUsd?: number;
 }
 
 /** How the todo list treats in-progress items. */
@@ -49,6 +58,14 @@ export interface Plan {
   todoMode?: TodoMode;
   /** Synthesis instructions, or `false` to skip synthesis. Default: a generic merge. */
   synthesis?: string | false;
+  /** Default {@link TaskSpec.maxTokens} for tasks that do not set their own. */
+  maxTokens?: number;
+  /** Default {@link TaskSpec.budgetUsd} for tasks that do not set their own. */
+  budgetUsd?: number;
+  /** Default {@link TaskSpec.timeoutMs} for tasks that do not set their own. */
+  timeoutMs?: number;
+  /** Default {@link TaskSpec.maxTurns} for tasks that do not set their own. */
+  maxTurns?: number;
   tasks: TaskSpec[];
 }
 

@@ -36,35 +36,53 @@ const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
  */
 export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
   const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 256, maxFreeSockets: 256 };
-  let httpAgent: http.Agent | undefined;
-  let httpsAgent: https.Agent | undefined;
+  const agents: http.Agent[] = [];
+  // Parsing each absolute URL costs more than the rest of the request setup; the origins are few.
+  const origins = new Map<string, Origin>();
+
+  const originOf = (origin: string): Origin => {
+    let found = origins.get(origin);
+    if (found === undefined) {
+      const url = new URL(origin);
+      const secure = url.protocol === 'https:';
+      const agent = secure ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
+      agents.push(agent);
+      found = {
+        transport: secure ? https : http,
+        agent,
+        hostname: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname,
+        port: url.port,
+      };
+      origins.set(origin, found);
+    }
+    return found;
+  };
 
   const fetch: FetchFunction = (input, init = {}) => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-    const secure = url.startsWith('https:');
-    const agent = secure
-      ? (httpsAgent ??= new https.Agent(agentOptions))
-      : (httpAgent ??= new http.Agent(agentOptions));
-    return send(secure ? https : http, agent, url, init);
+    const slash = url.indexOf('/', url.indexOf('//') + 2);
+    const origin = originOf(slash < 0 ? url : url.slice(0, slash));
+    return send(origin, slash < 0 ? '/' : url.slice(slash), init);
   };
 
   return {
     fetch,
     close() {
-      httpAgent?.destroy();
-      httpsAgent?.destroy();
-      httpAgent = undefined;
-      httpsAgent = undefined;
+      for (const agent of agents) agent.destroy();
+      agents.length = 0;
+      origins.clear();
     },
   };
 }
 
-function send(
-  transport: typeof http | typeof https,
-  agent: http.Agent,
-  url: string,
-  init: RequestInit,
-): Promise<Response> {
+interface Origin {
+  transport: typeof http | typeof https;
+  agent: http.Agent;
+  hostname: string;
+  port: string;
+}
+
+function send(origin: Origin, path: string, init: RequestInit): Promise<Response> {
   return new Promise<Response>((resolve, reject) => {
     const signal = init.signal ?? undefined;
     if (signal?.aborted) {
@@ -73,7 +91,9 @@ function send(
     }
     const body = requestBody(init.body);
     const headers = plainHeaders(init.headers);
-    if (body !== undefined) headers['content-length'] = String(body.byteLength);
+    if (body !== undefined) {
+      headers['content-length'] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength);
+    }
 
     let settled = false;
     let stream: ReadableStreamDefaultController<Uint8Array> | undefined;
@@ -89,9 +109,11 @@ function send(
     const release = (): void => signal?.removeEventListener('abort', onAbort);
     signal?.addEventListener('abort', onAbort, { once: true });
 
-    const req = transport.request(url, { method: init.method ?? 'GET', headers, agent }, (res) => {
+    const { transport, agent, hostname, port } = origin;
+    const request = { method: init.method ?? 'GET', hostname, port, path, headers, agent };
+    const req = transport.request(request, (res) => {
       const status = res.statusCode ?? 0;
-      const responseHeaders = toHeaders(res.rawHeaders);
+      const responseHeaders = headerPairs(res.rawHeaders);
       const isEventStream = (res.headers['content-type'] ?? '').startsWith('text/event-stream');
       if (isEventStream && !NULL_BODY_STATUSES.has(status)) {
         settled = true;
@@ -110,7 +132,7 @@ function send(
         if (settled) return;
         settled = true;
         const bytes = NULL_BODY_STATUSES.has(status) ? null : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-        resolve(new Response(bytes, { status, statusText: res.statusMessage ?? '', headers: responseHeaders }));
+        resolve(new BufferedResponse(bytes, { status, statusText: res.statusMessage ?? '', headers: responseHeaders }));
       });
     });
     const fail = (error: Error): void => {
@@ -167,9 +189,10 @@ function socketStream(
   });
 }
 
-function requestBody(body: RequestInit['body']): Uint8Array | undefined {
+/** A string stays a string: Node then sends it in the same write as the request head. */
+function requestBody(body: RequestInit['body']): string | Uint8Array | undefined {
   if (body === undefined || body === null) return undefined;
-  if (typeof body === 'string') return Buffer.from(body);
+  if (typeof body === 'string') return body;
   if (body instanceof Uint8Array) return body;
   if (body instanceof ArrayBuffer) return new Uint8Array(body);
   throw new TypeError('node fetch: only string and byte request bodies are supported');
@@ -183,15 +206,44 @@ function plainHeaders(headers: RequestInit['headers']): Record<string, string> {
   } else if (Array.isArray(headers)) {
     for (const [name, value] of headers) if (name !== undefined && value !== undefined) out[name.toLowerCase()] = value;
   } else {
-    for (const [name, value] of Object.entries(headers)) out[name.toLowerCase()] = value;
+    for (const [name, value] of Object.entries(headers)) {
+      out[name.toLowerCase()] = typeof value === 'string' ? value : value.join(', ');
+    }
   }
   return out;
 }
 
-function toHeaders(raw: string[]): Headers {
-  const headers = new Headers();
-  for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
-  return headers;
+/** Pairs, not a Headers object: Response copies its init headers, so building one first would do it twice. */
+function headerPairs(raw: string[]): Array<[string, string]> {
+  const pairs: Array<[string, string]> = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) pairs.push([raw[i]!, raw[i + 1]!]);
+  return pairs;
+}
+
+/**
+ * A Response whose body was read whole before it was handed over. It keeps
+ * the bytes and serves `text()`, `json()` and `arrayBuffer()` from them, and
+ * has no `body` stream: creating a web stream per response was the largest
+ * avoidable cost of the model path. The SDKs read non-streamed answers only
+ * through those methods.
+ */
+class BufferedResponse extends Response {
+  readonly #bytes: Buffer | null;
+
+  constructor(bytes: Buffer | null, init: ResponseInit) {
+    super(null, init);
+    this.#bytes = bytes;
+  }
+
+  // Fields, not methods: Node's typings declare these as properties of Response.
+  override readonly text = async (): Promise<string> => (this.#bytes === null ? '' : this.#bytes.toString('utf8'));
+
+  override readonly json = async (): Promise<unknown> => JSON.parse(await this.text());
+
+  override readonly arrayBuffer = async (): Promise<ArrayBuffer> => {
+    const bytes = this.#bytes ?? Buffer.alloc(0);
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  };
 }
 
 function abortError(signal: AbortSignal | undefined): Error {

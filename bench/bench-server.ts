@@ -1,0 +1,46 @@
+/**
+ * Starts the simulated model server in its own process, so its CPU work
+ * does not count against (or compete inside) the process being measured.
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/** A simulated server in a child process. */
+export interface BenchServer {
+  url: string;
+  /** Stops the server process and waits for it to exit. */
+  stop(): Promise<void>;
+}
+
+const ENTRY = fileURLToPath(new URL('./sim-process.ts', import.meta.url));
+
+/** Spawns `bench/sim-process.ts` and resolves once it prints its URL. */
+export function startBenchServer(): Promise<BenchServer> {
+  const child = spawn(process.execPath, ['--import', 'tsx', ENTRY], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return new Promise((resolve, reject) => {
+    let stdout = '';
+    const onData = (chunk: string): void => {
+      stdout += chunk;
+      const newline = stdout.indexOf('\n');
+      if (newline < 0) return;
+      child.stdout.off('data', onData);
+      try {
+        const { url } = JSON.parse(stdout.slice(0, newline)) as { url: string };
+        resolve({
+          url,
+          async stop() {
+            if (child.exitCode === null) child.kill('SIGTERM');
+            await exited;
+          },
+        });
+      } catch (error) {
+        child.kill('SIGTERM');
+        reject(new Error(`bench server printed no URL: ${stdout.slice(0, 200)}`, { cause: error }));
+      }
+    };
+    child.stdout.setEncoding('utf8').on('data', onData);
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`bench server exited early with code ${code}`)));
+  });
+}

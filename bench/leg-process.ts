@@ -1,0 +1,64 @@
+/**
+ * Runs one benchmark leg in its own process, so each leg's CPU time and peak
+ * RSS are its own: `node --import tsx bench/leg-process.ts <leg> '<LegArgs json>'`
+ * prints the LegResult as one JSON line. Importing this file runs nothing;
+ * use {@link runLegInChild} from the parent.
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { LegArgs, LegResult } from './bench-kit.js';
+import { runFloor } from './floor-http.js';
+import { runProviderLoop } from './provider-loop.js';
+import { runSdkLoop } from './sdk-loop.js';
+
+/** The legs by name. A new leg is one entry here. */
+export const LEGS: Readonly<Record<string, (args: LegArgs) => Promise<LegResult>>> = {
+  floor: runFloor,
+  'sdk-loop': runSdkLoop,
+  provider: (args) => runProviderLoop(args),
+  'provider-stream': (args) => runProviderLoop(args, { stream: true }),
+};
+
+const SELF = fileURLToPath(import.meta.url);
+
+/** Runs leg `leg` in a child process and resolves with what it measured. */
+export function runLegInChild(leg: string, args: LegArgs): Promise<LegResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', SELF, leg, JSON.stringify(args)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const line = stdout.trim().split('\n').pop() ?? '';
+      if (code !== 0) reject(new Error(`bench leg "${leg}" exited with code ${code}`));
+      else {
+        try {
+          resolve(JSON.parse(line) as LegResult);
+        } catch {
+          reject(new Error(`bench leg "${leg}" printed no result: ${line.slice(0, 200)}`));
+        }
+      }
+    });
+  });
+}
+
+async function main(legName: string | undefined, json: string | undefined): Promise<void> {
+  const leg = legName === undefined ? undefined : LEGS[legName];
+  if (leg === undefined || json === undefined) {
+    throw new Error(`usage: leg-process.ts <${Object.keys(LEGS).join('|')}> '<LegArgs json>'`);
+  }
+  const result = await leg(JSON.parse(json) as LegArgs);
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main(process.argv[2], process.argv[3]).then(
+    () => process.exit(0),
+    (error: unknown) => {
+      process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,49 @@
+/**
+ * fanout's provider path without the engine: AnthropicModel over the lean
+ * keep-alive fetch, in a plain task pool. Shows how much of fanout's cost
+ * is the model path itself.
+ */
+import { AnthropicModel } from '../src/models/anthropic/anthropic-model.js';
+import { createNodeFetch } from '../src/models/http/node-fetch.js';
+import type { Message } from '../src/models/model.js';
+import {
+  BENCH_SYSTEM,
+  BENCH_TOOL_RESULT,
+  BENCH_TOOLS,
+  benchPrompt,
+  benchSim,
+  measureLeg,
+  runTaskPool,
+  type LegArgs,
+  type LegResult,
+} from './bench-kit.js';
+
+/**
+ * Runs the workload through `AnthropicModel.generate` and measures it; with
+ * `stream`, every call streams (as when a live view listens to deltas).
+ */
+export async function runProviderLoop(args: LegArgs, options: { stream?: boolean } = {}): Promise<LegResult> {
+  const http = createNodeFetch();
+  const model = new AnthropicModel({ spec: 'sim', modelId: 'sim', apiKey: 'bench', baseURL: args.url, simulated: true, fetch: http.fetch });
+  const onDelta = options.stream === true ? () => {} : undefined;
+  const runTask = async (task: number): Promise<number> => {
+    // One signal per task, as the engine gives each task its own.
+    const signal = new AbortController().signal;
+    const sim = benchSim(args, task);
+    const messages: Message[] = [{ role: 'user', content: [{ type: 'text', text: benchPrompt(task) }] }];
+    for (let call = 1; ; call++) {
+      const answer = await model.generate({ system: BENCH_SYSTEM, messages, tools: BENCH_TOOLS, maxTokens: 1024, signal, sim, onDelta });
+      const uses = answer.content.flatMap((block) => (block.type === 'tool_use' ? [block] : []));
+      if (uses.length === 0 || call >= args.callsPerTask) return call;
+      messages.push(
+        { role: 'assistant', content: answer.content },
+        { role: 'user', content: uses.map((use) => ({ type: 'tool_result', toolUseId: use.id, content: BENCH_TOOL_RESULT, isError: false })) },
+      );
+    }
+  };
+  try {
+    return await measureLeg(() => runTaskPool(args.tasks, args.concurrency, runTask));
+  } finally {
+    http.close();
+  }
+}

@@ -1,0 +1,18 @@
+/**
+ * Entry of the benchmark's simulated server process: starts the server on
+ * 127.0.0.1, prints `{"url": ...}` as one JSON line, and stops on SIGTERM or
+ * when stdin closes (the parent died).
+ */
+import { startSimServer } from '../src/models/sim/index.js';
+
+const server = await startSimServer();
+process.stdout.write(`${JSON.stringify({ url: server.url })}\n`);
+
+const stop = (): void => {
+  server.close().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
+};
+process.on('SIGTERM', stop);
+process.stdin.on('end', stop).resume();

@@ -1,0 +1,82 @@
+import { cpSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { exitCodeForRun } from '../exit-codes.js';
+import { runInForeground } from '../foreground-run.js';
+import { writeLines, type CliIo } from '../io.js';
+import { homeOf, withFanout } from '../library.js';
+import { renderDemoBanner, renderDemoFooter, renderIndependence } from '../render-demo.js';
+import { renderRunSummary, SIMULATED_NOTICE } from '../render-run-summary.js';
+import { PACKAGE_ROOT } from '../version.js';
+
+/** Flags of `fanout demo`. */
+export interface DemoFlags {
+  model?: string;
+  json?: boolean;
+}
+
+/** Whether a model spec names the simulated model. */
+export function isSimulatedSpec(spec: string | undefined): boolean {
+  return spec === undefined || spec === 'sim' || spec.startsWith('sim:');
+}
+
+/** Every file under `root`, relative, with its size. */
+function listFiles(root: string): Map<string, number> {
+  const files = new Map<string, number>();
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.isFile()) files.set(relative(root, path).split('\\').join('/'), statSync(path).size);
+    }
+  };
+  walk(root);
+  return files;
+}
+
+/**
+ * `fanout demo`: the pattern's own example. Copies a small starter project
+ * into a fresh temporary directory and runs examples/auth-demo.yaml there
+ * (5 independent subagents), on the simulated model unless `--model` is given.
+ */
+export async function demoCommand(flags: DemoFlags, io: CliIo): Promise<number> {
+  const { loadPlanFile, analyzePlan } = await import('../../plan/index.js');
+  // Relative to the package, not the current directory: the demo works from anywhere.
+  const planFile = fileURLToPath(new URL('examples/auth-demo.yaml', PACKAGE_ROOT));
+  const starter = fileURLToPath(new URL('examples/auth-demo-starter/', PACKAGE_ROOT));
+  const plan = loadPlanFile(planFile);
+  const dag = analyzePlan(plan, { strict: true, source: planFile });
+
+  const workdir = mkdtempSync(join(tmpdir(), 'fanout-demo-'));
+  cpSync(starter, workdir, { recursive: true });
+  const before = listFiles(workdir);
+  const simulated = isSimulatedSpec(flags.model);
+  // In --json mode stdout carries only events; the human parts go to stderr.
+  const say = flags.json ? io.stderr : io.stdout;
+  writeLines(say, [...renderDemoBanner({ model: flags.model, simulated, workdir, taskCount: plan.tasks.length }), '', ...renderIndependence(plan, dag), '']);
+
+  const home = await homeOf(io);
+  return withFanout(io, workdir, async (fanout) => {
+    const spawn = flags.model === undefined ? {} : { modelOverride: flags.model };
+    const { result, interrupted } = await runInForeground(fanout, plan, { json: flags.json === true, spawn }, io);
+    const written = [...listFiles(workdir)]
+      .filter(([path, bytes]) => before.get(path) !== bytes)
+      .map(([path, bytes]) => ({ path, bytes }));
+    // In --json mode the table is not printed, but the simulated label still closes the demo.
+    const summary = flags.json
+      ? result.report.simulated ? ['', ...SIMULATED_NOTICE] : []
+      : renderRunSummary(result, { interrupted, width: io.stdout.columns });
+    writeLines(say, [
+      ...summary,
+      ...renderDemoFooter({
+        workdir,
+        written,
+        handles: result.tasks.map((task) => ({ id: task.taskId, handle: task.handle })),
+        home,
+        homeFromEnv: io.env.FANOUT_HOME !== undefined,
+      }),
+    ]);
+    return exitCodeForRun(result.status, result.tasks.map((task) => task.status), interrupted);
+  });
+}

@@ -1,0 +1,28 @@
+import { exitCodeForRun } from '../exit-codes.js';
+import { writeLines, type CliIo } from '../io.js';
+import { withFanout } from '../library.js';
+import { ProgressView } from '../progress-view.js';
+import { createProgressState } from '../render-progress.js';
+import { renderReport } from '../render-report.js';
+
+/**
+ * Hidden `fanout __execute <runId>`: the body of a `run --detach` background
+ * process. Executes a prepared run and writes plain progress and the timing
+ * table to its log (stdout is the log file).
+ */
+export async function executeCommand(runId: string, flags: { cwd?: string }, io: CliIo): Promise<number> {
+  return withFanout(io, flags.cwd, async (fanout) => {
+    const view = new ProgressView({ write: (text) => io.stdout.write(text) }, createProgressState([]));
+    const unsubscribe = fanout.on((event) => {
+      if (event.runId === runId) view.handle(event);
+    });
+    try {
+      fanout.start(runId);
+      const result = await fanout.wait(runId);
+      writeLines(io.stdout, ['', ...renderReport(result.report), '', `run ${runId} ${result.status}`]);
+      return exitCodeForRun(result.status, result.tasks.map((task) => task.status), false);
+    } finally {
+      unsubscribe();
+    }
+  });
+}

@@ -1,0 +1,69 @@
+import type { OutputResult } from '../../engine/api.js';
+import { ExitCode } from '../exit-codes.js';
+import { onInterrupt } from '../interrupt.js';
+import type { CliIo } from '../io.js';
+import { jsonLine } from '../json-lines.js';
+import { withFanout } from '../library.js';
+
+/** Flags of `fanout output`. */
+export interface OutputFlags {
+  block?: boolean;
+  timeout?: number;
+  json?: boolean;
+}
+
+/**
+ * The exit code of `fanout output`: 0 when the task succeeded or is still
+ * on its way (its status then goes to stderr), 1 when it ended any other way
+ * or can no longer finish (its run was interrupted: `error` is set).
+ */
+export function outputExitCode(result: OutputResult): number {
+  if (result.status === 'succeeded') return ExitCode.ok;
+  if (!result.done && result.error === undefined) return ExitCode.ok;
+  return ExitCode.failed;
+}
+
+/** The stderr line for a task that did not succeed (yet), or undefined when it did. */
+export function outputStatusLine(result: OutputResult, flags: OutputFlags): string | undefined {
+  if (result.status === 'succeeded') return undefined;
+  const why = result.error === undefined ? '' : `: ${result.error}`;
+  if (result.done || result.error !== undefined) return `fanout: task ${result.handle} ${result.status}${why}`;
+  if (flags.block) return `fanout: task ${result.handle} is still ${result.status} after ${flags.timeout ?? 0}ms`;
+  return `fanout: task ${result.handle} is ${result.status} (add --block to wait for it)`;
+}
+
+/** The text printed for a finished task: its parsed JSON when it has a JSON Schema output, else its text. */
+export function outputText(result: OutputResult): string {
+  if (!result.output) return '';
+  const text = result.output.json !== undefined ? JSON.stringify(result.output.json, null, 2) : result.output.text;
+  return text.endsWith('\n') || text === '' ? text : `${text}\n`;
+}
+
+/** `fanout output <handle>`: a task's output, from this or any other process. */
+export async function outputCommand(handle: string, flags: OutputFlags, io: CliIo): Promise<number> {
+  const interrupt = onInterrupt({ stderr: io.stderr, notice: 'fanout: interrupted' });
+  try {
+    const result = await withFanout(io, undefined, (fanout) =>
+      fanout.output(handle, {
+        block: flags.block === true,
+        ...(flags.timeout !== undefined && { timeoutMs: flags.timeout }),
+        signal: interrupt.signal,
+      }),
+    );
+    if (interrupt.interrupted) return ExitCode.interrupted;
+    if (flags.json) {
+      io.stdout.write(jsonLine(result));
+    } else {
+      io.stdout.write(outputText(result));
+    }
+    const statusLine = outputStatusLine(result, flags);
+    if (statusLine !== undefined) io.stderr.write(`${statusLine}\n`);
+    if (result.output?.truncated) io.stderr.write(`fanout: the output of ${handle} was truncated to the store's cap\n`);
+    return outputExitCode(result);
+  } catch (error) {
+    if (interrupt.interrupted) return ExitCode.interrupted;
+    throw error;
+  } finally {
+    interrupt.dispose();
+  }
+}

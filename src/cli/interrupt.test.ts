@@ -1,0 +1,31 @@
+import { EventEmitter } from 'node:events';
+import { describe, expect, it } from 'vitest';
+import { onInterrupt } from './interrupt.js';
+
+describe('onInterrupt', () => {
+  it('aborts on the first SIGINT and exits with 130 on the second', () => {
+    const source = new EventEmitter();
+    const exits: number[] = [];
+    let err = '';
+    const handle = onInterrupt({ source, stderr: { write: (text: string) => (err += text) }, exit: (code) => exits.push(code) });
+    expect(handle.interrupted).toBe(false);
+
+    source.emit('SIGINT');
+    expect(handle.signal.aborted).toBe(true);
+    expect(handle.interrupted).toBe(true);
+    expect(err).toContain('Ctrl-C again');
+    expect(exits).toEqual([]);
+
+    source.emit('SIGINT');
+    expect(exits).toEqual([130]);
+  });
+
+  it('stops listening once disposed', () => {
+    const source = new EventEmitter();
+    const handle = onInterrupt({ source, stderr: { write: () => true }, exit: () => undefined });
+    handle.dispose();
+    expect(source.listenerCount('SIGINT')).toBe(0);
+    source.emit('SIGINT');
+    expect(handle.signal.aborted).toBe(false);
+  });
+});

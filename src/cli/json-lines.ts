@@ -1,0 +1,59 @@
+import type { RunReport } from '../engine/api.js';
+import type { FanoutEvent, RunStatus, TaskStatus } from '../engine/types.js';
+
+/** One task of the final `run-end` line. Times in ms since the epoch; null when the task never started. */
+export interface RunEndTask {
+  id: string;
+  handle: string;
+  status: TaskStatus;
+  startedAt: number | null;
+  endedAt: number | null;
+  durationMs: number;
+}
+
+/** The last line `--json` prints: a summary of the run built from its report. */
+export interface RunEndLine {
+  type: 'run-end';
+  runId: string;
+  status: RunStatus;
+  wallMs: number;
+  sequentialMs: number;
+  criticalPathMs: number;
+  speedup: number;
+  tasks: RunEndTask[];
+}
+
+/** Builds the final `run-end` object from a run's report (keys in the documented order). */
+export function runEndLine(report: RunReport): RunEndLine {
+  return {
+    type: 'run-end',
+    runId: report.runId,
+    status: report.status,
+    wallMs: report.wallMs,
+    sequentialMs: report.sequentialMs,
+    criticalPathMs: report.criticalPathMs,
+    speedup: report.speedup,
+    tasks: report.tasks.map((task) => ({
+      id: task.id,
+      handle: task.handle,
+      status: task.status,
+      startedAt: task.startedAt ?? null,
+      endedAt: task.endedAt ?? null,
+      durationMs: task.durationMs,
+    })),
+  };
+}
+
+/**
+ * Whether an engine event is printed as is in `--json` mode. The engine's
+ * own `run-end` event is left out: the report-based {@link runEndLine}
+ * replaces it, so consumers see exactly one `run-end`, and it is last.
+ */
+export function isPrintedEvent(event: FanoutEvent): boolean {
+  return event.type !== 'run-end';
+}
+
+/** One NDJSON line (with its newline). */
+export function jsonLine(value: unknown): string {
+  return `${JSON.stringify(value)}\n`;
+}

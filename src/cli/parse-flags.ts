@@ -1,0 +1,33 @@
+import { InvalidArgumentError } from 'commander';
+
+/**
+ * Argument parsers for commander options. Each throws commander's
+ * InvalidArgumentError, which commander turns into one line naming the
+ * flag, the value received and what was expected.
+ */
+
+function parseInteger(value: string, min: number, max: number, expected: string): number {
+  const trimmed = value.trim();
+  // Number('') is 0 and Number('1e3') is 1000: accept plain decimal digits only.
+  if (!/^-?\d+$/.test(trimmed)) throw new InvalidArgumentError(`expected ${expected}`);
+  const parsed = Number(trimmed);
+  if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
+    throw new InvalidArgumentError(`expected ${expected}`);
+  }
+  return parsed;
+}
+
+/** Parses an integer ≥ 1 (e.g. `--concurrency`). */
+export function parsePositiveInt(value: string): number {
+  return parseInteger(value, 1, Number.MAX_SAFE_INTEGER, 'a positive integer');
+}
+
+/** Parses an integer ≥ 0 (e.g. `--timeout`, `--latency`, in ms). */
+export function parseNonNegativeInt(value: string): number {
+  return parseInteger(value, 0, Number.MAX_SAFE_INTEGER, 'a non-negative integer');
+}
+
+/** Parses a TCP port, 0 (any free port) to 65535. */
+export function parsePort(value: string): number {
+  return parseInteger(value, 0, 65_535, 'a port number from 0 to 65535');
+}

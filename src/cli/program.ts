@@ -1,0 +1,147 @@
+import { Command, CommanderError, Option } from 'commander';
+import { ExitCode, exitCodeForError } from './exit-codes.js';
+import { formatCommanderMessage, formatError } from './format-error.js';
+import type { CliIo } from './io.js';
+import { parseNonNegativeInt, parsePort, parsePositiveInt } from './parse-flags.js';
+import { readVersion } from './version.js';
+
+/** The real process as a {@link CliIo}. */
+export function processIo(): CliIo {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    cwd: process.cwd(),
+    debug: process.argv.includes('--debug'),
+  };
+}
+
+// Commander reports help/version as "errors" when exitOverride is on.
+const CLEAN_EXITS = new Set(['commander.helpDisplayed', 'commander.version']);
+
+/**
+ * Builds the commander program. Every action loads its command module on
+ * demand, so `--help` never pays for the engine, the store or the SDKs.
+ * `setExitCode` receives each action's exit code.
+ */
+export function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
+  const program = new Command('fanout')
+    .description('Run many LLM subagents in parallel and turn their work into one result.')
+    .version(readVersion(), '-V, --version', 'print the version')
+    .option('--debug', 'print stack traces of errors')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      outputError: (text, write) => write(formatCommanderMessage(text)),
+    })
+    .showSuggestionAfterError(true)
+    .addHelpText(
+      'after',
+      `
+Exit codes: 0 all tasks succeeded, 1 a task failed, 2 invalid input, 130 interrupted.
+Try: fanout demo   (no API key needed: it runs on the simulated model)
+Docs: docs/cli.md`,
+    );
+
+  const runAction = async (load: () => Promise<number>): Promise<void> => setExitCode(await load());
+
+  program
+    .command('run')
+    .description('check a plan, run its tasks in parallel with live progress, print outputs, synthesis and timing')
+    .argument('<plan>', 'plan file (YAML or JSON)')
+    .option('--concurrency <n>', 'most tasks running at once', parsePositiveInt)
+    .option('--model <spec>', 'model for every task and the synthesis (sim, anthropic:<model-id>, ...)')
+    .option('--strict', 'reject conflicting tasks instead of serializing them')
+    .option('--detach', 'record the run, print its handles and run it in the background')
+    .option('--json', 'print one JSON event per line, then a run-end summary line')
+    .option('--cwd <dir>', 'working directory the subagents are confined to (default: the current one)')
+    .action((plan: string, options) => runAction(async () => (await import('./commands/run.js')).runCommand(plan, options, io)));
+
+  program
+    .command('check')
+    .description('check a plan: print the execution DAG, conflicts and critical path; runs nothing')
+    .argument('<plan>', 'plan file (YAML or JSON)')
+    .option('--strict', 'treat conflicting tasks as an error')
+    .option('--json', 'print the execution DAG as JSON')
+    .action((plan: string, options) => runAction(async () => (await import('./commands/check.js')).checkCommand(plan, options, io)));
+
+  program
+    .command('output')
+    .description("print a task's output by its handle (from this or any other process)")
+    .argument('<handle>', 'task handle, as printed by run/spawn')
+    .option('--block', 'wait until the task has finished')
+    .option('--timeout <ms>', 'with --block: give up waiting after this many ms', parseNonNegativeInt)
+    .option('--json', 'print the whole result as JSON')
+    .action((handle: string, options) => runAction(async () => (await import('./commands/output.js')).outputCommand(handle, options, io)));
+
+  program
+    .command('status')
+    .description('show the todo list and task states of a run (default: the latest run)')
+    .argument('[run]', 'run id (or a task handle of the run)')
+    .option('--json', 'print run, tasks and todos as JSON')
+    .action((run: string | undefined, options) =>
+      runAction(async () => (await import('./commands/status.js')).statusCommand(run, options, io)),
+    );
+
+  program
+    .command('runs')
+    .description('list recent runs')
+    .option('--limit <n>', 'how many runs', parsePositiveInt, 20)
+    .option('--json', 'print the runs as JSON')
+    .action((options) => runAction(async () => (await import('./commands/runs.js')).runsCommand(options, io)));
+
+  program
+    .command('stop')
+    .description('stop a task (by handle) or every task of a run (by run id), in any process')
+    .argument('<target>', 'task handle or run id')
+    .action((target: string) => runAction(async () => (await import('./commands/stop.js')).stopCommand(target, io)));
+
+  program
+    .command('demo')
+    .description('run the authentication example: 5 subagents in parallel (simulated model unless --model)')
+    .option('--model <spec>', 'use this model instead of the simulated one (e.g. anthropic:claude-sonnet-4-5)')
+    .option('--json', 'print one JSON event per line, then a run-end summary line')
+    .action((options) => runAction(async () => (await import('./commands/demo.js')).demoCommand(options, io)));
+
+  program
+    .command('sim')
+    .description('run the simulated model server (Anthropic Messages + OpenAI Chat Completions) in the foreground')
+    .option('--port <n>', 'port to listen on (0: any free port)', parsePort, 0)
+    .option('--latency <ms>', 'delay before each answer', parseNonNegativeInt)
+    .action((options) => runAction(async () => (await import('./commands/sim.js')).simCommand(options, io)));
+
+  program
+    .command('__execute', { hidden: true })
+    .argument('<runId>')
+    .addOption(new Option('--cwd <dir>'))
+    .action((runId: string, options) =>
+      runAction(async () => (await import('./commands/execute.js')).executeCommand(runId, options, io)),
+    );
+
+  return program;
+}
+
+/**
+ * Runs the CLI on `argv` (without `node` and the script) and returns the
+ * exit code. Never throws: every error becomes one line on stderr (with a
+ * stack under `--debug`) and an exit code.
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let exitCode: number = ExitCode.ok;
+  const program = buildProgram(io, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (CLEAN_EXITS.has(error.code)) return ExitCode.ok;
+      // Bad flags, unknown commands, missing arguments; commander already printed one line.
+      return ExitCode.invalidInput;
+    }
+    io.stderr.write(formatError(error, io.debug));
+    return exitCodeForError(error);
+  }
+}

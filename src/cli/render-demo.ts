@@ -1,0 +1,54 @@
+import type { Plan } from '../plan/types.js';
+import type { ExecutionDag } from '../plan/types.js';
+import { formatColumns } from './format.js';
+import { independenceSummary } from './render-dag.js';
+import { SIMULATED_NOTICE } from './render-run-summary.js';
+
+/** The request the demo's plan answers: the pattern's own example. */
+export const DEMO_REQUEST = 'Implement user authentication with login, registration, and password reset';
+
+/** The demo's opening: what runs, on which model, where the files go. */
+export function renderDemoBanner(options: { model: string | undefined; simulated: boolean; workdir: string; taskCount: number }): string[] {
+  const model = options.simulated
+    ? 'SIMULATED model (fanout\'s built-in simulated server: no API key, no network)'
+    : `model ${options.model} (real)`;
+  const rule = '═'.repeat(72);
+  const lines = [rule, ` fanout demo · ${model}`, rule];
+  if (options.simulated) lines.push(...SIMULATED_NOTICE.slice(1));
+  lines.push(
+    '',
+    `Request: "${DEMO_REQUEST}"`,
+    `Plan:    examples/auth-demo.yaml → ${options.taskCount} subagents, one per task, each with its own role prompt and write scope`,
+    `Files:   ${options.workdir} (a copy of examples/auth-demo-starter/; the subagents write here)`,
+  );
+  return lines;
+}
+
+/** The independence check as the demo shows it: the verdict, then each task's role and scopes. */
+export function renderIndependence(plan: Plan, dag: ExecutionDag): string[] {
+  const rows = plan.tasks.map((task) => [
+    task.id,
+    task.role ?? '',
+    `reads ${(task.files ?? []).join(', ') || '-'}`,
+    `writes ${(task.writes ?? []).join(', ') || '-'}`,
+  ]);
+  return [`Independence check: ${independenceSummary(dag)}`, ...formatColumns(rows).map((line) => `  ${line}`)];
+}
+
+/** The demo's closing: the files the subagents wrote and how to get each output by handle. */
+export function renderDemoFooter(options: {
+  workdir: string;
+  written: ReadonlyArray<{ path: string; bytes: number }>;
+  handles: ReadonlyArray<{ id: string; handle: string }>;
+  home: string;
+  homeFromEnv: boolean;
+}): string[] {
+  const lines = ['', `Files written by the subagents, in ${options.workdir}:`];
+  if (options.written.length === 0) lines.push('  (none)');
+  lines.push(...formatColumns(options.written.map((file) => [file.path, `${file.bytes} bytes`]), new Set([1])).map((line) => `  ${line}`));
+  const store = options.homeFromEnv ? `FANOUT_HOME=${options.home}` : `store: ${options.home}, so run these from this directory`;
+  lines.push('', `Get any output by its handle (${store}):`);
+  lines.push(...formatColumns(options.handles.map((task) => [`fanout output ${task.handle}`, `# ${task.id}`])).map((line) => `  ${line}`));
+  lines.push('  fanout status        # the todo list of this run', '  fanout runs          # recent runs');
+  return lines;
+}

@@ -1,0 +1,242 @@
+import type { FanoutEvent, RunStatus, TaskStatus, WaitReason } from '../engine/types.js';
+import { formatElapsed, truncate } from './format.js';
+
+/** What the progress view knows about one task, folded from events. */
+export interface ProgressTask {
+  id: string;
+  handle?: string;
+  /** Todo-list text: the task's description, else its id. */
+  label: string;
+  status: TaskStatus;
+  waiting?: { reason: WaitReason; on?: string; detail?: string };
+  startedAt?: number;
+  endedAt?: number;
+  turns: number;
+  retries: number;
+  lastTool?: string;
+  error?: string;
+}
+
+/** State of the synthesis item, the last line of the todo list. */
+export type SynthesisState = 'pending' | 'running' | 'succeeded' | 'failed';
+
+/** Everything the progress renderers need; built by {@link applyEvent}. */
+export interface ProgressState {
+  runId?: string;
+  name?: string;
+  /** `at` of the run-start event: offsets of plain lines count from here. */
+  startedAt?: number;
+  simulated?: boolean;
+  tasks: ProgressTask[];
+  synthesis: SynthesisState;
+  synthesisStartedAt?: number;
+  synthesisEndedAt?: number;
+  runStatus?: RunStatus;
+}
+
+/** Initial state: the plan's tasks, all queued, with their todo labels. */
+export function createProgressState(tasks: ReadonlyArray<{ id: string; description?: string }>): ProgressState {
+  return {
+    tasks: tasks.map((task) => ({ id: task.id, label: task.description ?? task.id, status: 'queued', turns: 0, retries: 0 })),
+    synthesis: 'pending',
+  };
+}
+
+function taskOf(state: ProgressState, id: string): ProgressTask {
+  let task = state.tasks.find((candidate) => candidate.id === id);
+  if (!task) {
+    task = { id, label: id, status: 'queued', turns: 0, retries: 0 };
+    state.tasks.push(task);
+  }
+  return task;
+}
+
+/** Folds one event into the state (mutating it) and returns the state. */
+export function applyEvent(state: ProgressState, event: FanoutEvent): ProgressState {
+  switch (event.type) {
+    case 'run-start':
+      state.runId = event.runId;
+      state.name = event.name;
+      state.startedAt = event.at;
+      state.simulated = event.simulated;
+      for (const { id, handle } of event.tasks) taskOf(state, id).handle = handle;
+      break;
+    case 'task-waiting': {
+      const task = taskOf(state, event.id);
+      task.handle = event.handle;
+      task.waiting = { reason: event.reason, on: event.on, detail: event.detail };
+      break;
+    }
+    case 'task-start': {
+      const task = taskOf(state, event.id);
+      task.handle = event.handle;
+      task.status = 'running';
+      task.startedAt = event.at;
+      task.waiting = undefined;
+      break;
+    }
+    case 'model-call':
+      taskOf(state, event.id).turns = Math.max(taskOf(state, event.id).turns, event.turn);
+      break;
+    case 'tool-call':
+      taskOf(state, event.id).lastTool = event.tool;
+      break;
+    case 'task-retry':
+      taskOf(state, event.id).retries = event.attempt;
+      break;
+    case 'task-end': {
+      const task = taskOf(state, event.id);
+      task.status = event.status;
+      task.endedAt = event.at;
+      task.startedAt ??= event.at - event.durationMs;
+      task.error = event.error;
+      task.waiting = undefined;
+      break;
+    }
+    case 'synthesis-start':
+      state.synthesis = 'running';
+      state.synthesisStartedAt = event.at;
+      break;
+    case 'synthesis-end':
+      state.synthesis = event.ok ? 'succeeded' : 'failed';
+      state.synthesisEndedAt = event.at;
+      break;
+    case 'run-end':
+      state.runStatus = event.status;
+      break;
+    case 'todo-update':
+      break;
+  }
+  return state;
+}
+
+/** The symbol of each task status, shared by every renderer. */
+export const STATUS_SYMBOL: Record<TaskStatus, string> = {
+  queued: '○',
+  running: '▶',
+  succeeded: '✔',
+  failed: '✖',
+  limit: '⚠',
+  skipped: '⊘',
+  stopped: '■',
+};
+
+const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+
+/** `waits for login: conflict (src/auth/** ~ src/auth/login.ts)`, `waiting: concurrency` */
+function describeWait(waiting: NonNullable<ProgressTask['waiting']>): string {
+  const detail = waiting.detail ? ` (${waiting.detail})` : '';
+  if (waiting.on && (waiting.reason === 'dependency' || waiting.reason === 'conflict')) {
+    return `waits for ${waiting.on}: ${waiting.reason}${detail}`;
+  }
+  return `waiting: ${waiting.reason}${detail}`;
+}
+
+function elapsedOf(task: ProgressTask, now: number): number | undefined {
+  if (task.startedAt === undefined) return undefined;
+  return (task.endedAt ?? now) - task.startedAt;
+}
+
+function taskLine(task: ProgressTask, now: number, labelWidth: number): string {
+  const symbol = task.status === 'running' ? SPINNER[Math.floor(now / 100) % SPINNER.length] : STATUS_SYMBOL[task.status];
+  const elapsed = elapsedOf(task, now);
+  let detail = '';
+  if (task.status === 'running') {
+    const parts = [task.turns > 0 ? `turn ${task.turns}` : '', task.lastTool ?? '', task.retries > 0 ? `retry ${task.retries}` : ''];
+    detail = parts.filter(Boolean).join(' · ');
+  } else if (task.status === 'queued' && task.waiting) {
+    detail = describeWait(task.waiting);
+  } else if (task.error) {
+    detail = task.error;
+  }
+  const status = task.status === 'queued' && task.waiting ? 'waiting' : task.status;
+  const time = elapsed === undefined ? '' : formatElapsed(elapsed);
+  return `  ${symbol} ${task.label.padEnd(labelWidth)}  ${status.padEnd(9)}  ${time.padStart(6)}${detail ? `  ${detail}` : ''}`.trimEnd();
+}
+
+function synthesisLine(state: ProgressState, now: number, labelWidth: number): string {
+  const symbol = { pending: '○', running: SPINNER[Math.floor(now / 100) % SPINNER.length], succeeded: '✔', failed: '✖' }[state.synthesis];
+  const elapsed = state.synthesisStartedAt === undefined ? '' : formatElapsed((state.synthesisEndedAt ?? now) - state.synthesisStartedAt);
+  return `  ${symbol} ${'Synthesize results'.padEnd(labelWidth)}  ${state.synthesis.padEnd(9)}  ${elapsed.padStart(6)}`.trimEnd();
+}
+
+// When the list is taller than the terminal, keep the lines that change.
+const KEEP_ORDER: TaskStatus[] = ['running', 'failed', 'limit', 'queued', 'stopped', 'skipped', 'succeeded'];
+
+/**
+ * The live todo list: a header, one line per task (state, elapsed time, what
+ * it is doing) and the synthesis line, cut to `width` columns and at most
+ * `maxLines` lines (then a `… N more` line replaces the least interesting tasks).
+ */
+export function renderProgressLines(state: ProgressState, now: number, size: { width: number; maxLines: number }): string[] {
+  const done = state.tasks.filter((task) => task.status !== 'queued' && task.status !== 'running').length;
+  const running = state.tasks.filter((task) => task.status === 'running').length;
+  const elapsed = state.startedAt === undefined ? '' : ` · ${formatElapsed(now - state.startedAt)}`;
+  const header = `fanout${state.name ? ` · ${state.name}` : ''} · ${done}/${state.tasks.length} done · ${running} running${elapsed}${state.simulated ? ' · SIMULATED model' : ''}`;
+  const labelWidth = Math.min(40, Math.max(18, ...state.tasks.map((task) => task.label.length)));
+
+  let shown = state.tasks;
+  let hidden: ProgressTask[] = [];
+  const room = Math.max(1, size.maxLines - 2);
+  if (state.tasks.length > room) {
+    const ranked = [...state.tasks].sort((a, b) => KEEP_ORDER.indexOf(a.status) - KEEP_ORDER.indexOf(b.status));
+    const keep = new Set(ranked.slice(0, Math.max(0, room - 1)));
+    shown = state.tasks.filter((task) => keep.has(task));
+    hidden = state.tasks.filter((task) => !keep.has(task));
+  }
+  const lines = [header, ...shown.map((task) => taskLine(task, now, labelWidth))];
+  if (hidden.length > 0) {
+    const counts = new Map<string, number>();
+    for (const task of hidden) counts.set(task.status, (counts.get(task.status) ?? 0) + 1);
+    lines.push(`  … ${hidden.length} more (${[...counts].map(([status, count]) => `${count} ${status}`).join(', ')})`);
+  }
+  lines.push(synthesisLine(state, now, labelWidth));
+  return lines.map((line) => truncate(line, size.width));
+}
+
+function offset(state: ProgressState, at: number): string {
+  return `+${formatElapsed(at - (state.startedAt ?? at))}`.padStart(7);
+}
+
+/**
+ * The sentence printed when the engine serialized two conflicting tasks
+ * (a `task-waiting` event with reason `conflict`), naming the glob pair.
+ */
+export function serializationNotice(event: FanoutEvent): string | undefined {
+  if (event.type !== 'task-waiting' || event.reason !== 'conflict') return undefined;
+  const on = event.on ?? 'a conflicting task';
+  return `serialized: ${event.id} waits for ${on}${event.detail ? ` (conflict ${event.detail})` : ''}`;
+}
+
+/**
+ * One line for a non-TTY stream, printed when a task or the synthesis
+ * changes state (call after {@link applyEvent}); undefined for events that
+ * change nothing a reader of a log needs.
+ */
+export function plainProgressLine(state: ProgressState, event: FanoutEvent): string | undefined {
+  switch (event.type) {
+    case 'run-start':
+      return `run ${event.runId}${event.name ? ` "${event.name}"` : ''}: ${event.tasks.length} task${event.tasks.length === 1 ? '' : 's'}${event.simulated ? ' (SIMULATED model)' : ''}`;
+    case 'task-waiting': {
+      const notice = serializationNotice(event);
+      const waiting = describeWait({ reason: event.reason, on: event.on, detail: event.detail });
+      return `${offset(state, event.at)}  ${STATUS_SYMBOL.queued} ${event.id}  ${notice ?? waiting}`;
+    }
+    case 'task-start':
+      return `${offset(state, event.at)}  ${STATUS_SYMBOL.running} ${event.id}  running`;
+    case 'task-retry':
+      return `${offset(state, event.at)}  ↻ ${event.id}  retry ${event.attempt} in ${formatElapsed(event.waitMs)}: ${event.error}`;
+    case 'task-end': {
+      const task = state.tasks.find((candidate) => candidate.id === event.id);
+      const turns = task && task.turns > 0 ? ` (${task.turns} turn${task.turns === 1 ? '' : 's'})` : '';
+      const error = event.error ? `: ${event.error}` : '';
+      return `${offset(state, event.at)}  ${STATUS_SYMBOL[event.status]} ${event.id}  ${event.status} in ${formatElapsed(event.durationMs)}${turns}${error}`;
+    }
+    case 'synthesis-start':
+      return `${offset(state, event.at)}  ${STATUS_SYMBOL.running} synthesis  running`;
+    case 'synthesis-end':
+      return `${offset(state, event.at)}  ${event.ok ? STATUS_SYMBOL.succeeded : STATUS_SYMBOL.failed} synthesis  ${event.ok ? 'succeeded' : `failed${event.error ? `: ${event.error}` : ''}`}`;
+    default:
+      return undefined;
+  }
+}

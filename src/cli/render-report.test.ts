@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { formatPercent, formatSpeedup, ganttBar, renderReport } from './render-report.js';
+import { fourTaskReport, timing } from './test-support/fixtures.js';
+
+describe('ganttBar', () => {
+  it('fills the cells of the time the task ran', () => {
+    expect(ganttBar(0, 1000, 4000, 8)).toBe('██      ');
+    expect(ganttBar(2000, 2000, 4000, 8)).toBe('    ████');
+    expect(ganttBar(0, 4000, 4000, 8)).toBe('████████');
+  });
+  it('gives a very short task one cell, never more than the width', () => {
+    expect(ganttBar(3990, 1, 4000, 8)).toBe('       █');
+    expect(ganttBar(0, 1, 100_000, 8)).toBe('█       ');
+    expect(ganttBar(0, 9000, 4000, 8)).toHaveLength(8);
+  });
+  it('fills the whole bar when the span is zero', () => {
+    expect(ganttBar(0, 0, 0, 4)).toBe('████');
+  });
+});
+
+describe('formatSpeedup / formatPercent', () => {
+  it('formats the ratios of the summary', () => {
+    expect(formatSpeedup(4.071)).toBe('4.07×');
+    expect(formatSpeedup(Number.NaN)).toBe('-');
+    expect(formatPercent(0.976)).toBe('98%');
+  });
+});
+
+describe('renderReport', () => {
+  const lines = renderReport(fourTaskReport(), { ganttWidth: 8 });
+  const text = lines.join('\n');
+
+  it('prints a row per task with start offset, duration, turns, tokens, status and bar', () => {
+    const row = lines.find((line) => line.trimStart().startsWith('t2'));
+    expect(row).toMatch(/t2\s+\+0ms\s+2\.00s\s+3\s+1\.2k\/300\s+succeeded\s+│████    │/);
+    expect(lines.find((line) => line.trimStart().startsWith('t4'))).toContain('│████████│');
+  });
+
+  it('states sequential against wall time, the speedup, efficiency and critical path', () => {
+    expect(text).toMatch(/Sequential \(sum of task times\)\s+10\.0s\s+4 tasks one after another/);
+    expect(text).toMatch(/Parallel \(wall time\)\s+4\.00s/);
+    expect(text).toMatch(/Speedup\s+2\.50×/);
+    expect(text).toMatch(/Efficiency\s+100%\s+critical path 4\.00s/);
+    expect(text).toMatch(/Critical path\s+t4/);
+    expect(text).toMatch(/Synthesis\s+500ms/);
+  });
+
+  it('shows start offsets of tasks that started later, and the wait column when tasks waited', () => {
+    const report = fourTaskReport({
+      tasks: [
+        timing({ id: 'a', startedAt: 0, endedAt: 1000, durationMs: 1000 }),
+        timing({ id: 'b', startedAt: 1000, endedAt: 3000, durationMs: 2000, waitMs: 1000, waitReason: 'conflict' }),
+      ],
+      diagnostics: ['b waited 1.00s for a: conflict src/a/** ~ src/a/x.ts'],
+    });
+    const out = renderReport(report, { ganttWidth: 6 });
+    expect(out.find((line) => line.trimStart().startsWith('b '))).toMatch(/\+1\.00s\s+2\.00s.*1\.00s conflict\s+│  ████│/);
+    expect(out[0]).toContain('waited');
+    expect(out.at(-1)).toBe('  ! b waited 1.00s for a: conflict src/a/** ~ src/a/x.ts');
+  });
+
+  it('leaves the bar empty and the times blank for a task that never started', () => {
+    const report = fourTaskReport({ tasks: [timing({ id: 'a', startedAt: 0, endedAt: 1000 }), timing({ id: 's', status: 'skipped', durationMs: 0 })] });
+    const row = renderReport(report, { ganttWidth: 4 }).find((line) => line.trimStart().startsWith('s '));
+    expect(row).toMatch(/s\s+-\s+-\s+3\s+1\.2k\/300\s+skipped\s+│    │/);
+  });
+});

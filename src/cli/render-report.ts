@@ -1,0 +1,101 @@
+import type { RunReport, TaskTiming } from '../engine/api.js';
+import { formatColumns, formatDuration, formatTokens } from './format.js';
+
+/** Default width of a Gantt bar, in characters. */
+export const DEFAULT_GANTT_WIDTH = 30;
+
+/**
+ * One Gantt bar: `width` cells spanning `spanMs`, filled where the task ran.
+ * A task that ran at all gets at least one cell, so short tasks stay visible.
+ */
+export function ganttBar(startOffsetMs: number, durationMs: number, spanMs: number, width: number): string {
+  if (width <= 0) return '';
+  if (spanMs <= 0) return '█'.repeat(width);
+  const from = Math.min(width - 1, Math.max(0, Math.floor((startOffsetMs / spanMs) * width)));
+  const to = Math.min(width, Math.max(from + 1, Math.ceil(((startOffsetMs + durationMs) / spanMs) * width)));
+  return ' '.repeat(from) + '█'.repeat(to - from) + ' '.repeat(width - to);
+}
+
+/** First task start, and span to the last task end, of the tasks that ran. */
+function timeline(tasks: readonly TaskTiming[]): { t0: number; spanMs: number } | undefined {
+  const started = tasks.filter((task) => task.startedAt !== undefined);
+  if (started.length === 0) return undefined;
+  const t0 = Math.min(...started.map((task) => task.startedAt as number));
+  const end = Math.max(...started.map((task) => task.endedAt ?? (task.startedAt as number) + task.durationMs));
+  return { t0, spanMs: end - t0 };
+}
+
+// Dispatch takes a few ms even when nothing holds a task back: shorter waits are noise.
+const NOTABLE_WAIT_MS = 50;
+
+function waitCell(task: TaskTiming): string {
+  if (task.waitMs < NOTABLE_WAIT_MS) return '';
+  return task.waitReason ? `${formatDuration(task.waitMs)} ${task.waitReason}` : formatDuration(task.waitMs);
+}
+
+/** `3.61×`: speedup with two decimals. */
+export function formatSpeedup(speedup: number): string {
+  return Number.isFinite(speedup) && speedup > 0 ? `${speedup.toFixed(2)}×` : '-';
+}
+
+/** `98%`: a ratio as a whole percentage. */
+export function formatPercent(ratio: number): string {
+  return Number.isFinite(ratio) ? `${Math.round(ratio * 100)}%` : '-';
+}
+
+/**
+ * The timing table of a run: per task its start offset, duration, turns,
+ * tokens, status and a Gantt bar; then the sequential sum against the wall
+ * time, the speedup, the efficiency, the critical path and the diagnostics.
+ */
+export function renderReport(report: RunReport, options: { ganttWidth?: number } = {}): string[] {
+  const width = options.ganttWidth ?? DEFAULT_GANTT_WIDTH;
+  const span = timeline(report.tasks);
+  const showWait = report.tasks.some((task) => task.waitMs >= NOTABLE_WAIT_MS);
+  const showRetries = report.tasks.some((task) => task.retries > 0);
+
+  const header = ['task', 'start', 'duration', 'turns', 'tokens in/out', 'status'];
+  if (showWait) header.push('waited');
+  if (showRetries) header.push('retries');
+  header.push(span ? `0 ${'─'.repeat(Math.max(0, width - 1 - formatDuration(span.spanMs).length))} ${formatDuration(span.spanMs)}` : '');
+
+  const rows = report.tasks.map((task) => {
+    const ran = task.startedAt !== undefined && span !== undefined;
+    const offset = ran ? (task.startedAt as number) - span.t0 : 0;
+    const row = [
+      task.id,
+      ran ? `+${formatDuration(offset)}` : '-',
+      ran ? formatDuration(task.durationMs) : '-',
+      String(task.turns),
+      `${formatTokens(task.inputTokens)}/${formatTokens(task.outputTokens)}`,
+      task.status,
+    ];
+    if (showWait) row.push(waitCell(task));
+    if (showRetries) row.push(task.retries > 0 ? `${task.retries} (${formatDuration(task.retryWaitMs)})` : '');
+    row.push(ran ? `│${ganttBar(offset, task.durationMs, span.spanMs, width)}│` : `│${' '.repeat(width)}│`);
+    return row;
+  });
+
+  const lines = formatColumns([header, ...rows], new Set([1, 2, 3])).map((line) => `  ${line}`);
+  const taskCount = report.tasks.length;
+  const summary: string[][] = [
+    ['Sequential (sum of task times)', formatDuration(report.sequentialMs), `${taskCount} task${taskCount === 1 ? '' : 's'} one after another`],
+    ['Parallel (wall time)', formatDuration(report.wallMs), 'first task start → last task end'],
+    ['Speedup', formatSpeedup(report.speedup), 'sequential ÷ wall'],
+    [
+      'Efficiency',
+      formatPercent(report.efficiency),
+      `critical path ${formatDuration(report.criticalPathMs)} ÷ wall (100% = only dependencies held the run back)`,
+    ],
+    ['Critical path', report.criticalPath.length > 0 ? report.criticalPath.join(' → ') : '-', ''],
+  ];
+  if (report.synthesisMs !== undefined) {
+    summary.push(['Synthesis', formatDuration(report.synthesisMs), 'after the tasks, not in the wall time']);
+  }
+  summary.push(['Tokens', `${formatTokens(report.inputTokens)} in / ${formatTokens(report.outputTokens)} out`, '']);
+  lines.push('', ...formatColumns(summary).map((line) => `  ${line}`));
+  if (report.diagnostics.length > 0) {
+    lines.push('', ...report.diagnostics.map((sentence) => `  ! ${sentence}`));
+  }
+  return lines;
+}

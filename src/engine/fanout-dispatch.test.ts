@@ -1,0 +1,263 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { FanoutError } from '../errors.js';
+import { textResponse } from '../models/scripted-model.js';
+import { settle } from './manual-clock.js';
+import { createHarness, heldStep, task, type Harness } from './test-support/engine-harness.js';
+import type { TodoItem, TodoStatus } from './types.js';
+
+const SYNTHESIS_ANSWER = '## Result\nmerged\n## Disagreements\n- none';
+
+let harness: Harness;
+
+function setup(...args: Parameters<typeof createHarness>): Harness {
+  harness = createHarness(...args);
+  harness.model('scripted:synthesis', [textResponse(SYNTHESIS_ANSWER)]);
+  return harness;
+}
+
+afterEach(async () => {
+  await harness.fanout.close();
+});
+
+function statuses(runId: string): Record<string, string> {
+  return Object.fromEntries(harness.store.listTasks(runId).map((record) => [record.taskId, record.status]));
+}
+
+describe('spawn', () => {
+  it('records the run and dispatches every ready task before returning', async () => {
+    const { fanout, store, model } = setup();
+    const held = ['a', 'b', 'c'].map((id) => {
+      const step = heldStep();
+      model(`scripted:${id}`, [step.step]);
+      return step;
+    });
+    const { runId, handles, dag } = fanout.spawn(['a', 'b', 'c'].map((id) => task(id)));
+
+    expect(handles.map((handle) => handle.id)).toEqual(['a', 'b', 'c']);
+    expect(new Set(handles.map((handle) => handle.handle)).size).toBe(3);
+    expect(handles[0]?.handle).toMatch(/^task-[a-z2-7]{12}$/);
+    expect(runId).toMatch(/^run-[a-z0-9]+$/);
+    expect(dag.tasks).toEqual(['a', 'b', 'c']);
+    expect(statuses(runId)).toEqual({ a: 'running', b: 'running', c: 'running' });
+    expect(harness.eventsOf('task-start').map((event) => event.id)).toEqual(['a', 'b', 'c']);
+    expect(store.getRun(runId)).toMatchObject({ status: 'running', pid: process.pid, cwd: expect.any(String) });
+
+    held.forEach((step) => step.answer());
+    const result = await fanout.wait(runId);
+    expect(result.status).toBe('succeeded');
+    expect(result.outputs.a?.text).toBe('held answer');
+  });
+
+  it('starts a task as soon as its own dependency ends, while a slow sibling still runs', async () => {
+    const { fanout, store, model } = setup();
+    const a = heldStep();
+    const slow = heldStep();
+    model('scripted:a', [a.step]);
+    model('scripted:b', [textResponse('b done')]);
+    model('scripted:slow', [slow.step]);
+    const { runId } = fanout.spawn([task('a'), task('b', { dependsOn: ['a'] }), task('slow')]);
+    expect(statuses(runId)).toEqual({ a: 'running', b: 'queued', slow: 'running' });
+
+    a.answer();
+    await settle();
+    expect(statuses(runId)).toEqual({ a: 'succeeded', b: 'succeeded', slow: 'running' });
+    const ends = harness.eventsOf('task-end').map((event) => event.id);
+    expect(ends).toEqual(['a', 'b']);
+
+    slow.answer();
+    await fanout.wait(runId);
+    expect(store.getTask(harness.eventsOf('task-start')[2]?.handle ?? '')?.taskId).toBe('b');
+  });
+
+  it('caps running tasks at the concurrency and records why the others wait', async () => {
+    const { fanout, store, model, clock } = setup();
+    const a = heldStep();
+    model('scripted:a', [a.step]);
+    model('scripted:b', [heldStep().step]);
+    model('scripted:c', [textResponse('c done')]);
+    const { runId, handles } = fanout.spawn([task('a'), task('b'), task('c')], { concurrency: 2 });
+    const c = handles[2]?.handle ?? '';
+    expect(statuses(runId)).toEqual({ a: 'running', b: 'running', c: 'queued' });
+    expect(store.getTask(c)).toMatchObject({ waitReason: 'concurrency', readyAt: clock.now() });
+    expect(harness.eventsOf('task-waiting')).toEqual([
+      expect.objectContaining({ id: 'c', reason: 'concurrency', detail: '2 of 2 slots busy (concurrency 2)' }),
+    ]);
+
+    await clock.advance(1200);
+    a.answer();
+    await settle();
+    expect(store.getTask(c)).toMatchObject({ status: 'succeeded', startedAt: clock.now() });
+    expect(fanout.report(runId).diagnostics).toContain('c waited 1.2 s for a concurrency slot (concurrency 2)');
+    await fanout.stop(runId);
+  });
+
+  it('runs one task at a time in sequential todo mode, with one todo item in progress at most', async () => {
+    const { fanout, model } = setup();
+    for (const id of ['a', 'b', 'c']) model(`scripted:${id}`, [textResponse(`${id} done`)]);
+    const live = new Map<string, TodoStatus>();
+    let mostInProgress = 0;
+    fanout.on((event) => {
+      if (event.type !== 'todo-update') return;
+      live.set(event.item.id, event.item.status);
+      mostInProgress = Math.max(mostInProgress, [...live.values()].filter((status) => status === 'in_progress').length);
+    });
+    const { runId, handles } = fanout.spawn({ todoMode: 'sequential', tasks: [task('a'), task('b'), task('c')] });
+    expect(statuses(runId)).toEqual({ a: 'running', b: 'queued', c: 'queued' });
+    expect(harness.store.getTask(handles[1]?.handle ?? '')?.waitReason).toBe('sequential');
+
+    const result = await fanout.wait(runId);
+    expect(result.status).toBe('succeeded');
+    expect(mostInProgress).toBe(1);
+    expect(result.report.diagnostics).toContain('tasks ran one at a time: todoMode is sequential');
+  });
+
+  it('skips the dependents of a failed task, transitively, and leaves independent tasks alone', async () => {
+    const { fanout, model } = setup();
+    model('scripted:login', [{ error: new FanoutError('MODEL_ERROR', 'bad request', { status: 400 }) }]);
+    model('scripted:other', [textResponse('other done')]);
+    model('scripted:session', []);
+    model('scripted:profile', []);
+    const result = await fanout.run([
+      task('login'),
+      task('session', { dependsOn: ['login'] }),
+      task('profile', { dependsOn: ['session'] }),
+      task('other'),
+    ]);
+    const byId = Object.fromEntries(result.tasks.map((record) => [record.taskId, record]));
+    expect(byId.login).toMatchObject({ status: 'failed', error: 'bad request' });
+    expect(byId.session).toMatchObject({ status: 'skipped', error: 'dependency login failed' });
+    expect(byId.profile).toMatchObject({ status: 'skipped', error: 'dependency session was skipped' });
+    expect(byId.other?.status).toBe('succeeded');
+    expect(result.status).toBe('failed');
+    expect(result.synthesis?.text).toBe('merged');
+    expect(harness.eventsOf('task-end').map((event) => [event.id, event.status])).toEqual([
+      ['login', 'failed'],
+      ['session', 'skipped'],
+      ['profile', 'skipped'],
+      ['other', 'succeeded'],
+    ]);
+  });
+
+  it('serializes conflicting writers and says which globs overlap', async () => {
+    const { fanout, model, store } = setup();
+    const auth = heldStep();
+    model('scripted:auth', [auth.step]);
+    model('scripted:api', [textResponse('api done')]);
+    const { runId, handles } = fanout.spawn([
+      task('auth', { writes: ['src/shared/**'] }),
+      task('api', { writes: ['src/shared/**'] }),
+    ]);
+    expect(statuses(runId)).toEqual({ auth: 'running', api: 'queued' });
+    const waiting = harness.eventsOf('task-waiting');
+    expect(waiting).toEqual([expect.objectContaining({ id: 'api', reason: 'conflict', on: 'auth' })]);
+    expect(waiting[0]?.detail).toContain('src/shared/**');
+    expect(store.getTask(handles[1]?.handle ?? '')?.waitReason).toBe('conflict');
+
+    auth.answer();
+    const result = await fanout.wait(runId);
+    expect(result.status).toBe('succeeded');
+    expect(result.report.diagnostics).toContain('api waited for auth: both write src/shared/** (conflict)');
+  });
+
+  it('still runs a conflicting task when the task it waited for failed (conflict edges only order writes)', async () => {
+    const { fanout, model } = setup();
+    model('scripted:auth', [{ error: new FanoutError('MODEL_ERROR', 'boom') }]);
+    model('scripted:api', [textResponse('api done')]);
+    const result = await fanout.run([task('auth', { writes: ['src/**'] }), task('api', { writes: ['src/**'] })]);
+    expect(result.tasks.map((record) => record.status)).toEqual(['failed', 'succeeded']);
+  });
+
+  it('rejects a conflicting plan in strict mode and records nothing', () => {
+    const { fanout, store } = setup();
+    const spawn = () => fanout.spawn([task('a', { writes: ['x/**'] }), task('b', { writes: ['x/**'] })], { strict: true });
+    expect(spawn).toThrowError(expect.objectContaining({ code: 'PLAN_CONFLICT' }));
+    expect(store.listRuns()).toEqual([]);
+    expect(harness.events).toEqual([]);
+  });
+
+  it('records nothing for an invalid plan, a bad option or an unknown model', () => {
+    const { fanout, store } = setup();
+    expect(() => fanout.spawn([task('a'), task('a')])).toThrowError(expect.objectContaining({ code: 'PLAN_INVALID' }));
+    expect(() => fanout.spawn([{ id: 'a' } as never])).toThrowError(expect.objectContaining({ code: 'PLAN_INVALID' }));
+    expect(() => fanout.spawn([task('a')], { concurrency: 0 })).toThrowError(
+      expect.objectContaining({ code: 'OPTION_INVALID' }),
+    );
+    expect(() => fanout.spawn([task('nobody-scripted-this')])).toThrowError(
+      expect.objectContaining({ code: 'MODEL_CONFIG' }),
+    );
+    expect(store.listRuns()).toEqual([]);
+    expect(harness.events).toEqual([]);
+  });
+
+  it('ends a task that exceeds its time limit with status limit', async () => {
+    const { fanout, model, store, clock } = setup();
+    model('scripted:slow', [heldStep().step]);
+    const { runId, handles } = fanout.spawn([task('slow', { timeoutMs: 5000 })]);
+    await clock.advance(4999);
+    expect(statuses(runId)).toEqual({ slow: 'running' });
+    await clock.advance(1);
+    expect(store.getTask(handles[0]?.handle ?? '')).toMatchObject({
+      status: 'limit',
+      error: 'task slow reached its time limit of 5000 ms',
+      endedAt: clock.now(),
+    });
+    const result = await fanout.wait(runId);
+    expect(result.status).toBe('failed');
+    expect(harness.eventsOf('synthesis-start')).toEqual([]);
+  });
+
+  it('saves each output before the task is marked finished, and ends the run with run-end', async () => {
+    const { fanout, model, store } = setup();
+    model('scripted:a', [textResponse('alpha')]);
+    model('scripted:b', [textResponse('beta')]);
+    const seen: Array<string | undefined> = [];
+    fanout.on((event) => {
+      if (event.type === 'task-end') seen.push(store.getOutput(event.handle)?.text);
+    });
+    const result = await fanout.run([task('a'), task('b')], { name: 'pair' });
+    expect(seen).toEqual(['alpha', 'beta']);
+    expect(harness.events.at(-1)).toMatchObject({ type: 'run-end', runId: result.runId, status: 'succeeded' });
+    expect(harness.events[0]).toMatchObject({ type: 'run-start', name: 'pair', simulated: true });
+    expect(store.getRun(result.runId)).toMatchObject({ status: 'succeeded', endedAt: expect.any(Number) });
+  });
+
+  it('keeps the todo list in plan order, persisted and updated item by item', async () => {
+    const { fanout, model, store } = setup();
+    const a = heldStep();
+    model('scripted:a', [a.step]);
+    model('scripted:b', [textResponse('b done')]);
+    const { runId, handles } = fanout.spawn([task('a', { description: 'Write login' }), task('b', { dependsOn: ['a'] })]);
+    const expected = (a: TodoStatus, b: TodoStatus, synthesis: TodoStatus): TodoItem[] => [
+      { id: 'a', content: 'Write login', status: a, handle: handles[0]?.handle ?? '' },
+      { id: 'b', content: 'b', status: b, handle: handles[1]?.handle ?? '' },
+      { id: 'synthesis', content: 'Synthesize results', status: synthesis },
+    ];
+    expect(fanout.todos(runId)).toEqual(expected('in_progress', 'pending', 'pending'));
+
+    a.answer();
+    await fanout.wait(runId);
+    expect(store.listTodos(runId)).toEqual(expected('completed', 'completed', 'completed'));
+    expect(harness.eventsOf('todo-update').map((event) => `${event.item.id}:${event.item.status}`)).toEqual([
+      'a:in_progress',
+      'a:completed',
+      'b:in_progress',
+      'b:completed',
+      'synthesis:in_progress',
+      'synthesis:completed',
+    ]);
+  });
+
+  it('rejects bad engine options when it is created', () => {
+    setup();
+    for (const options of [{ maxRetries: -1 }, { providerConcurrency: { anthropic: 0 } }, { pollMs: 0 }]) {
+      expect(() => createHarness(options)).toThrowError(expect.objectContaining({ code: 'OPTION_INVALID' }));
+    }
+  });
+
+  it('throws NOT_FOUND for unknown runs', async () => {
+    const { fanout } = setup();
+    expect(() => fanout.report('run-nope')).toThrowError(expect.objectContaining({ code: 'NOT_FOUND' }));
+    expect(() => fanout.todos('run-nope')).toThrowError(expect.objectContaining({ code: 'NOT_FOUND' }));
+    await expect(fanout.wait('run-nope')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+});

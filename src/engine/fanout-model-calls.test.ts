@@ -1,0 +1,111 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { FanoutError } from '../errors.js';
+import { textResponse, toolResponse } from '../models/scripted-model.js';
+import { settle } from './manual-clock.js';
+import { createHarness, deferred, heldStep, task, type Harness } from './test-support/engine-harness.js';
+
+let harness: Harness;
+
+afterEach(async () => {
+  await harness.fanout.close();
+});
+
+describe('model calls of a run', () => {
+  it('retries a rate-limited call after retry-after and pauses the other tasks of the provider meanwhile', async () => {
+    harness = createHarness();
+    const { fanout, model, clock, store } = harness;
+    const retried = deferred();
+    fanout.on((event) => {
+      if (event.type === 'task-retry') retried.resolve();
+    });
+    model('scripted:a', [
+      { error: new FanoutError('MODEL_ERROR', 'rate limited', { retryable: true, status: 429, retryAfterMs: 3000 }) },
+      textResponse('a done'),
+    ]);
+    const b = model('scripted:b', [
+      async () => {
+        await retried.promise;
+        return toolResponse([{ name: 'no_such_tool', input: {} }]);
+      },
+      textResponse('b done'),
+    ]);
+    model('scripted:synthesis', [textResponse('## Result\nboth\n## Disagreements\n- none')]);
+    const { runId, handles } = fanout.spawn([task('a'), task('b')]);
+    await settle();
+    expect(b.requests).toHaveLength(1);
+    expect(store.getTask(handles[1]?.handle ?? '')?.waitReason).toBe('retry');
+
+    await clock.advance(2999);
+    expect(b.requests).toHaveLength(1);
+    await clock.advance(1);
+    const result = await fanout.wait(runId);
+    expect(result.status).toBe('succeeded');
+    expect(b.requests).toHaveLength(2);
+    expect(result.tasks.map(({ taskId, retries, retryWaitMs, turns }) => ({ taskId, retries, retryWaitMs, turns }))).toEqual([
+      { taskId: 'a', retries: 1, retryWaitMs: 3000, turns: 1 },
+      { taskId: 'b', retries: 0, retryWaitMs: 3000, turns: 2 },
+    ]);
+    expect(harness.eventsOf('task-retry')).toEqual([
+      expect.objectContaining({ id: 'a', attempt: 1, waitMs: 3000, error: 'rate limited' }),
+    ]);
+    expect(harness.eventsOf('tool-call')).toEqual([expect.objectContaining({ id: 'b', tool: 'no_such_tool', ok: false })]);
+    expect(harness.eventsOf('model-call').map((event) => [event.id, event.turn])).toEqual([
+      ['b', 1],
+      ['a', 1],
+      ['b', 2],
+    ]);
+    expect(result.report.diagnostics).toEqual([
+      'a spent 3.0 s in retry backoff (1 retry)',
+      "b spent 3.0 s paused by its provider's rate-limit backoff",
+    ]);
+  });
+
+  it('records provider-cap waits when the provider has no free slot', async () => {
+    harness = createHarness({ providerConcurrency: { scripted: 1 } });
+    const { fanout, model, store } = harness;
+    const a = heldStep();
+    model('scripted:a', [a.step]);
+    model('scripted:b', [textResponse('b done')]);
+    model('scripted:synthesis', [textResponse('## Result\nboth\n## Disagreements\n- none')]);
+    const { runId, handles } = fanout.spawn([task('a'), task('b')]);
+    await settle();
+    expect(store.getTask(handles[1]?.handle ?? '')).toMatchObject({ status: 'running', waitReason: 'provider-cap' });
+    expect(harness.eventsOf('task-waiting')).toEqual([
+      expect.objectContaining({ id: 'b', reason: 'provider-cap', detail: '1 calls of provider scripted in flight (cap 1)' }),
+    ]);
+    a.answer();
+    const result = await fanout.wait(runId);
+    expect(result.report.diagnostics).toEqual(['b waited for a model-call slot of its provider (provider cap)']);
+  });
+
+  it('fails a task whose model error is not retryable, with the error on the record', async () => {
+    harness = createHarness();
+    const { fanout, model } = harness;
+    model('scripted:a', [{ error: new FanoutError('MODEL_ERROR', 'invalid api key', { status: 401 }) }]);
+    model('scripted:synthesis', []);
+    const result = await fanout.run([task('a')]);
+    expect(result.tasks[0]).toMatchObject({ status: 'failed', error: 'invalid api key', retries: 0 });
+    expect(result.outputs).toEqual({});
+    expect(harness.eventsOf('synthesis-start')).toEqual([]);
+    expect(harness.fanout.todos(result.runId).map((item) => item.status)).toEqual(['failed', 'skipped']);
+  });
+
+  it('passes the rendered prompts, the task limits and its sim options to the agent', async () => {
+    harness = createHarness();
+    const { fanout, model } = harness;
+    const a = model('scripted:a', [textResponse('{"ok":true}')]);
+    model('scripted:synthesis', [textResponse('## Result\nok\n## Disagreements\n- none')]);
+    const result = await fanout.run([
+      task('a', {
+        role: 'security',
+        prompt: 'Audit the login.',
+        sim: { latencyMs: 5 },
+        outputFormat: { type: 'object', properties: { ok: { type: 'boolean' } }, required: ['ok'] },
+      }),
+    ]);
+    expect(a.requests[0]?.system).toContain('security');
+    expect(JSON.stringify(a.requests[0]?.messages)).toContain('Audit the login.');
+    expect(a.requests[0]?.sim).toEqual({ latencyMs: 5 });
+    expect(result.outputs.a).toMatchObject({ text: '{"ok":true}', json: { ok: true } });
+  });
+});

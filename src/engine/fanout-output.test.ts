@@ -1,0 +1,135 @@
+import { spawnSync } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import { textResponse } from '../models/scripted-model.js';
+import { settle } from './manual-clock.js';
+import { createHarness, heldStep, task, type Harness } from './test-support/engine-harness.js';
+
+let harnesses: Harness[] = [];
+
+function setup(...args: Parameters<typeof createHarness>): Harness {
+  const harness = createHarness(...args);
+  harness.model('scripted:synthesis', [textResponse('## Result\nmerged\n## Disagreements\n- none')]);
+  harnesses.push(harness);
+  return harness;
+}
+
+afterEach(async () => {
+  for (const harness of harnesses) await harness.fanout.close();
+  harnesses = [];
+});
+
+describe('output', () => {
+  it('returns the current status without blocking, and the output once done', async () => {
+    const { fanout, model } = setup();
+    const held = heldStep();
+    model('scripted:a', [held.step]);
+    const { runId, handles } = fanout.spawn([task('a')]);
+    const handle = handles[0]?.handle ?? '';
+    expect(await fanout.output(handle)).toEqual({ handle, runId, taskId: 'a', status: 'running', done: false });
+
+    held.answer('the answer');
+    await fanout.wait(runId);
+    expect(await fanout.output(handle)).toEqual({
+      handle,
+      runId,
+      taskId: 'a',
+      status: 'succeeded',
+      done: true,
+      output: { handle, text: 'the answer', truncated: false },
+    });
+  });
+
+  it('blocks until the task ends', async () => {
+    const { fanout, model } = setup();
+    const held = heldStep();
+    model('scripted:a', [held.step]);
+    const { handles } = fanout.spawn([task('a')]);
+    let settled = false;
+    const pending = fanout.output(handles[0]?.handle ?? '', { block: true }).finally(() => {
+      settled = true;
+    });
+    await settle();
+    expect(settled).toBe(false);
+    held.answer('late answer');
+    await expect(pending).resolves.toMatchObject({ status: 'succeeded', done: true, output: { text: 'late answer' } });
+  });
+
+  it('gives up blocking after timeoutMs and returns the current status', async () => {
+    const { fanout, model, clock } = setup();
+    const held = heldStep();
+    model('scripted:a', [held.step]);
+    const { handles } = fanout.spawn([task('a')]);
+    const pending = fanout.output(handles[0]?.handle ?? '', { block: true, timeoutMs: 1000 });
+    await clock.advance(1000);
+    await expect(pending).resolves.toMatchObject({ status: 'running', done: false });
+    held.answer();
+  });
+
+  it('rejects with ABORTED when its signal fires while blocking', async () => {
+    const { fanout, model } = setup();
+    const held = heldStep();
+    model('scripted:a', [held.step]);
+    const { handles } = fanout.spawn([task('a')]);
+    const controller = new AbortController();
+    const pending = fanout.output(handles[0]?.handle ?? '', { block: true, signal: controller.signal });
+    controller.abort();
+    await expect(pending).rejects.toMatchObject({ code: 'ABORTED' });
+    held.answer();
+  });
+
+  it('throws NOT_FOUND for an unknown handle', async () => {
+    const { fanout } = setup();
+    await expect(fanout.output('task-aaaaaaaaaaaa')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('blocks on a task another instance executes, polling the shared store', async () => {
+    const executor = setup({ pollMs: 200 });
+    const reader = setup({ store: executor.store, clock: executor.clock, resolver: executor.resolver, pollMs: 200 });
+    const held = heldStep();
+    executor.model('scripted:a', [held.step]);
+    const { runId, handles } = executor.fanout.spawn([task('a')]);
+    const pending = reader.fanout.output(handles[0]?.handle ?? '', { block: true });
+    const finished = reader.fanout.wait(runId);
+
+    held.answer('from the executor');
+    await settle();
+    await executor.clock.advance(200);
+    await expect(pending).resolves.toMatchObject({ status: 'succeeded', output: { text: 'from the executor' } });
+    await expect(finished).resolves.toMatchObject({ status: 'succeeded', synthesis: { text: 'merged' } });
+  });
+
+  it('executes a prepared run started by another instance (detach)', async () => {
+    const parent = setup();
+    const child = setup({ store: parent.store, clock: parent.clock, resolver: parent.resolver });
+    parent.model('scripted:a', [textResponse('detached answer')]);
+    const { runId, handles } = parent.fanout.prepare([task('a')]);
+    expect(parent.store.getRun(runId)).toMatchObject({ status: 'running' });
+    expect(parent.store.getRun(runId)?.pid).toBeUndefined();
+    expect(parent.store.getTask(handles[0]?.handle ?? '')?.status).toBe('queued');
+    expect(parent.fanout.todos(runId).map((item) => item.status)).toEqual(['pending', 'pending']);
+
+    child.fanout.start(runId);
+    expect(() => child.fanout.start(runId)).toThrowError(expect.objectContaining({ code: 'OPTION_INVALID' }));
+    const result = await child.fanout.wait(runId);
+    expect(result.outputs.a?.text).toBe('detached answer');
+    expect(parent.store.getRun(runId)?.pid).toBe(process.pid);
+    expect(() => child.fanout.start(runId)).toThrowError(expect.objectContaining({ code: 'OPTION_INVALID' }));
+  });
+
+  it('reports a run whose process died as interrupted instead of blocking forever', async () => {
+    const { fanout, model, store, clock } = setup({ pollMs: 200 });
+    model('scripted:a', []);
+    const { runId, handles } = fanout.prepare([task('a')]);
+    const dead = spawnSync(process.execPath, ['-e', '']).pid;
+    store.updateRun(runId, { startedAt: clock.now(), pid: dead });
+    store.updateTask(handles[0]?.handle ?? '', { status: 'running' });
+
+    const pending = fanout.output(handles[0]?.handle ?? '', { block: true });
+    await clock.advance(200);
+    const result = await pending;
+    expect(result).toMatchObject({ status: 'running', done: false });
+    expect(result.error).toContain(`its process ${dead} exited`);
+    expect(store.getRun(runId)?.status).toBe('interrupted');
+    await expect(fanout.wait(runId)).resolves.toMatchObject({ status: 'interrupted' });
+  });
+});

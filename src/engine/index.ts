@@ -1,0 +1,12 @@
+export type * from './api.js';
+export type * from './types.js';
+export { TERMINAL_TASK_STATUSES } from './types.js';
+export { systemClock, type Clock } from './clock.js';
+export { ManualClock, settle } from './manual-clock.js';
+export { createFanout, DEFAULT_MODEL, DEFAULT_POLL_MS } from './create-fanout.js';
+export { DEFAULT_CONCURRENCY } from './run-execution.js';
+export { DEFAULT_MAX_TURNS } from './task-runner.js';
+export { DEFAULT_MAX_RETRIES, DEFAULT_PROVIDER_CONCURRENCY } from './model-gate.js';
+export { SYNTHESIS_TODO_ID, todoItemsOf, todoStatusOf } from './todo-list.js';
+export { DEFAULT_SYNTHESIS_INSTRUCTIONS, parseSynthesis } from './synthesis.js';
+export { buildReport, type ReportOptions } from './report.js';

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from './manual-clock.js';
+
+describe('ManualClock', () => {
+  it('fires sleeps at their own time, in order, only when advanced', async () => {
+    const clock = new ManualClock(1000);
+    const fired: Array<[string, number]> = [];
+    void clock.sleep(300).then(() => fired.push(['late', clock.now()]));
+    void clock.sleep(100).then(() => fired.push(['early', clock.now()]));
+    expect(clock.deadlines).toEqual([1100, 1300]);
+    await clock.advance(99);
+    expect(fired).toEqual([]);
+    await clock.advance(301);
+    expect(fired).toEqual([
+      ['early', 1100],
+      ['late', 1300],
+    ]);
+    expect(clock.now()).toBe(1400);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('fires a sleep scheduled by a timer that fires within the same advance', async () => {
+    const clock = new ManualClock(0);
+    const fired: number[] = [];
+    void clock.sleep(10).then(async () => {
+      await clock.sleep(10);
+      fired.push(clock.now());
+    });
+    await clock.advance(25);
+    expect(fired).toEqual([20]);
+  });
+
+  it('rejects with the signal reason on abort and forgets the timer', async () => {
+    const clock = new ManualClock();
+    const controller = new AbortController();
+    const sleeping = clock.sleep(1000, controller.signal);
+    controller.abort(new Error('stop'));
+    await expect(sleeping).rejects.toThrow('stop');
+    expect(clock.pendingTimers).toBe(0);
+    await expect(clock.sleep(5, controller.signal)).rejects.toThrow('stop');
+  });
+});

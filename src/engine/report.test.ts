@@ -1,0 +1,134 @@
+import { describe, expect, it } from 'vitest';
+import type { ExecutionDag, Plan } from '../plan/types.js';
+import { buildReport } from './report.js';
+import type { RunRecord, TaskRecord } from './types.js';
+
+const T = 1_700_000_000_000;
+
+function record(taskId: string, index: number, fields: Partial<TaskRecord> = {}): TaskRecord {
+  return {
+    handle: `task-${taskId}`,
+    runId: 'run-1',
+    index,
+    taskId,
+    spec: { id: taskId, prompt: taskId },
+    status: 'succeeded',
+    queuedAt: T,
+    turns: 1,
+    inputTokens: 0,
+    outputTokens: 0,
+    retries: 0,
+    retryWaitMs: 0,
+    ...fields,
+  };
+}
+
+function run(plan: Partial<Plan>, dag: Partial<ExecutionDag>, fields: Partial<RunRecord> = {}): RunRecord {
+  const tasks = dag.tasks ?? [];
+  return {
+    runId: 'run-1',
+    name: 'auth',
+    plan: { tasks: tasks.map((id) => ({ id, prompt: id })), ...plan },
+    dag: { tasks, edges: [], conflicts: [], order: tasks, criticalPath: [], levels: [tasks], ...dag },
+    status: 'succeeded',
+    createdAt: T,
+    startedAt: T,
+    endedAt: T + 7000,
+    cwd: '/w',
+    ...fields,
+  };
+}
+
+describe('buildReport', () => {
+  const dag: Partial<ExecutionDag> = {
+    tasks: ['a', 'b', 'c', 'd'],
+    edges: [
+      { from: 'a', to: 'c', kind: 'dependency' },
+      { from: 'b', to: 'd', kind: 'conflict', reason: 'src/shared/** ~ src/shared/**' },
+    ],
+    conflicts: [
+      { first: 'b', second: 'd', kind: 'write-write', firstGlob: 'src/shared/**', secondGlob: 'src/shared/**', serialized: true },
+    ],
+  };
+  const tasks = [
+    record('a', 0, { readyAt: T, startedAt: T, endedAt: T + 3000, inputTokens: 100, outputTokens: 10 }),
+    record('b', 1, { readyAt: T, startedAt: T, endedAt: T + 2000, inputTokens: 200, outputTokens: 20 }),
+    record('c', 2, { readyAt: T + 3000, startedAt: T + 4200, endedAt: T + 6200, waitReason: 'concurrency' }),
+    record('d', 3, { readyAt: T + 2000, startedAt: T + 2000, endedAt: T + 5000, retries: 2, retryWaitMs: 1500, waitReason: 'conflict' }),
+  ];
+  const synthesis = { text: 'r', disagreements: [], inputTokens: 50, outputTokens: 5, durationMs: 800 };
+
+  it('computes wall, sequential, critical path, speedup and efficiency from the records', () => {
+    const report = buildReport(run({ concurrency: 2 }, dag, { synthesis }), tasks, { simulated: true });
+    expect(report).toMatchObject({
+      runId: 'run-1',
+      name: 'auth',
+      status: 'succeeded',
+      simulated: true,
+      startedAt: T,
+      endedAt: T + 7000,
+      wallMs: 6200,
+      sequentialMs: 10_000,
+      criticalPathMs: 5000,
+      criticalPath: ['a', 'c'],
+      speedup: 10_000 / 6200,
+      efficiency: 5000 / 6200,
+      synthesisMs: 800,
+      inputTokens: 350,
+      outputTokens: 35,
+    });
+    expect(report.tasks[2]).toEqual({
+      id: 'c',
+      handle: 'task-c',
+      status: 'succeeded',
+      startedAt: T + 4200,
+      endedAt: T + 6200,
+      durationMs: 2000,
+      turns: 1,
+      inputTokens: 0,
+      outputTokens: 0,
+      retries: 0,
+      retryWaitMs: 0,
+      waitMs: 1200,
+      waitReason: 'concurrency',
+    });
+  });
+
+  it('says where tasks that could have overlapped did not, and why', () => {
+    expect(buildReport(run({ concurrency: 2 }, dag), tasks).diagnostics).toEqual([
+      'c waited 1.2 s for a concurrency slot (concurrency 2)',
+      'd waited for b: both write src/shared/** (conflict)',
+      'd spent 1.5 s in retry backoff (2 retries)',
+    ]);
+  });
+
+  it('sums up many waits of one kind in one sentence', () => {
+    const ids = ['t0', 't1', 't2', 't3', 't4'];
+    const waited = ids.map((id, index) =>
+      record(id, index, { readyAt: T, startedAt: T + 1000 * (index + 1), endedAt: T + 1000 * (index + 2), waitReason: 'concurrency' }),
+    );
+    const report = buildReport(run({ concurrency: 1 }, { tasks: ids }), waited);
+    expect(report.diagnostics).toEqual([
+      '5 tasks waited for a concurrency slot (concurrency 1), 15.0 s in total; longest: t4 5.0 s',
+    ]);
+  });
+
+  it('names the sequential todo mode', () => {
+    const sequential = [record('a', 0, { startedAt: T, endedAt: T + 10 }), record('b', 1, { startedAt: T + 10, endedAt: T + 20 })];
+    expect(buildReport(run({ todoMode: 'sequential' }, { tasks: ['a', 'b'] }), sequential).diagnostics).toEqual([
+      'tasks ran one at a time: todoMode is sequential',
+    ]);
+  });
+
+  it('reports 1 for speedup and efficiency when nothing ran yet, and counts running tasks until now', () => {
+    const idle = buildReport(run({}, { tasks: ['a'] }, { status: 'running', endedAt: undefined }), [record('a', 0, { status: 'queued' })]);
+    expect(idle).toMatchObject({ wallMs: 0, sequentialMs: 0, speedup: 1, efficiency: 1, endedAt: T });
+
+    const running = buildReport(
+      run({}, { tasks: ['a', 'b'] }, { status: 'running', endedAt: undefined }),
+      [record('a', 0, { status: 'running', startedAt: T }), record('b', 1, { startedAt: T, endedAt: T + 500 })],
+      { now: T + 1000 },
+    );
+    expect(running).toMatchObject({ wallMs: 1000, sequentialMs: 1500, speedup: 1.5, endedAt: T + 1000 });
+  });
+});

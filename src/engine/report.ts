@@ -1,0 +1,184 @@
+import { longestPath } from '../plan/index.js';
+import type { RunReport, TaskTiming } from './api.js';
+import type { RunRecord, TaskRecord } from './types.js';
+
+/** Options of {@link buildReport}. */
+export interface ReportOptions {
+  /** Whether the run used the simulated model (the report says so). @default false */
+  simulated?: boolean;
+  /** "Now" for a run still in progress: running tasks count until then. @default their start */
+  now?: number;
+}
+
+/** Diagnostics of one kind listed one by one up to this count, then summed up in one sentence. */
+const MAX_SENTENCES_PER_KIND = 3;
+
+/**
+ * The speedup report of a run, from its records alone: wall time (first
+ * task start to last task end), the sequential sum of task durations, the
+ * critical path over the DAG weighted by measured durations, speedup
+ * (sequential ÷ wall), efficiency (critical path ÷ wall), per-task timing,
+ * tokens (tasks plus synthesis) and diagnostics. With a wall time of 0
+ * (nothing ran yet) speedup and efficiency are 1.
+ */
+export function buildReport(run: RunRecord, tasks: readonly TaskRecord[], options: ReportOptions = {}): RunReport {
+  const timings = tasks.map((task) => timingOf(task, options.now));
+  let first = Number.POSITIVE_INFINITY;
+  let last = Number.NEGATIVE_INFINITY;
+  let sequentialMs = 0;
+  let inputTokens = run.synthesis?.inputTokens ?? 0;
+  let outputTokens = run.synthesis?.outputTokens ?? 0;
+  const durations = new Map<string, number>();
+  for (const timing of timings) {
+    durations.set(timing.id, timing.durationMs);
+    sequentialMs += timing.durationMs;
+    inputTokens += timing.inputTokens;
+    outputTokens += timing.outputTokens;
+    if (timing.startedAt === undefined) continue;
+    first = Math.min(first, timing.startedAt);
+    last = Math.max(last, timing.startedAt + timing.durationMs);
+  }
+  const wallMs = last >= first ? last - first : 0;
+  const critical = longestPath(run.dag.tasks, run.dag.edges, (id) => durations.get(id) ?? 0);
+  const startedAt = run.startedAt ?? run.createdAt;
+  const report: RunReport = {
+    runId: run.runId,
+    name: run.name,
+    status: run.status,
+    simulated: options.simulated ?? false,
+    startedAt,
+    endedAt: run.endedAt ?? (last >= first ? Math.max(last, startedAt) : startedAt),
+    wallMs,
+    sequentialMs,
+    criticalPathMs: critical.length,
+    criticalPath: critical.path,
+    speedup: wallMs > 0 ? sequentialMs / wallMs : 1,
+    efficiency: wallMs > 0 ? critical.length / wallMs : 1,
+    tasks: timings,
+    diagnostics: diagnose(run, timings),
+    inputTokens,
+    outputTokens,
+  };
+  if (run.synthesis !== undefined) report.synthesisMs = run.synthesis.durationMs;
+  return report;
+}
+
+function timingOf(task: TaskRecord, now: number | undefined): TaskTiming {
+  const { startedAt, endedAt, readyAt } = task;
+  const end = endedAt ?? Math.max(now ?? startedAt ?? 0, startedAt ?? 0);
+  const timing: TaskTiming = {
+    id: task.taskId,
+    handle: task.handle,
+    status: task.status,
+    durationMs: startedAt === undefined ? 0 : Math.max(0, end - startedAt),
+    turns: task.turns,
+    inputTokens: task.inputTokens,
+    outputTokens: task.outputTokens,
+    retries: task.retries,
+    retryWaitMs: task.retryWaitMs,
+    waitMs: startedAt !== undefined && readyAt !== undefined ? Math.max(0, startedAt - readyAt) : 0,
+  };
+  if (startedAt !== undefined) timing.startedAt = startedAt;
+  if (endedAt !== undefined) timing.endedAt = endedAt;
+  if (task.waitReason !== undefined) timing.waitReason = task.waitReason;
+  return timing;
+}
+
+/**
+ * Plain sentences saying where tasks that could have overlapped did not,
+ * and why: the sequential todo mode, the run's concurrency cap, conflicts
+ * between write scopes, the provider's cap on calls in flight, and retry
+ * backoff. Declared dependencies are intended order, not a diagnosis.
+ */
+function diagnose(run: RunRecord, timings: readonly TaskTiming[]): string[] {
+  const byId = new Map(timings.map((timing) => [timing.id, timing]));
+  const started = timings.filter((timing) => timing.startedAt !== undefined);
+  const sentences: string[] = [];
+
+  if (run.plan.todoMode === 'sequential' && started.length > 1) {
+    sentences.push('tasks ran one at a time: todoMode is sequential');
+  }
+
+  const concurrency = run.plan.concurrency ?? 8;
+  const slotWaits = started.filter((timing) => timing.waitReason === 'concurrency' && timing.waitMs > 0);
+  sentences.push(
+    ...listOrSum(
+      slotWaits,
+      (timing) => `${timing.id} waited ${seconds(timing.waitMs)} for a concurrency slot (concurrency ${concurrency})`,
+      (count, longest) =>
+        `${count} tasks waited for a concurrency slot (concurrency ${concurrency}), ` +
+        `${seconds(sum(slotWaits, (timing) => timing.waitMs))} in total; longest: ${longest.id} ${seconds(longest.waitMs)}`,
+      (timing) => timing.waitMs,
+    ),
+  );
+
+  const conflictWaits = run.dag.conflicts.filter(
+    (conflict) => conflict.serialized && byId.get(conflict.second)?.startedAt !== undefined && byId.get(conflict.first)?.endedAt !== undefined,
+  );
+  sentences.push(
+    ...listOrSum(
+      conflictWaits,
+      (conflict) => `${conflict.second} waited for ${conflict.first}: ${overlapWords(conflict)} (conflict)`,
+      (count) => `${count} tasks waited for another task because their file scopes overlap (conflict)`,
+      () => 0,
+    ),
+  );
+
+  const capWaits = started.filter((timing) => timing.waitReason === 'provider-cap');
+  sentences.push(
+    ...listOrSum(
+      capWaits,
+      (timing) => `${timing.id} waited for a model-call slot of its provider (provider cap)`,
+      (count) => `${count} tasks waited for model-call slots of their provider (provider cap)`,
+      () => 0,
+    ),
+  );
+
+  const backoffs = timings.filter((timing) => timing.retryWaitMs > 0);
+  sentences.push(
+    ...listOrSum(
+      backoffs,
+      (timing) =>
+        timing.retries > 0
+          ? `${timing.id} spent ${seconds(timing.retryWaitMs)} in retry backoff (${timing.retries} ${timing.retries === 1 ? 'retry' : 'retries'})`
+          : `${timing.id} spent ${seconds(timing.retryWaitMs)} paused by its provider's rate-limit backoff`,
+      (count, longest) =>
+        `${count} tasks spent ${seconds(sum(backoffs, (timing) => timing.retryWaitMs))} in retry backoff in total ` +
+        `(rate limits or model errors); longest: ${longest.id} ${seconds(longest.retryWaitMs)}`,
+      (timing) => timing.retryWaitMs,
+    ),
+  );
+  return sentences;
+}
+
+function overlapWords(conflict: RunRecord['dag']['conflicts'][number]): string {
+  const { first, second, firstGlob, secondGlob, kind } = conflict;
+  if (kind === 'write-write') {
+    return firstGlob === secondGlob
+      ? `both write ${firstGlob}`
+      : `${first} writes ${firstGlob} and ${second} writes ${secondGlob}`;
+  }
+  return `one writes what the other reads (${first}: ${firstGlob}, ${second}: ${secondGlob})`;
+}
+
+/** Lists items one sentence each, or sums them up in one sentence when there are many. */
+function listOrSum<T>(
+  items: readonly T[],
+  one: (item: T) => string,
+  many: (count: number, longest: T) => string,
+  weight: (item: T) => number,
+): string[] {
+  const [head] = items;
+  if (head === undefined) return [];
+  if (items.length <= MAX_SENTENCES_PER_KIND) return items.map(one);
+  const longest = items.reduce((best, item) => (weight(item) > weight(best) ? item : best), head);
+  return [many(items.length, longest)];
+}
+
+function sum<T>(items: readonly T[], value: (item: T) => number): number {
+  return items.reduce((total, item) => total + value(item), 0);
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}

@@ -1,0 +1,78 @@
+import { FanoutError } from '../errors.js';
+import type { ExecutionDag, Plan } from '../plan/types.js';
+import type { SpawnOptions } from './api.js';
+import { newRunId, newTaskHandle } from './handles.js';
+import { DEFAULT_CONCURRENCY } from './run-execution.js';
+import type { RunRecord, TaskRecord, WaitReason } from './types.js';
+
+/**
+ * The plan as it will run, and as it is recorded: the spawn options applied
+ * over its top-level fields, `modelOverride` forced onto every task, and the
+ * default model filled in, so a process that starts the run later (`start`)
+ * needs nothing but the record. Throws `OPTION_INVALID` on a bad concurrency.
+ */
+export function effectivePlan(plan: Plan, options: SpawnOptions, defaultModel: string): Plan {
+  if (options.concurrency !== undefined && (!Number.isInteger(options.concurrency) || options.concurrency < 1)) {
+    throw new FanoutError('OPTION_INVALID', `concurrency must be an integer >= 1, got ${String(options.concurrency)}`);
+  }
+  const override = options.modelOverride;
+  return {
+    ...plan,
+    concurrency: options.concurrency ?? plan.concurrency ?? DEFAULT_CONCURRENCY,
+    todoMode: options.todoMode ?? plan.todoMode ?? 'parallel',
+    model: override ?? plan.model ?? options.model ?? defaultModel,
+    tasks: override === undefined ? plan.tasks : plan.tasks.map((task) => ({ ...task, model: override })),
+  };
+}
+
+/** Where a new run's records come from. */
+export interface NewRunInput {
+  plan: Plan;
+  dag: ExecutionDag;
+  now: number;
+  cwd: string;
+  name?: string;
+  /** True when this process executes the run at once (records it as started, with its pid). */
+  executing: boolean;
+}
+
+/**
+ * A new run's record (status `running`) and its task records (all `queued`,
+ * fresh handles); a task with predecessors starts out with the wait reason
+ * of its edges (`dependency` over `conflict`).
+ */
+export function newRunRecords(input: NewRunInput): { run: RunRecord; tasks: TaskRecord[] } {
+  const { plan, dag, now } = input;
+  const runId = newRunId(now);
+  const run: RunRecord = {
+    runId,
+    name: input.name ?? plan.name ?? runId,
+    plan,
+    dag,
+    status: 'running',
+    createdAt: now,
+    cwd: input.cwd,
+    ...(input.executing ? { startedAt: now, pid: process.pid } : {}),
+  };
+  const heldBy = new Map<string, WaitReason>();
+  for (const edge of dag.edges) if (heldBy.get(edge.to) !== 'dependency') heldBy.set(edge.to, edge.kind);
+  const tasks = plan.tasks.map((spec, index): TaskRecord => {
+    const waitReason = heldBy.get(spec.id);
+    return {
+      handle: newTaskHandle(),
+      runId,
+      index,
+      taskId: spec.id,
+      spec,
+      status: 'queued',
+      queuedAt: now,
+      turns: 0,
+      inputTokens: 0,
+      outputTokens: 0,
+      retries: 0,
+      retryWaitMs: 0,
+      ...(waitReason === undefined ? {} : { waitReason }),
+    };
+  });
+  return { run, tasks };
+}

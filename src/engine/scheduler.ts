@@ -1,0 +1,159 @@
+import type { DagEdge, EdgeKind } from '../plan/types.js';
+import type { TaskStatus } from './types.js';
+
+/** What settling one task changed. */
+export interface SchedulerStep {
+  /** Tasks whose predecessors are now all done: they are queued for a slot. */
+  ready: number[];
+  /** Tasks that will never run because a dependency did not succeed, with the reason. */
+  skipped: Array<{ index: number; reason: string }>;
+}
+
+const WAITING = 0;
+const QUEUED = 1;
+const RUNNING = 2;
+const DONE = 3;
+
+interface Successor {
+  to: number;
+  kind: EdgeKind;
+}
+
+/**
+ * The dispatch state of one run's DAG, by task index. A task becomes ready
+ * the moment its own predecessors are done (there are no level barriers),
+ * then waits in FIFO order for one of `limit` slots.
+ *
+ * Kept in counters and adjacency lists so settling a task costs O(its
+ * out-edges): nothing rescans the run.
+ *
+ * A dependency that does not succeed skips its dependents, transitively.
+ * A conflict edge only orders two tasks' writes, so its target still runs
+ * when the source failed, hit a limit, was skipped or stopped.
+ */
+export class DagScheduler {
+  readonly limit: number;
+  readonly #ids: readonly string[];
+  readonly #state: Uint8Array;
+  readonly #remaining: Int32Array;
+  readonly #successors: Successor[][];
+  readonly #queue: number[] = [];
+  #queueHead = 0;
+  #running = 0;
+
+  /**
+   * @param ids task ids; a task's index is its position here.
+   * @param edges the DAG's dependency and conflict edges, by task id.
+   * @param limit most tasks running at once.
+   */
+  constructor(ids: readonly string[], edges: readonly DagEdge[], limit: number) {
+    this.#ids = ids;
+    this.limit = limit;
+    this.#state = new Uint8Array(ids.length);
+    this.#remaining = new Int32Array(ids.length);
+    this.#successors = ids.map(() => []);
+    const indexOf = new Map(ids.map((id, index) => [id, index]));
+    for (const edge of edges) {
+      const from = indexOf.get(edge.from);
+      const to = indexOf.get(edge.to);
+      if (from === undefined || to === undefined) continue;
+      this.#successors[from]?.push({ to, kind: edge.kind });
+      this.#remaining[to] = (this.#remaining[to] ?? 0) + 1;
+    }
+  }
+
+  /** Tasks running now. */
+  get running(): number {
+    return this.#running;
+  }
+
+  /** Queues every task without predecessors, in plan order, and returns them. Call once. */
+  start(): number[] {
+    const ready: number[] = [];
+    for (let index = 0; index < this.#ids.length; index++) {
+      if (this.#state[index] === WAITING && this.#remaining[index] === 0) this.#enqueue(index, ready);
+    }
+    return ready;
+  }
+
+  /** The next queued task when a slot is free; it counts as running from now on. */
+  take(): number | undefined {
+    if (this.#running >= this.limit) return undefined;
+    while (this.#queueHead < this.#queue.length) {
+      const index = this.#queue[this.#queueHead++] as number;
+      if (this.#state[index] !== QUEUED) continue;
+      this.#state[index] = RUNNING;
+      this.#running += 1;
+      this.#compactQueue();
+      return index;
+    }
+    this.#compactQueue();
+    return undefined;
+  }
+
+  /** True once the task was settled (or skipped through a predecessor). */
+  isDone(index: number): boolean {
+    return this.#state[index] === DONE;
+  }
+
+  /**
+   * Settles a task with its terminal status (running or not: a queued task
+   * can be stopped before it starts), frees its slot, and releases or skips
+   * its successors.
+   */
+  settle(index: number, status: TaskStatus): SchedulerStep {
+    const step: SchedulerStep = { ready: [], skipped: [] };
+    if (this.#state[index] === DONE) return step;
+    if (this.#state[index] === RUNNING) this.#running -= 1;
+    this.#state[index] = DONE;
+    const pending: Array<[number, TaskStatus]> = [[index, status]];
+    for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+      const [from, fromStatus] = next;
+      for (const { to, kind } of this.#successors[from] ?? []) {
+        if (this.#state[to] === DONE) continue;
+        if (kind === 'dependency' && fromStatus !== 'succeeded') {
+          this.#state[to] = DONE;
+          step.skipped.push({ index: to, reason: `dependency ${this.#ids[from]} ${outcomeWords(fromStatus)}` });
+          pending.push([to, 'skipped']);
+          continue;
+        }
+        const left = (this.#remaining[to] ?? 0) - 1;
+        this.#remaining[to] = left;
+        if (left === 0) this.#enqueue(to, step.ready);
+      }
+    }
+    return step;
+  }
+
+  #enqueue(index: number, ready: number[]): void {
+    this.#state[index] = QUEUED;
+    this.#queue.push(index);
+    ready.push(index);
+  }
+
+  // Dropping taken entries in bulk keeps `take` O(1) amortized.
+  #compactQueue(): void {
+    if (this.#queueHead === this.#queue.length) {
+      this.#queue.length = 0;
+      this.#queueHead = 0;
+    } else if (this.#queueHead > 1024 && this.#queueHead * 2 > this.#queue.length) {
+      this.#queue.splice(0, this.#queueHead);
+      this.#queueHead = 0;
+    }
+  }
+}
+
+function outcomeWords(status: TaskStatus): string {
+  switch (status) {
+    case 'failed':
+      return 'failed';
+    case 'limit':
+      return 'hit a limit';
+    case 'stopped':
+      return 'was stopped';
+    case 'skipped':
+      return 'was skipped';
+    default:
+      return `ended as ${status}`;
+  }
+}

@@ -1,0 +1,63 @@
+import type { RunStore } from '../store/run-store.js';
+import type { Clock } from './clock.js';
+import type { RunExecution } from './run-execution.js';
+
+/**
+ * The one timer of a process that honours stop requests recorded by other
+ * processes: while any run executes here, every `pollMs` it reads the
+ * store's stop requests of those runs and applies them. It sleeps on the
+ * injected clock and halts as soon as no run is left, so an idle process
+ * holds no timer.
+ */
+export class StopPoller {
+  readonly #store: RunStore;
+  readonly #clock: Clock;
+  readonly #pollMs: number;
+  readonly #executions: ReadonlyMap<string, RunExecution>;
+  #halt: AbortController | undefined;
+
+  constructor(store: RunStore, clock: Clock, pollMs: number, executions: ReadonlyMap<string, RunExecution>) {
+    this.#store = store;
+    this.#clock = clock;
+    this.#pollMs = pollMs;
+    this.#executions = executions;
+  }
+
+  /** Starts polling unless it already does. */
+  ensureRunning(): void {
+    if (this.#halt !== undefined) return;
+    const halt = new AbortController();
+    this.#halt = halt;
+    void this.#loop(halt.signal);
+  }
+
+  /** Stops polling (until the next {@link StopPoller.ensureRunning}). */
+  halt(): void {
+    this.#halt?.abort();
+    this.#halt = undefined;
+  }
+
+  /** Applies every pending stop request of the runs executing here now. */
+  pollOnce(): void {
+    for (const execution of this.#executions.values()) {
+      // `createdAt - 1`: a request recorded in the run's first ms still counts.
+      execution.applyStopRequests(this.#store.listStopRequests(execution.runId, execution.createdAt - 1));
+    }
+  }
+
+  async #loop(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted && this.#executions.size > 0) {
+      try {
+        await this.#clock.sleep(this.#pollMs, signal);
+      } catch {
+        return;
+      }
+      try {
+        this.pollOnce();
+      } catch {
+        // A store that is briefly unreadable (locked, busy) is read again at the next tick.
+      }
+    }
+    if (this.#halt?.signal === signal) this.#halt = undefined;
+  }
+}

@@ -1,0 +1,142 @@
+import { runAgent, type AgentResult } from '../agent/index.js';
+import { FanoutError, toFanoutError } from '../errors.js';
+import type { Model } from '../models/model.js';
+import { renderSystemPrompt, renderTaskPrompt } from '../plan/index.js';
+import type { Clock } from './clock.js';
+import type { ModelGates } from './model-gate.js';
+import type { FanoutEvent, TaskRecord, TaskStatus, WaitReason } from './types.js';
+
+/** Most model calls of a task whose spec sets no `maxTurns`. */
+export const DEFAULT_MAX_TURNS = 20;
+
+/** Everything one task needs to run. */
+export interface TaskRunOptions {
+  task: TaskRecord;
+  model: Model;
+  cwd: string;
+  clock: Clock;
+  gates: ModelGates;
+  /**
+   * The task's own controller: `stop()` aborts it with an `ABORTED`
+   * FanoutError, the time limit with a `LIMIT_REACHED` one.
+   */
+  controller: AbortController;
+  emit: (event: FanoutEvent) => void;
+  /** Called the first time the task waits for a given reason after it started. */
+  onWait: (reason: WaitReason) => void;
+}
+
+/** How a task ended; never a thrown error. */
+export interface TaskOutcome {
+  status: Exclude<TaskStatus, 'queued' | 'running'>;
+  error?: string;
+  /** The final answer, when the agent produced one. */
+  output?: { text: string; json?: unknown };
+  turns: number;
+  inputTokens: number;
+  outputTokens: number;
+  retries: number;
+  retryWaitMs: number;
+}
+
+/**
+ * Runs one task's agent loop with its model calls going through the
+ * provider gate, enforces its time limit, and maps every way it can end to
+ * a terminal status. Events: model-call, tool-call, task-retry, task-waiting.
+ */
+export async function runTask(options: TaskRunOptions): Promise<TaskOutcome> {
+  const { task, model, clock, gates, controller, emit } = options;
+  const { spec, handle, runId, taskId: id } = task;
+  const stats = { turns: 0, inputTokens: 0, outputTokens: 0, retries: 0, retryWaitMs: 0 };
+  const announced = new Set<WaitReason>();
+  const waiting = (reason: WaitReason, detail: string): void => {
+    if (announced.has(reason)) return;
+    announced.add(reason);
+    options.onWait(reason);
+    emit({ type: 'task-waiting', runId, at: clock.now(), id, handle, reason, detail });
+  };
+  const stopTimer = startTimeLimit(options);
+
+  let result: AgentResult;
+  try {
+    result = await runAgent({
+      system: renderSystemPrompt(spec),
+      prompt: renderTaskPrompt(spec),
+      cwd: options.cwd,
+      writes: spec.writes ?? [],
+      maxTurns: spec.maxTurns ?? DEFAULT_MAX_TURNS,
+      outputSchema: typeof spec.outputFormat === 'object' ? spec.outputFormat : undefined,
+      sim: spec.sim,
+      signal: controller.signal,
+      clock,
+      call: (request) =>
+        gates.call(model, request, {
+          onSlotWait: (detail) => waiting('provider-cap', detail),
+          onRetry: ({ attempt, waitMs, error }) => {
+            stats.retries += 1;
+            stats.retryWaitMs += waitMs;
+            emit({ type: 'task-retry', runId, at: clock.now(), id, handle, attempt, waitMs, error: error.message });
+            waiting('retry', `retry ${attempt} in ${waitMs} ms: ${error.message}`);
+          },
+          onPaused: (waitMs, detail) => {
+            stats.retryWaitMs += waitMs;
+            waiting('retry', detail);
+          },
+        }),
+      onModelCall: (call) => {
+        stats.turns = call.turn;
+        stats.inputTokens += call.inputTokens;
+        stats.outputTokens += call.outputTokens;
+        emit({ type: 'model-call', runId, at: clock.now(), id, handle, ...call });
+      },
+      onToolCall: (call) => {
+        emit({
+          type: 'tool-call',
+          runId,
+          at: clock.now(),
+          id,
+          handle,
+          tool: call.tool,
+          ok: call.ok,
+          ...(call.detail === undefined ? {} : { detail: call.detail }),
+        });
+      },
+    });
+  } catch (thrown) {
+    const reason = controller.signal.aborted ? controller.signal.reason : thrown;
+    return { ...stats, ...abortedOrFailed(reason) };
+  } finally {
+    stopTimer();
+  }
+
+  const counts = { ...stats, turns: result.turns, inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens };
+  const output = result.json === undefined ? { text: result.text } : { text: result.text, json: result.json };
+  const keep = result.status === 'succeeded' || result.text !== '';
+  const base = keep ? { ...counts, output } : counts;
+  if (result.status === 'succeeded') return { ...base, status: 'succeeded' };
+  // A stop or time limit that fired while the agent was wrapping up still decides the status.
+  if (controller.signal.aborted) return { ...base, ...abortedOrFailed(controller.signal.reason) };
+  return { ...base, status: result.status, error: result.error ?? `agent ended with status ${result.status}` };
+}
+
+function abortedOrFailed(reason: unknown): Pick<TaskOutcome, 'status' | 'error'> {
+  const error = toFanoutError(reason);
+  if (error.code === 'ABORTED') return { status: 'stopped', error: error.message };
+  if (error.code === 'LIMIT_REACHED') return { status: 'limit', error: error.message };
+  return { status: 'failed', error: error.message };
+}
+
+/** Arms the task's time limit on the injected clock; returns the disarm function. */
+function startTimeLimit(options: TaskRunOptions): () => void {
+  const { timeoutMs } = options.task.spec;
+  if (timeoutMs === undefined) return () => {};
+  const disarm = new AbortController();
+  options.clock.sleep(timeoutMs, disarm.signal).then(
+    () => {
+      const message = `task ${options.task.taskId} reached its time limit of ${timeoutMs} ms`;
+      options.controller.abort(new FanoutError('LIMIT_REACHED', message));
+    },
+    () => {},
+  );
+  return () => disarm.abort();
+}

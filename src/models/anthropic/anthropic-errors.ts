@@ -1,0 +1,86 @@
+import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
+import { FanoutError } from '../../errors.js';
+import {
+  connectionErrorCode,
+  isRetryableConnectionCode,
+  isRetryableStatus,
+  oneLine,
+  retryAfterMs,
+} from '../http/http-errors.js';
+
+/** What the classifier needs to know about the failed call. */
+export interface AnthropicErrorContext {
+  /** The model spec, named at the start of every message. */
+  spec: string;
+  /** The API base URL, named when the connection failed. */
+  baseURL: string;
+  /** Removed from every message, should the API echo it. */
+  apiKey?: string;
+  /** The caller's signal: when it fired, any failure is an abort. */
+  signal?: AbortSignal;
+}
+
+/** Error types of a streamed `event: error` that a later attempt may get past. */
+const RETRYABLE_STREAM_ERROR_TYPES = new Set(['overloaded_error', 'rate_limit_error', 'api_error', 'timeout_error']);
+
+/**
+ * Turns whatever the Anthropic SDK threw into a FanoutError: `ABORTED` when
+ * the caller's signal fired, otherwise `MODEL_ERROR` with `status`,
+ * `retryable` and `retryAfterMs`, and a one-line message that names the
+ * spec, the HTTP status and the API's own message (never the API key).
+ */
+export function toAnthropicModelError(error: unknown, context: AnthropicErrorContext): FanoutError {
+  if (error instanceof FanoutError) return error;
+  const { spec, baseURL, apiKey } = context;
+  const line = (text: string): string => oneLine(`model ${spec}: ${text}`, apiKey);
+
+  if (context.signal?.aborted === true || error instanceof APIUserAbortError || isAbortError(error)) {
+    return new FanoutError('ABORTED', line('call aborted'), { cause: error });
+  }
+  if (error instanceof APIConnectionTimeoutError) {
+    return new FanoutError('MODEL_ERROR', line(`request to ${baseURL} timed out`), { cause: error, retryable: true });
+  }
+  if (error instanceof APIConnectionError) {
+    const code = connectionErrorCode(error.cause);
+    const text =
+      code === 'ECONNREFUSED'
+        ? `cannot connect to ${baseURL} (connection refused): is the server running and the base URL right?`
+        : code === 'ENOTFOUND'
+          ? `cannot resolve the host of ${baseURL} (ENOTFOUND): check the base URL`
+          : `connection to ${baseURL} failed (${code ?? error.message})`;
+    return new FanoutError('MODEL_ERROR', line(text), { cause: error, retryable: isRetryableConnectionCode(code) });
+  }
+  if (error instanceof APIError) {
+    const type = error.type ?? undefined;
+    const detail = error.apiMessage ?? error.message;
+    if (error.status === undefined) {
+      const retryable = type !== undefined && RETRYABLE_STREAM_ERROR_TYPES.has(type);
+      return new FanoutError('MODEL_ERROR', line(`stream failed: ${type ?? 'error'}: ${detail}`), {
+        cause: error,
+        retryable,
+      });
+    }
+    const status = error.status;
+    const waitMs = retryAfterMs(error.headers);
+    const shouldRetry = error.headers?.get('x-should-retry');
+    const retryable = shouldRetry === 'true' || (shouldRetry !== 'false' && isRetryableStatus(status));
+    const wait = waitMs === undefined ? '' : ` (retry after ${waitMs} ms)`;
+    return new FanoutError('MODEL_ERROR', line(`HTTP ${status}${type ? ` ${type}` : ''}: ${detail}${wait}`), {
+      cause: error,
+      status,
+      retryable,
+      retryAfterMs: waitMs,
+    });
+  }
+  if (error instanceof SyntaxError) {
+    return new FanoutError('MODEL_ERROR', line(`the API answered with malformed JSON (${error.message})`), {
+      cause: error,
+    });
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new FanoutError('MODEL_ERROR', line(message), { cause: error });
+}
+
+function isAbortError(error: unknown): boolean {
+  return error instanceof Error && error.name === 'AbortError';
+}

@@ -1,0 +1,101 @@
+import net from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FanoutError } from '../../errors.js';
+import { createNodeFetch } from '../http/node-fetch.js';
+import type { ModelRequest } from '../model.js';
+import { describeProviderConformance } from '../provider-conformance.js';
+import { startSimServer, type SimServer } from '../sim/index.js';
+import { AnthropicModel } from './anthropic-model.js';
+
+describeProviderConformance('AnthropicModel over the lean fetch', (url) => {
+  const http = createNodeFetch();
+  const model = new AnthropicModel({ spec: 'sim', modelId: 'sim', apiKey: 'test-key', baseURL: url, simulated: true, fetch: http.fetch });
+  return { model, close: () => http.close() };
+});
+
+describeProviderConformance('AnthropicModel over the global fetch', (url) => ({
+  model: new AnthropicModel({ spec: 'sim', modelId: 'sim', apiKey: 'test-key', baseURL: url, simulated: true }),
+}));
+
+describe('AnthropicModel', () => {
+  let server: SimServer;
+  const http = createNodeFetch();
+
+  beforeAll(async () => {
+    server = await startSimServer();
+  });
+  afterAll(async () => {
+    http.close();
+    await server.close();
+  });
+
+  const request = (prompt: string, extra: Partial<ModelRequest> = {}): ModelRequest => ({
+    system: 'You are a test.',
+    messages: [{ role: 'user', content: [{ type: 'text', text: prompt }] }],
+    tools: [],
+    maxTokens: 256,
+    signal: new AbortController().signal,
+    ...extra,
+  });
+
+  const rejection = async (promise: Promise<unknown>): Promise<FanoutError> => {
+    const error = await promise.then(() => undefined, (caught: unknown) => caught);
+    expect(error).toBeInstanceOf(FanoutError);
+    return error as FanoutError;
+  };
+
+  it('labels itself by spec and provider', () => {
+    const real = new AnthropicModel({ spec: 'anthropic:claude-x', modelId: 'claude-x', apiKey: 'k' });
+    expect(real).toMatchObject({ spec: 'anthropic:claude-x', provider: 'anthropic', simulated: false });
+    const sim = new AnthropicModel({ spec: 'sim', modelId: 'sim', apiKey: 'k', simulated: true });
+    expect(sim).toMatchObject({ provider: 'sim', simulated: true });
+  });
+
+  it('sends no sim options when it is not the simulated model', async () => {
+    const model = new AnthropicModel({ spec: 'anthropic:sim', modelId: 'sim', apiKey: 'k', baseURL: server.url, fetch: http.fetch });
+    const response = await model.generate(request('Summarize the task.', { sim: { output: 'SCRIPTED' } }));
+    const text = response.content.map((block) => (block.type === 'text' ? block.text : '')).join('');
+    expect(text).not.toBe('SCRIPTED');
+    expect(text.length).toBeGreaterThan(0);
+  });
+
+  it('names the URL when nothing listens there', async () => {
+    const port = await closedPort();
+    const baseURL = `http://127.0.0.1:${port}`;
+    const model = new AnthropicModel({ spec: 'anthropic:x', modelId: 'x', apiKey: 'k', baseURL, fetch: http.fetch });
+    const error = await rejection(model.generate(request('Hello?')));
+    expect(error.code).toBe('MODEL_ERROR');
+    expect(error.message).toContain(baseURL);
+    expect(error.message).toContain('connection refused');
+    expect(error.retryable).toBe(true);
+  });
+
+  it('turns a request timeout into a retryable MODEL_ERROR', async () => {
+    const model = new AnthropicModel({
+      spec: 'sim', modelId: 'sim', apiKey: 'k', baseURL: server.url, simulated: true, fetch: http.fetch, timeoutMs: 50,
+    });
+    const error = await rejection(model.generate(request('Slow.', { sim: { latencyMs: 10_000 } })));
+    expect(error).toMatchObject({ code: 'MODEL_ERROR', retryable: true });
+    expect(error.message).toContain('timed out');
+  });
+
+  it('never puts the API key in an error message, even when the API echoes it', async () => {
+    const apiKey = 'sk-ant-secret-0123456789';
+    const model = new AnthropicModel({ spec: 'sim', modelId: 'sim', apiKey, baseURL: server.url, simulated: true, fetch: http.fetch });
+    // The simulated server rejects an unknown directive key and names it in its 400 message.
+    const sim = { [apiKey]: true } as unknown as ModelRequest['sim'];
+    const error = await rejection(model.generate(request('Echo the key.', { sim })));
+    expect(error).toMatchObject({ code: 'MODEL_ERROR', status: 400, retryable: false });
+    expect(error.message).toContain('[redacted]');
+    expect(error.message).not.toContain(apiKey);
+  });
+});
+
+/** A port nothing listens on: bound once, then released. */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}

@@ -1,0 +1,262 @@
+import { FanoutError, isFanoutError } from '../errors.js';
+import { longestPath, topologicalOrder } from './critical-path.js';
+import { compileGlob, compiledGlobsOverlap, type CompiledGlob } from './glob-overlap.js';
+import type { Conflict, DagEdge, ExecutionDag, Plan, TaskSpec } from './types.js';
+
+/** Options of {@link analyzePlan}. */
+export interface AnalyzeOptions {
+  /** Reject conflicting tasks (`PLAN_CONFLICT`) instead of serializing them. Default false. */
+  strict?: boolean;
+  /** Label for messages, usually the plan file path. Default `plan`. */
+  source?: string;
+}
+
+/** A task's scopes, compiled once for the pairwise checks. */
+interface TaskScopes {
+  writes: CompiledGlob[];
+  files: CompiledGlob[];
+}
+
+/** A conflict found between two tasks, with which scope each glob came from. */
+interface ScopeOverlap {
+  kind: Conflict['kind'];
+  firstGlob: CompiledGlob;
+  firstScope: 'writes' | 'files';
+  secondGlob: CompiledGlob;
+  secondScope: 'writes' | 'files';
+}
+
+/**
+ * The independence check: validates ids, dependencies and globs, then turns
+ * the plan into an execution DAG. Two tasks conflict when one's `writes` can
+ * match a path the other writes or reads (`files`). Unless a dependency path
+ * already orders them, the later task in plan order waits for the earlier one
+ * (a `conflict` edge), or with `strict` the plan is rejected.
+ *
+ * Throws FanoutError `PLAN_INVALID` (duplicate or unknown ids, self
+ * dependencies, cycles, invalid globs) or `PLAN_CONFLICT` (strict mode).
+ */
+export function analyzePlan(plan: Plan, options: AnalyzeOptions = {}): ExecutionDag {
+  const source = options.source ?? 'plan';
+  const ids = checkIds(plan.tasks, source);
+  const dependencies = dependencyEdges(plan.tasks, ids, source);
+  checkAcyclic(plan.tasks, dependencies, source);
+  const scopes = plan.tasks.map((task, at) => compileScopes(task, at, source));
+  const { conflicts, edges: conflictEdges } = findConflicts(plan.tasks, scopes, dependencies);
+  if (options.strict === true) rejectConflicts(conflicts, source);
+  const edges = [...dependencies, ...conflictEdges];
+  const tasks = plan.tasks.map((task) => task.id);
+  // Conflict edges only join tasks no path orders yet, in plan direction: the graph stays acyclic.
+  const order = topologicalOrder(tasks, edges) as string[];
+  return {
+    tasks,
+    edges,
+    conflicts: conflicts.map(({ conflict }) => conflict),
+    order,
+    criticalPath: longestPath(tasks, edges, () => 1).path,
+    levels: levelsOf(order, edges),
+  };
+}
+
+function fail(source: string, where: string, problem: string): never {
+  const at = where === '' ? source : `${source}: ${where}`;
+  throw new FanoutError('PLAN_INVALID', `${at}: ${problem}`, { where: at });
+}
+
+/** Maps each id to its position; duplicates are errors naming both positions. */
+function checkIds(tasks: readonly TaskSpec[], source: string): Map<string, number> {
+  const ids = new Map<string, number>();
+  tasks.forEach((task, at) => {
+    const first = ids.get(task.id);
+    if (first !== undefined) {
+      fail(source, `tasks[${at}].id`, `duplicate id ${JSON.stringify(task.id)} (already used by tasks[${first}])`);
+    }
+    ids.set(task.id, at);
+  });
+  return ids;
+}
+
+function dependencyEdges(tasks: readonly TaskSpec[], ids: ReadonlyMap<string, number>, source: string): DagEdge[] {
+  const edges: DagEdge[] = [];
+  tasks.forEach((task, at) => {
+    (task.dependsOn ?? []).forEach((dependency, position) => {
+      const where = `tasks[${at}].dependsOn[${position}]`;
+      if (dependency === task.id) fail(source, where, `task ${JSON.stringify(task.id)} depends on itself`);
+      if (!ids.has(dependency)) {
+        fail(
+          source,
+          where,
+          `task ${JSON.stringify(task.id)} depends on unknown task ${JSON.stringify(dependency)}` +
+            ` (known ids: ${listIds([...ids.keys()])})`,
+        );
+      }
+      const duplicate = edges.some((edge) => edge.from === dependency && edge.to === task.id);
+      if (!duplicate) edges.push({ from: dependency, to: task.id, kind: 'dependency' });
+    });
+  });
+  return edges;
+}
+
+function listIds(ids: string[]): string {
+  const shown = ids.slice(0, 10).join(', ');
+  return ids.length > 10 ? `${shown}, … ${ids.length - 10} more` : shown;
+}
+
+/** Fails naming one cycle, `a → b → c → a`, where each task runs before the next. */
+function checkAcyclic(tasks: readonly TaskSpec[], edges: readonly DagEdge[], source: string): void {
+  const successors = new Map<string, string[]>();
+  for (const { from, to } of edges) successors.set(from, [...(successors.get(from) ?? []), to]);
+  const state = new Map<string, 'open' | 'done'>();
+  const stack: string[] = [];
+  const visit = (id: string): string[] | undefined => {
+    state.set(id, 'open');
+    stack.push(id);
+    for (const next of successors.get(id) ?? []) {
+      if (state.get(next) === 'open') return [...stack.slice(stack.indexOf(next)), next];
+      if (state.get(next) === undefined) {
+        const cycle = visit(next);
+        if (cycle !== undefined) return cycle;
+      }
+    }
+    stack.pop();
+    state.set(id, 'done');
+    return undefined;
+  };
+  for (const task of tasks) {
+    if (state.has(task.id)) continue;
+    const cycle = visit(task.id);
+    if (cycle !== undefined) fail(source, 'tasks', `dependency cycle: ${cycle.join(' → ')}`);
+  }
+}
+
+function compileScopes(task: TaskSpec, at: number, source: string): TaskScopes {
+  const compile = (field: 'files' | 'writes') =>
+    (task[field] ?? []).map((glob, position) => {
+      try {
+        return compileGlob(glob);
+      } catch (error) {
+        if (!isFanoutError(error)) throw error;
+        return fail(source, `tasks[${at}].${field}[${position}]`, error.message);
+      }
+    });
+  return { files: compile('files'), writes: compile('writes') };
+}
+
+/**
+ * Checks every pair in plan order and serializes unordered conflicting pairs.
+ * Reachability is kept as bit sets and updated as edges are added, so each
+ * pair's "already ordered?" question is answered in constant time.
+ */
+function findConflicts(
+  tasks: readonly TaskSpec[],
+  scopes: readonly TaskScopes[],
+  dependencies: readonly DagEdge[],
+): { conflicts: Array<{ conflict: Conflict; overlap: ScopeOverlap }>; edges: DagEdge[] } {
+  const index = new Map(tasks.map((task, at) => [task.id, at]));
+  const reach = new Reachability(tasks.length);
+  for (const edge of dependencies) reach.add(index.get(edge.from) as number, index.get(edge.to) as number);
+  const conflicts: Array<{ conflict: Conflict; overlap: ScopeOverlap }> = [];
+  const edges: DagEdge[] = [];
+  for (let second = 0; second < tasks.length; second += 1) {
+    for (let first = 0; first < second; first += 1) {
+      const overlap = findOverlap(scopes[first] as TaskScopes, scopes[second] as TaskScopes);
+      if (overlap === undefined) continue;
+      const serialized = !reach.has(first, second) && !reach.has(second, first);
+      const from = (tasks[first] as TaskSpec).id;
+      const to = (tasks[second] as TaskSpec).id;
+      if (serialized) {
+        reach.add(first, second);
+        const reason = `${overlap.firstGlob.source} ~ ${overlap.secondGlob.source}`;
+        edges.push({ from, to, kind: 'conflict', reason });
+      }
+      conflicts.push({
+        conflict: {
+          first: from,
+          second: to,
+          kind: overlap.kind,
+          firstGlob: overlap.firstGlob.source,
+          secondGlob: overlap.secondGlob.source,
+          serialized,
+        },
+        overlap,
+      });
+    }
+  }
+  return { conflicts, edges };
+}
+
+const OVERLAP_CHECKS: ReadonlyArray<[Conflict['kind'], 'writes' | 'files', 'writes' | 'files']> = [
+  ['write-write', 'writes', 'writes'],
+  ['write-read', 'writes', 'files'],
+  ['write-read', 'files', 'writes'],
+];
+
+/** The first overlapping glob pair of two tasks: write-write before write-read. */
+function findOverlap(first: TaskScopes, second: TaskScopes): ScopeOverlap | undefined {
+  for (const [kind, firstScope, secondScope] of OVERLAP_CHECKS) {
+    for (const firstGlob of first[firstScope]) {
+      for (const secondGlob of second[secondScope]) {
+        if (compiledGlobsOverlap(firstGlob, secondGlob)) return { kind, firstGlob, firstScope, secondGlob, secondScope };
+      }
+    }
+  }
+  return undefined;
+}
+
+function rejectConflicts(conflicts: Array<{ conflict: Conflict; overlap: ScopeOverlap }>, source: string): void {
+  const unordered = conflicts.filter(({ conflict }) => conflict.serialized);
+  const [head] = unordered;
+  if (head === undefined) return;
+  const { conflict, overlap } = head;
+  const rest = unordered.length - 1;
+  const more = rest > 0 ? ` (and ${rest} more conflict${rest === 1 ? '' : 's'})` : '';
+  throw new FanoutError(
+    'PLAN_CONFLICT',
+    `${source}: tasks ${JSON.stringify(conflict.first)} and ${JSON.stringify(conflict.second)} conflict ` +
+      `(${conflict.kind}: ${overlap.firstScope} ${conflict.firstGlob} ~ ${overlap.secondScope} ${conflict.secondGlob}); ` +
+      `strict mode rejects overlapping scopes: add a dependsOn between them or narrow their globs${more}`,
+    { where: source },
+  );
+}
+
+/** Groups of tasks by depth: level k holds the tasks whose longest chain of predecessors has k tasks. */
+function levelsOf(order: readonly string[], edges: readonly DagEdge[]): string[][] {
+  const depth = new Map<string, number>();
+  const predecessors = new Map<string, string[]>();
+  for (const { from, to } of edges) predecessors.set(to, [...(predecessors.get(to) ?? []), from]);
+  for (const id of order) {
+    const before = (predecessors.get(id) ?? []).map((from) => (depth.get(from) ?? 0) + 1);
+    depth.set(id, Math.max(0, ...before));
+  }
+  const levels: string[][] = [];
+  for (const id of order) {
+    const level = depth.get(id) ?? 0;
+    (levels[level] ??= []).push(id);
+  }
+  return levels;
+}
+
+/** Transitive reachability between task positions, as one bit set per task. */
+class Reachability {
+  private readonly rows: Uint32Array[];
+
+  constructor(size: number) {
+    this.rows = Array.from({ length: size }, () => new Uint32Array(Math.ceil(size / 32)));
+  }
+
+  /** True when a path leads from `from` to `to`. */
+  has(from: number, to: number): boolean {
+    const word = (this.rows[from] as Uint32Array)[to >>> 5] as number;
+    return (word & (1 << (to & 31))) !== 0;
+  }
+
+  /** Records the edge `from → to`: whoever reaches `from` now reaches `to` and all it reaches. */
+  add(from: number, to: number): void {
+    const target = this.rows[to] as Uint32Array;
+    this.rows.forEach((row, at) => {
+      if (at !== from && !this.has(at, from)) return;
+      row[to >>> 5] = (row[to >>> 5] as number) | (1 << (to & 31));
+      for (let word = 0; word < row.length; word += 1) row[word] = (row[word] as number) | (target[word] as number);
+    });
+  }
+}
