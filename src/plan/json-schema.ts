@@ -1,8 +1,17 @@
 import { Ajv, type ErrorObject } from 'ajv';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { JsonSchema } from './types.js';
 
-// One shared instance: compiling is the expensive part and schemas are few.
-const ajv = new Ajv({ allErrors: true, strict: false, validateSchema: true });
+// Shared instances: compiling is the expensive part and schemas are few.
+// Draft 2020-12 needs its own Ajv class; every other schema goes to the default (draft-07).
+const options = { allErrors: true, strict: false, validateSchema: true } as const;
+const ajvDefault = new Ajv(options);
+const ajv2020 = new Ajv2020(options);
+
+function ajvFor(schema: object): Ajv {
+  const dialect = (schema as { $schema?: unknown }).$schema;
+  return typeof dialect === 'string' && dialect.includes('2020-12') ? ajv2020 : ajvDefault;
+}
 
 /**
  * Checks that `schema` is a usable JSON Schema. Returns a one-line problem
@@ -12,9 +21,10 @@ export function checkJsonSchema(schema: unknown): string | undefined {
   if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) {
     return 'expected a JSON Schema object';
   }
-  const valid = ajv.validateSchema(schema as JsonSchema);
-  if (!valid) return `not a valid JSON Schema: ${describeErrors(ajv.errors)}`;
+  const ajv = ajvFor(schema);
   try {
+    const valid = ajv.validateSchema(schema as JsonSchema);
+    if (!valid) return `not a valid JSON Schema: ${describeErrors(ajv.errors)}`;
     ajv.compile(schema as JsonSchema);
   } catch (error) {
     return `not a valid JSON Schema: ${error instanceof Error ? error.message : String(error)}`;
@@ -27,7 +37,7 @@ export function checkJsonSchema(schema: unknown): string | undefined {
  * a value, one line each (empty when the value is valid).
  */
 export function compileJsonSchema(schema: JsonSchema): (value: unknown) => string[] {
-  const validate = ajv.compile(schema);
+  const validate = ajvFor(schema).compile(schema);
   return (value) => (validate(value) ? [] : (validate.errors ?? []).map(formatError));
 }
 

@@ -19,7 +19,7 @@ describe('planSchema', () => {
     expect(() => parsePlan({ tasks: [{ id: 'a', prompt: 'p', outputFormat }] }, 'plan.yaml')).toThrow(
       expect.objectContaining({
         code: 'PLAN_INVALID',
-        message: expect.stringMatching(/^plan\.yaml: tasks\[0\]\.outputFormat: not a usable JSON Schema: /),
+        message: expect.stringMatching(/^plan\.yaml: tasks\[0\]\.outputFormat: not a valid JSON Schema: /),
       }),
     );
   });

@@ -144,19 +144,10 @@ const outputFormatSchema = z
   .union([z.string(), z.record(z.string(), z.unknown())], { error: expected('a string or a JSON Schema object') })
   .superRefine((format, ctx) => {
     if (typeof format === 'string') return;
-    const problem = jsonSchemaProblem(format);
+    const problem = checkJsonSchema(format);
     if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem, input: format });
   })
   .describe('Text instructions, or a JSON Schema the final output must validate against.');
-
-/** checkJsonSchema's verdict; ajv throws instead for a `$schema` it does not know, which is a problem too. */
-function jsonSchemaProblem(schema: Record<string, unknown>): string | undefined {
-  try {
-    return checkJsonSchema(schema);
-  } catch (error) {
-    return `not a usable JSON Schema: ${error instanceof Error ? error.message : String(error)}`;
-  }
-}
 
 /** Zod schema of one task. Strict: unknown fields are errors. */
 export const taskSpecSchema = strictObject(
