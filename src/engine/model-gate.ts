@@ -141,7 +141,7 @@ export class ProviderGate {
     const { clock, maxRetries } = this.#policy;
     const signal = request.signal;
     for (let retry = 0; ; retry++) {
-      await this.#acquire(signal, hooks);
+      if (!this.#tryAcquire()) await this.#acquire(signal, hooks);
       let error: FanoutError;
       try {
         return await attempt(request);
@@ -156,6 +156,13 @@ export class ProviderGate {
       hooks.onRetry?.({ attempt: retry + 1, waitMs, error });
       await clock.sleep(waitMs, signal);
     }
+  }
+
+  /** Takes a slot at once when the provider is neither paused nor full: the common case costs no await. */
+  #tryAcquire(): boolean {
+    if (this.#inFlight >= this.cap || this.#policy.clock.now() < this.#pausedUntil) return false;
+    this.#inFlight++;
+    return true;
   }
 
   /** Takes a slot once the provider is not paused; a slot granted during a new pause is given back. */
