@@ -98,6 +98,8 @@ export interface TaskTiming {
   outputTokens: number;
   retries: number;
   retryWaitMs: number;
+  /** Estimated cost in USD from the price table; undefined when the model's price is unknown. */
+  costUsd?: number;
   /** ms between becoming ready and starting. */
   waitMs: number;
   waitReason?: WaitReason;
@@ -128,6 +130,8 @@ export interface RunReport {
   synthesisMs?: number;
   inputTokens: number;
   outputTokens: number;
+  /** Estimated cost of tasks and synthesis in USD; undefined when any model's price is unknown. */
+  costUsd?: number;
 }
 
 /** Everything {@link Fanout.run} and {@link Fanout.wait} return. */
@@ -154,6 +158,11 @@ export interface Fanout {
   stop(target: string): Promise<void>;
   /** Waits for a run to finish (including synthesis) and returns its result. */
   wait(runId: string, options?: { signal?: AbortSignal }): Promise<RunResult>;
+  /**
+   * Turns a request into a validated plan with one planner model call (and one
+   * repair attempt when the answer is not a valid plan). Runs nothing.
+   */
+  plan(request: string, options?: { model?: string; signal?: AbortSignal }): Promise<Plan>;
   /** spawn + wait: the whole pattern in one call. */
   run(plan: Plan | TaskSpec[], options?: SpawnOptions): Promise<RunResult>;
   /** The speedup report of a run (finished or not). */

@@ -36,6 +36,8 @@ export interface TaskRecord {
   /** Number of model-call retries, and total ms spent waiting on them. */
   retries: number;
   retryWaitMs: number;
+  /** Estimated cost in USD so far; undefined when the model's price is unknown. */
+  costUsd?: number;
   /** What held it back between readyAt and startedAt, if anything. */
   waitReason?: WaitReason;
   /** One line: why it failed, was skipped, stopped or hit a limit. */
