@@ -30,13 +30,14 @@ const RETRYABLE_STREAM_ERROR_TYPES = new Set(['overloaded_error', 'rate_limit_er
  * spec, the HTTP status and the API's own message (never the API key).
  */
 export function toAnthropicModelError(error: unknown, context: AnthropicErrorContext): FanoutError {
-  if (error instanceof FanoutError) return error;
   const { spec, baseURL, apiKey } = context;
   const line = (text: string): string => oneLine(`model ${spec}: ${text}`, apiKey);
 
+  // Whatever the SDK made of it (an abort error, a quietly ended stream, the signal's reason), a fired signal is an abort.
   if (context.signal?.aborted === true || error instanceof APIUserAbortError || isAbortError(error)) {
     return new FanoutError('ABORTED', line('call aborted'), { cause: error });
   }
+  if (error instanceof FanoutError) return error;
   if (error instanceof APIConnectionTimeoutError) {
     return new FanoutError('MODEL_ERROR', line(`request to ${baseURL} timed out`), { cause: error, retryable: true });
   }

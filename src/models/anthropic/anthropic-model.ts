@@ -105,7 +105,7 @@ export class AnthropicModel implements Model {
       }
       const stream = await this.client.messages.create({ ...params, stream: true }, { signal });
       const response = await collectStream(stream, request.onDelta);
-      // The SDK ends the iteration quietly when the request is aborted.
+      // The SDK ends the iteration quietly when the request is aborted; the catch below reports the abort.
       if (signal.aborted) throw signal.reason;
       if (response !== undefined) return response;
       throw new FanoutError('MODEL_ERROR', `model ${this.spec}: the answer stream ended before message_stop`, {
