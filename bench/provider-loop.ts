@@ -1,17 +1,19 @@
 /**
- * fanout's provider path without the engine: AnthropicModel over the lean
- * keep-alive fetch, in a plain task pool. Shows how much of fanout's cost
- * is the model path itself.
+ * fanout's provider path without the engine: AnthropicModel (or OpenAIModel)
+ * over the lean keep-alive fetch, in a plain task pool. Shows how much of
+ * fanout's cost is the model path itself.
  */
 import { AnthropicModel } from '../src/models/anthropic/anthropic-model.js';
 import { createNodeFetch } from '../src/models/http/node-fetch.js';
-import type { Message } from '../src/models/model.js';
+import type { Message, Model } from '../src/models/model.js';
+import { OpenAIModel } from '../src/models/openai/openai-model.js';
 import {
-  BENCH_SYSTEM,
+  BENCH_MAX_TOKENS,
   BENCH_TOOL_RESULT,
   BENCH_TOOLS,
   benchPrompt,
   benchSim,
+  benchSystem,
   measureLeg,
   runTaskPool,
   type LegArgs,
@@ -19,20 +21,29 @@ import {
 } from './bench-kit.js';
 
 /**
- * Runs the workload through `AnthropicModel.generate` and measures it; with
- * `stream`, every call streams (as when a live view listens to deltas).
+ * Runs the workload through the provider's `generate` and measures it; with
+ * `stream`, every call streams (as when a live view listens to deltas);
+ * `wire: 'openai'` goes through OpenAIModel and the Chat Completions API.
  */
-export async function runProviderLoop(args: LegArgs, options: { stream?: boolean } = {}): Promise<LegResult> {
+export async function runProviderLoop(
+  args: LegArgs,
+  options: { stream?: boolean; wire?: 'anthropic' | 'openai' } = {},
+): Promise<LegResult> {
   const http = createNodeFetch();
-  const model = new AnthropicModel({ spec: 'sim', modelId: 'sim', apiKey: 'bench', baseURL: args.url, simulated: true, fetch: http.fetch });
+  const common = { modelId: 'sim', apiKey: 'bench', simulated: true, fetch: http.fetch };
+  const model: Model =
+    options.wire === 'openai'
+      ? new OpenAIModel({ ...common, spec: 'sim:openai', baseURL: `${args.url}/v1` })
+      : new AnthropicModel({ ...common, spec: 'sim', baseURL: args.url });
   const onDelta = options.stream === true ? () => {} : undefined;
   const runTask = async (task: number): Promise<number> => {
     // One signal per task, as the engine gives each task its own.
     const signal = new AbortController().signal;
     const sim = benchSim(args, task);
+    const system = benchSystem(args, task);
     const messages: Message[] = [{ role: 'user', content: [{ type: 'text', text: benchPrompt(task) }] }];
     for (let call = 1; ; call++) {
-      const answer = await model.generate({ system: BENCH_SYSTEM, messages, tools: BENCH_TOOLS, maxTokens: 1024, signal, sim, onDelta });
+      const answer = await model.generate({ system, messages, tools: [...BENCH_TOOLS], maxTokens: BENCH_MAX_TOKENS, signal, sim, onDelta });
       const uses = answer.content.flatMap((block) => (block.type === 'tool_use' ? [block] : []));
       if (uses.length === 0 || call >= args.callsPerTask) return call;
       messages.push(

@@ -21,14 +21,24 @@ export type {
 } from './model.js';
 export { AnthropicModel, type AnthropicModelOptions } from './anthropic/anthropic-model.js';
 export { toAnthropicModelError, type AnthropicErrorContext } from './anthropic/anthropic-errors.js';
+export {
+  OpenAIModel,
+  OPENAI_DEFAULT_BASE_URL,
+  type OpenAIModelOptions,
+  type TokenLimitParam,
+} from './openai/openai-model.js';
+export { toOpenAIModelError, type OpenAIErrorContext } from './openai/openai-errors.js';
 export { createNodeFetch, type FetchFunction, type NodeFetch, type NodeFetchOptions } from './http/node-fetch.js';
 export {
   connectionErrorCode,
+  describeConnectionFailure,
+  httpRetryAdvice,
   isRetryableConnectionCode,
   isRetryableStatus,
   oneLine,
   retryAfterMs,
   type HeaderSource,
+  type RetryAdvice,
 } from './http/http-errors.js';
 export {
   createModelResolver,

@@ -16,6 +16,13 @@ export interface ToolUseBlock {
   id: string;
   name: string;
   input: Record<string, unknown>;
+  /**
+   * Set by a provider when the model's arguments for this call were not a
+   * JSON object (malformed, or cut off at the token limit); `input` is then
+   * `{}`. The agent should answer the call with an error result carrying
+   * this text instead of running the tool, so the model can try again.
+   */
+  inputError?: string;
 }
 
 /** The answer to a tool call, sent back to the model in a user message. */

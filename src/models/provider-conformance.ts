@@ -150,6 +150,32 @@ export function describeProviderConformance(name: string, setup: ConformanceSetu
       expect(turn2.stopReason).toBe('end_turn');
     });
 
+    // The default answer names the role from the system prompt and one bullet per tool call whose result came back
+    // under its id, so it shows that the server read every turn, call and result as the provider sent them.
+    it('sends a multi-turn tool conversation the server reads back in full', async () => {
+      const sim: SimOptions = {
+        script: [
+          { text: 'Reading both.', tools: [{ name: 'read_file', input: { path: 'a.ts' } }, { name: 'read_file', input: { path: 'b.ts' } }] },
+          { tools: [{ name: 'grep', input: { pattern: 'TODO' } }] },
+        ],
+      };
+      const messages: Message[] = [{ role: 'user', content: [{ type: 'text', text: 'Survey the code.' }] }];
+      let calls: ToolUseBlock[] = [];
+      for (let turn = 1; turn <= 2; turn++) {
+        const response = await ask('Survey the code.', sim, { messages: [...messages] });
+        calls = toolCalls(response.content);
+        expect(calls).toHaveLength(turn === 1 ? 2 : 1);
+        messages.push(
+          { role: 'assistant', content: response.content },
+          { role: 'user', content: calls.map((call) => ({ type: 'tool_result', toolUseId: call.id, content: 'ok', isError: false })) },
+        );
+      }
+      const final = await ask('Survey the code.', sim, { messages });
+      expect(final.content).toEqual([
+        { type: 'text', text: '(simulated) conformance test finished: Survey the code.\n\n- Read 2 files\n- Searched for "TODO"' },
+      ]);
+    });
+
     it('classifies a 429 with retry-after as retryable with the advised wait', async () => {
       const error = await failure(ask('Rate limit me.', { fail: { status: 429, times: 1, retryAfterMs: 1500 } }));
       expect(error.code).toBe('MODEL_ERROR');

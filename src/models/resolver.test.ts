@@ -1,7 +1,8 @@
+import http from 'node:http';
 import net from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FanoutError } from '../errors.js';
-import type { ModelRequest, ModelResolver } from './model.js';
+import type { Model, ModelRequest, ModelResolver } from './model.js';
 import { createModelResolver, defaultModelSpec } from './resolver.js';
 import { startSimServer, type SimServer } from './sim/index.js';
 
@@ -29,6 +30,8 @@ describe('defaultModelSpec', () => {
     expect(defaultModelSpec({ ANTHROPIC_API_KEY: 'sk-x' })).toBe('anthropic:claude-sonnet-4-5');
     expect(defaultModelSpec({})).toBe('sim');
     expect(defaultModelSpec({ ANTHROPIC_API_KEY: '' })).toBe('sim');
+    expect(defaultModelSpec({ OPENAI_API_KEY: 'sk-o' })).toBe('openai:gpt-4o');
+    expect(defaultModelSpec({ OPENAI_API_KEY: 'sk-o', ANTHROPIC_API_KEY: 'sk-a' })).toBe('anthropic:claude-sonnet-4-5');
   });
 });
 
@@ -107,19 +110,116 @@ describe('createModelResolver', () => {
     const error = configError(() => resolver.resolve('gemini:pro'));
     expect(error.code).toBe('MODEL_CONFIG');
     expect(error.message).toContain('"gemini:pro"');
-    expect(error.message).toContain('sim, anthropic');
+    expect(error.message).toContain('one of sim, anthropic, openai');
     expect(configError(() => resolver.resolve('toString')).code).toBe('MODEL_CONFIG');
   });
 
-  it('names an unreachable base URL in the error of the first call', async () => {
-    const probe = net.createServer();
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(probe.address() as net.AddressInfo).port}`;
-    await new Promise<void>((resolve) => probe.close(() => resolve()));
-    resolver = createModelResolver({ env: { ANTHROPIC_API_KEY: 'sk-test', ANTHROPIC_BASE_URL: url } });
-    const error = await resolver.resolve('anthropic:claude-x').generate(request('Anyone?')).catch((caught: unknown) => caught);
+  it.each([
+    ['anthropic:claude-x', 'ANTHROPIC'],
+    ['openai:gpt-x', 'OPENAI'],
+  ])('names an unreachable base URL in the error of the first call (%s)', async (spec, variable) => {
+    const url = `http://127.0.0.1:${await closedPort()}`;
+    resolver = createModelResolver({ env: { [`${variable}_API_KEY`]: 'sk-test', [`${variable}_BASE_URL`]: url } });
+    const error = await resolver.resolve(spec).generate(request('Anyone?')).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(FanoutError);
     expect((error as FanoutError).code).toBe('MODEL_ERROR');
     expect((error as FanoutError).message).toContain(url);
   });
 });
+
+describe('createModelResolver: OpenAI-compatible models', () => {
+  let external: SimServer;
+  let resolver: ModelResolver;
+
+  beforeAll(async () => {
+    external = await startSimServer();
+  });
+  afterAll(() => external.close());
+  afterEach(() => resolver?.close());
+
+  const toolCallId = async (model: Model): Promise<string | undefined> => {
+    const response = await model.generate(request('Call a tool.', { script: [{ tools: [{ name: 'grep', input: { pattern: 'x' } }] }] }));
+    return response.content.find((block) => block.type === 'tool_use')?.id;
+  };
+
+  it('resolves openai:<name> with the key and base URL from the environment, any non-empty key', async () => {
+    resolver = createModelResolver({ env: { OPENAI_API_KEY: 'ollama', OPENAI_BASE_URL: `${external.url}/v1` } });
+    const model = resolver.resolve('openai:gpt-x');
+    expect(model).toMatchObject({ spec: 'openai:gpt-x', provider: 'openai', simulated: false });
+    expect(resolver.resolve('openai:gpt-x')).toBe(model);
+    const before = external.stats.requests;
+    const response = await model.generate(request('Real path?'));
+    expect(response.stopReason).toBe('end_turn');
+    expect(external.stats.requests).toBe(before + 1);
+  });
+
+  it('sends everything after the first colon as the model name (Ollama tags have colons)', async () => {
+    const seen: unknown[] = [];
+    const server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        seen.push({ path: req.url, auth: req.headers.authorization, model: (JSON.parse(body) as { model: string }).model });
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ id: 'c', object: 'chat.completion', created: 0, model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }] }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/v1`;
+      resolver = createModelResolver({ env: { OPENAI_API_KEY: 'x', OPENAI_BASE_URL: url } });
+      const response = await resolver.resolve('openai:llama3.1:8b').generate(request('Hi.'));
+      expect(response.content).toEqual([{ type: 'text', text: 'ok' }]);
+      expect(seen).toEqual([{ path: '/v1/chat/completions', auth: 'Bearer x', model: 'llama3.1:8b' }]);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  it('names the missing key, and asks for a model name', () => {
+    resolver = createModelResolver({ env: { OPENAI_API_KEY: '' } });
+    expect(configError(() => resolver.resolve('openai:gpt-4o'))).toMatchObject({
+      code: 'MODEL_CONFIG',
+      message: 'OPENAI_API_KEY is not set (needed by model "openai:gpt-4o")',
+    });
+    resolver = createModelResolver({ env: { OPENAI_API_KEY: 'sk-test' } });
+    expect(configError(() => resolver.resolve('openai:')).message).toContain('"openai:gpt-4o"');
+  });
+
+  it('rejects an OPENAI_BASE_URL that is not an http(s) URL', () => {
+    resolver = createModelResolver({ env: { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: 'localhost:11434/v1' } });
+    const error = configError(() => resolver.resolve('openai:llama3'));
+    expect(error.code).toBe('MODEL_CONFIG');
+    expect(error.message).toBe(
+      'OPENAI_BASE_URL is not an http(s) URL: "localhost:11434/v1" (expected e.g. "http://127.0.0.1:11434/v1")',
+    );
+  });
+
+  it('resolves sim:openai to the simulated model over the OpenAI wire format', async () => {
+    resolver = createModelResolver({ env: { FANOUT_SIM_URL: external.url } });
+    const model = resolver.resolve('sim:openai');
+    expect(model).toMatchObject({ spec: 'sim:openai', provider: 'sim', simulated: true });
+    const response = await model.generate(request('Scripted?', { output: 'Scripted over OpenAI.' }));
+    expect(response.content).toEqual([{ type: 'text', text: 'Scripted over OpenAI.' }]);
+    // The simulated server names tool calls call_… on the OpenAI wire and toolu_… on the Anthropic one.
+    expect(await toolCallId(model)).toMatch(/^call_/);
+    expect(await toolCallId(resolver.resolve('sim'))).toMatch(/^toolu_/);
+  });
+
+  it('starts its own simulated server for sim:openai when none is given', async () => {
+    resolver = createModelResolver({ env: {} });
+    const before = external.stats.requests;
+    const response = await resolver.resolve('sim:openai').generate(request('Local?', { output: 'Local.' }));
+    expect(response.content).toEqual([{ type: 'text', text: 'Local.' }]);
+    expect(external.stats.requests).toBe(before);
+  });
+});
+
+/** A port nothing listens on: bound once, then released. */
+async function closedPort(): Promise<number> {
+  const probe = net.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}

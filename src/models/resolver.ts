@@ -1,6 +1,7 @@
 import { FanoutError } from '../errors.js';
 import { AnthropicModel } from './anthropic/anthropic-model.js';
 import { createNodeFetch, type FetchFunction } from './http/node-fetch.js';
+import { OpenAIModel } from './openai/openai-model.js';
 import type { Model, ModelRequest, ModelResponse, ModelResolver } from './model.js';
 import { startSimServer } from './sim/index.js';
 
@@ -33,7 +34,9 @@ export type ProviderEntry = (context: ProviderContext) => Model;
 
 /** Model used when a plan names none: a real one when its key is set, else the simulated one. */
 export function defaultModelSpec(env: NodeJS.ProcessEnv = process.env): string {
-  return env.ANTHROPIC_API_KEY ? 'anthropic:claude-sonnet-4-5' : 'sim';
+  if (env.ANTHROPIC_API_KEY) return 'anthropic:claude-sonnet-4-5';
+  if (env.OPENAI_API_KEY) return 'openai:gpt-4o';
+  return 'sim';
 }
 
 /**
@@ -44,7 +47,10 @@ const PROVIDERS: Readonly<Record<string, ProviderEntry>> = {
   sim: ({ spec, modelId, fetch, simUrl }) =>
     new LazyModel({ spec, provider: 'sim', simulated: true }, async () => {
       const baseURL = await simUrl();
-      return new AnthropicModel({ spec, modelId: modelId || 'sim', apiKey: 'sim', baseURL, simulated: true, fetch });
+      // `sim:openai` drives the same simulated server through the OpenAI wire format and provider.
+      return modelId === SIM_OPENAI
+        ? new OpenAIModel({ spec, modelId: 'sim', apiKey: 'sim', baseURL: `${baseURL}/v1`, simulated: true, fetch })
+        : new AnthropicModel({ spec, modelId: modelId || 'sim', apiKey: 'sim', baseURL, simulated: true, fetch });
     }),
   anthropic: ({ spec, modelId, env, fetch }) => {
     const apiKey = env.ANTHROPIC_API_KEY;
@@ -53,13 +59,37 @@ const PROVIDERS: Readonly<Record<string, ProviderEntry>> = {
     const baseURL = env.ANTHROPIC_BASE_URL || undefined;
     return new AnthropicModel({ spec, modelId, apiKey, baseURL, fetch });
   },
+  openai: ({ spec, modelId, env, fetch }) => {
+    const apiKey = env.OPENAI_API_KEY;
+    if (!apiKey) throw new FanoutError('MODEL_CONFIG', `OPENAI_API_KEY is not set (needed by model "${spec}")`);
+    requireModelId(spec, modelId, 'openai:gpt-4o');
+    const baseURL = env.OPENAI_BASE_URL || undefined;
+    if (baseURL !== undefined) requireHttpUrl('OPENAI_BASE_URL', baseURL, 'http://127.0.0.1:11434/v1');
+    return new OpenAIModel({
+      spec,
+      modelId,
+      apiKey,
+      baseURL,
+      organization: env.OPENAI_ORG_ID || undefined,
+      project: env.OPENAI_PROJECT_ID || undefined,
+      fetch,
+    });
+  },
 };
+
+/** The model id after `sim:` that selects the OpenAI wire format. */
+const SIM_OPENAI = 'openai';
 
 /**
  * Resolves model specs: `sim` (or `sim:<anything>`) is the simulated model,
- * `anthropic:<model-id>` the Anthropic API (needs `ANTHROPIC_API_KEY`,
- * honours `ANTHROPIC_BASE_URL`). Models are cached per spec and share one
- * keep-alive connection pool.
+ * reached through the Anthropic wire format except for `sim:openai`, which
+ * goes through the OpenAI one; `anthropic:<model-id>` the Anthropic API
+ * (needs `ANTHROPIC_API_KEY`, honours `ANTHROPIC_BASE_URL`);
+ * `openai:<model>` the OpenAI Chat Completions API or any compatible server
+ * (needs `OPENAI_API_KEY`, any non-empty value for local servers; honours
+ * `OPENAI_BASE_URL`, `OPENAI_ORG_ID`, `OPENAI_PROJECT_ID`). See
+ * docs/models.md. Models are cached per spec and share one keep-alive
+ * connection pool.
  *
  * `resolve` is synchronous, so the simulated server (one per resolver, on
  * 127.0.0.1 and a free port) is started by the first `generate` of a sim
@@ -102,6 +132,14 @@ export function createModelResolver(options: ModelResolverOptions = {}): ModelRe
       if (server !== undefined) await (await server).close();
     },
   };
+}
+
+function requireHttpUrl(variable: string, value: string, example: string): void {
+  // `localhost:11434/v1` parses, with `localhost:` as its protocol: checking the protocol catches it too.
+  const protocol = URL.canParse(value) ? new URL(value).protocol : undefined;
+  if (protocol !== 'http:' && protocol !== 'https:') {
+    throw new FanoutError('MODEL_CONFIG', `${variable} is not an http(s) URL: "${value}" (expected e.g. "${example}")`);
+  }
 }
 
 function requireModelId(spec: string, modelId: string, example: string): void {

@@ -2,10 +2,10 @@ import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortEr
 import { FanoutError } from '../../errors.js';
 import {
   connectionErrorCode,
+  describeConnectionFailure,
+  httpRetryAdvice,
   isRetryableConnectionCode,
-  isRetryableStatus,
   oneLine,
-  retryAfterMs,
 } from '../http/http-errors.js';
 
 /** What the classifier needs to know about the failed call. */
@@ -43,13 +43,10 @@ export function toAnthropicModelError(error: unknown, context: AnthropicErrorCon
   }
   if (error instanceof APIConnectionError) {
     const code = connectionErrorCode(error.cause);
-    const text =
-      code === 'ECONNREFUSED'
-        ? `cannot connect to ${baseURL} (connection refused): is the server running and the base URL right?`
-        : code === 'ENOTFOUND'
-          ? `cannot resolve the host of ${baseURL} (ENOTFOUND): check the base URL`
-          : `connection to ${baseURL} failed (${code ?? error.message})`;
-    return new FanoutError('MODEL_ERROR', line(text), { cause: error, retryable: isRetryableConnectionCode(code) });
+    return new FanoutError('MODEL_ERROR', line(describeConnectionFailure(baseURL, code, error.message)), {
+      cause: error,
+      retryable: isRetryableConnectionCode(code),
+    });
   }
   if (error instanceof APIError) {
     const type = error.type ?? undefined;
@@ -62,9 +59,7 @@ export function toAnthropicModelError(error: unknown, context: AnthropicErrorCon
       });
     }
     const status = error.status;
-    const waitMs = retryAfterMs(error.headers);
-    const shouldRetry = error.headers?.get('x-should-retry');
-    const retryable = shouldRetry === 'true' || (shouldRetry !== 'false' && isRetryableStatus(status));
+    const { retryable, retryAfterMs: waitMs } = httpRetryAdvice(status, error.headers);
     const wait = waitMs === undefined ? '' : ` (retry after ${waitMs} ms)`;
     return new FanoutError('MODEL_ERROR', line(`HTTP ${status}${type ? ` ${type}` : ''}: ${detail}${wait}`), {
       cause: error,

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { connectionErrorCode, isRetryableConnectionCode, isRetryableStatus, oneLine, retryAfterMs } from './http-errors.js';
+import {
+  connectionErrorCode,
+  describeConnectionFailure,
+  httpRetryAdvice,
+  isRetryableConnectionCode,
+  isRetryableStatus,
+  oneLine,
+  retryAfterMs,
+} from './http-errors.js';
 
 const headers = (values: Record<string, string>) => new Headers(values);
 
@@ -37,7 +45,29 @@ describe('isRetryableStatus', () => {
   it.each([400, 401, 403, 404, 413, 422])('does not retry %i', (status) => expect(isRetryableStatus(status)).toBe(false));
 });
 
+describe('httpRetryAdvice', () => {
+  it('follows the status and reads the advised wait', () => {
+    expect(httpRetryAdvice(429, headers({ 'retry-after': '2' }))).toEqual({ retryable: true, retryAfterMs: 2000 });
+    expect(httpRetryAdvice(400, undefined)).toEqual({ retryable: false, retryAfterMs: undefined });
+  });
+
+  it('lets x-should-retry override the status either way', () => {
+    expect(httpRetryAdvice(400, headers({ 'x-should-retry': 'true' })).retryable).toBe(true);
+    expect(httpRetryAdvice(503, headers({ 'x-should-retry': 'false' })).retryable).toBe(false);
+  });
+});
+
 describe('connection errors', () => {
+  it('describes refused and unresolvable URLs in words, others by code or detail', () => {
+    const url = 'http://127.0.0.1:9/v1';
+    expect(describeConnectionFailure(url, 'ECONNREFUSED', 'x')).toBe(
+      `cannot connect to ${url} (connection refused): is the server running and the base URL right?`,
+    );
+    expect(describeConnectionFailure(url, 'ENOTFOUND', 'x')).toContain(`cannot resolve the host of ${url}`);
+    expect(describeConnectionFailure(url, 'ECONNRESET', 'x')).toBe(`connection to ${url} failed (ECONNRESET)`);
+    expect(describeConnectionFailure(url, undefined, 'Connection error.')).toBe(`connection to ${url} failed (Connection error.)`);
+  });
+
   it('finds the system code along the cause chain', () => {
     const system = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });
     const wrapped = new Error('Connection error.', { cause: new TypeError('fetch failed', { cause: system }) });

@@ -38,6 +38,35 @@ export function retryAfterMs(headers: HeaderSource | undefined, now: number = Da
   return Number.isNaN(date) || date <= now ? undefined : date - now;
 }
 
+/** What an HTTP error answer advises: whether to try again, and how long the server asked to wait. */
+export interface RetryAdvice {
+  retryable: boolean;
+  retryAfterMs: number | undefined;
+}
+
+/**
+ * How to treat an HTTP error answer. The server's `x-should-retry` header
+ * (sent by the Anthropic and OpenAI APIs) overrides the status's verdict.
+ */
+export function httpRetryAdvice(status: number, headers: HeaderSource | undefined, now: number = Date.now()): RetryAdvice {
+  const shouldRetry = headers?.get('x-should-retry');
+  return {
+    retryable: shouldRetry === 'true' || (shouldRetry !== 'false' && isRetryableStatus(status)),
+    retryAfterMs: retryAfterMs(headers, now),
+  };
+}
+
+/**
+ * Why a connection to `baseURL` failed, as a user reads it: refused (is the
+ * server up?) and unknown host (is the URL right?) get their own wording;
+ * other failures show `code`, else `detail`.
+ */
+export function describeConnectionFailure(baseURL: string, code: string | undefined, detail: string): string {
+  if (code === 'ECONNREFUSED') return `cannot connect to ${baseURL} (connection refused): is the server running and the base URL right?`;
+  if (code === 'ENOTFOUND') return `cannot resolve the host of ${baseURL} (ENOTFOUND): check the base URL`;
+  return `connection to ${baseURL} failed (${code ?? detail})`;
+}
+
 /** Connection failures that a later attempt may get past (the server restarts, a socket was recycled). */
 const RETRYABLE_CONNECTION_CODES = new Set([
   'ECONNRESET',

@@ -1,0 +1,102 @@
+import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import { FanoutError } from '../../errors.js';
+import {
+  connectionErrorCode,
+  describeConnectionFailure,
+  httpRetryAdvice,
+  isRetryableConnectionCode,
+  isRetryableStatus,
+  oneLine,
+} from '../http/http-errors.js';
+
+/** What the classifier needs to know about the failed call. */
+export interface OpenAIErrorContext {
+  /** The model spec, named at the start of every message. */
+  spec: string;
+  /** The API base URL, named when the connection failed or the server has no such route. */
+  baseURL: string;
+  /** Removed from every text the server or the SDK produced, should it echo the key. */
+  apiKey?: string;
+  /** The caller's signal: when it fired, any failure is an abort. */
+  signal?: AbortSignal;
+}
+
+/** `error.type` values of an error sent inside a stream that a later attempt may get past. */
+const RETRYABLE_STREAM_ERROR_TYPES = new Set(['server_error', 'rate_limit_error', 'overloaded_error', 'api_error', 'timeout_error']);
+
+/**
+ * Turns whatever the OpenAI SDK threw into a FanoutError: `ABORTED` when
+ * the caller's signal fired, otherwise `MODEL_ERROR` with `status`,
+ * `retryable` and `retryAfterMs`, and a one-line message that names the
+ * spec, the HTTP status and the server's own message (never the API key).
+ *
+ * The key is removed from what the server and the SDK said, not from the
+ * spec and URL fanout names: local servers take any key, and a key such as
+ * `ollama` may well be part of the host name.
+ */
+export function toOpenAIModelError(error: unknown, context: OpenAIErrorContext): FanoutError {
+  const { spec, baseURL, apiKey } = context;
+  const line = (text: string): string => oneLine(`model ${spec}: ${text}`);
+  const said = (text: string): string => oneLine(text, apiKey);
+
+  // Whatever the SDK made of it (an abort error, a quietly ended stream, the signal's reason), a fired signal is an abort.
+  if (context.signal?.aborted === true || error instanceof APIUserAbortError || isAbortError(error)) {
+    return new FanoutError('ABORTED', line('call aborted'), { cause: error });
+  }
+  if (error instanceof FanoutError) return error;
+  if (error instanceof APIConnectionTimeoutError) {
+    return new FanoutError('MODEL_ERROR', line(`request to ${baseURL} timed out`), { cause: error, retryable: true });
+  }
+  if (error instanceof APIConnectionError) {
+    const code = connectionErrorCode(error.cause);
+    return new FanoutError('MODEL_ERROR', line(describeConnectionFailure(baseURL, code, said(error.message))), {
+      cause: error,
+      retryable: isRetryableConnectionCode(code),
+    });
+  }
+  if (error instanceof APIError) return fromApiError(error, baseURL, line, said);
+  if (error instanceof SyntaxError) {
+    return new FanoutError('MODEL_ERROR', line(`the server answered with malformed JSON (${said(error.message)})`), { cause: error });
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new FanoutError('MODEL_ERROR', line(said(message)), { cause: error });
+}
+
+function fromApiError(error: APIError, baseURL: string, line: (text: string) => string, said: (text: string) => string): FanoutError {
+  const type = error.type ?? undefined;
+  const detail = said(apiMessage(error));
+  if (error.status === undefined) {
+    // An error sent inside a stream. Some servers (vLLM, OpenRouter) give its HTTP status as a numeric `code`.
+    const code: unknown = error.code;
+    const retryable =
+      typeof code === 'number' ? isRetryableStatus(code) : type !== undefined && RETRYABLE_STREAM_ERROR_TYPES.has(type);
+    return new FanoutError('MODEL_ERROR', line(`stream failed: ${type ?? 'error'}: ${detail}`), { cause: error, retryable });
+  }
+  const status = error.status;
+  const { retryable, retryAfterMs } = httpRetryAdvice(status, error.headers);
+  const wait = retryAfterMs === undefined ? '' : ` (retry after ${retryAfterMs} ms)`;
+  // A 404 from a compatible server is most often a base URL without its `/v1` or a model that is not installed.
+  const hint = status === 404 ? ` (check the base URL ${baseURL} and the model name)` : '';
+  return new FanoutError('MODEL_ERROR', line(`HTTP ${status}${type ? ` ${type}` : ''}: ${detail}${wait}${hint}`), {
+    cause: error,
+    status,
+    retryable,
+    retryAfterMs,
+  });
+}
+
+/**
+ * The server's own message: `error.message` of the JSON body, else the
+ * SDK's message without the status it starts with (it holds the raw body of
+ * a non-JSON answer, e.g. `404 page not found`).
+ */
+function apiMessage(error: APIError): string {
+  const body = error.error as { message?: unknown } | undefined;
+  if (typeof body?.message === 'string' && body.message !== '') return body.message;
+  const prefix = error.status === undefined ? '' : `${error.status} `;
+  return error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
+}
+
+function isAbortError(error: unknown): boolean {
+  return error instanceof Error && error.name === 'AbortError';
+}

@@ -1,0 +1,139 @@
+import OpenAI from 'openai';
+import type { ChatCompletionCreateParamsBase } from 'openai/resources/chat/completions';
+import { FanoutError } from '../../errors.js';
+import type { FetchFunction } from '../http/node-fetch.js';
+import type { Model, ModelRequest, ModelResponse } from '../model.js';
+import { encodeSimDirective } from '../sim/index.js';
+import { toOpenAIModelError } from './openai-errors.js';
+import { fromChatCompletion, toChatMessages, toChatTools } from './openai-messages.js';
+import { collectChatStream } from './openai-stream.js';
+
+/** The request field that carries {@link ModelRequest.maxTokens}. */
+export type TokenLimitParam = 'max_tokens' | 'max_completion_tokens';
+
+/** Options of {@link OpenAIModel}. */
+export interface OpenAIModelOptions {
+  /** The spec it was resolved from, e.g. `openai:gpt-4o` or `sim:openai`. */
+  spec: string;
+  /** The server's model name, e.g. `gpt-4o`, `llama3.1:8b`. */
+  modelId: string;
+  /** Local servers (Ollama, vLLM, llama.cpp, LM Studio) accept any non-empty value. */
+  apiKey: string;
+  /** Including the `/v1` path of compatible servers, e.g. `http://127.0.0.1:11434/v1`. @default `https://api.openai.com/v1` */
+  baseURL?: string;
+  /** Sent as `OpenAI-Organization`. */
+  organization?: string;
+  /** Sent as `OpenAI-Project`. */
+  project?: string;
+  /**
+   * Talks to fanout's simulated model server: sends each request's SimOptions
+   * as a directive in an extra system message.
+   * @default false
+   */
+  simulated?: boolean;
+  /** Provider key for per-provider caps and shared backoff. @default `sim` when simulated, else `openai` */
+  provider?: string;
+  /**
+   * Where the output token limit goes. OpenAI's own API wants
+   * `max_completion_tokens` (its reasoning models reject `max_tokens`); many
+   * compatible servers know only `max_tokens`.
+   * @default `max_completion_tokens` for api.openai.com, else `max_tokens`
+   */
+  tokenLimitParam?: TokenLimitParam;
+  /** The fetch the SDK uses; fanout passes its keep-alive {@link createNodeFetch}. @default the global fetch */
+  fetch?: FetchFunction;
+  defaultHeaders?: Record<string, string>;
+  /**
+   * Per HTTP request. The engine enforces task time limits through the
+   * signal; this only bounds a hung connection.
+   * @default 600000
+   */
+  timeoutMs?: number;
+}
+
+/** OpenAI's own API. */
+export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
+
+/**
+ * A Model over the OpenAI Chat Completions API, through the official SDK,
+ * for OpenAI and every server that speaks the same API (Ollama, vLLM,
+ * llama.cpp's server, LM Studio, OpenRouter).
+ *
+ * The SDK does not retry (`maxRetries: 0`): the engine owns retries and the
+ * backoff shared by all tasks of a provider. Without an `onDelta` listener
+ * the call is not streamed, which is cheaper on the wire and in CPU.
+ */
+export class OpenAIModel implements Model {
+  readonly spec: string;
+  readonly provider: string;
+  readonly simulated: boolean;
+  private readonly client: OpenAI;
+  private readonly modelId: string;
+  private readonly baseURL: string;
+  private readonly apiKey: string;
+  private readonly tokenLimitParam: TokenLimitParam;
+
+  constructor(options: OpenAIModelOptions) {
+    this.spec = options.spec;
+    this.modelId = options.modelId;
+    this.simulated = options.simulated ?? false;
+    this.provider = options.provider ?? (this.simulated ? 'sim' : 'openai');
+    this.baseURL = options.baseURL ?? OPENAI_DEFAULT_BASE_URL;
+    this.apiKey = options.apiKey;
+    this.tokenLimitParam = options.tokenLimitParam ?? (isOpenAIHost(this.baseURL) ? 'max_completion_tokens' : 'max_tokens');
+    // Every setting is explicit (null included), so the SDK reads nothing from process.env behind the resolver's back.
+    this.client = new OpenAI({
+      apiKey: options.apiKey,
+      baseURL: this.baseURL,
+      organization: options.organization ?? null,
+      project: options.project ?? null,
+      maxRetries: 0,
+      timeout: options.timeoutMs ?? 600_000,
+      ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+      ...(options.defaultHeaders === undefined ? {} : { defaultHeaders: options.defaultHeaders }),
+    });
+  }
+
+  async generate(request: ModelRequest): Promise<ModelResponse> {
+    const { signal } = request;
+    if (signal.aborted) throw new FanoutError('ABORTED', `model ${this.spec}: call aborted`);
+    try {
+      const params = this.params(request);
+      const response =
+        request.onDelta === undefined
+          ? fromChatCompletion(await this.client.chat.completions.create({ ...params, stream: false }, { signal }))
+          : await collectChatStream(
+              await this.client.chat.completions.create(
+                { ...params, stream: true, stream_options: { include_usage: true } },
+                { signal },
+              ),
+              request.onDelta,
+            );
+      // The SDK ends a stream's iteration quietly when the request is aborted; the catch below reports the abort.
+      if (signal.aborted) throw signal.reason;
+      if (response !== undefined) return response;
+      const what = request.onDelta === undefined ? 'the answer has no choices' : 'the answer stream ended before its finish_reason';
+      throw new FanoutError('MODEL_ERROR', `model ${this.spec}: ${what}`, { retryable: true });
+    } catch (error) {
+      throw toOpenAIModelError(error, { spec: this.spec, baseURL: this.baseURL, apiKey: this.apiKey, signal });
+    }
+  }
+
+  private params(request: ModelRequest): ChatCompletionCreateParamsBase {
+    const directive = this.simulated ? encodeSimDirective({ ...request.sim, kind: request.sim?.kind ?? 'task' }) : undefined;
+    return {
+      model: this.modelId,
+      [this.tokenLimitParam]: request.maxTokens,
+      messages: toChatMessages(request, directive),
+      ...(request.tools.length === 0 ? {} : { tools: toChatTools(request.tools) }),
+    };
+  }
+}
+
+function isOpenAIHost(baseURL: string): boolean {
+  try {
+    return new URL(baseURL).hostname === 'api.openai.com';
+  } catch {
+    return false;
+  }
+}
