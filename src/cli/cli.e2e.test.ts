@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { outputMatches, runCliProcess, scratch, startCli } from './test-support/cli-process.js';
+import { RUN_END_KEYS, RUN_END_TASK_KEYS } from './test-support/run-end-keys.js';
 import { readVersion } from './version.js';
 
 // The real CLI process, end to end, on the simulated model (real HTTP on 127.0.0.1).
@@ -85,13 +86,28 @@ describe.concurrent('fanout CLI (end to end)', { timeout: 60_000 }, () => {
     expect(lines.filter((line) => line.type === 'run-end')).toHaveLength(1);
     expect(lines.some((line) => line.type === 'task-start')).toBe(true);
     const last = lines.at(-1) as Record<string, unknown> & { tasks: Array<Record<string, unknown>> };
-    expect(Object.keys(last)).toEqual(['type', 'runId', 'status', 'wallMs', 'sequentialMs', 'criticalPathMs', 'speedup', 'tasks']);
+    expect(Object.keys(last)).toEqual(RUN_END_KEYS);
     expect(last).toMatchObject({ type: 'run-end', status: 'succeeded' });
     expect(last.tasks.map((task) => task.id)).toEqual(['a', 'b']);
     for (const task of last.tasks) {
-      expect(Object.keys(task)).toEqual(['id', 'handle', 'status', 'startedAt', 'endedAt', 'durationMs']);
+      expect(Object.keys(task)).toEqual(RUN_END_TASK_KEYS);
       expect(task.startedAt).toBeGreaterThan(1_600_000_000_000);
     }
+  });
+
+  it('do --json on the simulated model: the plan line first, then events, the run-end line last', async () => {
+    const { home } = scratch();
+    const result = await runCliProcess(['do', 'Implement user authentication with login, registration, and password reset', '--json'], home);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines[0]).toMatchObject({ type: 'plan', dag: { levels: [expect.arrayContaining(['login-endpoint', 'integration-tests'])] } });
+    expect((lines[0] as { plan: { tasks: unknown[] } }).plan.tasks).toHaveLength(5);
+    expect(lines[1]).toMatchObject({ type: 'run-start', simulated: true });
+    const last = lines.at(-1) as Record<string, unknown>;
+    expect(Object.keys(last)).toEqual(RUN_END_KEYS);
+    expect(last).toMatchObject({ type: 'run-end', status: 'succeeded', costUsd: 0 });
+    expect(lines.filter((line) => line.type === 'run-end')).toHaveLength(1);
   });
 
   it('a failing task makes run exit 1 and names the failure', async () => {

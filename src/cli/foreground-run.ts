@@ -1,11 +1,13 @@
 import type { Fanout, RunResult, SpawnOptions } from '../engine/api.js';
 import type { FanoutEvent } from '../engine/types.js';
 import type { Plan } from '../plan/types.js';
-import type { CliIo } from './io.js';
+import { exitCodeForRun } from './exit-codes.js';
+import { writeLines, type CliIo } from './io.js';
 import { onInterrupt } from './interrupt.js';
 import { isPrintedEvent, jsonLine, runEndLine } from './json-lines.js';
 import { ProgressView } from './progress-view.js';
 import { createProgressState } from './render-progress.js';
+import { renderRunSummary, type RunSummaryOptions } from './render-run-summary.js';
 
 /** How a foreground run ended. */
 export interface ForegroundRun {
@@ -14,17 +16,21 @@ export interface ForegroundRun {
   interrupted: boolean;
 }
 
+/** Options of {@link runInForeground}. */
+export interface ForegroundRunOptions {
+  /** NDJSON events and the run-end line on stdout instead of live progress. */
+  json: boolean;
+  spawn?: Omit<SpawnOptions, 'signal'>;
+  /** With `json`: objects printed as JSON lines after the events and before the run-end line (a command's own result). */
+  resultLines?: (result: RunResult) => unknown[];
+}
+
 /**
  * Runs a plan in this process and shows it: live progress on stdout, or
  * NDJSON events and the final `run-end` line with `json`. The first Ctrl-C
  * stops every task (the run then ends as stopped); a second exits at once.
  */
-export async function runInForeground(
-  fanout: Fanout,
-  plan: Plan,
-  options: { json: boolean; spawn?: Omit<SpawnOptions, 'signal'> },
-  io: CliIo,
-): Promise<ForegroundRun> {
+export async function runInForeground(fanout: Fanout, plan: Plan, options: ForegroundRunOptions, io: CliIo): Promise<ForegroundRun> {
   const interrupt = onInterrupt({ stderr: io.stderr });
   const view = options.json ? undefined : new ProgressView(io.stdout, createProgressState(plan.tasks));
   let runId: string | undefined;
@@ -48,11 +54,33 @@ export async function runInForeground(
     view?.start();
     const result = await fanout.wait(spawned.runId);
     view?.stop();
-    if (options.json) io.stdout.write(jsonLine(runEndLine(result.report)));
+    if (options.json) {
+      for (const line of options.resultLines?.(result) ?? []) io.stdout.write(jsonLine(line));
+      io.stdout.write(jsonLine(runEndLine(result.report)));
+    }
     return { result, interrupted: interrupt.interrupted };
   } finally {
     view?.stop();
     unsubscribe();
     interrupt.dispose();
   }
+}
+
+/** Options of {@link runAndSummarize}. */
+export interface RunAndSummarizeOptions extends ForegroundRunOptions {
+  /** Without `json`: how the summary differs from `run`'s (a preset's headings and sections). */
+  summary?: (result: RunResult) => Omit<RunSummaryOptions, 'interrupted' | 'width'>;
+}
+
+/**
+ * A foreground run as `run`, `do` and the presets show it: progress (or
+ * NDJSON), then the run summary (outputs, synthesis, timing); returns the
+ * exit code of the run.
+ */
+export async function runAndSummarize(fanout: Fanout, plan: Plan, options: RunAndSummarizeOptions, io: CliIo): Promise<number> {
+  const { result, interrupted } = await runInForeground(fanout, plan, options, io);
+  if (!options.json) {
+    writeLines(io.stdout, renderRunSummary(result, { interrupted, width: io.stdout.columns, ...options.summary?.(result) }));
+  }
+  return exitCodeForRun(result.status, result.tasks.map((task) => task.status), interrupted);
 }

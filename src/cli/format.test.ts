@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatColumns, formatDuration, formatElapsed, formatTokens, truncate } from './format.js';
+import { formatColumns, formatCost, formatDuration, formatElapsed, formatTokens, truncate } from './format.js';
 
 describe('formatDuration', () => {
   it('uses ms below a second, seconds below a minute, then minutes', () => {
@@ -26,6 +26,16 @@ describe('formatTokens', () => {
     expect(formatTokens(950)).toBe('950');
     expect(formatTokens(12_345)).toBe('12.3k');
     expect(formatTokens(4_100_000)).toBe('4.1M');
+  });
+});
+
+describe('formatCost', () => {
+  it('shows dollars with four decimals under $1, two above, and n/a when unknown', () => {
+    expect(formatCost(0.0123)).toBe('$0.0123');
+    expect(formatCost(4.5678)).toBe('$4.57');
+    expect(formatCost(0)).toBe('$0');
+    expect(formatCost(0.00001)).toBe('<$0.0001');
+    expect(formatCost(undefined)).toBe('n/a');
   });
 });
 

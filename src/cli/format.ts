@@ -27,6 +27,17 @@ export function formatTokens(count: number): string {
   return `${(count / 1_000_000).toFixed(1)}M`;
 }
 
+/**
+ * An estimated cost in US dollars: `$0`, `$0.0123`, `$4.56`; `<$0.0001` for
+ * a cost too small to show; `n/a` when unknown (a model without a price).
+ */
+export function formatCost(usd: number | undefined): string {
+  if (usd === undefined || !Number.isFinite(usd) || usd < 0) return 'n/a';
+  if (usd === 0) return '$0';
+  if (usd < 0.0001) return '<$0.0001';
+  return `$${usd.toFixed(usd < 1 ? 4 : 2)}`;
+}
+
 /** Cuts `text` to `width` characters, marking the cut with `…`. */
 export function truncate(text: string, width: number): string {
   if (width <= 0) return '';

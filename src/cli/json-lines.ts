@@ -9,6 +9,10 @@ export interface RunEndTask {
   startedAt: number | null;
   endedAt: number | null;
   durationMs: number;
+  inputTokens: number;
+  outputTokens: number;
+  /** Estimated USD; null when the model's price is unknown. */
+  costUsd: number | null;
 }
 
 /** The last line `--json` prints: a summary of the run built from its report. */
@@ -20,6 +24,10 @@ export interface RunEndLine {
   sequentialMs: number;
   criticalPathMs: number;
   speedup: number;
+  inputTokens: number;
+  outputTokens: number;
+  /** Estimated USD of tasks and synthesis; null when a model's price is unknown (0 on the simulated model). */
+  costUsd: number | null;
   tasks: RunEndTask[];
 }
 
@@ -33,6 +41,9 @@ export function runEndLine(report: RunReport): RunEndLine {
     sequentialMs: report.sequentialMs,
     criticalPathMs: report.criticalPathMs,
     speedup: report.speedup,
+    inputTokens: report.inputTokens,
+    outputTokens: report.outputTokens,
+    costUsd: report.costUsd ?? null,
     tasks: report.tasks.map((task) => ({
       id: task.id,
       handle: task.handle,
@@ -40,6 +51,9 @@ export function runEndLine(report: RunReport): RunEndLine {
       startedAt: task.startedAt ?? null,
       endedAt: task.endedAt ?? null,
       durationMs: task.durationMs,
+      inputTokens: task.inputTokens,
+      outputTokens: task.outputTokens,
+      costUsd: task.costUsd ?? null,
     })),
   };
 }

@@ -1,3 +1,4 @@
+import { homedir } from 'node:os';
 import type { Fanout } from '../engine/api.js';
 import type { RunStore } from '../store/run-store.js';
 import type { CliIo } from './io.js';
@@ -11,10 +12,20 @@ export async function homeOf(io: CliIo): Promise<string> {
   return fanoutHome(io.env);
 }
 
-/** A Fanout on the default store and models; `cwd` confines its subagents. */
+/** A Fanout on the default store and models (or `io.createFanout`'s); `cwd` confines its subagents. */
 export async function openFanout(io: CliIo, cwd: string = io.cwd): Promise<Fanout> {
+  if (io.createFanout !== undefined) return io.createFanout(cwd);
   const { createDefaultFanout, fanoutHome } = await import('../compose.js');
-  return createDefaultFanout({ home: fanoutHome(io.env), env: io.env, cwd });
+  return createDefaultFanout({ home: fanoutHome(io.env), env: io.env, cwd, agentsHome: agentsHomeOf(io) });
+}
+
+/**
+ * The home directory whose `.claude/agents/` holds the user's agent
+ * definitions: `$HOME` of this invocation's environment, as os.homedir()
+ * reads it from the process's, so `fanout agents` and the tasks agree.
+ */
+export function agentsHomeOf(io: CliIo): string {
+  return io.env.HOME || homedir();
 }
 
 /** The run store alone, for read-only commands (`status`, `runs`). */

@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { parseNonNegativeInt, parsePort, parsePositiveInt } from './parse-flags.js';
+import { parseNonNegativeInt, parsePort, parsePositiveInt, parsePositiveNumber } from './parse-flags.js';
 
 describe('flag parsers', () => {
   it('accept plain integers in range', () => {
@@ -15,5 +15,13 @@ describe('flag parsers', () => {
   it('rejects negative timeouts and ports out of range', () => {
     expect(() => parseNonNegativeInt('-5')).toThrow('expected a non-negative integer');
     expect(() => parsePort('70000')).toThrow('expected a port number from 0 to 65535');
+  });
+  it('accept positive decimals for money', () => {
+    expect(parsePositiveNumber('0.5')).toBe(0.5);
+    expect(parsePositiveNumber('.25')).toBe(0.25);
+    expect(parsePositiveNumber('3')).toBe(3);
+  });
+  it.each(['0', '0.0', '-1', 'abc', '', '1e2', 'Infinity', '0x10', '1.2.3'])('reject %j for a positive number', (value) => {
+    expect(() => parsePositiveNumber(value)).toThrow('expected a positive number');
   });
 });

@@ -31,3 +31,13 @@ export function parseNonNegativeInt(value: string): number {
 export function parsePort(value: string): number {
   return parseInteger(value, 0, 65_535, 'a port number from 0 to 65535');
 }
+
+/** Parses a decimal number > 0 (e.g. `--budget 0.50`, in US dollars). */
+export function parsePositiveNumber(value: string): number {
+  const trimmed = value.trim();
+  // Plain decimals only: no exponents, hex, `Infinity` or a sign.
+  if (!/^(\d+(\.\d*)?|\.\d+)$/.test(trimmed)) throw new InvalidArgumentError('expected a positive number');
+  const parsed = Number(trimmed);
+  if (!Number.isFinite(parsed) || parsed <= 0) throw new InvalidArgumentError('expected a positive number');
+  return parsed;
+}

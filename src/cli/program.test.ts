@@ -15,6 +15,16 @@ describe('runCli: flags and commands', () => {
     [['frobnicate'], /^fanout: unknown command 'frobnicate'\n$/],
     [['run'], /^fanout: missing required argument 'plan'\n$/],
     [['stop', 'a', 'b'], /^fanout: too many arguments/],
+    [['run', 'plan.yaml', '--budget', '0'], /^fanout: option '--budget <usd>' argument '0' is invalid\. expected a positive number\n$/],
+    [['run', 'plan.yaml', '--budget', 'cheap'], /--budget <usd>.*expected a positive number/],
+    [['run', 'plan.yaml', '--max-tokens', '1.5'], /--max-tokens <n>.*expected a positive integer/],
+    [['run', 'plan.yaml', '--timeout', '0'], /--timeout <ms>.*expected a positive integer/],
+    [['do', 'x', '--max-tokens', '-3'], /--max-tokens <n>.*expected a positive integer/],
+    [['do', 'x', '--concurrency', '0'], /--concurrency <n>.*expected a positive integer/],
+    [['do'], /^fanout: missing required argument 'request'\n$/],
+    [['analyze'], /^fanout: missing required argument 'dirs'\n$/],
+    [['review', '--concurrency', 'x'], /--concurrency <n>.*expected a positive integer/],
+    [['agents', 'extra'], /^fanout: too many arguments/],
   ])('%j → exit 2 with one line', async (argv, message) => {
     const io = recordingIo();
     expect(await runCli(argv, io)).toBe(2);
@@ -29,7 +39,9 @@ describe('runCli: flags and commands', () => {
     expect(version.out()).toBe(`${readVersion()}\n`);
     const help = recordingIo();
     expect(await runCli(['--help'], help)).toBe(0);
-    for (const command of ['run', 'check', 'output', 'status', 'runs', 'stop', 'demo', 'sim']) expect(help.out()).toContain(command);
+    for (const command of ['run', 'do', 'analyze', 'review', 'agents', 'check', 'output', 'status', 'runs', 'stop', 'demo', 'sim']) {
+      expect(help.out()).toMatch(new RegExp(`^  ${command} `, 'm'));
+    }
     expect(help.out()).not.toContain('__execute');
   });
 

@@ -2,7 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, exitCodeForError } from './exit-codes.js';
 import { formatCommanderMessage, formatError } from './format-error.js';
 import type { CliIo } from './io.js';
-import { parseNonNegativeInt, parsePort, parsePositiveInt } from './parse-flags.js';
+import { parseNonNegativeInt, parsePort, parsePositiveInt, parsePositiveNumber } from './parse-flags.js';
 import { readVersion } from './version.js';
 
 /** The real process as a {@link CliIo}. */
@@ -10,10 +10,22 @@ export function processIo(): CliIo {
   return {
     stdout: process.stdout,
     stderr: process.stderr,
+    // A getter: touching process.stdin creates its stream, which only `do` on a terminal needs.
+    get stdin() {
+      return process.stdin;
+    },
     env: process.env,
     cwd: process.cwd(),
     debug: process.argv.includes('--debug'),
   };
+}
+
+/** The run caps of `run` and `do`: they set the plan's top-level `maxTokens`, `budgetUsd` and `timeoutMs`. */
+function withCapOptions(command: Command): Command {
+  return command
+    .option('--max-tokens <n>', "most tokens (input + output) the whole run may use (the plan's maxTokens)", parsePositiveInt)
+    .option('--budget <usd>', "most estimated US dollars the whole run may spend (the plan's budgetUsd)", parsePositiveNumber)
+    .option('--timeout <ms>', "wall-clock limit of the whole run, in ms (the plan's timeoutMs)", parsePositiveInt);
 }
 
 // Commander reports help/version as "errors" when exitOverride is on.
@@ -46,17 +58,57 @@ Docs: docs/cli.md`,
 
   const runAction = async (load: () => Promise<number>): Promise<void> => setExitCode(await load());
 
+  withCapOptions(
+    program
+      .command('run')
+      .description('check a plan, run its tasks in parallel with live progress, print outputs, synthesis and timing')
+      .argument('<plan>', 'plan file (YAML or JSON)')
+      .option('--concurrency <n>', 'most tasks running at once', parsePositiveInt)
+      .option('--model <spec>', 'model for every task and the synthesis (sim, anthropic:<model-id>, ...)')
+      .option('--strict', 'reject conflicting tasks instead of serializing them')
+      .option('--detach', 'record the run, print its handles and run it in the background')
+      .option('--json', 'print one JSON event per line, then a run-end summary line')
+      .option('--cwd <dir>', 'working directory the subagents are confined to (default: the current one)'),
+  ).action((plan: string, options) => runAction(async () => (await import('./commands/run.js')).runCommand(plan, options, io)));
+  withCapOptions(
+    program
+      .command('do')
+      .description('turn a request into a plan with one planner call, print it with its DAG, then run it like run')
+      .argument('<request...>', 'what to do, e.g. "Add CSV export to the reports page"')
+      .option('--model <spec>', 'model of the planner, every task and the synthesis')
+      .option('--concurrency <n>', 'most tasks running at once', parsePositiveInt)
+      .option('--strict', 'reject a plan with conflicting tasks instead of serializing them')
+      .option('--plan-only <file>', 'write the plan as YAML to this file and stop (edit it, then: fanout run <file>)')
+      .option('--force', 'with --plan-only: overwrite the file if it exists')
+      .option('--yes', 'run without asking (it only asks on a terminal)')
+      .option('--json', 'print the plan, one JSON event per line, then a run-end summary line')
+      .option('--cwd <dir>', 'working directory the subagents are confined to (default: the current one)'),
+  ).action((request: string[], options) => runAction(async () => (await import('./commands/do.js')).doCommand(request, options, io)));
   program
-    .command('run')
-    .description('check a plan, run its tasks in parallel with live progress, print outputs, synthesis and timing')
-    .argument('<plan>', 'plan file (YAML or JSON)')
+    .command('analyze')
+    .description('one read-only analyst subagent per directory, then one unified analysis')
+    .argument('<dirs...>', 'directories to analyze, inside the working directory')
+    .option('--model <spec>', 'model for every task and the synthesis')
     .option('--concurrency <n>', 'most tasks running at once', parsePositiveInt)
-    .option('--model <spec>', 'model for every task and the synthesis (sim, anthropic:<model-id>, ...)')
-    .option('--strict', 'reject conflicting tasks instead of serializing them')
-    .option('--detach', 'record the run, print its handles and run it in the background')
-    .option('--json', 'print one JSON event per line, then a run-end summary line')
-    .option('--cwd <dir>', 'working directory the subagents are confined to (default: the current one)')
-    .action((plan: string, options) => runAction(async () => (await import('./commands/run.js')).runCommand(plan, options, io)));
+    .option('--json', 'print one JSON event per line, the synthesis, then a run-end summary line')
+    .option('--cwd <dir>', 'working directory (default: the current one)')
+    .action((dirs: string[], options) => runAction(async () => (await import('./commands/analyze.js')).analyzeCommand(dirs, options, io)));
+  program
+    .command('review')
+    .description('one reviewer subagent per perspective, then one merged review grouped by severity')
+    .argument('[paths...]', 'files or directories to review (default: the working directory)')
+    .option('--perspectives <list>', 'comma-separated: security, performance, testing, architecture (default: all)')
+    .option('--model <spec>', 'model for every task and the synthesis')
+    .option('--concurrency <n>', 'most tasks running at once', parsePositiveInt)
+    .option('--json', 'print one JSON event per line, the summary and the merged review, then a run-end summary line')
+    .option('--cwd <dir>', 'working directory (default: the current one)')
+    .action((paths: string[], options) => runAction(async () => (await import('./commands/review.js')).reviewCommand(paths, options, io)));
+  program
+    .command('agents')
+    .description('list the agent definitions (Claude Code format) found in .claude/agents and ~/.claude/agents')
+    .option('--json', 'print directories, agents and warnings as one JSON object')
+    .option('--cwd <dir>', 'working directory whose .claude/agents is read (default: the current one)')
+    .action((options) => runAction(async () => (await import('./commands/agents.js')).agentsCommand(options, io)));
 
   program
     .command('check')
@@ -72,7 +124,7 @@ Docs: docs/cli.md`,
     .argument('<handle>', 'task handle, as printed by run/spawn')
     .option('--block', 'wait until the task has finished')
     .option('--timeout <ms>', 'with --block: give up waiting after this many ms', parseNonNegativeInt)
-    .option('--json', 'print the whole result as JSON')
+    .option('--json', 'print the whole result as JSON (a JSON Schema task\'s parsed output is .output.json)')
     .action((handle: string, options) => runAction(async () => (await import('./commands/output.js')).outputCommand(handle, options, io)));
 
   program

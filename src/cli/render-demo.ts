@@ -2,6 +2,7 @@ import type { Plan } from '../plan/types.js';
 import type { ExecutionDag } from '../plan/types.js';
 import { formatColumns } from './format.js';
 import { independenceSummary } from './render-dag.js';
+import { planTaskLines } from './render-plan.js';
 import { SIMULATED_NOTICE } from './render-run-summary.js';
 
 /** The request the demo's plan answers: the pattern's own example. */
@@ -26,13 +27,7 @@ export function renderDemoBanner(options: { model: string | undefined; simulated
 
 /** The independence check as the demo shows it: the verdict, then each task's role and scopes. */
 export function renderIndependence(plan: Plan, dag: ExecutionDag): string[] {
-  const rows = plan.tasks.map((task) => [
-    task.id,
-    task.role ?? '',
-    `reads ${(task.files ?? []).join(', ') || '-'}`,
-    `writes ${(task.writes ?? []).join(', ') || '-'}`,
-  ]);
-  return [`Independence check: ${independenceSummary(dag)}`, ...formatColumns(rows).map((line) => `  ${line}`)];
+  return [`Independence check: ${independenceSummary(dag)}`, ...planTaskLines(plan)];
 }
 
 /** The demo's closing: the files the subagents wrote and how to get each output by handle. */

@@ -20,6 +20,11 @@ describe('renderOutputs', () => {
     const lines = renderOutputs([taskRecord({ taskId: 'j' })], [{ handle: 'fo-j', text: '{ "ok" : true }', json: { ok: true }, truncated: false }]);
     expect(lines[1]).toBe('      {"ok":true}');
   });
+
+  it('with no lines shown, points at the whole output of each task', () => {
+    const lines = renderOutputs([taskRecord({ taskId: 'j' })], [{ handle: 'fo-j', text: '{"ok":true}', truncated: false }], { maxLines: 0 });
+    expect(lines).toEqual(['  ✔ j [fo-j] succeeded', '      … 1 more line: fanout output fo-j']);
+  });
 });
 
 describe('renderSynthesis', () => {

@@ -30,7 +30,8 @@ export function renderOutputs(tasks: readonly TaskRecord[], outputs: readonly Ta
     const body = text.split('\n').filter((line) => line.trim() !== '');
     for (const line of body.slice(0, maxLines)) lines.push(truncate(`      ${line}`, width));
     if (body.length > maxLines || output.truncated) {
-      lines.push(`      … ${body.length - Math.min(maxLines, body.length)} more lines: fanout output ${task.handle}`);
+      const more = body.length - Math.min(maxLines, body.length);
+      lines.push(`      … ${more} more line${more === 1 ? '' : 's'}: fanout output ${task.handle}`);
     }
   }
   return lines;

@@ -32,7 +32,7 @@ describe('renderReport', () => {
 
   it('prints a row per task with start offset, duration, turns, tokens, status and bar', () => {
     const row = lines.find((line) => line.trimStart().startsWith('t2'));
-    expect(row).toMatch(/t2\s+\+0ms\s+2\.00s\s+3\s+1\.2k\/300\s+succeeded\s+│████    │/);
+    expect(row).toMatch(/t2\s+\+0ms\s+2\.00s\s+3\s+1\.2k\/300\s+n\/a\s+succeeded\s+│████    │/);
     expect(lines.find((line) => line.trimStart().startsWith('t4'))).toContain('│████████│');
   });
 
@@ -62,6 +62,35 @@ describe('renderReport', () => {
   it('leaves the bar empty and the times blank for a task that never started', () => {
     const report = fourTaskReport({ tasks: [timing({ id: 'a', startedAt: 0, endedAt: 1000 }), timing({ id: 's', status: 'skipped', durationMs: 0 })] });
     const row = renderReport(report, { ganttWidth: 4 }).find((line) => line.trimStart().startsWith('s '));
-    expect(row).toMatch(/s\s+-\s+-\s+3\s+1\.2k\/300\s+skipped\s+│    │/);
+    expect(row).toMatch(/s\s+-\s+-\s+3\s+1\.2k\/300\s+n\/a\s+skipped\s+│    │/);
+  });
+
+  it('shows each task cost and the total; the simulated model costs $0 (simulated)', () => {
+    const priced = fourTaskReport({
+      simulated: false,
+      costUsd: 0.0441,
+      tasks: [timing({ id: 'a', startedAt: 0, endedAt: 1000, costUsd: 0.0123 }), timing({ id: 'b', startedAt: 0, endedAt: 1000, costUsd: 0.0318 })],
+    });
+    const lines = renderReport(priced, { ganttWidth: 4 });
+    expect(lines[0]).toMatch(/tokens in\/out\s+cost\s+status/);
+    expect(lines.find((line) => line.trimStart().startsWith('a '))).toMatch(/1\.2k\/300\s+\$0\.0123\s+succeeded/);
+    expect(lines.join('\n')).toMatch(/Cost \(estimated\)\s+\$0\.0441\s+tasks and synthesis/);
+
+    const simulated = renderReport(fourTaskReport({ simulated: true, costUsd: 0, tasks: [timing({ id: 'a', startedAt: 0, costUsd: 0 })] }));
+    expect(simulated.join('\n')).toMatch(/Cost \(estimated\)\s+\$0 \(simulated\)/);
+    expect(simulated.find((line) => line.trimStart().startsWith('a '))).toMatch(/\$0\s+succeeded/);
+
+    const unknown = renderReport(fourTaskReport({ simulated: false, costUsd: undefined }));
+    expect(unknown.join('\n')).toMatch(/Cost \(estimated\)\s+n\/a\s+a model used has no price/);
+  });
+
+  it('says why each task that hit a limit stopped', () => {
+    const report = fourTaskReport({
+      tasks: [timing({ id: 'a', startedAt: 0, endedAt: 1000 }), timing({ id: 'big', status: 'limit', startedAt: 0, endedAt: 500 }), timing({ id: 'c', status: 'limit', startedAt: 0 })],
+    });
+    const lines = renderReport(report, { reasons: new Map([['big', 'maxTokens 1000 reached (1204 used)']]) });
+    expect(lines).toContain('  ⚠ big hit a limit: maxTokens 1000 reached (1204 used)');
+    expect(lines).toContain('  ⚠ c hit a limit');
+    expect(lines.filter((line) => line.includes('hit a limit'))).toHaveLength(2);
   });
 });

@@ -1,5 +1,6 @@
 import type { RunReport, TaskTiming } from '../engine/api.js';
-import { formatColumns, formatDuration, formatTokens } from './format.js';
+import type { TaskRecord } from '../engine/types.js';
+import { formatColumns, formatCost, formatDuration, formatTokens } from './format.js';
 
 /** Default width of a Gantt bar, in characters. */
 export const DEFAULT_GANTT_WIDTH = 30;
@@ -43,18 +44,49 @@ export function formatPercent(ratio: number): string {
   return Number.isFinite(ratio) ? `${Math.round(ratio * 100)}%` : '-';
 }
 
+/** Options of {@link renderReport}. */
+export interface ReportRenderOptions {
+  /** Width of the Gantt bars. Default {@link DEFAULT_GANTT_WIDTH}. */
+  ganttWidth?: number;
+  /** Why tasks stopped, by task id (the task records' `error`): shown for tasks with status `limit`. */
+  reasons?: ReadonlyMap<string, string>;
+}
+
+/** The run's estimated cost: `$0 (simulated)` when only the simulated model ran, `n/a` when a price is unknown. */
+export function formatRunCost(report: RunReport): string {
+  return report.simulated && report.costUsd === 0 ? '$0 (simulated)' : formatCost(report.costUsd);
+}
+
+/** The recorded reasons of the tasks that hit a limit, by task id, for {@link ReportRenderOptions.reasons}. */
+export function limitReasons(tasks: readonly TaskRecord[]): Map<string, string> {
+  return new Map(
+    tasks.filter((task) => task.status === 'limit' && task.error !== undefined).map((task) => [task.taskId, task.error as string]),
+  );
+}
+
+/** One line per task that hit a cap, with the reason when it is known. */
+function limitLines(report: RunReport, reasons: ReadonlyMap<string, string> | undefined): string[] {
+  return report.tasks
+    .filter((task) => task.status === 'limit')
+    .map((task) => {
+      const reason = reasons?.get(task.id);
+      return `  ⚠ ${task.id} hit a limit${reason === undefined ? '' : `: ${reason}`}`;
+    });
+}
+
 /**
  * The timing table of a run: per task its start offset, duration, turns,
- * tokens, status and a Gantt bar; then the sequential sum against the wall
- * time, the speedup, the efficiency, the critical path and the diagnostics.
+ * tokens, estimated cost, status and a Gantt bar, and why tasks hit a limit;
+ * then the sequential sum against the wall time, the speedup, the
+ * efficiency, the critical path, tokens and cost in total, and the diagnostics.
  */
-export function renderReport(report: RunReport, options: { ganttWidth?: number } = {}): string[] {
+export function renderReport(report: RunReport, options: ReportRenderOptions = {}): string[] {
   const width = options.ganttWidth ?? DEFAULT_GANTT_WIDTH;
   const span = timeline(report.tasks);
   const showWait = report.tasks.some((task) => task.waitMs >= NOTABLE_WAIT_MS);
   const showRetries = report.tasks.some((task) => task.retries > 0);
 
-  const header = ['task', 'start', 'duration', 'turns', 'tokens in/out', 'status'];
+  const header = ['task', 'start', 'duration', 'turns', 'tokens in/out', 'cost', 'status'];
   if (showWait) header.push('waited');
   if (showRetries) header.push('retries');
   header.push(span ? `0 ${'─'.repeat(Math.max(0, width - 1 - formatDuration(span.spanMs).length))} ${formatDuration(span.spanMs)}` : '');
@@ -68,6 +100,7 @@ export function renderReport(report: RunReport, options: { ganttWidth?: number }
       ran ? formatDuration(task.durationMs) : '-',
       String(task.turns),
       `${formatTokens(task.inputTokens)}/${formatTokens(task.outputTokens)}`,
+      formatCost(task.costUsd),
       task.status,
     ];
     if (showWait) row.push(waitCell(task));
@@ -76,7 +109,8 @@ export function renderReport(report: RunReport, options: { ganttWidth?: number }
     return row;
   });
 
-  const lines = formatColumns([header, ...rows], new Set([1, 2, 3])).map((line) => `  ${line}`);
+  const lines = formatColumns([header, ...rows], new Set([1, 2, 3, 5])).map((line) => `  ${line}`);
+  lines.push(...limitLines(report, options.reasons));
   const taskCount = report.tasks.length;
   const summary: string[][] = [
     ['Sequential (sum of task times)', formatDuration(report.sequentialMs), `${taskCount} task${taskCount === 1 ? '' : 's'} one after another`],
@@ -93,6 +127,11 @@ export function renderReport(report: RunReport, options: { ganttWidth?: number }
     summary.push(['Synthesis', formatDuration(report.synthesisMs), 'after the tasks, not in the wall time']);
   }
   summary.push(['Tokens', `${formatTokens(report.inputTokens)} in / ${formatTokens(report.outputTokens)} out`, '']);
+  summary.push([
+    'Cost (estimated)',
+    formatRunCost(report),
+    report.costUsd === undefined ? 'a model used has no price in the price table' : 'tasks and synthesis, from the price table',
+  ]);
   lines.push('', ...formatColumns(summary).map((line) => `  ${line}`));
   if (report.diagnostics.length > 0) {
     lines.push('', ...report.diagnostics.map((sentence) => `  ! ${sentence}`));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RunResult } from '../engine/api.js';
 import { renderRunSummary } from './render-run-summary.js';
-import { fourTaskReport, taskRecord } from './test-support/fixtures.js';
+import { fourTaskReport, taskRecord, timing } from './test-support/fixtures.js';
 
 function result(overrides: Partial<RunResult> = {}): RunResult {
   return {
@@ -31,5 +31,20 @@ describe('renderRunSummary', () => {
     const text = renderRunSummary(result({ report: fourTaskReport({ simulated: false }), status: 'stopped' }), { interrupted: true }).join('\n');
     expect(text).not.toContain('SIMULATED');
     expect(text).toContain('Interrupted: 1 of 2 tasks had finished; the others were stopped.');
+  });
+
+  it("takes a preset's headings and sections, and says why a task hit a limit under the timing table", () => {
+    const limited = result({
+      tasks: [taskRecord({ taskId: 'a' }), taskRecord({ taskId: 't2', status: 'limit', error: 'maxTokens 1000 reached' })],
+      report: fourTaskReport({ tasks: [timing({ id: 't2', status: 'limit', startedAt: 0, endedAt: 10 })] }),
+    });
+    const lines = renderRunSummary(limited, { interrupted: false, outputLines: 0, synthesisTitle: 'Unified analysis', sections: ['# Merged review'] });
+    const text = lines.join('\n');
+    expect(text).not.toContain('Synthesis\n');
+    expect(text.indexOf('Unified analysis')).toBeLessThan(text.indexOf('# Merged review'));
+    expect(text.indexOf('# Merged review')).toBeLessThan(text.indexOf('Timing'));
+    expect(text).toContain('      … 1 more line: fanout output fo-a');
+    expect(text).not.toContain('      did a');
+    expect(lines.indexOf('  ⚠ t2 hit a limit: maxTokens 1000 reached')).toBeGreaterThan(lines.indexOf('Timing'));
   });
 });

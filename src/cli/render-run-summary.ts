@@ -1,7 +1,7 @@
 import type { RunResult } from '../engine/api.js';
 import { formatDuration } from './format.js';
 import { renderOutputs, renderSynthesis } from './render-outputs.js';
-import { renderReport } from './render-report.js';
+import { limitReasons, renderReport } from './render-report.js';
 
 /** Says plainly that the simulated model was used, and how to use a real one. */
 export const SIMULATED_NOTICE = [
@@ -10,20 +10,37 @@ export const SIMULATED_NOTICE = [
   '             or: ANTHROPIC_API_KEY=... fanout run plan.yaml --model anthropic:claude-sonnet-4-5',
 ];
 
+/** Options of {@link renderRunSummary}. */
+export interface RunSummaryOptions {
+  /** True when the user pressed Ctrl-C. */
+  interrupted: boolean;
+  /** Column width lines of the outputs summary are cut to. */
+  width?: number;
+  /** Lines of each task's output shown in the outputs summary. Default 4. */
+  outputLines?: number;
+  /** Heading of the synthesis. Default `Synthesis`. */
+  synthesisTitle?: string;
+  /** Lines printed after the synthesis and before the timing table (a preset's own result). */
+  sections?: readonly string[];
+}
+
 /**
- * What `run` and `demo` print once a run has ended: the outputs summary, the
- * synthesis, the timing table, the simulated-model notice when it applies,
- * and how to get each output by handle.
+ * What `run`, `do`, the presets and `demo` print once a run has ended: the
+ * outputs summary, the synthesis, the command's own sections, the timing
+ * table (with why tasks hit a limit), the simulated-model notice when it
+ * applies, and how to get each output by handle.
  */
-export function renderRunSummary(result: RunResult, options: { interrupted: boolean; width?: number }): string[] {
+export function renderRunSummary(result: RunResult, options: RunSummaryOptions): string[] {
   const lines: string[] = [''];
   if (options.interrupted) {
     const finished = result.tasks.filter((task) => ['succeeded', 'failed', 'limit', 'skipped'].includes(task.status)).length;
     lines.push(`Interrupted: ${finished} of ${result.tasks.length} tasks had finished; the others were stopped.`, '');
   }
-  lines.push('Outputs', ...renderOutputs(result.tasks, Object.values(result.outputs), { width: options.width }));
-  if (result.synthesis) lines.push('', 'Synthesis', ...renderSynthesis(result.synthesis));
-  lines.push('', 'Timing', ...renderReport(result.report));
+  const outputs = Object.values(result.outputs);
+  lines.push('Outputs', ...renderOutputs(result.tasks, outputs, { width: options.width, maxLines: options.outputLines }));
+  if (result.synthesis) lines.push('', options.synthesisTitle ?? 'Synthesis', ...renderSynthesis(result.synthesis));
+  if (options.sections !== undefined && options.sections.length > 0) lines.push('', ...options.sections);
+  lines.push('', 'Timing', ...renderReport(result.report, { reasons: limitReasons(result.tasks) }));
   if (result.report.simulated) lines.push('', ...SIMULATED_NOTICE);
   const first = result.tasks[0];
   lines.push(

@@ -1,17 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { openRunStore } from '../../store/index.js';
 import { runCli } from '../program.js';
-import { recordingIo } from '../test-support/fake-io.js';
+import { commandWorkspace as workspace } from '../test-support/command-workspace.js';
 
 // Commands in this process, on a real store in a temp FANOUT_HOME and the simulated model.
-
-function workspace() {
-  const dir = mkdtempSync(join(tmpdir(), 'fanout-cmd-'));
-  const io = () => recordingIo({ cwd: dir, env: { FANOUT_HOME: join(dir, 'home') } });
-  return { dir, io };
-}
 
 describe('read-only commands on an empty home', () => {
   it('runs says there are none; status and output of unknown ids exit 2 with one line', async () => {
@@ -30,9 +22,9 @@ describe('read-only commands on an empty home', () => {
 
 describe('run, then status, runs and output', () => {
   it('a finished run is listed and its outputs are retrievable by handle', async () => {
-    const { dir, io } = workspace();
-    writeFileSync(
-      join(dir, 'plan.yaml'),
+    const { file, io } = workspace();
+    file(
+      'plan.yaml',
       'name: pair\ntasks:\n  - id: a\n    description: Task A\n    prompt: do a\n    sim: { output: "answer a" }\n  - id: b\n    prompt: do b\n    outputFormat: { type: object, properties: { n: { type: number } }, required: [n] }\n    sim: { output: \'{"n": 7}\' }\n',
     );
     const run = io();
@@ -63,5 +55,33 @@ describe('run, then status, runs and output', () => {
     const full = io();
     await runCli(['output', handleB, '--json'], full);
     expect(JSON.parse(full.out())).toMatchObject({ handle: handleB, taskId: 'b', status: 'succeeded', done: true, output: { json: { n: 7 } } });
+  });
+});
+
+describe('cap flags of run', () => {
+  it("are written into the plan's top-level fields before the run is recorded", async () => {
+    const { file, home, io } = workspace();
+    file('plan.yaml', 'maxTokens: 10\ntasks:\n  - id: a\n    prompt: do a\n');
+    expect(await runCli(['run', 'plan.yaml', '--max-tokens', '50000', '--budget', '0.25', '--timeout', '60000'], io())).toBe(0);
+    const store = openRunStore(home);
+    try {
+      expect(store.listRuns(1)[0]?.plan).toMatchObject({ maxTokens: 50_000, budgetUsd: 0.25, timeoutMs: 60_000 });
+    } finally {
+      store.close();
+    }
+  });
+});
+
+describe('a task that reaches a cap', () => {
+  it('ends with status limit, its reason under the timing table, and exit 1', async () => {
+    const { file, io } = workspace();
+    file(
+      'plan.yaml',
+      'tasks:\n  - id: big\n    prompt: list everything\n    sim: { script: [{ text: listing, tools: [{ name: list_files, input: { path: "." } }] }], output: done }\n',
+    );
+    const run = io();
+    expect(await runCli(['run', 'plan.yaml', '--max-tokens', '20'], run)).toBe(1);
+    expect(run.out()).toMatch(/^ {2}big\s+.*\s+limit\s+│/m);
+    expect(run.out()).toMatch(/^ {2}⚠ big hit a limit: \S[^\n]*$/m);
   });
 });

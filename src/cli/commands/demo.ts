@@ -6,6 +6,7 @@ import { exitCodeForRun } from '../exit-codes.js';
 import { runInForeground } from '../foreground-run.js';
 import { writeLines, type CliIo } from '../io.js';
 import { homeOf, withFanout } from '../library.js';
+import { isSimulatedSpec } from '../model-spec.js';
 import { renderDemoBanner, renderDemoFooter, renderIndependence } from '../render-demo.js';
 import { renderRunSummary, SIMULATED_NOTICE } from '../render-run-summary.js';
 import { PACKAGE_ROOT } from '../version.js';
@@ -14,11 +15,6 @@ import { PACKAGE_ROOT } from '../version.js';
 export interface DemoFlags {
   model?: string;
   json?: boolean;
-}
-
-/** Whether a model spec names the simulated model. */
-export function isSimulatedSpec(spec: string | undefined): boolean {
-  return spec === undefined || spec === 'sim' || spec.startsWith('sim:');
 }
 
 /** Every file under `root`, relative, with its size. */
@@ -51,7 +47,8 @@ export async function demoCommand(flags: DemoFlags, io: CliIo): Promise<number> 
   const workdir = mkdtempSync(join(tmpdir(), 'fanout-demo-'));
   cpSync(starter, workdir, { recursive: true });
   const before = listFiles(workdir);
-  const simulated = isSimulatedSpec(flags.model);
+  // The demo plan pins model: sim, so only --model makes it real.
+  const simulated = flags.model === undefined || isSimulatedSpec(flags.model);
   // In --json mode stdout carries only events; the human parts go to stderr.
   const say = flags.json ? io.stderr : io.stdout;
   writeLines(say, [...renderDemoBanner({ model: flags.model, simulated, workdir, taskCount: plan.tasks.length }), '', ...renderIndependence(plan, dag), '']);

@@ -3,7 +3,7 @@ import { writeLines, type CliIo } from '../io.js';
 import { withFanout } from '../library.js';
 import { ProgressView } from '../progress-view.js';
 import { createProgressState } from '../render-progress.js';
-import { renderReport } from '../render-report.js';
+import { limitReasons, renderReport } from '../render-report.js';
 
 /**
  * Hidden `fanout __execute <runId>`: the body of a `run --detach` background
@@ -19,7 +19,7 @@ export async function executeCommand(runId: string, flags: { cwd?: string }, io:
     try {
       fanout.start(runId);
       const result = await fanout.wait(runId);
-      writeLines(io.stdout, ['', ...renderReport(result.report), '', `run ${runId} ${result.status}`]);
+      writeLines(io.stdout, ['', ...renderReport(result.report, { reasons: limitReasons(result.tasks) }), '', `run ${runId} ${result.status}`]);
       return exitCodeForRun(result.status, result.tasks.map((task) => task.status), false);
     } finally {
       unsubscribe();

@@ -1,18 +1,14 @@
 import { resolve } from 'node:path';
-import type { SpawnOptions } from '../../engine/api.js';
 import { spawnDetachedRun } from '../detach.js';
-import { exitCodeForRun, ExitCode } from '../exit-codes.js';
-import { runInForeground } from '../foreground-run.js';
+import { ExitCode } from '../exit-codes.js';
+import { runAndSummarize } from '../foreground-run.js';
 import { writeLines, type CliIo } from '../io.js';
 import { jsonLine } from '../json-lines.js';
 import { homeOf, withFanout } from '../library.js';
-import { renderRunSummary } from '../render-run-summary.js';
+import { spawnOptionsFromFlags, withCaps, type CapFlags, type SpawnFlags } from '../run-flags.js';
 
 /** Flags of `fanout run`. */
-export interface RunFlags {
-  concurrency?: number;
-  model?: string;
-  strict?: boolean;
+export interface RunFlags extends SpawnFlags, CapFlags {
   detach?: boolean;
   json?: boolean;
   cwd?: string;
@@ -22,14 +18,9 @@ export interface RunFlags {
 export async function runCommand(planPath: string, flags: RunFlags, io: CliIo): Promise<number> {
   const { loadPlanFile } = await import('../../plan/index.js');
   // Loading checks the plan: an invalid one throws before anything starts.
-  const plan = loadPlanFile(resolve(io.cwd, planPath));
+  const plan = withCaps(loadPlanFile(resolve(io.cwd, planPath)), flags);
   const cwd = resolve(io.cwd, flags.cwd ?? '.');
-  const spawn: Omit<SpawnOptions, 'signal'> = {
-    ...(flags.concurrency !== undefined && { concurrency: flags.concurrency }),
-    ...(flags.model !== undefined && { modelOverride: flags.model }),
-    ...(flags.strict && { strict: true }),
-  };
-
+  const spawn = spawnOptionsFromFlags(flags);
   if (flags.detach) {
     const home = await homeOf(io);
     return withFanout(io, cwd, async (fanout) => {
@@ -47,10 +38,5 @@ export async function runCommand(planPath: string, flags: RunFlags, io: CliIo): 
       return ExitCode.ok;
     });
   }
-
-  return withFanout(io, cwd, async (fanout) => {
-    const { result, interrupted } = await runInForeground(fanout, plan, { json: flags.json === true, spawn }, io);
-    if (!flags.json) writeLines(io.stdout, renderRunSummary(result, { interrupted, width: io.stdout.columns }));
-    return exitCodeForRun(result.status, result.tasks.map((task) => task.status), interrupted);
-  });
+  return withFanout(io, cwd, (fanout) => runAndSummarize(fanout, plan, { json: flags.json === true, spawn }, io));
 }
