@@ -1,14 +1,16 @@
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { createFanout } from './engine/index.js';
 import type { Fanout, FanoutOptions } from './engine/api.js';
 import { createModelResolver, defaultModelSpec } from './models/index.js';
+import { createPriceTable, loadPriceOverrides, type PriceTable } from './models/pricing.js';
 import { openRunStore } from './store/index.js';
 
 /** Options of {@link createDefaultFanout}. */
 export interface DefaultFanoutOptions extends Partial<Omit<FanoutOptions, 'store' | 'models'>> {
   /** Where the store lives. Default: {@link fanoutHome}. */
   home?: string;
-  /** Environment used for `FANOUT_HOME`, API keys and base URLs. Default: process.env. */
+  /** Environment used for `FANOUT_HOME`, `FANOUT_PRICES`, API keys and base URLs. Default: process.env. */
   env?: NodeJS.ProcessEnv;
 }
 
@@ -17,17 +19,33 @@ export function fanoutHome(env: NodeJS.ProcessEnv = process.env): string {
   return resolve(env.FANOUT_HOME ?? '.fanout');
 }
 
+/** File names of the price file looked for in the fanout home, in this order. */
+export const PRICE_FILE_NAMES = ['prices.json', 'prices.yaml', 'prices.yml'] as const;
+
+/**
+ * The price table: the built-in prices with the overrides of the file named
+ * by `$FANOUT_PRICES`, or else of the first of {@link PRICE_FILE_NAMES} in
+ * `home` that exists. Throws FanoutError `OPTION_INVALID` (one line naming
+ * the file and field) when that file cannot be used.
+ */
+export function loadPriceTable(env: NodeJS.ProcessEnv = process.env, home: string = fanoutHome(env)): PriceTable {
+  const file = env.FANOUT_PRICES || PRICE_FILE_NAMES.map((name) => join(home, name)).find((path) => existsSync(path));
+  return file === undefined ? createPriceTable() : createPriceTable(loadPriceOverrides(file));
+}
+
 /**
  * The composition root: a Fanout on the SQLite store at `home`, with models
- * resolved from the environment (`sim` unless an API key is set). The only
- * place where concrete store and providers meet the engine.
+ * resolved from the environment (`sim` unless an API key is set) and prices
+ * from {@link loadPriceTable}. The only place where concrete store and
+ * providers meet the engine.
  */
 export function createDefaultFanout(options: DefaultFanoutOptions = {}): Fanout {
-  const { home, env = process.env, ...rest } = options;
+  const { home = fanoutHome(options.env), env = process.env, ...rest } = options;
   return createFanout({
     defaultModel: defaultModelSpec(env),
     ...rest,
-    store: openRunStore(home ?? fanoutHome(env)),
+    prices: rest.prices ?? loadPriceTable(env, home),
+    store: openRunStore(home),
     models: createModelResolver({ env }),
   });
 }

@@ -133,7 +133,7 @@ describe('runAgent', () => {
       text: 'Writing now.',
       turns: 2,
       usage: { inputTokens: 11, outputTokens: 6 },
-      error: 'maxTurns (2) reached before a final answer',
+      error: 'maxTurns 2 reached (2 model calls) before a final answer',
     });
     expect(model.requests).toHaveLength(2);
     await expect(readFile(path.join(cwd, 'out/late.txt'))).rejects.toThrow();
@@ -185,6 +185,82 @@ describe('runAgent', () => {
   it('rejects a maxTurns below 1', async () => {
     const { options } = await setup([], { maxTurns: 0 });
     await expect(runAgent(options)).rejects.toMatchObject({ code: 'OPTION_INVALID' });
+  });
+});
+
+describe('runAgent with caller limits', () => {
+  it('offers only the allowed tools and refuses calls to the others', async () => {
+    const { model, cwd, options, toolCalls } = await setup(
+      [toolResponse([{ name: 'write_file', input: { path: 'out/x.md', content: 'x' } }]), textResponse('done')],
+      { tools: ['read_file', 'grep'] },
+    );
+    expect(await runAgent(options)).toMatchObject({ status: 'succeeded', turns: 2 });
+    expect(model.requests[0]?.tools.map((tool) => tool.name)).toEqual(['read_file', 'grep']);
+    expect(toolResults(model.requests[1]?.messages[2])[0]).toMatchObject({
+      isError: true,
+      content: 'unknown tool "write_file"; available tools: read_file, grep',
+    });
+    expect(toolCalls).toEqual([expect.objectContaining({ tool: 'write_file', ok: false })]);
+    await expect(readFile(path.join(cwd, 'out/x.md'))).rejects.toThrow();
+  });
+
+  it('offers no tools for an empty list, and rejects an unknown tool name', async () => {
+    const { model, options } = await setup([textResponse('done')], { tools: [] });
+    await runAgent(options);
+    expect(model.requests[0]?.tools).toEqual([]);
+    const bad = await setup([], { tools: ['Bash'] });
+    await expect(runAgent(bad.options)).rejects.toMatchObject({
+      code: 'OPTION_INVALID',
+      message: 'unknown tool "Bash" (expected read_file, write_file, edit_file, list_files, grep)',
+    });
+  });
+
+  it('asks for fewer output tokens when the token room is below maxTokensPerCall', async () => {
+    let room = 5000;
+    const { model, options } = await setup(
+      [toolResponse([{ name: 'list_files', input: {} }]), textResponse('done')],
+      { tokenRoom: () => room, onModelCall: () => (room = 300) },
+    );
+    await runAgent(options);
+    expect(model.requests.map((request) => request.maxTokens)).toEqual([4096, 300]);
+  });
+
+  it('stops with status limit and the reason of checkLimit before running pending tool calls', async () => {
+    const { model, cwd, options } = await setup(
+      [toolResponse([{ name: 'write_file', input: { path: 'out/x.md', content: 'x' } }]), textResponse('never')],
+      { checkLimit: () => 'maxTokens 10 reached (15 tokens used)' },
+    );
+    expect(await runAgent(options)).toMatchObject({ status: 'limit', turns: 1, error: 'maxTokens 10 reached (15 tokens used)' });
+    expect(model.requests).toHaveLength(1);
+    await expect(readFile(path.join(cwd, 'out/x.md'))).rejects.toThrow();
+  });
+
+  it('keeps a final answer even when checkLimit has a reason: the answer is already paid for', async () => {
+    const { options } = await setup([textResponse('final')], { checkLimit: () => 'budgetUsd $0.01 reached ($0.02 spent)' });
+    expect(await runAgent(options)).toMatchObject({ status: 'succeeded', text: 'final' });
+  });
+
+  it('does not repair an invalid JSON answer once checkLimit has a reason', async () => {
+    const { model, options } = await setup([textResponse('{}'), textResponse('{"score": 1}')], {
+      outputSchema: scoreSchema,
+      checkLimit: () => 'maxTokens 10 reached (15 tokens used)',
+    });
+    const result = await runAgent(options);
+    expect(result.status).toBe('limit');
+    expect(result.error).toBe(
+      "maxTokens 10 reached (15 tokens used) before the output could be repaired: (root) must have required property 'score'",
+    );
+    expect(model.requests).toHaveLength(1);
+  });
+
+  it('runs no tool call when the signal fires in onModelCall', async () => {
+    const controller = new AbortController();
+    const { cwd, options } = await setup([toolResponse([{ name: 'write_file', input: { path: 'out/x.md', content: 'x' } }])], {
+      signal: controller.signal,
+      onModelCall: () => controller.abort(new FanoutError('LIMIT_REACHED', 'run maxTurns 1 reached (1 model calls)')),
+    });
+    await expect(runAgent(options)).rejects.toMatchObject({ code: 'LIMIT_REACHED' });
+    await expect(readFile(path.join(cwd, 'out/x.md'))).rejects.toThrow();
   });
 });
 

@@ -12,7 +12,7 @@ import type {
 import type { JsonSchema } from '../plan/types.js';
 import { compileOutputCheck, repairRequest } from './output-format.js';
 import { createSandbox } from './sandbox.js';
-import { agentToolSpecs, agentTools, executeToolCalls, type ToolCallInfo } from './tools/index.js';
+import { agentToolSpecs, agentTools, executeToolCalls, type AgentTool, type ToolCallInfo } from './tools/index.js';
 
 /** Default upper bound of output tokens per model call. */
 export const DEFAULT_MAX_TOKENS_PER_CALL = 4096;
@@ -33,6 +33,22 @@ export interface AgentOptions {
   maxTurns: number;
   /** @default 4096 */
   maxTokensPerCall?: number;
+  /**
+   * Names of the tools offered to the model (see {@link agentTools}); absent:
+   * every tool. A call to a tool not offered fails like an unknown tool.
+   */
+  tools?: readonly string[];
+  /**
+   * Most tokens the next model call may use under the caller's token caps;
+   * the call asks for the smaller of this and `maxTokensPerCall`.
+   */
+  tokenRoom?: () => number;
+  /**
+   * Consulted after each model call whose answer needs another call (tool
+   * calls pending, or a JSON repair): a reason to stop instead (a cap the
+   * caller keeps, such as tokens or cost) ends the run with status `limit`.
+   */
+  checkLimit?: () => string | undefined;
   /** When set, the final text must be JSON valid against it. */
   outputSchema?: JsonSchema;
   /** Passed through to every ModelRequest unchanged. */
@@ -49,7 +65,10 @@ export interface AgentOptions {
 
 /** How a subagent ended. */
 export interface AgentResult {
-  /** `limit`: maxTurns reached with tool calls pending; `failed`: the output did not match its schema. */
+  /**
+   * `limit`: maxTurns reached, or `checkLimit` gave a reason, before a final
+   * answer; `failed`: the output did not match its schema.
+   */
   status: 'succeeded' | 'limit' | 'failed';
   /** The last assistant message's text blocks, concatenated. */
   text: string;
@@ -75,6 +94,9 @@ export async function runAgent(options: AgentOptions): Promise<AgentResult> {
   }
   const schema = options.outputSchema;
   const output = schema === undefined ? undefined : { schema, check: compileOutputCheck(schema) };
+  const tools = offeredTools(options.tools);
+  const toolSpecs = tools === agentTools ? agentToolSpecs : tools.map((tool) => tool.spec);
+  const maxTokensPerCall = options.maxTokensPerCall ?? DEFAULT_MAX_TOKENS_PER_CALL;
   const clock = options.clock ?? systemClock;
   const sandbox = createSandbox({ cwd: options.cwd, writes: options.writes });
   const messages: Message[] = [{ role: 'user', content: [{ type: 'text', text: options.prompt }] }];
@@ -89,8 +111,8 @@ export async function runAgent(options: AgentOptions): Promise<AgentResult> {
       options.call({
         system: options.system,
         messages: [...messages],
-        tools: [...agentToolSpecs],
-        maxTokens: options.maxTokensPerCall ?? DEFAULT_MAX_TOKENS_PER_CALL,
+        tools: [...toolSpecs],
+        maxTokens: options.tokenRoom === undefined ? maxTokensPerCall : Math.min(maxTokensPerCall, options.tokenRoom()),
         signal,
         sim: options.sim,
       }),
@@ -107,8 +129,12 @@ export async function runAgent(options: AgentOptions): Promise<AgentResult> {
 
     const calls = response.content.filter((block): block is ToolUseBlock => block.type === 'tool_use');
     if (calls.length > 0) {
-      if (turns >= maxTurns) return end('limit', `maxTurns (${maxTurns}) reached before a final answer`);
-      const results = await executeToolCalls(calls, { tools: agentTools, sandbox, signal, onToolCall: options.onToolCall });
+      if (turns >= maxTurns) return end('limit', `maxTurns ${maxTurns} reached (${turns} model calls) before a final answer`);
+      const capped = options.checkLimit?.();
+      if (capped !== undefined) return end('limit', capped);
+      // An abort from onModelCall (a run cap this call reached) must not let these tool calls run.
+      throwIfAborted(signal);
+      const results = await executeToolCalls(calls, { tools, sandbox, signal, onToolCall: options.onToolCall });
       throwIfAborted(signal);
       appendUserContent(messages, results);
       continue;
@@ -122,9 +148,22 @@ export async function runAgent(options: AgentOptions): Promise<AgentResult> {
     if (turns >= maxTurns) {
       return end('failed', `output does not match its JSON Schema and maxTurns (${maxTurns}) leaves no turn to repair it: ${errors}`);
     }
+    const capped = options.checkLimit?.();
+    if (capped !== undefined) return end('limit', `${capped} before the output could be repaired: ${errors}`);
     repairAsked = true;
     appendUserContent(messages, [{ type: 'text', text: repairRequest(checked.errors, output.schema) }]);
   }
+}
+
+/** The tools named in `names` (all of them when absent); an unknown name is a caller's mistake. */
+function offeredTools(names: readonly string[] | undefined): readonly AgentTool[] {
+  if (names === undefined) return agentTools;
+  const known = agentTools.map((tool) => tool.spec.name);
+  const unknown = names.filter((name) => !known.includes(name));
+  if (unknown.length > 0) {
+    throw new FanoutError('OPTION_INVALID', `unknown tool ${unknown.map((name) => `"${name}"`).join(', ')} (expected ${known.join(', ')})`);
+  }
+  return agentTools.filter((tool) => names.includes(tool.spec.name));
 }
 
 function textOf(response: ModelResponse): string {

@@ -1,5 +1,6 @@
 import type { Plan, TaskSpec, ExecutionDag, TodoMode } from '../plan/types.js';
 import type { ModelResolver } from '../models/model.js';
+import type { PriceTable } from '../models/pricing.js';
 import type { RunStore } from '../store/run-store.js';
 import type { Clock } from './clock.js';
 import type {
@@ -29,6 +30,13 @@ export interface FanoutOptions {
   pollMs?: number;
   /** Model spec used where neither the task, the plan nor the spawn options name one. Default `sim`. */
   defaultModel?: string;
+  /**
+   * Prices used for cost estimates and `budgetUsd` caps. Default: the
+   * built-in table (`createPriceTable()`); see docs/plan-format.md, "Caps and prices".
+   */
+  prices?: PriceTable;
+  /** Home directory whose `.claude/agents/` holds user agent definitions. Default: os.homedir(). */
+  agentsHome?: string;
 }
 
 /** Per-spawn options; they override the plan's top-level fields. */

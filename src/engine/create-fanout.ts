@@ -1,6 +1,10 @@
+import { homedir } from 'node:os';
+import type { AgentLookupOptions } from '../agents/index.js';
 import { FanoutError, isFanoutError } from '../errors.js';
 import type { Model, ModelResolver } from '../models/model.js';
+import { BUILT_IN_PRICES, type PriceTable } from '../models/pricing.js';
 import { analyzePlan, normalizePlan } from '../plan/index.js';
+import { planFromRequest } from '../planner/index.js';
 import type { Plan, TaskSpec } from '../plan/types.js';
 import type { RunStore, StopRequest } from '../store/run-store.js';
 import type {
@@ -18,8 +22,10 @@ import { ModelGates } from './model-gate.js';
 import { buildReport } from './report.js';
 import { EventHub } from './run-events.js';
 import { isTerminal, RunExecution } from './run-execution.js';
+import { checkBudgetsPriced, pricerOf, type Pricer } from './run-costs.js';
 import { effectivePlan, newRunRecords } from './run-records.js';
 import { StopPoller } from './stop-poller.js';
+import { resolveAgents } from './task-agents.js';
 import { recordTodos } from './todo-list.js';
 import type { FanoutEvent, RunRecord, TaskOutput, TaskRecord, TodoItem } from './types.js';
 import { untilSettled, type WaitOutcome } from './wait.js';
@@ -29,12 +35,17 @@ export const DEFAULT_MODEL = 'sim';
 /** Default interval of cross-process polling (stop requests, outputs, run ends), ms. */
 export const DEFAULT_POLL_MS = 200;
 
+/** The models a run uses, resolved, with their prices. */
+interface RunModels {
+  models: Map<string, Model>;
+  pricers: Map<string, Pricer | undefined>;
+  simulated: boolean;
+}
+
 /** A checked and recorded run, ready to execute. */
-interface Recorded {
+interface Recorded extends RunModels {
   run: RunRecord;
   tasks: TaskRecord[];
-  models: Map<string, Model>;
-  simulated: boolean;
 }
 
 /**
@@ -51,6 +62,8 @@ class FanoutEngine implements Fanout {
   readonly #clock: Clock;
   readonly #cwd: string;
   readonly #defaultModel: string;
+  readonly #prices: PriceTable;
+  readonly #agentLookup: AgentLookupOptions;
   readonly #pollMs: number;
   readonly #events: EventHub;
   readonly #gates: ModelGates;
@@ -67,6 +80,8 @@ class FanoutEngine implements Fanout {
     this.#clock = options.clock ?? systemClock;
     this.#cwd = options.cwd ?? process.cwd();
     this.#defaultModel = options.defaultModel ?? DEFAULT_MODEL;
+    this.#prices = options.prices ?? BUILT_IN_PRICES;
+    this.#agentLookup = { cwd: this.#cwd, home: options.agentsHome ?? homedir() };
     this.#events = new EventHub(this.#store);
     this.#gates = new ModelGates({
       clock: this.#clock,
@@ -95,9 +110,8 @@ class FanoutEngine implements Fanout {
       throw new FanoutError('OPTION_INVALID', `run ${runId} was already started (status ${run.status}); only a prepared run can be started`);
     }
     const tasks = this.#store.listTasks(runId);
-    const { models, simulated } = this.#resolveModels(run.plan);
     const earlyStops = this.#store.listStopRequests(runId, run.createdAt - 1);
-    this.#execute({ run, tasks, models, simulated }, { ...options, earlyStops });
+    this.#execute({ run, tasks, ...this.#resolveModels(run.plan) }, { ...options, earlyStops });
   }
 
   async output(handle: string, options: OutputOptions = {}): Promise<OutputResult> {
@@ -150,6 +164,16 @@ class FanoutEngine implements Fanout {
     return this.#result(runId);
   }
 
+  async plan(request: string, options: { model?: string; signal?: AbortSignal } = {}): Promise<Plan> {
+    this.#checkOpen();
+    const model = this.#models.resolve(options.model ?? this.#defaultModel);
+    return planFromRequest(
+      request,
+      (call) => this.#gates.call(model, call),
+      options.signal === undefined ? {} : { signal: options.signal },
+    );
+  }
+
   async run(plan: Plan | TaskSpec[], options: SpawnOptions = {}): Promise<RunResult> {
     const { runId } = this.spawn(plan, options);
     // Not passing `options.signal` on: it stops the run, and the stopped run's result is still returned.
@@ -185,34 +209,53 @@ class FanoutEngine implements Fanout {
     }
   }
 
-  /** Checks, then records a run and its tasks in one transaction. Nothing is recorded when a check fails. */
+  /**
+   * Checks, then records a run and its tasks in one transaction: the plan,
+   * its agent definitions, its models, and that every budget has a price.
+   * Nothing is recorded when a check fails.
+   */
   #record(input: Plan | TaskSpec[], options: SpawnOptions, executing: boolean): Recorded {
     this.#checkOpen();
-    const plan = effectivePlan(normalizePlan(input, 'plan'), options, this.#defaultModel);
+    const normalized = normalizePlan(input, 'plan');
+    const agents = resolveAgents(normalized, this.#agentLookup);
+    const plan = effectivePlan(normalized, options, this.#defaultModel, agents);
     const dag = analyzePlan(plan, { strict: options.strict === true, source: 'plan' });
-    const { models, simulated } = this.#resolveModels(plan);
+    const resolved = this.#resolveModels(plan);
+    checkBudgetsPriced(plan, resolved.pricers, {
+      defaultModel: this.#defaultModel,
+      synthesizes: options.synthesize === undefined,
+    });
     const { run, tasks } = newRunRecords({
       plan,
       dag,
       now: this.#clock.now(),
       cwd: this.#cwd,
       executing,
+      isPriced: (spec) => resolved.pricers.get(spec) !== undefined,
+      ...(agents === undefined ? {} : { agents }),
       ...(options.name === undefined ? {} : { name: options.name }),
     });
     this.#store.createRun(run, tasks);
     recordTodos(this.#store, run.runId, tasks);
     this.#store.flush();
-    return { run, tasks, models, simulated };
+    return { run, tasks, ...resolved };
   }
 
-  /** Resolves every model the run uses, so a bad spec fails before anything is recorded. */
-  #resolveModels(plan: Plan): { models: Map<string, Model>; simulated: boolean } {
+  /**
+   * Resolves every model the run uses, so a bad spec fails before anything
+   * is recorded, and looks up each one's price once.
+   */
+  #resolveModels(plan: Plan): RunModels {
     const models = new Map<string, Model>();
+    const pricers = new Map<string, Pricer | undefined>();
     const fallback = plan.model ?? this.#defaultModel;
     for (const spec of [fallback, ...plan.tasks.map((task) => task.model ?? fallback)]) {
-      if (!models.has(spec)) models.set(spec, this.#models.resolve(spec));
+      if (models.has(spec)) continue;
+      const model = this.#models.resolve(spec);
+      models.set(spec, model);
+      pricers.set(spec, pricerOf(model.spec, this.#prices));
     }
-    return { models, simulated: [...models.values()].some((model) => model.simulated) };
+    return { models, pricers, simulated: [...models.values()].some((model) => model.simulated) };
   }
 
   #execute(

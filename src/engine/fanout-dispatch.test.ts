@@ -198,7 +198,7 @@ describe('spawn', () => {
     await clock.advance(1);
     expect(store.getTask(handles[0]?.handle ?? '')).toMatchObject({
       status: 'limit',
-      error: 'task slow reached its time limit of 5000 ms',
+      error: 'timeoutMs 5000 reached (5,000 ms elapsed)',
       endedAt: clock.now(),
     });
     const result = await fanout.wait(runId);

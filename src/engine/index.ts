@@ -10,3 +10,8 @@ export { DEFAULT_MAX_RETRIES, DEFAULT_PROVIDER_CONCURRENCY } from './model-gate.
 export { SYNTHESIS_TODO_ID, todoItemsOf, todoStatusOf } from './todo-list.js';
 export { DEFAULT_SYNTHESIS_INSTRUCTIONS, parseSynthesis } from './synthesis.js';
 export { buildReport, type ReportOptions } from './report.js';
+export { formatCount, formatUsd, timeoutReason, UsageMeter, type CapScope, type UsageCaps } from './caps.js';
+export { checkBudgetsPriced, pricerOf, type Pricer } from './run-costs.js';
+export { resolveAgents, taskSystemPrompt } from './task-agents.js';
+export type { RunUsage, TaskOutcome } from './task-runner.js';
+export { SYNTHESIS_MAX_TOKENS, synthesisSystemPrompt, synthesisUserMessage } from './synthesis.js';

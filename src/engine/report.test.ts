@@ -113,6 +113,29 @@ describe('buildReport', () => {
     ]);
   });
 
+  it('totals the estimated cost of tasks and synthesis, and has none when any price is unknown', () => {
+    const priced = [record('a', 0, { costUsd: 0.25 }), record('b', 1, { costUsd: 0.5 })];
+    const plan = run({}, { tasks: ['a', 'b'] }, { synthesis: { ...synthesis, costUsd: 0.125 } });
+    const report = buildReport(plan, priced);
+    expect(report.costUsd).toBe(0.875);
+    expect(report.tasks.map((timing) => timing.costUsd)).toEqual([0.25, 0.5]);
+    expect(buildReport(run({}, { tasks: ['a', 'b'] }), priced).costUsd).toBe(0.75);
+    expect(buildReport(run({}, { tasks: ['a', 'b'] }, { synthesis }), priced).costUsd).toBeUndefined();
+    expect(buildReport(plan, [priced[0]!, record('b', 1)]).costUsd).toBeUndefined();
+  });
+
+  it('names the tasks that stopped at their own caps, and sums them up when there are many', () => {
+    const capped = (id: string, index: number) =>
+      record(id, index, { status: 'limit', startedAt: T, endedAt: T + 10, error: `maxTokens 100 reached (1${index}0 tokens used)` });
+    expect(buildReport(run({}, { tasks: ['a', 'b'] }, { status: 'failed' }), [capped('a', 0), record('b', 1)]).diagnostics).toEqual([
+      'a stopped at a cap: maxTokens 100 reached (100 tokens used)',
+    ]);
+    const ids = ['a', 'b', 'c', 'd'];
+    expect(buildReport(run({}, { tasks: ids }, { status: 'failed' }), ids.map(capped)).diagnostics).toEqual([
+      '4 tasks stopped at one of their own caps (turns, time, tokens or cost)',
+    ]);
+  });
+
   it('names the sequential todo mode', () => {
     const sequential = [record('a', 0, { startedAt: T, endedAt: T + 10 }), record('b', 1, { startedAt: T + 10, endedAt: T + 20 })];
     expect(buildReport(run({ todoMode: 'sequential' }, { tasks: ['a', 'b'] }), sequential).diagnostics).toEqual([

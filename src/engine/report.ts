@@ -18,7 +18,8 @@ const MAX_SENTENCES_PER_KIND = 3;
  * task start to last task end), the sequential sum of task durations, the
  * critical path over the DAG weighted by measured durations, speedup
  * (sequential ÷ wall), efficiency (critical path ÷ wall), per-task timing,
- * tokens (tasks plus synthesis) and diagnostics. With a wall time of 0
+ * tokens and estimated cost (tasks plus synthesis; the cost is undefined
+ * when any model's price is unknown) and diagnostics. With a wall time of 0
  * (nothing ran yet) speedup and efficiency are 1.
  */
 export function buildReport(run: RunRecord, tasks: readonly TaskRecord[], options: ReportOptions = {}): RunReport {
@@ -28,12 +29,14 @@ export function buildReport(run: RunRecord, tasks: readonly TaskRecord[], option
   let sequentialMs = 0;
   let inputTokens = run.synthesis?.inputTokens ?? 0;
   let outputTokens = run.synthesis?.outputTokens ?? 0;
+  let costUsd: number | undefined = run.synthesis === undefined ? 0 : run.synthesis.costUsd;
   const durations = new Map<string, number>();
   for (const timing of timings) {
     durations.set(timing.id, timing.durationMs);
     sequentialMs += timing.durationMs;
     inputTokens += timing.inputTokens;
     outputTokens += timing.outputTokens;
+    costUsd = costUsd === undefined || timing.costUsd === undefined ? undefined : costUsd + timing.costUsd;
     if (timing.startedAt === undefined) continue;
     first = Math.min(first, timing.startedAt);
     last = Math.max(last, timing.startedAt + timing.durationMs);
@@ -55,11 +58,12 @@ export function buildReport(run: RunRecord, tasks: readonly TaskRecord[], option
     speedup: wallMs > 0 ? sequentialMs / wallMs : 1,
     efficiency: wallMs > 0 ? critical.length / wallMs : 1,
     tasks: timings,
-    diagnostics: diagnose(run, timings),
+    diagnostics: diagnose(run, tasks, timings),
     inputTokens,
     outputTokens,
   };
   if (run.synthesis !== undefined) report.synthesisMs = run.synthesis.durationMs;
+  if (costUsd !== undefined) report.costUsd = costUsd;
   return report;
 }
 
@@ -76,6 +80,7 @@ function timingOf(task: TaskRecord, now: number | undefined): TaskTiming {
     outputTokens: task.outputTokens,
     retries: task.retries,
     retryWaitMs: task.retryWaitMs,
+    ...(task.costUsd === undefined ? {} : { costUsd: task.costUsd }),
     waitMs: startedAt !== undefined && readyAt !== undefined ? Math.max(0, startedAt - readyAt) : 0,
   };
   if (startedAt !== undefined) timing.startedAt = startedAt;
@@ -88,9 +93,10 @@ function timingOf(task: TaskRecord, now: number | undefined): TaskTiming {
  * Plain sentences saying where tasks that could have overlapped did not,
  * and why: the sequential todo mode, the run's concurrency cap, conflicts
  * between write scopes, the provider's cap on calls in flight, and retry
- * backoff. Declared dependencies are intended order, not a diagnosis.
+ * backoff; then the caps that ended a task or the whole run. Declared
+ * dependencies are intended order, not a diagnosis.
  */
-function diagnose(run: RunRecord, timings: readonly TaskTiming[]): string[] {
+function diagnose(run: RunRecord, tasks: readonly TaskRecord[], timings: readonly TaskTiming[]): string[] {
   const byId = new Map(timings.map((timing) => [timing.id, timing]));
   const started = timings.filter((timing) => timing.startedAt !== undefined);
   const sentences: string[] = [];
@@ -148,7 +154,33 @@ function diagnose(run: RunRecord, timings: readonly TaskTiming[]): string[] {
       (timing) => timing.retryWaitMs,
     ),
   );
+  sentences.push(...capSentences(run, tasks));
   return sentences;
+}
+
+/** Which tasks stopped at one of their own caps, and what a run cap that ended the run did. */
+function capSentences(run: RunRecord, tasks: readonly TaskRecord[]): string[] {
+  const capped = tasks.filter((task) => task.status === 'limit' && task.error !== run.limit);
+  const sentences = listOrSum(
+    capped,
+    (task) => `${task.taskId} stopped at a cap: ${task.error ?? 'a limit was reached'}`,
+    (count) => `${count} tasks stopped at one of their own caps (turns, time, tokens or cost)`,
+    () => 0,
+  );
+  if (run.limit === undefined) return sentences;
+  const stopped = tasks.filter((task) => task.status === 'limit' && task.error === run.limit).length;
+  const skipped = tasks.filter((task) => task.status === 'skipped' && task.error === run.limit).length;
+  const effects = [
+    ...(stopped > 0 ? [`${plural(stopped, 'running task')} stopped (limit)`] : []),
+    ...(skipped > 0 ? [`${plural(skipped, 'task')} not started skipped`] : []),
+    'synthesis skipped',
+  ];
+  sentences.push(`the run stopped at a cap: ${run.limit}; ${effects.join(', ')}`);
+  return sentences;
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 function overlapWords(conflict: RunRecord['dag']['conflicts'][number]): string {

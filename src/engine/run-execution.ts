@@ -1,12 +1,14 @@
 import { FanoutError, toFanoutError } from '../errors.js';
 import type { Model } from '../models/model.js';
-import type { RunStore, StopRequest, TaskPatch } from '../store/run-store.js';
+import type { RunPatch, RunStore, StopRequest, TaskPatch } from '../store/run-store.js';
+import { timeoutReason, UsageMeter } from './caps.js';
 import type { Clock } from './clock.js';
 import type { ModelGates } from './model-gate.js';
+import type { Pricer } from './run-costs.js';
 import type { EventHub } from './run-events.js';
 import { DagScheduler, type SchedulerStep } from './scheduler.js';
-import { synthesize, type SynthesisInput, type Synthesizer } from './synthesis.js';
-import { runTask, type TaskOutcome } from './task-runner.js';
+import { synthesize, SYNTHESIS_MAX_TOKENS, type SynthesisInput, type Synthesizer } from './synthesis.js';
+import { runTask, type RunUsage, type TaskOutcome } from './task-runner.js';
 import { TodoList } from './todo-list.js';
 import type { FanoutEvent, RunRecord, RunStatus, TaskRecord, TaskStatus, WaitReason } from './types.js';
 
@@ -26,6 +28,8 @@ export interface ExecutionSetup {
   tasks: TaskRecord[];
   /** Resolved models by spec: every task's and the synthesis's. */
   models: ReadonlyMap<string, Model>;
+  /** Pricers by model spec, for the same specs; undefined where the price is unknown. */
+  pricers: ReadonlyMap<string, Pricer | undefined>;
   /** Model spec for tasks and synthesis when the plan names none. */
   defaultModel: string;
   /** Whether any of the run's models is the simulated one. */
@@ -53,7 +57,7 @@ export const DEFAULT_CONCURRENCY = 8;
  * Executes one run in this process: dispatches tasks as the scheduler
  * releases them, runs each through the agent loop, records every change in
  * the store as it happens (output before status), keeps the todo list,
- * stops on request, then synthesizes and ends the run.
+ * stops on request, enforces the run's caps, then synthesizes and ends the run.
  */
 export class RunExecution {
   readonly runId: string;
@@ -74,6 +78,12 @@ export class RunExecution {
   #concluded = 0;
   #finalizing = false;
   #stopReason: FanoutError | undefined;
+  /** The run cap that was reached: running tasks end `limit`, unstarted ones `skipped`, no synthesis. */
+  #limitReason: FanoutError | undefined;
+  readonly #usage: UsageMeter;
+  readonly #runUsage: RunUsage;
+  /** Disarms the run's time limit once it ends. */
+  readonly #timeLimit = new AbortController();
   #onSignal: (() => void) | undefined;
 
   constructor(ctx: ExecutionContext, setup: ExecutionSetup) {
@@ -100,6 +110,15 @@ export class RunExecution {
     this.done = new Promise<void>((resolve) => {
       this.#resolveDone = resolve;
     });
+    this.#usage = new UsageMeter({ maxTurns: plan.maxTurns, maxTokens: plan.maxTokens, budgetUsd: plan.budgetUsd }, 'run');
+    this.#runUsage = {
+      add: (tokens, costUsd) => {
+        this.#usage.add(tokens, costUsd);
+        const reached = this.#usage.reached();
+        if (reached !== undefined) this.#limitRun(new FanoutError('LIMIT_REACHED', reached));
+      },
+      tokenRoom: () => this.#usage.tokenRoom(),
+    };
   }
 
   /** Ms epoch the run was created: stop requests older than that are not for it. */
@@ -136,6 +155,7 @@ export class RunExecution {
     }
     if (this.#setup.earlyStops !== undefined) this.applyStopRequests(this.#setup.earlyStops);
     if (signal?.aborted) this.#onSignal?.();
+    this.#armTimeLimit();
     this.#release(this.#scheduler.start());
     this.#checkFinished();
   }
@@ -159,7 +179,7 @@ export class RunExecution {
     const state = index === undefined ? undefined : this.#tasks[index];
     if (index === undefined || state === undefined || isTerminal(state.record.status)) return;
     if (state.controller !== undefined) state.controller.abort(reason);
-    else this.#stopUnstarted(index, reason.message);
+    else this.#settleUnstarted(index, 'stopped', reason.message);
   }
 
   /** Stops every task that is not finished yet, and the synthesis; the run ends `stopped`. */
@@ -167,10 +187,35 @@ export class RunExecution {
     if (this.#stopReason !== undefined) return;
     this.#stopReason = reason;
     this.#tasks.forEach((state, index) => {
-      if (state.record.status === 'queued' && !this.#scheduler.isDone(index)) this.#stopUnstarted(index, reason.message);
+      if (state.record.status === 'queued' && !this.#scheduler.isDone(index)) this.#settleUnstarted(index, 'stopped', reason.message);
     });
     for (const state of this.#tasks) state.controller?.abort(reason);
     this.#synthesisController.abort(reason);
+  }
+
+  /**
+   * A run cap was reached: running tasks stop with status `limit` and the
+   * reason, tasks not started yet are skipped with it, the synthesis is
+   * skipped (or cut short), and the run ends `failed`.
+   */
+  #limitRun(reason: FanoutError): void {
+    if (this.#stopReason !== undefined || this.#limitReason !== undefined) return;
+    this.#limitReason = reason;
+    this.#tasks.forEach((state, index) => {
+      if (state.record.status === 'queued' && !this.#scheduler.isDone(index)) this.#settleUnstarted(index, 'skipped', reason.message);
+    });
+    for (const state of this.#tasks) state.controller?.abort(reason);
+    this.#synthesisController.abort(reason);
+  }
+
+  /** Arms the run's `timeoutMs` on the injected clock, from now on. */
+  #armTimeLimit(): void {
+    const { timeoutMs } = this.#run.plan;
+    if (timeoutMs === undefined) return;
+    this.#ctx.clock.sleep(timeoutMs, this.#timeLimit.signal).then(
+      () => this.#limitRun(new FanoutError('LIMIT_REACHED', timeoutReason('run', timeoutMs))),
+      () => {},
+    );
   }
 
   /** Stops the run (target = its id) or one of its tasks (target = a handle), "by request". */
@@ -227,7 +272,11 @@ export class RunExecution {
       if (state !== undefined) state.record.readyAt = now;
     }
     if (this.#stopReason !== undefined) {
-      for (const index of ready) this.#stopUnstarted(index, this.#stopReason.message);
+      for (const index of ready) this.#settleUnstarted(index, 'stopped', this.#stopReason.message);
+      return;
+    }
+    if (this.#limitReason !== undefined) {
+      for (const index of ready) this.#settleUnstarted(index, 'skipped', this.#limitReason.message);
       return;
     }
     for (let index = this.#scheduler.take(); index !== undefined; index = this.#scheduler.take()) this.#startTask(index);
@@ -269,9 +318,16 @@ export class RunExecution {
     this.#todo.setTask(record.index, 'running');
     const controller = new AbortController();
     state.controller = controller;
+    const { agent } = record.spec;
+    const modelKey = this.#modelKey(record.spec.model);
+    const pricer = this.#setup.pricers.get(modelKey);
+    const resolvedAgent = agent === undefined ? undefined : this.#run.agents?.[agent];
     runTask({
       task: record,
-      model: this.#modelFor(record.spec.model),
+      model: this.#modelFor(modelKey),
+      ...(pricer === undefined ? {} : { pricer }),
+      ...(resolvedAgent === undefined ? {} : { agent: resolvedAgent }),
+      runUsage: this.#runUsage,
       cwd: this.#run.cwd,
       clock,
       gates,
@@ -289,8 +345,12 @@ export class RunExecution {
     );
   }
 
-  #modelFor(spec: string | undefined): Model {
-    const key = spec ?? this.#run.plan.model ?? this.#setup.defaultModel;
+  /** The model spec of a task (`spec` = its own) or, with none, of the run and its synthesis. */
+  #modelKey(spec: string | undefined): string {
+    return spec ?? this.#run.plan.model ?? this.#setup.defaultModel;
+  }
+
+  #modelFor(key: string): Model {
     const model = this.#setup.models.get(key);
     if (model === undefined) throw new FanoutError('INTERNAL', `model ${key} of run ${this.runId} was not resolved`);
     return model;
@@ -314,6 +374,7 @@ export class RunExecution {
       retries: outcome.retries,
       retryWaitMs: outcome.retryWaitMs,
     };
+    if (outcome.costUsd !== undefined) patch.costUsd = outcome.costUsd;
     if (outcome.error !== undefined) patch.error = outcome.error;
     Object.assign(record, patch);
     state.controller = undefined;
@@ -323,10 +384,10 @@ export class RunExecution {
     this.#checkFinished();
   }
 
-  /** Ends a task that never started: stopped before it could, or skipped. */
-  #stopUnstarted(index: number, error: string): void {
-    this.#endUnstarted(index, 'stopped', error);
-    this.#apply(this.#scheduler.settle(index, 'stopped'));
+  /** Ends a task that never started (stopped, or skipped by a run cap) and releases what follows from it. */
+  #settleUnstarted(index: number, status: 'stopped' | 'skipped', error: string): void {
+    this.#endUnstarted(index, status, error);
+    this.#apply(this.#scheduler.settle(index, status));
     this.#checkFinished();
   }
 
@@ -362,7 +423,7 @@ export class RunExecution {
     for (const { index, reason } of step.skipped) {
       // While the run is being stopped, what would be skipped is stopped with it.
       if (this.#stopReason !== undefined) this.#endUnstarted(index, 'stopped', this.#stopReason.message);
-      else this.#endUnstarted(index, 'skipped', reason);
+      else this.#endUnstarted(index, 'skipped', this.#limitReason?.message ?? reason);
     }
     this.#release(step.ready);
   }
@@ -379,7 +440,9 @@ export class RunExecution {
     let synthesisError: string | undefined;
     try {
       const succeeded = this.#tasks.filter((state) => state.record.status === 'succeeded');
-      if (this.#stopReason === undefined && this.#run.plan.synthesis !== false && succeeded.length > 0) {
+      const synthesizes = this.#run.plan.synthesis !== false && succeeded.length > 0;
+      // A run cap the tasks reached leaves the synthesis, a model call of the run too, no room.
+      if (this.#stopReason === undefined && this.#limitReason === undefined && synthesizes) {
         synthesisError = await this.#synthesize(succeeded.map((state) => state.record));
       } else {
         this.#todo.setSynthesis(this.#stopReason === undefined ? 'skipped' : 'stopped');
@@ -387,10 +450,14 @@ export class RunExecution {
     } catch (error) {
       synthesisError = toFanoutError(error).message;
     }
+    this.#timeLimit.abort();
     const { status, error } = this.#outcome(synthesisError);
     const now = clock.now();
     try {
-      store.updateRun(this.runId, error === undefined ? { status, endedAt: now } : { status, endedAt: now, error });
+      const patch: RunPatch = { status, endedAt: now };
+      if (error !== undefined) patch.error = error;
+      if (this.#limitReason !== undefined && this.#stopReason === undefined) patch.limit = this.#limitReason.message;
+      store.updateRun(this.runId, patch);
       this.#emit({ type: 'run-end', runId: this.runId, at: now, status });
       store.flush();
     } finally {
@@ -412,21 +479,26 @@ export class RunExecution {
         output: store.getOutput(record.handle) ?? { handle: record.handle, text: '', truncated: false },
       }));
       const { synthesis } = this.#run.plan;
+      const modelKey = this.#modelKey(undefined);
+      const pricer = this.#setup.pricers.get(modelKey);
       const result = await synthesize({
         inputs,
         ...(typeof synthesis === 'string' ? { instructions: synthesis } : {}),
-        model: this.#modelFor(undefined),
+        model: this.#modelFor(modelKey),
         gates,
         clock,
         signal: this.#synthesisController.signal,
+        maxTokens: Math.min(SYNTHESIS_MAX_TOKENS, this.#usage.tokenRoom()),
+        ...(pricer === undefined ? {} : { pricer }),
         ...(this.#setup.synthesizer === undefined ? {} : { synthesizer: this.#setup.synthesizer }),
       });
+      this.#usage.add(result.inputTokens + result.outputTokens, result.costUsd ?? 0);
       store.updateRun(this.runId, { synthesis: result });
       this.#todo.setSynthesis('completed');
       this.#emit({ type: 'synthesis-end', runId: this.runId, at: clock.now(), ok: true });
       return undefined;
     } catch (thrown) {
-      const message = toFanoutError(this.#stopReason ?? thrown).message;
+      const message = toFanoutError(this.#stopReason ?? this.#limitReason ?? thrown).message;
       this.#todo.setSynthesis(this.#stopReason === undefined ? 'failed' : 'stopped');
       this.#emit({ type: 'synthesis-end', runId: this.runId, at: clock.now(), ok: false, error: message });
       return message;
@@ -435,6 +507,7 @@ export class RunExecution {
 
   #outcome(synthesisError: string | undefined): { status: RunStatus; error?: string } {
     if (this.#stopReason !== undefined) return { status: 'stopped', error: this.#stopReason.message };
+    if (this.#limitReason !== undefined) return { status: 'failed', error: this.#limitReason.message };
     let stopped = 0;
     let unsuccessful = 0;
     for (const { record } of this.#tasks) {

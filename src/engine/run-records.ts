@@ -3,15 +3,22 @@ import type { ExecutionDag, Plan } from '../plan/types.js';
 import type { SpawnOptions } from './api.js';
 import { newRunId, newTaskHandle } from './handles.js';
 import { DEFAULT_CONCURRENCY } from './run-execution.js';
-import type { RunRecord, TaskRecord, WaitReason } from './types.js';
+import type { ResolvedAgent, RunRecord, TaskRecord, WaitReason } from './types.js';
 
 /**
  * The plan as it will run, and as it is recorded: the spawn options applied
- * over its top-level fields, `modelOverride` forced onto every task, and the
- * default model filled in, so a process that starts the run later (`start`)
- * needs nothing but the record. Throws `OPTION_INVALID` on a bad concurrency.
+ * over its top-level fields, `modelOverride` forced onto every task, the
+ * `model` and `maxTurns` of a task's agent definition filled in where the
+ * task sets none, and the default model filled in, so a process that starts
+ * the run later (`start`) needs nothing but the record. Throws
+ * `OPTION_INVALID` on a bad concurrency.
  */
-export function effectivePlan(plan: Plan, options: SpawnOptions, defaultModel: string): Plan {
+export function effectivePlan(
+  plan: Plan,
+  options: SpawnOptions,
+  defaultModel: string,
+  agents: Readonly<Record<string, ResolvedAgent>> = {},
+): Plan {
   if (options.concurrency !== undefined && (!Number.isInteger(options.concurrency) || options.concurrency < 1)) {
     throw new FanoutError('OPTION_INVALID', `concurrency must be an integer >= 1, got ${String(options.concurrency)}`);
   }
@@ -21,7 +28,17 @@ export function effectivePlan(plan: Plan, options: SpawnOptions, defaultModel: s
     concurrency: options.concurrency ?? plan.concurrency ?? DEFAULT_CONCURRENCY,
     todoMode: options.todoMode ?? plan.todoMode ?? 'parallel',
     model: override ?? plan.model ?? options.model ?? defaultModel,
-    tasks: override === undefined ? plan.tasks : plan.tasks.map((task) => ({ ...task, model: override })),
+    tasks: plan.tasks.map((task) => {
+      const agent = task.agent === undefined ? undefined : agents[task.agent];
+      const model = override ?? task.model ?? agent?.model;
+      const maxTurns = task.maxTurns ?? agent?.maxTurns;
+      if (model === task.model && maxTurns === task.maxTurns) return task;
+      return {
+        ...task,
+        ...(model === undefined ? {} : { model }),
+        ...(maxTurns === undefined ? {} : { maxTurns }),
+      };
+    }),
   };
 }
 
@@ -34,6 +51,10 @@ export interface NewRunInput {
   name?: string;
   /** True when this process executes the run at once (records it as started, with its pid). */
   executing: boolean;
+  /** The agent definitions the tasks use, by name, as resolved at spawn. */
+  agents?: Record<string, ResolvedAgent>;
+  /** Whether a model spec has a known price: its tasks start with a cost of 0, the others with none. */
+  isPriced?: (spec: string) => boolean;
 }
 
 /**
@@ -53,6 +74,7 @@ export function newRunRecords(input: NewRunInput): { run: RunRecord; tasks: Task
     createdAt: now,
     cwd: input.cwd,
     ...(input.executing ? { startedAt: now, pid: process.pid } : {}),
+    ...(input.agents === undefined ? {} : { agents: input.agents }),
   };
   const heldBy = new Map<string, WaitReason>();
   for (const edge of dag.edges) if (heldBy.get(edge.to) !== 'dependency') heldBy.set(edge.to, edge.kind);
@@ -71,6 +93,7 @@ export function newRunRecords(input: NewRunInput): { run: RunRecord; tasks: Task
       outputTokens: 0,
       retries: 0,
       retryWaitMs: 0,
+      ...(input.isPriced?.(spec.model ?? plan.model ?? '') === true ? { costUsd: 0 } : {}),
       ...(waitReason === undefined ? {} : { waitReason }),
     };
   });

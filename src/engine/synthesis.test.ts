@@ -37,12 +37,15 @@ describe('synthesis prompts', () => {
     expect(synthesisSystemPrompt('Write one design doc')).toContain('Write one design doc');
   });
 
-  it('gives one section per task, JSON outputs pretty-printed', () => {
+  it('gives one "### <id> — <description or id>" section per task, JSON outputs pretty-printed', () => {
     const message = synthesisUserMessage([
       { id: 'api', description: 'Design the API', output: { handle: 'h1', text: 'REST', truncated: false } },
       { id: 'db', output: { handle: 'h2', text: '{"tables":2}', json: { tables: 2 }, truncated: false } },
+      { id: 'ui', description: '  ', output: { handle: 'h3', text: 'React', truncated: false } },
     ]);
-    expect(message).toBe('### api — Design the API\n\nREST\n\n### db\n\n```json\n{\n  "tables": 2\n}\n```');
+    expect(message).toBe(
+      '### api — Design the API\n\nREST\n\n### db — db\n\n```json\n{\n  "tables": 2\n}\n```\n\n### ui — ui\n\nReact',
+    );
   });
 });
 
@@ -70,7 +73,7 @@ describe('synthesis step of a run', () => {
     expect(request?.tools).toEqual([]);
     expect(request?.system).toContain('Decide yes or no');
     expect(request?.messages).toEqual([
-      { role: 'user', content: [{ type: 'text', text: '### a — Alpha\n\nalpha says yes\n\n### b\n\nbeta says no' }] },
+      { role: 'user', content: [{ type: 'text', text: '### a — Alpha\n\nalpha says yes\n\n### b — b\n\nbeta says no' }] },
     ]);
     expect(result.synthesis).toEqual({
       text: 'maybe',

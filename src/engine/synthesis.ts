@@ -2,6 +2,7 @@ import { FanoutError } from '../errors.js';
 import type { Model } from '../models/model.js';
 import type { Clock } from './clock.js';
 import type { ModelGates } from './model-gate.js';
+import type { Pricer } from './run-costs.js';
 import type { SynthesisResult, TaskOutput } from './types.js';
 
 /** Instructions used when the plan gives none. */
@@ -35,11 +36,16 @@ export function synthesisSystemPrompt(instructions: string | undefined): string 
   ].join('\n');
 }
 
-/** The synthesis user message: one section per succeeded task, JSON outputs pretty-printed. */
+/**
+ * The synthesis user message: one section per succeeded task under a
+ * `### <id> — <description, or the id>` heading (always with the dash: the
+ * simulated model, and any reader, finds the sections by it), JSON outputs
+ * pretty-printed.
+ */
 export function synthesisUserMessage(inputs: readonly SynthesisInput[]): string {
   return inputs
     .map(({ id, description, output }) => {
-      const heading = description === undefined || description === id ? `### ${id}` : `### ${id} — ${description}`;
+      const heading = `### ${id} — ${description?.trim() || id}`;
       const body = output.json === undefined ? output.text : `\`\`\`json\n${JSON.stringify(output.json, null, 2)}\n\`\`\``;
       return `${heading}\n\n${body}`;
     })
@@ -81,6 +87,10 @@ export interface SynthesisOptions {
   signal: AbortSignal;
   /** Replaces the model call when given. */
   synthesizer?: Synthesizer;
+  /** Most output tokens of the call. @default SYNTHESIS_MAX_TOKENS */
+  maxTokens?: number;
+  /** Prices the call; absent when the model's price is unknown. */
+  pricer?: Pricer;
 }
 
 /**
@@ -94,13 +104,13 @@ export async function synthesize(options: SynthesisOptions): Promise<SynthesisRe
   if (options.synthesizer !== undefined) {
     const outputs = Object.fromEntries(options.inputs.map((input) => [input.id, input.output]));
     const answer = await options.synthesizer(outputs);
-    return { ...parseSynthesis(answer), inputTokens: 0, outputTokens: 0, durationMs: clock.now() - started };
+    return { ...parseSynthesis(answer), inputTokens: 0, outputTokens: 0, costUsd: 0, durationMs: clock.now() - started };
   }
   const response = await options.gates.call(options.model, {
     system: synthesisSystemPrompt(options.instructions),
     messages: [{ role: 'user', content: [{ type: 'text', text: synthesisUserMessage(options.inputs) }] }],
     tools: [],
-    maxTokens: SYNTHESIS_MAX_TOKENS,
+    maxTokens: options.maxTokens ?? SYNTHESIS_MAX_TOKENS,
     signal,
     sim: { kind: 'synthesis' },
   });
@@ -110,6 +120,7 @@ export async function synthesize(options: SynthesisOptions): Promise<SynthesisRe
     ...parseSynthesis(answer),
     inputTokens: response.usage.inputTokens,
     outputTokens: response.usage.outputTokens,
+    ...(options.pricer === undefined ? {} : { costUsd: options.pricer(response.usage) }),
     durationMs: clock.now() - started,
   };
 }

@@ -1,10 +1,13 @@
 import { runAgent, type AgentResult } from '../agent/index.js';
 import { FanoutError, toFanoutError } from '../errors.js';
 import type { Model } from '../models/model.js';
-import { renderSystemPrompt, renderTaskPrompt } from '../plan/index.js';
+import { renderTaskPrompt } from '../plan/index.js';
+import { timeoutReason, UsageMeter } from './caps.js';
 import type { Clock } from './clock.js';
 import type { ModelGates } from './model-gate.js';
-import type { FanoutEvent, TaskRecord, TaskStatus, WaitReason } from './types.js';
+import type { Pricer } from './run-costs.js';
+import { taskSystemPrompt } from './task-agents.js';
+import type { FanoutEvent, ResolvedAgent, TaskRecord, TaskStatus, WaitReason } from './types.js';
 
 /** Most model calls of a task whose spec sets no `maxTurns`. */
 export const DEFAULT_MAX_TURNS = 20;
@@ -24,6 +27,20 @@ export interface TaskRunOptions {
   emit: (event: FanoutEvent) => void;
   /** Called the first time the task waits for a given reason after it started. */
   onWait: (reason: WaitReason) => void;
+  /** Prices the task's usage; absent when its model's price is unknown (the cost stays unknown). */
+  pricer?: Pricer;
+  /** The agent definition the task names, as recorded with the run. */
+  agent?: ResolvedAgent;
+  /** The run's totals, which every model call of the task counts towards. */
+  runUsage: RunUsage;
+}
+
+/** What a task sees of its run's caps. */
+export interface RunUsage {
+  /** Counts one model call of a task (and acts on a run cap it reaches, e.g. by aborting the run's tasks). */
+  add(tokens: number, costUsd: number): void;
+  /** Tokens left under the run's `maxTokens`; Infinity without one. */
+  tokenRoom(): number;
 }
 
 /** How a task ended; never a thrown error. */
@@ -37,17 +54,26 @@ export interface TaskOutcome {
   outputTokens: number;
   retries: number;
   retryWaitMs: number;
+  /** Estimated cost in USD; undefined when the model's price is unknown. */
+  costUsd?: number;
 }
 
 /**
  * Runs one task's agent loop with its model calls going through the
- * provider gate, enforces its time limit, and maps every way it can end to
- * a terminal status. Events: model-call, tool-call, task-retry, task-waiting.
+ * provider gate, enforces its caps (turns, time, tokens, cost; checked after
+ * each model call), counts its calls towards the run's caps, and maps every
+ * way it can end to a terminal status. Events: model-call, tool-call,
+ * task-retry, task-waiting.
  */
 export async function runTask(options: TaskRunOptions): Promise<TaskOutcome> {
-  const { task, model, clock, gates, controller, emit } = options;
+  const { task, model, clock, gates, controller, emit, pricer, agent, runUsage } = options;
   const { spec, handle, runId, taskId: id } = task;
-  const stats = { turns: 0, inputTokens: 0, outputTokens: 0, retries: 0, retryWaitMs: 0 };
+  if (spec.agent !== undefined && agent === undefined) {
+    throw new FanoutError('INTERNAL', `agent ${spec.agent} of task ${id} was not recorded with run ${runId}`);
+  }
+  const stats: Omit<TaskOutcome, 'status'> = { turns: 0, inputTokens: 0, outputTokens: 0, retries: 0, retryWaitMs: 0 };
+  if (pricer !== undefined) stats.costUsd = 0;
+  const caps = new UsageMeter({ maxTokens: spec.maxTokens, budgetUsd: spec.budgetUsd }, 'task');
   const announced = new Set<WaitReason>();
   const waiting = (reason: WaitReason, detail: string): void => {
     if (announced.has(reason)) return;
@@ -60,11 +86,14 @@ export async function runTask(options: TaskRunOptions): Promise<TaskOutcome> {
   let result: AgentResult;
   try {
     result = await runAgent({
-      system: renderSystemPrompt(spec),
+      system: taskSystemPrompt(spec, agent),
       prompt: renderTaskPrompt(spec),
       cwd: options.cwd,
       writes: spec.writes ?? [],
       maxTurns: spec.maxTurns ?? DEFAULT_MAX_TURNS,
+      tools: agent?.tools,
+      tokenRoom: () => Math.min(caps.tokenRoom(), runUsage.tokenRoom()),
+      checkLimit: () => caps.reached(),
       outputSchema: typeof spec.outputFormat === 'object' ? spec.outputFormat : undefined,
       sim: spec.sim,
       signal: controller.signal,
@@ -87,7 +116,17 @@ export async function runTask(options: TaskRunOptions): Promise<TaskOutcome> {
         stats.turns = call.turn;
         stats.inputTokens += call.inputTokens;
         stats.outputTokens += call.outputTokens;
+        const tokens = call.inputTokens + call.outputTokens;
+        let added = 0;
+        if (pricer !== undefined) {
+          // Priced on the running totals, so the task's cost is exactly its usage times the price.
+          const total = pricer(stats);
+          added = total - (stats.costUsd ?? 0);
+          stats.costUsd = total;
+        }
+        caps.add(tokens, added);
         emit({ type: 'model-call', runId, at: clock.now(), id, handle, ...call });
+        runUsage.add(tokens, added);
       },
       onToolCall: (call) => {
         emit({
@@ -110,6 +149,7 @@ export async function runTask(options: TaskRunOptions): Promise<TaskOutcome> {
   }
 
   const counts = { ...stats, turns: result.turns, inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens };
+  // A final answer whose call crossed a cap stands: the cap only forbids the next call.
   const output = result.json === undefined ? { text: result.text } : { text: result.text, json: result.json };
   const keep = result.status === 'succeeded' || result.text !== '';
   const base = keep ? { ...counts, output } : counts;
@@ -133,8 +173,7 @@ function startTimeLimit(options: TaskRunOptions): () => void {
   const disarm = new AbortController();
   options.clock.sleep(timeoutMs, disarm.signal).then(
     () => {
-      const message = `task ${options.task.taskId} reached its time limit of ${timeoutMs} ms`;
-      options.controller.abort(new FanoutError('LIMIT_REACHED', message));
+      options.controller.abort(new FanoutError('LIMIT_REACHED', timeoutReason('task', timeoutMs)));
     },
     () => {},
   );

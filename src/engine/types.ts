@@ -71,6 +71,28 @@ export interface RunRecord {
   /** Synthesis result, when done. */
   synthesis?: SynthesisResult;
   error?: string;
+  /**
+   * The agent definitions the run's tasks use, by name, as resolved at
+   * spawn: a process that starts the run later runs the same prompts.
+   */
+  agents?: Record<string, ResolvedAgent>;
+  /** The run cap that ended the run (one line, e.g. `run maxTokens 20000 reached (20,512 tokens used)`). */
+  limit?: string;
+}
+
+/** An agent definition (`.claude/agents/<name>.md`) as a run uses it. */
+export interface ResolvedAgent {
+  name: string;
+  /** Absolute path of the file it was read from. */
+  source: string;
+  /** Takes the place of the role sentence of the task's system prompt. */
+  systemPrompt: string;
+  /** Tools the agent may use (fanout's names); absent: every tool. */
+  tools?: string[];
+  /** Model spec used by tasks that set no `model`. */
+  model?: string;
+  /** `maxTurns` of tasks that set none. */
+  maxTurns?: number;
 }
 
 export interface SynthesisResult {
@@ -79,6 +101,8 @@ export interface SynthesisResult {
   disagreements: string[];
   inputTokens: number;
   outputTokens: number;
+  /** Estimated cost of the synthesis call in USD (0 for a custom synthesizer); undefined when the model's price is unknown. */
+  costUsd?: number;
   durationMs: number;
 }
 

@@ -166,10 +166,10 @@ export const taskSpecSchema = strictObject(
       .describe('Ids of tasks that must succeed before this one starts.')
       .optional(),
     model: nonEmptyText('Model spec overriding the plan\'s (sim, anthropic:<model-id>, ...).', 'a model spec').optional(),
-    timeoutMs: positiveInt('Wall-clock limit for the whole task, in ms.').optional(),
-    maxTurns: positiveInt('Most model calls the agent loop may make.').optional(),
-    maxTokens: positiveInt('Most tokens (input + output) the task may use.').optional(),
-    budgetUsd: positiveNumber('Most money the task may spend, in US dollars.').optional(),
+    timeoutMs: positiveInt('Wall-clock limit of this task, in ms.').optional(),
+    maxTurns: positiveInt('Most model calls of this task. Default: its agent definition\'s, else 20.').optional(),
+    maxTokens: positiveInt('Most tokens (input + output, all calls) of this task.').optional(),
+    budgetUsd: positiveNumber('Most estimated cost of this task\'s model calls, in US dollars.').optional(),
     agent: name('an agent name').describe('Agent definition (.claude/agents/*.md) the task uses.').optional(),
     sim: simOptionsSchema.optional(),
   },
@@ -191,10 +191,10 @@ export const planSchema = strictObject(
       .union([z.string(), z.literal(false)], { error: expected('a string or false') })
       .describe('Synthesis instructions, or false to skip synthesis. Default: a generic merge.')
       .optional(),
-    maxTokens: positiveInt('Default maxTokens of every task.').optional(),
-    budgetUsd: positiveNumber('Default budgetUsd of every task.').optional(),
-    timeoutMs: positiveInt('Default timeoutMs of every task.').optional(),
-    maxTurns: positiveInt('Default maxTurns of every task.').optional(),
+    maxTokens: positiveInt('Most tokens (input + output) of the whole run, synthesis included.').optional(),
+    budgetUsd: positiveNumber('Most estimated cost of the whole run, in US dollars, synthesis included.').optional(),
+    timeoutMs: positiveInt('Wall-clock limit of the whole run, in ms.').optional(),
+    maxTurns: positiveInt('Most model calls of the whole run, synthesis included.').optional(),
     tasks: z
       .array(taskSpecSchema, { error: expected('a list of tasks', 'a plan needs a list of tasks') })
       .min(1, { error: 'expected at least one task' })

@@ -27,20 +27,27 @@ export interface TaskSpec {
   dependsOn?: string[];
   /** Model spec overriding the plan's (`sim`, `anthropic:<model-id>`). */
   model?: string;
-  /** Wall-clock limit for the whole task, in ms. */
+  /** Wall-clock limit of this task, in ms: when it fires the task stops with status `limit`. */
   timeoutMs?: number;
-  /** Most model calls the agent loop may make. */
+  /** Most model calls of this task's agent loop. Default: its agent definition's, else 20. */
   maxTurns?: number;
   /** Options honoured by the simulated model only. */
   sim?: SimOptions;
   /**
    * Name of an agent definition in Claude Code's format (`.claude/agents/*.md`,
-   * see docs/agents.md) whose system prompt, tools and model the task uses.
+   * see docs/agents.md) whose system prompt, tools, model and maxTurns the task uses.
    */
   agent?: string;
-  /** Most tokens (input + output, over all model calls) the task may use. Overrides the plan's. */
+  /**
+   * Most tokens of this task: input + output, summed over its model calls.
+   * Checked after each call; the task then stops with status `limit`.
+   */
   maxTokens?: number;
-  /** Most money the task may spend on model calls, in US dollars. Overrides the plan's. */
+  /**
+   * Most estimated cost of this task's model calls, in US dollars (from the
+   * price table). Checked after each call; the task then stops with status
+   * `limit`. Its model needs a known price.
+   */
   budgetUsd?: number;
 }
 
@@ -58,13 +65,19 @@ export interface Plan {
   todoMode?: TodoMode;
   /** Synthesis instructions, or `false` to skip synthesis. Default: a generic merge. */
   synthesis?: string | false;
-  /** Default {@link TaskSpec.maxTokens} for tasks that do not set their own. */
+  /*
+   * Caps of the WHOLE RUN (the task fields of the same names cap one task).
+   * When one is reached, running tasks stop with status `limit`, tasks not
+   * started are skipped, the synthesis is skipped and the run fails.
+   * See docs/plan-format.md, "Caps and prices".
+   */
+  /** Most tokens of the run: input + output of every model call, the synthesis included. */
   maxTokens?: number;
-  /** Default {@link TaskSpec.budgetUsd} for tasks that do not set their own. */
+  /** Most estimated cost of the run in US dollars, the synthesis included. Every model needs a known price. */
   budgetUsd?: number;
-  /** Default {@link TaskSpec.timeoutMs} for tasks that do not set their own. */
+  /** Wall-clock limit of the run, in ms, from its start. */
   timeoutMs?: number;
-  /** Default {@link TaskSpec.maxTurns} for tasks that do not set their own. */
+  /** Most model calls of the run, over all tasks and the synthesis. */
   maxTurns?: number;
   tasks: TaskSpec[];
 }

@@ -18,6 +18,7 @@ export const RUN_PATCH_FIELDS: Readonly<Record<keyof RunPatch, PatchField>> = {
   pid: { column: 'pid', required: false },
   synthesis: { column: 'synthesis', required: false, json: true },
   error: { column: 'error', required: false },
+  limit: { column: 'limit_reason', required: false },
 };
 
 /** The fields `updateTask` may change. */
@@ -31,6 +32,7 @@ export const TASK_PATCH_FIELDS: Readonly<Record<keyof TaskPatch, PatchField>> = 
   outputTokens: { column: 'output_tokens', required: true },
   retries: { column: 'retries', required: true },
   retryWaitMs: { column: 'retry_wait_ms', required: true },
+  costUsd: { column: 'cost_usd', required: false },
   waitReason: { column: 'wait_reason', required: false },
   error: { column: 'error', required: false },
 };

@@ -45,6 +45,24 @@ export function describeRunStoreConformance(name: string, create: () => RunStore
       expect(store.getTask('r1-c')).toEqual(tasks[2]);
     });
 
+    it('keeps resolved agents, the run cap and task costs, and patches them', () => {
+      open();
+      const run = {
+        ...makeRunFixture('r1'),
+        agents: { reviewer: { name: 'reviewer', source: '/a/reviewer.md', systemPrompt: 'You review.', tools: ['grep'], maxTurns: 3 } },
+      };
+      const tasks = run.plan.tasks.map((_, index) => ({ ...makeTaskFixture(run, index), costUsd: 0 }));
+      store.createRun(run, tasks);
+      expect(store.getRun('r1')).toEqual(run);
+      expect(store.getTask('r1-a')?.costUsd).toBe(0);
+      store.updateTask('r1-a', { costUsd: 0.012345 });
+      store.updateRun('r1', { status: 'failed', limit: 'run maxTokens 100 reached (120 tokens used)' });
+      expect(store.getTask('r1-a')?.costUsd).toBe(0.012345);
+      expect(store.getRun('r1')).toMatchObject({ status: 'failed', limit: 'run maxTokens 100 reached (120 tokens used)' });
+      store.updateTask('r1-a', { costUsd: undefined });
+      expect(store.getTask('r1-a')).not.toHaveProperty('costUsd');
+    });
+
     it('returns undefined or empty lists for unknown ids', () => {
       open();
       seedRun(store, 'r1');

@@ -8,7 +8,7 @@ import type {
 } from '../engine/types.js';
 
 /** Fields of a run that change while it executes. */
-export type RunPatch = Partial<Pick<RunRecord, 'status' | 'startedAt' | 'endedAt' | 'pid' | 'synthesis' | 'error'>>;
+export type RunPatch = Partial<Pick<RunRecord, 'status' | 'startedAt' | 'endedAt' | 'pid' | 'synthesis' | 'error' | 'limit'>>;
 
 /** Fields of a task that change while it executes. */
 export type TaskPatch = Partial<
@@ -23,6 +23,7 @@ export type TaskPatch = Partial<
     | 'outputTokens'
     | 'retries'
     | 'retryWaitMs'
+    | 'costUsd'
     | 'waitReason'
     | 'error'
   >

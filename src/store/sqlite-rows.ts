@@ -33,6 +33,8 @@ export function rowToRun(row: Row): RunRecord {
   if (row.pid !== null) run.pid = number(row, 'pid', at);
   if (row.synthesis !== null) run.synthesis = object(row, 'synthesis', at) as unknown as SynthesisResult;
   if (row.error !== null) run.error = text(row, 'error', at);
+  if (row.agents !== null) run.agents = object(row, 'agents', at) as unknown as NonNullable<RunRecord['agents']>;
+  if (row.limit_reason !== null) run.limit = text(row, 'limit_reason', at);
   return run;
 }
 
@@ -56,6 +58,7 @@ export function rowToTask(row: Row): TaskRecord {
   if (row.ready_at !== null) task.readyAt = number(row, 'ready_at', at);
   if (row.started_at !== null) task.startedAt = number(row, 'started_at', at);
   if (row.ended_at !== null) task.endedAt = number(row, 'ended_at', at);
+  if (row.cost_usd !== null) task.costUsd = number(row, 'cost_usd', at);
   if (row.wait_reason !== null) task.waitReason = text(row, 'wait_reason', at) as WaitReason;
   if (row.error !== null) task.error = text(row, 'error', at);
   return task;

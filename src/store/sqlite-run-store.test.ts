@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isFanoutError } from '../errors.js';
 import { describeRunStoreConformance } from './run-store-conformance.js';
-import { SCHEMA_VERSION } from './sqlite-schema.js';
+import { MIGRATIONS, SCHEMA_VERSION } from './sqlite-schema.js';
 import { openRunStore, SqliteRunStore } from './sqlite-run-store.js';
 import { makeRunFixture, seedRun } from './test-support/run-fixtures.js';
 
@@ -147,6 +147,23 @@ describe('SqliteRunStore schema and errors', () => {
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
     db.close();
     expect(tables).toEqual(['events', 'outputs', 'runs', 'stop_requests', 'tasks', 'todos']);
+  });
+
+  it('migrates a version-1 store, keeping its runs', () => {
+    const path = freshPath();
+    const db = new Database(path);
+    db.exec(MIGRATIONS[0]?.sql ?? '');
+    db.pragma('user_version = 1');
+    db.prepare(
+      `INSERT INTO runs (run_id, name, plan, dag, status, created_at, cwd) VALUES ('old', 'old', '{"tasks":[]}', '{}', 'succeeded', 1, '/x')`,
+    ).run();
+    db.close();
+    const store = open({ path });
+    expect(store.getRun('old')).toMatchObject({ runId: 'old', status: 'succeeded' });
+    expect(store.getRun('old')).not.toHaveProperty('agents');
+    seedRun(store, 'r1');
+    store.updateTask('r1-a', { costUsd: 0.5 });
+    expect(store.getTask('r1-a')?.costUsd).toBe(0.5);
   });
 
   it('refuses a store written by a newer schema', () => {

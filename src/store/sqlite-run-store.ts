@@ -123,6 +123,8 @@ export class SqliteRunStore implements RunStore {
             run.pid ?? null,
             run.synthesis === undefined ? null : JSON.stringify(run.synthesis),
             run.error ?? null,
+            run.agents === undefined ? null : JSON.stringify(run.agents),
+            run.limit ?? null,
           );
           for (const task of tasks) {
             insertTask.run(
@@ -141,6 +143,7 @@ export class SqliteRunStore implements RunStore {
               task.outputTokens,
               task.retries,
               task.retryWaitMs,
+              task.costUsd ?? null,
               task.waitReason ?? null,
               task.error ?? null,
             );
@@ -417,13 +420,14 @@ function prepareStatements(db: Database.Database) {
   const prepare = (sql: string): Statement => db.prepare(sql);
   return {
     insertRun: prepare(
-      `INSERT INTO runs (run_id, name, plan, dag, status, created_at, started_at, ended_at, cwd, pid, synthesis, error)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO runs (run_id, name, plan, dag, status, created_at, started_at, ended_at, cwd, pid, synthesis, error,
+         agents, limit_reason)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     insertTask: prepare(
       `INSERT INTO tasks (handle, run_id, idx, task_id, spec, status, queued_at, ready_at, started_at, ended_at,
-         turns, input_tokens, output_tokens, retries, retry_wait_ms, wait_reason, error)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         turns, input_tokens, output_tokens, retries, retry_wait_ms, cost_usd, wait_reason, error)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     insertEvent: prepare('INSERT INTO events (run_id, seq, type, at, data) VALUES (?, ?, ?, ?, ?)'),
     upsertOutput: prepare('INSERT OR REPLACE INTO outputs (handle, text, json, truncated) VALUES (?, ?, ?, ?)'),

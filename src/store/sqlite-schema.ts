@@ -87,6 +87,15 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX stop_requests_by_target ON stop_requests (target, requested_at);
     `,
   },
+  {
+    version: 2,
+    description: 'task cost estimates, resolved agent definitions and the run cap that ended a run',
+    sql: `
+      ALTER TABLE tasks ADD COLUMN cost_usd REAL;
+      ALTER TABLE runs ADD COLUMN agents TEXT;
+      ALTER TABLE runs ADD COLUMN limit_reason TEXT;
+    `,
+  },
 ];
 
 /** The schema version this code reads and writes. */

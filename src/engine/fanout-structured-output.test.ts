@@ -1,0 +1,97 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Model, ModelRequest, ModelResolver } from '../models/model.js';
+import { createModelResolver } from '../models/resolver.js';
+import { MemoryRunStore } from '../store/memory-run-store.js';
+import type { Fanout } from './api.js';
+import { createFanout } from './create-fanout.js';
+
+/** Passes every call on to the real resolver's model, keeping the requests to read them afterwards. */
+class RecordingResolver implements ModelResolver {
+  readonly requests: ModelRequest[] = [];
+  readonly #inner = createModelResolver({ env: {} });
+
+  resolve(spec: string): Model {
+    const model = this.#inner.resolve(spec);
+    return {
+      spec: model.spec,
+      provider: model.provider,
+      simulated: model.simulated,
+      generate: (request) => {
+        this.requests.push(request);
+        return model.generate(request);
+      },
+    };
+  }
+
+  close(): Promise<void> {
+    return this.#inner.close();
+  }
+}
+
+const schema = {
+  type: 'object',
+  properties: { files: { type: 'array', items: { type: 'string' } }, cases: { type: 'integer', minimum: 1 } },
+  required: ['files', 'cases'],
+  additionalProperties: false,
+};
+
+let cwd: string;
+let models: RecordingResolver;
+let fanout: Fanout;
+
+beforeAll(() => {
+  cwd = mkdtempSync(join(tmpdir(), 'fanout-structured-'));
+  models = new RecordingResolver();
+  fanout = createFanout({ store: new MemoryRunStore(), models, cwd });
+});
+
+afterAll(async () => {
+  await fanout.close();
+  rmSync(cwd, { recursive: true, force: true });
+});
+
+describe('structured outputs on the simulated model', () => {
+  it('stores the validated JSON of a task and hands the parsed object to the synthesis', async () => {
+    const result = await fanout.run({
+      model: 'sim',
+      tasks: [
+        {
+          id: 'tests',
+          prompt: 'Write the tests and report them.',
+          outputFormat: schema,
+          // The first answer is not JSON: the task is asked once to repair it.
+          sim: { script: [{ text: 'I wrote some tests.' }], output: 'Done:\n```json\n{"files": ["test/login.test.ts"], "cases": 3}\n```' },
+        },
+        { id: 'notes', prompt: 'Take notes.', sim: { output: 'Plain notes.' } },
+      ],
+    });
+
+    expect(result.status).toBe('succeeded');
+    expect(result.tasks[0]).toMatchObject({ status: 'succeeded', turns: 2 });
+    expect(result.outputs.tests?.json).toEqual({ files: ['test/login.test.ts'], cases: 3 });
+    expect(result.outputs.notes).not.toHaveProperty('json');
+
+    const synthesisRequest = models.requests.find((request) => request.sim?.kind === 'synthesis');
+    const message = synthesisRequest?.messages[0]?.content[0];
+    expect(message?.type === 'text' ? message.text : '').toBe(
+      [
+        '### tests — tests',
+        '',
+        '```json',
+        JSON.stringify({ files: ['test/login.test.ts'], cases: 3 }, null, 2),
+        '```',
+        '',
+        '### notes — notes',
+        '',
+        'Plain notes.',
+      ].join('\n'),
+    );
+    // The simulated synthesis found both sections by their headings.
+    expect(result.synthesis?.text).toContain('Combined 2 task outputs into one result (simulated).');
+    expect(result.synthesis?.text).toContain('- **notes**: Plain notes.');
+    expect(result.report.costUsd).toBe(0);
+  });
+});

@@ -1,0 +1,52 @@
+import { FanoutError } from '../errors.js';
+import type { Usage } from '../models/model.js';
+import { estimateCostUsd, findModelPrice, type PriceTable } from '../models/pricing.js';
+import type { Plan } from '../plan/types.js';
+
+/** The estimated cost in USD of some usage of one model. */
+export type Pricer = (usage: Usage) => number;
+
+/**
+ * The pricer of a model spec, or undefined when the table has no price for
+ * it. The table is searched here, once: each call then prices against the
+ * one entry found, which keeps the per-call cost constant.
+ */
+export function pricerOf(spec: string, table: PriceTable): Pricer | undefined {
+  const price = findModelPrice(spec, table);
+  if (price === undefined) return undefined;
+  const own: PriceTable = { [spec]: price };
+  return (usage) => estimateCostUsd(spec, usage, own) ?? 0;
+}
+
+/**
+ * Throws the one-line `PLAN_INVALID` error when a budget applies to a model
+ * without a known price, since such a budget cannot be enforced: a task's
+ * `budgetUsd` needs its model's price, the run's `budgetUsd` every model's,
+ * the synthesis model's included when `synthesizes`.
+ */
+export function checkBudgetsPriced(
+  plan: Plan,
+  pricers: ReadonlyMap<string, Pricer | undefined>,
+  options: { defaultModel: string; synthesizes: boolean },
+): void {
+  const fallback = plan.model ?? options.defaultModel;
+  const unpriced = (spec: string): boolean => pricers.get(spec) === undefined;
+  const fail = (field: string, spec: string, user: string): never => {
+    throw new FanoutError(
+      'PLAN_INVALID',
+      `plan: ${field}: no price is known for model "${spec}" (${user}), so the budget cannot be enforced; ` +
+        'add the model to a price file (see "Caps and prices" in docs/plan-format.md)',
+      { where: `plan: ${field}` },
+    );
+  };
+  plan.tasks.forEach((task, index) => {
+    const spec = task.model ?? fallback;
+    if (task.budgetUsd !== undefined && unpriced(spec)) fail(`tasks[${index}].budgetUsd`, spec, `used by task ${task.id}`);
+  });
+  if (plan.budgetUsd === undefined) return;
+  plan.tasks.forEach((task) => {
+    const spec = task.model ?? fallback;
+    if (unpriced(spec)) fail('budgetUsd', spec, `used by task ${task.id}`);
+  });
+  if (options.synthesizes && plan.synthesis !== false && unpriced(fallback)) fail('budgetUsd', fallback, 'used by the synthesis');
+}
