@@ -1,4 +1,5 @@
 import { homedir } from 'node:os';
+import { isProcessAlive, isRunActive } from './run-liveness.js';
 import type { AgentLookupOptions } from '../agents/index.js';
 import { FanoutError, isFanoutError } from '../errors.js';
 import type { Model, ModelResolver } from '../models/model.js';
@@ -367,20 +368,6 @@ class FanoutEngine implements Fanout {
 
 function spawnResult({ run, tasks }: Recorded): SpawnResult {
   return { runId: run.runId, handles: tasks.map((task) => ({ id: task.taskId, handle: task.handle })), dag: run.dag };
-}
-
-function isRunActive(run: RunRecord): boolean {
-  return run.status === 'running' || run.status === 'synthesizing';
-}
-
-/** True when a process with this pid exists (EPERM: it exists but belongs to another user). */
-function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function positive(value: number | undefined, fallback: number, name: string): number {

@@ -15,3 +15,4 @@ export { checkBudgetsPriced, pricerOf, type Pricer } from './run-costs.js';
 export { resolveAgents, taskSystemPrompt } from './task-agents.js';
 export type { RunUsage, TaskOutcome } from './task-runner.js';
 export { SYNTHESIS_MAX_TOKENS, synthesisSystemPrompt, synthesisUserMessage } from './synthesis.js';
+export { isProcessAlive, isRunActive, isRunOrphaned } from './run-liveness.js';

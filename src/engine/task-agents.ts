@@ -30,10 +30,7 @@ export function resolveAgents(plan: Plan, lookup: AgentLookupOptions): Record<st
  * write scope) follow it.
  */
 export function taskSystemPrompt(spec: TaskSpec, agent: ResolvedAgent | undefined): string {
-  const rendered = renderSystemPrompt(spec);
-  if (agent === undefined || agent.systemPrompt === '') return rendered;
-  // The template's first line is always its role sentence (docs/plan-format.md, "The role prompt").
-  return `${agent.systemPrompt}\n\n${rendered.slice(rendered.indexOf('\n') + 1)}`;
+  return renderSystemPrompt(spec, agent === undefined ? {} : { rolePrompt: agent.systemPrompt });
 }
 
 function asResolved(definition: AgentDefinition): ResolvedAgent {

@@ -13,4 +13,4 @@ export { loadPlanFile, normalizePlan, parsePlan } from './load-plan.js';
 export { analyzePlan, type AnalyzeOptions } from './independence.js';
 export { compileGlob, compiledGlobsOverlap, globsCanOverlap, type CompiledGlob } from './glob-overlap.js';
 export { longestPath, topologicalOrder, type OrderEdge } from './critical-path.js';
-export { DEFAULT_ROLE, renderSystemPrompt, renderTaskPrompt } from './render-prompt.js';
+export { DEFAULT_ROLE, renderSystemPrompt, renderTaskPrompt, type RenderSystemPromptOptions } from './render-prompt.js';

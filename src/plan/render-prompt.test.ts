@@ -63,3 +63,15 @@ describe('renderTaskPrompt', () => {
     expect(renderTaskPrompt({ id: 't', prompt: '\n  Do the thing.\n' })).toBe('Do the thing.');
   });
 });
+
+describe('renderSystemPrompt with a role prompt', () => {
+  it('puts the role prompt in place of the role sentence and keeps the other sections', () => {
+    const prompt = renderSystemPrompt(
+      { id: 't', role: 'ignored', prompt: 'p', description: 'Fix the login', focus: ['speed'] },
+      { rolePrompt: 'You are the team reviewer. Be terse.' },
+    );
+    expect(prompt.startsWith('You are the team reviewer. Be terse.\n\nTask: Fix the login')).toBe(true);
+    expect(prompt).not.toContain('ignored');
+    expect(prompt).toContain('Focus areas:\n- speed');
+  });
+});

@@ -3,15 +3,26 @@ import type { TaskSpec } from './types.js';
 /** The role used when a task names none. */
 export const DEFAULT_ROLE = 'general-purpose';
 
+/** Options of {@link renderSystemPrompt}. */
+export interface RenderSystemPromptOptions {
+  /**
+   * A prompt that takes the place of the role sentence, e.g. the body of a
+   * Claude Code agent definition; the template's other sections follow it.
+   */
+  rolePrompt?: string;
+}
+
 /**
  * The subagent's system prompt: the role-prompt template of the parallel
  * execution pattern (role, task, context, files, output format, focus areas),
  * with empty sections left out, followed by the task's write scope.
  */
-export function renderSystemPrompt(task: TaskSpec): string {
+export function renderSystemPrompt(task: TaskSpec, options: RenderSystemPromptOptions = {}): string {
   const role = task.role?.trim() || DEFAULT_ROLE;
+  const rolePrompt = options.rolePrompt?.trim();
   const sections = [
-    `You are a ${role} specialist for this specific task.`,
+    rolePrompt ? `${rolePrompt}
+` : `You are a ${role} specialist for this specific task.`,
     `Task: ${(task.description?.trim() || task.prompt).trim()}`,
     section('Context:', task.context?.trim()),
     section('Files to work with:', bullets(task.files)),

@@ -62,4 +62,11 @@ describe('executeToolCalls', () => {
       { tool: 'write_file', ok: false, detail: 'write to "a.txt" refused: this task is read-only (no write scope)' },
     ]);
   });
+
+  it('refuses a call whose arguments the provider could not parse, without running it', async () => {
+    const cwd = await makeDir();
+    const broken: ToolUseBlock = { ...call('1', 'write_file', {}), inputError: 'arguments are not valid JSON' };
+    const { results } = await execute(cwd, [broken]);
+    expect(results[0]).toMatchObject({ isError: true, content: 'invalid arguments for write_file: arguments are not valid JSON' });
+  });
 });

@@ -43,6 +43,8 @@ async function executeToolCall(call: ToolUseBlock, execution: ToolExecution): Pr
       const names = execution.tools.map((candidate) => candidate.spec.name).join(', ');
       throw toolFailed(`unknown tool "${call.name}"; available tools: ${names}`);
     }
+    // The provider could not parse the model's arguments; running the tool with `{}` would act on nothing the model meant.
+    if (call.inputError !== undefined) throw toolFailed(`invalid arguments for ${call.name}: ${call.inputError}`);
     const content = await tool.run(call.input, execution);
     execution.onToolCall?.({ tool: call.name, ok: true, detail: describeTarget(call) });
     return { type: 'tool_result', toolUseId: call.id, content, isError: false };

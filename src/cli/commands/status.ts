@@ -1,3 +1,4 @@
+import { isRunOrphaned } from '../../engine/run-liveness.js';
 import type { RunRecord } from '../../engine/types.js';
 import { FanoutError } from '../../errors.js';
 import type { RunStore } from '../../store/run-store.js';
@@ -6,21 +7,6 @@ import { writeLines, type CliIo } from '../io.js';
 import { jsonLine } from '../json-lines.js';
 import { openStore } from '../library.js';
 import { renderRunStatus } from '../render-status.js';
-
-/** Whether the process that records `pid` as executing a run still exists. */
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-function isActive(run: RunRecord): boolean {
-  return run.status === 'running' || run.status === 'synthesizing';
-}
 
 /** The latest run, the run with this id, or the run of the task with this handle. */
 function findRun(store: RunStore, target: string | undefined): RunRecord | undefined {
@@ -42,7 +28,7 @@ export async function statusCommand(target: string | undefined, flags: { json?: 
     }
     const tasks = store.listTasks(run.runId);
     const todos = store.listTodos(run.runId);
-    const processGone = isActive(run) && run.pid !== undefined && run.pid !== process.pid && !processExists(run.pid);
+    const processGone = isRunOrphaned(run);
     if (flags.json) {
       io.stdout.write(jsonLine({ run: { ...run, plan: undefined }, tasks, todos, processGone }));
     } else {
