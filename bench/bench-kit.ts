@@ -3,8 +3,11 @@
  * path they measure: the workload (same calls, same bodies), the task pool,
  * and the measurement of wall time, CPU and peak RSS.
  */
+import { agentToolSpecs, DEFAULT_MAX_TOKENS_PER_CALL } from '../src/agent/index.js';
 import type { SimOptions, ToolSpec } from '../src/models/model.js';
 import { encodeSimDirective } from '../src/models/sim/index.js';
+import { renderSystemPrompt } from '../src/plan/index.js';
+import type { TaskSpec } from '../src/plan/types.js';
 
 /** One benchmark workload: `tasks` agent-like conversations of `callsPerTask` model calls each. */
 export interface LegArgs {
@@ -27,49 +30,73 @@ export interface LegResult {
   peakRssMb: number;
   /** Model calls made; a leg whose count differs from tasks × callsPerTask did not do the work. */
   calls: number;
+  /** The engine's own report of the run, for legs that go through the engine. */
+  engine?: EngineFigures;
 }
 
-/** The role prompt every bench call carries, about the size of a rendered fanout role prompt. */
-export const BENCH_SYSTEM =
-  'ROLE: You are a careful code reviewer working as one subagent of many.\n' +
-  'Work only inside the task workspace. Report findings as a concise list.\n' +
-  'Context: the project is a TypeScript library with a CLI and an HTTP API. '.repeat(12);
-
-/** Tool definitions sent with every call, like an agent's read/grep tools. */
-export const BENCH_TOOLS: ToolSpec[] = [
-  {
-    name: 'read_file',
-    description: 'Read a file of the workspace, optionally a line range.',
-    inputSchema: {
-      type: 'object',
-      properties: { path: { type: 'string' }, from: { type: 'integer' }, to: { type: 'integer' } },
-      required: ['path'],
-    },
-  },
-  {
-    name: 'grep',
-    description: 'Search the workspace for a regular expression.',
-    inputSchema: { type: 'object', properties: { pattern: { type: 'string' } }, required: ['pattern'] },
-  },
-];
-
-/** Content of every tool result, the size of a short file excerpt. */
-export const BENCH_TOOL_RESULT = 'export function handler(request) {\n  return respond(request);\n}\n'.repeat(6);
-
-/** The first user message of task `task`. */
-export function benchPrompt(task: number): string {
-  return `Task ${task}: review the module src/module-${task}.ts for error handling and report what is missing.`;
+/** The figures of fanout's RunReport a benchmark reports (see `RunReport` in src/engine/api.ts). */
+export interface EngineFigures {
+  /** First task start to last task end. */
+  wallMs: number;
+  /** Sum of task durations. */
+  sequentialMs: number;
+  /** Longest chain of the DAG weighted by measured durations. */
+  criticalPathMs: number;
+  /** sequentialMs ÷ wallMs. */
+  speedup: number;
+  /** criticalPathMs ÷ wallMs. */
+  efficiency: number;
 }
 
 /**
- * Sim options of one task: every call but the last asks for a tool, the
- * last answers, so a task is a short agent loop of `callsPerTask` calls.
+ * The tools every call sends: the agent's own five, so the hand-written legs
+ * send exactly what fanout's agent loop sends.
+ */
+export const BENCH_TOOLS: readonly ToolSpec[] = agentToolSpecs;
+
+/** Content of every tool result, the size of a short file excerpt (the fanout leg's workspace files hold it). */
+export const BENCH_TOOL_RESULT = 'export function handler(request) {\n  return respond(request);\n}\n'.repeat(6);
+
+/** Output tokens per call fanout's agent asks for; every leg sends the same. */
+export const BENCH_MAX_TOKENS = DEFAULT_MAX_TOKENS_PER_CALL;
+
+/** The workspace file task `task` reads (relative to the fanout leg's workspace). */
+export function benchFile(task: number): string {
+  return `src/module-${task}.ts`;
+}
+
+/** The first user message of task `task`. */
+export function benchPrompt(task: number): string {
+  return `Task ${task}: review the module ${benchFile(task)} for error handling and report what is missing.`;
+}
+
+/**
+ * Sim options of one task: every call but the last asks for `read_file` on
+ * the task's file, the last answers, so a task is a short agent loop of
+ * `callsPerTask` calls.
  */
 export function benchSim(args: LegArgs, task: number): SimOptions {
-  const script = Array.from({ length: args.callsPerTask - 1 }, (_, turn) => ({
-    tools: [{ name: 'read_file', input: { path: `src/module-${task}.ts`, from: turn * 40 + 1, to: turn * 40 + 40 } }],
+  const script = Array.from({ length: args.callsPerTask - 1 }, () => ({
+    tools: [{ name: 'read_file', input: { path: benchFile(task) } }],
   }));
   return { latencyMs: args.latencyMs, script, output: `Task ${task}: two unchecked promise rejections found.` };
+}
+
+/** Task `task` as a plan task: what the fanout leg runs, and what the other legs render their prompts from. */
+export function benchTask(args: LegArgs, task: number): TaskSpec {
+  return {
+    id: `t${task}`,
+    role: 'careful code reviewer',
+    prompt: benchPrompt(task),
+    context: 'the project is a TypeScript library with a CLI and an HTTP API. '.repeat(12).trim(),
+    maxTurns: args.callsPerTask,
+    sim: benchSim(args, task),
+  };
+}
+
+/** The role prompt of task `task`, rendered as fanout renders it for its subagent. */
+export function benchSystem(args: LegArgs, task: number): string {
+  return renderSystemPrompt(benchTask(args, task));
 }
 
 /** Anthropic wire shapes the raw-HTTP and SDK legs build, equal to what fanout's provider sends. */
@@ -99,9 +126,9 @@ export async function runWireConversation(
 ): Promise<number> {
   const body: WireRequest = {
     model: 'sim',
-    max_tokens: 1024,
+    max_tokens: BENCH_MAX_TOKENS,
     system: [
-      { type: 'text', text: BENCH_SYSTEM },
+      { type: 'text', text: benchSystem(args, task) },
       { type: 'text', text: encodeSimDirective({ ...benchSim(args, task), kind: 'task' }) },
     ],
     messages: [{ role: 'user', content: [{ type: 'text', text: benchPrompt(task) }] }],
@@ -139,15 +166,21 @@ export async function runTaskPool(
   return calls;
 }
 
-/** Measures `run` (which returns its call count) in the current process. */
-export async function measureLeg(run: () => Promise<number>): Promise<LegResult> {
+/**
+ * Measures `run` (which returns its call count) in the current process.
+ * Wall and CPU time end when `run` settles, or at its last call of `markEnd`
+ * when it calls it (a leg whose work ends before its bookkeeping does).
+ */
+export async function measureLeg(run: (markEnd: () => void) => Promise<number>): Promise<LegResult> {
   const cpuStart = process.cpuUsage();
   const start = performance.now();
-  const calls = await run();
-  const wallMs = performance.now() - start;
-  const cpu = process.cpuUsage(cpuStart);
+  let end: { at: number; cpu: NodeJS.CpuUsage } | undefined;
+  const calls = await run(() => {
+    end = { at: performance.now(), cpu: process.cpuUsage(cpuStart) };
+  });
+  const { at, cpu } = end ?? { at: performance.now(), cpu: process.cpuUsage(cpuStart) };
   return {
-    wallMs: Math.round(wallMs),
+    wallMs: Math.round(at - start),
     cpuMs: Math.round((cpu.user + cpu.system) / 1000),
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     calls,

@@ -2,12 +2,15 @@
  * Starts the simulated model server in its own process, so its CPU work
  * does not count against (or compete inside) the process being measured.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { SimServerStats } from '../src/models/sim/index.js';
 
 /** A simulated server in a child process. */
 export interface BenchServer {
   url: string;
+  /** The server's counters, asked of its process; the difference over a leg is the calls the server saw. */
+  stats(): Promise<SimServerStats>;
   /** Stops the server process and waits for it to exit. */
   stop(): Promise<void>;
 }
@@ -16,7 +19,7 @@ const ENTRY = fileURLToPath(new URL('./sim-process.ts', import.meta.url));
 
 /** Spawns `bench/sim-process.ts` and resolves once it prints its URL. */
 export function startBenchServer(): Promise<BenchServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ENTRY], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', ENTRY], { stdio: ['pipe', 'pipe', 'inherit', 'ipc'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return new Promise((resolve, reject) => {
     let stdout = '';
@@ -29,6 +32,7 @@ export function startBenchServer(): Promise<BenchServer> {
         const { url } = JSON.parse(stdout.slice(0, newline)) as { url: string };
         resolve({
           url,
+          stats: () => askStats(child),
           async stop() {
             if (child.exitCode === null) child.kill('SIGTERM');
             await exited;
@@ -42,5 +46,17 @@ export function startBenchServer(): Promise<BenchServer> {
     child.stdout.setEncoding('utf8').on('data', onData);
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`bench server exited early with code ${code}`)));
+  });
+}
+
+function askStats(child: ChildProcess): Promise<SimServerStats> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (message: unknown): void => resolve(message as SimServerStats);
+    child.once('message', onMessage);
+    child.send('stats', (error) => {
+      if (error === null) return;
+      child.off('message', onMessage);
+      reject(new Error(`bench server: cannot ask for stats (${error.message})`));
+    });
   });
 }

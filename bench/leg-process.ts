@@ -6,7 +6,9 @@
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { runAgentLoop } from './agent-loop.js';
 import type { LegArgs, LegResult } from './bench-kit.js';
+import { runFanoutLeg } from './fanout-leg.js';
 import { runFloor } from './floor-http.js';
 import { runProviderLoop } from './provider-loop.js';
 import { runSdkLoop } from './sdk-loop.js';
@@ -17,6 +19,11 @@ export const LEGS: Readonly<Record<string, (args: LegArgs) => Promise<LegResult>
   'sdk-loop': runSdkLoop,
   provider: (args) => runProviderLoop(args),
   'provider-stream': (args) => runProviderLoop(args, { stream: true }),
+  'openai-provider': (args) => runProviderLoop(args, { wire: 'openai' }),
+  fanout: (args) => runFanoutLeg(args),
+  // Diagnostics, between `provider` and `fanout`: the agent loop alone, and the engine on the in-memory store.
+  'agent-loop': runAgentLoop,
+  'fanout-memory': (args) => runFanoutLeg(args, { store: 'memory' }),
 };
 
 const SELF = fileURLToPath(import.meta.url);
@@ -54,6 +61,11 @@ async function main(legName: string | undefined, json: string | undefined): Prom
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  // Without this, a leg awaiting something no timer or socket will settle would end with code 0 and no result.
+  process.once('beforeExit', () => {
+    process.stderr.write('bench leg: the event loop emptied before the leg finished (a promise nothing will settle)\n');
+    process.exit(1);
+  });
   main(process.argv[2], process.argv[3]).then(
     () => process.exit(0),
     (error: unknown) => {

@@ -19,7 +19,7 @@
  */
 
 export { FanoutError, isFanoutError, toFanoutError, type FanoutErrorCode, type FanoutErrorOptions } from './errors.js';
-export { createDefaultFanout, fanoutHome, type DefaultFanoutOptions } from './compose.js';
+export { createDefaultFanout, fanoutHome, loadPriceTable, PRICE_FILE_NAMES, type DefaultFanoutOptions } from './compose.js';
 
 // Engine: the Fanout object, its options, events, records and report.
 export * from './engine/index.js';
@@ -47,6 +47,8 @@ export {
   estimateCostUsd,
   findModelPrice,
   loadPriceOverrides,
+  type ModelPrice,
+  type PriceTable,
 } from './models/pricing.js';
 
 // One subagent run on its own (the engine uses this for every task).
