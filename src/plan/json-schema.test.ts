@@ -12,7 +12,10 @@ describe('checkJsonSchema', () => {
   it('describes what is wrong with a non-schema', () => {
     expect(checkJsonSchema({ type: 'no-such-type' })).toMatch(/not a valid JSON Schema/);
     expect(checkJsonSchema([1, 2])).toBe('expected a JSON Schema object');
-    expect(checkJsonSchema({ $schema: 'https://example.com/unknown-dialect' })).toMatch(/not a valid JSON Schema/);
+    expect(checkJsonSchema({ foo: 'bar' })).toMatch(/^not a JSON Schema: it has none of the keywords/);
+    expect(checkJsonSchema({ title: 'only a title' })).toMatch(/^not a JSON Schema/);
+    expect(checkJsonSchema({})).toBeUndefined();
+    expect(checkJsonSchema({ $schema: 'https://example.com/unknown-dialect', type: 'object' })).toMatch(/not a valid JSON Schema/);
   });
 });
 

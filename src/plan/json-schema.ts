@@ -13,6 +13,15 @@ function ajvFor(schema: object): Ajv {
   return typeof dialect === 'string' && dialect.includes('2020-12') ? ajv2020 : ajvDefault;
 }
 
+// Ajv ignores unknown keywords (strict: false, so user schemas with `title`-like extras work),
+// which would make any object a "schema" that accepts everything. A schema must constrain something,
+// except `{}`, which deliberately means "any JSON value".
+const CONSTRAINING_KEYWORDS = new Set([
+  'type', 'properties', 'required', 'items', 'prefixItems', 'enum', 'const', '$ref', '$dynamicRef',
+  'anyOf', 'oneOf', 'allOf', 'not', 'if', 'additionalProperties', 'patternProperties', 'minimum',
+  'maximum', 'minLength', 'maxLength', 'pattern', 'format', 'minItems', 'maxItems', 'contains',
+]);
+
 /**
  * Checks that `schema` is a usable JSON Schema. Returns a one-line problem
  * description, or `undefined` when it is fine.
@@ -20,6 +29,10 @@ function ajvFor(schema: object): Ajv {
 export function checkJsonSchema(schema: unknown): string | undefined {
   if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) {
     return 'expected a JSON Schema object';
+  }
+  const keys = Object.keys(schema);
+  if (keys.length > 0 && !keys.some((key) => CONSTRAINING_KEYWORDS.has(key))) {
+    return `not a JSON Schema: it has none of the keywords that constrain a value (expected e.g. "type", "properties", "enum", "$ref")`;
   }
   const ajv = ajvFor(schema);
   try {
