@@ -5,13 +5,13 @@ import type { RunStore } from '../store/run-store.js';
 import type { Clock } from './clock.js';
 import type {
   FanoutEvent,
+  RunRecord,
   RunStatus,
   SynthesisResult,
   TaskOutput,
   TaskRecord,
   TaskStatus,
   TodoItem,
-  WaitReason,
 } from './types.js';
 
 /** What the engine is built from. A composition root (src/compose.ts) supplies the concrete parts. */
@@ -52,6 +52,8 @@ export interface SpawnOptions {
   strict?: boolean;
   /** Stops the whole run when it fires. */
   signal?: AbortSignal;
+  /** Where the plan came from (a file path), used to name it in error messages. Default `plan`. */
+  source?: string;
   /**
    * Replaces the LLM synthesis: gets the succeeded tasks' outputs by task id
    * and returns the unified result (with an optional `## Disagreements`
@@ -93,24 +95,27 @@ export interface OutputResult {
   error?: string;
 }
 
-/** Timing of one task in a report. */
-export interface TaskTiming {
+/** Timing of one task in a report: its record's counters, plus what the report derives from them. */
+export interface TaskTiming
+  extends Pick<
+    TaskRecord,
+    | 'handle'
+    | 'status'
+    | 'startedAt'
+    | 'endedAt'
+    | 'turns'
+    | 'inputTokens'
+    | 'outputTokens'
+    | 'retries'
+    | 'retryWaitMs'
+    | 'costUsd'
+    | 'waitReason'
+  > {
+  /** The task's id in the plan. */
   id: string;
-  handle: string;
-  status: TaskStatus;
-  startedAt?: number;
-  endedAt?: number;
   durationMs: number;
-  turns: number;
-  inputTokens: number;
-  outputTokens: number;
-  retries: number;
-  retryWaitMs: number;
-  /** Estimated cost in USD from the price table; undefined when the model's price is unknown. */
-  costUsd?: number;
   /** ms between becoming ready and starting. */
   waitMs: number;
-  waitReason?: WaitReason;
 }
 
 /** The speedup report of a run. */
@@ -152,18 +157,66 @@ export interface RunResult {
   report: RunReport;
 }
 
+/** What {@link Fanout.stop} did. */
+export interface StopResult {
+  /** The run the target belongs to (the target itself when it is a run id). */
+  runId: string;
+  /**
+   * Tasks that had not finished when the stop was asked for: they end
+   * `stopped` unless they finish first. 0 when `alreadyFinished`.
+   */
+  stopped: number;
+  /** True when the run or task had already finished: nothing was stopped and no stop request was recorded. */
+  alreadyFinished: boolean;
+}
+
+/** What {@link Fanout.status} returns. */
+export interface RunStatusView {
+  run: RunRecord;
+  tasks: TaskRecord[];
+  todos: TodoItem[];
+  report: RunReport;
+}
+
 /** The library's main object. Adapters (CLI, MCP, dashboard) only call this. */
 export interface Fanout {
-  /** Checks the batch, records it, and starts every ready task in this tick. Returns at once. */
+  /**
+   * Checks the batch, records it, and starts every ready task in this tick.
+   * Returns at once. Synchronous, so it does not reach out to the models'
+   * endpoints: callers who want an unreachable endpoint reported before
+   * anything is recorded call {@link Fanout.check} first.
+   */
   spawn(plan: Plan | TaskSpec[], options?: SpawnOptions): SpawnResult;
   /** Checks and records a run without starting it (see `start`): used by `--detach`. */
   prepare(plan: Plan | TaskSpec[], options?: SpawnOptions): SpawnResult;
+  /**
+   * Everything spawn checks (schema, independence, agents, models, budgets)
+   * plus that the endpoint of every model the run would call is reachable
+   * (`Model.preflight`) — without recording or starting anything. Resolves
+   * with the execution DAG; rejects with the one-line FanoutErrors spawn
+   * would throw, or the preflight's `MODEL_CONFIG`.
+   */
+  check(plan: Plan | TaskSpec[], options?: SpawnOptions): Promise<ExecutionDag>;
+  /** Recent runs, most recent first. */
+  runs(limit?: number): RunRecord[];
+  /**
+   * A run with its tasks, todo list and report: by run id, by a task handle,
+   * or the latest run when `target` is omitted. A run whose executing process
+   * died is recorded as interrupted (and its unfinished tasks as stopped)
+   * before it is returned. Throws NOT_FOUND.
+   */
+  status(target?: string): RunStatusView;
   /** Executes a prepared run in this process. */
   start(runId: string, options?: Pick<SpawnOptions, 'signal'>): void;
   /** A task's output, or its current status; blocks with `block: true`. Works for tasks of other processes. */
   output(handle: string, options?: OutputOptions): Promise<OutputResult>;
-  /** Stops a task (by handle) or every task of a run (by run id), in this or another process. */
-  stop(target: string): Promise<void>;
+  /**
+   * Stops a task (by handle) or every task of a run (by run id), in this or
+   * another process. Resolves once stopped when this process executes it,
+   * else once the stop request is recorded. A target that already finished
+   * resolves with `alreadyFinished: true`. Throws NOT_FOUND.
+   */
+  stop(target: string): Promise<StopResult>;
   /** Waits for a run to finish (including synthesis) and returns its result. */
   wait(runId: string, options?: { signal?: AbortSignal }): Promise<RunResult>;
   /**
@@ -171,7 +224,7 @@ export interface Fanout {
    * repair attempt when the answer is not a valid plan). Runs nothing.
    */
   plan(request: string, options?: { model?: string; signal?: AbortSignal }): Promise<Plan>;
-  /** spawn + wait: the whole pattern in one call. */
+  /** check + spawn + wait: the whole pattern in one call; nothing is recorded when a check fails. */
   run(plan: Plan | TaskSpec[], options?: SpawnOptions): Promise<RunResult>;
   /** The speedup report of a run (finished or not). */
   report(runId: string): RunReport;

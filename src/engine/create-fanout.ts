@@ -1,12 +1,9 @@
 import { homedir } from 'node:os';
-import { isProcessAlive, isRunActive } from './run-liveness.js';
-import type { AgentLookupOptions } from '../agents/index.js';
 import { FanoutError, isFanoutError } from '../errors.js';
-import type { Model, ModelResolver } from '../models/model.js';
-import { BUILT_IN_PRICES, type PriceTable } from '../models/pricing.js';
-import { analyzePlan, normalizePlan } from '../plan/index.js';
+import type { ModelResolver } from '../models/model.js';
+import { BUILT_IN_PRICES } from '../models/pricing.js';
 import { planFromRequest } from '../planner/index.js';
-import type { Plan, TaskSpec } from '../plan/types.js';
+import type { ExecutionDag, Plan, TaskSpec } from '../plan/types.js';
 import type { RunStore, StopRequest } from '../store/run-store.js';
 import type {
   Fanout,
@@ -15,33 +12,29 @@ import type {
   OutputResult,
   RunReport,
   RunResult,
+  RunStatusView,
   SpawnOptions,
   SpawnResult,
+  StopResult,
 } from './api.js';
 import { systemClock, type Clock } from './clock.js';
 import { ModelGates } from './model-gate.js';
+import { settleOrphanedRun } from './orphaned-run.js';
 import { buildReport } from './report.js';
+import { checkRun, preflightModels, resolveRunModels, type CheckedRun, type RunCheckContext, type RunModels } from './run-check.js';
 import { EventHub } from './run-events.js';
-import { isTerminal, RunExecution } from './run-execution.js';
-import { checkBudgetsPriced, pricerOf, type Pricer } from './run-costs.js';
-import { effectivePlan, newRunRecords } from './run-records.js';
+import { RunExecution } from './run-execution.js';
+import { isRunActive, isTerminal } from './run-liveness.js';
+import { newRunRecords } from './run-records.js';
 import { StopPoller } from './stop-poller.js';
-import { resolveAgents } from './task-agents.js';
 import { recordTodos } from './todo-list.js';
 import type { FanoutEvent, RunRecord, TaskOutput, TaskRecord, TodoItem } from './types.js';
-import { untilSettled, type WaitOutcome } from './wait.js';
+import { untilSettled } from './wait.js';
 
 /** Model spec used when neither the task, the plan, the spawn options nor FanoutOptions name one. */
 export const DEFAULT_MODEL = 'sim';
 /** Default interval of cross-process polling (stop requests, outputs, run ends), ms. */
 export const DEFAULT_POLL_MS = 200;
-
-/** The models a run uses, resolved, with their prices. */
-interface RunModels {
-  models: Map<string, Model>;
-  pricers: Map<string, Pricer | undefined>;
-  simulated: boolean;
-}
 
 /** A checked and recorded run, ready to execute. */
 interface Recorded extends RunModels {
@@ -63,8 +56,8 @@ class FanoutEngine implements Fanout {
   readonly #clock: Clock;
   readonly #cwd: string;
   readonly #defaultModel: string;
-  readonly #prices: PriceTable;
-  readonly #agentLookup: AgentLookupOptions;
+  /** What checking a run needs: the models, prices, default model and where agent definitions live. */
+  readonly #checks: RunCheckContext;
   readonly #pollMs: number;
   readonly #events: EventHub;
   readonly #gates: ModelGates;
@@ -81,8 +74,12 @@ class FanoutEngine implements Fanout {
     this.#clock = options.clock ?? systemClock;
     this.#cwd = options.cwd ?? process.cwd();
     this.#defaultModel = options.defaultModel ?? DEFAULT_MODEL;
-    this.#prices = options.prices ?? BUILT_IN_PRICES;
-    this.#agentLookup = { cwd: this.#cwd, home: options.agentsHome ?? homedir() };
+    this.#checks = {
+      models: this.#models,
+      prices: options.prices ?? BUILT_IN_PRICES,
+      defaultModel: this.#defaultModel,
+      agentLookup: { cwd: this.#cwd, home: options.agentsHome ?? homedir() },
+    };
     this.#events = new EventHub(this.#store);
     this.#gates = new ModelGates({
       clock: this.#clock,
@@ -93,13 +90,27 @@ class FanoutEngine implements Fanout {
   }
 
   spawn(plan: Plan | TaskSpec[], options: SpawnOptions = {}): SpawnResult {
-    const recorded = this.#record(plan, options, true);
+    const recorded = this.#record(this.#check(plan, options), options, true);
     this.#execute(recorded, options);
     return spawnResult(recorded);
   }
 
   prepare(plan: Plan | TaskSpec[], options: SpawnOptions = {}): SpawnResult {
-    return spawnResult(this.#record(plan, options, false));
+    return spawnResult(this.#record(this.#check(plan, options), options, false));
+  }
+
+  async check(plan: Plan | TaskSpec[], options: SpawnOptions = {}): Promise<ExecutionDag> {
+    return (await this.#checkReachable(plan, options)).dag;
+  }
+
+  runs(limit?: number): RunRecord[] {
+    return this.#store.listRuns(limit).map((run) => this.#settled(run));
+  }
+
+  status(target?: string): RunStatusView {
+    const run = this.#settled(this.#findRun(target));
+    const tasks = this.#store.listTasks(run.runId);
+    return { run, tasks, todos: this.#store.listTodos(run.runId), report: this.#reportOf(run, tasks) };
   }
 
   start(runId: string, options: Pick<SpawnOptions, 'signal'> = {}): void {
@@ -112,56 +123,45 @@ class FanoutEngine implements Fanout {
     }
     const tasks = this.#store.listTasks(runId);
     const earlyStops = this.#store.listStopRequests(runId, run.createdAt - 1);
-    this.#execute({ run, tasks, ...this.#resolveModels(run.plan) }, { ...options, earlyStops });
+    this.#execute({ run, tasks, ...resolveRunModels(run.plan, this.#checks) }, { ...options, earlyStops });
   }
 
   async output(handle: string, options: OutputOptions = {}): Promise<OutputResult> {
     const current = this.#outputOf(handle);
     if (current.done || options.block !== true) return current;
-    const outcome = await this.#waitFor(
-      () => this.#executionOfHandle.get(handle)?.whenSettled(handle),
-      () => {
-        const task = this.#store.getTask(handle);
-        return task !== undefined && isTerminal(task.status) ? 'done' : this.#interruptedRun(task?.runId);
-      },
-      options,
-    );
-    const result = this.#outputOf(handle);
-    if (outcome === 'interrupted' && !result.done) {
-      result.error = this.#store.getRun(result.runId)?.error ?? `run ${result.runId} was interrupted`;
-    }
-    return result;
+    await untilSettled({
+      ...this.#waitOptions(options),
+      local: () => this.#executionOfHandle.get(handle)?.whenSettled(handle),
+      // A run that can no longer progress ends the wait even when it left the task unfinished
+      // (e.g. one recorded as interrupted by an earlier version, which did not stop its tasks).
+      check: () => (this.#outputOf(handle).done || !this.#isActive(current.runId) ? 'done' : undefined),
+    });
+    return this.#outputOf(handle);
   }
 
-  async stop(target: string): Promise<void> {
+  async stop(target: string): Promise<StopResult> {
     this.#checkOpen();
+    const { runId, unfinished, finished } = this.#stopTarget(target);
+    if (finished) return { runId, stopped: 0, alreadyFinished: true };
     const local = this.#executions.get(target) ?? this.#executionOfHandle.get(target);
     if (local !== undefined) {
       local.stop(target);
       await (target === local.runId ? local.done : local.whenSettled(target));
-      return;
+    } else {
+      // Executed by another process (or prepared, not started yet): it polls for this.
+      this.#store.requestStop(target, this.#clock.now());
+      this.#store.flush();
     }
-    const run = this.#store.getRun(target);
-    const task = run === undefined ? this.#store.getTask(target) : undefined;
-    if (run === undefined && task === undefined) {
-      throw new FanoutError('NOT_FOUND', `no run or task ${target} in the store (expected a run id or a task handle)`);
-    }
-    if (run !== undefined ? !isRunActive(run) : isTerminal((task as TaskRecord).status)) return;
-    // Executed by another process (or prepared, not started yet): it polls for this.
-    this.#store.requestStop(target, this.#clock.now());
-    this.#store.flush();
+    return { runId, stopped: unfinished, alreadyFinished: false };
   }
 
   async wait(runId: string, options: { signal?: AbortSignal } = {}): Promise<RunResult> {
-    if (this.#store.getRun(runId) === undefined) throw new FanoutError('NOT_FOUND', `no run ${runId} in the store`);
-    await this.#waitFor(
-      () => this.#executions.get(runId)?.done,
-      () => {
-        const run = this.#store.getRun(runId);
-        return run === undefined || !isRunActive(run) ? 'done' : this.#interruptedRun(runId);
-      },
-      options,
-    );
+    this.#getRun(runId);
+    await untilSettled({
+      ...this.#waitOptions(options),
+      local: () => this.#executions.get(runId)?.done,
+      check: () => (this.#isActive(runId) ? undefined : 'done'),
+    });
     return this.#result(runId);
   }
 
@@ -176,19 +176,19 @@ class FanoutEngine implements Fanout {
   }
 
   async run(plan: Plan | TaskSpec[], options: SpawnOptions = {}): Promise<RunResult> {
-    const { runId } = this.spawn(plan, options);
+    const recorded = this.#record(await this.#checkReachable(plan, options), options, true);
+    this.#execute(recorded, options);
     // Not passing `options.signal` on: it stops the run, and the stopped run's result is still returned.
-    return this.wait(runId);
+    return this.wait(recorded.run.runId);
   }
 
   report(runId: string): RunReport {
-    const run = this.#store.getRun(runId);
-    if (run === undefined) throw new FanoutError('NOT_FOUND', `no run ${runId} in the store`);
-    return buildReport(run, this.#store.listTasks(runId), { simulated: this.#isSimulated(run), now: this.#clock.now() });
+    const run = this.#getRun(runId);
+    return this.#reportOf(run, this.#store.listTasks(runId));
   }
 
   todos(runId: string): TodoItem[] {
-    if (this.#store.getRun(runId) === undefined) throw new FanoutError('NOT_FOUND', `no run ${runId} in the store`);
+    this.#getRun(runId);
     return this.#store.listTodos(runId);
   }
 
@@ -210,53 +210,42 @@ class FanoutEngine implements Fanout {
     }
   }
 
-  /**
-   * Checks, then records a run and its tasks in one transaction: the plan,
-   * its agent definitions, its models, and that every budget has a price.
-   * Nothing is recorded when a check fails.
-   */
-  #record(input: Plan | TaskSpec[], options: SpawnOptions, executing: boolean): Recorded {
+  /** The one validation spawn, prepare and check share (see {@link checkRun}). */
+  #check(plan: Plan | TaskSpec[], options: SpawnOptions): CheckedRun {
     this.#checkOpen();
-    const normalized = normalizePlan(input, 'plan');
-    const agents = resolveAgents(normalized, this.#agentLookup);
-    const plan = effectivePlan(normalized, options, this.#defaultModel, agents);
-    const dag = analyzePlan(plan, { strict: options.strict === true, source: 'plan' });
-    const resolved = this.#resolveModels(plan);
-    checkBudgetsPriced(plan, resolved.pricers, {
+    return checkRun(plan, options, this.#checks);
+  }
+
+  /** {@link FanoutEngine.#check}, then every model's preflight: what `check` and `run` make sure of. */
+  async #checkReachable(plan: Plan | TaskSpec[], options: SpawnOptions): Promise<CheckedRun> {
+    const checked = this.#check(plan, options);
+    await preflightModels(checked, {
       defaultModel: this.#defaultModel,
       synthesizes: options.synthesize === undefined,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
+    return checked;
+  }
+
+  /** Records a checked run, its tasks and its todo list in one transaction. */
+  #record(checked: CheckedRun, options: SpawnOptions, executing: boolean): Recorded {
+    // Checked again: a preflight may have awaited while the instance was closed.
+    this.#checkOpen();
+    const { plan, dag, agents, ...models } = checked;
     const { run, tasks } = newRunRecords({
       plan,
       dag,
       now: this.#clock.now(),
       cwd: this.#cwd,
       executing,
-      isPriced: (spec) => resolved.pricers.get(spec) !== undefined,
+      isPriced: (spec) => models.pricers.get(spec) !== undefined,
       ...(agents === undefined ? {} : { agents }),
       ...(options.name === undefined ? {} : { name: options.name }),
     });
     this.#store.createRun(run, tasks);
     recordTodos(this.#store, run.runId, tasks);
     this.#store.flush();
-    return { run, tasks, ...resolved };
-  }
-
-  /**
-   * Resolves every model the run uses, so a bad spec fails before anything
-   * is recorded, and looks up each one's price once.
-   */
-  #resolveModels(plan: Plan): RunModels {
-    const models = new Map<string, Model>();
-    const pricers = new Map<string, Pricer | undefined>();
-    const fallback = plan.model ?? this.#defaultModel;
-    for (const spec of [fallback, ...plan.tasks.map((task) => task.model ?? fallback)]) {
-      if (models.has(spec)) continue;
-      const model = this.#models.resolve(spec);
-      models.set(spec, model);
-      pricers.set(spec, pricerOf(model.spec, this.#prices));
-    }
-    return { models, pricers, simulated: [...models.values()].some((model) => model.simulated) };
+    return { run, tasks, ...models };
   }
 
   #execute(
@@ -285,9 +274,63 @@ class FanoutEngine implements Fanout {
     this.#poller.ensureRunning();
   }
 
+  /**
+   * Every read of a run goes through here: a run whose executing process
+   * died is recorded as interrupted (its unfinished tasks stopped) first.
+   */
+  #settled(run: RunRecord): RunRecord {
+    return settleOrphanedRun(this.#store, run, this.#clock.now());
+  }
+
+  /** The run, settled; NOT_FOUND when there is none. */
+  #getRun(runId: string): RunRecord {
+    const run = this.#store.getRun(runId);
+    if (run === undefined) throw new FanoutError('NOT_FOUND', `no run ${runId} in the store`);
+    return this.#settled(run);
+  }
+
+  #isActive(runId: string): boolean {
+    const run = this.#store.getRun(runId);
+    return run !== undefined && isRunActive(this.#settled(run));
+  }
+
+  /** The run with this id, the run of the task with this handle, or (no target) the latest run. */
+  #findRun(target: string | undefined): RunRecord {
+    if (target === undefined) {
+      const latest = this.#store.listRuns(1)[0];
+      if (latest === undefined) throw new FanoutError('NOT_FOUND', 'no runs in the store yet');
+      return latest;
+    }
+    const run = this.#store.getRun(target);
+    if (run !== undefined) return run;
+    const task = this.#store.getTask(target);
+    const ofTask = task === undefined ? undefined : this.#store.getRun(task.runId);
+    if (ofTask === undefined) {
+      throw new FanoutError('NOT_FOUND', `no run or task ${target} in the store (expected a run id or a task handle)`);
+    }
+    return ofTask;
+  }
+
+  /** What a stop of `target` would apply to, from the store (which every local change reaches first). */
+  #stopTarget(target: string): { runId: string; unfinished: number; finished: boolean } {
+    const run = this.#findRun(target);
+    const settled = this.#settled(run);
+    if (target === run.runId) {
+      const unfinished = this.#store.listTasks(run.runId).filter((task) => !isTerminal(task.status)).length;
+      return { runId: run.runId, unfinished, finished: !isRunActive(settled) };
+    }
+    const task = this.#store.getTask(target) as TaskRecord;
+    const finished = isTerminal(task.status);
+    return { runId: run.runId, unfinished: finished ? 0 : 1, finished };
+  }
+
   #outputOf(handle: string): OutputResult {
-    const task = this.#store.getTask(handle);
-    if (task === undefined) throw new FanoutError('NOT_FOUND', `no task ${handle} in the store (expected a task handle)`);
+    const found = this.#store.getTask(handle);
+    if (found === undefined) throw new FanoutError('NOT_FOUND', `no task ${handle} in the store (expected a task handle)`);
+    const run = this.#store.getRun(found.runId);
+    if (run !== undefined) this.#settled(run);
+    // Read again: settling an orphaned run stops its unfinished tasks.
+    const task = this.#store.getTask(handle) as TaskRecord;
     const result: OutputResult = {
       handle,
       runId: task.runId,
@@ -301,59 +344,37 @@ class FanoutEngine implements Fanout {
     return result;
   }
 
-  /**
-   * Waits until `local()` settles (when this process executes the thing), or
-   * else until `check()` says it is done or interrupted, polling the store
-   * every pollMs; gives up after `timeoutMs`.
-   */
-  #waitFor(
-    local: () => Promise<void> | undefined,
-    check: () => WaitOutcome | undefined,
-    options: OutputOptions,
-  ): Promise<WaitOutcome> {
-    return untilSettled({ clock: this.#clock, pollMs: this.#pollMs, local, check, ...pick(options) });
-  }
-
-  /**
-   * Undefined while the run may still progress; `interrupted` (recorded in
-   * the store) when the process executing it is gone.
-   */
-  #interruptedRun(runId: string | undefined): 'interrupted' | undefined {
-    const run = runId === undefined ? undefined : this.#store.getRun(runId);
-    if (run === undefined || !isRunActive(run) || run.pid === undefined) return undefined;
-    if (this.#executions.has(run.runId) || isProcessAlive(run.pid)) return undefined;
-    this.#store.updateRun(run.runId, {
-      status: 'interrupted',
-      error: `run ${run.runId} was interrupted: its process ${run.pid} exited before the run finished`,
-    });
-    this.#store.flush();
-    return 'interrupted';
+  #waitOptions(options: OutputOptions): { clock: Clock; pollMs: number; timeoutMs?: number; signal?: AbortSignal } {
+    return {
+      clock: this.#clock,
+      pollMs: this.#pollMs,
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    };
   }
 
   #result(runId: string): RunResult {
-    const run = this.#store.getRun(runId) as RunRecord;
+    const run = this.#getRun(runId);
     const tasks = this.#store.listTasks(runId);
     const outputs: Record<string, TaskOutput> = {};
     for (const task of tasks) {
       const output = this.#store.getOutput(task.handle);
       if (output !== undefined) outputs[task.taskId] = output;
     }
-    const result: RunResult = {
-      runId,
-      status: run.status,
-      tasks,
-      outputs,
-      report: buildReport(run, tasks, { simulated: this.#isSimulated(run), now: this.#clock.now() }),
-    };
+    const result: RunResult = { runId, status: run.status, tasks, outputs, report: this.#reportOf(run, tasks) };
     if (run.synthesis !== undefined) result.synthesis = run.synthesis;
     return result;
+  }
+
+  #reportOf(run: RunRecord, tasks: readonly TaskRecord[]): RunReport {
+    return buildReport(run, tasks, { simulated: this.#isSimulated(run), now: this.#clock.now() });
   }
 
   #isSimulated(run: RunRecord): boolean {
     const local = this.#executions.get(run.runId);
     if (local !== undefined) return local.simulated;
     try {
-      return this.#resolveModels(run.plan).simulated;
+      return resolveRunModels(run.plan, this.#checks).simulated;
     } catch (error) {
       // A run recorded elsewhere may name a provider this process has no key for: it is not the simulated one.
       if (isFanoutError(error, 'MODEL_CONFIG')) return false;
@@ -376,11 +397,4 @@ function positive(value: number | undefined, fallback: number, name: string): nu
     throw new FanoutError('OPTION_INVALID', `${name} must be a positive number of ms, got ${String(value)}`);
   }
   return value;
-}
-
-function pick(options: OutputOptions): { timeoutMs?: number; signal?: AbortSignal } {
-  return {
-    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-    ...(options.signal === undefined ? {} : { signal: options.signal }),
-  };
 }

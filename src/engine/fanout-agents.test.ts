@@ -118,18 +118,21 @@ describe('tasks with an agent definition', () => {
     expect(reviewer.requests[0]?.system).toMatch(/^You are a meticulous code reviewer/);
   });
 
-  it('reject an unknown agent with one line, recording nothing', () => {
+  it('reject an unknown agent with one line naming the plan and the task, recording nothing', () => {
     writeAgent(cwd, 'reviewer.md', reviewerFile);
     const { fanout, store, events } = setup();
     let error: unknown;
     try {
-      fanout.spawn([{ ...review, agent: 'auditor' }]);
+      fanout.spawn([{ id: 'other', prompt: 'x', model: 'scripted:synthesis' }, { ...review, agent: 'auditor' }], {
+        source: 'review.yaml',
+      });
     } catch (thrown) {
       error = thrown;
     }
     expect(isFanoutError(error, 'PLAN_INVALID')).toBe(true);
     expect((error as Error).message).toBe(
-      `unknown agent "auditor" (looked in ${join(cwd, '.claude', 'agents')}, ${join(home, '.claude', 'agents')}; found: reviewer)`,
+      `review.yaml: tasks[1].agent: unknown agent "auditor" ` +
+        `(looked in ${join(cwd, '.claude', 'agents')}, ${join(home, '.claude', 'agents')}; found: reviewer)`,
     );
     expect(store.listRuns()).toEqual([]);
     expect(events).toEqual([]);

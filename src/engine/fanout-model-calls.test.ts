@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { FanoutError } from '../errors.js';
+import type { ModelRequest } from '../models/model.js';
 import { textResponse, toolResponse } from '../models/scripted-model.js';
 import { settle } from './manual-clock.js';
 import { createHarness, deferred, heldStep, task, type Harness } from './test-support/engine-harness.js';
@@ -107,5 +108,42 @@ describe('model calls of a run', () => {
     expect(JSON.stringify(a.requests[0]?.messages)).toContain('Audit the login.');
     expect(a.requests[0]?.sim).toEqual({ latencyMs: 5 });
     expect(result.outputs.a).toMatchObject({ text: '{"ok":true}', json: { ok: true } });
+  });
+
+  it('gives every task its own abort signal: 300 tasks in flight at once print no MaxListenersExceededWarning', async () => {
+    harness = createHarness();
+    const { fanout, model } = harness;
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error): void => {
+      warnings.push(warning);
+    };
+    process.on('warning', onWarning);
+    try {
+      const release = deferred();
+      const signals = new Set<AbortSignal>();
+      const step = async (request: ModelRequest) => {
+        signals.add(request.signal);
+        // What the SDK does for every call in flight.
+        request.signal.addEventListener('abort', () => {}, { once: true });
+        await release.promise;
+        return textResponse('done');
+      };
+      const ids = Array.from({ length: 300 }, (_, index) => `t${index}`);
+      model('scripted:shared', ids.map(() => step));
+      model('scripted:synthesis', []);
+      const controller = new AbortController();
+      const { runId } = fanout.spawn(
+        { synthesis: false, tasks: ids.map((id) => task(id, { model: 'scripted:shared' })) },
+        { concurrency: 300, signal: controller.signal },
+      );
+      await settle();
+      expect(signals.size).toBe(300);
+      release.resolve();
+      await expect(fanout.wait(runId)).resolves.toMatchObject({ status: 'succeeded' });
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.filter((warning) => warning.name === 'MaxListenersExceededWarning')).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
   });
 });

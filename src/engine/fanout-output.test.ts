@@ -1,4 +1,5 @@
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { textResponse } from '../models/scripted-model.js';
 import { settle } from './manual-clock.js';
@@ -116,20 +117,27 @@ describe('output', () => {
     expect(() => child.fanout.start(runId)).toThrowError(expect.objectContaining({ code: 'OPTION_INVALID' }));
   });
 
-  it('reports a run whose process died as interrupted instead of blocking forever', async () => {
+  it('reports a task of a run whose process died while waiting as stopped, the run as interrupted', async () => {
     const { fanout, model, store, clock } = setup({ pollMs: 200 });
     model('scripted:a', []);
     const { runId, handles } = fanout.prepare([task('a')]);
-    const dead = spawnSync(process.execPath, ['-e', '']).pid;
-    store.updateRun(runId, { startedAt: clock.now(), pid: dead });
-    store.updateTask(handles[0]?.handle ?? '', { status: 'running' });
+    const handle = handles[0]?.handle ?? '';
+    const executor = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
+    const pid = executor.pid ?? 0;
+    store.updateRun(runId, { startedAt: clock.now(), pid });
+    store.updateTask(handle, { status: 'running', startedAt: clock.now() });
 
-    const pending = fanout.output(handles[0]?.handle ?? '', { block: true });
+    const pending = fanout.output(handle, { block: true });
+    await clock.advance(200);
+    expect(store.getTask(handle)?.status).toBe('running');
+    const exited = once(executor, 'exit');
+    executor.kill();
+    await exited;
     await clock.advance(200);
     const result = await pending;
-    expect(result).toMatchObject({ status: 'running', done: false });
-    expect(result.error).toContain(`its process ${dead} exited`);
-    expect(store.getRun(runId)?.status).toBe('interrupted');
+    expect(result).toMatchObject({ status: 'stopped', done: true });
+    expect(result.error).toBe(`the process executing the run (pid ${pid}) exited before the task finished`);
+    expect(store.getRun(runId)).toMatchObject({ status: 'interrupted', error: expect.stringContaining(`its process ${pid} exited`) });
     await expect(fanout.wait(runId)).resolves.toMatchObject({ status: 'interrupted' });
   });
 });

@@ -119,16 +119,36 @@ describe('stop', () => {
     expect(result.tasks.map((record) => record.status)).toEqual(['stopped', 'succeeded']);
   });
 
-  it('throws NOT_FOUND for an unknown target and ignores finished ones', async () => {
+  it('throws NOT_FOUND for an unknown target; a finished target resolves as already finished, recording no request', async () => {
     const harness = setup();
     await expect(harness.fanout.stop('task-unknown')).rejects.toMatchObject({ code: 'NOT_FOUND' });
     harness.model('scripted:a', [textResponse('done')]);
     const { runId, handles } = harness.fanout.spawn([task('a')]);
     await harness.fanout.wait(runId);
-    await harness.fanout.stop(handles[0]?.handle ?? '');
-    await harness.fanout.stop(runId);
+    const other = setup({ store: harness.store, clock: harness.clock, resolver: harness.resolver });
+    const finished = { runId, stopped: 0, alreadyFinished: true };
+    await expect(harness.fanout.stop(handles[0]?.handle ?? '')).resolves.toEqual(finished);
+    await expect(harness.fanout.stop(runId)).resolves.toEqual(finished);
+    await expect(other.fanout.stop(runId)).resolves.toEqual(finished);
     await settle();
     expect(harness.store.listStopRequests(runId, 0)).toEqual([]);
     expect(harness.store.getRun(runId)?.status).toBe('succeeded');
+  });
+
+  it('says how many unfinished tasks a stop applied to, here or in another process', async () => {
+    const harness = setup();
+    const other = setup({ store: harness.store, clock: harness.clock, resolver: harness.resolver });
+    harness.model('scripted:a', [textResponse('a done')]);
+    harness.model('scripted:b', [heldStep().step]);
+    harness.model('scripted:c', [heldStep().step]);
+    harness.model('scripted:d', []);
+    const { runId, handles } = harness.fanout.spawn([task('a'), task('b'), task('c'), task('d', { dependsOn: ['c'] })]);
+    await settle();
+    const [, b, c] = handles.map((entry) => entry.handle);
+    await expect(harness.fanout.stop(b ?? '')).resolves.toEqual({ runId, stopped: 1, alreadyFinished: false });
+    await expect(other.fanout.stop(c ?? '')).resolves.toEqual({ runId, stopped: 1, alreadyFinished: false });
+    expect(harness.store.listStopRequests(runId, 0).map((request) => request.target)).toEqual([c]);
+    await expect(harness.fanout.stop(runId)).resolves.toEqual({ runId, stopped: 2, alreadyFinished: false });
+    expect(statusOf(harness, runId)).toEqual({ a: 'succeeded', b: 'stopped', c: 'stopped', d: 'stopped' });
   });
 });

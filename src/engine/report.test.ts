@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ExecutionDag, Plan } from '../plan/types.js';
-import { buildReport } from './report.js';
+import { buildReport, NOTABLE_WAIT_MS } from './report.js';
 import type { RunRecord, TaskRecord } from './types.js';
 
 const T = 1_700_000_000_000;
@@ -110,6 +110,20 @@ describe('buildReport', () => {
     const report = buildReport(run({ concurrency: 1 }, { tasks: ids }), waited);
     expect(report.diagnostics).toEqual([
       '5 tasks waited for a concurrency slot (concurrency 1), 15.0 s in total; longest: t4 5.0 s',
+    ]);
+  });
+
+  it('says nothing of waits and backoffs shorter than NOTABLE_WAIT_MS', () => {
+    const brief = NOTABLE_WAIT_MS - 1;
+    const tasks = [
+      record('a', 0, { readyAt: T, startedAt: T, endedAt: T + 1000, retries: 1, retryWaitMs: brief }),
+      record('b', 1, { readyAt: T, startedAt: T + brief, endedAt: T + 1000, waitReason: 'concurrency' }),
+      record('c', 2, { readyAt: T, startedAt: T + NOTABLE_WAIT_MS, endedAt: T + 1000, waitReason: 'concurrency' }),
+      record('d', 3, { readyAt: T, startedAt: T, endedAt: T + 1000, retries: 1, retryWaitMs: NOTABLE_WAIT_MS }),
+    ];
+    expect(buildReport(run({ concurrency: 2 }, { tasks: ['a', 'b', 'c', 'd'] }), tasks).diagnostics).toEqual([
+      `c waited ${NOTABLE_WAIT_MS} ms for a concurrency slot (concurrency 2)`,
+      `d spent ${NOTABLE_WAIT_MS} ms in retry backoff (1 retry)`,
     ]);
   });
 

@@ -10,6 +10,13 @@ export interface ReportOptions {
   now?: number;
 }
 
+/**
+ * Shortest wait (for a slot, or in retry backoff) worth a diagnostic or a
+ * column, in ms: shorter ones are the scheduler's own bookkeeping, not
+ * something that held a task back. Adapters showing waits use it too.
+ */
+export const NOTABLE_WAIT_MS = 50;
+
 /** Diagnostics of one kind listed one by one up to this count, then summed up in one sentence. */
 const MAX_SENTENCES_PER_KIND = 3;
 
@@ -94,7 +101,8 @@ function timingOf(task: TaskRecord, now: number | undefined): TaskTiming {
  * and why: the sequential todo mode, the run's concurrency cap, conflicts
  * between write scopes, the provider's cap on calls in flight, and retry
  * backoff; then the caps that ended a task or the whole run. Declared
- * dependencies are intended order, not a diagnosis.
+ * dependencies are intended order, not a diagnosis; waits shorter than
+ * {@link NOTABLE_WAIT_MS} are not worth a sentence.
  */
 function diagnose(run: RunRecord, tasks: readonly TaskRecord[], timings: readonly TaskTiming[]): string[] {
   const byId = new Map(timings.map((timing) => [timing.id, timing]));
@@ -106,7 +114,7 @@ function diagnose(run: RunRecord, tasks: readonly TaskRecord[], timings: readonl
   }
 
   const concurrency = run.plan.concurrency ?? 8;
-  const slotWaits = started.filter((timing) => timing.waitReason === 'concurrency' && timing.waitMs > 0);
+  const slotWaits = started.filter((timing) => timing.waitReason === 'concurrency' && timing.waitMs >= NOTABLE_WAIT_MS);
   sentences.push(
     ...listOrSum(
       slotWaits,
@@ -140,7 +148,7 @@ function diagnose(run: RunRecord, tasks: readonly TaskRecord[], timings: readonl
     ),
   );
 
-  const backoffs = timings.filter((timing) => timing.retryWaitMs > 0);
+  const backoffs = timings.filter((timing) => timing.retryWaitMs >= NOTABLE_WAIT_MS);
   sentences.push(
     ...listOrSum(
       backoffs,
@@ -211,6 +219,7 @@ function sum<T>(items: readonly T[], value: (item: T) => number): number {
   return items.reduce((total, item) => total + value(item), 0);
 }
 
+/** A wait for a sentence: `850 ms` under a second (where tenths of a second would say too little), else `1.5 s`. */
 function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(1)} s`;
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }

@@ -22,21 +22,23 @@ export function pricerOf(spec: string, table: PriceTable): Pricer | undefined {
  * Throws the one-line `PLAN_INVALID` error when a budget applies to a model
  * without a known price, since such a budget cannot be enforced: a task's
  * `budgetUsd` needs its model's price, the run's `budgetUsd` every model's,
- * the synthesis model's included when `synthesizes`.
+ * the synthesis model's included when `synthesizes`. The message names the
+ * plan by `source` (its file path; default `plan`).
  */
 export function checkBudgetsPriced(
   plan: Plan,
   pricers: ReadonlyMap<string, Pricer | undefined>,
-  options: { defaultModel: string; synthesizes: boolean },
+  options: { defaultModel: string; synthesizes: boolean; source?: string },
 ): void {
   const fallback = plan.model ?? options.defaultModel;
   const unpriced = (spec: string): boolean => pricers.get(spec) === undefined;
+  const source = options.source ?? 'plan';
   const fail = (field: string, spec: string, user: string): never => {
     throw new FanoutError(
       'PLAN_INVALID',
-      `plan: ${field}: no price is known for model "${spec}" (${user}), so the budget cannot be enforced; ` +
+      `${source}: ${field}: no price is known for model "${spec}" (${user}), so the budget cannot be enforced; ` +
         'add the model to a price file (see "Caps and prices" in docs/plan-format.md)',
-      { where: `plan: ${field}` },
+      { where: `${source}: ${field}` },
     );
   };
   plan.tasks.forEach((task, index) => {

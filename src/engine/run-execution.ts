@@ -1,45 +1,13 @@
 import { FanoutError, toFanoutError } from '../errors.js';
-import type { Model } from '../models/model.js';
-import type { RunPatch, RunStore, StopRequest, TaskPatch } from '../store/run-store.js';
+import type { StopRequest, TaskPatch } from '../store/run-store.js';
 import { timeoutReason, UsageMeter } from './caps.js';
-import type { Clock } from './clock.js';
-import type { ModelGates } from './model-gate.js';
-import type { Pricer } from './run-costs.js';
-import type { EventHub } from './run-events.js';
+import { modelOfRun, type ExecutionContext, type ExecutionSetup } from './execution-setup.js';
+import { finishRun } from './run-finish.js';
+import { isTerminal } from './run-liveness.js';
 import { DagScheduler, type SchedulerStep } from './scheduler.js';
-import { synthesize, SYNTHESIS_MAX_TOKENS, type SynthesisInput, type Synthesizer } from './synthesis.js';
-import { runTask, type RunUsage, type TaskOutcome } from './task-runner.js';
+import { noUsage, runTask, type RunUsage, type TaskOutcome } from './task-runner.js';
 import { TodoList } from './todo-list.js';
-import type { FanoutEvent, RunRecord, RunStatus, TaskRecord, TaskStatus, WaitReason } from './types.js';
-
-/** The parts of the engine every run execution shares. */
-export interface ExecutionContext {
-  store: RunStore;
-  events: EventHub;
-  clock: Clock;
-  gates: ModelGates;
-}
-
-/** One run to execute in this process. */
-export interface ExecutionSetup {
-  /** As recorded; `plan` already carries the effective concurrency, todo mode and model. */
-  run: RunRecord;
-  /** In plan order, all `queued`. */
-  tasks: TaskRecord[];
-  /** Resolved models by spec: every task's and the synthesis's. */
-  models: ReadonlyMap<string, Model>;
-  /** Pricers by model spec, for the same specs; undefined where the price is unknown. */
-  pricers: ReadonlyMap<string, Pricer | undefined>;
-  /** Model spec for tasks and synthesis when the plan names none. */
-  defaultModel: string;
-  /** Whether any of the run's models is the simulated one. */
-  simulated: boolean;
-  /** Stops the whole run when it fires. */
-  signal?: AbortSignal;
-  synthesizer?: Synthesizer;
-  /** Stop requests recorded before the run started: applied before anything is dispatched. */
-  earlyStops?: readonly StopRequest[];
-}
+import type { FanoutEvent, RunRecord, TaskRecord, TaskStatus, WaitReason } from './types.js';
 
 interface TaskState {
   /** Local mirror of the stored record. */
@@ -319,12 +287,11 @@ export class RunExecution {
     const controller = new AbortController();
     state.controller = controller;
     const { agent } = record.spec;
-    const modelKey = this.#modelKey(record.spec.model);
-    const pricer = this.#setup.pricers.get(modelKey);
+    const { model, pricer } = modelOfRun(this.#setup, record.spec.model);
     const resolvedAgent = agent === undefined ? undefined : this.#run.agents?.[agent];
     runTask({
       task: record,
-      model: this.#modelFor(modelKey),
+      model,
       ...(pricer === undefined ? {} : { pricer }),
       ...(resolvedAgent === undefined ? {} : { agent: resolvedAgent }),
       runUsage: this.#runUsage,
@@ -345,37 +312,15 @@ export class RunExecution {
     );
   }
 
-  /** The model spec of a task (`spec` = its own) or, with none, of the run and its synthesis. */
-  #modelKey(spec: string | undefined): string {
-    return spec ?? this.#run.plan.model ?? this.#setup.defaultModel;
-  }
-
-  #modelFor(key: string): Model {
-    const model = this.#setup.models.get(key);
-    if (model === undefined) throw new FanoutError('INTERNAL', `model ${key} of run ${this.runId} was not resolved`);
-    return model;
-  }
-
   /** A task ended: output first, then its record, then everything that follows from it. */
   #finish(index: number, outcome: TaskOutcome): void {
     const state = this.#tasks[index] as TaskState;
     const { record } = state;
     const { store, clock } = this.#ctx;
     const now = clock.now();
-    if (outcome.output !== undefined) {
-      store.setOutput({ handle: record.handle, ...outcome.output, truncated: false });
-    }
-    const patch: TaskPatch = {
-      status: outcome.status,
-      endedAt: now,
-      turns: outcome.turns,
-      inputTokens: outcome.inputTokens,
-      outputTokens: outcome.outputTokens,
-      retries: outcome.retries,
-      retryWaitMs: outcome.retryWaitMs,
-    };
-    if (outcome.costUsd !== undefined) patch.costUsd = outcome.costUsd;
-    if (outcome.error !== undefined) patch.error = outcome.error;
+    const { output, ...ending } = outcome;
+    if (output !== undefined) store.setOutput({ handle: record.handle, ...output, truncated: false });
+    const patch: TaskPatch = { ...ending, endedAt: now };
     Object.assign(record, patch);
     state.controller = undefined;
     store.updateTask(record.handle, patch);
@@ -434,108 +379,27 @@ export class RunExecution {
     void this.#finalize();
   }
 
-  /** All tasks are terminal: synthesize (when asked and something succeeded), then end the run. */
+  /** All tasks are terminal: synthesize and end the run (see run-finish.ts), then release what the run held. */
   async #finalize(): Promise<void> {
-    const { store, clock } = this.#ctx;
-    let synthesisError: string | undefined;
     try {
-      const succeeded = this.#tasks.filter((state) => state.record.status === 'succeeded');
-      const synthesizes = this.#run.plan.synthesis !== false && succeeded.length > 0;
-      // A run cap the tasks reached leaves the synthesis, a model call of the run too, no room.
-      if (this.#stopReason === undefined && this.#limitReason === undefined && synthesizes) {
-        synthesisError = await this.#synthesize(succeeded.map((state) => state.record));
-      } else {
-        this.#todo.setSynthesis(this.#stopReason === undefined ? 'skipped' : 'stopped');
-      }
-    } catch (error) {
-      synthesisError = toFanoutError(error).message;
-    }
-    this.#timeLimit.abort();
-    const { status, error } = this.#outcome(synthesisError);
-    const now = clock.now();
-    try {
-      const patch: RunPatch = { status, endedAt: now };
-      if (error !== undefined) patch.error = error;
-      if (this.#limitReason !== undefined && this.#stopReason === undefined) patch.limit = this.#limitReason.message;
-      store.updateRun(this.runId, patch);
-      this.#emit({ type: 'run-end', runId: this.runId, at: now, status });
-      store.flush();
+      await finishRun({
+        ctx: this.#ctx,
+        setup: this.#setup,
+        tasks: this.#tasks.map((state) => state.record),
+        todo: this.#todo,
+        usage: this.#usage,
+        synthesisSignal: this.#synthesisController.signal,
+        earlyEnd: () => ({ stop: this.#stopReason, limit: this.#limitReason }),
+        emit: (event) => this.#emit(event),
+      });
     } finally {
+      this.#timeLimit.abort();
       if (this.#onSignal !== undefined) this.#setup.signal?.removeEventListener('abort', this.#onSignal);
       this.#resolveDone();
     }
   }
-
-  /** Runs the synthesis step; returns its error message, if it failed. */
-  async #synthesize(succeeded: readonly TaskRecord[]): Promise<string | undefined> {
-    const { store, clock, gates } = this.#ctx;
-    store.updateRun(this.runId, { status: 'synthesizing' });
-    this.#emit({ type: 'synthesis-start', runId: this.runId, at: clock.now() });
-    this.#todo.setSynthesis('in_progress');
-    try {
-      const inputs: SynthesisInput[] = succeeded.map((record) => ({
-        id: record.taskId,
-        ...(record.spec.description === undefined ? {} : { description: record.spec.description }),
-        output: store.getOutput(record.handle) ?? { handle: record.handle, text: '', truncated: false },
-      }));
-      const { synthesis } = this.#run.plan;
-      const modelKey = this.#modelKey(undefined);
-      const pricer = this.#setup.pricers.get(modelKey);
-      const result = await synthesize({
-        inputs,
-        ...(typeof synthesis === 'string' ? { instructions: synthesis } : {}),
-        model: this.#modelFor(modelKey),
-        gates,
-        clock,
-        signal: this.#synthesisController.signal,
-        maxTokens: Math.min(SYNTHESIS_MAX_TOKENS, this.#usage.tokenRoom()),
-        ...(pricer === undefined ? {} : { pricer }),
-        ...(this.#setup.synthesizer === undefined ? {} : { synthesizer: this.#setup.synthesizer }),
-      });
-      this.#usage.add(result.inputTokens + result.outputTokens, result.costUsd ?? 0);
-      store.updateRun(this.runId, { synthesis: result });
-      this.#todo.setSynthesis('completed');
-      this.#emit({ type: 'synthesis-end', runId: this.runId, at: clock.now(), ok: true });
-      return undefined;
-    } catch (thrown) {
-      const message = toFanoutError(this.#stopReason ?? this.#limitReason ?? thrown).message;
-      this.#todo.setSynthesis(this.#stopReason === undefined ? 'failed' : 'stopped');
-      this.#emit({ type: 'synthesis-end', runId: this.runId, at: clock.now(), ok: false, error: message });
-      return message;
-    }
-  }
-
-  #outcome(synthesisError: string | undefined): { status: RunStatus; error?: string } {
-    if (this.#stopReason !== undefined) return { status: 'stopped', error: this.#stopReason.message };
-    if (this.#limitReason !== undefined) return { status: 'failed', error: this.#limitReason.message };
-    let stopped = 0;
-    let unsuccessful = 0;
-    for (const { record } of this.#tasks) {
-      if (record.status === 'stopped') stopped += 1;
-      else if (record.status !== 'succeeded') unsuccessful += 1;
-    }
-    if (stopped > 0) return { status: 'stopped', error: `${stopped} of ${this.#tasks.length} tasks were stopped` };
-    if (unsuccessful > 0) {
-      return { status: 'failed', error: `${unsuccessful} of ${this.#tasks.length} tasks did not succeed` };
-    }
-    if (synthesisError !== undefined) return { status: 'failed', error: `synthesis failed: ${synthesisError}` };
-    return { status: 'succeeded' };
-  }
-}
-
-/** True for the statuses a task ends in. */
-export function isTerminal(status: TaskStatus): boolean {
-  return status !== 'queued' && status !== 'running';
 }
 
 function failedOutcome(error: unknown): TaskOutcome {
-  return {
-    status: 'failed',
-    error: toFanoutError(error).message,
-    turns: 0,
-    inputTokens: 0,
-    outputTokens: 0,
-    retries: 0,
-    retryWaitMs: 0,
-  };
+  return { status: 'failed', error: toFanoutError(error).message, ...noUsage() };
 }

@@ -1,4 +1,9 @@
-import type { RunRecord } from './types.js';
+import type { RunRecord, TaskStatus } from './types.js';
+
+/** True for the statuses a task ends in. */
+export function isTerminal(status: TaskStatus): boolean {
+  return status !== 'queued' && status !== 'running';
+}
 
 /** True while a run has not reached a final status. */
 export function isRunActive(run: RunRecord): boolean {

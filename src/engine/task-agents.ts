@@ -1,4 +1,5 @@
 import { findAgent, loadAgentDefinitions, type AgentDefinition, type AgentLookupOptions } from '../agents/index.js';
+import { FanoutError, toFanoutError } from '../errors.js';
 import { renderSystemPrompt } from '../plan/index.js';
 import type { Plan, TaskSpec } from '../plan/types.js';
 import type { ResolvedAgent } from './types.js';
@@ -6,21 +7,36 @@ import type { ResolvedAgent } from './types.js';
 /**
  * The agent definitions the plan's tasks name (`agent:`), by name, read
  * once from the project's and the user's `.claude/agents/`; undefined when
- * no task names one. Throws the one-line FanoutError `PLAN_INVALID` of an
- * unknown name or a definition file with bad frontmatter.
+ * no task names one. Throws the one-line FanoutError `PLAN_INVALID` of a
+ * definition file with bad frontmatter (naming the file), or of an unknown
+ * name (naming the plan by `source`, its file path, and the task's field).
  */
-export function resolveAgents(plan: Plan, lookup: AgentLookupOptions): Record<string, ResolvedAgent> | undefined {
+export function resolveAgents(
+  plan: Plan,
+  lookup: AgentLookupOptions,
+  source = 'plan',
+): Record<string, ResolvedAgent> | undefined {
   const names = new Set<string>();
   for (const task of plan.tasks) if (task.agent !== undefined) names.add(task.agent);
   if (names.size === 0) return undefined;
   const { agents } = loadAgentDefinitions(lookup);
   const resolved: Record<string, ResolvedAgent> = {};
   for (const name of names) {
-    // findAgent throws the message that names the directories searched and what they hold.
-    const definition = agents.find((agent) => agent.name === name) ?? findAgent(name, lookup);
+    const definition = agents.find((agent) => agent.name === name) ?? unknownAgent(plan, name, lookup, source);
     resolved[name] = asResolved(definition);
   }
   return resolved;
+}
+
+/** Throws findAgent's message (it names the directories searched and what they hold), prefixed with where the plan names the agent. */
+function unknownAgent(plan: Plan, name: string, lookup: AgentLookupOptions, source: string): AgentDefinition {
+  try {
+    // Found after all when a definition was added since the directories were read.
+    return findAgent(name, lookup);
+  } catch (error) {
+    const where = `${source}: tasks[${plan.tasks.findIndex((task) => task.agent === name)}].agent`;
+    throw new FanoutError('PLAN_INVALID', `${where}: ${toFanoutError(error).message}`, { cause: error, where });
+  }
 }
 
 /**

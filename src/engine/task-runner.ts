@@ -43,19 +43,19 @@ export interface RunUsage {
   tokenRoom(): number;
 }
 
+/** A task's usage counters, as its record holds them. */
+export type TaskUsage = Pick<TaskRecord, 'turns' | 'inputTokens' | 'outputTokens' | 'retries' | 'retryWaitMs' | 'costUsd'>;
+
 /** How a task ended; never a thrown error. */
-export interface TaskOutcome {
+export interface TaskOutcome extends TaskUsage, Pick<TaskRecord, 'error'> {
   status: Exclude<TaskStatus, 'queued' | 'running'>;
-  error?: string;
   /** The final answer, when the agent produced one. */
   output?: { text: string; json?: unknown };
-  turns: number;
-  inputTokens: number;
-  outputTokens: number;
-  retries: number;
-  retryWaitMs: number;
-  /** Estimated cost in USD; undefined when the model's price is unknown. */
-  costUsd?: number;
+}
+
+/** The usage of a task before its first model call. */
+export function noUsage(): TaskUsage {
+  return { turns: 0, inputTokens: 0, outputTokens: 0, retries: 0, retryWaitMs: 0 };
 }
 
 /**
@@ -71,7 +71,7 @@ export async function runTask(options: TaskRunOptions): Promise<TaskOutcome> {
   if (spec.agent !== undefined && agent === undefined) {
     throw new FanoutError('INTERNAL', `agent ${spec.agent} of task ${id} was not recorded with run ${runId}`);
   }
-  const stats: Omit<TaskOutcome, 'status'> = { turns: 0, inputTokens: 0, outputTokens: 0, retries: 0, retryWaitMs: 0 };
+  const stats: TaskUsage = noUsage();
   if (pricer !== undefined) stats.costUsd = 0;
   const caps = new UsageMeter({ maxTokens: spec.maxTokens, budgetUsd: spec.budgetUsd }, 'task');
   const announced = new Set<WaitReason>();

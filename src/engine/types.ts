@@ -132,8 +132,6 @@ export type FanoutEvent =
   | { type: 'synthesis-end'; runId: string; at: number; ok: boolean; error?: string }
   | { type: 'run-end'; runId: string; at: number; status: RunStatus };
 
-export type FanoutEventType = FanoutEvent['type'];
-
 /** A stored event with its per-run sequence number. */
 export interface StoredEvent {
   seq: number;

@@ -1,8 +1,8 @@
 import { toFanoutError } from '../errors.js';
 import type { Clock } from './clock.js';
 
-/** How a wait ended: the thing finished, the time ran out, or its process is gone. */
-export type WaitOutcome = 'done' | 'timeout' | 'interrupted';
+/** How a wait ended: the thing finished, or the time ran out. */
+export type WaitOutcome = 'done' | 'timeout';
 
 /** What {@link untilSettled} waits on. */
 export interface UntilSettledOptions {
@@ -10,7 +10,7 @@ export interface UntilSettledOptions {
   pollMs: number;
   /** The in-process completion promise, when this process executes the thing (checked before each poll). */
   local: () => Promise<void> | undefined;
-  /** Reads the store: `done`, `interrupted`, or undefined to keep polling. */
+  /** Reads the store: `done`, or undefined to keep polling. */
   check: () => WaitOutcome | undefined;
   /** Give up after this many ms. */
   timeoutMs?: number;

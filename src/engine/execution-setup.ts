@@ -1,0 +1,52 @@
+import { FanoutError } from '../errors.js';
+import type { Model } from '../models/model.js';
+import type { RunStore, StopRequest } from '../store/run-store.js';
+import type { Clock } from './clock.js';
+import type { ModelGates } from './model-gate.js';
+import type { Pricer } from './run-costs.js';
+import type { EventHub } from './run-events.js';
+import type { Synthesizer } from './synthesis.js';
+import type { RunRecord, TaskRecord } from './types.js';
+
+/** The parts of the engine every run execution shares. */
+export interface ExecutionContext {
+  store: RunStore;
+  events: EventHub;
+  clock: Clock;
+  gates: ModelGates;
+}
+
+/** One run to execute in this process. */
+export interface ExecutionSetup {
+  /** As recorded; `plan` already carries the effective concurrency, todo mode and model. */
+  run: RunRecord;
+  /** In plan order, all `queued`. */
+  tasks: TaskRecord[];
+  /** Resolved models by spec: every task's and the synthesis's. */
+  models: ReadonlyMap<string, Model>;
+  /** Pricers by model spec, for the same specs; undefined where the price is unknown. */
+  pricers: ReadonlyMap<string, Pricer | undefined>;
+  /** Model spec for tasks and synthesis when the plan names none. */
+  defaultModel: string;
+  /** Whether any of the run's models is the simulated one. */
+  simulated: boolean;
+  /** Stops the whole run when it fires. */
+  signal?: AbortSignal;
+  synthesizer?: Synthesizer;
+  /** Stop requests recorded before the run started: applied before anything is dispatched. */
+  earlyStops?: readonly StopRequest[];
+}
+
+/**
+ * The model, and its pricer when its price is known, that a task with this
+ * model spec calls; with no spec of its own (`undefined`), the run's model,
+ * which the synthesis calls too. Throws `INTERNAL` for a spec that was not
+ * resolved when the run was checked.
+ */
+export function modelOfRun(setup: ExecutionSetup, spec: string | undefined): { model: Model; pricer?: Pricer } {
+  const key = spec ?? setup.run.plan.model ?? setup.defaultModel;
+  const model = setup.models.get(key);
+  if (model === undefined) throw new FanoutError('INTERNAL', `model ${key} of run ${setup.run.runId} was not resolved`);
+  const pricer = setup.pricers.get(key);
+  return pricer === undefined ? { model } : { model, pricer };
+}

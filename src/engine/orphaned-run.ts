@@ -1,0 +1,37 @@
+import type { RunStore } from '../store/run-store.js';
+import { isRunOrphaned, isTerminal } from './run-liveness.js';
+import { todoStatusOf } from './todo-list.js';
+import type { RunRecord } from './types.js';
+
+/**
+ * The run as it should be read: when it is orphaned (recorded as running but
+ * the process executing it is gone, see {@link isRunOrphaned}), it is first
+ * recorded as `interrupted`, its unfinished tasks as `stopped` and its todo
+ * list to match, so that every reader (status, output, wait) sees one final
+ * state and elapsed times stop growing. Returns the record as stored now.
+ *
+ * The end time recorded is the run's last recorded event (the last sign of
+ * life of its process), not the moment someone looked, so a run found dead a
+ * day later does not report a day-long task.
+ */
+export function settleOrphanedRun(store: RunStore, run: RunRecord, now: number): RunRecord {
+  if (!isRunOrphaned(run) || run.pid === undefined) return run;
+  const { runId, pid } = run;
+  const endedAt = store.listEvents(runId).at(-1)?.event.at ?? now;
+  const error = `the process executing the run (pid ${pid}) exited before the task finished`;
+  for (const task of store.listTasks(runId)) {
+    if (isTerminal(task.status)) continue;
+    store.updateTask(task.handle, { status: 'stopped', endedAt: Math.max(endedAt, task.startedAt ?? endedAt), error });
+  }
+  const stopped = todoStatusOf('stopped');
+  store.listTodos(runId).forEach((item, position) => {
+    if (item.status === 'pending' || item.status === 'in_progress') store.setTodo(runId, position, { ...item, status: stopped });
+  });
+  store.updateRun(runId, {
+    status: 'interrupted',
+    endedAt: Math.max(endedAt, run.startedAt ?? endedAt),
+    error: `run ${runId} was interrupted: its process ${pid} exited before the run finished`,
+  });
+  store.flush();
+  return store.getRun(runId) ?? run;
+}

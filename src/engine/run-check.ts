@@ -1,0 +1,104 @@
+import type { AgentLookupOptions } from '../agents/index.js';
+import type { Model, ModelResolver } from '../models/model.js';
+import type { PriceTable } from '../models/pricing.js';
+import { analyzePlan, normalizePlan } from '../plan/index.js';
+import type { ExecutionDag, Plan, TaskSpec } from '../plan/types.js';
+import type { SpawnOptions } from './api.js';
+import { checkBudgetsPriced, pricerOf, type Pricer } from './run-costs.js';
+import { effectivePlan } from './run-records.js';
+import { resolveAgents } from './task-agents.js';
+import type { ResolvedAgent } from './types.js';
+
+/** How error messages name a plan that did not come from a file. */
+export const DEFAULT_PLAN_SOURCE = 'plan';
+
+/** The models a run uses, resolved, with their prices. */
+export interface RunModels {
+  /** By model spec: every task's and the run's own (the synthesis's). */
+  models: Map<string, Model>;
+  /** Pricers by the same specs; undefined where the price is unknown. */
+  pricers: Map<string, Pricer | undefined>;
+  /** Whether any of them is the simulated model. */
+  simulated: boolean;
+}
+
+/** A plan that passed every check of spawn: as it will run, with its DAG, agent definitions and models. */
+export interface CheckedRun extends RunModels {
+  /** The effective plan (see `effectivePlan`), as it is recorded. */
+  plan: Plan;
+  dag: ExecutionDag;
+  agents?: Record<string, ResolvedAgent>;
+}
+
+/** What checking a run needs from the engine. */
+export interface RunCheckContext {
+  models: ModelResolver;
+  prices: PriceTable;
+  /** Model spec used where neither the task, the plan nor the options name one. */
+  defaultModel: string;
+  agentLookup: AgentLookupOptions;
+}
+
+/**
+ * The one validation of a batch that spawn, prepare and check share: the
+ * plan's schema, its agent definitions, the spawn options, independence
+ * (conflicts rejected with `strict`), every model resolved, and a price for
+ * every budget. Throws the first one-line FanoutError, naming the plan by
+ * `options.source`; records and starts nothing, calls no model.
+ */
+export function checkRun(input: Plan | TaskSpec[], options: SpawnOptions, ctx: RunCheckContext): CheckedRun {
+  const source = options.source ?? DEFAULT_PLAN_SOURCE;
+  const normalized = normalizePlan(input, source);
+  const agents = resolveAgents(normalized, ctx.agentLookup, source);
+  const plan = effectivePlan(normalized, options, ctx.defaultModel, agents);
+  const dag = analyzePlan(plan, { strict: options.strict === true, source });
+  const resolved = resolveRunModels(plan, ctx);
+  checkBudgetsPriced(plan, resolved.pricers, {
+    defaultModel: ctx.defaultModel,
+    synthesizes: options.synthesize === undefined,
+    source,
+  });
+  return { plan, dag, ...resolved, ...(agents === undefined ? {} : { agents }) };
+}
+
+/**
+ * Resolves every model the run may use (each task's, and the run's own for
+ * the synthesis), so a bad spec fails before anything is recorded, and looks
+ * up each one's price once.
+ */
+export function resolveRunModels(plan: Plan, ctx: Pick<RunCheckContext, 'models' | 'prices' | 'defaultModel'>): RunModels {
+  const models = new Map<string, Model>();
+  const pricers = new Map<string, Pricer | undefined>();
+  const fallback = plan.model ?? ctx.defaultModel;
+  for (const spec of [fallback, ...plan.tasks.map((task) => task.model ?? fallback)]) {
+    if (models.has(spec)) continue;
+    const model = ctx.models.resolve(spec);
+    models.set(spec, model);
+    pricers.set(spec, pricerOf(model.spec, ctx.prices));
+  }
+  return { models, pricers, simulated: [...models.values()].some((model) => model.simulated) };
+}
+
+/**
+ * Runs `Model.preflight` once for every distinct model the run will call
+ * (its tasks', and the synthesis's unless `synthesizes` is false or the plan
+ * turns the synthesis off), all at once. Rejects with the failure of the
+ * first of them in plan order, so the error does not depend on timing.
+ */
+export async function preflightModels(
+  checked: CheckedRun,
+  options: { defaultModel: string; synthesizes: boolean; signal?: AbortSignal },
+): Promise<void> {
+  const { plan, models } = checked;
+  const fallback = plan.model ?? options.defaultModel;
+  const specs = plan.tasks.map((task) => task.model ?? fallback);
+  if (options.synthesizes && plan.synthesis !== false) specs.push(fallback);
+  const called = new Set<Model>();
+  for (const spec of specs) {
+    const model = models.get(spec);
+    if (model !== undefined) called.add(model);
+  }
+  const results = await Promise.allSettled([...called].map((model) => model.preflight?.(options.signal)));
+  const failed = results.find((result) => result.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
+}
