@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -53,6 +53,47 @@ describe('loadPriceTable', () => {
       expect(task?.costUsd).toBe((task?.inputTokens ?? 0) + 2);
     } finally {
       await fanout.close();
+    }
+  });
+});
+
+describe('createDefaultFanout', () => {
+  it('never lets a subagent write the store or .git, even with writes: **', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'fanout-compose-cwd-'));
+    const storeHome = join(cwd, '.fanout');
+    mkdirSync(join(cwd, '.git'));
+    writeFileSync(join(cwd, '.git', 'config'), 'original');
+    const fanout = createDefaultFanout({ home: storeHome, cwd, env: {} });
+    try {
+      const result = await fanout.run({
+        synthesis: false,
+        tasks: [
+          {
+            id: 'greedy',
+            prompt: 'write everywhere',
+            writes: ['**'],
+            sim: {
+              script: [
+                {
+                  tools: [
+                    { name: 'write_file', input: { path: '.git/config', content: 'clobbered' } },
+                    { name: 'write_file', input: { path: '.fanout/evil.txt', content: 'x' } },
+                    { name: 'write_file', input: { path: 'ok.txt', content: 'fine' } },
+                  ],
+                },
+              ],
+              output: 'done',
+            },
+          },
+        ],
+      });
+      expect(result.status).toBe('succeeded');
+      expect(readFileSync(join(cwd, '.git', 'config'), 'utf8')).toBe('original');
+      expect(existsSync(join(storeHome, 'evil.txt'))).toBe(false);
+      expect(readFileSync(join(cwd, 'ok.txt'), 'utf8')).toBe('fine');
+    } finally {
+      await fanout.close();
+      rmSync(cwd, { recursive: true, force: true });
     }
   });
 });

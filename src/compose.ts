@@ -45,6 +45,8 @@ export function createDefaultFanout(options: DefaultFanoutOptions = {}): Fanout 
     defaultModel: defaultModelSpec(env),
     ...rest,
     prices: rest.prices ?? loadPriceTable(env, home),
+    // The store lives in the workspace by default (./.fanout): no subagent may write it.
+    protectedPaths: [resolve(home), ...(rest.protectedPaths ?? [])],
     store: openRunStore(home),
     models: createModelResolver({ env }),
   });

@@ -112,6 +112,27 @@ describe('runAgent', () => {
     expect(toolCalls).toContainEqual(expect.objectContaining({ tool: 'write_file', ok: false }));
   });
 
+  it('refuses writes into its protected directories even with a write scope of everything', async () => {
+    const cwd = await makeDir({ '.fanout/runs.db': 'db' });
+    const { model, options } = await setup(
+      [
+        toolResponse([{ name: 'write_file', input: { path: '.fanout/runs.db', content: 'x' }, id: 'store' }]),
+        textResponse('Tried.'),
+      ],
+      { cwd, writes: ['**'], protectedPaths: [path.join(cwd, '.fanout')] },
+    );
+    await runAgent(options);
+    expect(toolResults(model.requests[1]?.messages[2])).toEqual([
+      {
+        type: 'tool_result',
+        toolUseId: 'store',
+        content: 'write to ".fanout/runs.db" refused: .fanout is a protected directory, never writable by subagents',
+        isError: true,
+      },
+    ]);
+    expect(await readFile(path.join(cwd, '.fanout/runs.db'), 'utf8')).toBe('db');
+  });
+
   it('stops with status limit when maxTurns is reached with tool calls pending, without running them', async () => {
     const { model, cwd, options } = await setup(
       [

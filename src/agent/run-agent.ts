@@ -29,6 +29,12 @@ export interface AgentOptions {
   cwd: string;
   /** Globs (relative to cwd) the agent may write; `[]` means read-only. */
   writes: string[];
+  /**
+   * Absolute directories the agent may never write into, whatever `writes`
+   * allows (fanout's store, when it lives in the workspace). `.git` is
+   * always refused and needs no entry.
+   */
+  protectedPaths?: readonly string[];
   /** Most model calls, including the one JSON repair attempt. */
   maxTurns: number;
   /** @default 4096 */
@@ -98,7 +104,7 @@ export async function runAgent(options: AgentOptions): Promise<AgentResult> {
   const toolSpecs = tools === agentTools ? agentToolSpecs : tools.map((tool) => tool.spec);
   const maxTokensPerCall = options.maxTokensPerCall ?? DEFAULT_MAX_TOKENS_PER_CALL;
   const clock = options.clock ?? systemClock;
-  const sandbox = createSandbox({ cwd: options.cwd, writes: options.writes });
+  const sandbox = createSandbox({ cwd: options.cwd, writes: options.writes, protectedPaths: options.protectedPaths });
   const messages: Message[] = [{ role: 'user', content: [{ type: 'text', text: options.prompt }] }];
   const usage: Usage = { inputTokens: 0, outputTokens: 0 };
   let turns = 0;

@@ -1,9 +1,9 @@
-import { mkdir, symlink } from 'node:fs/promises';
+import { mkdir, readFile, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FanoutError } from '../errors.js';
 import { createSandbox } from './sandbox.js';
-import { useTempDirs } from './test-support/temp-workspace.js';
+import { runTool, useTempDirs } from './test-support/temp-workspace.js';
 
 const makeDir = useTempDirs();
 
@@ -115,5 +115,60 @@ describe('createSandbox', () => {
     await mkdir(path.join(cwd, 'd'));
     await symlink(path.join(cwd, 'd', 'loop'), path.join(cwd, 'd', 'loop'));
     expect(await denial(createSandbox({ cwd, writes: [] }).resolve('d/loop', 'read'))).toContain('symlink loop');
+  });
+
+  it('never lets a write into .git through, whatever the write scope says', async () => {
+    const cwd = await makeDir({ '.git/config': '[core]', 'sub/.git/HEAD': 'ref', '.gitignore': 'x' });
+    const sandbox = createSandbox({ cwd, writes: ['**'] });
+    expect(await denial(sandbox.resolve('.git/config', 'write'))).toBe(
+      'write to ".git/config" refused: .git is never writable by subagents',
+    );
+    expect(await denial(sandbox.resolve('sub/.git/HEAD', 'write'))).toContain('.git is never writable');
+    expect(await denial(sandbox.resolve('.GIT/new', 'write'))).toContain('.git is never writable');
+    expect(await denial(sandbox.resolve('.git', 'write'))).toContain('.git is never writable');
+    // Reads are fine, and so are names that merely start with .git.
+    await expect(sandbox.resolve('.git/config', 'read')).resolves.toMatchObject({ relative: '.git/config' });
+    await expect(sandbox.resolve('.gitignore', 'write')).resolves.toMatchObject({ relative: '.gitignore' });
+    await expect(sandbox.resolve('.github/ci.yml', 'write')).resolves.toMatchObject({ relative: '.github/ci.yml' });
+  });
+
+  it('refuses a write that reaches .git through a symlink', async () => {
+    const cwd = await makeDir({ '.git/hooks/pre-commit': '#!/bin/sh' });
+    await symlink(path.join(cwd, '.git', 'hooks'), path.join(cwd, 'hooks'));
+    const message = await denial(createSandbox({ cwd, writes: ['**'] }).resolve('hooks/pre-commit', 'write'));
+    expect(message).toBe(
+      'write to "hooks/pre-commit" (resolves to ".git/hooks/pre-commit") refused: .git is never writable by subagents',
+    );
+  });
+
+  it('refuses writes into a protected directory, named or reached through a symlink', async () => {
+    const cwd = await makeDir({ '.fanout/runs.db': 'db', 'src/a.ts': 'a' });
+    await symlink(path.join(cwd, '.fanout'), path.join(cwd, 'store'));
+    const sandbox = createSandbox({ cwd, writes: ['**'], protectedPaths: [path.join(cwd, '.fanout')] });
+    expect(await denial(sandbox.resolve('.fanout/runs.db', 'write'))).toBe(
+      'write to ".fanout/runs.db" refused: .fanout is a protected directory, never writable by subagents',
+    );
+    expect(await denial(sandbox.resolve('.fanout/new/file', 'write'))).toContain('.fanout is a protected directory');
+    expect(await denial(sandbox.resolve('store/runs.db', 'write'))).toContain('.fanout is a protected directory');
+    await expect(sandbox.resolve('src/a.ts', 'write')).resolves.toMatchObject({ relative: 'src/a.ts' });
+    await expect(sandbox.resolve('.fanout/runs.db', 'read')).resolves.toMatchObject({ relative: '.fanout/runs.db' });
+  });
+
+  it('compares a protected directory where it really is', async () => {
+    const cwd = await makeDir({ 'data/store/x': 'x' });
+    const holder = await makeDir();
+    await symlink(path.join(cwd, 'data'), path.join(holder, 'alias'));
+    const sandbox = createSandbox({ cwd, writes: ['**'], protectedPaths: [path.join(holder, 'alias', 'store')] });
+    expect(await denial(sandbox.resolve('data/store/x', 'write'))).toContain('is a protected directory');
+    await expect(sandbox.resolve('data/other', 'write')).resolves.toMatchObject({ relative: 'data/other' });
+  });
+
+  it('turns a refused write_file or edit_file into a tool error and leaves the file alone', async () => {
+    const cwd = await makeDir({ '.git/config': '[core]' });
+    const write = await runTool('write_file', { path: '.git/config', content: 'evil' }, { cwd, writes: ['**'] });
+    expect(write).toMatchObject({ isError: true, content: 'write to ".git/config" refused: .git is never writable by subagents' });
+    const edit = await runTool('edit_file', { path: '.git/config', old_string: '[core]', new_string: 'x' }, { cwd, writes: ['**'] });
+    expect(edit).toMatchObject({ isError: true, content: expect.stringContaining('.git is never writable') });
+    expect(await readFile(path.join(cwd, '.git', 'config'), 'utf8')).toBe('[core]');
   });
 });

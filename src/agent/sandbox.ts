@@ -9,6 +9,12 @@ export interface SandboxOptions {
   cwd: string;
   /** Globs (relative to `cwd`, picomatch with dotfiles) the agent may write; `[]` means read-only. */
   writes: readonly string[];
+  /**
+   * Absolute directories no write may touch, whatever the write scope says
+   * (fanout's store when it lives inside the workspace). `.git` is always
+   * protected and needs no entry.
+   */
+  protectedPaths?: readonly string[];
 }
 
 /** A path the model named, checked against the sandbox. */
@@ -30,7 +36,8 @@ export interface Sandbox {
   /**
    * Resolves a path named by the model. Throws FanoutError `TOOL_DENIED` when
    * it is absolute, escapes cwd (through `..` or a symlink), or — for `write`
-   * access — lies outside the write scope.
+   * access — lies in a `.git` directory, in a protected directory, or
+   * outside the write scope.
    */
   resolve(requested: string, access: 'read' | 'write'): Promise<ResolvedPath>;
 }
@@ -43,6 +50,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
   let realCwd: Promise<string> | undefined;
   // Lazily, so that creating a sandbox never fails; a missing cwd surfaces as a tool error.
   const getRealCwd = (): Promise<string> => (realCwd ??= realpath(cwd));
+  const guarded = (options.protectedPaths ?? []).map((dir) => path.resolve(dir));
 
   return {
     cwd,
@@ -62,17 +70,53 @@ export function createSandbox(options: SandboxOptions): Sandbox {
       if (realRelative === undefined) {
         throw denied(`path "${relative}" leads outside the working directory through a symlink`);
       }
-      if (access === 'write' && !inScope(realRelative)) {
+      if (access === 'write') {
         const shown = realRelative === relative ? `"${relative}"` : `"${relative}" (resolves to "${realRelative}")`;
-        throw denied(
-          writes.length === 0
-            ? `write to ${shown} refused: this task is read-only (no write scope)`
-            : `write to ${shown} refused: outside this task's write scope (allowed: ${writes.join(', ')})`,
-        );
+        if (hasGitSegment(relative) || hasGitSegment(realRelative)) {
+          throw denied(`write to ${shown} refused: .git is never writable by subagents`);
+        }
+        const guard = await protectedDirectoryOf(guarded, lexical, absolute);
+        if (guard !== undefined) {
+          const named = insideRelative(cwd, guard) ?? guard;
+          throw denied(`write to ${shown} refused: ${named} is a protected directory, never writable by subagents`);
+        }
+        if (!inScope(realRelative)) {
+          throw denied(
+            writes.length === 0
+              ? `write to ${shown} refused: this task is read-only (no write scope)`
+              : `write to ${shown} refused: outside this task's write scope (allowed: ${writes.join(', ')})`,
+          );
+        }
       }
       return { absolute, relative, realRelative };
     },
   };
+}
+
+/**
+ * True when a path has a `.git` segment. Case-insensitive, since on
+ * case-insensitive file systems `.GIT/config` is `.git/config`.
+ */
+function hasGitSegment(relative: string): boolean {
+  return relative.split('/').some((segment) => segment.toLowerCase() === '.git');
+}
+
+/**
+ * The protected directory that contains (or is) the target, named or real
+ * location alike, or undefined. Protected directories are compared where
+ * they really are too, since they may be reached through a symlink.
+ */
+async function protectedDirectoryOf(
+  guarded: readonly string[],
+  lexical: string,
+  absolute: string,
+): Promise<string | undefined> {
+  for (const dir of guarded) {
+    if (insideRelative(dir, lexical) !== undefined || insideRelative(dir, absolute) !== undefined) return dir;
+    const real = await realLocation(dir, dir).catch(() => dir);
+    if (insideRelative(real, absolute) !== undefined) return dir;
+  }
+  return undefined;
 }
 
 /** `target` relative to `base` with `/` separators, or undefined when it is not inside `base`. */

@@ -22,7 +22,7 @@ export interface AgentDefinition {
    * not restrict tools (Claude Code's meaning of an omitted `tools`): every tool.
    */
   tools?: AgentToolName[];
-  /** A fanout model spec such as `anthropic:claude-sonnet-4-5`; absent for `inherit` or no `model`. */
+  /** A fanout model spec such as `anthropic:claude-sonnet-5-5`; absent for `inherit` or no `model`. */
   model?: string;
   /** The frontmatter `maxTurns`, when set. */
   maxTurns?: number;

@@ -15,11 +15,14 @@ export const CLAUDE_CODE_TOOLS: Readonly<Record<string, AgentToolName>> = {
   Grep: 'grep',
 };
 
-/** Claude Code's model aliases and the fanout model spec each one stands for. */
+/**
+ * Claude Code's model aliases and the fanout model spec each one stands for:
+ * the current model of each family (none the Anthropic SDK lists as deprecated).
+ */
 export const CLAUDE_CODE_MODEL_ALIASES: Readonly<Record<string, string>> = {
-  sonnet: 'anthropic:claude-sonnet-4-5',
-  opus: 'anthropic:claude-opus-4-5',
-  haiku: 'anthropic:claude-haiku-4-5',
+  sonnet: 'anthropic:claude-sonnet-5-5',
+  opus: 'anthropic:claude-opus-5-5',
+  haiku: 'anthropic:claude-haiku-5-5',
 };
 
 /** The result of mapping a frontmatter tool list. */

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -44,7 +44,7 @@ function caught(fn: () => unknown): Error {
 
 describe('loadAgentDefinitions', () => {
   it('returns nothing when neither directory exists', () => {
-    expect(loadAgentDefinitions({ cwd, home })).toEqual({ agents: [], warnings: [] });
+    expect(loadAgentDefinitions({ cwd, home })).toEqual({ agents: [], warnings: [], invalid: [] });
   });
 
   it('reads name, description, model and body, and records source and scope', () => {
@@ -54,7 +54,7 @@ describe('loadAgentDefinitions', () => {
       {
         name: 'reviewer',
         description: 'The reviewer agent',
-        model: 'anthropic:claude-sonnet-4-5',
+        model: 'anthropic:claude-sonnet-5-5',
         systemPrompt: 'You review code.\n\nBe brief.',
         source,
         scope: 'project',
@@ -131,11 +131,11 @@ describe('loadAgentDefinitions', () => {
     writeAgent(cwd, 'e.md', agentText('e', 'model: haiku\nmaxTurns: 7\n'));
     const models = Object.fromEntries(loadAgentDefinitions({ cwd, home }).agents.map((agent) => [agent.name, agent.model]));
     expect(models).toEqual({
-      a: 'anthropic:claude-opus-4-5',
+      a: 'anthropic:claude-opus-5-5',
       b: undefined,
       c: 'anthropic:claude-opus-4-6',
       d: 'openai:gpt-4o',
-      e: 'anthropic:claude-haiku-4-5',
+      e: 'anthropic:claude-haiku-5-5',
     });
     expect(findAgent('e', { cwd, home }).maxTurns).toBe(7);
   });
@@ -168,30 +168,68 @@ describe('loadAgentDefinitions', () => {
 });
 
 describe('bad frontmatter', () => {
-  const cases: Array<[string, string, string]> = [
-    ['no frontmatter', 'just a prompt\n', 'frontmatter: missing (expected it between two "---" lines at the top of the file)'],
-    ['unterminated', '---\nname: a\ndescription: b\n', 'frontmatter: missing'],
-    ['missing name', '---\ndescription: b\n---\nx', 'frontmatter: name: required, a non-empty string'],
-    ['empty description', '---\nname: a\ndescription: "  "\n---\nx', 'frontmatter: description: required, a non-empty string'],
-    ['name not a string', '---\nname: [a]\ndescription: b\n---\nx', 'frontmatter: name: expected a string, got ["a"]'],
-    ['not a mapping', '---\n- a\n- b\n---\nx', 'frontmatter: expected "key: value" lines'],
-    ['bad tools', '---\nname: a\ndescription: b\ntools: 3\n---\nx', 'frontmatter: tools: expected a comma-separated string or a list of tool names, got 3'],
-    ['bad maxTurns', '---\nname: a\ndescription: b\nmaxTurns: 0\n---\nx', 'frontmatter: maxTurns: expected a positive integer, got 0'],
-    ['bad YAML', '---\nname: a\ndescription: b\ntools: [Read,\n---\nx', 'frontmatter: not valid YAML at line'],
+  // [label, file text, expected reason, the agent name the file is taken to define]
+  const cases: Array<[string, string, string, string]> = [
+    ['no frontmatter', 'just a prompt\n', 'frontmatter: missing (expected it between two "---" lines at the top of the file)', 'bad'],
+    ['unterminated', '---\nname: a\ndescription: b\n', 'frontmatter: missing', 'bad'],
+    ['missing name', '---\ndescription: b\n---\nx', 'frontmatter: name: required, a non-empty string', 'bad'],
+    ['empty description', '---\nname: a\ndescription: "  "\n---\nx', 'frontmatter: description: required, a non-empty string', 'a'],
+    ['name not a string', '---\nname: [a]\ndescription: b\n---\nx', 'frontmatter: name: expected a string, got ["a"]', 'bad'],
+    ['not a mapping', '---\n- a\n- b\n---\nx', 'frontmatter: expected "key: value" lines', 'bad'],
+    ['bad tools', '---\nname: a\ndescription: b\ntools: 3\n---\nx', 'frontmatter: tools: expected a comma-separated string or a list of tool names, got 3', 'a'],
+    ['bad maxTurns', '---\nname: a\ndescription: b\nmaxTurns: 0\n---\nx', 'frontmatter: maxTurns: expected a positive integer, got 0', 'a'],
+    ['bad YAML', '---\nname: a\ndescription: b\ntools: [Read,\n---\nx', 'frontmatter: not valid YAML at line', 'a'],
   ];
 
-  it.each(cases)('%s → one PLAN_INVALID line naming the file', (_label, text, expected) => {
+  it.each(cases)('%s → a one-line warning, the other agents still load, and findAgent of its name fails with it', (_label, text, expected, name) => {
     const file = writeAgent(cwd, 'bad.md', text);
-    const error = caught(() => loadAgentDefinitions({ cwd, home }));
+    writeAgent(cwd, 'good.md', agentText('good'));
+    const loaded = loadAgentDefinitions({ cwd, home });
+    expect(loaded.agents.map((agent) => agent.name)).toEqual(['good']);
+    expect(loaded.warnings).toEqual([expect.stringContaining(`${file}: ${expected}`)]);
+    expect(loaded.warnings[0]).not.toContain('\n');
+    expect(loaded.invalid).toEqual([{ source: file, scope: 'project', name, reason: loaded.warnings[0] }]);
+    const error = caught(() => findAgent(name, { cwd, home }));
     expect(isFanoutError(error, 'PLAN_INVALID')).toBe(true);
-    expect(error.message).toContain(`${file}: ${expected}`);
-    expect(error.message).not.toContain('\n');
+    expect(error.message).toBe(loaded.warnings[0]);
   });
 
-  it('fails findAgent too, even for another agent name', () => {
+  it('does not fail findAgent for another agent name', () => {
     writeAgent(cwd, 'good.md', agentText('good'));
     writeAgent(home, 'bad.md', '---\nname: bad\n---\n');
-    expect(() => findAgent('good', { cwd, home })).toThrow(/bad\.md: frontmatter: description: required/);
+    expect(findAgent('good', { cwd, home })).toMatchObject({ name: 'good' });
+    expect(() => findAgent('bad', { cwd, home })).toThrow(/bad\.md: frontmatter: description: required/);
+  });
+
+  it('lists the files it could not load in the unknown-agent message', () => {
+    writeAgent(cwd, 'good.md', agentText('good'));
+    const bad = writeAgent(home, 'broken.md', 'no frontmatter');
+    expect(() => findAgent('x', { cwd, home })).toThrow(`; found: good; could not load: ${bad})`);
+  });
+
+  it('lets a broken project file hide the user definition it would have replaced', () => {
+    const broken = writeAgent(cwd, 'shared.md', '---\nname: shared\n---\n');
+    const user = writeAgent(home, 'shared.md', agentText('shared'));
+    const loaded = loadAgentDefinitions({ cwd, home });
+    expect(loaded.agents).toEqual([]);
+    expect(loaded.warnings).toContain(`${user}: not used: ${broken} defines "shared" for the project but cannot be loaded`);
+    expect(() => findAgent('shared', { cwd, home })).toThrow(/shared\.md: frontmatter: description: required/);
+  });
+
+  it('prefers a good definition to a broken one of the same name in the same scope', () => {
+    writeAgent(cwd, 'a-broken.md', '---\nname: twin\n---\n');
+    writeAgent(cwd, 'b-good.md', agentText('twin'));
+    expect(findAgent('twin', { cwd, home }).source).toMatch(/b-good\.md$/);
+  });
+
+  it('reports an unreadable file as invalid, under its file name', () => {
+    const dir = path.join(cwd, '.claude', 'agents');
+    mkdirSync(path.join(dir, 'folder.md'), { recursive: true });
+    symlinkSync(path.join(dir, 'missing-target'), path.join(dir, 'dangling.md'));
+    const loaded = loadAgentDefinitions({ cwd, home });
+    expect(loaded.invalid?.map((file) => [file.name, file.reason])).toEqual([
+      ['dangling', `${path.join(dir, 'dangling.md')}: cannot read the agent file (ENOENT)`],
+    ]);
   });
 });
 

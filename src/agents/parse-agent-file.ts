@@ -43,6 +43,28 @@ export function parseAgentFile(text: string, source: string, scope: AgentScope):
   return definition;
 }
 
+/**
+ * The `name` a file's frontmatter declares, read as leniently as possible:
+ * used to tell which agent a file that {@link parseAgentFile} rejects was
+ * meant to define. Undefined when no name can be made out.
+ */
+export function declaredAgentName(text: string): string | undefined {
+  const frontmatter = splitFrontmatter(text);
+  if (frontmatter === undefined) return undefined;
+  let fields: unknown;
+  try {
+    fields = parseFrontmatterYaml(frontmatter.yaml, (what) => {
+      throw new Error(what);
+    });
+  } catch {
+    // YAML too broken to parse: a plain `name: x` line still says what it was meant to be.
+    const line = /^name:[ \t]*(["']?)(.*?)\1[ \t]*$/m.exec(frontmatter.yaml);
+    return line?.[2]?.trim() || undefined;
+  }
+  const name = typeof fields === 'object' && fields !== null ? (fields as Record<string, unknown>).name : undefined;
+  return typeof name === 'string' && name.trim() !== '' ? name.trim() : undefined;
+}
+
 function splitFrontmatter(text: string): { yaml: string; body: string } | undefined {
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   if (lines[0]?.trimEnd() !== '---') return undefined;

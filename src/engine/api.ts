@@ -37,6 +37,11 @@ export interface FanoutOptions {
   prices?: PriceTable;
   /** Home directory whose `.claude/agents/` holds user agent definitions. Default: os.homedir(). */
   agentsHome?: string;
+  /**
+   * Absolute directories no subagent may write, whatever its write scope
+   * (`.git` is always protected). The composition root passes the store's home.
+   */
+  protectedPaths?: readonly string[];
 }
 
 /** Per-spawn options; they override the plan's top-level fields. */

@@ -61,6 +61,7 @@ class FanoutEngine implements Fanout {
   readonly #pollMs: number;
   readonly #events: EventHub;
   readonly #gates: ModelGates;
+  readonly #protectedPaths: readonly string[];
   /** Runs executing in this process, by run id, and their tasks by handle. */
   readonly #executions = new Map<string, RunExecution>();
   readonly #executionOfHandle = new Map<string, RunExecution>();
@@ -74,6 +75,7 @@ class FanoutEngine implements Fanout {
     this.#clock = options.clock ?? systemClock;
     this.#cwd = options.cwd ?? process.cwd();
     this.#defaultModel = options.defaultModel ?? DEFAULT_MODEL;
+    this.#protectedPaths = options.protectedPaths ?? [];
     this.#checks = {
       models: this.#models,
       prices: options.prices ?? BUILT_IN_PRICES,
@@ -253,7 +255,7 @@ class FanoutEngine implements Fanout {
     options: Pick<SpawnOptions, 'signal' | 'synthesize'> & { earlyStops?: readonly StopRequest[] },
   ): void {
     const execution = new RunExecution(
-      { store: this.#store, events: this.#events, clock: this.#clock, gates: this.#gates },
+      { store: this.#store, events: this.#events, clock: this.#clock, gates: this.#gates, protectedPaths: this.#protectedPaths },
       {
         ...recorded,
         defaultModel: this.#defaultModel,

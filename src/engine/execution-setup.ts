@@ -14,6 +14,8 @@ export interface ExecutionContext {
   events: EventHub;
   clock: Clock;
   gates: ModelGates;
+  /** Directories no subagent may write (FanoutOptions.protectedPaths). */
+  protectedPaths: readonly string[];
 }
 
 /** One run to execute in this process. */

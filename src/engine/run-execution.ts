@@ -296,6 +296,7 @@ export class RunExecution {
       ...(resolvedAgent === undefined ? {} : { agent: resolvedAgent }),
       runUsage: this.#runUsage,
       cwd: this.#run.cwd,
+      protectedPaths: this.#ctx.protectedPaths,
       clock,
       gates,
       controller,

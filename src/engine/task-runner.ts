@@ -17,6 +17,8 @@ export interface TaskRunOptions {
   task: TaskRecord;
   model: Model;
   cwd: string;
+  /** Directories the task may never write, whatever its scope. */
+  protectedPaths: readonly string[];
   clock: Clock;
   gates: ModelGates;
   /**
@@ -90,6 +92,7 @@ export async function runTask(options: TaskRunOptions): Promise<TaskOutcome> {
       prompt: renderTaskPrompt(spec),
       cwd: options.cwd,
       writes: spec.writes ?? [],
+      protectedPaths: options.protectedPaths,
       maxTurns: spec.maxTurns ?? DEFAULT_MAX_TURNS,
       tools: agent?.tools,
       tokenRoom: () => Math.min(caps.tokenRoom(), runUsage.tokenRoom()),

@@ -19,7 +19,7 @@ export type {
   ToolUseBlock,
   Usage,
 } from './model.js';
-export { AnthropicModel, type AnthropicModelOptions } from './anthropic/anthropic-model.js';
+export { ANTHROPIC_DEFAULT_BASE_URL, AnthropicModel, type AnthropicModelOptions } from './anthropic/anthropic-model.js';
 export { toAnthropicModelError, type AnthropicErrorContext } from './anthropic/anthropic-errors.js';
 export {
   OpenAIModel,
@@ -40,6 +40,17 @@ export {
   type HeaderSource,
   type RetryAdvice,
 } from './http/http-errors.js';
+export {
+  classifySdkTransportError,
+  type SdkTransportErrorClasses,
+  type SdkTransportErrorContext,
+} from './http/sdk-transport-errors.js';
+export {
+  createEndpointReachability,
+  PREFLIGHT_TIMEOUT_MS,
+  type EndpointDescription,
+  type EndpointReachability,
+} from './http/endpoint-reachability.js';
 export {
   createModelResolver,
   defaultModelSpec,

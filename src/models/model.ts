@@ -122,13 +122,19 @@ export interface ModelResponse {
  * owns retries and shared backoff.
  */
 export interface Model {
-  /** The spec it was resolved from, e.g. `sim` or `anthropic:claude-sonnet-4-5`. */
+  /** The spec it was resolved from, e.g. `sim` or `anthropic:claude-sonnet-5-5`. */
   readonly spec: string;
   /** Provider key used for per-provider concurrency caps and shared backoff. */
   readonly provider: string;
   /** True for the simulated model, so every adapter can label its output as simulated. */
   readonly simulated: boolean;
   generate(request: ModelRequest): Promise<ModelResponse>;
+  /**
+   * Checks, before a run records anything, that the model can be reached
+   * (e.g. a TCP connection to its base URL). Throws FanoutError
+   * `MODEL_CONFIG` naming the URL. Optional: models without an endpoint skip it.
+   */
+  preflight?(signal?: AbortSignal): Promise<void>;
 }
 
 /** Turns a model spec from a plan or a flag into a Model. */

@@ -11,7 +11,7 @@ export interface ModelPrice {
 }
 
 /**
- * Prices keyed by model id (`claude-sonnet-4-5`) or by full spec
+ * Prices keyed by model id (`claude-sonnet-5-5`) or by full spec
  * (`openai:gpt-4o`). A key also prices every id it is a prefix of up to a
  * `-`, `@` or `:` (`claude-sonnet-4-5` prices `claude-sonnet-4-5-20250929`);
  * the longest matching key wins, and a spec key beats a model-id key.
@@ -27,12 +27,20 @@ const price = (inputPerMTok: number, outputPerMTok: number): ModelPrice => ({ in
  */
 export const BUILT_IN_PRICES: PriceTable = {
   sim: price(0, 0),
-  // Anthropic. Opus 4 and 4.1 kept the old Opus price; Opus 4.5 and later cost a third of it.
+  // Anthropic (platform.claude.com/docs/en/models/<model>/overview). Opus 4 and 4.1 kept the
+  // old Opus price; Opus 4.5 to 5 cost a third of it, and Opus 5.5 less again.
+  'claude-opus-5-5': price(4, 20),
+  'claude-opus-5': price(5, 25),
   'claude-opus-4': price(15, 75),
   'claude-opus-4-5': price(5, 25),
   'claude-opus-4-6': price(5, 25),
   'claude-opus-4-7': price(5, 25),
+  'claude-opus-4-8': price(5, 25),
+  'claude-sonnet-5-5': price(2, 10),
+  'claude-sonnet-5': price(2, 10),
   'claude-sonnet-4': price(3, 15),
+  // Haiku 5.5 is priced by prompt size: this is the rate of prompts up to 100k tokens (above: $0.50 / $2.50).
+  'claude-haiku-5-5': price(0.1, 0.5),
   'claude-haiku-4': price(1, 5),
   'claude-3-7-sonnet': price(3, 15),
   'claude-3-5-sonnet': price(3, 15),

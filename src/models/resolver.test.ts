@@ -1,6 +1,6 @@
 import http from 'node:http';
 import net from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FanoutError } from '../errors.js';
 import type { Model, ModelRequest, ModelResolver } from './model.js';
 import { createModelResolver, defaultModelSpec } from './resolver.js';
@@ -27,11 +27,11 @@ const configError = (run: () => unknown): FanoutError => {
 
 describe('defaultModelSpec', () => {
   it('uses Anthropic when its key is set, else the simulated model', () => {
-    expect(defaultModelSpec({ ANTHROPIC_API_KEY: 'sk-x' })).toBe('anthropic:claude-sonnet-4-5');
+    expect(defaultModelSpec({ ANTHROPIC_API_KEY: 'sk-x' })).toBe('anthropic:claude-sonnet-5-5');
     expect(defaultModelSpec({})).toBe('sim');
     expect(defaultModelSpec({ ANTHROPIC_API_KEY: '' })).toBe('sim');
     expect(defaultModelSpec({ OPENAI_API_KEY: 'sk-o' })).toBe('openai:gpt-4o');
-    expect(defaultModelSpec({ OPENAI_API_KEY: 'sk-o', ANTHROPIC_API_KEY: 'sk-a' })).toBe('anthropic:claude-sonnet-4-5');
+    expect(defaultModelSpec({ OPENAI_API_KEY: 'sk-o', ANTHROPIC_API_KEY: 'sk-a' })).toBe('anthropic:claude-sonnet-5-5');
   });
 });
 
@@ -83,8 +83,8 @@ describe('createModelResolver', () => {
 
   it('resolves anthropic:<id> with the key and base URL from the environment', async () => {
     resolver = createModelResolver({ env: { ANTHROPIC_API_KEY: 'sk-test', ANTHROPIC_BASE_URL: external.url } });
-    const model = resolver.resolve('anthropic:claude-sonnet-4-5');
-    expect(model).toMatchObject({ spec: 'anthropic:claude-sonnet-4-5', provider: 'anthropic', simulated: false });
+    const model = resolver.resolve('anthropic:claude-sonnet-5-5');
+    expect(model).toMatchObject({ spec: 'anthropic:claude-sonnet-5-5', provider: 'anthropic', simulated: false });
     const before = external.stats.requests;
     const response = await model.generate(request('Real path?'));
     expect(response.stopReason).toBe('end_turn');
@@ -93,16 +93,16 @@ describe('createModelResolver', () => {
 
   it('names the missing key', () => {
     resolver = createModelResolver({ env: {} });
-    const error = configError(() => resolver.resolve('anthropic:claude-sonnet-4-5'));
+    const error = configError(() => resolver.resolve('anthropic:claude-sonnet-5-5'));
     expect(error.code).toBe('MODEL_CONFIG');
-    expect(error.message).toBe('ANTHROPIC_API_KEY is not set (needed by model "anthropic:claude-sonnet-4-5")');
+    expect(error.message).toBe('ANTHROPIC_API_KEY is not set (needed by model "anthropic:claude-sonnet-5-5")');
   });
 
   it('asks for a model id after the prefix', () => {
     resolver = createModelResolver({ env: { ANTHROPIC_API_KEY: 'sk-test' } });
     const error = configError(() => resolver.resolve('anthropic:'));
     expect(error).toMatchObject({ code: 'MODEL_CONFIG' });
-    expect(error.message).toContain('anthropic:claude-sonnet-4-5');
+    expect(error.message).toContain('anthropic:claude-sonnet-5-5');
   });
 
   it('names the spec and the known prefixes for an unknown provider', () => {
@@ -124,6 +124,104 @@ describe('createModelResolver', () => {
     expect(error).toBeInstanceOf(FanoutError);
     expect((error as FanoutError).code).toBe('MODEL_ERROR');
     expect((error as FanoutError).message).toContain(url);
+  });
+});
+
+describe('createModelResolver: base URLs and preflight', () => {
+  let external: SimServer;
+  let resolver: ModelResolver;
+
+  beforeAll(async () => {
+    external = await startSimServer();
+  });
+  afterAll(() => external.close());
+  afterEach(() => resolver?.close());
+
+  it.each([
+    ['anthropic:claude-x', 'ANTHROPIC'],
+    ['openai:gpt-x', 'OPENAI'],
+  ])('fails resolve for a base URL that is not an http(s) URL, naming the variable and value (%s)', (spec, variable) => {
+    resolver = createModelResolver({ env: { [`${variable}_API_KEY`]: 'sk-test', [`${variable}_BASE_URL`]: 'not-a-url' } });
+    const error = configError(() => resolver.resolve(spec));
+    expect(error.code).toBe('MODEL_CONFIG');
+    expect(error.message).toMatch(new RegExp(`^${variable}_BASE_URL is not an http\\(s\\) URL: "not-a-url" \\(expected e\\.g\\. "http`));
+  });
+
+  it('fails resolve of a sim model for a FANOUT_SIM_URL that is not a URL', () => {
+    resolver = createModelResolver({ env: { FANOUT_SIM_URL: 'nowhere' } });
+    expect(configError(() => resolver.resolve('sim')).message).toMatch(/^FANOUT_SIM_URL is not an http\(s\) URL: "nowhere"/);
+  });
+
+  it.each([
+    ['anthropic:claude-x', 'ANTHROPIC'],
+    ['openai:gpt-x', 'OPENAI'],
+  ])('preflight names a refused base URL, the spec and the variable that set it (%s)', async (spec, variable) => {
+    const url = `http://127.0.0.1:${await closedPort()}`;
+    resolver = createModelResolver({ env: { [`${variable}_API_KEY`]: 'sk-test', [`${variable}_BASE_URL`]: url } });
+    const error = await resolver.resolve(spec).preflight?.().catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(FanoutError);
+    expect(error).toMatchObject({
+      code: 'MODEL_CONFIG',
+      message: `cannot reach ${url} for model "${spec}" (connection refused) — check ${variable}_BASE_URL`,
+    });
+  });
+
+  it('preflight passes for a listening base URL, and remembers the success per host and port', async () => {
+    const server = net.createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+    let connections = 0;
+    server.on('connection', () => (connections += 1));
+    try {
+      resolver = createModelResolver({ env: { ANTHROPIC_API_KEY: 'sk-test', ANTHROPIC_BASE_URL: url } });
+      await resolver.resolve('anthropic:claude-x').preflight?.();
+      await resolver.resolve('anthropic:claude-y').preflight?.();
+      expect(connections).toBe(1);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+    // Closed now, but the success is kept for the resolver's lifetime.
+    await expect(resolver.resolve('anthropic:claude-z').preflight?.()).resolves.toBeUndefined();
+  });
+
+  it('preflight is aborted by its signal', async () => {
+    resolver = createModelResolver({ env: { ANTHROPIC_API_KEY: 'sk-test', ANTHROPIC_BASE_URL: external.url } });
+    const controller = new AbortController();
+    controller.abort();
+    await expect(resolver.resolve('anthropic:claude-x').preflight?.(controller.signal)).rejects.toMatchObject({ code: 'ABORTED' });
+  });
+
+  it('preflight of a sim model starts the in-process server, which the first call then uses', async () => {
+    resolver = createModelResolver({ env: {} });
+    const model = resolver.resolve('sim:openai');
+    await model.preflight?.();
+    const response = await model.generate(request('Up?', { output: 'Up.' }));
+    expect(response.content).toEqual([{ type: 'text', text: 'Up.' }]);
+    expect(external.stats.requests).toBe(0);
+  });
+
+  it('preflight of a sim model checks an external FANOUT_SIM_URL', async () => {
+    resolver = createModelResolver({ env: { FANOUT_SIM_URL: external.url } });
+    await expect(resolver.resolve('sim').preflight?.()).resolves.toBeUndefined();
+    const url = `http://127.0.0.1:${await closedPort()}`;
+    resolver = createModelResolver({ env: { FANOUT_SIM_URL: url } });
+    await expect(resolver.resolve('sim').preflight?.()).rejects.toMatchObject({
+      code: 'MODEL_CONFIG',
+      message: `cannot reach ${url} for model "sim" (connection refused) — check FANOUT_SIM_URL`,
+    });
+  });
+
+  it('keeps the SDK quiet about model ids it lists as deprecated', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      resolver = createModelResolver({ env: { ANTHROPIC_API_KEY: 'sk-test', ANTHROPIC_BASE_URL: external.url } });
+      const deprecated = resolver.resolve('anthropic:claude-sonnet-4-5');
+      await deprecated.generate(request('Old model?'));
+      await deprecated.generate({ ...request('Streamed?'), onDelta: () => undefined });
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
   });
 });
 

@@ -1,7 +1,8 @@
 import { FanoutError } from '../errors.js';
-import { AnthropicModel } from './anthropic/anthropic-model.js';
+import { ANTHROPIC_DEFAULT_BASE_URL, AnthropicModel } from './anthropic/anthropic-model.js';
+import { createEndpointReachability } from './http/endpoint-reachability.js';
 import { createNodeFetch, type FetchFunction } from './http/node-fetch.js';
-import { OpenAIModel } from './openai/openai-model.js';
+import { OPENAI_DEFAULT_BASE_URL, OpenAIModel } from './openai/openai-model.js';
 import type { Model, ModelRequest, ModelResponse, ModelResolver } from './model.js';
 import { startSimServer } from './sim/index.js';
 
@@ -18,23 +19,34 @@ export interface ModelResolverOptions {
 
 /** What a provider entry gets to build a Model from a spec. */
 export interface ProviderContext {
-  /** The whole spec, e.g. `anthropic:claude-sonnet-4-5`. */
+  /** The whole spec, e.g. `anthropic:claude-sonnet-5-5`. */
   spec: string;
-  /** The part after the first `:`, e.g. `claude-sonnet-4-5`; empty when absent. */
+  /** The part after the first `:`, e.g. `claude-sonnet-5-5`; empty when absent. */
   modelId: string;
   env: NodeJS.ProcessEnv;
   /** The resolver's keep-alive fetch, shared by all its models. */
   fetch: FetchFunction;
   /** The base URL of the simulated server, started on first use. */
   simUrl(): Promise<string>;
+  /** The simulated server to use instead of an in-process one, and where its URL came from (`FANOUT_SIM_URL`). */
+  externalSim: { url: string; source: string } | undefined;
+  /**
+   * The {@link Model.preflight} of this spec against `url`: a TCP connection,
+   * remembered per host and port for the resolver's lifetime once it
+   * succeeded. `source` is the variable the URL came from, named in the error.
+   */
+  preflight(url: string, source: string | undefined): (signal?: AbortSignal) => Promise<void>;
 }
 
 /** Builds the Model of one spec prefix; throws FanoutError `MODEL_CONFIG` when it cannot. */
 export type ProviderEntry = (context: ProviderContext) => Model;
 
+/** The Anthropic model used when a plan names none: the current Sonnet. */
+const DEFAULT_ANTHROPIC_SPEC = 'anthropic:claude-sonnet-5-5';
+
 /** Model used when a plan names none: a real one when its key is set, else the simulated one. */
 export function defaultModelSpec(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.ANTHROPIC_API_KEY) return 'anthropic:claude-sonnet-4-5';
+  if (env.ANTHROPIC_API_KEY) return DEFAULT_ANTHROPIC_SPEC;
   if (env.OPENAI_API_KEY) return 'openai:gpt-4o';
   return 'sim';
 }
@@ -44,27 +56,29 @@ export function defaultModelSpec(env: NodeJS.ProcessEnv = process.env): string {
  * one entry here.
  */
 const PROVIDERS: Readonly<Record<string, ProviderEntry>> = {
-  sim: ({ spec, modelId, fetch, simUrl }) =>
-    new LazyModel({ spec, provider: 'sim', simulated: true }, async () => {
+  sim: ({ spec, modelId, fetch, simUrl, externalSim, preflight }) => {
+    if (externalSim !== undefined) requireHttpUrl(externalSim.source, externalSim.url, 'http://127.0.0.1:8787');
+    return new LazyModel({ spec, provider: 'sim', simulated: true }, async () => {
       const baseURL = await simUrl();
+      const check = preflight(baseURL, externalSim?.source);
       // `sim:openai` drives the same simulated server through the OpenAI wire format and provider.
       return modelId === SIM_OPENAI
-        ? new OpenAIModel({ spec, modelId: 'sim', apiKey: 'sim', baseURL: `${baseURL}/v1`, simulated: true, fetch })
-        : new AnthropicModel({ spec, modelId: modelId || 'sim', apiKey: 'sim', baseURL, simulated: true, fetch });
-    }),
-  anthropic: ({ spec, modelId, env, fetch }) => {
+        ? new OpenAIModel({ spec, modelId: 'sim', apiKey: 'sim', baseURL: `${baseURL}/v1`, simulated: true, fetch, preflight: check })
+        : new AnthropicModel({ spec, modelId: modelId || 'sim', apiKey: 'sim', baseURL, simulated: true, fetch, preflight: check });
+    });
+  },
+  anthropic: ({ spec, modelId, env, fetch, preflight }) => {
     const apiKey = env.ANTHROPIC_API_KEY;
     if (!apiKey) throw new FanoutError('MODEL_CONFIG', `ANTHROPIC_API_KEY is not set (needed by model "${spec}")`);
-    requireModelId(spec, modelId, 'anthropic:claude-sonnet-4-5');
-    const baseURL = env.ANTHROPIC_BASE_URL || undefined;
-    return new AnthropicModel({ spec, modelId, apiKey, baseURL, fetch });
+    requireModelId(spec, modelId, DEFAULT_ANTHROPIC_SPEC);
+    const { baseURL, source } = baseUrlFromEnv(env, 'ANTHROPIC_BASE_URL', ANTHROPIC_DEFAULT_BASE_URL, 'https://api.anthropic.com');
+    return new AnthropicModel({ spec, modelId, apiKey, baseURL, fetch, preflight: preflight(baseURL, source) });
   },
-  openai: ({ spec, modelId, env, fetch }) => {
+  openai: ({ spec, modelId, env, fetch, preflight }) => {
     const apiKey = env.OPENAI_API_KEY;
     if (!apiKey) throw new FanoutError('MODEL_CONFIG', `OPENAI_API_KEY is not set (needed by model "${spec}")`);
     requireModelId(spec, modelId, 'openai:gpt-4o');
-    const baseURL = env.OPENAI_BASE_URL || undefined;
-    if (baseURL !== undefined) requireHttpUrl('OPENAI_BASE_URL', baseURL, 'http://127.0.0.1:11434/v1');
+    const { baseURL, source } = baseUrlFromEnv(env, 'OPENAI_BASE_URL', OPENAI_DEFAULT_BASE_URL, 'http://127.0.0.1:11434/v1');
     return new OpenAIModel({
       spec,
       modelId,
@@ -73,6 +87,7 @@ const PROVIDERS: Readonly<Record<string, ProviderEntry>> = {
       organization: env.OPENAI_ORG_ID || undefined,
       project: env.OPENAI_PROJECT_ID || undefined,
       fetch,
+      preflight: preflight(baseURL, source),
     });
   },
 };
@@ -89,17 +104,24 @@ const SIM_OPENAI = 'openai';
  * (needs `OPENAI_API_KEY`, any non-empty value for local servers; honours
  * `OPENAI_BASE_URL`, `OPENAI_ORG_ID`, `OPENAI_PROJECT_ID`). See
  * docs/models.md. Models are cached per spec and share one keep-alive
- * connection pool.
+ * connection pool. A base URL that is not an http(s) URL fails `resolve`;
+ * one that does not accept connections fails the model's `preflight`.
  *
  * `resolve` is synchronous, so the simulated server (one per resolver, on
- * 127.0.0.1 and a free port) is started by the first `generate` of a sim
- * model, not by `resolve`. `close()` stops it and the connection pool.
+ * 127.0.0.1 and a free port) is started by the first `preflight` or
+ * `generate` of a sim model, not by `resolve`. `close()` stops it and the
+ * connection pool.
  */
 export function createModelResolver(options: ModelResolverOptions = {}): ModelResolver {
   const env = options.env ?? process.env;
   const externalSimUrl = options.simUrl ?? (env.FANOUT_SIM_URL || undefined);
+  const externalSim =
+    externalSimUrl === undefined
+      ? undefined
+      : { url: externalSimUrl, source: options.simUrl === undefined ? 'FANOUT_SIM_URL' : 'the simUrl option' };
   const models = new Map<string, Model>();
   const http = createNodeFetch();
+  let reachability = createEndpointReachability();
   let simServer: Promise<{ url: string; close(): Promise<void> }> | undefined;
 
   const simUrl = async (): Promise<string> => {
@@ -120,7 +142,11 @@ export function createModelResolver(options: ModelResolverOptions = {}): ModelRe
         throw new FanoutError('MODEL_CONFIG', `unknown model "${spec}": expected a spec starting with one of ${known}`);
       }
       const modelId = separator < 0 ? '' : spec.slice(separator + 1);
-      const model = entry({ spec, modelId, env, fetch: http.fetch, simUrl });
+      const preflight =
+        (url: string, source: string | undefined) =>
+        (signal?: AbortSignal): Promise<void> =>
+          reachability.check({ url, spec, source }, signal);
+      const model = entry({ spec, modelId, env, fetch: http.fetch, simUrl, externalSim, preflight });
       models.set(spec, model);
       return model;
     },
@@ -128,10 +154,25 @@ export function createModelResolver(options: ModelResolverOptions = {}): ModelRe
       const server = simServer;
       simServer = undefined;
       models.clear();
+      // The in-process server may come back on another port; what was reached is no proof any more.
+      reachability = createEndpointReachability();
       http.close();
       if (server !== undefined) await (await server).close();
     },
   };
+}
+
+/** The base URL a variable sets (checked to be an http(s) URL), else the provider's default. */
+function baseUrlFromEnv(
+  env: NodeJS.ProcessEnv,
+  variable: string,
+  fallback: string,
+  example: string,
+): { baseURL: string; source: string | undefined } {
+  const value = env[variable] || undefined;
+  if (value === undefined) return { baseURL: fallback, source: undefined };
+  requireHttpUrl(variable, value, example);
+  return { baseURL: value, source: variable };
 }
 
 function requireHttpUrl(variable: string, value: string, example: string): void {
@@ -148,8 +189,8 @@ function requireModelId(spec: string, modelId: string, example: string): void {
 
 /**
  * A Model whose real instance needs async setup (a server to start): built
- * on the first `generate`, once, and shared by the calls that follow. A
- * failed setup is retried on the next call.
+ * on the first `preflight` or `generate`, once, and shared by the calls that
+ * follow. A failed setup is retried on the next call.
  */
 class LazyModel implements Model {
   readonly spec: string;
@@ -167,12 +208,20 @@ class LazyModel implements Model {
   }
 
   async generate(request: ModelRequest): Promise<ModelResponse> {
+    return (await this.ready()).generate(request);
+  }
+
+  async preflight(signal?: AbortSignal): Promise<void> {
+    await (await this.ready()).preflight?.(signal);
+  }
+
+  private ready(): Promise<Model> {
     this.model ??= this.create().catch((error: unknown) => {
       this.model = undefined;
       throw new FanoutError('MODEL_CONFIG', `model ${this.spec}: setup failed (${(error as Error).message})`, {
         cause: error,
       });
     });
-    return (await this.model).generate(request);
+    return this.model;
   }
 }

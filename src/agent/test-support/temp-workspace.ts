@@ -30,11 +30,11 @@ export function useTempDirs(): (files?: Record<string, string>) => Promise<strin
 export async function runTool(
   name: string,
   input: Record<string, unknown>,
-  scope: { cwd: string; writes?: string[] },
+  scope: { cwd: string; writes?: string[]; protectedPaths?: string[] },
 ): Promise<ToolResultBlock> {
   const [result] = await executeToolCalls([{ type: 'tool_use', id: 'call_1', name, input }], {
     tools: agentTools,
-    sandbox: createSandbox({ cwd: scope.cwd, writes: scope.writes ?? [] }),
+    sandbox: createSandbox({ cwd: scope.cwd, writes: scope.writes ?? [], protectedPaths: scope.protectedPaths }),
     signal: new AbortController().signal,
   });
   if (result === undefined) throw new Error('executeToolCalls returned no result');

@@ -2,7 +2,7 @@ import { symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runTool, useTempDirs } from '../test-support/temp-workspace.js';
-import { GREP_MATCH_CAP } from './grep.js';
+import { GREP_MATCH_CAP, GREP_PATTERN_CAP, GREP_SEARCHED_LINE_CAP } from './grep.js';
 
 const makeDir = useTempDirs();
 
@@ -50,5 +50,23 @@ describe('grep', () => {
       content: "invalid input for grep: (root) must have required property 'pattern'",
     });
     expect((await runTool('grep', { pattern: 'x', path: '../' }, { cwd })).content).toContain('escapes');
+  });
+
+  it('refuses a pattern over the length cap', async () => {
+    const cwd = await makeDir({ 'a.txt': 'a' });
+    const long = await runTool('grep', { pattern: 'a'.repeat(GREP_PATTERN_CAP + 1) }, { cwd });
+    expect(long).toMatchObject({
+      isError: true,
+      content: `pattern is ${GREP_PATTERN_CAP + 1} characters long; the limit is ${GREP_PATTERN_CAP}: use a shorter one`,
+    });
+    expect((await runTool('grep', { pattern: 'a'.repeat(GREP_PATTERN_CAP) }, { cwd })).isError).toBe(false);
+  });
+
+  it('searches only the first characters of a very long line, and shows the match cut', async () => {
+    const early = `needle${'x'.repeat(GREP_SEARCHED_LINE_CAP)}`;
+    const late = `${'x'.repeat(GREP_SEARCHED_LINE_CAP)}needle`;
+    const cwd = await makeDir({ 'long.txt': `${early}\n${late}\n` });
+    const lines = (await runTool('grep', { pattern: 'needle' }, { cwd })).content.split('\n');
+    expect(lines).toEqual([`long.txt:1: needle${'x'.repeat(294)}…`]);
   });
 });

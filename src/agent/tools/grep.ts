@@ -8,12 +8,21 @@ export const GREP_MATCH_CAP = 200;
 const GREP_FILE_CAP_BYTES = 1024 * 1024;
 /** Longest line text shown per match. */
 const GREP_LINE_CAP = 300;
+/** Longest pattern accepted. */
+export const GREP_PATTERN_CAP = 500;
+/**
+ * Characters of each line that are searched. With the pattern cap, it bounds
+ * the work of one match for most patterns; a pattern with catastrophic
+ * backtracking can still take long on one line, since the match runs on the
+ * event loop (running it in a worker with a deadline is the full fix).
+ */
+export const GREP_SEARCHED_LINE_CAP = 10_000;
 
 /** `grep {pattern, path?}`: lines matching a JavaScript regular expression, as `file:line: text`. */
 export const grepTool = defineTool<{ pattern: string; path?: string }>(
   {
     name: 'grep',
-    description: `Search files for a JavaScript regular expression; prints "file:line: text" for each matching line (at most ${GREP_MATCH_CAP}). Skips .git, node_modules, symlinks, binary files and files over 1 MiB.`,
+    description: `Search files for a JavaScript regular expression; prints "file:line: text" for each matching line (at most ${GREP_MATCH_CAP}). Patterns are limited to ${GREP_PATTERN_CAP} characters; only the first ${GREP_SEARCHED_LINE_CAP} characters of each line are searched. Skips .git, node_modules, symlinks, binary files and files over 1 MiB.`,
     inputSchema: stringInputs(
       {
         pattern: "JavaScript regular expression, e.g. 'function \\w+\\('.",
@@ -34,7 +43,7 @@ export const grepTool = defineTool<{ pattern: string; path?: string }>(
       const fileLines = text.split(/\r?\n/);
       for (let index = 0; index < fileLines.length; index += 1) {
         const line = fileLines[index] ?? '';
-        if (!regex.test(line)) continue;
+        if (!regex.test(line.length <= GREP_SEARCHED_LINE_CAP ? line : line.slice(0, GREP_SEARCHED_LINE_CAP))) continue;
         if (lines.length === GREP_MATCH_CAP) {
           return `${lines.join('\n')}\n[capped at ${GREP_MATCH_CAP} matches; narrow the pattern or path]`;
         }
@@ -46,6 +55,9 @@ export const grepTool = defineTool<{ pattern: string; path?: string }>(
 );
 
 function compileRegex(pattern: string): RegExp {
+  if (pattern.length > GREP_PATTERN_CAP) {
+    throw toolFailed(`pattern is ${pattern.length} characters long; the limit is ${GREP_PATTERN_CAP}: use a shorter one`);
+  }
   try {
     return new RegExp(pattern);
   } catch (error) {

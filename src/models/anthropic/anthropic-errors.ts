@@ -1,12 +1,7 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
 import { FanoutError } from '../../errors.js';
-import {
-  connectionErrorCode,
-  describeConnectionFailure,
-  httpRetryAdvice,
-  isRetryableConnectionCode,
-  oneLine,
-} from '../http/http-errors.js';
+import { httpRetryAdvice, oneLine } from '../http/http-errors.js';
+import { classifySdkTransportError, type SdkTransportErrorClasses } from '../http/sdk-transport-errors.js';
 
 /** What the classifier needs to know about the failed call. */
 export interface AnthropicErrorContext {
@@ -20,6 +15,12 @@ export interface AnthropicErrorContext {
   signal?: AbortSignal;
 }
 
+const SDK_TRANSPORT_ERRORS: SdkTransportErrorClasses = {
+  userAbort: APIUserAbortError,
+  connectionTimeout: APIConnectionTimeoutError,
+  connection: APIConnectionError,
+};
+
 /** Error types of a streamed `event: error` that a later attempt may get past. */
 const RETRYABLE_STREAM_ERROR_TYPES = new Set(['overloaded_error', 'rate_limit_error', 'api_error', 'timeout_error']);
 
@@ -32,22 +33,8 @@ const RETRYABLE_STREAM_ERROR_TYPES = new Set(['overloaded_error', 'rate_limit_er
 export function toAnthropicModelError(error: unknown, context: AnthropicErrorContext): FanoutError {
   const { spec, baseURL, apiKey } = context;
   const line = (text: string): string => oneLine(`model ${spec}: ${text}`, apiKey);
-
-  // Whatever the SDK made of it (an abort error, a quietly ended stream, the signal's reason), a fired signal is an abort.
-  if (context.signal?.aborted === true || error instanceof APIUserAbortError || isAbortError(error)) {
-    return new FanoutError('ABORTED', line('call aborted'), { cause: error });
-  }
-  if (error instanceof FanoutError) return error;
-  if (error instanceof APIConnectionTimeoutError) {
-    return new FanoutError('MODEL_ERROR', line(`request to ${baseURL} timed out`), { cause: error, retryable: true });
-  }
-  if (error instanceof APIConnectionError) {
-    const code = connectionErrorCode(error.cause);
-    return new FanoutError('MODEL_ERROR', line(describeConnectionFailure(baseURL, code, error.message)), {
-      cause: error,
-      retryable: isRetryableConnectionCode(code),
-    });
-  }
+  const transport = classifySdkTransportError(error, SDK_TRANSPORT_ERRORS, { baseURL, signal: context.signal, line });
+  if (transport !== undefined) return transport;
   if (error instanceof APIError) {
     const type = error.type ?? undefined;
     const detail = error.apiMessage ?? error.message;
@@ -75,8 +62,4 @@ export function toAnthropicModelError(error: unknown, context: AnthropicErrorCon
   }
   const message = error instanceof Error ? error.message : String(error);
   return new FanoutError('MODEL_ERROR', line(message), { cause: error });
-}
-
-function isAbortError(error: unknown): boolean {
-  return error instanceof Error && error.name === 'AbortError';
 }

@@ -1,8 +1,11 @@
 import Anthropic from '@anthropic-ai/sdk';
+import type { Stream } from '@anthropic-ai/sdk/core/streaming';
 import type {
   ContentBlockParam,
   Message as ApiMessage,
   MessageCreateParamsBase,
+  MessageCreateParamsNonStreaming,
+  MessageCreateParamsStreaming,
   MessageParam,
   RawMessageStreamEvent,
   TextBlockParam,
@@ -25,9 +28,9 @@ import { toAnthropicModelError } from './anthropic-errors.js';
 
 /** Options of {@link AnthropicModel}. */
 export interface AnthropicModelOptions {
-  /** The spec it was resolved from, e.g. `anthropic:claude-sonnet-4-5` or `sim`. */
+  /** The spec it was resolved from, e.g. `anthropic:claude-sonnet-5-5` or `sim`. */
   spec: string;
-  /** The API's model id, e.g. `claude-sonnet-4-5`. */
+  /** The API's model id, e.g. `claude-sonnet-5-5`. */
   modelId: string;
   apiKey: string;
   /** @default `https://api.anthropic.com` */
@@ -56,9 +59,18 @@ export interface AnthropicModelOptions {
    * @default false
    */
   openTelemetry?: boolean;
+  /**
+   * What {@link AnthropicModel.preflight} runs; the resolver passes its
+   * cached TCP reachability check of `baseURL`. @default nothing to check
+   */
+  preflight?: (signal?: AbortSignal) => Promise<void>;
 }
 
-const DEFAULT_BASE_URL = 'https://api.anthropic.com';
+/** Anthropic's own API. */
+export const ANTHROPIC_DEFAULT_BASE_URL = 'https://api.anthropic.com';
+
+/** The Messages API route, relative to the base URL. */
+const MESSAGES_PATH = '/v1/messages';
 
 /**
  * A Model over the Anthropic Messages API, through the official SDK.
@@ -66,6 +78,11 @@ const DEFAULT_BASE_URL = 'https://api.anthropic.com';
  * The SDK does not retry (`maxRetries: 0`): the engine owns retries and the
  * backoff shared by all tasks of a provider. Without an `onDelta` listener
  * the call is not streamed, which is cheaper on the wire and in CPU.
+ *
+ * The SDK never writes to the console: its logger is off, and the request
+ * goes through `client.post` rather than `messages.create`, which
+ * `console.warn`s on every call of a model id the SDK lists as deprecated
+ * (that warning bypasses the logger and would land in fanout's output).
  */
 export class AnthropicModel implements Model {
   readonly spec: string;
@@ -75,23 +92,32 @@ export class AnthropicModel implements Model {
   private readonly modelId: string;
   private readonly baseURL: string;
   private readonly apiKey: string;
+  private readonly check: ((signal?: AbortSignal) => Promise<void>) | undefined;
 
   constructor(options: AnthropicModelOptions) {
     this.spec = options.spec;
     this.modelId = options.modelId;
     this.simulated = options.simulated ?? false;
     this.provider = options.provider ?? (this.simulated ? 'sim' : 'anthropic');
-    this.baseURL = options.baseURL ?? DEFAULT_BASE_URL;
+    this.baseURL = options.baseURL ?? ANTHROPIC_DEFAULT_BASE_URL;
     this.apiKey = options.apiKey;
+    this.check = options.preflight;
     this.client = new Anthropic({
       apiKey: options.apiKey,
       baseURL: this.baseURL,
       maxRetries: 0,
+      // Also keeps ANTHROPIC_LOG from turning on request logging behind fanout's back.
+      logLevel: 'off',
       timeout: options.timeoutMs ?? 600_000,
       ...(options.openTelemetry === true ? {} : { openTelemetry: false }),
       ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
       ...(options.defaultHeaders === undefined ? {} : { defaultHeaders: options.defaultHeaders }),
     });
+  }
+
+  /** Runs the check given as {@link AnthropicModelOptions.preflight}, if any. */
+  async preflight(signal?: AbortSignal): Promise<void> {
+    await this.check?.(signal);
   }
 
   async generate(request: ModelRequest): Promise<ModelResponse> {
@@ -100,10 +126,12 @@ export class AnthropicModel implements Model {
     try {
       const params = this.params(request);
       if (request.onDelta === undefined) {
-        const message = await this.client.messages.create({ ...params, stream: false }, { signal });
+        const body: MessageCreateParamsNonStreaming = { ...params, stream: false };
+        const message = await this.client.post<ApiMessage>(MESSAGES_PATH, { body, signal });
         return fromApiMessage(message);
       }
-      const stream = await this.client.messages.create({ ...params, stream: true }, { signal });
+      const body: MessageCreateParamsStreaming = { ...params, stream: true };
+      const stream = await this.client.post<Stream<RawMessageStreamEvent>>(MESSAGES_PATH, { body, stream: true, signal });
       const response = await collectStream(stream, request.onDelta);
       // The SDK ends the iteration quietly when the request is aborted; the catch below reports the abort.
       if (signal.aborted) throw signal.reason;

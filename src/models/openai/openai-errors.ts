@@ -1,13 +1,7 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import { FanoutError } from '../../errors.js';
-import {
-  connectionErrorCode,
-  describeConnectionFailure,
-  httpRetryAdvice,
-  isRetryableConnectionCode,
-  isRetryableStatus,
-  oneLine,
-} from '../http/http-errors.js';
+import { httpRetryAdvice, isRetryableStatus, oneLine } from '../http/http-errors.js';
+import { classifySdkTransportError, type SdkTransportErrorClasses } from '../http/sdk-transport-errors.js';
 
 /** What the classifier needs to know about the failed call. */
 export interface OpenAIErrorContext {
@@ -20,6 +14,12 @@ export interface OpenAIErrorContext {
   /** The caller's signal: when it fired, any failure is an abort. */
   signal?: AbortSignal;
 }
+
+const SDK_TRANSPORT_ERRORS: SdkTransportErrorClasses = {
+  userAbort: APIUserAbortError,
+  connectionTimeout: APIConnectionTimeoutError,
+  connection: APIConnectionError,
+};
 
 /** `error.type` values of an error sent inside a stream that a later attempt may get past. */
 const RETRYABLE_STREAM_ERROR_TYPES = new Set(['server_error', 'rate_limit_error', 'overloaded_error', 'api_error', 'timeout_error']);
@@ -38,22 +38,8 @@ export function toOpenAIModelError(error: unknown, context: OpenAIErrorContext):
   const { spec, baseURL, apiKey } = context;
   const line = (text: string): string => oneLine(`model ${spec}: ${text}`);
   const said = (text: string): string => oneLine(text, apiKey);
-
-  // Whatever the SDK made of it (an abort error, a quietly ended stream, the signal's reason), a fired signal is an abort.
-  if (context.signal?.aborted === true || error instanceof APIUserAbortError || isAbortError(error)) {
-    return new FanoutError('ABORTED', line('call aborted'), { cause: error });
-  }
-  if (error instanceof FanoutError) return error;
-  if (error instanceof APIConnectionTimeoutError) {
-    return new FanoutError('MODEL_ERROR', line(`request to ${baseURL} timed out`), { cause: error, retryable: true });
-  }
-  if (error instanceof APIConnectionError) {
-    const code = connectionErrorCode(error.cause);
-    return new FanoutError('MODEL_ERROR', line(describeConnectionFailure(baseURL, code, said(error.message))), {
-      cause: error,
-      retryable: isRetryableConnectionCode(code),
-    });
-  }
+  const transport = classifySdkTransportError(error, SDK_TRANSPORT_ERRORS, { baseURL, signal: context.signal, line, said });
+  if (transport !== undefined) return transport;
   if (error instanceof APIError) return fromApiError(error, baseURL, line, said);
   if (error instanceof SyntaxError) {
     return new FanoutError('MODEL_ERROR', line(`the server answered with malformed JSON (${said(error.message)})`), { cause: error });
@@ -95,8 +81,4 @@ function apiMessage(error: APIError): string {
   if (typeof body?.message === 'string' && body.message !== '') return body.message;
   const prefix = error.status === undefined ? '' : `${error.status} `;
   return error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
-}
-
-function isAbortError(error: unknown): boolean {
-  return error instanceof Error && error.name === 'AbortError';
 }

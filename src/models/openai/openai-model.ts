@@ -49,6 +49,11 @@ export interface OpenAIModelOptions {
    * @default 600000
    */
   timeoutMs?: number;
+  /**
+   * What {@link OpenAIModel.preflight} runs; the resolver passes its cached
+   * TCP reachability check of `baseURL`. @default nothing to check
+   */
+  preflight?: (signal?: AbortSignal) => Promise<void>;
 }
 
 /** OpenAI's own API. */
@@ -72,6 +77,7 @@ export class OpenAIModel implements Model {
   private readonly baseURL: string;
   private readonly apiKey: string;
   private readonly tokenLimitParam: TokenLimitParam;
+  private readonly check: ((signal?: AbortSignal) => Promise<void>) | undefined;
 
   constructor(options: OpenAIModelOptions) {
     this.spec = options.spec;
@@ -80,6 +86,7 @@ export class OpenAIModel implements Model {
     this.provider = options.provider ?? (this.simulated ? 'sim' : 'openai');
     this.baseURL = options.baseURL ?? OPENAI_DEFAULT_BASE_URL;
     this.apiKey = options.apiKey;
+    this.check = options.preflight;
     this.tokenLimitParam = options.tokenLimitParam ?? (isOpenAIHost(this.baseURL) ? 'max_completion_tokens' : 'max_tokens');
     // Every setting is explicit (null included), so the SDK reads nothing from process.env behind the resolver's back.
     this.client = new OpenAI({
@@ -88,10 +95,17 @@ export class OpenAIModel implements Model {
       organization: options.organization ?? null,
       project: options.project ?? null,
       maxRetries: 0,
+      // Nothing of the SDK's goes to the console (and OPENAI_LOG is not read).
+      logLevel: 'off',
       timeout: options.timeoutMs ?? 600_000,
       ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
       ...(options.defaultHeaders === undefined ? {} : { defaultHeaders: options.defaultHeaders }),
     });
+  }
+
+  /** Runs the check given as {@link OpenAIModelOptions.preflight}, if any. */
+  async preflight(signal?: AbortSignal): Promise<void> {
+    await this.check?.(signal);
   }
 
   async generate(request: ModelRequest): Promise<ModelResponse> {

@@ -1,0 +1,67 @@
+import { FanoutError } from '../../errors.js';
+import { connectionErrorCode, describeConnectionFailure, isRetryableConnectionCode } from './http-errors.js';
+
+/** A class an error can be tested against with `instanceof`. */
+type ErrorClass = abstract new (...args: never[]) => Error;
+
+/**
+ * The transport error classes of an SDK. The Anthropic and OpenAI SDKs are
+ * generated from the same template, so each has its own classes of the same
+ * names and meaning.
+ */
+export interface SdkTransportErrorClasses {
+  /** Thrown when the request's signal fired (`APIUserAbortError`). */
+  userAbort: ErrorClass;
+  /** The request timed out (`APIConnectionTimeoutError`, a subclass of the next one). */
+  connectionTimeout: ErrorClass;
+  /** No HTTP answer: the connection failed (`APIConnectionError`); the system error is along its `cause`. */
+  connection: ErrorClass;
+}
+
+/** How the provider words what it reports. */
+export interface SdkTransportErrorContext {
+  /** The API base URL, named when the connection failed. */
+  baseURL: string;
+  /** The caller's signal: when it fired, any failure is an abort. */
+  signal?: AbortSignal;
+  /** Makes the final one-line message (`model <spec>: <text>`). */
+  line: (text: string) => string;
+  /** Cleans a text that the SDK produced (removes the API key); not needed when `line` does. */
+  said?: (text: string) => string;
+}
+
+/**
+ * The part of SDK error classification both providers share: `ABORTED` when
+ * the caller's signal fired (whatever the SDK made of it), a FanoutError as
+ * it is, and `MODEL_ERROR` for a timed-out or failed connection (retryable
+ * when a later attempt may get past it). Undefined for everything else (HTTP
+ * error answers, errors inside a stream, malformed JSON), which each
+ * provider maps in its own way.
+ */
+export function classifySdkTransportError(
+  error: unknown,
+  classes: SdkTransportErrorClasses,
+  context: SdkTransportErrorContext,
+): FanoutError | undefined {
+  const { baseURL, line, said = (text: string) => text } = context;
+  // Whatever the SDK made of it (an abort error, a quietly ended stream, the signal's reason), a fired signal is an abort.
+  if (context.signal?.aborted === true || error instanceof classes.userAbort || isAbortError(error)) {
+    return new FanoutError('ABORTED', line('call aborted'), { cause: error });
+  }
+  if (error instanceof FanoutError) return error;
+  if (error instanceof classes.connectionTimeout) {
+    return new FanoutError('MODEL_ERROR', line(`request to ${baseURL} timed out`), { cause: error, retryable: true });
+  }
+  if (error instanceof classes.connection) {
+    const code = connectionErrorCode(error.cause);
+    return new FanoutError('MODEL_ERROR', line(describeConnectionFailure(baseURL, code, said(error.message))), {
+      cause: error,
+      retryable: isRetryableConnectionCode(code),
+    });
+  }
+  return undefined;
+}
+
+function isAbortError(error: unknown): boolean {
+  return error instanceof Error && error.name === 'AbortError';
+}
