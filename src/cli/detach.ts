@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, openSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
+import { FanoutError } from '../errors.js';
 
 /** Options of {@link spawnDetachedRun}. */
 export interface DetachOptions {
@@ -28,13 +29,15 @@ export interface DetachedRun {
  * stdio to `$FANOUT_HOME/logs/<runId>.log`, its own process group.
  */
 export function spawnDetachedRun(options: DetachOptions): DetachedRun {
+  const entry = options.entry ?? process.argv[1];
+  if (!entry) {
+    throw new FanoutError('INTERNAL', `cannot start run ${options.runId} in the background: this process has no entry script (process.argv[1]) to start again`);
+  }
   const logDir = join(options.home, 'logs');
   mkdirSync(logDir, { recursive: true });
   const logFile = join(logDir, `${options.runId}.log`);
   const fd = openSync(logFile, 'a');
   try {
-    const entry = options.entry ?? process.argv[1];
-    if (!entry) throw new Error('cannot find the fanout entry script to start the background run');
     const child = spawn(
       options.execPath ?? process.execPath,
       [...(options.execArgv ?? process.execArgv), entry, '__execute', options.runId, '--cwd', options.cwd],

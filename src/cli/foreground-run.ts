@@ -8,6 +8,7 @@ import { isPrintedEvent, jsonLine, runEndLine } from './json-lines.js';
 import { ProgressView } from './progress-view.js';
 import { createProgressState } from './render-progress.js';
 import { renderRunSummary, type RunSummaryOptions } from './render-run-summary.js';
+import { reportedColumns } from './terminal-size.js';
 
 /** How a foreground run ended. */
 export interface ForegroundRun {
@@ -80,7 +81,7 @@ export interface RunAndSummarizeOptions extends ForegroundRunOptions {
 export async function runAndSummarize(fanout: Fanout, plan: Plan, options: RunAndSummarizeOptions, io: CliIo): Promise<number> {
   const { result, interrupted } = await runInForeground(fanout, plan, options, io);
   if (!options.json) {
-    writeLines(io.stdout, renderRunSummary(result, { interrupted, width: io.stdout.columns, ...options.summary?.(result) }));
+    writeLines(io.stdout, renderRunSummary(result, { interrupted, width: reportedColumns(io.stdout), ...options.summary?.(result) }));
   }
   return exitCodeForRun(result.status, result.tasks.map((task) => task.status), interrupted);
 }

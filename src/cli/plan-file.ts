@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { accessSync, constants, statSync, writeFileSync, type Stats } from 'node:fs';
+import { dirname } from 'node:path';
 import { stringify } from 'yaml';
 import { FanoutError } from '../errors.js';
 import type { Plan } from '../plan/types.js';
@@ -32,4 +33,36 @@ export function writeNewFile(path: string, shown: string, text: string, overwrit
 /** The error for a `--plan-only` file that already exists. */
 export function existingFile(shown: string): FanoutError {
   return new FanoutError('OPTION_INVALID', `${shown}: the file already exists; add --force to overwrite it`, { where: shown });
+}
+
+/**
+ * Checks, before the planner is called, that `writeNewFile` can create the
+ * plan file at `path`: not an existing file (unless `overwrite`), not a
+ * directory, in a directory that exists and is writable. Throws FanoutError
+ * `OPTION_INVALID` (one line naming `--plan-only` and the file as given).
+ */
+export function checkPlanFileTarget(path: string, shown: string, overwrite: boolean): void {
+  const fail = (what: string): never => {
+    throw new FanoutError('OPTION_INVALID', `--plan-only ${shown}: ${what}`, { where: shown });
+  };
+  const target = statOrUndefined(path);
+  if (target?.isDirectory()) fail('is a directory (expected a file name, e.g. plan.yaml)');
+  if (target !== undefined && !overwrite) throw existingFile(shown);
+  const dir = dirname(path);
+  const parent = statOrUndefined(dir);
+  if (parent === undefined) fail(`the directory ${dir} does not exist`);
+  else if (!parent.isDirectory()) fail(`${dir} is not a directory`);
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch {
+    fail(`the directory ${dir} is not writable`);
+  }
+}
+
+function statOrUndefined(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
 }

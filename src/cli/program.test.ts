@@ -1,8 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './program.js';
+import { REPO_ROOT } from './test-support/cli-process.js';
 import { recordingIo } from './test-support/fake-io.js';
 import { readVersion } from './version.js';
 
@@ -67,6 +68,16 @@ describe('runCli: flags and commands', () => {
     expect(await runCli(['--debug', 'check', 'does-not-exist.yaml'], io)).toBe(2);
     expect(io.err().split('\n')[0]).toMatch(/^fanout: .*does-not-exist\.yaml/);
     expect(io.err()).toMatch(/\n\s+at /);
+  });
+
+  it('check prints the DAG of the demo plan: 5 independent tasks, and records nothing', async () => {
+    const home = join(mkdtempSync(join(tmpdir(), 'fanout-cli-')), 'home');
+    const io = recordingIo({ cwd: REPO_ROOT, env: { FANOUT_HOME: home } });
+    expect(await runCli(['check', 'examples/auth-demo.yaml'], io)).toBe(0);
+    expect(io.out()).toMatch(/^examples\/auth-demo\.yaml: valid plan "auth-demo"\n/);
+    expect(io.out()).toContain('5 independent tasks, no conflicts: all 5 can start at once.');
+    expect(io.out()).toContain('1. login, registration, password-reset, middleware, integration-tests');
+    expect(existsSync(home)).toBe(false);
   });
 
   it('check prints the DAG of a valid plan and exits 0', async () => {

@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, exitCodeForError } from './exit-codes.js';
 import { formatCommanderMessage, formatError } from './format-error.js';
 import type { CliIo } from './io.js';
+import { MODEL_FLAG_HELP, REAL_MODEL_EXAMPLE } from './model-spec.js';
 import { parseNonNegativeInt, parsePort, parsePositiveInt, parsePositiveNumber } from './parse-flags.js';
 import { readVersion } from './version.js';
 
@@ -64,7 +65,7 @@ Docs: docs/cli.md`,
       .description('check a plan, run its tasks in parallel with live progress, print outputs, synthesis and timing')
       .argument('<plan>', 'plan file (YAML or JSON)')
       .option('--concurrency <n>', 'most tasks running at once', parsePositiveInt)
-      .option('--model <spec>', 'model for every task and the synthesis (sim, anthropic:<model-id>, ...)')
+      .option('--model <spec>', `model for every task and the synthesis; ${MODEL_FLAG_HELP}`)
       .option('--strict', 'reject conflicting tasks instead of serializing them')
       .option('--detach', 'record the run, print its handles and run it in the background')
       .option('--json', 'print one JSON event per line, then a run-end summary line')
@@ -75,7 +76,7 @@ Docs: docs/cli.md`,
       .command('do')
       .description('turn a request into a plan with one planner call, print it with its DAG, then run it like run')
       .argument('<request...>', 'what to do, e.g. "Add CSV export to the reports page"')
-      .option('--model <spec>', 'model of the planner, every task and the synthesis')
+      .option('--model <spec>', `model of the planner, every task and the synthesis; ${MODEL_FLAG_HELP}`)
       .option('--concurrency <n>', 'most tasks running at once', parsePositiveInt)
       .option('--strict', 'reject a plan with conflicting tasks instead of serializing them')
       .option('--plan-only <file>', 'write the plan as YAML to this file and stop (edit it, then: fanout run <file>)')
@@ -88,7 +89,7 @@ Docs: docs/cli.md`,
     .command('analyze')
     .description('one read-only analyst subagent per directory, then one unified analysis')
     .argument('<dirs...>', 'directories to analyze, inside the working directory')
-    .option('--model <spec>', 'model for every task and the synthesis')
+    .option('--model <spec>', `model for every task and the synthesis; ${MODEL_FLAG_HELP}`)
     .option('--concurrency <n>', 'most tasks running at once', parsePositiveInt)
     .option('--json', 'print one JSON event per line, the synthesis, then a run-end summary line')
     .option('--cwd <dir>', 'working directory (default: the current one)')
@@ -98,7 +99,7 @@ Docs: docs/cli.md`,
     .description('one reviewer subagent per perspective, then one merged review grouped by severity')
     .argument('[paths...]', 'files or directories to review (default: the working directory)')
     .option('--perspectives <list>', 'comma-separated: security, performance, testing, architecture (default: all)')
-    .option('--model <spec>', 'model for every task and the synthesis')
+    .option('--model <spec>', `model for every task and the synthesis; ${MODEL_FLAG_HELP}`)
     .option('--concurrency <n>', 'most tasks running at once', parsePositiveInt)
     .option('--json', 'print one JSON event per line, the summary and the merged review, then a run-end summary line')
     .option('--cwd <dir>', 'working directory (default: the current one)')
@@ -112,9 +113,11 @@ Docs: docs/cli.md`,
 
   program
     .command('check')
-    .description('check a plan: print the execution DAG, conflicts and critical path; runs nothing')
+    .description('check a plan as run would (agents, models and their endpoints, budgets): print the execution DAG; runs nothing')
     .argument('<plan>', 'plan file (YAML or JSON)')
     .option('--strict', 'treat conflicting tasks as an error')
+    .option('--model <spec>', `check the plan as run --model would run it; ${MODEL_FLAG_HELP}`)
+    .option('--cwd <dir>', 'working directory whose .claude/agents task agents come from (default: the current one)')
     .option('--json', 'print the execution DAG as JSON')
     .action((plan: string, options) => runAction(async () => (await import('./commands/check.js')).checkCommand(plan, options, io)));
 
@@ -124,7 +127,7 @@ Docs: docs/cli.md`,
     .argument('<handle>', 'task handle, as printed by run/spawn')
     .option('--block', 'wait until the task has finished')
     .option('--timeout <ms>', 'with --block: give up waiting after this many ms', parseNonNegativeInt)
-    .option('--json', 'print the whole result as JSON (a JSON Schema task\'s parsed output is .output.json)')
+    .option('--json', 'print JSON: a JSON Schema task\'s parsed output; otherwise the whole result (handle, status, done, output, error)')
     .action((handle: string, options) => runAction(async () => (await import('./commands/output.js')).outputCommand(handle, options, io)));
 
   program
@@ -152,7 +155,7 @@ Docs: docs/cli.md`,
   program
     .command('demo')
     .description('run the authentication example: 5 subagents in parallel (simulated model unless --model)')
-    .option('--model <spec>', 'use this model instead of the simulated one (e.g. anthropic:claude-sonnet-4-5)')
+    .option('--model <spec>', `use this model instead of the simulated one (e.g. ${REAL_MODEL_EXAMPLE}); ${MODEL_FLAG_HELP}`)
     .option('--json', 'print one JSON event per line, then a run-end summary line')
     .action((options) => runAction(async () => (await import('./commands/demo.js')).demoCommand(options, io)));
 

@@ -19,6 +19,14 @@ describe('ProgressView', () => {
     expect(out.writes[1]).toContain('\x1b[2K');
   });
 
+  it('on a pty reporting 0×0 draws full lines (80 columns), not lines cut to nothing', () => {
+    const out = { ...stream(true), columns: 0, rows: 0 };
+    const description = 'Implement the login endpoint with rate limiting';
+    const view = new ProgressView(out, createProgressState([{ id: 'login', description }]), { now: () => 0 });
+    view.redraw();
+    expect(out.writes[0]).toContain(description);
+  });
+
   it('on a TTY prints serialization notices above the list, not plain lines for each event', () => {
     const out = stream(true);
     const view = new ProgressView(out, createProgressState([{ id: 'a' }, { id: 'b' }]), { now: () => 0 });

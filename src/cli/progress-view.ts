@@ -6,6 +6,7 @@ import {
   serializationNotice,
   type ProgressState,
 } from './render-progress.js';
+import { terminalSize } from './terminal-size.js';
 
 /** The part of a terminal stream the progress view uses. */
 export interface ProgressStream {
@@ -83,8 +84,9 @@ export class ProgressView {
   /** Draws the list once more, in place of the previous drawing. */
   redraw(): void {
     if (!this.live) return;
-    const width = Math.max(20, (this.stream.columns ?? 80) - 1);
-    const maxLines = Math.max(3, (this.stream.rows ?? 24) - 1);
+    const size = terminalSize(this.stream);
+    const width = Math.max(20, size.columns - 1);
+    const maxLines = Math.max(3, size.rows - 1);
     const lines = renderProgressLines(this.state, this.now(), { width, maxLines });
     this.stream.write(`${linesUp(this.drawnLines)}${lines.map((line) => `${CLEAR_LINE}${line}\n`).join('')}${CLEAR_BELOW}`);
     this.drawnLines = lines.length;

@@ -21,6 +21,13 @@ describe('renderOutputs', () => {
     expect(lines[1]).toBe('      {"ok":true}');
   });
 
+  it('shows what `describe` says of an output instead of its lines', () => {
+    const lines = renderOutputs([taskRecord({ taskId: 'j' })], [{ handle: 'fo-j', text: '{"findings":[]}', json: { findings: [] }, truncated: false }], {
+      describe: (task, output) => [`${task.taskId}: ${JSON.stringify(output.json)}`],
+    });
+    expect(lines).toEqual(['  ✔ j [fo-j] succeeded', '      j: {"findings":[]}']);
+  });
+
   it('with no lines shown, points at the whole output of each task', () => {
     const lines = renderOutputs([taskRecord({ taskId: 'j' })], [{ handle: 'fo-j', text: '{"ok":true}', truncated: false }], { maxLines: 0 });
     expect(lines).toEqual(['  ✔ j [fo-j] succeeded', '      … 1 more line: fanout output fo-j']);

@@ -8,6 +8,11 @@ export interface OutputsRenderOptions {
   maxLines?: number;
   /** Column width lines are cut to. Default 100. */
   width?: number;
+  /**
+   * The lines shown for a task's output in place of its first lines (e.g. a
+   * count of findings for JSON output that reads badly as one line).
+   */
+  describe?: (task: TaskRecord, output: TaskOutput) => string[];
 }
 
 /**
@@ -26,6 +31,10 @@ export function renderOutputs(tasks: readonly TaskRecord[], outputs: readonly Ta
     if (task.error) lines.push(truncate(`      ${task.error}`, width));
     const output = byHandle.get(task.handle);
     if (!output) continue;
+    if (options.describe !== undefined) {
+      for (const line of options.describe(task, output)) lines.push(truncate(`      ${line}`, width));
+      continue;
+    }
     const text = output.json !== undefined ? JSON.stringify(output.json) : output.text;
     const body = text.split('\n').filter((line) => line.trim() !== '');
     for (const line of body.slice(0, maxLines)) lines.push(truncate(`      ${line}`, width));

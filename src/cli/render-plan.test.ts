@@ -32,13 +32,13 @@ describe('renderDoBanner', () => {
   it('labels the simulated model as the demo does and says how to use a real one', () => {
     const text = renderDoBanner({ request: 'Build it', model: 'sim', simulated: true }).join('\n');
     expect(text).toContain('SIMULATED model');
-    expect(text).toContain('--model anthropic:claude-sonnet-4-5');
+    expect(text).toContain('--model anthropic:claude-sonnet-5-5');
     expect(text).toContain('Request: "Build it"');
     expect(text).toContain('Planning with sim…');
   });
   it('names a real model without the label', () => {
-    const text = renderDoBanner({ request: 'Build it', model: 'anthropic:claude-sonnet-4-5', simulated: false }).join('\n');
-    expect(text).toContain('fanout do · model anthropic:claude-sonnet-4-5 (real)');
+    const text = renderDoBanner({ request: 'Build it', model: 'anthropic:claude-sonnet-5-5', simulated: false }).join('\n');
+    expect(text).toContain('fanout do · model anthropic:claude-sonnet-5-5 (real)');
     expect(text).not.toContain('SIMULATED');
   });
 });

@@ -1,5 +1,6 @@
 import type { ExecutionDag, Plan } from '../plan/types.js';
 import { formatColumns } from './format.js';
+import { REAL_MODEL_EXAMPLE } from './model-spec.js';
 import { renderDag } from './render-dag.js';
 
 /** One line per task: id, role, what it reads, what it may write, and what it waits for. */
@@ -26,7 +27,7 @@ export function renderDoBanner(options: { request: string; model: string; simula
   const lines = options.simulated
     ? [
         'fanout do · SIMULATED model (fanout\'s built-in simulated server: no API key, no network)',
-        'The plan and the answers are deterministic. Use a real model: ANTHROPIC_API_KEY=... fanout do "..." --model anthropic:claude-sonnet-4-5',
+        `The plan and the answers are deterministic. Use a real model: ANTHROPIC_API_KEY=... fanout do "..." --model ${REAL_MODEL_EXAMPLE}`,
       ]
     : [`fanout do · model ${options.model} (real)`];
   lines.push('', `Request: "${options.request}"`, `Planning with ${options.model}…`, '');

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { NOTABLE_WAIT_MS } from '../engine/index.js';
 import { formatPercent, formatSpeedup, ganttBar, renderReport } from './render-report.js';
 import { fourTaskReport, timing } from './test-support/fixtures.js';
 
@@ -57,6 +58,13 @@ describe('renderReport', () => {
     expect(out.find((line) => line.trimStart().startsWith('b '))).toMatch(/\+1\.00s\s+2\.00s.*1\.00s conflict\s+│  ████│/);
     expect(out[0]).toContain('waited');
     expect(out.at(-1)).toBe('  ! b waited 1.00s for a: conflict src/a/** ~ src/a/x.ts');
+  });
+
+  it("shows the wait column from the engine's notable-wait threshold on, not for dispatch noise below it", () => {
+    const waited = (waitMs: number) =>
+      renderReport(fourTaskReport({ tasks: [timing({ id: 'a', startedAt: 0, endedAt: 10, waitMs, waitReason: 'concurrency' })] }))[0];
+    expect(waited(NOTABLE_WAIT_MS - 1)).not.toContain('waited');
+    expect(waited(NOTABLE_WAIT_MS)).toContain('waited');
   });
 
   it('leaves the bar empty and the times blank for a task that never started', () => {

@@ -1,4 +1,5 @@
 import type { RunReport, TaskTiming } from '../engine/api.js';
+import { NOTABLE_WAIT_MS } from '../engine/index.js';
 import type { TaskRecord } from '../engine/types.js';
 import { formatColumns, formatCost, formatDuration, formatTokens } from './format.js';
 
@@ -25,9 +26,6 @@ function timeline(tasks: readonly TaskTiming[]): { t0: number; spanMs: number } 
   const end = Math.max(...started.map((task) => task.endedAt ?? (task.startedAt as number) + task.durationMs));
   return { t0, spanMs: end - t0 };
 }
-
-// Dispatch takes a few ms even when nothing holds a task back: shorter waits are noise.
-const NOTABLE_WAIT_MS = 50;
 
 function waitCell(task: TaskTiming): string {
   if (task.waitMs < NOTABLE_WAIT_MS) return '';

@@ -23,7 +23,8 @@ describe('renderRunSummary', () => {
     expect(text).toContain('  All merged.');
     expect(text).toMatch(/Speedup\s+2\.50×/);
     expect(text).toContain('SIMULATED model');
-    expect(text).toContain('fanout demo --model anthropic:claude-sonnet-4-5');
+    expect(text).toContain('fanout demo --model anthropic:claude-sonnet-5-5');
+    expect(text).toContain('--model openai:<model>');
     expect(text).toContain('fanout output fo-a');
   });
 
@@ -38,12 +39,17 @@ describe('renderRunSummary', () => {
       tasks: [taskRecord({ taskId: 'a' }), taskRecord({ taskId: 't2', status: 'limit', error: 'maxTokens 1000 reached' })],
       report: fourTaskReport({ tasks: [timing({ id: 't2', status: 'limit', startedAt: 0, endedAt: 10 })] }),
     });
-    const lines = renderRunSummary(limited, { interrupted: false, outputLines: 0, synthesisTitle: 'Unified analysis', sections: ['# Merged review'] });
+    const lines = renderRunSummary(limited, {
+      interrupted: false,
+      describeOutput: (task, output) => [`${task.taskId}: ${output.text.length} characters`],
+      synthesisTitle: 'Unified analysis',
+      sections: ['# Merged review'],
+    });
     const text = lines.join('\n');
     expect(text).not.toContain('Synthesis\n');
     expect(text.indexOf('Unified analysis')).toBeLessThan(text.indexOf('# Merged review'));
     expect(text.indexOf('# Merged review')).toBeLessThan(text.indexOf('Timing'));
-    expect(text).toContain('      … 1 more line: fanout output fo-a');
+    expect(text).toContain('  ✔ a [fo-a] succeeded\n      a: 5 characters\n');
     expect(text).not.toContain('      did a');
     expect(lines.indexOf('  ⚠ t2 hit a limit: maxTokens 1000 reached')).toBeGreaterThan(lines.indexOf('Timing'));
   });

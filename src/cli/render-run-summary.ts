@@ -1,13 +1,15 @@
 import type { RunResult } from '../engine/api.js';
 import { formatDuration } from './format.js';
-import { renderOutputs, renderSynthesis } from './render-outputs.js';
+import { renderOutputs, renderSynthesis, type OutputsRenderOptions } from './render-outputs.js';
+import { REAL_MODEL_EXAMPLE } from './model-spec.js';
 import { limitReasons, renderReport } from './render-report.js';
 
 /** Says plainly that the simulated model was used, and how to use a real one. */
 export const SIMULATED_NOTICE = [
   'SIMULATED model: the answers and latencies come from fanout\'s built-in simulated server, not from a real LLM.',
-  'Use a real model: ANTHROPIC_API_KEY=... fanout demo --model anthropic:claude-sonnet-4-5',
-  '             or: ANTHROPIC_API_KEY=... fanout run plan.yaml --model anthropic:claude-sonnet-4-5',
+  `Use a real model: ANTHROPIC_API_KEY=... fanout demo --model ${REAL_MODEL_EXAMPLE}`,
+  `             or: ANTHROPIC_API_KEY=... fanout run plan.yaml --model ${REAL_MODEL_EXAMPLE}`,
+  '             or: OPENAI_API_KEY=... [OPENAI_BASE_URL=...] fanout run plan.yaml --model openai:<model>   (docs/models.md)',
 ];
 
 /** Options of {@link renderRunSummary}. */
@@ -16,8 +18,8 @@ export interface RunSummaryOptions {
   interrupted: boolean;
   /** Column width lines of the outputs summary are cut to. */
   width?: number;
-  /** Lines of each task's output shown in the outputs summary. Default 4. */
-  outputLines?: number;
+  /** The lines shown for each task's output in the outputs summary. Default: its first 4 lines. */
+  describeOutput?: OutputsRenderOptions['describe'];
   /** Heading of the synthesis. Default `Synthesis`. */
   synthesisTitle?: string;
   /** Lines printed after the synthesis and before the timing table (a preset's own result). */
@@ -37,7 +39,7 @@ export function renderRunSummary(result: RunResult, options: RunSummaryOptions):
     lines.push(`Interrupted: ${finished} of ${result.tasks.length} tasks had finished; the others were stopped.`, '');
   }
   const outputs = Object.values(result.outputs);
-  lines.push('Outputs', ...renderOutputs(result.tasks, outputs, { width: options.width, maxLines: options.outputLines }));
+  lines.push('Outputs', ...renderOutputs(result.tasks, outputs, { width: options.width, describe: options.describeOutput }));
   if (result.synthesis) lines.push('', options.synthesisTitle ?? 'Synthesis', ...renderSynthesis(result.synthesis));
   if (options.sections !== undefined && options.sections.length > 0) lines.push('', ...options.sections);
   lines.push('', 'Timing', ...renderReport(result.report, { reasons: limitReasons(result.tasks) }));

@@ -65,7 +65,7 @@ function analyzeSim(cwd: string, dir: string): SimOptions {
   const output = [
     `## ${dir} (simulated analysis)`,
     '',
-    `**Purpose.** ${dir} holds ${count} files; the simulated model does not read code for meaning.`,
+    `**Purpose.** ${dir} holds ${count} file${count === '1' ? '' : 's'}; the simulated model does not read code for meaning.`,
     `**Structure.** ${describeExtensions(files)}.${sample === undefined ? '' : ` Read: ${sample}.`}`,
     '**Dependencies.** Not determined by the simulated model.',
     '**Risks.** None reported by the simulated model.',

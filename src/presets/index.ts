@@ -3,6 +3,7 @@ export { mergeReviewFindings } from './merge-review-findings.js';
 export type { MergedFinding, MergedReview } from './merge-review-findings.js';
 export type { PresetOptions } from './preset-options.js';
 export { renderMergedReview } from './render-merged-review.js';
+export type { MergedReviewRenderOptions } from './render-merged-review.js';
 export { REVIEW_FINDINGS_SCHEMA, SEVERITIES } from './review-findings.js';
 export type { ReviewFinding, ReviewFindings, Severity } from './review-findings.js';
 export { REVIEW_PERSPECTIVE_NAMES, REVIEW_PERSPECTIVES } from './review-perspectives.js';

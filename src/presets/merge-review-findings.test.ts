@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mergeReviewFindings } from './merge-review-findings.js';
 import type { ReviewFinding } from './review-findings.js';
-import { renderMergedReview } from './render-merged-review.js';
+import { renderMergedReview, SIMULATED_FINDINGS_NOTE } from './render-merged-review.js';
 
 const finding = (overrides: Partial<ReviewFinding> & Pick<ReviewFinding, 'title'>): ReviewFinding => ({
   severity: 'medium',
@@ -139,5 +139,11 @@ describe('renderMergedReview', () => {
 
   it('says so when there are no findings', () => {
     expect(renderMergedReview(mergeReviewFindings([output('security', [])]))).toBe('# Merged review\n\nNo findings from security.\n');
+  });
+
+  it('labels simulated findings in the heading and says what they are', () => {
+    const text = renderMergedReview(mergeReviewFindings([output('security', [finding({ title: 'X', file: 'src/a.ts', line: 1 })])]), { simulated: true });
+    expect(text.split('\n').slice(0, 4)).toEqual(['# Merged review (SIMULATED)', '', SIMULATED_FINDINGS_NOTE, '']);
+    expect(text).toContain('**1 finding** from security');
   });
 });

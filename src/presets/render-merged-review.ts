@@ -1,8 +1,24 @@
 import type { MergedFinding, MergedReview } from './merge-review-findings.js';
 
+/** Options of {@link renderMergedReview}. */
+export interface MergedReviewRenderOptions {
+  /**
+   * The findings came from the simulated model: the heading says
+   * `(SIMULATED)` and a line says what they are, since they name real files
+   * and read like a real review.
+   */
+  simulated?: boolean;
+}
+
+/** What a simulated review's findings are, said under its heading. */
+export const SIMULATED_FINDINGS_NOTE =
+  "_Simulated findings: fixed examples from fanout's simulated model, placed on a file of yours. Nobody reviewed the code; run with a real model for a real review._";
+
 /** Renders a merged review as Markdown: a summary line, then the findings grouped by severity. */
-export function renderMergedReview(merged: MergedReview): string {
-  const lines: string[] = ['# Merged review', '', summaryLine(merged)];
+export function renderMergedReview(merged: MergedReview, options: MergedReviewRenderOptions = {}): string {
+  const lines: string[] = options.simulated
+    ? ['# Merged review (SIMULATED)', '', SIMULATED_FINDINGS_NOTE, '', summaryLine(merged)]
+    : ['# Merged review', '', summaryLine(merged)];
   for (const group of merged.groups) {
     lines.push('', `## ${capitalize(group.severity)} (${group.findings.length})`, '');
     group.findings.forEach((finding, index) => lines.push(...renderFinding(finding, index + 1)));

@@ -57,6 +57,8 @@ describe('buildReviewPlan', () => {
 
     const dag = analyzePlan(parsePlan(plan, 'review'), { strict: true });
     expect(dag.levels).toHaveLength(1);
+    // The merged review is the result: no LLM synthesis of JSON outputs.
+    expect(plan.synthesis).toBe(false);
   });
 
   it('reviews the working directory when no path is given', () => {

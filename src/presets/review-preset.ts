@@ -9,11 +9,6 @@ import { REVIEW_PERSPECTIVE_NAMES, REVIEW_PERSPECTIVES, type ReviewPerspectiveNa
 // Files looked at to pick the one simulated reviewers report on.
 const SIM_FILE_LIMIT = 50;
 
-const REVIEW_SYNTHESIS =
-  'Write a short executive summary of this review: the most important problems in priority order, the ' +
-  'themes that several perspectives share, and where the perspectives disagree. Do not repeat every ' +
-  'finding: the merged list of findings is shown beside your summary.';
-
 /**
  * Checks perspective names (case-insensitive, duplicates dropped) against the
  * built-in ones; an empty list means all of them. Throws FanoutError
@@ -38,8 +33,9 @@ export function parsePerspectives(perspectives: readonly string[]): ReviewPerspe
 /**
  * The pattern's "review from multiple perspectives" preset: one read-only
  * reviewer per perspective, each with its built-in role prompt, whose output
- * is JSON findings ({@link REVIEW_FINDINGS_SCHEMA}); merge them with
- * `mergeReviewFindings`. `paths` default to the working directory.
+ * is JSON findings ({@link REVIEW_FINDINGS_SCHEMA}). The plan has no
+ * synthesis: merge the outputs with `mergeReviewFindings`, whose merged
+ * review is the result. `paths` default to the working directory.
  */
 export function buildReviewPlan(paths: readonly string[], perspectives: readonly string[], options: PresetOptions = {}): Plan {
   const names = parsePerspectives(perspectives);
@@ -67,7 +63,8 @@ export function buildReviewPlan(paths: readonly string[], perspectives: readonly
       sim: reviewSim(name, reviewed),
     };
   });
-  return { name: `review ${shown} (${names.join(', ')})`, ...presetPlanFields(options), synthesis: REVIEW_SYNTHESIS, tasks };
+  // No LLM synthesis: the merged review (mergeReviewFindings) is the result, deterministic and attributed.
+  return { name: `review ${shown} (${names.join(', ')})`, ...presetPlanFields(options), synthesis: false, tasks };
 }
 
 /**

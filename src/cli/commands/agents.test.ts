@@ -29,7 +29,7 @@ describe('fanout agents', () => {
     expect(await runCli(['agents'], run)).toBe(0);
     const text = run.out();
     expect(text).toMatch(/^2 agent definitions \(looked in project: \S+\/\.claude\/agents; user: \S+\/\.claude\/agents\)/);
-    expect(text).toMatch(/security-reviewer\s+project\s+read_file, grep\s+anthropic:claude-sonnet-4-5\s+Reviews code for vulnerabilities/);
+    expect(text).toMatch(/security-reviewer\s+project\s+read_file, grep\s+anthropic:claude-sonnet-5-5\s+Reviews code for vulnerabilities/);
     expect(text).toContain(`      ${project} (shadows ${join(userAgents, 'security.md')})`);
     expect(text).toMatch(/test-writer\s+user\s+read_file, write_file\s+inherit\s+Writes tests/);
     expect(text).toMatch(/Warnings:\n {2}! \S+sec\.md: tools: ignored Bash/);
@@ -55,12 +55,17 @@ describe('fanout agents', () => {
     expect(run.out()).toMatch(/^No agent definitions found \(looked in project: .*; user: .*\)\.\n$/);
   });
 
-  it('a file with bad frontmatter: one line naming it, exit 2', async () => {
+  it('a file with bad frontmatter is listed as a warning naming it; the other definitions still load', async () => {
     const { io, home, userAgents } = setup();
-    writeFileSync(join(userAgents, 'broken.md'), '---\nname: broken\n---\nNo description.\n');
+    const broken = join(userAgents, 'broken.md');
+    writeFileSync(broken, '---\nname: broken\n---\nNo description.\n');
     const run = io({ HOME: home });
-    expect(await runCli(['agents'], run)).toBe(2);
-    expect(run.err()).toBe(`fanout: ${join(userAgents, 'broken.md')}: frontmatter: description: required, a non-empty string\n`);
-    expect(run.out()).toBe('');
+    expect(await runCli(['agents'], run)).toBe(0);
+    expect(run.out()).toMatch(/^2 agent definitions/);
+    expect(run.out()).toContain(`  ! ${broken}: frontmatter: description: required, a non-empty string\n`);
+
+    const json = io({ HOME: home });
+    expect(await runCli(['agents', '--json'], json)).toBe(0);
+    expect((JSON.parse(json.out()) as { invalid: unknown[] }).invalid).toEqual([expect.objectContaining({ source: broken, name: 'broken' })]);
   });
 });

@@ -1,8 +1,8 @@
-import { resolve } from 'node:path';
 import { runAndSummarize } from '../foreground-run.js';
 import type { CliIo } from '../io.js';
 import { withFanout } from '../library.js';
 import { synthesisLines, type PresetFlags } from '../preset-flags.js';
+import { workingDirOf } from '../working-dir.js';
 
 /**
  * `fanout analyze <dir>...`: one read-only analyst per directory, then one
@@ -11,19 +11,15 @@ import { synthesisLines, type PresetFlags } from '../preset-flags.js';
  */
 export async function analyzeCommand(dirs: readonly string[], flags: PresetFlags, io: CliIo): Promise<number> {
   const { buildAnalyzePlan } = await import('../../presets/index.js');
-  const cwd = resolve(io.cwd, flags.cwd ?? '.');
+  const cwd = workingDirOf(io.cwd, flags.cwd);
   const plan = buildAnalyzePlan(dirs, { cwd, model: flags.model, concurrency: flags.concurrency });
-  return withFanout(io, cwd, (fanout) =>
-    runAndSummarize(
+  return withFanout(io, cwd, async (fanout) => {
+    await fanout.check(plan, {});
+    return runAndSummarize(
       fanout,
       plan,
-      {
-        json: flags.json === true,
-        resultLines: synthesisLines,
-        // The analyses are long: the unified one is what counts here; each stays one `fanout output` away.
-        summary: () => ({ outputLines: 0, synthesisTitle: 'Unified analysis' }),
-      },
+      { json: flags.json === true, resultLines: synthesisLines, summary: () => ({ synthesisTitle: 'Unified analysis' }) },
       io,
-    ),
-  );
+    );
+  });
 }

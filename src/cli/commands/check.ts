@@ -2,20 +2,31 @@ import { resolve } from 'node:path';
 import { ExitCode } from '../exit-codes.js';
 import { writeLines, type CliIo } from '../io.js';
 import { jsonLine } from '../json-lines.js';
+import { checkPlan } from '../library.js';
 import { renderDag } from '../render-dag.js';
+import { spawnOptionsFromFlags } from '../run-flags.js';
+import { workingDirOf } from '../working-dir.js';
 
 /** Flags of `fanout check`. */
 export interface CheckFlags {
   strict?: boolean;
   json?: boolean;
+  /** Checked as `run --model` would run it. */
+  model?: string;
+  cwd?: string;
 }
 
-/** `fanout check <plan>`: validates the plan and prints its execution DAG; runs nothing. */
+/**
+ * `fanout check <plan>`: everything `run` would check before starting
+ * (schema, independence, agents, models and their endpoints, budgets), then
+ * the execution DAG; runs and records nothing.
+ */
 export async function checkCommand(planPath: string, flags: CheckFlags, io: CliIo): Promise<number> {
-  const { loadPlanFile, analyzePlan } = await import('../../plan/index.js');
+  const cwd = workingDirOf(io.cwd, flags.cwd);
+  const { loadPlanFile } = await import('../../plan/index.js');
   const source = resolve(io.cwd, planPath);
   const plan = loadPlanFile(source);
-  const dag = analyzePlan(plan, { strict: flags.strict === true, source });
+  const dag = await checkPlan(io, cwd, plan, { ...spawnOptionsFromFlags(flags), source });
   if (flags.json) {
     io.stdout.write(jsonLine(dag));
   } else {

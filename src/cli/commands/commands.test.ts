@@ -43,6 +43,25 @@ describe('run, then status, runs and output', () => {
     expect(await runCli(['status'], status)).toBe(0);
     expect(status.out()).toContain('✔ Task A  (completed)');
     expect(status.out()).toContain('✔ Synthesize results  (completed)');
+    const statusJson = io();
+    expect(await runCli(['status', handleA, '--json'], statusJson)).toBe(0);
+    const view = JSON.parse(statusJson.out()) as { run: Record<string, unknown>; tasks: unknown[]; todos: unknown[]; report: { wallMs: number; tasks: unknown[] } };
+    expect(Object.keys(view)).toEqual(['run', 'tasks', 'todos', 'report']);
+    expect(view.run).toMatchObject({ name: 'pair', status: 'succeeded' });
+    expect(view.run.plan).toBeUndefined();
+    expect(view.report.tasks).toHaveLength(2);
+    const runsJson = io();
+    await runCli(['runs', '--json'], runsJson);
+    expect(JSON.parse(runsJson.out())).toMatchObject({ name: 'pair', tasks: 2, succeeded: 2, wallMs: view.report.wallMs });
+
+    // Stopping what already finished is not an error: it says so.
+    const runId = /run (run-\S+) "pair"/.exec(run.out())?.[1] as string;
+    const stopRun = io();
+    expect(await runCli(['stop', runId], stopRun)).toBe(0);
+    expect(stopRun.out()).toBe(`run ${runId} already finished (succeeded); nothing to stop\n`);
+    const stopTask = io();
+    expect(await runCli(['stop', handleA], stopTask)).toBe(0);
+    expect(stopTask.out()).toBe(`task ${handleA} already finished (succeeded); nothing to stop\n`);
 
     const output = io();
     expect(await runCli(['output', handleA], output)).toBe(0);
@@ -52,9 +71,24 @@ describe('run, then status, runs and output', () => {
     expect(await runCli(['output', handleB], json)).toBe(0);
     expect(JSON.parse(json.out())).toEqual({ n: 7 });
 
-    const full = io();
-    await runCli(['output', handleB, '--json'], full);
-    expect(JSON.parse(full.out())).toMatchObject({ handle: handleB, taskId: 'b', status: 'succeeded', done: true, output: { json: { n: 7 } } });
+    // --json: the validated JSON of a JSON Schema task, pretty-printed; the whole result for a text task.
+    const structured = io();
+    expect(await runCli(['output', handleB, '--json'], structured)).toBe(0);
+    expect(structured.out()).toBe('{\n  "n": 7\n}\n');
+    const envelope = io();
+    expect(await runCli(['output', handleA, '--json'], envelope)).toBe(0);
+    expect(JSON.parse(envelope.out())).toMatchObject({ handle: handleA, taskId: 'a', status: 'succeeded', done: true, output: { text: 'answer a' } });
+  });
+});
+
+describe('a failing task', () => {
+  it('makes run exit 1 and names the failure', async () => {
+    const { file, io } = workspace();
+    file('plan.yaml', 'tasks:\n  - id: good\n    prompt: do good\n  - id: bad\n    prompt: do bad\n    sim: { fail: { status: 400, times: 5 } }\n');
+    const run = io();
+    expect(await runCli(['run', 'plan.yaml'], run)).toBe(1);
+    expect(run.out()).toMatch(/✖ bad \[task-\S+\] failed\n {6}[^\n]*400/);
+    expect(run.out()).toMatch(/^Timing$/m);
   });
 });
 

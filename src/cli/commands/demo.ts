@@ -5,10 +5,11 @@ import { fileURLToPath } from 'node:url';
 import { exitCodeForRun } from '../exit-codes.js';
 import { runInForeground } from '../foreground-run.js';
 import { writeLines, type CliIo } from '../io.js';
-import { homeOf, withFanout } from '../library.js';
+import { checkPlan, homeOf, withFanout } from '../library.js';
 import { isSimulatedSpec } from '../model-spec.js';
 import { renderDemoBanner, renderDemoFooter, renderIndependence } from '../render-demo.js';
 import { renderRunSummary, SIMULATED_NOTICE } from '../render-run-summary.js';
+import { reportedColumns } from '../terminal-size.js';
 import { PACKAGE_ROOT } from '../version.js';
 
 /** Flags of `fanout demo`. */
@@ -37,12 +38,14 @@ function listFiles(root: string): Map<string, number> {
  * (5 independent subagents), on the simulated model unless `--model` is given.
  */
 export async function demoCommand(flags: DemoFlags, io: CliIo): Promise<number> {
-  const { loadPlanFile, analyzePlan } = await import('../../plan/index.js');
+  const { loadPlanFile } = await import('../../plan/index.js');
   // Relative to the package, not the current directory: the demo works from anywhere.
   const planFile = fileURLToPath(new URL('examples/auth-demo.yaml', PACKAGE_ROOT));
   const starter = fileURLToPath(new URL('examples/auth-demo-starter/', PACKAGE_ROOT));
   const plan = loadPlanFile(planFile);
-  const dag = analyzePlan(plan, { strict: true, source: planFile });
+  const spawn = flags.model === undefined ? {} : { modelOverride: flags.model };
+  // A bad --model (or an unreachable endpoint) stops the demo before it prints or copies anything.
+  const dag = await checkPlan(io, starter, plan, { ...spawn, strict: true, source: planFile });
 
   const workdir = mkdtempSync(join(tmpdir(), 'fanout-demo-'));
   cpSync(starter, workdir, { recursive: true });
@@ -55,7 +58,6 @@ export async function demoCommand(flags: DemoFlags, io: CliIo): Promise<number> 
 
   const home = await homeOf(io);
   return withFanout(io, workdir, async (fanout) => {
-    const spawn = flags.model === undefined ? {} : { modelOverride: flags.model };
     const { result, interrupted } = await runInForeground(fanout, plan, { json: flags.json === true, spawn }, io);
     const written = [...listFiles(workdir)]
       .filter(([path, bytes]) => before.get(path) !== bytes)
@@ -63,7 +65,7 @@ export async function demoCommand(flags: DemoFlags, io: CliIo): Promise<number> 
     // In --json mode the table is not printed, but the simulated label still closes the demo.
     const summary = flags.json
       ? result.report.simulated ? ['', ...SIMULATED_NOTICE] : []
-      : renderRunSummary(result, { interrupted, width: io.stdout.columns });
+      : renderRunSummary(result, { interrupted, width: reportedColumns(io.stdout) });
     writeLines(say, [
       ...summary,
       ...renderDemoFooter({

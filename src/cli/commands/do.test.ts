@@ -11,6 +11,7 @@ import { MemoryRunStore } from '../../store/memory-run-store.js';
 import { runCli } from '../program.js';
 import { commandWorkspace } from '../test-support/command-workspace.js';
 import { recordingIo } from '../test-support/fake-io.js';
+import { RUN_END_KEYS } from '../test-support/run-end-keys.js';
 import { DEMO_REQUEST } from '../render-demo.js';
 
 // `fanout do` in this process: on the simulated model through the default Fanout, or on a
@@ -43,6 +44,24 @@ describe('fanout do: bad input, one line, exit 2, nothing started', () => {
     expect(await runCli(['do', 'Build it', '--plan-only', 'plan.yaml'], run)).toBe(2);
     expect(run.err()).toBe('fanout: plan.yaml: the file already exists; add --force to overwrite it\n');
     expect(planner.model.requests).toHaveLength(0);
+  });
+
+  it('a --plan-only file that cannot be created is refused before the planner is called', async () => {
+    const { dir, file, io } = commandWorkspace();
+    file('taken/keep.txt', 'x\n');
+    const cases: Array<[string, string]> = [
+      ['missing/dir/p.yaml', `fanout: --plan-only missing/dir/p.yaml: the directory ${join(dir, 'missing/dir')} does not exist\n`],
+      ['taken/keep.txt/p.yaml', `fanout: --plan-only taken/keep.txt/p.yaml: ${join(dir, 'taken/keep.txt')} is not a directory\n`],
+      ['taken', 'fanout: --plan-only taken: is a directory (expected a file name, e.g. plan.yaml)\n'],
+    ];
+    for (const [target, message] of cases) {
+      const planner = scripted([]);
+      const run = { ...io(), createFanout: planner.createFanout };
+      expect(await runCli(['do', 'Build it', '--plan-only', target, '--force'], run)).toBe(2);
+      expect(run.err()).toBe(message);
+      expect(run.out()).toBe('');
+      expect(planner.model.requests).toHaveLength(0);
+    }
   });
 
   it('a planner answer still invalid after the repair', async () => {
@@ -112,6 +131,23 @@ describe('fanout do on the simulated model', () => {
     expect(text).toMatch(/Cost \(estimated\)\s+\$0 \(simulated\)/);
     expect(text.lastIndexOf('SIMULATED model:')).toBeGreaterThan(text.indexOf('Timing'));
     expect(existsSync(join(dir, 'auth.yaml'))).toBe(false);
+  });
+});
+
+describe('fanout do --json', () => {
+  it('prints only JSON: the plan line first, then events, the run-end line last', async () => {
+    const { io } = commandWorkspace();
+    const run = io();
+    expect(await runCli(['do', DEMO_REQUEST, '--json'], run)).toBe(0);
+    expect(run.err()).toBe('');
+    const lines = run.out().trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines[0]).toMatchObject({ type: 'plan', dag: { levels: [expect.arrayContaining(['login-endpoint', 'integration-tests'])] } });
+    expect((lines[0] as { plan: { tasks: unknown[] } }).plan.tasks).toHaveLength(5);
+    expect(lines[1]).toMatchObject({ type: 'run-start', simulated: true });
+    const last = lines.at(-1) as Record<string, unknown>;
+    expect(Object.keys(last)).toEqual(RUN_END_KEYS);
+    expect(last).toMatchObject({ type: 'run-end', status: 'succeeded', costUsd: 0 });
+    expect(lines.filter((line) => line.type === 'run-end')).toHaveLength(1);
   });
 });
 

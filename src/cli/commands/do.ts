@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Fanout } from '../../engine/api.js';
 import { FanoutError } from '../../errors.js';
@@ -11,9 +10,10 @@ import { writeLines, type CliIo } from '../io.js';
 import { jsonLine } from '../json-lines.js';
 import { withFanout } from '../library.js';
 import { isSimulatedSpec } from '../model-spec.js';
-import { existingFile, planYaml, writeNewFile } from '../plan-file.js';
+import { checkPlanFileTarget, planYaml, writeNewFile } from '../plan-file.js';
 import { renderDoBanner, renderPlannedPlan } from '../render-plan.js';
 import { spawnOptionsFromFlags, withCaps, type CapFlags, type SpawnFlags } from '../run-flags.js';
+import { workingDirOf } from '../working-dir.js';
 
 /** Flags of `fanout do`. */
 export interface DoFlags extends SpawnFlags, CapFlags {
@@ -36,22 +36,24 @@ export async function doCommand(words: readonly string[], flags: DoFlags, io: Cl
   const request = words.join(' ').trim();
   if (request === '') throw new FanoutError('OPTION_INVALID', 'do: expected a request, e.g. fanout do "Add CSV export to the reports page"');
   if (flags.force && flags.planOnly === undefined) throw new FanoutError('OPTION_INVALID', '--force: only applies with --plan-only FILE');
+  const cwd = workingDirOf(io.cwd, flags.cwd);
   // `shown` is the file as given, for messages; `path` is where it goes.
   const planFile = flags.planOnly === undefined ? undefined : { shown: flags.planOnly, path: resolve(io.cwd, flags.planOnly) };
   // Checked before the planner is paid; writeNewFile checks again when it creates the file.
-  if (planFile !== undefined && !flags.force && existsSync(planFile.path)) throw existingFile(planFile.shown);
-  const cwd = resolve(io.cwd, flags.cwd ?? '.');
+  if (planFile !== undefined) checkPlanFileTarget(planFile.path, planFile.shown, flags.force === true);
   const { defaultModelSpec } = await import('../../models/index.js');
   const model = flags.model ?? defaultModelSpec(io.env);
-  if (!flags.json) writeLines(io.stdout, renderDoBanner({ request, model, simulated: isSimulatedSpec(model) }));
+  const spawn = { ...spawnOptionsFromFlags(flags), source: 'planner' };
 
   return withFanout(io, cwd, async (fanout) => {
+    // The planner's model is resolved and its endpoint reached before anything is printed or paid for.
+    await fanout.check({ tasks: [{ id: 'planner', prompt: request }], synthesis: false }, { ...(flags.model !== undefined && { modelOverride: flags.model }) });
+    if (!flags.json) writeLines(io.stdout, renderDoBanner({ request, model, simulated: isSimulatedSpec(model) }));
     const planned = await planOrInterrupt(fanout, request, flags.model, io);
     if (planned === undefined) return ExitCode.interrupted;
     // --plan-only writes what `run` would otherwise get from the flags into the file.
     const plan = withCaps(planFile === undefined ? planned : withPlanDefaults(planned, flags), flags);
-    const { analyzePlan } = await import('../../plan/index.js');
-    const dag = analyzePlan(plan, { strict: flags.strict === true, source: 'planner' });
+    const dag = await fanout.check(plan, spawn);
     if (flags.json) {
       io.stdout.write(jsonLine({ type: 'plan', request, plan, dag, ...(planFile !== undefined && { file: planFile.path }) }));
     } else {
@@ -68,7 +70,7 @@ export async function doCommand(words: readonly string[], flags: DoFlags, io: Cl
       writeLines(io.stdout, ['Not run.']);
       return ExitCode.ok;
     }
-    return runAndSummarize(fanout, plan, { json: flags.json === true, spawn: spawnOptionsFromFlags(flags) }, io);
+    return runAndSummarize(fanout, plan, { json: flags.json === true, spawn }, io);
   });
 }
 

@@ -4,6 +4,7 @@ import { withFanout } from '../library.js';
 import { ProgressView } from '../progress-view.js';
 import { createProgressState } from '../render-progress.js';
 import { limitReasons, renderReport } from '../render-report.js';
+import { workingDirOf } from '../working-dir.js';
 
 /**
  * Hidden `fanout __execute <runId>`: the body of a `run --detach` background
@@ -11,7 +12,7 @@ import { limitReasons, renderReport } from '../render-report.js';
  * table to its log (stdout is the log file).
  */
 export async function executeCommand(runId: string, flags: { cwd?: string }, io: CliIo): Promise<number> {
-  return withFanout(io, flags.cwd, async (fanout) => {
+  return withFanout(io, workingDirOf(io.cwd, flags.cwd), async (fanout) => {
     const view = new ProgressView({ write: (text) => io.stdout.write(text) }, createProgressState([]));
     const unsubscribe = fanout.on((event) => {
       if (event.runId === runId) view.handle(event);

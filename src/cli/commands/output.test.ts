@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { OutputResult } from '../../engine/api.js';
-import { outputExitCode, outputStatusLine, outputText } from './output.js';
+import { outputExitCode, outputJson, outputStatusLine, outputText } from './output.js';
 
 function result(overrides: Partial<OutputResult>): OutputResult {
   return { handle: 'task-1', runId: 'run-1', taskId: 'a', status: 'succeeded', done: true, ...overrides };
@@ -16,6 +16,15 @@ describe('fanout output: what is printed and the exit code', () => {
 
   it('prints the parsed JSON of a JSON-Schema task', () => {
     expect(outputText(result({ output: { handle: 'task-1', text: '{"n":1}', json: { n: 1 }, truncated: false } }))).toBe('{\n  "n": 1\n}\n');
+  });
+
+  it('--json: the parsed JSON of a JSON-Schema task, pretty; else the whole result on one line', () => {
+    const structured = result({ output: { handle: 'task-1', text: 'Here: {"n":1}', json: { n: 1 }, truncated: false } });
+    expect(outputJson(structured)).toBe('{\n  "n": 1\n}\n');
+    const text = result({ output: { handle: 'task-1', text: 'hello', truncated: false } });
+    expect(outputJson(text)).toBe(`${JSON.stringify(text)}\n`);
+    const running = result({ status: 'running', done: false });
+    expect(JSON.parse(outputJson(running))).toEqual(running);
   });
 
   it('a running task: status on stderr, exit 0', () => {

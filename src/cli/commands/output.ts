@@ -32,11 +32,27 @@ export function outputStatusLine(result: OutputResult, flags: OutputFlags): stri
   return `fanout: task ${result.handle} is ${result.status} (add --block to wait for it)`;
 }
 
+/** A task's validated JSON output (JSON Schema `outputFormat`), pretty-printed; undefined when it has none. */
+function structuredOutput(result: OutputResult): string | undefined {
+  return result.output?.json === undefined ? undefined : `${JSON.stringify(result.output.json, null, 2)}\n`;
+}
+
 /** The text printed for a finished task: its parsed JSON when it has a JSON Schema output, else its text. */
 export function outputText(result: OutputResult): string {
   if (!result.output) return '';
-  const text = result.output.json !== undefined ? JSON.stringify(result.output.json, null, 2) : result.output.text;
+  const structured = structuredOutput(result);
+  if (structured !== undefined) return structured;
+  const { text } = result.output;
   return text.endsWith('\n') || text === '' ? text : `${text}\n`;
+}
+
+/**
+ * What `--json` prints: the validated JSON output of a task that has one
+ * (pretty-printed, as issue 3 promises), else the whole {@link OutputResult}
+ * on one line (status, `done`, text output, error), for scripts that poll.
+ */
+export function outputJson(result: OutputResult): string {
+  return structuredOutput(result) ?? jsonLine(result);
 }
 
 /** `fanout output <handle>`: a task's output, from this or any other process. */
@@ -51,11 +67,7 @@ export async function outputCommand(handle: string, flags: OutputFlags, io: CliI
       }),
     );
     if (interrupt.interrupted) return ExitCode.interrupted;
-    if (flags.json) {
-      io.stdout.write(jsonLine(result));
-    } else {
-      io.stdout.write(outputText(result));
-    }
+    io.stdout.write(flags.json ? outputJson(result) : outputText(result));
     const statusLine = outputStatusLine(result, flags);
     if (statusLine !== undefined) io.stderr.write(`${statusLine}\n`);
     if (result.output?.truncated) io.stderr.write(`fanout: the output of ${handle} was truncated to the store's cap\n`);

@@ -21,8 +21,9 @@ describe('fanout analyze', () => {
     expect(await runCli(['analyze', 'src/auth', 'src/api', '--concurrency', '2'], run)).toBe(0);
     const text = run.out();
     expect(text).toMatch(/run run-\S+ "analyze src\/auth src\/api": 2 tasks \(SIMULATED model\)/);
-    expect(text).toMatch(/✔ analyze-src-auth \[(task-\S+)\] succeeded — Analyze src\/auth\n {6}… \d+ more lines: fanout output task-/);
-    expect(text).toMatch(/✔ analyze-src-api \[task-\S+\] succeeded/);
+    // Each analysis shows its first lines, then where the rest is.
+    expect(text).toMatch(/✔ analyze-src-auth \[(task-\S+)\] succeeded — Analyze src\/auth\n {6}## src\/auth \(simulated analysis\)\n {6}\*\*Purpose\.\*\* src\/auth holds 2 files;[^\n]*\n(?: {6}[^\n]*\n){2} {6}… 2 more lines: fanout output task-/);
+    expect(text).toMatch(/✔ analyze-src-api \[task-\S+\] succeeded — Analyze src\/api\n {6}## src\/api \(simulated analysis\)\n {6}\*\*Purpose\.\*\* src\/api holds 1 file;/);
     const unified = text.slice(text.indexOf('Unified analysis'), text.indexOf('Timing'));
     expect(unified).toContain('src/auth (simulated analysis)');
     expect(unified).toContain('src/api (simulated analysis)');
@@ -54,12 +55,18 @@ describe('fanout review', () => {
     expect(await runCli(['review', 'src', '--perspectives', 'security,testing,performance'], run)).toBe(0);
     const text = run.out();
     expect(text).toMatch(/run run-\S+ "review src \(security, testing, performance\)": 3 tasks/);
-    const review = text.slice(text.indexOf('# Merged review'), text.indexOf('Timing'));
+    // Each reviewer: a count of its findings, not its raw JSON.
+    expect(text).toMatch(/✔ review-security \[task-\S+\] succeeded — [^\n]+\n {6}2 findings \(1 high, 1 low\)\n/);
+    expect(text).not.toContain('{"findings"');
+    // The merged review is the result, labelled as simulated; no synthesis of the JSON outputs.
+    expect(text).not.toMatch(/^(Summary|Synthesis)$/m);
+    expect(text).not.toContain('```json');
+    const review = text.slice(text.indexOf('# Merged review (SIMULATED)'), text.indexOf('Timing'));
+    expect(review).toMatch(/^# Merged review \(SIMULATED\)\n\n_Simulated findings: [^\n]+_\n/);
     expect(review).toContain('**4 findings** from security, testing, performance (1 high, 1 medium, 2 low); 1 duplicate reported by several perspectives merged.');
     expect(review).toMatch(/## High \(1\)\n\n1\. \*\*Missing input validation on user-supplied data\*\* — `src\/api\/routes\.ts:12` · security, testing/);
     expect(review.indexOf('## High')).toBeLessThan(review.indexOf('## Medium'));
     expect(review).not.toContain('Missing validation of user-supplied input');
-    expect(text.indexOf('Summary')).toBeLessThan(text.indexOf('# Merged review'));
   });
 
   it('--json: the review line, with the merge, just before the run-end line', async () => {
@@ -77,6 +84,17 @@ describe('fanout review', () => {
     expect(await runCli(['review', '--perspectives', 'security,style'], run)).toBe(2);
     expect(run.err()).toBe('fanout: unknown perspective "style" (expected: security, performance, testing, architecture)\n');
     expect(run.out()).toBe('');
+    expect(existsSync(home)).toBe(false);
+  });
+
+  it('an empty perspective list is an error, not "all four"', async () => {
+    const { home, io } = project();
+    for (const list of ['', ' , ']) {
+      const run = io();
+      expect(await runCli(['review', '--perspectives', list], run)).toBe(2);
+      expect(run.err()).toBe('fanout: --perspectives: expected a comma-separated list of: security, performance, testing, architecture\n');
+      expect(run.out()).toBe('');
+    }
     expect(existsSync(home)).toBe(false);
   });
 });

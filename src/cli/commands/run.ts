@@ -6,6 +6,7 @@ import { writeLines, type CliIo } from '../io.js';
 import { jsonLine } from '../json-lines.js';
 import { homeOf, withFanout } from '../library.js';
 import { spawnOptionsFromFlags, withCaps, type CapFlags, type SpawnFlags } from '../run-flags.js';
+import { workingDirOf } from '../working-dir.js';
 
 /** Flags of `fanout run`. */
 export interface RunFlags extends SpawnFlags, CapFlags {
@@ -14,16 +15,22 @@ export interface RunFlags extends SpawnFlags, CapFlags {
   cwd?: string;
 }
 
-/** `fanout run <plan>`: check, run (or detach), show progress, outputs, synthesis and timing. */
+/**
+ * `fanout run <plan>`: check everything a run needs (plan, agents, models
+ * and their endpoints, budgets) before anything is printed or started, then
+ * run (or detach), show progress, outputs, synthesis and timing.
+ */
 export async function runCommand(planPath: string, flags: RunFlags, io: CliIo): Promise<number> {
+  const cwd = workingDirOf(io.cwd, flags.cwd);
   const { loadPlanFile } = await import('../../plan/index.js');
-  // Loading checks the plan: an invalid one throws before anything starts.
-  const plan = withCaps(loadPlanFile(resolve(io.cwd, planPath)), flags);
-  const cwd = resolve(io.cwd, flags.cwd ?? '.');
-  const spawn = spawnOptionsFromFlags(flags);
+  const source = resolve(io.cwd, planPath);
+  // The plan's own schema first: an invalid file stops the command before the store is opened.
+  const plan = withCaps(loadPlanFile(source), flags);
+  const spawn = { ...spawnOptionsFromFlags(flags), source };
   if (flags.detach) {
     const home = await homeOf(io);
     return withFanout(io, cwd, async (fanout) => {
+      await fanout.check(plan, spawn);
       const prepared = fanout.prepare(plan, spawn);
       const child = spawnDetachedRun({ runId: prepared.runId, home, cwd, env: io.env });
       if (flags.json) {
@@ -38,5 +45,8 @@ export async function runCommand(planPath: string, flags: RunFlags, io: CliIo): 
       return ExitCode.ok;
     });
   }
-  return withFanout(io, cwd, (fanout) => runAndSummarize(fanout, plan, { json: flags.json === true, spawn }, io));
+  return withFanout(io, cwd, async (fanout) => {
+    await fanout.check(plan, spawn);
+    return runAndSummarize(fanout, plan, { json: flags.json === true, spawn }, io);
+  });
 }
