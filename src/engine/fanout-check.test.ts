@@ -113,7 +113,11 @@ describe('Fanout.check', () => {
   it('rejects what spawn throws, before any preflight', async () => {
     const harness = setup();
     const synthesis = endpoint(harness, 'scripted:synthesis');
-    await expect(harness.fanout.check([task('unknown-model')])).rejects.toMatchObject({ code: 'MODEL_CONFIG' });
+    endpoint(harness, 'scripted:a');
+    await expect(harness.fanout.check([task('a'), task('unknown-model')], { source: 'plan.yaml' })).rejects.toMatchObject({
+      code: 'MODEL_CONFIG',
+      message: expect.stringMatching(/^plan\.yaml: tasks\[1\]\.model: /),
+    });
     await expect(harness.fanout.check([task('a'), task('a')])).rejects.toMatchObject({ code: 'PLAN_INVALID' });
     expect(synthesis.preflights).toBe(0);
   });

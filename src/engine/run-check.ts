@@ -1,4 +1,5 @@
 import type { AgentLookupOptions } from '../agents/index.js';
+import { FanoutError, isFanoutError } from '../errors.js';
 import type { Model, ModelResolver } from '../models/model.js';
 import type { PriceTable } from '../models/pricing.js';
 import { analyzePlan, normalizePlan } from '../plan/index.js';
@@ -52,7 +53,7 @@ export function checkRun(input: Plan | TaskSpec[], options: SpawnOptions, ctx: R
   const agents = resolveAgents(normalized, ctx.agentLookup, source);
   const plan = effectivePlan(normalized, options, ctx.defaultModel, agents);
   const dag = analyzePlan(plan, { strict: options.strict === true, source });
-  const resolved = resolveRunModels(plan, ctx);
+  const resolved = resolveRunModels(plan, ctx, source);
   checkBudgetsPriced(plan, resolved.pricers, {
     defaultModel: ctx.defaultModel,
     synthesizes: options.synthesize === undefined,
@@ -66,13 +67,21 @@ export function checkRun(input: Plan | TaskSpec[], options: SpawnOptions, ctx: R
  * the synthesis), so a bad spec fails before anything is recorded, and looks
  * up each one's price once.
  */
-export function resolveRunModels(plan: Plan, ctx: Pick<RunCheckContext, 'models' | 'prices' | 'defaultModel'>): RunModels {
+export function resolveRunModels(
+  plan: Plan,
+  ctx: Pick<RunCheckContext, 'models' | 'prices' | 'defaultModel'>,
+  source?: string,
+): RunModels {
   const models = new Map<string, Model>();
   const pricers = new Map<string, Pricer | undefined>();
   const fallback = plan.model ?? ctx.defaultModel;
-  for (const spec of [fallback, ...plan.tasks.map((task) => task.model ?? fallback)]) {
+  const uses: Array<[spec: string, field: string]> = [
+    [fallback, 'model'],
+    ...plan.tasks.map((task, index): [string, string] => [task.model ?? fallback, `tasks[${index}].model`]),
+  ];
+  for (const [spec, field] of uses) {
     if (models.has(spec)) continue;
-    const model = ctx.models.resolve(spec);
+    const model = resolveNamed(ctx.models, spec, source === undefined ? undefined : `${source}: ${field}`);
     models.set(spec, model);
     pricers.set(spec, pricerOf(model.spec, ctx.prices));
   }
@@ -101,4 +110,14 @@ export async function preflightModels(
   const results = await Promise.allSettled([...called].map((model) => model.preflight?.(options.signal)));
   const failed = results.find((result) => result.status === 'rejected');
   if (failed !== undefined) throw failed.reason;
+}
+
+/** Resolves a spec; a MODEL_CONFIG error is prefixed with where the spec was written (`plan.yaml: tasks[2].model`). */
+function resolveNamed(models: ModelResolver, spec: string, where: string | undefined): Model {
+  try {
+    return models.resolve(spec);
+  } catch (error) {
+    if (where === undefined || !isFanoutError(error, 'MODEL_CONFIG')) throw error;
+    throw new FanoutError('MODEL_CONFIG', `${where}: ${error.message}`, { cause: error, where });
+  }
 }
