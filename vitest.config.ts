@@ -5,5 +5,8 @@ export default defineConfig({
     include: ['src/**/*.test.ts', 'bench/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    // Most test files wait on simulated model latency or child processes, not the CPU:
+    // on a 2-core machine 4 workers halve the suite's wall time (measured 55 s → 31 s).
+    maxWorkers: 4,
   },
 });

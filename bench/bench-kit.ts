@@ -32,6 +32,8 @@ export interface LegResult {
   calls: number;
   /** The engine's own report of the run, for legs that go through the engine. */
   engine?: EngineFigures;
+  /** CPU time the simulated server's process spent during the leg (set by `bench/run.ts`, which owns the server). */
+  serverCpuMs?: number;
 }
 
 /** The figures of fanout's RunReport a benchmark reports (see `RunReport` in src/engine/api.ts). */

@@ -6,11 +6,16 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { SimServerStats } from '../src/models/sim/index.js';
 
+/** The server's counters and the CPU time its process used so far. */
+export interface BenchServerStats extends SimServerStats {
+  cpuMs: number;
+}
+
 /** A simulated server in a child process. */
 export interface BenchServer {
   url: string;
-  /** The server's counters, asked of its process; the difference over a leg is the calls the server saw. */
-  stats(): Promise<SimServerStats>;
+  /** The server's counters, asked of its process; the difference over a leg is the calls (and CPU) it spent on it. */
+  stats(): Promise<BenchServerStats>;
   /** Stops the server process and waits for it to exit. */
   stop(): Promise<void>;
 }
@@ -49,9 +54,9 @@ export function startBenchServer(): Promise<BenchServer> {
   });
 }
 
-function askStats(child: ChildProcess): Promise<SimServerStats> {
+function askStats(child: ChildProcess): Promise<BenchServerStats> {
   return new Promise((resolve, reject) => {
-    const onMessage = (message: unknown): void => resolve(message as SimServerStats);
+    const onMessage = (message: unknown): void => resolve(message as BenchServerStats);
     child.once('message', onMessage);
     child.send('stats', (error) => {
       if (error === null) return;
