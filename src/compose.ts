@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createFanout } from './engine/index.js';
 import type { Fanout, FanoutOptions } from './engine/api.js';
-import { createModelResolver, defaultModelSpec } from './models/index.js';
+import { createModelResolver, defaultModelSpec } from './models/resolver.js';
 import { createPriceTable, loadPriceOverrides, type PriceTable } from './models/pricing.js';
 import { openRunStore } from './store/index.js';
 

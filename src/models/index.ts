@@ -19,11 +19,11 @@ export type {
   ToolUseBlock,
   Usage,
 } from './model.js';
-export { ANTHROPIC_DEFAULT_BASE_URL, AnthropicModel, type AnthropicModelOptions } from './anthropic/anthropic-model.js';
+export { AnthropicModel, type AnthropicModelOptions } from './anthropic/anthropic-model.js';
+export { ANTHROPIC_DEFAULT_BASE_URL, OPENAI_DEFAULT_BASE_URL } from './provider-endpoints.js';
 export { toAnthropicModelError, type AnthropicErrorContext } from './anthropic/anthropic-errors.js';
 export {
   OpenAIModel,
-  OPENAI_DEFAULT_BASE_URL,
   type OpenAIModelOptions,
   type TokenLimitParam,
 } from './openai/openai-model.js';

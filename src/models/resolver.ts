@@ -1,10 +1,13 @@
 import { FanoutError } from '../errors.js';
-import { ANTHROPIC_DEFAULT_BASE_URL, AnthropicModel } from './anthropic/anthropic-model.js';
 import { createEndpointReachability } from './http/endpoint-reachability.js';
 import { createNodeFetch, type FetchFunction } from './http/node-fetch.js';
-import { OPENAI_DEFAULT_BASE_URL, OpenAIModel } from './openai/openai-model.js';
 import type { Model, ModelRequest, ModelResponse, ModelResolver } from './model.js';
-import { startSimServer } from './sim/index.js';
+import { ANTHROPIC_DEFAULT_BASE_URL, OPENAI_DEFAULT_BASE_URL } from './provider-endpoints.js';
+
+// Providers and the simulated server are imported on a model's first call, not at resolve:
+// commands that never call a model (status, runs, output, check) then start without loading an SDK.
+const loadAnthropic = () => import('./anthropic/anthropic-model.js').then((module) => module.AnthropicModel);
+const loadOpenAI = () => import('./openai/openai-model.js').then((module) => module.OpenAIModel);
 
 /** Options of {@link createModelResolver}. */
 export interface ModelResolverOptions {
@@ -62,9 +65,12 @@ const PROVIDERS: Readonly<Record<string, ProviderEntry>> = {
       const baseURL = await simUrl();
       const check = preflight(baseURL, externalSim?.source);
       // `sim:openai` drives the same simulated server through the OpenAI wire format and provider.
-      return modelId === SIM_OPENAI
-        ? new OpenAIModel({ spec, modelId: 'sim', apiKey: 'sim', baseURL: `${baseURL}/v1`, simulated: true, fetch, preflight: check })
-        : new AnthropicModel({ spec, modelId: modelId || 'sim', apiKey: 'sim', baseURL, simulated: true, fetch, preflight: check });
+      if (modelId === SIM_OPENAI) {
+        const OpenAIModel = await loadOpenAI();
+        return new OpenAIModel({ spec, modelId: 'sim', apiKey: 'sim', baseURL: `${baseURL}/v1`, simulated: true, fetch, preflight: check });
+      }
+      const AnthropicModel = await loadAnthropic();
+      return new AnthropicModel({ spec, modelId: modelId || 'sim', apiKey: 'sim', baseURL, simulated: true, fetch, preflight: check });
     });
   },
   anthropic: ({ spec, modelId, env, fetch, preflight }) => {
@@ -72,22 +78,30 @@ const PROVIDERS: Readonly<Record<string, ProviderEntry>> = {
     if (!apiKey) throw new FanoutError('MODEL_CONFIG', `ANTHROPIC_API_KEY is not set (needed by model "${spec}")`);
     requireModelId(spec, modelId, DEFAULT_ANTHROPIC_SPEC);
     const { baseURL, source } = baseUrlFromEnv(env, 'ANTHROPIC_BASE_URL', ANTHROPIC_DEFAULT_BASE_URL, 'https://api.anthropic.com');
-    return new AnthropicModel({ spec, modelId, apiKey, baseURL, fetch, preflight: preflight(baseURL, source) });
+    const check = preflight(baseURL, source);
+    return new LazyModel({ spec, provider: 'anthropic', simulated: false }, async () => {
+      const AnthropicModel = await loadAnthropic();
+      return new AnthropicModel({ spec, modelId, apiKey, baseURL, fetch, preflight: check });
+    });
   },
   openai: ({ spec, modelId, env, fetch, preflight }) => {
     const apiKey = env.OPENAI_API_KEY;
     if (!apiKey) throw new FanoutError('MODEL_CONFIG', `OPENAI_API_KEY is not set (needed by model "${spec}")`);
     requireModelId(spec, modelId, 'openai:gpt-4o');
     const { baseURL, source } = baseUrlFromEnv(env, 'OPENAI_BASE_URL', OPENAI_DEFAULT_BASE_URL, 'http://127.0.0.1:11434/v1');
-    return new OpenAIModel({
-      spec,
-      modelId,
-      apiKey,
-      baseURL,
-      organization: env.OPENAI_ORG_ID || undefined,
-      project: env.OPENAI_PROJECT_ID || undefined,
-      fetch,
-      preflight: preflight(baseURL, source),
+    const check = preflight(baseURL, source);
+    return new LazyModel({ spec, provider: 'openai', simulated: false }, async () => {
+      const OpenAIModel = await loadOpenAI();
+      return new OpenAIModel({
+        spec,
+        modelId,
+        apiKey,
+        baseURL,
+        organization: env.OPENAI_ORG_ID || undefined,
+        project: env.OPENAI_PROJECT_ID || undefined,
+        fetch,
+        preflight: check,
+      });
     });
   },
 };
@@ -126,7 +140,7 @@ export function createModelResolver(options: ModelResolverOptions = {}): ModelRe
 
   const simUrl = async (): Promise<string> => {
     if (externalSimUrl !== undefined) return externalSimUrl;
-    simServer ??= startSimServer();
+    simServer ??= import('./sim/index.js').then((module) => module.startSimServer());
     return (await simServer).url;
   };
 

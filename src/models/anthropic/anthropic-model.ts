@@ -1,4 +1,5 @@
 import Anthropic from '@anthropic-ai/sdk';
+import { ANTHROPIC_DEFAULT_BASE_URL } from '../provider-endpoints.js';
 import type { Stream } from '@anthropic-ai/sdk/core/streaming';
 import type {
   ContentBlockParam,
@@ -66,8 +67,6 @@ export interface AnthropicModelOptions {
   preflight?: (signal?: AbortSignal) => Promise<void>;
 }
 
-/** Anthropic's own API. */
-export const ANTHROPIC_DEFAULT_BASE_URL = 'https://api.anthropic.com';
 
 /** The Messages API route, relative to the base URL. */
 const MESSAGES_PATH = '/v1/messages';

@@ -1,4 +1,5 @@
 import OpenAI from 'openai';
+import { OPENAI_DEFAULT_BASE_URL } from '../provider-endpoints.js';
 import type { ChatCompletionCreateParamsBase } from 'openai/resources/chat/completions';
 import { FanoutError } from '../../errors.js';
 import type { FetchFunction } from '../http/node-fetch.js';
@@ -56,8 +57,6 @@ export interface OpenAIModelOptions {
   preflight?: (signal?: AbortSignal) => Promise<void>;
 }
 
-/** OpenAI's own API. */
-export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 
 /**
  * A Model over the OpenAI Chat Completions API, through the official SDK,
