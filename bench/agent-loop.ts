@@ -1,0 +1,39 @@
+/**
+ * A diagnostic leg: fanout's agent loop (`runAgent`, its tools and sandbox)
+ * over fanout's provider, in a plain task pool, without the engine or the
+ * store. Between `provider` and `fanout`, it tells how much of fanout's cost
+ * is the agent running its tools and how much is the engine.
+ */
+import { runAgent } from '../src/agent/index.js';
+import { AnthropicModel } from '../src/models/anthropic/anthropic-model.js';
+import { createNodeFetch } from '../src/models/http/node-fetch.js';
+import { BENCH_MAX_TOKENS, benchPrompt, benchSim, benchSystem, measureLeg, runTaskPool, type LegArgs, type LegResult } from './bench-kit.js';
+import { createBenchWorkspace } from './bench-workspace.js';
+
+/** Runs the workload as one `runAgent` per task and measures it. */
+export async function runAgentLoop(args: LegArgs): Promise<LegResult> {
+  const http = createNodeFetch();
+  const model = new AnthropicModel({ spec: 'sim', modelId: 'sim', apiKey: 'bench', baseURL: args.url, simulated: true, fetch: http.fetch });
+  const workspace = createBenchWorkspace(args.tasks);
+  const runTask = async (task: number): Promise<number> => {
+    const result = await runAgent({
+      system: benchSystem(args, task),
+      prompt: benchPrompt(task),
+      call: (request) => model.generate(request),
+      cwd: workspace.cwd,
+      writes: [],
+      maxTurns: args.callsPerTask,
+      maxTokensPerCall: BENCH_MAX_TOKENS,
+      sim: benchSim(args, task),
+      signal: new AbortController().signal,
+    });
+    if (result.status !== 'succeeded') throw new Error(`agent-loop: task ${task} ended ${result.status}: ${result.error}`);
+    return result.turns;
+  };
+  try {
+    return await measureLeg(() => runTaskPool(args.tasks, args.concurrency, runTask));
+  } finally {
+    http.close();
+    workspace.remove();
+  }
+}

@@ -1,0 +1,121 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSimServer, type SimServer } from '../src/models/sim/index.js';
+import type { LegResult } from './bench-kit.js';
+import { summarizeWorkload, type BenchResults } from './bench-results.js';
+import { startBenchServer } from './bench-server.js';
+import { idealWallMs, median } from './bench-stats.js';
+import { renderResults } from './bench-table.js';
+import { evaluateTargets, LIMITS } from './bench-targets.js';
+import { runChainScenario } from './chain-scenario.js';
+import { runFanoutLeg } from './fanout-leg.js';
+
+describe('fanout leg and chain scenario on the simulated server', () => {
+  let server: SimServer;
+  beforeAll(async () => {
+    server = await startSimServer();
+  });
+  afterAll(() => server.close());
+
+  it('runs tasks × callsPerTask model calls through the engine and returns its report figures', async () => {
+    const before = server.stats.requests;
+    const result = await runFanoutLeg({ url: server.url, tasks: 5, callsPerTask: 2, latencyMs: 5, concurrency: 5 });
+    expect(result.calls).toBe(10);
+    expect(server.stats.requests - before).toBe(10);
+    expect(result).toEqual({
+      wallMs: expect.any(Number),
+      cpuMs: expect.any(Number),
+      peakRssMb: expect.any(Number),
+      calls: 10,
+      engine: {
+        wallMs: expect.any(Number),
+        sequentialMs: expect.any(Number),
+        criticalPathMs: expect.any(Number),
+        speedup: expect.any(Number),
+        efficiency: expect.any(Number),
+      },
+    });
+  });
+
+  it('starts the chain\'s second task only after its dependency ended, and reads every span from the store', async () => {
+    const chain = await runChainScenario({ url: server.url, chainLatencyMs: 5, siblingLatencyMs: 20 });
+    expect(chain.a.startMs).toBe(0);
+    expect(chain.b.startMs).toBeGreaterThanOrEqual(chain.a.endMs);
+    expect(chain.startGapMs).toBe(chain.b.startMs - chain.a.endMs);
+    expect(chain.aheadOfSiblingMs).toBe(chain.c.endMs - chain.b.startMs);
+  });
+});
+
+describe('startBenchServer', () => {
+  it('reports the calls its process served and the CPU time it spent', async () => {
+    const server = await startBenchServer();
+    try {
+      const before = await server.stats();
+      await runFanoutLeg({ url: server.url, tasks: 2, callsPerTask: 3, latencyMs: 0, concurrency: 2 });
+      const after = await server.stats();
+      expect(after.requests - before.requests).toBe(6);
+      expect(after.cpuMs).toBeGreaterThan(before.cpuMs);
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+describe('bench statistics', () => {
+  it('takes the median of odd and even counts', () => {
+    expect(median([5, 1, 3])).toBe(3);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(median([])).toBeNaN();
+  });
+
+  it('computes the ideal wall from waves of concurrency', () => {
+    expect(idealWallMs({ tasks: 1000, callsPerTask: 2, latencyMs: 100, concurrency: 200 })).toBe(1000);
+    expect(idealWallMs({ tasks: 101, callsPerTask: 3, latencyMs: 200, concurrency: 100 })).toBe(1200);
+  });
+});
+
+const leg = (wallMs: number, extra: Partial<LegResult> = {}): LegResult => ({ wallMs, cpuMs: 10, peakRssMb: 100, calls: 6, ...extra });
+const engine = { wallMs: 180, sequentialMs: 600, criticalPathMs: 150, speedup: 3.3, efficiency: 0.8 };
+
+describe('summarizeWorkload', () => {
+  it('pairs each run with the floor of the same run and keeps engine figures for engine legs only', () => {
+    const workload = { tasks: 2, callsPerTask: 3, latencyMs: 50, concurrency: 2 };
+    const result = summarizeWorkload('w', workload, {
+      floor: [leg(100), leg(200), leg(150)],
+      fanout: [leg(110, { engine }), leg(260, { engine }), leg(150, { engine })],
+    });
+    expect(result.idealWallMs).toBe(150);
+    expect(result.summary.floor).toMatchObject({ wallMs: 150, wallMinMs: 100, wallMaxMs: 200, timesFloor: 1, idealEfficiency: 1 });
+    expect(result.summary.floor?.engineEfficiency).toBeUndefined();
+    // Per-run ratios 1.1, 1.3 and 1.0: their median, not the ratio of medians (150 / 150).
+    expect(result.summary.fanout?.timesFloor).toBeCloseTo(1.1);
+    expect(result.summary.fanout).toMatchObject({ wallMs: 150, engineEfficiency: 0.8, engineCriticalPathMs: 150, engineWallMs: 180 });
+  });
+});
+
+describe('evaluateTargets', () => {
+  const workload = { tasks: 2, callsPerTask: 3, latencyMs: 50, concurrency: 2 };
+  const results = (fanoutWall: number): BenchResults => ({
+    machine: { node: 'v20', cores: 2, cpu: 'test', loadBefore: 0, loadAfter: 0 },
+    runs: 1,
+    quick: true,
+    fiveTasks: { workload, wallMs: 1040, engineWallMs: 1030, sequentialMs: 5100, speedup: 4.95, calls: 5 },
+    workloads: [summarizeWorkload('w', workload, { floor: [leg(200)], 'sdk-loop': [leg(300)], fanout: [leg(fanoutWall, { engine })] })],
+    chain: { a: { startMs: 0, endMs: 200 }, b: { startMs: 201, endMs: 402 }, c: { startMs: 0, endMs: 1001 }, startGapMs: 1, aheadOfSiblingMs: 800 },
+    version: { medianMs: 70, runsMs: [70], built: false },
+  });
+
+  it('passes every target when the figures are within the limits', () => {
+    const targets = evaluateTargets(results(220));
+    expect(targets).toHaveLength(6);
+    expect(targets.filter((target) => !target.pass)).toEqual([]);
+    expect(renderResults(results(220), targets)).not.toContain('FAIL');
+  });
+
+  it('fails the floor ratio above its limit and the SDK comparison when fanout is slower', () => {
+    const over = evaluateTargets(results(200 * LIMITS.timesFloor + 1)).filter((target) => !target.pass);
+    expect(over.map((target) => target.name)).toEqual([`w: fanout <= ${LIMITS.timesFloor}x floor`]);
+    const slower = evaluateTargets(results(300)).filter((target) => !target.pass);
+    expect(slower.map((target) => target.name)).toEqual([`w: fanout <= ${LIMITS.timesFloor}x floor`, 'w: fanout < sdk-loop']);
+    expect(renderResults(results(300), evaluateTargets(results(300)))).toMatch(/w: fanout < sdk-loop\s+FAIL/);
+  });
+});

@@ -1,0 +1,170 @@
+/**
+ * `npm run bench`: every figure of issue 2's "Numbers" section in one run,
+ * against one simulated server in its own process, each leg in its own
+ * process. Prints the tables and PASS/FAIL per target, and exits 1 when a
+ * target fails (2 on bad flags). See bench/README.md and docs/benchmarks.md.
+ *
+ *   node --import tsx bench/run.ts [--runs N] [--quick] [--json] [--legs a,b,...]
+ */
+import os from 'node:os';
+import type { LegArgs, LegResult } from './bench-kit.js';
+import { summarizeWorkload, type BenchResults, type FiveTaskResult, type Workload, type WorkloadResult } from './bench-results.js';
+import { startBenchServer, type BenchServer } from './bench-server.js';
+import { renderResults } from './bench-table.js';
+import { evaluateTargets } from './bench-targets.js';
+import { runChainScenario } from './chain-scenario.js';
+import { LEGS, runLegInChild } from './leg-process.js';
+import { timeVersion } from './version-timing.js';
+
+/** The legs compared on each workload by default, `provider` for information (fanout's model path without the engine). */
+const DEFAULT_LEGS = ['floor', 'sdk-loop', 'fanout', 'provider'];
+
+const FULL = {
+  five: { tasks: 5, callsPerTask: 1, latencyMs: 1000, concurrency: 5 },
+  workloads: [
+    { label: '100 tasks x 3 calls @200 ms', workload: { tasks: 100, callsPerTask: 3, latencyMs: 200, concurrency: 100 } },
+    { label: '1000 tasks x 2 calls @100 ms', workload: { tasks: 1000, callsPerTask: 2, latencyMs: 100, concurrency: 200 } },
+  ],
+  chain: { chainLatencyMs: 200, siblingLatencyMs: 1000 },
+  versionRuns: 10,
+};
+
+/** A smoke run: the same scenarios, smaller workloads, one run unless `--runs` says otherwise. */
+const QUICK: typeof FULL = {
+  ...FULL,
+  workloads: [
+    { label: '20 tasks x 3 calls @50 ms', workload: { tasks: 20, callsPerTask: 3, latencyMs: 50, concurrency: 20 } },
+    { label: '100 tasks x 2 calls @50 ms', workload: { tasks: 100, callsPerTask: 2, latencyMs: 50, concurrency: 50 } },
+  ],
+  versionRuns: 3,
+};
+
+interface Flags {
+  runs: number | undefined;
+  quick: boolean;
+  json: boolean;
+  legs: string[];
+}
+
+function parseFlags(argv: readonly string[]): Flags {
+  const flags: Flags = { runs: undefined, quick: false, json: false, legs: DEFAULT_LEGS };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--quick') flags.quick = true;
+    else if (arg === '--json') flags.json = true;
+    else if (arg === '--runs') {
+      const value = Number(argv[++i]);
+      if (!Number.isInteger(value) || value < 1) throw new UsageError(`--runs needs a positive integer, got ${argv[i] ?? 'nothing'}`);
+      flags.runs = value;
+    } else if (arg === '--legs') {
+      flags.legs = (argv[++i] ?? '').split(',').filter((leg) => leg !== '');
+      const unknown = flags.legs.filter((leg) => !Object.hasOwn(LEGS, leg));
+      if (flags.legs.length === 0 || unknown.length > 0) {
+        throw new UsageError(`--legs needs a comma-separated list of ${Object.keys(LEGS).join(', ')}; got ${argv[i] ?? 'nothing'}`);
+      }
+      if (!flags.legs.includes('floor')) flags.legs.unshift('floor');
+    } else throw new UsageError(`unknown option ${arg}: expected --runs N, --quick, --json or --legs a,b,...`);
+  }
+  return flags;
+}
+
+class UsageError extends Error {}
+
+/** Runs one leg in its own process and checks both its own call count and the server's. */
+async function measureLeg(server: BenchServer, leg: string, workload: Workload): Promise<LegResult> {
+  const args: LegArgs = { url: server.url, ...workload };
+  const before = await server.stats();
+  const result = await runLegInChild(leg, args);
+  const after = await server.stats();
+  const served = after.requests - before.requests;
+  const expected = workload.tasks * workload.callsPerTask;
+  if (result.calls !== expected || served !== expected) {
+    throw new Error(`leg ${leg} made ${result.calls} calls and the server saw ${served}, expected ${expected} (${JSON.stringify(workload)})`);
+  }
+  // Includes the leg process's start and exit, when the server idles.
+  return { ...result, serverCpuMs: Math.round(after.cpuMs - before.cpuMs) };
+}
+
+/** `runs` rounds of every leg, the order rotated each round so no leg always runs first on a cold or warm machine. */
+async function runWorkload(
+  server: BenchServer,
+  { label, workload, legs, runs }: { label: string; workload: Workload; legs: readonly string[]; runs: number },
+  log: (line: string) => void,
+): Promise<WorkloadResult> {
+  const results: Record<string, LegResult[]> = Object.fromEntries(legs.map((leg) => [leg, []]));
+  for (let run = 0; run < runs; run++) {
+    const order = legs.map((_, i) => legs[(i + run) % legs.length] as string);
+    for (const leg of order) {
+      const result = await measureLeg(server, leg, workload);
+      results[leg]?.push(result);
+      log(`  ${label} run ${run + 1}/${runs} ${leg}: ${result.wallMs} ms, CPU ${result.cpuMs} ms`);
+    }
+  }
+  return summarizeWorkload(label, workload, results);
+}
+
+async function runFiveTasks(server: BenchServer, workload: Workload): Promise<FiveTaskResult> {
+  const result = await measureLeg(server, 'fanout', workload);
+  const engine = result.engine;
+  if (engine === undefined) throw new Error('the fanout leg returned no engine report');
+  return {
+    workload,
+    wallMs: result.wallMs,
+    engineWallMs: engine.wallMs,
+    sequentialMs: engine.sequentialMs,
+    speedup: engine.speedup,
+    calls: result.calls,
+  };
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const flags = parseFlags(argv);
+  const config = flags.quick ? QUICK : FULL;
+  const runs = flags.runs ?? (flags.quick ? 1 : 3);
+  const log = (line: string): void => {
+    process.stderr.write(`${line}\n`);
+  };
+  const loadBefore = os.loadavg()[0] ?? 0;
+  const version = timeVersion(config.versionRuns);
+  log(`fanout --version: median ${version.medianMs} ms`);
+  const server = await startBenchServer();
+  try {
+    const fiveTasks = await runFiveTasks(server, config.five);
+    log(`5 tasks x 1 call @${config.five.latencyMs} ms: ${fiveTasks.wallMs} ms`);
+    const workloads: WorkloadResult[] = [];
+    for (const { label, workload } of config.workloads) {
+      workloads.push(await runWorkload(server, { label, workload, legs: flags.legs, runs }, log));
+    }
+    const chain = await runChainScenario({ url: server.url, ...config.chain });
+    log(`chain: b started ${chain.startGapMs} ms after a ended`);
+    const results: BenchResults = {
+      machine: {
+        node: process.version,
+        cores: os.availableParallelism(),
+        cpu: os.cpus()[0]?.model.trim() ?? 'unknown',
+        loadBefore,
+        loadAfter: os.loadavg()[0] ?? 0,
+      },
+      runs,
+      quick: flags.quick,
+      fiveTasks,
+      workloads,
+      chain,
+      version,
+    };
+    const targets = evaluateTargets(results);
+    const passed = targets.every((target) => target.pass);
+    process.stdout.write(flags.json ? `${JSON.stringify({ ...results, targets, passed })}\n` : `\n${renderResults(results, targets)}\n`);
+    return passed ? 0 : 1;
+  } finally {
+    await server.stop();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(error instanceof UsageError ? 2 : 1);
+  },
+);
