@@ -122,7 +122,9 @@ export function parseToolArguments(args: string): { input: Record<string, unknow
   try {
     parsed = JSON.parse(args);
   } catch (error) {
-    return { input: {}, error: `the arguments are not valid JSON (${(error as Error).message}): ${clip(args)}` };
+    // Node 22+ appends "(line L column C)" to the position: drop it so the message is the same on every Node.
+    const reason = (error as Error).message.replace(/ \(line \d+ column \d+\)$/, '');
+    return { input: {}, error: `the arguments are not valid JSON (${reason}): ${clip(args)}` };
   }
   if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return { input: parsed as Record<string, unknown> };
   return { input: {}, error: `the arguments must be a JSON object, got ${clip(args)}` };
