@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileTool } from '../src/agent/tools/read-file.js';
 import { startSimServer, type SimServer } from '../src/models/sim/index.js';
-import type { LegResult } from './bench-kit.js';
+import { BENCH_TOOL_RESULT, type LegResult } from './bench-kit.js';
 import { summarizeWorkload, type BenchResults } from './bench-results.js';
 import { startBenchServer } from './bench-server.js';
 import { idealWallMs, median } from './bench-stats.js';
@@ -8,6 +9,7 @@ import { renderResults } from './bench-table.js';
 import { evaluateTargets, LIMITS } from './bench-targets.js';
 import { runChainScenario } from './chain-scenario.js';
 import { runFanoutLeg } from './fanout-leg.js';
+import { withMemoryReads } from './memory-reads.js';
 
 describe('fanout leg and chain scenario on the simulated server', () => {
   let server: SimServer;
@@ -57,6 +59,17 @@ describe('startBenchServer', () => {
     } finally {
       await server.stop();
     }
+  });
+});
+
+describe('withMemoryReads', () => {
+  it('answers read_file from memory while the leg runs and restores the real tool after it, even when the leg fails', async () => {
+    const real = readFileTool.run;
+    const context = { sandbox: undefined as never, signal: new AbortController().signal };
+    await expect(withMemoryReads(() => readFileTool.run({ path: 'no/such/file.ts' }, context))).resolves.toBe(BENCH_TOOL_RESULT);
+    expect(readFileTool.run).toBe(real);
+    await expect(withMemoryReads(() => Promise.reject(new Error('leg failed')))).rejects.toThrow('leg failed');
+    expect(readFileTool.run).toBe(real);
   });
 });
 

@@ -10,6 +10,7 @@ import { runAgentLoop } from './agent-loop.js';
 import type { LegArgs, LegResult } from './bench-kit.js';
 import { runFanoutLeg } from './fanout-leg.js';
 import { runFloor } from './floor-http.js';
+import { withMemoryReads } from './memory-reads.js';
 import { runProviderLoop } from './provider-loop.js';
 import { runSdkLoop } from './sdk-loop.js';
 
@@ -21,9 +22,12 @@ export const LEGS: Readonly<Record<string, (args: LegArgs) => Promise<LegResult>
   'provider-stream': (args) => runProviderLoop(args, { stream: true }),
   'openai-provider': (args) => runProviderLoop(args, { wire: 'openai' }),
   fanout: (args) => runFanoutLeg(args),
-  // Diagnostics, between `provider` and `fanout`: the agent loop alone, and the engine on the in-memory store.
+  // Diagnostics, between `provider` and `fanout`: the agent loop alone, the engine on the in-memory store,
+  // and both with read_file answering from memory (no file-system work).
   'agent-loop': runAgentLoop,
   'fanout-memory': (args) => runFanoutLeg(args, { store: 'memory' }),
+  'agent-loop-no-fs': (args) => withMemoryReads(() => runAgentLoop(args)),
+  'fanout-no-fs': (args) => withMemoryReads(() => runFanoutLeg(args)),
 };
 
 const SELF = fileURLToPath(import.meta.url);
