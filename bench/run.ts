@@ -71,7 +71,7 @@ function parseFlags(argv: readonly string[]): Flags {
 class UsageError extends Error {}
 
 /** Runs one leg in its own process and checks both its own call count and the server's. */
-async function measureLeg(server: BenchServer, leg: string, workload: Workload): Promise<LegResult> {
+async function runCheckedLeg(server: BenchServer, leg: string, workload: Workload): Promise<LegResult> {
   const args: LegArgs = { url: server.url, ...workload };
   const before = await server.stats();
   const result = await runLegInChild(leg, args);
@@ -95,7 +95,7 @@ async function runWorkload(
   for (let run = 0; run < runs; run++) {
     const order = legs.map((_, i) => legs[(i + run) % legs.length] as string);
     for (const leg of order) {
-      const result = await measureLeg(server, leg, workload);
+      const result = await runCheckedLeg(server, leg, workload);
       results[leg]?.push(result);
       log(`  ${label} run ${run + 1}/${runs} ${leg}: ${result.wallMs} ms, CPU ${result.cpuMs} ms`);
     }
@@ -104,7 +104,7 @@ async function runWorkload(
 }
 
 async function runFiveTasks(server: BenchServer, workload: Workload): Promise<FiveTaskResult> {
-  const result = await measureLeg(server, 'fanout', workload);
+  const result = await runCheckedLeg(server, 'fanout', workload);
   const engine = result.engine;
   if (engine === undefined) throw new Error('the fanout leg returned no engine report');
   return {
