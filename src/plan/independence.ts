@@ -152,13 +152,24 @@ function findConflicts(
   scopes: readonly TaskScopes[],
   dependencies: readonly DagEdge[],
 ): { conflicts: Array<{ conflict: Conflict; overlap: ScopeOverlap }>; edges: DagEdge[] } {
+  const conflicts: Array<{ conflict: Conflict; overlap: ScopeOverlap }> = [];
+  const edges: DagEdge[] = [];
+  // Every overlap involves a write scope, so only pairs with a writer can conflict: a plan of
+  // read-only tasks costs O(n), not O(n²) pair checks.
+  const writers: number[] = [];
+  scopes.forEach((scope, at) => {
+    if (scope.writes.length > 0) writers.push(at);
+  });
+  if (writers.length === 0) return { conflicts, edges };
   const index = new Map(tasks.map((task, at) => [task.id, at]));
   const reach = new Reachability(tasks.length);
   for (const edge of dependencies) reach.add(index.get(edge.from) as number, index.get(edge.to) as number);
-  const conflicts: Array<{ conflict: Conflict; overlap: ScopeOverlap }> = [];
-  const edges: DagEdge[] = [];
+  const everyEarlier = Array.from({ length: tasks.length }, (_, at) => at);
   for (let second = 0; second < tasks.length; second += 1) {
-    for (let first = 0; first < second; first += 1) {
+    // Pairs in the same order as a scan of every earlier task, so edges and conflicts come out identical.
+    const candidates = (scopes[second] as TaskScopes).writes.length > 0 ? everyEarlier : writers;
+    for (const first of candidates) {
+      if (first >= second) break;
       const overlap = findOverlap(scopes[first] as TaskScopes, scopes[second] as TaskScopes);
       if (overlap === undefined) continue;
       const serialized = !reach.has(first, second) && !reach.has(second, first);

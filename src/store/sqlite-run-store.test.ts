@@ -242,6 +242,27 @@ describe('SqliteRunStore schema and errors', () => {
     expect(store.getTask('r1-a')).toMatchObject({ turns: 2, retries: 0 });
   });
 
+  it('writes a row changed twice in one tick as one statement holding both changes', () => {
+    const path = freshPath();
+    const store = open({ path });
+    seedRun(store, 'r1');
+    store.flush();
+    store.updateTask('r1-a', { status: 'running', startedAt: 5, waitReason: 'concurrency' });
+    store.updateTask('r1-a', { turns: 2, waitReason: undefined });
+    store.setTodo('r1', 0, { id: 'a', content: 'A', status: 'in_progress', handle: 'r1-a' });
+    store.setTodo('r1', 0, { id: 'a', content: 'A', status: 'completed', handle: 'r1-a' });
+    store.flush();
+    const reader = open({ path, readonly: true });
+    const task = reader.getTask('r1-a');
+    expect(task).toMatchObject({ status: 'running', startedAt: 5, turns: 2 });
+    expect(task?.waitReason).toBeUndefined();
+    expect(reader.listTodos('r1')).toEqual([{ id: 'a', content: 'A', status: 'completed', handle: 'r1-a' }]);
+    // A change after the flush is a new statement, not folded into the applied one.
+    store.updateTask('r1-a', { status: 'succeeded' });
+    store.flush();
+    expect(reader.getTask('r1-a')).toMatchObject({ status: 'succeeded', startedAt: 5, turns: 2 });
+  });
+
   it('rejects a run id that already exists in the file, from another instance', () => {
     const path = freshPath();
     seedRun(open({ path }), 'r1');

@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { FanoutError } from '../errors.js';
 import type { FanoutEvent, RunRecord, StoredEvent, TaskOutput, TaskRecord, TodoItem } from '../engine/types.js';
 import { capOutput, checkListLimit, checkTasksBelongToRun, resolveMaxOutputBytes } from './store-limits.js';
-import { RUN_PATCH_FIELDS, TASK_PATCH_FIELDS, patchEntries, type PatchField } from './record-patch.js';
+import { RUN_PATCH_FIELDS, TASK_PATCH_FIELDS, type PatchField } from './record-patch.js';
 import type { RunPatch, RunStore, StopRequest, TaskPatch } from './run-store.js';
 import { migrate, checkVersion, SCHEMA_VERSION } from './sqlite-schema.js';
 import { rowToEvent, rowToOutput, rowToRun, rowToTask, rowToTodo, type Row } from './sqlite-rows.js';
@@ -60,6 +60,14 @@ export class SqliteRunStore implements RunStore {
   readonly #patchStatements = new Map<string, Statement>();
   readonly #applyBatch: Database.Transaction<(batch: Array<[Statement, unknown[]]>) => void>;
   #pending: Array<[Statement, unknown[]]> = [];
+  /**
+   * Where this tick's pending task patch and todo upserts sit in `#pending`:
+   * a later write of the same row replaces the earlier one in place (one
+   * statement per row per tick). Safe because no other queued statement reads
+   * or writes those rows.
+   */
+  readonly #pendingTaskPatches = new Map<string, { slot: number; patch: TaskPatch }>();
+  readonly #pendingTodos = new Map<string, number>();
   #scheduled: NodeJS.Immediate | undefined;
   /** A background flush that lost writes, reported by the next call. */
   #deferredError: FanoutError | undefined;
@@ -160,18 +168,32 @@ export class SqliteRunStore implements RunStore {
   updateRun(runId: string, patch: RunPatch): void {
     this.#checkWritable();
     this.#requireRun(runId);
-    this.#enqueuePatch('runs', 'run_id', runId, patchEntries(patch, RUN_PATCH_FIELDS));
+    const write = this.#patchWrite('runs', 'run_id', runId, patch, RUN_PATCH_FIELDS);
+    if (write !== undefined) this.#enqueue(write[0], write[1]);
   }
 
   updateTask(handle: string, patch: TaskPatch): void {
     this.#checkWritable();
     this.#requireTask(handle);
-    this.#enqueuePatch('tasks', 'handle', handle, patchEntries(patch, TASK_PATCH_FIELDS));
+    const pending = this.#pendingTaskPatches.get(handle);
+    const merged = pending === undefined ? patch : { ...pending.patch, ...patch };
+    const write = this.#patchWrite('tasks', 'handle', handle, merged, TASK_PATCH_FIELDS);
+    if (write === undefined) return;
+    if (pending !== undefined) {
+      pending.patch = merged;
+      this.#pending[pending.slot] = write;
+      return;
+    }
+    this.#pendingTaskPatches.set(handle, { slot: this.#pending.length, patch: merged });
+    this.#enqueue(write[0], write[1]);
   }
 
   appendEvent(event: FanoutEvent): number {
     this.#checkWritable();
     const { type, runId, at, ...data } = event;
+    if (typeof at !== 'number' || typeof type !== 'string') {
+      throw new FanoutError('INTERNAL', `cannot store event ${String(type)} at ${String(at)} in run store ${this.path}`);
+    }
     let seq = this.#nextSeq.get(runId);
     if (seq === undefined) {
       this.#requireRun(runId);
@@ -197,11 +219,22 @@ export class SqliteRunStore implements RunStore {
   setTodo(runId: string, position: number, item: TodoItem): void {
     this.#checkWritable();
     this.#requireRun(runId);
-    this.#enqueue(this.#statements.upsertTodo, [runId, position, JSON.stringify(item)]);
+    const write: [Statement, unknown[]] = [this.#statements.upsertTodo, [runId, position, JSON.stringify(item)]];
+    const key = `${position} ${runId}`;
+    const slot = this.#pendingTodos.get(key);
+    if (slot !== undefined) {
+      this.#pending[slot] = write;
+      return;
+    }
+    this.#pendingTodos.set(key, this.#pending.length);
+    this.#enqueue(write[0], write[1]);
   }
 
   requestStop(target: string, at: number): void {
     this.#checkWritable();
+    if (typeof target !== 'string' || typeof at !== 'number') {
+      throw new FanoutError('INTERNAL', `cannot store a stop request for ${String(target)} at ${String(at)} in run store ${this.path}`);
+    }
     this.#enqueue(this.#statements.insertStop, [target, at]);
   }
 
@@ -310,28 +343,54 @@ export class SqliteRunStore implements RunStore {
     this.#knownHandles.add(handle);
   }
 
-  #enqueuePatch(table: string, keyColumn: string, key: string, entries: Array<[string, PatchField, unknown]>): void {
-    if (entries.length === 0) return;
-    const columns = entries.map(([, field]) => field.column);
-    const cacheKey = `${table}:${columns.join(',')}`;
+  /**
+   * The UPDATE statement and parameters of a patch: known fields only, in a
+   * stable order, required fields given as `undefined` left out (an optional
+   * one given as `undefined` is cleared). Values are checked here, so a bad
+   * one fails in the caller instead of sinking the tick's batch.
+   */
+  #patchWrite<K extends string>(
+    table: string,
+    keyColumn: string,
+    key: string,
+    patch: Partial<Record<K, unknown>>,
+    fields: Readonly<Record<K, PatchField>>,
+  ): [Statement, unknown[]] | undefined {
+    let columns = '';
+    const values: unknown[] = [];
+    for (const name in fields) {
+      if (!Object.hasOwn(patch, name)) continue;
+      const field = fields[name];
+      const value = patch[name];
+      if (value === undefined) {
+        if (field.required) continue;
+        values.push(null);
+      } else {
+        const stored = field.json ? JSON.stringify(value) : value;
+        if (stored !== null && typeof stored !== 'number' && typeof stored !== 'string') {
+          throw new FanoutError('INTERNAL', `cannot store a ${typeof stored} value (${String(stored)}) in run store ${this.path}`);
+        }
+        values.push(stored);
+      }
+      columns += columns === '' ? field.column : `,${field.column}`;
+    }
+    if (columns === '') return undefined;
+    const cacheKey = `${table}:${columns}`;
     let statement = this.#patchStatements.get(cacheKey);
     if (!statement) {
-      const assignments = columns.map((column) => `${column} = ?`).join(', ');
+      const assignments = columns
+        .split(',')
+        .map((column) => `${column} = ?`)
+        .join(', ');
       statement = this.#db.prepare(`UPDATE ${table} SET ${assignments} WHERE ${keyColumn} = ?`);
       this.#patchStatements.set(cacheKey, statement);
     }
-    const values = entries.map(([, field, value]) =>
-      value === undefined ? null : field.json ? JSON.stringify(value) : value,
-    );
-    this.#enqueue(statement, [...values, key]);
+    values.push(key);
+    return [statement, values];
   }
 
+  /** Queues a write whose parameters are strings, numbers or null by construction. */
   #enqueue(statement: Statement, params: unknown[]): void {
-    for (const param of params) {
-      if (param !== null && typeof param !== 'number' && typeof param !== 'string') {
-        throw new FanoutError('INTERNAL', `cannot store a ${typeof param} value (${String(param)}) in run store ${this.path}`);
-      }
-    }
     this.#pending.push([statement, params]);
     this.#scheduled ??= setImmediate(this.#onTick);
   }
@@ -345,6 +404,9 @@ export class SqliteRunStore implements RunStore {
   #applyPending(): void {
     if (this.#pending.length === 0) return;
     const batch = this.#pending;
+    // Once applied (or failed), later writes of a row start a new statement.
+    this.#pendingTaskPatches.clear();
+    this.#pendingTodos.clear();
     try {
       this.#applyBatch.immediate(batch);
     } catch (error) {
