@@ -1,4 +1,4 @@
-import { lstat, realpath } from 'node:fs/promises';
+import { lstatSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import { FanoutError } from '../errors.js';
@@ -37,7 +37,9 @@ export interface Sandbox {
    * Resolves a path named by the model. Throws FanoutError `TOOL_DENIED` when
    * it is absolute, escapes cwd (through `..` or a symlink), or — for `write`
    * access — lies in a `.git` directory, in a protected directory, or
-   * outside the write scope.
+   * outside the write scope. Its file system checks are synchronous: a few
+   * local syscalls cost far less than the promise API's round trips through
+   * the thread pool when many agents call tools at once.
    */
   resolve(requested: string, access: 'read' | 'write'): Promise<ResolvedPath>;
 }
@@ -47,9 +49,9 @@ export function createSandbox(options: SandboxOptions): Sandbox {
   const cwd = path.resolve(options.cwd);
   const writes = [...options.writes];
   const inScope = writes.length === 0 ? () => false : picomatch(writes, { dot: true });
-  let realCwd: Promise<string> | undefined;
+  let realCwd: string | undefined;
   // Lazily, so that creating a sandbox never fails; a missing cwd surfaces as a tool error.
-  const getRealCwd = (): Promise<string> => (realCwd ??= realpath(cwd));
+  const getRealCwd = (): string => (realCwd ??= realpathSync.native(cwd));
   const guarded = (options.protectedPaths ?? []).map((dir) => path.resolve(dir));
 
   return {
@@ -64,8 +66,8 @@ export function createSandbox(options: SandboxOptions): Sandbox {
       if (relative === undefined) {
         throw denied(`path "${requested}" escapes the working directory`);
       }
-      const root = await getRealCwd();
-      const absolute = await realLocation(lexical, relative);
+      const root = getRealCwd();
+      const absolute = realLocation(lexical, relative);
       const realRelative = insideRelative(root, absolute);
       if (realRelative === undefined) {
         throw denied(`path "${relative}" leads outside the working directory through a symlink`);
@@ -75,7 +77,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
         if (hasGitSegment(relative) || hasGitSegment(realRelative)) {
           throw denied(`write to ${shown} refused: .git is never writable by subagents`);
         }
-        const guard = await protectedDirectoryOf(guarded, lexical, absolute);
+        const guard = protectedDirectoryOf(guarded, lexical, absolute);
         if (guard !== undefined) {
           const named = insideRelative(cwd, guard) ?? guard;
           throw denied(`write to ${shown} refused: ${named} is a protected directory, never writable by subagents`);
@@ -106,17 +108,21 @@ function hasGitSegment(relative: string): boolean {
  * location alike, or undefined. Protected directories are compared where
  * they really are too, since they may be reached through a symlink.
  */
-async function protectedDirectoryOf(
-  guarded: readonly string[],
-  lexical: string,
-  absolute: string,
-): Promise<string | undefined> {
+function protectedDirectoryOf(guarded: readonly string[], lexical: string, absolute: string): string | undefined {
   for (const dir of guarded) {
     if (insideRelative(dir, lexical) !== undefined || insideRelative(dir, absolute) !== undefined) return dir;
-    const real = await realLocation(dir, dir).catch(() => dir);
-    if (insideRelative(real, absolute) !== undefined) return dir;
+    if (insideRelative(realLocationOr(dir), absolute) !== undefined) return dir;
   }
   return undefined;
+}
+
+/** Where a protected directory really is, or the directory as named when that cannot be told. */
+function realLocationOr(dir: string): string {
+  try {
+    return realLocation(dir, dir);
+  } catch {
+    return dir;
+  }
 }
 
 /** `target` relative to `base` with `/` separators, or undefined when it is not inside `base`. */
@@ -132,18 +138,18 @@ function insideRelative(base: string, target: string): string | undefined {
  * appends the part that does not exist yet, so that new files are checked
  * where they would really be created.
  */
-async function realLocation(absolute: string, shown: string): Promise<string> {
+function realLocation(absolute: string, shown: string): string {
   const missing: string[] = [];
   let existing = absolute;
   for (;;) {
     try {
-      return path.join(await realpath(existing), ...missing.reverse());
+      return path.join(realpathSync.native(existing), ...missing.reverse());
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ELOOP') throw denied(`path "${shown}" goes through a symlink loop`);
       if (code !== 'ENOENT' && code !== 'ENOTDIR') throw error;
       // lstat sees a link whose target is missing; writing through it would create the target anywhere.
-      if (await exists(existing)) {
+      if (exists(existing)) {
         throw denied(`path "${shown}" goes through a symlink whose target does not exist`);
       }
       const parent = path.dirname(existing);
@@ -154,9 +160,9 @@ async function realLocation(absolute: string, shown: string): Promise<string> {
   }
 }
 
-async function exists(location: string): Promise<boolean> {
+function exists(location: string): boolean {
   try {
-    await lstat(location);
+    lstatSync(location);
     return true;
   } catch {
     return false;

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -42,6 +43,16 @@ describe('read_file', () => {
     expect(await runTool('read_file', { path: 'src' }, { cwd })).toMatchObject({
       isError: true,
       content: '"src" is a directory; use list_files to see its files',
+    });
+  });
+
+  // The read is synchronous: opening a FIFO without a writer must not stall the process.
+  it.skipIf(process.platform === 'win32')('refuses a FIFO at once instead of waiting for a writer', async () => {
+    const cwd = await makeDir();
+    execFileSync('mkfifo', [path.join(cwd, 'pipe')]);
+    expect(await runTool('read_file', { path: 'pipe' }, { cwd })).toMatchObject({
+      isError: true,
+      content: '"pipe" is not a regular file; read_file reads files only',
     });
   });
 
