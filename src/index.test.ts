@@ -47,4 +47,37 @@ describe('public API', () => {
     expect(() => fanout.spawn([{ id: 'a', prompt: 'x', dependsOn: ['missing'] }])).toThrow(FanoutError);
     expect(() => fanout.spawn([{ id: 'a', prompt: 'x', dependsOn: ['missing'] }])).toThrow(/missing/);
   });
+
+  // Both wire formats end to end: `sim` goes through the Anthropic SDK, `sim:openai` through the OpenAI SDK.
+  for (const model of ['sim', 'sim:openai']) {
+    it(`plans, runs tools, validates structured output and synthesizes on ${model}`, async () => {
+      const plan = await fanout.plan('Implement user authentication with login, registration, and password reset', { model });
+      expect(plan.tasks).toHaveLength(5);
+
+      const result = await fanout.run(
+        {
+          model,
+          tasks: [
+            {
+              id: 'writer',
+              prompt: 'Write a note.',
+              writes: ['notes/**'],
+              sim: { script: [{ tools: [{ name: 'write_file', input: { path: 'notes/a.md', content: 'hello' } }] }], output: 'wrote notes/a.md' },
+            },
+            {
+              id: 'counter',
+              prompt: 'Count.',
+              outputFormat: { type: 'object', required: ['count'], properties: { count: { type: 'integer' } } },
+              sim: { output: '{"count": 3}' },
+            },
+          ],
+        },
+      );
+      expect(result.status).toBe('succeeded');
+      expect(result.outputs.writer?.text).toBe('wrote notes/a.md');
+      expect(result.outputs.counter?.json).toEqual({ count: 3 });
+      expect(result.synthesis?.text).toContain('writer');
+      expect(result.tasks.find((task) => task.taskId === 'writer')?.turns).toBe(2);
+    });
+  }
 });
