@@ -44,6 +44,9 @@ export async function runFanoutLeg(args: LegArgs, options: { store?: 'sqlite' | 
   const plan = fanoutBenchPlan(args);
   let report: RunReport | undefined;
   try {
+    // As the CLI does before every run: check the plan and preflight its model. This also loads the
+    // provider's SDK (imported lazily, on first use), which the other legs import before their clock starts.
+    await fanout.check(plan);
     const measured = await measureLeg(async (markEnd) => {
       let ended = 0;
       fanout.on((event) => {
