@@ -8,6 +8,7 @@ import { RUN_PATCH_FIELDS, TASK_PATCH_FIELDS, type PatchField } from './record-p
 import type { RunPatch, RunStore, StopRequest, TaskPatch } from './run-store.js';
 import { migrate, checkVersion, SCHEMA_VERSION } from './sqlite-schema.js';
 import { rowToEvent, rowToOutput, rowToRun, rowToTask, rowToTodo, type Row } from './sqlite-rows.js';
+import { SqliteWriteQueue, type Statement } from './sqlite-write-queue.js';
 
 /** Options of {@link SqliteRunStore}. */
 export interface SqliteRunStoreOptions {
@@ -22,27 +23,13 @@ export interface SqliteRunStoreOptions {
 /** How long a statement waits for another process's write lock before failing. */
 const BUSY_TIMEOUT_MS = 5000;
 
-type Statement = Database.Statement<unknown[]>;
-
-/** Flushes of every open writable store, run when the process exits normally. */
-const exitFlushes = new Set<() => void>();
-
-function flushAllOnExit(): void {
-  for (const flush of exitFlushes) flush();
-}
-
 /**
  * The default {@link RunStore}: one SQLite file shared by every fanout
  * process of a user (one executes a run while others poll or stop it).
  *
- * Writes are queued and applied in one transaction per event-loop tick
- * (scheduled with `setImmediate`) instead of one implicit transaction per
- * statement, which is what keeps a 1,000-task run cheap. This is safe
- * because every read of this instance flushes first (read-your-writes),
- * `flush()` and `close()` flush, and a normal exit flushes through a
- * `process.on('exit')` hook (signals are the caller's to turn into an exit).
- * So only a crash or SIGKILL loses anything: at most the writes of the last
- * tick, a few ms of progress that a resumed run redoes anyway. Values are
+ * Writes go through a {@link SqliteWriteQueue}: one transaction per tick,
+ * flushed before every read of this instance, on `flush()`, `close()` and a
+ * normal exit (signals are the caller's to turn into an exit). Values are
  * checked when queued, so a caller's bad value fails in the caller instead
  * of sinking a whole batch. `createRun` is applied at once so a duplicate
  * id fails in the caller too.
@@ -54,66 +41,38 @@ export class SqliteRunStore implements RunStore {
   /** The database file. */
   readonly path: string;
   readonly #db: Database.Database;
-  readonly #readonly: boolean;
   readonly #maxOutputBytes: number;
   readonly #statements: ReturnType<typeof prepareStatements>;
   readonly #patchStatements = new Map<string, Statement>();
-  readonly #applyBatch: Database.Transaction<(batch: Array<[Statement, unknown[]]>) => void>;
-  #pending: Array<[Statement, unknown[]]> = [];
-  /**
-   * Where this tick's pending task patch and todo upserts sit in `#pending`:
-   * a later write of the same row replaces the earlier one in place (one
-   * statement per row per tick). Safe because no other queued statement reads
-   * or writes those rows.
-   */
-  readonly #pendingTaskPatches = new Map<string, { slot: number; patch: TaskPatch }>();
-  readonly #pendingTodos = new Map<string, number>();
-  #scheduled: NodeJS.Immediate | undefined;
-  /** A background flush that lost writes, reported by the next call. */
-  #deferredError: FanoutError | undefined;
+  /** Absent when read-only. */
+  readonly #writes: SqliteWriteQueue | undefined;
+  /** The task patches merged into this tick's queued task writes (cleared when the queue is applied). */
+  readonly #queuedTaskPatches = new Map<string, TaskPatch>();
   /** Next event seq per run, valid while this process is the run's only event writer. */
   readonly #nextSeq = new Map<string, number>();
   readonly #knownRuns = new Set<string>();
   readonly #knownHandles = new Set<string>();
   #closed = false;
-  readonly #exitFlush = (): void => {
-    try {
-      this.#applyPending();
-    } catch (error) {
-      process.stderr.write(`fanout: ${error instanceof Error ? error.message : String(error)}\n`);
-    }
-  };
-  readonly #onTick = (): void => {
-    this.#scheduled = undefined;
-    try {
-      this.#applyPending();
-    } catch (error) {
-      // Writes kept after SQLITE_BUSY are retried by the next read, flush or close;
-      // lost writes must be reported, and a throw here would crash the process.
-      if (this.#pending.length === 0) this.#deferredError = error as FanoutError;
-    }
-  };
 
   /** @throws FanoutError `STORE_ERROR` (naming the path) when the file cannot be opened as a run store. */
   constructor(options: SqliteRunStoreOptions) {
     this.path = options.path;
-    this.#readonly = options.readonly ?? false;
+    const readonly = options.readonly ?? false;
     this.#maxOutputBytes = resolveMaxOutputBytes(options.maxOutputBytes);
-    this.#db = openDatabase(this.path, this.#readonly);
+    this.#db = openDatabase(this.path, readonly);
     this.#statements = prepareStatements(this.#db);
-    this.#applyBatch = this.#db.transaction((batch: Array<[Statement, unknown[]]>) => {
-      for (const [statement, params] of batch) statement.run(...params);
-    });
-    if (!this.#readonly) {
-      if (exitFlushes.size === 0) process.on('exit', flushAllOnExit);
-      exitFlushes.add(this.#exitFlush);
-    }
+    this.#writes = readonly
+      ? undefined
+      : new SqliteWriteQueue(this.#db, {
+          describeError: (action, error) => this.#error(action, error),
+          onApplied: () => this.#queuedTaskPatches.clear(),
+        });
   }
 
   createRun(run: RunRecord, tasks: TaskRecord[]): void {
-    this.#checkWritable();
+    const writes = this.#checkWritable();
     checkTasksBelongToRun(run, tasks);
-    this.#applyPending();
+    writes.apply();
     const { insertRun, insertTask } = this.#statements;
     try {
       this.#db
@@ -166,30 +125,25 @@ export class SqliteRunStore implements RunStore {
   }
 
   updateRun(runId: string, patch: RunPatch): void {
-    this.#checkWritable();
+    const writes = this.#checkWritable();
     this.#requireRun(runId);
     const write = this.#patchWrite('runs', 'run_id', runId, patch, RUN_PATCH_FIELDS);
-    if (write !== undefined) this.#enqueue(write[0], write[1]);
+    if (write !== undefined) writes.push(write[0], write[1]);
   }
 
   updateTask(handle: string, patch: TaskPatch): void {
-    this.#checkWritable();
+    const writes = this.#checkWritable();
     this.#requireTask(handle);
-    const pending = this.#pendingTaskPatches.get(handle);
-    const merged = pending === undefined ? patch : { ...pending.patch, ...patch };
+    const queued = this.#queuedTaskPatches.get(handle);
+    const merged = queued === undefined ? patch : { ...queued, ...patch };
     const write = this.#patchWrite('tasks', 'handle', handle, merged, TASK_PATCH_FIELDS);
     if (write === undefined) return;
-    if (pending !== undefined) {
-      pending.patch = merged;
-      this.#pending[pending.slot] = write;
-      return;
-    }
-    this.#pendingTaskPatches.set(handle, { slot: this.#pending.length, patch: merged });
-    this.#enqueue(write[0], write[1]);
+    this.#queuedTaskPatches.set(handle, merged);
+    writes.push(write[0], write[1], `task ${handle}`);
   }
 
   appendEvent(event: FanoutEvent): number {
-    this.#checkWritable();
+    const writes = this.#checkWritable();
     const { type, runId, at, ...data } = event;
     if (typeof at !== 'number' || typeof type !== 'string') {
       throw new FanoutError('INTERNAL', `cannot store event ${String(type)} at ${String(at)} in run store ${this.path}`);
@@ -200,15 +154,15 @@ export class SqliteRunStore implements RunStore {
       seq = ((this.#statements.maxSeq.get(runId) as number | null) ?? 0) + 1;
     }
     this.#nextSeq.set(runId, seq + 1);
-    this.#enqueue(this.#statements.insertEvent, [runId, seq, type, at, JSON.stringify(data)]);
+    writes.push(this.#statements.insertEvent, [runId, seq, type, at, JSON.stringify(data)]);
     return seq;
   }
 
   setOutput(output: TaskOutput): void {
-    this.#checkWritable();
+    const writes = this.#checkWritable();
     this.#requireTask(output.handle);
     const { handle, text, json, truncated } = capOutput(output, this.#maxOutputBytes);
-    this.#enqueue(this.#statements.upsertOutput, [
+    writes.push(this.#statements.upsertOutput, [
       handle,
       text,
       json === undefined ? null : JSON.stringify(json),
@@ -217,25 +171,17 @@ export class SqliteRunStore implements RunStore {
   }
 
   setTodo(runId: string, position: number, item: TodoItem): void {
-    this.#checkWritable();
+    const writes = this.#checkWritable();
     this.#requireRun(runId);
-    const write: [Statement, unknown[]] = [this.#statements.upsertTodo, [runId, position, JSON.stringify(item)]];
-    const key = `${position} ${runId}`;
-    const slot = this.#pendingTodos.get(key);
-    if (slot !== undefined) {
-      this.#pending[slot] = write;
-      return;
-    }
-    this.#pendingTodos.set(key, this.#pending.length);
-    this.#enqueue(write[0], write[1]);
+    writes.push(this.#statements.upsertTodo, [runId, position, JSON.stringify(item)], `todo ${position} ${runId}`);
   }
 
   requestStop(target: string, at: number): void {
-    this.#checkWritable();
+    const writes = this.#checkWritable();
     if (typeof target !== 'string' || typeof at !== 'number') {
       throw new FanoutError('INTERNAL', `cannot store a stop request for ${String(target)} at ${String(at)} in run store ${this.path}`);
     }
-    this.#enqueue(this.#statements.insertStop, [target, at]);
+    writes.push(this.#statements.insertStop, [target, at]);
   }
 
   getRun(runId: string): RunRecord | undefined {
@@ -279,7 +225,7 @@ export class SqliteRunStore implements RunStore {
 
   flush(): void {
     this.#checkOpen();
-    this.#applyPending();
+    this.#writes?.apply();
   }
 
   /**
@@ -289,36 +235,34 @@ export class SqliteRunStore implements RunStore {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    exitFlushes.delete(this.#exitFlush);
-    if (exitFlushes.size === 0) process.off('exit', flushAllOnExit);
-    if (this.#scheduled) clearImmediate(this.#scheduled);
+    this.#writes?.detach();
     try {
-      this.#applyPending();
+      this.#writes?.apply();
     } finally {
       this.#db.close();
     }
-    if (this.#deferredError) throw this.#deferredError;
+    const deferred = this.#writes?.takeDeferredError();
+    if (deferred) throw deferred;
   }
 
   #checkOpen(): void {
     if (this.#closed) throw new FanoutError('STORE_ERROR', `run store ${this.path} is closed`, { where: this.path });
-    const deferred = this.#deferredError;
-    if (deferred) {
-      this.#deferredError = undefined;
-      throw deferred;
-    }
+    const deferred = this.#writes?.takeDeferredError();
+    if (deferred) throw deferred;
   }
 
-  #checkWritable(): void {
+  /** The write queue; throws when the store is closed or read-only. */
+  #checkWritable(): SqliteWriteQueue {
     this.#checkOpen();
-    if (this.#readonly) {
+    if (this.#writes === undefined) {
       throw new FanoutError('STORE_ERROR', `run store ${this.path} was opened read-only`, { where: this.path });
     }
+    return this.#writes;
   }
 
   #read<T>(query: () => T): T {
     this.#checkOpen();
-    this.#applyPending();
+    this.#writes?.apply();
     try {
       return query();
     } catch (error) {
@@ -387,35 +331,6 @@ export class SqliteRunStore implements RunStore {
     }
     values.push(key);
     return [statement, values];
-  }
-
-  /** Queues a write whose parameters are strings, numbers or null by construction. */
-  #enqueue(statement: Statement, params: unknown[]): void {
-    this.#pending.push([statement, params]);
-    this.#scheduled ??= setImmediate(this.#onTick);
-  }
-
-  /**
-   * Applies every queued write in one transaction. On SQLITE_BUSY (another
-   * process held the lock past the timeout) the writes stay queued for the
-   * next try; on any other failure retrying cannot help, so they are dropped
-   * and the error says how many were lost.
-   */
-  #applyPending(): void {
-    if (this.#pending.length === 0) return;
-    const batch = this.#pending;
-    // Once applied (or failed), later writes of a row start a new statement.
-    this.#pendingTaskPatches.clear();
-    this.#pendingTodos.clear();
-    try {
-      this.#applyBatch.immediate(batch);
-    } catch (error) {
-      const busy = (error as { code?: unknown }).code === 'SQLITE_BUSY';
-      if (!busy) this.#pending = [];
-      const what = busy ? `${batch.length} writes are still pending` : `${batch.length} writes were lost`;
-      throw this.#error(`could not write (${what})`, error);
-    }
-    this.#pending = [];
   }
 
   #error(action: string, error: unknown): FanoutError {
