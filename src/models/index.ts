@@ -43,6 +43,7 @@ export {
 export {
   classifySdkTransportError,
   type SdkTransportErrorClasses,
+  type ProviderErrorContext,
   type SdkTransportErrorContext,
 } from './http/sdk-transport-errors.js';
 export {

@@ -1,19 +1,14 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
 import { FanoutError } from '../../errors.js';
 import { httpRetryAdvice, oneLine } from '../http/http-errors.js';
-import { classifySdkTransportError, type SdkTransportErrorClasses } from '../http/sdk-transport-errors.js';
+import {
+  classifySdkTransportError,
+  type ProviderErrorContext,
+  type SdkTransportErrorClasses,
+} from '../http/sdk-transport-errors.js';
 
 /** What the classifier needs to know about the failed call. */
-export interface AnthropicErrorContext {
-  /** The model spec, named at the start of every message. */
-  spec: string;
-  /** The API base URL, named when the connection failed. */
-  baseURL: string;
-  /** Removed from every message, should the API echo it. */
-  apiKey?: string;
-  /** The caller's signal: when it fired, any failure is an abort. */
-  signal?: AbortSignal;
-}
+export type AnthropicErrorContext = ProviderErrorContext;
 
 const SDK_TRANSPORT_ERRORS: SdkTransportErrorClasses = {
   userAbort: APIUserAbortError,

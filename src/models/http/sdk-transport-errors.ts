@@ -18,6 +18,18 @@ export interface SdkTransportErrorClasses {
   connection: ErrorClass;
 }
 
+/** What a provider's error classifier needs to know about the failed call. */
+export interface ProviderErrorContext {
+  /** The model spec, named at the start of every message. */
+  spec: string;
+  /** The API base URL, named when the connection failed (or the server has no such route). */
+  baseURL: string;
+  /** Removed from every text the server or the SDK produced, should it echo the key. */
+  apiKey?: string;
+  /** The caller's signal: when it fired, any failure is an abort. */
+  signal?: AbortSignal;
+}
+
 /** How the provider words what it reports. */
 export interface SdkTransportErrorContext {
   /** The API base URL, named when the connection failed. */

@@ -1,19 +1,14 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import { FanoutError } from '../../errors.js';
 import { httpRetryAdvice, isRetryableStatus, oneLine } from '../http/http-errors.js';
-import { classifySdkTransportError, type SdkTransportErrorClasses } from '../http/sdk-transport-errors.js';
+import {
+  classifySdkTransportError,
+  type ProviderErrorContext,
+  type SdkTransportErrorClasses,
+} from '../http/sdk-transport-errors.js';
 
 /** What the classifier needs to know about the failed call. */
-export interface OpenAIErrorContext {
-  /** The model spec, named at the start of every message. */
-  spec: string;
-  /** The API base URL, named when the connection failed or the server has no such route. */
-  baseURL: string;
-  /** Removed from every text the server or the SDK produced, should it echo the key. */
-  apiKey?: string;
-  /** The caller's signal: when it fired, any failure is an abort. */
-  signal?: AbortSignal;
-}
+export type OpenAIErrorContext = ProviderErrorContext;
 
 const SDK_TRANSPORT_ERRORS: SdkTransportErrorClasses = {
   userAbort: APIUserAbortError,
