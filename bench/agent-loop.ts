@@ -4,9 +4,7 @@
  * store. Between `provider` and `fanout`, it tells how much of fanout's cost
  * is the agent running its tools and how much is the engine.
  */
-import { runAgent } from '../src/agent/index.js';
-import { AnthropicModel } from '../src/models/anthropic/anthropic-model.js';
-import { createNodeFetch } from '../src/models/http/node-fetch.js';
+import { AnthropicModel, createNodeFetch, runAgent } from './fanout-lib.js';
 import { BENCH_MAX_TOKENS, benchPrompt, benchSim, benchSystem, measureLeg, runTaskPool, type LegArgs, type LegResult } from './bench-kit.js';
 import { createBenchWorkspace } from './bench-workspace.js';
 

@@ -3,11 +3,9 @@
  * path they measure: the workload (same calls, same bodies), the task pool,
  * and the measurement of wall time, CPU and peak RSS.
  */
-import { agentToolSpecs, DEFAULT_MAX_TOKENS_PER_CALL } from '../src/agent/index.js';
 import type { SimOptions, ToolSpec } from '../src/models/model.js';
-import { encodeSimDirective } from '../src/models/sim/index.js';
-import { renderSystemPrompt } from '../src/plan/index.js';
 import type { TaskSpec } from '../src/plan/types.js';
+import { agentToolSpecs, DEFAULT_MAX_TOKENS_PER_CALL, encodeSimDirective, renderSystemPrompt } from './fanout-lib.js';
 
 /** One benchmark workload: `tasks` agent-like conversations of `callsPerTask` model calls each. */
 export interface LegArgs {

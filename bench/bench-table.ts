@@ -48,7 +48,7 @@ export function renderResults(results: BenchResults, targets: readonly TargetRes
     '',
     `chain a -> b beside slow c: a ${chain.a.startMs}-${chain.a.endMs} ms, b ${chain.b.startMs}-${chain.b.endMs} ms, ` +
       `c ${chain.c.startMs}-${chain.c.endMs} ms; b started ${chain.startGapMs} ms after a ended, ${chain.aheadOfSiblingMs} ms before c ended`,
-    `fanout --version: median ${version.medianMs} ms of ${version.runsMs.length} (${version.runsMs.join(', ')})${version.built ? ', after npm run build' : ''}`,
+    `fanout --version: median ${version.medianMs} ms of ${version.runsMs.length} (${version.runsMs.join(', ')})`,
     '',
     renderColumns([['target', 'result', 'measured'], ...targets.map((t) => [t.name, t.pass ? 'PASS' : 'FAIL', t.measured])]),
   );

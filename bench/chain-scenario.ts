@@ -7,11 +7,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createFanout } from '../src/engine/index.js';
 import type { TaskRecord } from '../src/engine/types.js';
-import { createModelResolver } from '../src/models/resolver.js';
 import type { Plan } from '../src/plan/types.js';
-import { openRunStore } from '../src/store/index.js';
+import { createFanout, createModelResolver, openRunStore } from './fanout-lib.js';
 
 /** Latencies of the chain's scenario, ms. */
 export interface ChainArgs {

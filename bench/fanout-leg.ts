@@ -9,13 +9,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createFanout } from '../src/engine/index.js';
 import type { RunReport } from '../src/engine/api.js';
-import { createModelResolver } from '../src/models/resolver.js';
 import type { Plan } from '../src/plan/types.js';
-import { MemoryRunStore, openRunStore } from '../src/store/index.js';
 import { benchTask, measureLeg, type EngineFigures, type LegArgs, type LegResult } from './bench-kit.js';
 import { createBenchWorkspace } from './bench-workspace.js';
+import { createFanout, createModelResolver, MemoryRunStore, openRunStore } from './fanout-lib.js';
 
 /** The plan of the workload: `tasks` independent read-only tasks on `model: sim`, no synthesis. */
 export function fanoutBenchPlan(args: LegArgs): Plan {

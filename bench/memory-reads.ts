@@ -3,8 +3,8 @@
  * same text the workspace file holds) while a leg runs, so the leg shows
  * what the tool's file-system work costs.
  */
-import { readFileTool } from '../src/agent/tools/read-file.js';
 import { BENCH_TOOL_RESULT } from './bench-kit.js';
+import { readFileTool } from './fanout-lib.js';
 
 /** Runs `leg` with `read_file` answering from memory, and restores the real tool after it. */
 export async function withMemoryReads<T>(leg: () => Promise<T>): Promise<T> {

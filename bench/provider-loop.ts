@@ -3,10 +3,7 @@
  * over the lean keep-alive fetch, in a plain task pool. Shows how much of
  * fanout's cost is the model path itself.
  */
-import { AnthropicModel } from '../src/models/anthropic/anthropic-model.js';
-import { createNodeFetch } from '../src/models/http/node-fetch.js';
 import type { Message, Model } from '../src/models/model.js';
-import { OpenAIModel } from '../src/models/openai/openai-model.js';
 import {
   BENCH_MAX_TOKENS,
   BENCH_TOOL_RESULT,
@@ -19,6 +16,7 @@ import {
   type LegArgs,
   type LegResult,
 } from './bench-kit.js';
+import { AnthropicModel, createNodeFetch, OpenAIModel } from './fanout-lib.js';
 
 /**
  * Runs the workload through the provider's `generate` and measures it; with

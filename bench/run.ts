@@ -5,6 +5,8 @@
  * target fails (2 on bad flags). See bench/README.md and docs/benchmarks.md.
  *
  *   node --import tsx bench/run.ts [--runs N] [--quick] [--json] [--legs a,b,...]
+ *
+ * The legs run the compiled `dist/` (see fanout-lib.ts): `npm run bench` builds it first.
  */
 import os from 'node:os';
 import type { LegArgs, LegResult } from './bench-kit.js';

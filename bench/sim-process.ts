@@ -4,7 +4,7 @@
  * messages on its IPC channel (when it has one) with the server's counters
  * and this process's CPU time, and stops on SIGTERM or when stdin closes (the parent died).
  */
-import { startSimServer } from '../src/models/sim/index.js';
+import { startSimServer } from './fanout-lib.js';
 
 const server = await startSimServer();
 process.stdout.write(`${JSON.stringify({ url: server.url })}\n`);

@@ -1,9 +1,10 @@
 /**
  * Times the CLI's fast path, `node bin/fanout.js --version`, the way a user
- * starts it: a fresh process each time, over the compiled `dist/`.
+ * starts it: a fresh process each time, over the compiled `dist/` (which
+ * `npm run bench` builds first).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { median } from './bench-stats.js';
 
@@ -15,13 +16,10 @@ export interface VersionTiming {
   medianMs: number;
   /** Every run, ms, in order. */
   runsMs: number[];
-  /** Whether `npm run build` ran first because dist/ was missing. */
-  built: boolean;
 }
 
-/** Builds `dist/` when it is missing, then times `runs` processes of `node bin/fanout.js --version`. */
+/** Times `runs` processes of `node bin/fanout.js --version`. */
 export function timeVersion(runs = 10): VersionTiming {
-  const built = ensureBuilt();
   const expected = (JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { version: string }).version;
   const runsMs: number[] = [];
   for (let run = 0; run < runs; run++) {
@@ -32,12 +30,6 @@ export function timeVersion(runs = 10): VersionTiming {
       throw new Error(`fanout --version exited ${child.status} printing "${child.stdout.trim()}" (expected ${expected}): ${child.stderr.trim()}`);
     }
   }
-  return { medianMs: median(runsMs), runsMs, built };
+  return { medianMs: median(runsMs), runsMs };
 }
 
-function ensureBuilt(): boolean {
-  if (existsSync(`${ROOT}dist/cli/main.js`)) return false;
-  const build = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
-  if (build.status !== 0) throw new Error(`npm run build failed with code ${build.status}`);
-  return true;
-}
