@@ -27,7 +27,7 @@ import { RunExecution } from './run-execution.js';
 import { isRunActive, isTerminal } from './run-liveness.js';
 import { newRunRecords } from './run-records.js';
 import { StopPoller } from './stop-poller.js';
-import { recordTodos } from './todo-list.js';
+import { readTodos } from './todo-list.js';
 import type { FanoutEvent, RunRecord, TaskOutput, TaskRecord, TodoItem } from './types.js';
 import { untilSettled } from './wait.js';
 
@@ -112,7 +112,7 @@ class FanoutEngine implements Fanout {
   status(target?: string): RunStatusView {
     const run = this.#settled(this.#findRun(target));
     const tasks = this.#store.listTasks(run.runId);
-    return { run, tasks, todos: this.#store.listTodos(run.runId), report: this.#reportOf(run, tasks) };
+    return { run, tasks, todos: readTodos(this.#store, run.runId, tasks), report: this.#reportOf(run, tasks) };
   }
 
   start(runId: string, options: Pick<SpawnOptions, 'signal'> = {}): void {
@@ -158,7 +158,8 @@ class FanoutEngine implements Fanout {
   }
 
   async wait(runId: string, options: { signal?: AbortSignal } = {}): Promise<RunResult> {
-    this.#getRun(runId);
+    // Reading the run back parses its whole plan: skipped when this process executes it (so it exists).
+    if (!this.#executions.has(runId)) this.#getRun(runId);
     await untilSettled({
       ...this.#waitOptions(options),
       local: () => this.#executions.get(runId)?.done,
@@ -191,7 +192,7 @@ class FanoutEngine implements Fanout {
 
   todos(runId: string): TodoItem[] {
     this.#getRun(runId);
-    return this.#store.listTodos(runId);
+    return readTodos(this.#store, runId, this.#store.listTasks(runId));
   }
 
   on(listener: (event: FanoutEvent) => void): () => void {
@@ -229,7 +230,7 @@ class FanoutEngine implements Fanout {
     return checked;
   }
 
-  /** Records a checked run, its tasks and its todo list in one transaction. */
+  /** Records a checked run and its tasks in one transaction (its todo list follows from them). */
   #record(checked: CheckedRun, options: SpawnOptions, executing: boolean): Recorded {
     // Checked again: a preflight may have awaited while the instance was closed.
     this.#checkOpen();
@@ -245,7 +246,6 @@ class FanoutEngine implements Fanout {
       ...(options.name === undefined ? {} : { name: options.name }),
     });
     this.#store.createRun(run, tasks);
-    recordTodos(this.#store, run.runId, tasks);
     this.#store.flush();
     return { run, tasks, ...models };
   }

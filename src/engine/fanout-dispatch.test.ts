@@ -78,7 +78,7 @@ describe('spawn', () => {
     const { runId, handles } = fanout.spawn([task('a'), task('b'), task('c')], { concurrency: 2 });
     const c = handles[2]?.handle ?? '';
     expect(statuses(runId)).toEqual({ a: 'running', b: 'running', c: 'queued' });
-    expect(store.getTask(c)).toMatchObject({ waitReason: 'concurrency', readyAt: clock.now() });
+    const readyAt = clock.now();
     expect(harness.eventsOf('task-waiting')).toEqual([
       expect.objectContaining({ id: 'c', reason: 'concurrency', detail: '2 of 2 slots busy (concurrency 2)' }),
     ]);
@@ -86,7 +86,8 @@ describe('spawn', () => {
     await clock.advance(1200);
     a.answer();
     await settle();
-    expect(store.getTask(c)).toMatchObject({ status: 'succeeded', startedAt: clock.now() });
+    // Why and since when it waited are stored with its start.
+    expect(store.getTask(c)).toMatchObject({ status: 'succeeded', startedAt: clock.now(), readyAt, waitReason: 'concurrency' });
     expect(fanout.report(runId).diagnostics).toContain('c waited 1.2 s for a concurrency slot (concurrency 2)');
     await fanout.stop(runId);
   });
@@ -103,10 +104,11 @@ describe('spawn', () => {
     });
     const { runId, handles } = fanout.spawn({ todoMode: 'sequential', tasks: [task('a'), task('b'), task('c')] });
     expect(statuses(runId)).toEqual({ a: 'running', b: 'queued', c: 'queued' });
-    expect(harness.store.getTask(handles[1]?.handle ?? '')?.waitReason).toBe('sequential');
+    expect(harness.eventsOf('task-waiting').map((event) => `${event.id}:${event.reason}`)).toEqual(['b:sequential', 'c:sequential']);
 
     const result = await fanout.wait(runId);
     expect(result.status).toBe('succeeded');
+    expect(harness.store.getTask(handles[1]?.handle ?? '')?.waitReason).toBe('sequential');
     expect(mostInProgress).toBe(1);
     expect(result.report.diagnostics).toContain('tasks ran one at a time: todoMode is sequential');
   });
@@ -221,7 +223,7 @@ describe('spawn', () => {
     expect(store.getRun(result.runId)).toMatchObject({ status: 'succeeded', endedAt: expect.any(Number) });
   });
 
-  it('keeps the todo list in plan order, persisted and updated item by item', async () => {
+  it('keeps the todo list in plan order, derived from the stored tasks and updated item by item', async () => {
     const { fanout, model, store } = setup();
     const a = heldStep();
     model('scripted:a', [a.step]);
@@ -236,7 +238,9 @@ describe('spawn', () => {
 
     a.answer();
     await fanout.wait(runId);
-    expect(store.listTodos(runId)).toEqual(expected('completed', 'completed', 'completed'));
+    // Read back from the store: the task records, and the one row of the synthesis item.
+    expect(fanout.todos(runId)).toEqual(expected('completed', 'completed', 'completed'));
+    expect(store.listTodos(runId)).toEqual([{ id: 'synthesis', content: 'Synthesize results', status: 'completed' }]);
     expect(harness.eventsOf('todo-update').map((event) => `${event.item.id}:${event.item.status}`)).toEqual([
       'a:in_progress',
       'a:completed',

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { MemoryRunStore } from '../store/memory-run-store.js';
 import { settleOrphanedRun } from './orphaned-run.js';
 import { newRunRecords } from './run-records.js';
-import { recordTodos } from './todo-list.js';
+import { readTodos } from './todo-list.js';
 import type { RunRecord } from './types.js';
 
 const T = 1_700_000_000_000;
@@ -14,7 +14,6 @@ function storedRun(patch: Partial<RunRecord>): { store: MemoryRunStore; run: Run
   const dag = { tasks: ['a'], edges: [], conflicts: [], order: ['a'], criticalPath: ['a'], levels: [['a']] };
   const { run, tasks } = newRunRecords({ plan, dag, now: T, cwd: '/w', executing: false });
   store.createRun({ ...run, ...patch }, tasks);
-  recordTodos(store, run.runId, tasks);
   return { store, run: store.getRun(run.runId) as RunRecord };
 }
 
@@ -24,7 +23,7 @@ describe('settleOrphanedRun', () => {
       const { store, run } = storedRun(patch);
       expect(settleOrphanedRun(store, run, T + 1000)).toBe(run);
       expect(store.listTasks(run.runId).map((task) => task.status)).toEqual(['queued']);
-      expect(store.listTodos(run.runId).map((item) => item.status)).toEqual(['pending', 'pending']);
+      expect(readTodos(store, run.runId, store.listTasks(run.runId)).map((item) => item.status)).toEqual(['pending', 'pending']);
     }
   });
 
@@ -33,6 +32,6 @@ describe('settleOrphanedRun', () => {
     const { store, run } = storedRun({ pid, startedAt: T });
     expect(settleOrphanedRun(store, run, T + 1000)).toMatchObject({ status: 'interrupted', endedAt: T + 1000 });
     expect(store.listTasks(run.runId)).toEqual([expect.objectContaining({ status: 'stopped', endedAt: T + 1000 })]);
-    expect(store.listTodos(run.runId).map((item) => item.status)).toEqual(['stopped', 'stopped']);
+    expect(readTodos(store, run.runId, store.listTasks(run.runId)).map((item) => item.status)).toEqual(['stopped', 'stopped']);
   });
 });

@@ -1,6 +1,6 @@
 import type { RunStore } from '../store/run-store.js';
 import { isRunOrphaned, isTerminal } from './run-liveness.js';
-import { todoStatusOf } from './todo-list.js';
+import { readTodos, recordSynthesisTodo } from './todo-list.js';
 import type { RunRecord } from './types.js';
 
 /**
@@ -19,14 +19,14 @@ export function settleOrphanedRun(store: RunStore, run: RunRecord, now: number):
   const { runId, pid } = run;
   const endedAt = store.listEvents(runId).at(-1)?.event.at ?? now;
   const error = `the process executing the run (pid ${pid}) exited before the task finished`;
-  for (const task of store.listTasks(runId)) {
+  const tasks = store.listTasks(runId);
+  for (const task of tasks) {
     if (isTerminal(task.status)) continue;
     store.updateTask(task.handle, { status: 'stopped', endedAt: Math.max(endedAt, task.startedAt ?? endedAt), error });
   }
-  const stopped = todoStatusOf('stopped');
-  store.listTodos(runId).forEach((item, position) => {
-    if (item.status === 'pending' || item.status === 'in_progress') store.setTodo(runId, position, { ...item, status: stopped });
-  });
+  // The task items follow their tasks; the synthesis item has a row of its own.
+  const synthesis = readTodos(store, runId, tasks).at(-1)?.status;
+  if (synthesis === 'pending' || synthesis === 'in_progress') recordSynthesisTodo(store, runId, tasks.length, 'stopped');
   store.updateRun(runId, {
     status: 'interrupted',
     endedAt: Math.max(endedAt, run.startedAt ?? endedAt),

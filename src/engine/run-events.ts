@@ -5,8 +5,16 @@ import type { FanoutEvent } from './types.js';
 export type FanoutEventListener = (event: FanoutEvent) => void;
 
 /**
+ * Event types handed to listeners but not stored: a `todo-update` restates a
+ * task-start or task-end (or a synthesis event) that is stored, and storing
+ * it too cost a fifth of a 1,000-task run's store writes.
+ */
+const LISTENER_ONLY: ReadonlySet<FanoutEvent['type']> = new Set(['todo-update']);
+
+/**
  * Where every engine event goes: appended to the store (so other processes
- * and later readers see it) and handed to this process's listeners.
+ * and later readers see it; see LISTENER_ONLY for the exception) and handed
+ * to this process's listeners.
  * Events carry ids, counts and one-line messages only, never env or keys.
  */
 export class EventHub {
@@ -26,7 +34,7 @@ export class EventHub {
   }
 
   emit(event: FanoutEvent): void {
-    this.#store.appendEvent(event);
+    if (!LISTENER_ONLY.has(event.type)) this.#store.appendEvent(event);
     for (const listener of this.#listeners) {
       try {
         listener(event);

@@ -264,12 +264,14 @@ export class RunExecution {
       : `${running} of ${limit} slots busy (concurrency ${limit})`;
   }
 
+  /**
+   * A ready task waits for a slot. The reason and the time it became ready
+   * are stored with its start (one write instead of two per task: at 1,000
+   * tasks, 800 wait at once); the event says it now.
+   */
   #recordWait(state: TaskState, reason: WaitReason, at: number, detail: string): void {
     const { record } = state;
     record.waitReason = reason;
-    const patch: TaskPatch = { waitReason: reason };
-    if (record.readyAt !== undefined) patch.readyAt = record.readyAt;
-    this.#ctx.store.updateTask(record.handle, patch);
     this.#emit({ type: 'task-waiting', runId: this.runId, at, id: record.taskId, handle: record.handle, reason, detail });
   }
 
@@ -281,7 +283,9 @@ export class RunExecution {
     record.status = 'running';
     record.startedAt = now;
     record.readyAt ??= now;
-    store.updateTask(record.handle, { status: 'running', startedAt: now, readyAt: record.readyAt });
+    const patch: TaskPatch = { status: 'running', startedAt: now, readyAt: record.readyAt };
+    if (record.waitReason !== undefined) patch.waitReason = record.waitReason;
+    store.updateTask(record.handle, patch);
     this.#emit({ type: 'task-start', runId: this.runId, at: now, id: record.taskId, handle: record.handle });
     this.#todo.setTask(record.index, 'running');
     const controller = new AbortController();

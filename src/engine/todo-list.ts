@@ -4,6 +4,8 @@ import type { TaskRecord, TaskStatus, TodoItem, TodoStatus } from './types.js';
 /** Id of the last todo item of every run. */
 export const SYNTHESIS_TODO_ID = 'synthesis';
 
+const SYNTHESIS_CONTENT = 'Synthesize results';
+
 const TODO_STATUS: Record<TaskStatus, TodoStatus> = {
   queued: 'pending',
   running: 'in_progress',
@@ -19,28 +21,41 @@ export function todoStatusOf(status: TaskStatus): TodoStatus {
   return TODO_STATUS[status];
 }
 
-/** The todo items of a run's tasks (in plan order) plus the final synthesis item. */
-export function todoItemsOf(tasks: readonly TaskRecord[]): TodoItem[] {
+/** The todo list of a run: an item per task (in plan order, its status the task's), then the synthesis item. */
+export function todoItemsOf(tasks: readonly TaskRecord[], synthesis: TodoStatus = 'pending'): TodoItem[] {
   const items: TodoItem[] = tasks.map((task) => ({
     id: task.taskId,
     content: task.spec.description ?? task.taskId,
     status: todoStatusOf(task.status),
     handle: task.handle,
   }));
-  items.push({ id: SYNTHESIS_TODO_ID, content: 'Synthesize results', status: 'pending' });
+  items.push({ id: SYNTHESIS_TODO_ID, content: SYNTHESIS_CONTENT, status: synthesis });
   return items;
 }
 
-/** Writes a new run's whole todo list (everything pending), once, when the run is recorded. */
-export function recordTodos(store: RunStore, runId: string, tasks: readonly TaskRecord[]): void {
-  todoItemsOf(tasks).forEach((item, position) => store.setTodo(runId, position, item));
+/**
+ * The todo list of a stored run. Its task items are derived from the task
+ * records, which are persisted as they change, so the store holds a todo row
+ * for the synthesis item only (at the position after the last task); without
+ * one the synthesis is pending. (Runs recorded by earlier versions also hold
+ * a row per task, before the synthesis row; they are not read.)
+ */
+export function readTodos(store: RunStore, runId: string, tasks: readonly TaskRecord[]): TodoItem[] {
+  return todoItemsOf(tasks, store.listTodos(runId).at(-1)?.status);
+}
+
+/** Persists the synthesis item of a run of `taskCount` tasks. */
+export function recordSynthesisTodo(store: RunStore, runId: string, taskCount: number, status: TodoStatus): TodoItem {
+  const item: TodoItem = { id: SYNTHESIS_TODO_ID, content: SYNTHESIS_CONTENT, status };
+  store.setTodo(runId, taskCount, item);
+  return item;
 }
 
 /**
- * The live todo list of one run, derived from task states. Item `i` is the
- * task at plan index `i`; the synthesis item comes last. Each change is
- * persisted (one `setTodo`) and announced (one `todo-update` with the item
- * only), in O(1): the list is never rebuilt while the run executes.
+ * The live todo list of one run. Item `i` is the task at plan index `i`; the
+ * synthesis item comes last. Each change is announced (one `todo-update`
+ * with the item only) in O(1); only synthesis changes are written to the
+ * store, task items being derived from the task records (see {@link readTodos}).
  */
 export class TodoList {
   readonly #runId: string;
@@ -57,23 +72,22 @@ export class TodoList {
 
   /** Reflects the status of the task at plan index `index`. */
   setTask(index: number, status: TaskStatus): void {
-    this.#set(index, todoStatusOf(status));
+    const item = this.#items[index];
+    if (item === undefined || index === this.#items.length - 1) return;
+    this.#set(item, todoStatusOf(status));
   }
 
   setSynthesis(status: TodoStatus): void {
-    this.#set(this.#items.length - 1, status);
+    const position = this.#items.length - 1;
+    const item = this.#items[position] as TodoItem;
+    if (this.#set(item, status)) recordSynthesisTodo(this.#store, this.#runId, position, status);
   }
 
-  /** A copy of the current list. */
-  items(): TodoItem[] {
-    return this.#items.map((item) => ({ ...item }));
-  }
-
-  #set(position: number, status: TodoStatus): void {
-    const item = this.#items[position];
-    if (item === undefined || item.status === status) return;
+  /** Whether the status changed. */
+  #set(item: TodoItem, status: TodoStatus): boolean {
+    if (item.status === status) return false;
     item.status = status;
-    this.#store.setTodo(this.#runId, position, item);
     this.#onChange({ ...item });
+    return true;
   }
 }
