@@ -51,7 +51,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
   const inScope = writes.length === 0 ? () => false : picomatch(writes, { dot: true });
   let realCwd: string | undefined;
   // Lazily, so that creating a sandbox never fails; a missing cwd surfaces as a tool error.
-  const getRealCwd = (): string => (realCwd ??= realpathSync.native(cwd));
+  const getRealCwd = (): string => (realCwd ??= realDirectory(cwd));
   const guarded = (options.protectedPaths ?? []).map((dir) => path.resolve(dir));
 
   return {
@@ -93,6 +93,27 @@ export function createSandbox(options: SandboxOptions): Sandbox {
       return { absolute, relative, realRelative };
     },
   };
+}
+
+/** How long a resolved working directory is reused by the sandboxes created after it, ms. */
+const REAL_CWD_TTL_MS = 1000;
+const realCwds = new Map<string, { real: string; at: number }>();
+
+/**
+ * Where `cwd` really is. A run of 1,000 tasks creates 1,000 sandboxes on one
+ * cwd within a second: they share one realpath call (a syscall each was a
+ * measurable part of the run). A cwd moved or re-pointed meanwhile (which
+ * no subagent can do: it cannot write outside its cwd) is seen within a
+ * second; until then paths are confined to where the cwd was.
+ */
+function realDirectory(cwd: string): string {
+  const now = Date.now();
+  const cached = realCwds.get(cwd);
+  if (cached !== undefined && now - cached.at < REAL_CWD_TTL_MS) return cached.real;
+  const real = realpathSync.native(cwd);
+  if (realCwds.size > 64) realCwds.clear();
+  realCwds.set(cwd, { real, at: now });
+  return real;
 }
 
 /**

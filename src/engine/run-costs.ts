@@ -1,6 +1,6 @@
 import { FanoutError } from '../errors.js';
 import type { Usage } from '../models/model.js';
-import { estimateCostUsd, findModelPrice, type PriceTable } from '../models/pricing.js';
+import { costOf, findModelPrice, type PriceTable } from '../models/pricing.js';
 import type { Plan } from '../plan/types.js';
 
 /** The estimated cost in USD of some usage of one model. */
@@ -14,8 +14,7 @@ export type Pricer = (usage: Usage) => number;
 export function pricerOf(spec: string, table: PriceTable): Pricer | undefined {
   const price = findModelPrice(spec, table);
   if (price === undefined) return undefined;
-  const own: PriceTable = { [spec]: price };
-  return (usage) => estimateCostUsd(spec, usage, own) ?? 0;
+  return (usage) => costOf(price, usage);
 }
 
 /**

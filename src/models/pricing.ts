@@ -93,8 +93,12 @@ export function findModelPrice(spec: string, table: PriceTable = BUILT_IN_PRICES
  */
 export function estimateCostUsd(spec: string, usage: Usage, table: PriceTable = BUILT_IN_PRICES): number | undefined {
   const entry = findModelPrice(spec, table);
-  if (entry === undefined) return undefined;
-  return (usage.inputTokens * entry.inputPerMTok + usage.outputTokens * entry.outputPerMTok) / 1_000_000;
+  return entry === undefined ? undefined : costOf(entry, usage);
+}
+
+/** The cost in US dollars of `usage` at `price`. */
+export function costOf(price: ModelPrice, usage: Usage): number {
+  return (usage.inputTokens * price.inputPerMTok + usage.outputTokens * price.outputPerMTok) / 1_000_000;
 }
 
 const priceSchema = z.strictObject({

@@ -1,3 +1,4 @@
+import { deepFreeze } from '../../models/frozen-json.js';
 import type { ToolSpec } from '../../models/model.js';
 import { editFileTool } from './edit-file.js';
 import { grepTool } from './grep.js';
@@ -12,5 +13,8 @@ export type { AgentTool, ToolContext } from './tool.js';
 /** The tools every agent gets: read_file, write_file, edit_file, list_files, grep. */
 export const agentTools: readonly AgentTool[] = [readFileTool, writeFileTool, editFileTool, listFilesTool, grepTool];
 
-/** The specs of {@link agentTools}, as sent to the model. */
-export const agentToolSpecs: readonly ToolSpec[] = agentTools.map((tool) => tool.spec);
+/**
+ * The specs of {@link agentTools}, as sent to the model. Deeply frozen, so
+ * providers encode each one once (see `frozenJson`).
+ */
+export const agentToolSpecs: readonly ToolSpec[] = agentTools.map((tool) => deepFreeze(tool.spec));

@@ -1,6 +1,8 @@
+import httpServer from 'node:http';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FanoutError } from '../../errors.js';
+import { deepFreeze } from '../frozen-json.js';
 import { createNodeFetch } from '../http/node-fetch.js';
 import type { ModelRequest } from '../model.js';
 import { describeProviderConformance } from '../provider-conformance.js';
@@ -57,6 +59,47 @@ describe('AnthropicModel', () => {
     const text = response.content.map((block) => (block.type === 'text' ? block.text : '')).join('');
     expect(text).not.toBe('SCRIPTED');
     expect(text.length).toBeGreaterThan(0);
+  });
+
+  it('sends the Messages API body: system, messages, max_tokens and each tool definition, frozen or not', async () => {
+    const bodies: unknown[] = [];
+    const capture = httpServer.createServer((req, res) => {
+      let body = '';
+      req.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+      req.on('end', () => {
+        bodies.push({ contentType: req.headers['content-type'], body: JSON.parse(body) as unknown });
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ id: 'msg_1', type: 'message', role: 'assistant', model: 'm', content: [{ type: 'text', text: 'ok' }],
+          stop_reason: 'end_turn', stop_sequence: null, usage: { input_tokens: 3, output_tokens: 1 } }));
+      });
+    });
+    await new Promise<void>((resolve) => capture.listen(0, '127.0.0.1', resolve));
+    const baseURL = `http://127.0.0.1:${(capture.address() as net.AddressInfo).port}`;
+    try {
+      const model = new AnthropicModel({ spec: 'anthropic:m', modelId: 'm', apiKey: 'k', baseURL, fetch: http.fetch });
+      const frozen = deepFreeze({ name: 'read_file', description: 'Reads.', inputSchema: { type: 'object', properties: { path: { type: 'string' } } } });
+      const plain = { name: 'grep', description: 'Greps.', inputSchema: { type: 'object' } };
+      for (let call = 0; call < 2; call++) {
+        plain.description = `Greps, call ${call}.`;
+        await model.generate(request('Hi.', { tools: [frozen, plain], maxTokens: 99 }));
+      }
+      expect(bodies).toEqual([0, 1].map((call) => ({
+        contentType: 'application/json',
+        body: {
+          model: 'm',
+          max_tokens: 99,
+          system: [{ type: 'text', text: 'You are a test.' }],
+          messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi.' }] }],
+          stream: false,
+          tools: [
+            { name: 'read_file', description: 'Reads.', input_schema: { type: 'object', properties: { path: { type: 'string' } } } },
+            { name: 'grep', description: `Greps, call ${call}.`, input_schema: { type: 'object' } },
+          ],
+        },
+      })));
+    } finally {
+      await new Promise<void>((resolve) => capture.close(() => resolve()));
+    }
   });
 
   it('names the URL when nothing listens there', async () => {

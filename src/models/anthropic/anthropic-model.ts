@@ -5,8 +5,6 @@ import type {
   ContentBlockParam,
   Message as ApiMessage,
   MessageCreateParamsBase,
-  MessageCreateParamsNonStreaming,
-  MessageCreateParamsStreaming,
   MessageParam,
   RawMessageStreamEvent,
   TextBlockParam,
@@ -21,8 +19,10 @@ import type {
   ModelResponse,
   StopReason,
   TextBlock,
+  ToolSpec,
   ToolUseBlock,
 } from '../model.js';
+import { frozenJson } from '../frozen-json.js';
 import type { FetchFunction } from '../http/node-fetch.js';
 import { encodeSimDirective } from '../sim/index.js';
 import { toAnthropicModelError } from './anthropic-errors.js';
@@ -123,14 +123,15 @@ export class AnthropicModel implements Model {
     const { signal } = request;
     if (signal.aborted) throw new FanoutError('ABORTED', `model ${this.spec}: call aborted`);
     try {
-      const params = this.params(request);
+      const streamed = request.onDelta !== undefined;
+      // Encoded here, not by the SDK, so the tool definitions are encoded once (see encodeBody); a string
+      // body with a content-type is sent by the SDK as it is.
+      const options = { body: this.encodeBody(request, streamed), headers: JSON_CONTENT, signal };
       if (request.onDelta === undefined) {
-        const body: MessageCreateParamsNonStreaming = { ...params, stream: false };
-        const message = await this.client.post<ApiMessage>(MESSAGES_PATH, { body, signal });
+        const message = await this.client.post<ApiMessage>(MESSAGES_PATH, options);
         return fromApiMessage(message);
       }
-      const body: MessageCreateParamsStreaming = { ...params, stream: true };
-      const stream = await this.client.post<Stream<RawMessageStreamEvent>>(MESSAGES_PATH, { body, stream: true, signal });
+      const stream = await this.client.post<Stream<RawMessageStreamEvent>>(MESSAGES_PATH, { ...options, stream: true });
       const response = await collectStream(stream, request.onDelta);
       // The SDK ends the iteration quietly when the request is aborted; the catch below reports the abort.
       if (signal.aborted) throw signal.reason;
@@ -143,22 +144,38 @@ export class AnthropicModel implements Model {
     }
   }
 
-  private params(request: ModelRequest): MessageCreateParamsBase {
+  /**
+   * The request body, as JSON: the Messages API parameters with the tool
+   * definitions spliced in from {@link frozenJson}, so that a frozen spec
+   * (fanout's agent tools are) is encoded once per process instead of on
+   * every call. Otherwise exactly what `JSON.stringify` of the whole
+   * parameters would give.
+   */
+  private encodeBody(request: ModelRequest, stream: boolean): string {
     const system: TextBlockParam[] = request.system === '' ? [] : [{ type: 'text', text: request.system }];
     if (this.simulated) {
       system.push({ type: 'text', text: encodeSimDirective({ ...request.sim, kind: request.sim?.kind ?? 'task' }) });
     }
-    return {
+    const params: Omit<MessageCreateParamsBase, 'tools'> = {
       model: this.modelId,
       max_tokens: request.maxTokens,
       ...(system.length === 0 ? {} : { system }),
       messages: request.messages.map(toApiMessage),
-      ...(request.tools.length === 0 ? {} : { tools: request.tools.map(toApiTool) }),
+      stream,
     };
+    const json = JSON.stringify(params);
+    if (request.tools.length === 0) return json;
+    const tools = request.tools.map((tool) => frozenJson(TOOL_JSON, tool, toApiTool)).join(',');
+    return `${json.slice(0, -1)},"tools":[${tools}]}`;
   }
 }
 
-function toApiTool(tool: ModelRequest['tools'][number]): Tool {
+/** Encoded tool definitions, by spec (see {@link frozenJson}). */
+const TOOL_JSON = new WeakMap<ToolSpec, string>();
+
+const JSON_CONTENT = { 'content-type': 'application/json' } as const;
+
+function toApiTool(tool: ToolSpec): Tool {
   return { name: tool.name, description: tool.description, input_schema: tool.inputSchema as Tool['input_schema'] };
 }
 
