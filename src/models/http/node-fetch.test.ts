@@ -33,6 +33,7 @@ describe('createNodeFetch', () => {
     let seen: { method?: string; url?: string; key?: string; type?: string; body?: string } = {};
     handler = (req, body, res) => {
       seen = { method: req.method, url: req.url, key: req.headers['x-api-key'] as string, type: req.headers['content-type'], body };
+      res.setHeader('Vary', ['accept', 'origin']);
       res.writeHead(201, { 'content-type': 'application/json', 'request-id': 'req_1' }).end('{"ok":true,"n":[1,2]}');
     };
     const response = await client.fetch(`${base}/v1/messages?beta=true`, {
@@ -41,11 +42,20 @@ describe('createNodeFetch', () => {
       body: '{"hello":"wörld"}',
     });
     expect(seen).toEqual({ method: 'POST', url: '/v1/messages?beta=true', key: 'k1', type: 'application/json', body: '{"hello":"wörld"}' });
-    expect(response).toBeInstanceOf(Response);
     expect(response.status).toBe(201);
     expect(response.ok).toBe(true);
-    expect(response.headers.get('request-id')).toBe('req_1');
+    // What the SDKs read of the headers, as `Headers` gives it: any case, repeats joined, in name order.
+    expect(response.headers.get('Request-Id')).toBe('req_1');
+    expect(response.headers.get('vary')).toBe('accept, origin');
+    expect(response.headers.has('x-missing')).toBe(false);
+    expect(response.headers.get('x-missing')).toBeNull();
+    const names = [...response.headers.entries()].map(([name]) => name);
+    expect(names).toEqual([...names].sort());
+    expect(names).toEqual(expect.arrayContaining(['content-type', 'request-id', 'vary']));
+    expect(response.bodyUsed).toBe(false);
     expect(await response.json()).toEqual({ ok: true, n: [1, 2] });
+    expect(response.bodyUsed).toBe(true);
+    await expect(response.text()).rejects.toThrow(TypeError);
   });
 
   it('reuses one keep-alive connection for calls in sequence', async () => {

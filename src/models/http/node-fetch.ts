@@ -113,14 +113,13 @@ function send(origin: Origin, path: string, init: RequestInit): Promise<Response
     const request = { method: init.method ?? 'GET', hostname, port, path, headers, agent };
     const req = transport.request(request, (res) => {
       const status = res.statusCode ?? 0;
-      const responseHeaders = headerPairs(res.rawHeaders);
       const isEventStream = (res.headers['content-type'] ?? '').startsWith('text/event-stream');
       if (isEventStream && !NULL_BODY_STATUSES.has(status)) {
         settled = true;
         resolve(new Response(socketStream(res, release, (controller) => (stream = controller)), {
           status,
           statusText: res.statusMessage ?? '',
-          headers: responseHeaders,
+          headers: headerPairs(res.rawHeaders),
         }));
         return;
       }
@@ -132,7 +131,7 @@ function send(origin: Origin, path: string, init: RequestInit): Promise<Response
         if (settled) return;
         settled = true;
         const bytes = NULL_BODY_STATUSES.has(status) ? null : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-        resolve(new BufferedResponse(bytes, { status, statusText: res.statusMessage ?? '', headers: responseHeaders }));
+        resolve(new BufferedResponse(bytes, status, res.statusMessage ?? '', res.headers) as unknown as Response);
       });
     });
     const fail = (error: Error): void => {
@@ -221,29 +220,103 @@ function headerPairs(raw: string[]): Array<[string, string]> {
 }
 
 /**
- * A Response whose body was read whole before it was handed over. It keeps
- * the bytes and serves `text()`, `json()` and `arrayBuffer()` from them, and
- * has no `body` stream (and `clone()` would not carry the bytes): a web
- * stream per response was about a tenth of the CPU of the model path. The
- * SDKs read non-streamed answers only through those methods.
+ * The answer to a non-streamed request, read whole: what the SDKs use of a
+ * `Response` (status, ok, headers, text(), json(), arrayBuffer(); `body` is
+ * null) without constructing one. undici's Response, its Headers and a web
+ * stream per answer validate and copy every header and chunk again: about a
+ * tenth of the CPU of the model path at hundreds of concurrent calls.
  */
-class BufferedResponse extends Response {
+class BufferedResponse {
+  readonly ok: boolean;
+  readonly headers: NodeResponseHeaders;
+  readonly body = null;
+  readonly url = '';
+  readonly redirected = false;
+  readonly type = 'basic';
   readonly #bytes: Buffer | null;
+  #used = false;
 
-  constructor(bytes: Buffer | null, init: ResponseInit) {
-    super(null, init);
+  constructor(
+    bytes: Buffer | null,
+    readonly status: number,
+    readonly statusText: string,
+    headers: http.IncomingHttpHeaders,
+  ) {
     this.#bytes = bytes;
+    this.ok = status >= 200 && status < 300;
+    this.headers = new NodeResponseHeaders(headers);
   }
 
-  // Fields, not methods: Node's typings declare these as properties of Response.
-  override readonly text = async (): Promise<string> => (this.#bytes === null ? '' : this.#bytes.toString('utf8'));
+  get bodyUsed(): boolean {
+    return this.#used;
+  }
 
-  override readonly json = async (): Promise<unknown> => JSON.parse(await this.text());
+  async text(): Promise<string> {
+    return this.#take()?.toString('utf8') ?? '';
+  }
 
-  override readonly arrayBuffer = async (): Promise<ArrayBuffer> => {
-    const bytes = this.#bytes ?? Buffer.alloc(0);
+  async json(): Promise<unknown> {
+    return JSON.parse(await this.text());
+  }
+
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    const bytes = this.#take() ?? Buffer.alloc(0);
     return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-  };
+  }
+
+  /** The bytes, once: like fetch, a body is read at most once. */
+  #take(): Buffer | null {
+    if (this.#used) throw new TypeError('Body is unusable: Body has already been read');
+    this.#used = true;
+    return this.#bytes;
+  }
+}
+
+/**
+ * The read side of `Headers` over the header object Node parsed (names lower
+ * case, repeated headers joined with ", "), iterated in name order as
+ * `Headers` is.
+ */
+class NodeResponseHeaders {
+  readonly #headers: http.IncomingHttpHeaders;
+
+  constructor(headers: http.IncomingHttpHeaders) {
+    this.#headers = headers;
+  }
+
+  get(name: string): string | null {
+    const value = this.#headers[name.toLowerCase()];
+    if (value === undefined) return null;
+    return Array.isArray(value) ? value.join(', ') : value;
+  }
+
+  has(name: string): boolean {
+    return this.#headers[name.toLowerCase()] !== undefined;
+  }
+
+  getSetCookie(): string[] {
+    return this.#headers['set-cookie'] ?? [];
+  }
+
+  forEach(callback: (value: string, name: string, headers: NodeResponseHeaders) => void): void {
+    for (const [name, value] of this.entries()) callback(value, name, this);
+  }
+
+  *entries(): IterableIterator<[string, string]> {
+    for (const name of Object.keys(this.#headers).sort()) yield [name, this.get(name) as string];
+  }
+
+  *keys(): IterableIterator<string> {
+    for (const [name] of this.entries()) yield name;
+  }
+
+  *values(): IterableIterator<string> {
+    for (const [, value] of this.entries()) yield value;
+  }
+
+  [Symbol.iterator](): IterableIterator<[string, string]> {
+    return this.entries();
+  }
 }
 
 function abortError(signal: AbortSignal | undefined): Error {
