@@ -24,7 +24,7 @@ import type {
 } from '../model.js';
 import { frozenJson } from '../frozen-json.js';
 import type { FetchFunction } from '../http/node-fetch.js';
-import { encodeSimDirective } from '../sim/index.js';
+import { requestSimDirective } from '../sim/index.js';
 import { toAnthropicModelError } from './anthropic-errors.js';
 
 /** Options of {@link AnthropicModel}. */
@@ -154,7 +154,7 @@ export class AnthropicModel implements Model {
   private encodeBody(request: ModelRequest, stream: boolean): string {
     const system: TextBlockParam[] = request.system === '' ? [] : [{ type: 'text', text: request.system }];
     if (this.simulated) {
-      system.push({ type: 'text', text: encodeSimDirective({ ...request.sim, kind: request.sim?.kind ?? 'task' }) });
+      system.push({ type: 'text', text: requestSimDirective(request.sim) });
     }
     const params: Omit<MessageCreateParamsBase, 'tools'> = {
       model: this.modelId,

@@ -4,7 +4,7 @@ import type { ChatCompletionCreateParamsBase } from 'openai/resources/chat/compl
 import { FanoutError } from '../../errors.js';
 import type { FetchFunction } from '../http/node-fetch.js';
 import type { Model, ModelRequest, ModelResponse } from '../model.js';
-import { encodeSimDirective } from '../sim/index.js';
+import { requestSimDirective } from '../sim/index.js';
 import { toOpenAIModelError } from './openai-errors.js';
 import { fromChatCompletion, toChatMessages, toChatTools } from './openai-messages.js';
 import { collectChatStream } from './openai-stream.js';
@@ -133,7 +133,7 @@ export class OpenAIModel implements Model {
   }
 
   private params(request: ModelRequest): ChatCompletionCreateParamsBase {
-    const directive = this.simulated ? encodeSimDirective({ ...request.sim, kind: request.sim?.kind ?? 'task' }) : undefined;
+    const directive = this.simulated ? requestSimDirective(request.sim) : undefined;
     return {
       model: this.modelId,
       [this.tokenLimitParam]: request.maxTokens,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isFanoutError } from '../../errors.js';
-import { SIM_DIRECTIVE_TAG, encodeSimDirective, extractSimDirective } from './sim-directives.js';
+import { SIM_DIRECTIVE_TAG, encodeSimDirective, extractSimDirective, requestSimDirective } from './sim-directives.js';
 
 describe('encodeSimDirective / extractSimDirective', () => {
   it('round-trips options through a prompt and strips the directive', () => {
@@ -18,6 +18,15 @@ describe('encodeSimDirective / extractSimDirective', () => {
     const extracted = extractSimDirective(`before ${encodeSimDirective({ output })} after`);
     expect(extracted.options).toEqual({ output });
     expect(extracted.text).toBe('before\nafter');
+  });
+
+  it('gives a request the directive of its options, kind task unless set, the same string for the same options', () => {
+    const sim = { output: 'ok' };
+    const directive = requestSimDirective(sim);
+    expect(extractSimDirective(directive).options).toEqual({ output: 'ok', kind: 'task' });
+    expect(requestSimDirective(sim)).toBe(directive);
+    expect(extractSimDirective(requestSimDirective({ kind: 'synthesis' })).options).toEqual({ kind: 'synthesis' });
+    expect(extractSimDirective(requestSimDirective(undefined)).options).toEqual({ kind: 'task' });
   });
 
   it('returns text without a directive unchanged', () => {

@@ -17,6 +17,26 @@ export function encodeSimDirective(options: SimOptions): string {
   return `${OPEN}${JSON.stringify(options).replace(/</g, '\\u003c')}${CLOSE}`;
 }
 
+const REQUEST_DIRECTIVES = new WeakMap<SimOptions, string>();
+const NO_OPTIONS_DIRECTIVE = encodeSimDirective({ kind: 'task' });
+
+/**
+ * The directive a provider adds to a request to the simulated model: the
+ * request's options, `kind` defaulting to `task`. Encoded once per options
+ * object: an agent sends its task's options with every call, and encoding
+ * them (a script of tool calls) was a measurable part of each call. So an
+ * options object must not be changed once it has been sent.
+ */
+export function requestSimDirective(sim: SimOptions | undefined): string {
+  if (sim === undefined) return NO_OPTIONS_DIRECTIVE;
+  let directive = REQUEST_DIRECTIVES.get(sim);
+  if (directive === undefined) {
+    directive = encodeSimDirective({ ...sim, kind: sim.kind ?? 'task' });
+    REQUEST_DIRECTIVES.set(sim, directive);
+  }
+  return directive;
+}
+
 /** A directive found in a text, and the text without any directive. */
 export interface ExtractedDirective {
   /** The options of the first directive, or undefined when the text holds none. */
