@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -87,6 +87,24 @@ describe('SqliteRunStore durability', () => {
     writer.flush();
     expect(reader.getRun('r1')?.status).toBe('succeeded');
     expect(reader.listEvents('r1')).toHaveLength(1);
+  });
+
+  it('leaves writes in the WAL while a run goes on, and checkpoints them on flush() once there are many', () => {
+    const path = freshPath();
+    const store = open({ path });
+    seedRun(store, 'r1');
+    store.flush();
+    const before = statSync(path).size;
+    // One batch per event: more than SQLite's default autocheckpoint of 1,000 pages, so SQLite alone would have checkpointed.
+    const text = 'x'.repeat(4000);
+    for (let i = 0; i < 1100; i++) {
+      store.appendEvent({ type: 'tool-call', runId: 'r1', at: i, id: 'a', handle: 'r1-a', tool: 'read_file', ok: true, detail: text });
+      store.getRun('r1');
+    }
+    expect(statSync(path).size).toBe(before);
+    store.flush();
+    expect(statSync(path).size).toBeGreaterThan(before + 1100 * 4000);
+    expect(store.listEvents('r1')).toHaveLength(1100);
   });
 
   it('flushes queued writes on the next tick without an explicit flush()', async () => {

@@ -26,7 +26,7 @@ function flushAllOnExit(): void {
 export class SqliteWriteQueue {
   readonly #applyBatch: Database.Transaction<(batch: Array<[Statement, unknown[]]>) => void>;
   readonly #describeError: (action: string, error: unknown) => FanoutError;
-  readonly #onApplied: () => void;
+  readonly #onApplied: (writes: number) => void;
   #pending: Array<[Statement, unknown[]]> = [];
   readonly #rowSlots = new Map<string, number>();
   #scheduled: NodeJS.Immediate | undefined;
@@ -53,12 +53,12 @@ export class SqliteWriteQueue {
   /**
    * `describeError` turns a failed batch into the store's STORE_ERROR (naming
    * its path); `onApplied` runs whenever the queued writes have left the
-   * queue (applied or failed), so that a caller merging values into a queued
-   * row write starts afresh.
+   * queue (applied or failed), with their number, so that a caller merging
+   * values into a queued row write starts afresh.
    */
   constructor(
     db: Database.Database,
-    options: { describeError: (action: string, error: unknown) => FanoutError; onApplied: () => void },
+    options: { describeError: (action: string, error: unknown) => FanoutError; onApplied: (writes: number) => void },
   ) {
     this.#describeError = options.describeError;
     this.#onApplied = options.onApplied;
@@ -92,7 +92,7 @@ export class SqliteWriteQueue {
     const batch = this.#pending;
     // Once applied (or failed), later writes of a row start a new statement.
     this.#rowSlots.clear();
-    this.#onApplied();
+    this.#onApplied(batch.length);
     try {
       this.#applyBatch.immediate(batch);
     } catch (error) {
