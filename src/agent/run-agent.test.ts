@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -170,6 +171,18 @@ describe('runAgent', () => {
     };
     const { options } = await setup([hangingCall], { signal: controller.signal });
     await expect(runAgent(options)).rejects.toBe(timeout);
+  });
+
+  it('keeps one abort listener on the signal while it runs, whatever the number of turns, and none after', async () => {
+    const controller = new AbortController();
+    const seen: number[] = [];
+    const { options } = await setup(
+      [toolResponse([{ name: 'list_files', input: {} }]), toolResponse([{ name: 'list_files', input: {} }]), textResponse('done')],
+      { signal: controller.signal, onModelCall: () => seen.push(getEventListeners(controller.signal, 'abort').length) },
+    );
+    await expect(runAgent(options)).resolves.toMatchObject({ status: 'succeeded', turns: 3 });
+    expect(seen).toEqual([1, 1, 1]);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 
   it('rejects with ABORTED when aborted between turns, without another model call', async () => {

@@ -109,55 +109,58 @@ export async function runAgent(options: AgentOptions): Promise<AgentResult> {
   const usage: Usage = { inputTokens: 0, outputTokens: 0 };
   let turns = 0;
   let repairAsked = false;
+  const abortable = new AbortRace(signal);
+  try {
+    for (;;) {
+      throwIfAborted(signal);
+      const started = clock.now();
+      const response = await abortable.race(
+        options.call({
+          system: options.system,
+          messages: [...messages],
+          tools: [...toolSpecs],
+          maxTokens: options.tokenRoom === undefined ? maxTokensPerCall : Math.min(maxTokensPerCall, options.tokenRoom()),
+          signal,
+          sim: options.sim,
+        }),
+      );
+      turns += 1;
+      usage.inputTokens += response.usage.inputTokens;
+      usage.outputTokens += response.usage.outputTokens;
+      options.onModelCall?.({ turn: turns, ...response.usage, durationMs: clock.now() - started });
+      if (response.content.length > 0) messages.push({ role: 'assistant', content: response.content });
+      const text = textOf(response);
+      const end = (status: AgentResult['status'], error?: string): AgentResult =>
+        error === undefined ? { status, text, turns, usage } : { status, text, turns, usage, error };
 
-  for (;;) {
-    throwIfAborted(signal);
-    const started = clock.now();
-    const response = await untilAborted(
-      options.call({
-        system: options.system,
-        messages: [...messages],
-        tools: [...toolSpecs],
-        maxTokens: options.tokenRoom === undefined ? maxTokensPerCall : Math.min(maxTokensPerCall, options.tokenRoom()),
-        signal,
-        sim: options.sim,
-      }),
-      signal,
-    );
-    turns += 1;
-    usage.inputTokens += response.usage.inputTokens;
-    usage.outputTokens += response.usage.outputTokens;
-    options.onModelCall?.({ turn: turns, ...response.usage, durationMs: clock.now() - started });
-    if (response.content.length > 0) messages.push({ role: 'assistant', content: response.content });
-    const text = textOf(response);
-    const end = (status: AgentResult['status'], error?: string): AgentResult =>
-      error === undefined ? { status, text, turns, usage } : { status, text, turns, usage, error };
+      const calls = response.content.filter((block): block is ToolUseBlock => block.type === 'tool_use');
+      if (calls.length > 0) {
+        if (turns >= maxTurns) return end('limit', `maxTurns ${maxTurns} reached (${turns} model calls) before a final answer`);
+        const capped = options.checkLimit?.();
+        if (capped !== undefined) return end('limit', capped);
+        // An abort from onModelCall (a run cap this call reached) must not let these tool calls run.
+        throwIfAborted(signal);
+        const results = await executeToolCalls(calls, { tools, sandbox, signal, onToolCall: options.onToolCall });
+        throwIfAborted(signal);
+        appendUserContent(messages, results);
+        continue;
+      }
 
-    const calls = response.content.filter((block): block is ToolUseBlock => block.type === 'tool_use');
-    if (calls.length > 0) {
-      if (turns >= maxTurns) return end('limit', `maxTurns ${maxTurns} reached (${turns} model calls) before a final answer`);
+      if (output === undefined) return end('succeeded');
+      const checked = output.check(text);
+      if (checked.ok) return { ...end('succeeded'), json: checked.value };
+      const errors = checked.errors.join('; ');
+      if (repairAsked) return end('failed', `output does not match its JSON Schema after one repair attempt: ${errors}`);
+      if (turns >= maxTurns) {
+        return end('failed', `output does not match its JSON Schema and maxTurns (${maxTurns}) leaves no turn to repair it: ${errors}`);
+      }
       const capped = options.checkLimit?.();
-      if (capped !== undefined) return end('limit', capped);
-      // An abort from onModelCall (a run cap this call reached) must not let these tool calls run.
-      throwIfAborted(signal);
-      const results = await executeToolCalls(calls, { tools, sandbox, signal, onToolCall: options.onToolCall });
-      throwIfAborted(signal);
-      appendUserContent(messages, results);
-      continue;
+      if (capped !== undefined) return end('limit', `${capped} before the output could be repaired: ${errors}`);
+      repairAsked = true;
+      appendUserContent(messages, [{ type: 'text', text: repairRequest(checked.errors, output.schema) }]);
     }
-
-    if (output === undefined) return end('succeeded');
-    const checked = output.check(text);
-    if (checked.ok) return { ...end('succeeded'), json: checked.value };
-    const errors = checked.errors.join('; ');
-    if (repairAsked) return end('failed', `output does not match its JSON Schema after one repair attempt: ${errors}`);
-    if (turns >= maxTurns) {
-      return end('failed', `output does not match its JSON Schema and maxTurns (${maxTurns}) leaves no turn to repair it: ${errors}`);
-    }
-    const capped = options.checkLimit?.();
-    if (capped !== undefined) return end('limit', `${capped} before the output could be repaired: ${errors}`);
-    repairAsked = true;
-    appendUserContent(messages, [{ type: 'text', text: repairRequest(checked.errors, output.schema) }]);
+  } finally {
+    abortable.release();
   }
 }
 
@@ -195,20 +198,33 @@ function throwIfAborted(signal: AbortSignal): void {
   if (signal.aborted) throw abortError(signal);
 }
 
-/** Settles like `promise`, but rejects as soon as `signal` fires, even if the model call ignores it. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(abortError(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(signal.aborted ? abortError(signal) : error);
-      },
-    );
-  });
+/**
+ * Races each model call of one agent run against its signal, so the run
+ * rejects as soon as the signal fires even if the model call ignores it. One
+ * abort listener for the whole run rather than one per call: listeners on an
+ * AbortSignal are not cheap, and a run makes many calls.
+ */
+class AbortRace {
+  readonly #signal: AbortSignal;
+  #rejectCurrent: ((error: FanoutError) => void) | undefined;
+  readonly #onAbort = (): void => this.#rejectCurrent?.(abortError(this.#signal));
+
+  constructor(signal: AbortSignal) {
+    this.#signal = signal;
+    signal.addEventListener('abort', this.#onAbort, { once: true });
+  }
+
+  /** Settles like `promise`, or rejects with the abort reason once the signal fires. */
+  race<T>(promise: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#rejectCurrent = reject;
+      if (this.#signal.aborted) this.#onAbort();
+      promise.then(resolve, (error: unknown) => reject(this.#signal.aborted ? abortError(this.#signal) : error));
+    });
+  }
+
+  release(): void {
+    this.#rejectCurrent = undefined;
+    this.#signal.removeEventListener('abort', this.#onAbort);
+  }
 }
