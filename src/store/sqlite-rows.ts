@@ -76,12 +76,25 @@ export function rowToOutput(row: Row): TaskOutput {
   return output;
 }
 
-/** Turns an `events` row into a stored event. @throws FanoutError `STORE_ERROR` naming the row when a column is corrupt. */
-export function rowToEvent(row: Row): StoredEvent {
-  const at = where('events', 'run_id, seq', `${String(row.run_id)}, ${String(row.seq)}`);
-  const data = object(row, 'data', at);
-  const event = { type: text(row, 'type', at), runId: text(row, 'run_id', at), at: number(row, 'at', at), ...data };
-  return { seq: number(row, 'seq', at), event: event as FanoutEvent };
+/**
+ * The events of an `event_pages` row with seq > `afterSeq`. A page holds a
+ * JSON array of the events a run recorded in one write batch, each with its
+ * `seq`. @throws FanoutError `STORE_ERROR` naming the row when it is corrupt.
+ */
+export function pageToEvents(row: Row, afterSeq: number): StoredEvent[] {
+  const at = where('event_pages', 'run_id, first_seq', `${String(row.run_id)}, ${String(row.first_seq)}`);
+  const runId = text(row, 'run_id', at);
+  const events = json(row, 'events', at);
+  if (!Array.isArray(events)) throw corrupt(at, 'events', 'should be a JSON array');
+  const stored: StoredEvent[] = [];
+  for (const item of events as unknown[]) {
+    const { seq, ...event } = (typeof item === 'object' && item !== null ? item : {}) as Record<string, unknown>;
+    if (typeof seq !== 'number' || typeof event.type !== 'string' || typeof event.at !== 'number') {
+      throw corrupt(at, 'events', 'holds an event without a numeric seq, a type and a numeric at');
+    }
+    if (seq > afterSeq) stored.push({ seq, event: { ...event, runId } as unknown as FanoutEvent });
+  }
+  return stored;
 }
 
 /** Turns a `todos` row into an item. @throws FanoutError `STORE_ERROR` naming the row when a column is corrupt. */

@@ -107,6 +107,30 @@ describe('SqliteRunStore durability', () => {
     expect(store.listEvents('r1')).toHaveLength(1100);
   });
 
+  it('stores the events a run records in one batch as one page, and reads them back one by one', () => {
+    const path = freshPath();
+    const store = open({ path });
+    seedRun(store, 'r1');
+    seedRun(store, 'r2');
+    for (let at = 1; at <= 5; at++) store.appendEvent({ type: 'task-start', runId: 'r1', at, id: 'a', handle: 'r1-a' });
+    store.appendEvent({ type: 'run-end', runId: 'r2', at: 7, status: 'failed' });
+    store.flush();
+    store.appendEvent({ type: 'run-end', runId: 'r1', at: 8, status: 'succeeded' });
+    store.flush();
+    const db = new Database(path, { readonly: true });
+    const pages = db.prepare('SELECT run_id, first_seq, last_seq FROM event_pages ORDER BY run_id, first_seq').all();
+    db.close();
+    expect(pages).toEqual([
+      { run_id: 'r1', first_seq: 1, last_seq: 5 },
+      { run_id: 'r1', first_seq: 6, last_seq: 6 },
+      { run_id: 'r2', first_seq: 1, last_seq: 1 },
+    ]);
+    expect(store.listEvents('r1').map(({ seq, event }) => [seq, event.type, event.at])).toEqual([
+      [1, 'task-start', 1], [2, 'task-start', 2], [3, 'task-start', 3], [4, 'task-start', 4], [5, 'task-start', 5], [6, 'run-end', 8],
+    ]);
+    expect(store.listEvents('r1', 4).map(({ seq }) => seq)).toEqual([5, 6]);
+  });
+
   it('flushes queued writes on the next tick without an explicit flush()', async () => {
     const path = freshPath();
     const writer = open({ path });
@@ -164,7 +188,7 @@ describe('SqliteRunStore schema and errors', () => {
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
     db.close();
-    expect(tables).toEqual(['events', 'outputs', 'runs', 'stop_requests', 'tasks', 'todos']);
+    expect(tables).toEqual(['event_pages', 'outputs', 'runs', 'stop_requests', 'tasks', 'todos']);
   });
 
   it('migrates a version-1 store, keeping its runs', () => {
@@ -175,10 +199,20 @@ describe('SqliteRunStore schema and errors', () => {
     db.prepare(
       `INSERT INTO runs (run_id, name, plan, dag, status, created_at, cwd) VALUES ('old', 'old', '{"tasks":[]}', '{}', 'succeeded', 1, '/x')`,
     ).run();
+    const oldEvent = db.prepare('INSERT INTO events (run_id, seq, type, at, data) VALUES (?, ?, ?, ?, ?)');
+    oldEvent.run('old', 1, 'task-start', 5, '{"id":"a","handle":"old-a"}');
+    oldEvent.run('old', 2, 'run-end', 9, '{"status":"succeeded"}');
     db.close();
     const store = open({ path });
     expect(store.getRun('old')).toMatchObject({ runId: 'old', status: 'succeeded' });
     expect(store.getRun('old')).not.toHaveProperty('agents');
+    // Version 3 keeps each earlier event, as a page of one.
+    expect(store.listEvents('old')).toEqual([
+      { seq: 1, event: { type: 'task-start', runId: 'old', at: 5, id: 'a', handle: 'old-a' } },
+      { seq: 2, event: { type: 'run-end', runId: 'old', at: 9, status: 'succeeded' } },
+    ]);
+    expect(store.appendEvent({ type: 'run-end', runId: 'old', at: 10, status: 'succeeded' })).toBe(3);
+    expect(store.listEvents('old', 2)).toEqual([{ seq: 3, event: { type: 'run-end', runId: 'old', at: 10, status: 'succeeded' } }]);
     seedRun(store, 'r1');
     store.updateTask('r1-a', { costUsd: 0.5 });
     expect(store.getTask('r1-a')?.costUsd).toBe(0.5);
@@ -223,9 +257,11 @@ describe('SqliteRunStore schema and errors', () => {
     const db = new Database(path);
     db.prepare("UPDATE runs SET plan = '{oops' WHERE run_id = 'r1'").run();
     db.prepare("UPDATE tasks SET spec = '[1]' WHERE handle = 'r1-b'").run();
+    db.prepare("INSERT INTO event_pages (run_id, first_seq, last_seq, events) VALUES ('r1', 1, 1, '[{\"seq\":1}]')").run();
     db.close();
     expectStoreError(() => store.getRun('r1'), 'runs (run_id = r1): column plan is not valid JSON');
     expectStoreError(() => store.listTasks('r1'), 'tasks (handle = r1-b): column spec should hold a JSON object');
+    expectStoreError(() => store.listEvents('r1'), 'event_pages (run_id, first_seq = r1, 1): column events holds an event without');
   });
 
   it('caps outputs at maxOutputBytes', () => {
@@ -243,7 +279,7 @@ describe('SqliteRunStore schema and errors', () => {
     store.flush();
     // Another process appended to r1 behind this one's back: the next seq collides.
     const db = new Database(path);
-    db.prepare("INSERT INTO events (run_id, seq, type, at, data) VALUES ('r1', 2, 'run-end', 1, '{}')").run();
+    db.prepare("INSERT INTO event_pages (run_id, first_seq, last_seq, events) VALUES ('r1', 2, 2, '[]')").run();
     db.close();
     store.appendEvent({ type: 'task-start', runId: 'r1', at: 1, id: 'a', handle: 'r1-a' });
     await new Promise((resolve) => setImmediate(resolve));

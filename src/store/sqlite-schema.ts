@@ -96,6 +96,22 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE runs ADD COLUMN limit_reason TEXT;
     `,
   },
+  {
+    version: 3,
+    description: 'events stored a page per write batch: one row holds the events a run recorded in one tick',
+    sql: `
+      CREATE TABLE event_pages (
+        run_id TEXT NOT NULL REFERENCES runs (run_id),
+        first_seq INTEGER NOT NULL,
+        last_seq INTEGER NOT NULL,
+        events TEXT NOT NULL,
+        PRIMARY KEY (run_id, first_seq)
+      ) WITHOUT ROWID;
+      INSERT INTO event_pages (run_id, first_seq, last_seq, events)
+        SELECT run_id, seq, seq, json_array(json_patch(json_object('seq', seq, 'type', type, 'at', at), data)) FROM events;
+      DROP TABLE events;
+    `,
+  },
 ];
 
 /** The schema version this code reads and writes. */

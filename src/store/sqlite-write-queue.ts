@@ -4,6 +4,9 @@ import type { FanoutError } from '../errors.js';
 /** A prepared statement of the store. */
 export type Statement = Database.Statement<unknown[]>;
 
+/** A queued write: a statement and its parameters, or a function that runs statements. */
+type Write = readonly [Statement, unknown[]] | (() => void);
+
 /** Flushes of every open write queue, run when the process exits normally. */
 const exitFlushes = new Set<() => void>();
 
@@ -24,10 +27,10 @@ function flushAllOnExit(): void {
  * Safe because the store never queues a statement that reads such rows.
  */
 export class SqliteWriteQueue {
-  readonly #applyBatch: Database.Transaction<(batch: Array<[Statement, unknown[]]>) => void>;
+  readonly #applyBatch: Database.Transaction<(batch: Write[]) => void>;
   readonly #describeError: (action: string, error: unknown) => FanoutError;
   readonly #onApplied: (writes: number) => void;
-  #pending: Array<[Statement, unknown[]]> = [];
+  #pending: Write[] = [];
   readonly #rowSlots = new Map<string, number>();
   #scheduled: NodeJS.Immediate | undefined;
   /** A background flush that lost writes, reported by the next call. */
@@ -62,8 +65,11 @@ export class SqliteWriteQueue {
   ) {
     this.#describeError = options.describeError;
     this.#onApplied = options.onApplied;
-    this.#applyBatch = db.transaction((batch: Array<[Statement, unknown[]]>) => {
-      for (const [statement, params] of batch) statement.run(...params);
+    this.#applyBatch = db.transaction((batch: Write[]) => {
+      for (const write of batch) {
+        if (typeof write === 'function') write();
+        else write[0].run(...write[1]);
+      }
     });
     if (exitFlushes.size === 0) process.on('exit', flushAllOnExit);
     exitFlushes.add(this.#exitFlush);
@@ -77,7 +83,20 @@ export class SqliteWriteQueue {
       return;
     }
     if (rowKey !== undefined) this.#rowSlots.set(rowKey, this.#pending.length);
-    this.#pending.push([statement, params]);
+    this.#queue([statement, params]);
+  }
+
+  /**
+   * Queues a function that runs statements inside the batch's transaction,
+   * for a row whose values keep growing until the batch is applied (a page
+   * of events). It must only write values that are final by then.
+   */
+  pushWrites(writes: () => void): void {
+    this.#queue(writes);
+  }
+
+  #queue(write: Write): void {
+    this.#pending.push(write);
     this.#scheduled ??= setImmediate(this.#onTick);
   }
 
