@@ -110,7 +110,8 @@ export class AnthropicModel implements Model {
       timeout: options.timeoutMs ?? 600_000,
       ...(options.openTelemetry === true ? {} : { openTelemetry: false }),
       ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
-      ...(options.defaultHeaders === undefined ? {} : { defaultHeaders: options.defaultHeaders }),
+      // Every request of fanout's carries a JSON body (see generate), encoded by fanout.
+      defaultHeaders: { ...JSON_CONTENT, ...options.defaultHeaders },
     });
   }
 
@@ -124,9 +125,10 @@ export class AnthropicModel implements Model {
     if (signal.aborted) throw new FanoutError('ABORTED', `model ${this.spec}: call aborted`);
     try {
       const streamed = request.onDelta !== undefined;
-      // Encoded here, not by the SDK, so the tool definitions are encoded once (see encodeBody); a string
-      // body with a content-type is sent by the SDK as it is.
-      const options = { body: this.encodeBody(request, streamed), headers: JSON_CONTENT, signal };
+      // Encoded here, not by the SDK, so the tool definitions are encoded once (see encodeBody). The SDK
+      // sends bytes as they are; the content type is a default header of the client, because headers
+      // given per request cost the SDK a Headers object more on every call.
+      const options = { body: Buffer.from(this.encodeBody(request, streamed)), signal };
       if (request.onDelta === undefined) {
         const message = await this.client.post<ApiMessage>(MESSAGES_PATH, options);
         return fromApiMessage(message);
