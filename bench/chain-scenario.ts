@@ -7,8 +7,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TaskRecord } from '../src/engine/types.js';
-import type { Plan } from '../src/plan/types.js';
+import type { TaskRecord } from '../src/contracts/records.js';
+import type { Plan } from '../src/contracts/plan.js';
 import { createFanout, createModelResolver, openRunStore } from './fanout-lib.js';
 
 /** Latencies of the chain's scenario, ms. */

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunReport } from '../src/engine/api.js';
-import type { Plan } from '../src/plan/types.js';
+import type { Plan } from '../src/contracts/plan.js';
 import { benchTask, measureLeg, type EngineFigures, type LegArgs, type LegResult } from './bench-kit.js';
 import { createBenchWorkspace } from './bench-workspace.js';
 import { createFanout, createModelResolver, MemoryRunStore, openRunStore } from './fanout-lib.js';

@@ -3,7 +3,7 @@
  * over the lean keep-alive fetch, in a plain task pool. Shows how much of
  * fanout's cost is the model path itself.
  */
-import type { Message, Model } from '../src/models/model.js';
+import type { Message, Model } from '../src/contracts/model.js';
 import {
   BENCH_MAX_TOKENS,
   BENCH_TOOL_RESULT,

@@ -18,7 +18,7 @@
  * @packageDocumentation
  */
 
-export { FanoutError, isFanoutError, toFanoutError, type FanoutErrorCode, type FanoutErrorOptions } from './errors.js';
+export { FanoutError, isFanoutError, toFanoutError, type FanoutErrorCode, type FanoutErrorOptions } from './contracts/errors.js';
 export { createDefaultFanout, fanoutHome, loadPriceTable, PRICE_FILE_NAMES, type DefaultFanoutOptions } from './compose.js';
 
 // Engine: the Fanout object, its options, events, records and report.

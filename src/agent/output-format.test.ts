@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FanoutError } from '../errors.js';
+import { FanoutError } from '../contracts/errors.js';
 import { compileOutputCheck, extractJson, repairRequest } from './output-format.js';
 
 describe('extractJson', () => {

@@ -1,6 +1,6 @@
-import { FanoutError } from '../errors.js';
+import { FanoutError } from '../contracts/errors.js';
 import { compileJsonSchema } from '../plan/json-schema.js';
-import type { JsonSchema } from '../plan/types.js';
+import type { JsonSchema } from '../contracts/plan.js';
 
 /** The outcome of checking a final answer against its JSON Schema. */
 export type OutputCheck = { ok: true; value: unknown } | { ok: false; errors: string[] };

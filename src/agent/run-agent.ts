@@ -1,5 +1,5 @@
-import { type Clock, systemClock } from '../engine/clock.js';
-import { FanoutError } from '../errors.js';
+import { type Clock, systemClock } from '../contracts/clock.js';
+import { FanoutError } from '../contracts/errors.js';
 import type {
   ContentBlock,
   Message,
@@ -8,8 +8,8 @@ import type {
   SimOptions,
   ToolUseBlock,
   Usage,
-} from '../models/model.js';
-import type { JsonSchema } from '../plan/types.js';
+} from '../contracts/model.js';
+import type { JsonSchema } from '../contracts/plan.js';
 import { compileOutputCheck, repairRequest } from './output-format.js';
 import { createSandbox } from './sandbox.js';
 import { agentToolSpecs, agentTools, executeToolCalls, type AgentTool, type ToolCallInfo } from './tools/index.js';

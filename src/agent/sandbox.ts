@@ -1,7 +1,7 @@
 import { lstatSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import picomatch from 'picomatch';
-import { FanoutError } from '../errors.js';
+import { FanoutError } from '../contracts/errors.js';
 
 /** What a sandbox confines: the working directory and the globs the agent may write. */
 export interface SandboxOptions {

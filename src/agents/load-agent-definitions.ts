@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { FanoutError } from '../errors.js';
+import { FanoutError } from '../contracts/errors.js';
 import type { AgentDefinition, AgentScope } from './agent-definition.js';
 import { declaredAgentName, parseAgentFile } from './parse-agent-file.js';
 

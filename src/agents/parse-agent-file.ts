@@ -1,5 +1,5 @@
 import { parse as parseYaml, YAMLParseError } from 'yaml';
-import { FanoutError } from '../errors.js';
+import { FanoutError } from '../contracts/errors.js';
 import { TASK_ID_PATTERN } from '../plan/schema.js';
 import { AGENT_TOOL_NAMES, type AgentDefinition, type AgentScope, type AgentToolName } from './agent-definition.js';
 import { mapClaudeCodeModel, mapClaudeCodeTools } from './claude-code-names.js';

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, openSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
-import { FanoutError } from '../errors.js';
+import { FanoutError } from '../contracts/errors.js';
 
 /** Options of {@link spawnDetachedRun}. */
 export interface DetachOptions {

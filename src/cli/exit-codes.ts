@@ -1,5 +1,5 @@
-import { isFanoutError, type FanoutErrorCode } from '../errors.js';
-import type { TaskStatus } from '../engine/types.js';
+import { isFanoutError, type FanoutErrorCode } from '../contracts/errors.js';
+import type { TaskStatus } from '../contracts/records.js';
 
 /** The CLI's exit codes. Public: scripts depend on them (docs/cli.md). */
 export const ExitCode = {

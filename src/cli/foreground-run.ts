@@ -1,6 +1,6 @@
 import type { Fanout, RunResult, SpawnOptions } from '../engine/api.js';
-import type { FanoutEvent } from '../engine/types.js';
-import type { Plan } from '../plan/types.js';
+import type { FanoutEvent } from '../contracts/events.js';
+import type { Plan } from '../contracts/plan.js';
 import { exitCodeForRun } from './exit-codes.js';
 import { writeLines, type CliIo } from './io.js';
 import { onInterrupt } from './interrupt.js';

@@ -1,4 +1,4 @@
-import { isFanoutError } from '../errors.js';
+import { isFanoutError } from '../contracts/errors.js';
 
 function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, ' ').trim();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TaskTiming } from '../engine/api.js';
-import type { FanoutEvent } from '../engine/types.js';
+import type { FanoutEvent } from '../contracts/events.js';
 import { isPrintedEvent, jsonLine, runEndLine } from './json-lines.js';
 import { RUN_END_KEYS, RUN_END_TASK_KEYS } from './test-support/run-end-keys.js';
 import { fourTaskReport, timing } from './test-support/fixtures.js';

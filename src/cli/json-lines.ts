@@ -1,5 +1,6 @@
 import type { RunReport } from '../engine/api.js';
-import type { FanoutEvent, RunStatus, TaskStatus } from '../engine/types.js';
+import type { FanoutEvent } from '../contracts/events.js';
+import type { RunStatus, TaskStatus } from '../contracts/records.js';
 
 /** One task of the final `run-end` line. Times in ms since the epoch; null when the task never started. */
 export interface RunEndTask {

@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
 import type { Fanout, SpawnOptions } from '../engine/api.js';
-import type { ExecutionDag, Plan } from '../plan/types.js';
+import type { ExecutionDag, Plan } from '../contracts/plan.js';
 import type { CliIo } from './io.js';
 
 // The library is imported on demand: it pulls in SQLite and the model SDKs,

@@ -1,8 +1,8 @@
 import { accessSync, constants, statSync, writeFileSync, type Stats } from 'node:fs';
 import { dirname } from 'node:path';
 import { stringify } from 'yaml';
-import { FanoutError } from '../errors.js';
-import type { Plan } from '../plan/types.js';
+import { FanoutError } from '../contracts/errors.js';
+import type { Plan } from '../contracts/plan.js';
 
 /** A plan as the YAML `do --plan-only` writes: a comment saying where it came from, then the plan. */
 export function planYaml(plan: Plan, request: string, file: string): string {

@@ -1,4 +1,4 @@
-import type { FanoutEvent } from '../engine/types.js';
+import type { FanoutEvent } from '../contracts/events.js';
 import {
   applyEvent,
   plainProgressLine,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ExecutionDag } from '../plan/types.js';
+import type { ExecutionDag } from '../contracts/plan.js';
 import { independenceSummary, renderDag } from './render-dag.js';
 
 const independent: ExecutionDag = {

@@ -1,4 +1,4 @@
-import type { Conflict, ExecutionDag } from '../plan/types.js';
+import type { Conflict, ExecutionDag } from '../contracts/plan.js';
 import { formatColumns } from './format.js';
 
 function plural(count: number, word: string, many = `${word}s`): string {

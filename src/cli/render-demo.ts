@@ -1,5 +1,5 @@
-import type { Plan } from '../plan/types.js';
-import type { ExecutionDag } from '../plan/types.js';
+import type { Plan } from '../contracts/plan.js';
+import type { ExecutionDag } from '../contracts/plan.js';
 import { formatColumns } from './format.js';
 import { independenceSummary } from './render-dag.js';
 import { planTaskLines } from './render-plan.js';

@@ -1,4 +1,4 @@
-import type { SynthesisResult, TaskOutput, TaskRecord } from '../engine/types.js';
+import type { SynthesisResult, TaskOutput, TaskRecord } from '../contracts/records.js';
 import { formatDuration, truncate } from './format.js';
 import { STATUS_SYMBOL } from './render-progress.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { analyzePlan } from '../plan/index.js';
-import type { Plan } from '../plan/types.js';
+import type { Plan } from '../contracts/plan.js';
 import { planTaskLines, renderDoBanner, renderPlannedPlan } from './render-plan.js';
 
 const plan: Plan = {

@@ -1,4 +1,4 @@
-import type { ExecutionDag, Plan } from '../plan/types.js';
+import type { ExecutionDag, Plan } from '../contracts/plan.js';
 import { formatColumns } from './format.js';
 import { REAL_MODEL_EXAMPLE } from './model-spec.js';
 import { renderDag } from './render-dag.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { FanoutEvent } from '../engine/types.js';
+import type { FanoutEvent } from '../contracts/events.js';
 import { applyEvent, createProgressState, plainProgressLine, renderProgressLines, serializationNotice } from './render-progress.js';
 
 const T0 = 1_000_000;

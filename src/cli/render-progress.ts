@@ -1,4 +1,5 @@
-import type { FanoutEvent, RunStatus, TaskStatus, WaitReason } from '../engine/types.js';
+import type { FanoutEvent } from '../contracts/events.js';
+import type { RunStatus, TaskStatus, WaitReason } from '../contracts/records.js';
 import { formatElapsed, truncate } from './format.js';
 
 /** What the progress view knows about one task, folded from events. */

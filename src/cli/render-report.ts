@@ -1,6 +1,6 @@
 import type { RunReport, TaskTiming } from '../engine/api.js';
 import { NOTABLE_WAIT_MS } from '../engine/index.js';
-import type { TaskRecord } from '../engine/types.js';
+import type { TaskRecord } from '../contracts/records.js';
 import { formatColumns, formatCost, formatDuration, formatTokens } from './format.js';
 
 /** Default width of a Gantt bar, in characters. */

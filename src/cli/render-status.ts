@@ -1,5 +1,5 @@
 import type { RunStatusView, TaskTiming } from '../engine/api.js';
-import type { TodoStatus } from '../engine/types.js';
+import type { TodoStatus } from '../contracts/records.js';
 import { formatColumns, formatDuration, formatElapsed, formatTimestamp, formatTokens } from './format.js';
 
 /** The run's wall time from its report; undefined before any task started. */

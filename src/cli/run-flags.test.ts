@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Plan } from '../plan/types.js';
+import type { Plan } from '../contracts/plan.js';
 import { spawnOptionsFromFlags, withCaps } from './run-flags.js';
 
 describe('withCaps', () => {

@@ -1,5 +1,5 @@
 import type { SpawnOptions } from '../engine/api.js';
-import type { Plan } from '../plan/types.js';
+import type { Plan } from '../contracts/plan.js';
 
 /** Flags of the commands that spawn a plan as it is (`run`, `do`). */
 export interface SpawnFlags {

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isFanoutError } from '../errors.js';
+import { isFanoutError } from '../contracts/errors.js';
 import { workingDirOf } from './working-dir.js';
 
 describe('workingDirOf', () => {

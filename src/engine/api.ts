@@ -1,10 +1,12 @@
-import type { Plan, TaskSpec, ExecutionDag, TodoMode } from '../plan/types.js';
-import type { ModelResolver } from '../models/model.js';
+import type { Plan, TaskSpec, ExecutionDag, TodoMode } from '../contracts/plan.js';
+import type { ModelResolver } from '../contracts/model.js';
 import type { PriceTable } from '../models/pricing.js';
-import type { RunStore } from '../store/run-store.js';
-import type { Clock } from './clock.js';
+import type { RunStore } from '../contracts/run-store.js';
+import type { Clock } from '../contracts/clock.js';
 import type {
   FanoutEvent,
+} from '../contracts/events.js';
+import type {
   RunRecord,
   RunStatus,
   SynthesisResult,
@@ -12,7 +14,7 @@ import type {
   TaskRecord,
   TaskStatus,
   TodoItem,
-} from './types.js';
+} from '../contracts/records.js';
 
 /** What the engine is built from. A composition root (src/compose.ts) supplies the concrete parts. */
 export interface FanoutOptions {

@@ -1,10 +1,10 @@
 import { homedir } from 'node:os';
-import { FanoutError, isFanoutError } from '../errors.js';
-import type { ModelResolver } from '../models/model.js';
+import { FanoutError, isFanoutError } from '../contracts/errors.js';
+import type { ModelResolver } from '../contracts/model.js';
 import { BUILT_IN_PRICES } from '../models/pricing.js';
 import { planFromRequest } from '../planner/index.js';
-import type { ExecutionDag, Plan, TaskSpec } from '../plan/types.js';
-import type { RunStore, StopRequest } from '../store/run-store.js';
+import type { ExecutionDag, Plan, TaskSpec } from '../contracts/plan.js';
+import type { RunStore, StopRequest } from '../contracts/run-store.js';
 import type {
   Fanout,
   FanoutOptions,
@@ -17,7 +17,7 @@ import type {
   SpawnResult,
   StopResult,
 } from './api.js';
-import { systemClock, type Clock } from './clock.js';
+import { systemClock, type Clock } from '../contracts/clock.js';
 import { ModelGates } from './model-gate.js';
 import { settleOrphanedRun } from './orphaned-run.js';
 import { buildReport } from './report.js';
@@ -28,7 +28,8 @@ import { isRunActive, isTerminal } from './run-liveness.js';
 import { newRunRecords } from './run-records.js';
 import { StopPoller } from './stop-poller.js';
 import { readTodos } from './todo-list.js';
-import type { FanoutEvent, RunRecord, TaskOutput, TaskRecord, TodoItem } from './types.js';
+import type { FanoutEvent } from '../contracts/events.js';
+import type { RunRecord, TaskOutput, TaskRecord, TodoItem } from '../contracts/records.js';
 import { untilSettled } from './wait.js';
 
 /** Model spec used when neither the task, the plan, the spawn options nor FanoutOptions name one. */

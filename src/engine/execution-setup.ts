@@ -1,12 +1,12 @@
-import { FanoutError } from '../errors.js';
-import type { Model } from '../models/model.js';
-import type { RunStore, StopRequest } from '../store/run-store.js';
-import type { Clock } from './clock.js';
+import { FanoutError } from '../contracts/errors.js';
+import type { Model } from '../contracts/model.js';
+import type { RunStore, StopRequest } from '../contracts/run-store.js';
+import type { Clock } from '../contracts/clock.js';
 import type { ModelGates } from './model-gate.js';
 import type { Pricer } from './run-costs.js';
 import type { EventHub } from './run-events.js';
 import type { Synthesizer } from './synthesis.js';
-import type { RunRecord, TaskRecord } from './types.js';
+import type { RunRecord, TaskRecord } from '../contracts/records.js';
 
 /** The parts of the engine every run execution shares. */
 export interface ExecutionContext {

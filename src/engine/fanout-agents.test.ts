@@ -2,9 +2,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isFanoutError } from '../errors.js';
+import { isFanoutError } from '../contracts/errors.js';
 import { textResponse, toolResponse } from '../models/scripted-model.js';
-import type { TaskSpec } from '../plan/types.js';
+import type { TaskSpec } from '../contracts/plan.js';
 import { createHarness, type Harness, type HarnessOptions } from './test-support/engine-harness.js';
 
 const merged = '## Result\nmerged\n## Disagreements\n- none';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { isFanoutError } from '../errors.js';
+import { isFanoutError } from '../contracts/errors.js';
 import { textResponse, toolResponse } from '../models/scripted-model.js';
 import { createPriceTable } from '../models/pricing.js';
 import { settle } from './manual-clock.js';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { FanoutError } from '../errors.js';
+import { FanoutError } from '../contracts/errors.js';
 import { createPriceTable } from '../models/pricing.js';
 import { ScriptedModel, textResponse, type ScriptedStep } from '../models/scripted-model.js';
 import { createHarness, task, type Harness, type HarnessOptions } from './test-support/engine-harness.js';

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { FanoutError } from '../errors.js';
+import { FanoutError } from '../contracts/errors.js';
 import { textResponse } from '../models/scripted-model.js';
 import { settle } from './manual-clock.js';
 import { createHarness, heldStep, task, type Harness } from './test-support/engine-harness.js';
-import type { TodoItem, TodoStatus } from './types.js';
+import type { TodoItem, TodoStatus } from '../contracts/records.js';
 
 const SYNTHESIS_ANSWER = '## Result\nmerged\n## Disagreements\n- none';
 

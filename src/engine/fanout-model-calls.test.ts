@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { FanoutError } from '../errors.js';
-import type { ModelRequest } from '../models/model.js';
+import { FanoutError } from '../contracts/errors.js';
+import type { ModelRequest } from '../contracts/model.js';
 import { textResponse, toolResponse } from '../models/scripted-model.js';
 import { settle } from './manual-clock.js';
 import { createHarness, deferred, heldStep, task, type Harness } from './test-support/engine-harness.js';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { FanoutError, isFanoutError } from '../errors.js';
+import { FanoutError, isFanoutError } from '../contracts/errors.js';
 import { textResponse } from '../models/scripted-model.js';
 import { settle } from './manual-clock.js';
 import { createHarness, type Harness } from './test-support/engine-harness.js';

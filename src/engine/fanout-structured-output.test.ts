@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Model, ModelRequest, ModelResolver } from '../models/model.js';
+import type { Model, ModelRequest, ModelResolver } from '../contracts/model.js';
 import { createModelResolver } from '../models/resolver.js';
 import { MemoryRunStore } from '../store/memory-run-store.js';
 import type { Fanout } from './api.js';

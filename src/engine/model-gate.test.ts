@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FanoutError } from '../errors.js';
-import type { ModelRequest } from '../models/model.js';
+import { FanoutError } from '../contracts/errors.js';
+import type { ModelRequest } from '../contracts/model.js';
 import { ScriptedModel, textResponse, type ScriptedStep } from '../models/scripted-model.js';
 import { ManualClock, settle } from './manual-clock.js';
 import { ModelGates } from './model-gate.js';

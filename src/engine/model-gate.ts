@@ -1,6 +1,6 @@
-import { FanoutError, toFanoutError } from '../errors.js';
-import type { Model, ModelRequest, ModelResponse } from '../models/model.js';
-import type { Clock } from './clock.js';
+import { FanoutError, toFanoutError } from '../contracts/errors.js';
+import type { Model, ModelRequest, ModelResponse } from '../contracts/model.js';
+import type { Clock } from '../contracts/clock.js';
 
 /** What one gated call reports back to the task that made it. */
 export interface GateCallHooks {

@@ -4,7 +4,7 @@ import { MemoryRunStore } from '../store/memory-run-store.js';
 import { settleOrphanedRun } from './orphaned-run.js';
 import { newRunRecords } from './run-records.js';
 import { readTodos } from './todo-list.js';
-import type { RunRecord } from './types.js';
+import type { RunRecord } from '../contracts/records.js';
 
 const T = 1_700_000_000_000;
 

@@ -1,7 +1,7 @@
-import type { RunStore } from '../store/run-store.js';
+import type { RunStore } from '../contracts/run-store.js';
 import { isRunOrphaned, isTerminal } from './run-liveness.js';
 import { readTodos, recordSynthesisTodo } from './todo-list.js';
-import type { RunRecord } from './types.js';
+import type { RunRecord } from '../contracts/records.js';
 
 /**
  * The run as it should be read: when it is orphaned (recorded as running but

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { ExecutionDag, Plan } from '../plan/types.js';
+import type { ExecutionDag, Plan } from '../contracts/plan.js';
 import { buildReport, NOTABLE_WAIT_MS } from './report.js';
-import type { RunRecord, TaskRecord } from './types.js';
+import type { RunRecord, TaskRecord } from '../contracts/records.js';
 
 const T = 1_700_000_000_000;
 

@@ -1,6 +1,6 @@
 import { longestPath } from '../plan/index.js';
 import type { RunReport, TaskTiming } from './api.js';
-import type { RunRecord, TaskRecord } from './types.js';
+import type { RunRecord, TaskRecord } from '../contracts/records.js';
 
 /** Options of {@link buildReport}. */
 export interface ReportOptions {

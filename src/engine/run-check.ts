@@ -1,14 +1,14 @@
 import type { AgentLookupOptions } from '../agents/index.js';
-import { FanoutError, isFanoutError } from '../errors.js';
-import type { Model, ModelResolver } from '../models/model.js';
+import { FanoutError, isFanoutError } from '../contracts/errors.js';
+import type { Model, ModelResolver } from '../contracts/model.js';
 import type { PriceTable } from '../models/pricing.js';
 import { analyzePlan, normalizePlan } from '../plan/index.js';
-import type { ExecutionDag, Plan, TaskSpec } from '../plan/types.js';
+import type { ExecutionDag, Plan, TaskSpec } from '../contracts/plan.js';
 import type { SpawnOptions } from './api.js';
 import { checkBudgetsPriced, pricerOf, type Pricer } from './run-costs.js';
 import { effectivePlan } from './run-records.js';
 import { resolveAgents } from './task-agents.js';
-import type { ResolvedAgent } from './types.js';
+import type { ResolvedAgent } from '../contracts/records.js';
 
 /** How error messages name a plan that did not come from a file. */
 export const DEFAULT_PLAN_SOURCE = 'plan';

@@ -1,7 +1,7 @@
-import { FanoutError } from '../errors.js';
-import type { Usage } from '../models/model.js';
+import { FanoutError } from '../contracts/errors.js';
+import type { Usage } from '../contracts/model.js';
 import { costOf, findModelPrice, type PriceTable } from '../models/pricing.js';
-import type { Plan } from '../plan/types.js';
+import type { Plan } from '../contracts/plan.js';
 
 /** The estimated cost in USD of some usage of one model. */
 export type Pricer = (usage: Usage) => number;

@@ -1,5 +1,5 @@
-import type { RunStore } from '../store/run-store.js';
-import type { FanoutEvent } from './types.js';
+import type { RunStore } from '../contracts/run-store.js';
+import type { FanoutEvent } from '../contracts/events.js';
 
 /** A subscriber to engine events. */
 export type FanoutEventListener = (event: FanoutEvent) => void;

@@ -1,5 +1,5 @@
-import { FanoutError, toFanoutError } from '../errors.js';
-import type { StopRequest, TaskPatch } from '../store/run-store.js';
+import { FanoutError, toFanoutError } from '../contracts/errors.js';
+import type { StopRequest, TaskPatch } from '../contracts/run-store.js';
 import { timeoutReason, UsageMeter } from './caps.js';
 import { modelOfRun, type ExecutionContext, type ExecutionSetup } from './execution-setup.js';
 import { finishRun } from './run-finish.js';
@@ -7,7 +7,8 @@ import { isTerminal } from './run-liveness.js';
 import { DagScheduler, type SchedulerStep } from './scheduler.js';
 import { noUsage, runTask, type RunUsage, type TaskOutcome } from './task-runner.js';
 import { TodoList } from './todo-list.js';
-import type { FanoutEvent, RunRecord, TaskRecord, TaskStatus, WaitReason } from './types.js';
+import type { FanoutEvent } from '../contracts/events.js';
+import type { RunRecord, TaskRecord, TaskStatus, WaitReason } from '../contracts/records.js';
 
 interface TaskState {
   /** Local mirror of the stored record. */

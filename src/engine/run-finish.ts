@@ -1,10 +1,11 @@
-import { toFanoutError, type FanoutError } from '../errors.js';
-import type { RunPatch } from '../store/run-store.js';
+import { toFanoutError, type FanoutError } from '../contracts/errors.js';
+import type { RunPatch } from '../contracts/run-store.js';
 import type { UsageMeter } from './caps.js';
 import { modelOfRun, type ExecutionContext, type ExecutionSetup } from './execution-setup.js';
 import { synthesize, SYNTHESIS_MAX_TOKENS, type SynthesisInput } from './synthesis.js';
 import type { TodoList } from './todo-list.js';
-import type { FanoutEvent, RunStatus, TaskRecord } from './types.js';
+import type { FanoutEvent } from '../contracts/events.js';
+import type { RunStatus, TaskRecord } from '../contracts/records.js';
 
 /** What ended a run early. */
 export interface EarlyEnd {

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { isProcessAlive, isRunOrphaned } from './run-liveness.js';
-import type { RunRecord } from './types.js';
+import type { RunRecord } from '../contracts/records.js';
 
 function deadPid(): number {
   const child = spawnSync(process.execPath, ['-e', '0']);

@@ -1,4 +1,4 @@
-import type { RunRecord, TaskStatus } from './types.js';
+import type { RunRecord, TaskStatus } from '../contracts/records.js';
 
 /** True for the statuses a task ends in. */
 export function isTerminal(status: TaskStatus): boolean {

@@ -1,9 +1,9 @@
-import { FanoutError } from '../errors.js';
-import type { ExecutionDag, Plan } from '../plan/types.js';
+import { FanoutError } from '../contracts/errors.js';
+import type { ExecutionDag, Plan } from '../contracts/plan.js';
 import type { SpawnOptions } from './api.js';
 import { newRunId, newTaskHandle } from './handles.js';
 import { DEFAULT_CONCURRENCY } from './run-execution.js';
-import type { ResolvedAgent, RunRecord, TaskRecord, WaitReason } from './types.js';
+import type { ResolvedAgent, RunRecord, TaskRecord, WaitReason } from '../contracts/records.js';
 
 /**
  * The plan as it will run, and as it is recorded: the spawn options applied

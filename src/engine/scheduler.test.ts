@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DagEdge } from '../plan/types.js';
+import type { DagEdge } from '../contracts/plan.js';
 import { DagScheduler } from './scheduler.js';
 
 function takeAll(scheduler: DagScheduler): number[] {

@@ -1,5 +1,5 @@
-import type { DagEdge, EdgeKind } from '../plan/types.js';
-import type { TaskStatus } from './types.js';
+import type { DagEdge, EdgeKind } from '../contracts/plan.js';
+import type { TaskStatus } from '../contracts/records.js';
 
 /** What settling one task changed. */
 export interface SchedulerStep {

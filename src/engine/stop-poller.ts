@@ -1,5 +1,5 @@
-import type { RunStore } from '../store/run-store.js';
-import type { Clock } from './clock.js';
+import type { RunStore } from '../contracts/run-store.js';
+import type { Clock } from '../contracts/clock.js';
 import type { RunExecution } from './run-execution.js';
 
 /**

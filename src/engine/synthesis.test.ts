@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { FanoutError } from '../errors.js';
+import { FanoutError } from '../contracts/errors.js';
 import { textResponse } from '../models/scripted-model.js';
 import { parseSynthesis, synthesisSystemPrompt, synthesisUserMessage } from './synthesis.js';
 import { createHarness, task, type Harness } from './test-support/engine-harness.js';

@@ -1,9 +1,9 @@
-import { FanoutError } from '../errors.js';
-import type { Model } from '../models/model.js';
-import type { Clock } from './clock.js';
+import { FanoutError } from '../contracts/errors.js';
+import type { Model } from '../contracts/model.js';
+import type { Clock } from '../contracts/clock.js';
 import type { ModelGates } from './model-gate.js';
 import type { Pricer } from './run-costs.js';
-import type { SynthesisResult, TaskOutput } from './types.js';
+import type { SynthesisResult, TaskOutput } from '../contracts/records.js';
 
 /** Instructions used when the plan gives none. */
 export const DEFAULT_SYNTHESIS_INSTRUCTIONS = 'Combine the subagent outputs into one unified result';

@@ -1,8 +1,8 @@
 import { findAgent, loadAgentDefinitions, type AgentDefinition, type AgentLookupOptions } from '../agents/index.js';
-import { FanoutError, toFanoutError } from '../errors.js';
+import { FanoutError, toFanoutError } from '../contracts/errors.js';
 import { renderSystemPrompt } from '../plan/index.js';
-import type { Plan, TaskSpec } from '../plan/types.js';
-import type { ResolvedAgent } from './types.js';
+import type { Plan, TaskSpec } from '../contracts/plan.js';
+import type { ResolvedAgent } from '../contracts/records.js';
 
 /**
  * The agent definitions the plan's tasks name (`agent:`), by name, read

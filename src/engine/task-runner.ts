@@ -1,13 +1,14 @@
 import { runAgent, type AgentResult } from '../agent/index.js';
-import { FanoutError, toFanoutError } from '../errors.js';
-import type { Model } from '../models/model.js';
+import { FanoutError, toFanoutError } from '../contracts/errors.js';
+import type { Model } from '../contracts/model.js';
 import { renderTaskPrompt } from '../plan/index.js';
 import { timeoutReason, UsageMeter } from './caps.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../contracts/clock.js';
 import type { ModelGates } from './model-gate.js';
 import type { Pricer } from './run-costs.js';
 import { taskSystemPrompt } from './task-agents.js';
-import type { FanoutEvent, ResolvedAgent, TaskRecord, TaskStatus, WaitReason } from './types.js';
+import type { FanoutEvent } from '../contracts/events.js';
+import type { ResolvedAgent, TaskRecord, TaskStatus, WaitReason } from '../contracts/records.js';
 
 /** Most model calls of a task whose spec sets no `maxTurns`. */
 export const DEFAULT_MAX_TURNS = 20;

@@ -1,5 +1,5 @@
-import type { RunStore } from '../store/run-store.js';
-import type { TaskRecord, TaskStatus, TodoItem, TodoStatus } from './types.js';
+import type { RunStore } from '../contracts/run-store.js';
+import type { TaskRecord, TaskStatus, TodoItem, TodoStatus } from '../contracts/records.js';
 
 /** Id of the last todo item of every run. */
 export const SYNTHESIS_TODO_ID = 'synthesis';

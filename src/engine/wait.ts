@@ -1,5 +1,5 @@
-import { toFanoutError } from '../errors.js';
-import type { Clock } from './clock.js';
+import { toFanoutError } from '../contracts/errors.js';
+import type { Clock } from '../contracts/clock.js';
 
 /** How a wait ended: the thing finished, or the time ran out. */
 export type WaitOutcome = 'done' | 'timeout';

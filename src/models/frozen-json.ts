@@ -12,12 +12,3 @@ export function frozenJson<T extends object>(cache: WeakMap<T, string>, source: 
   if (Object.isFrozen(source)) cache.set(source, json);
   return json;
 }
-
-/** Freezes `value` and everything reachable from it; returns it. */
-export function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
-}

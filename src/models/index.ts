@@ -18,7 +18,7 @@ export type {
   ToolSpec,
   ToolUseBlock,
   Usage,
-} from './model.js';
+} from '../contracts/model.js';
 export { AnthropicModel, type AnthropicModelOptions } from './anthropic/anthropic-model.js';
 export { ANTHROPIC_DEFAULT_BASE_URL, OPENAI_DEFAULT_BASE_URL } from './provider-endpoints.js';
 export { toAnthropicModelError, type AnthropicErrorContext } from './anthropic/anthropic-errors.js';

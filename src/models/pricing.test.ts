@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isFanoutError } from '../errors.js';
+import { isFanoutError } from '../contracts/errors.js';
 import { createPriceTable, estimateCostUsd, findModelPrice, loadPriceOverrides } from './pricing.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'fanout-pricing-'));

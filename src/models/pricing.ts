@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { FanoutError } from '../errors.js';
-import type { Usage } from './model.js';
+import { FanoutError } from '../contracts/errors.js';
+import type { Usage } from '../contracts/model.js';
 
 /** The price of one model, in US dollars per million tokens. */
 export interface ModelPrice {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FanoutError } from '../errors.js';
-import type { Message, Model, ModelDelta, ModelRequest, SimOptions, ToolSpec, ToolUseBlock } from './model.js';
+import { FanoutError } from '../contracts/errors.js';
+import type { Message, Model, ModelDelta, ModelRequest, SimOptions, ToolSpec, ToolUseBlock } from '../contracts/model.js';
 import { startSimServer } from './sim/index.js';
 
 /** A provider under test, and how to release what it holds. */

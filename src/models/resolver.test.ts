@@ -1,8 +1,8 @@
 import http from 'node:http';
 import net from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { FanoutError } from '../errors.js';
-import type { Model, ModelRequest, ModelResolver } from './model.js';
+import { FanoutError } from '../contracts/errors.js';
+import type { Model, ModelRequest, ModelResolver } from '../contracts/model.js';
 import { createModelResolver, defaultModelSpec } from './resolver.js';
 import { startSimServer, type SimServer } from './sim/index.js';
 

@@ -1,7 +1,7 @@
-import { FanoutError } from '../errors.js';
+import { FanoutError } from '../contracts/errors.js';
 import { createEndpointReachability } from './http/endpoint-reachability.js';
 import { createNodeFetch, type FetchFunction } from './http/node-fetch.js';
-import type { Model, ModelRequest, ModelResponse, ModelResolver } from './model.js';
+import type { Model, ModelRequest, ModelResponse, ModelResolver } from '../contracts/model.js';
 import { ANTHROPIC_DEFAULT_BASE_URL, OPENAI_DEFAULT_BASE_URL } from './provider-endpoints.js';
 
 // Providers and the simulated server are imported on a model's first call, not at resolve:

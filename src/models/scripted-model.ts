@@ -1,5 +1,5 @@
-import { FanoutError } from '../errors.js';
-import type { Model, ModelRequest, ModelResponse, TextBlock, ToolUseBlock } from './model.js';
+import { FanoutError } from '../contracts/errors.js';
+import type { Model, ModelRequest, ModelResponse, TextBlock, ToolUseBlock } from '../contracts/model.js';
 
 /** One scripted answer: a response, an error to throw, or a function of the request. */
 export type ScriptedStep =

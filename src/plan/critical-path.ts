@@ -1,4 +1,4 @@
-import { FanoutError } from '../errors.js';
+import { FanoutError } from '../contracts/errors.js';
 
 /** An ordering constraint: `to` starts only after `from` has finished. */
 export interface OrderEdge {

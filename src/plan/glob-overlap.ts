@@ -1,4 +1,4 @@
-import { FanoutError } from '../errors.js';
+import { FanoutError } from '../contracts/errors.js';
 import {
   ANY_CHAR,
   type CharSet,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyzePlan } from './independence.js';
 import { loadPlanFile } from './load-plan.js';
-import type { Plan, TaskSpec } from './types.js';
+import type { Plan, TaskSpec } from '../contracts/plan.js';
 
 const task = (id: string, fields: Partial<TaskSpec> = {}): TaskSpec => ({ id, prompt: `do ${id}`, ...fields });
 const plan = (...tasks: TaskSpec[]): Plan => ({ tasks });

@@ -1,7 +1,7 @@
-import { FanoutError, isFanoutError } from '../errors.js';
+import { FanoutError, isFanoutError } from '../contracts/errors.js';
 import { longestPath, topologicalOrder } from './critical-path.js';
 import { compileGlob, compiledGlobsOverlap, type CompiledGlob } from './glob-overlap.js';
-import type { Conflict, DagEdge, ExecutionDag, Plan, TaskSpec } from './types.js';
+import type { Conflict, DagEdge, ExecutionDag, Plan, TaskSpec } from '../contracts/plan.js';
 
 /** Options of {@link analyzePlan}. */
 export interface AnalyzeOptions {

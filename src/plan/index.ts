@@ -1,5 +1,5 @@
 /** The plan module: what to run. Schema, loading, independence check, role prompts. */
-export type * from './types.js';
+export type * from '../contracts/plan.js';
 export { checkJsonSchema, compileJsonSchema } from './json-schema.js';
 export {
   planJsonSchema,

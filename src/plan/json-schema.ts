@@ -1,6 +1,6 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import type { JsonSchema } from './types.js';
+import type { JsonSchema } from '../contracts/plan.js';
 
 // Shared instances: compiling is the expensive part and schemas are few.
 // Draft 2020-12 needs its own Ajv class; every other schema goes to the default (draft-07).

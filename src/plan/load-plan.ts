@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { FanoutError } from '../errors.js';
+import { FanoutError } from '../contracts/errors.js';
 import { planSchema } from './schema.js';
-import type { Plan, TaskSpec } from './types.js';
+import type { Plan, TaskSpec } from '../contracts/plan.js';
 
 /** How many schema problems one error line lists before "and N more". */
 const MAX_PROBLEMS = 3;

@@ -1,4 +1,4 @@
-import type { TaskSpec } from './types.js';
+import type { TaskSpec } from '../contracts/plan.js';
 
 /** The role used when a task names none. */
 export const DEFAULT_ROLE = 'general-purpose';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { checkJsonSchema } from './json-schema.js';
-import type { Plan } from './types.js';
+import type { Plan } from '../contracts/plan.js';
 
 /** Allowed characters of task ids (and agent names): letters, digits, `-`, `_`, `.`. */
 export const TASK_ID_PATTERN = /^[A-Za-z0-9_.-]+$/;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isFanoutError } from '../errors.js';
+import { isFanoutError } from '../contracts/errors.js';
 import { parsePlannerAnswer } from './parse-planner-answer.js';
 
 const plan = {

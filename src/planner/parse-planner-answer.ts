@@ -1,7 +1,7 @@
 import { extractJson } from '../agent/output-format.js';
-import { FanoutError } from '../errors.js';
+import { FanoutError } from '../contracts/errors.js';
 import { analyzePlan, parsePlan } from '../plan/index.js';
-import type { Plan } from '../plan/types.js';
+import type { Plan } from '../contracts/plan.js';
 
 /** Options of {@link parsePlannerAnswer}. */
 export interface ParsePlannerAnswerOptions {

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { FanoutError, isFanoutError } from '../errors.js';
+import { FanoutError, isFanoutError } from '../contracts/errors.js';
 import { createModelResolver } from '../models/resolver.js';
 import { ScriptedModel, textResponse } from '../models/scripted-model.js';
 import { analyzePlan } from '../plan/index.js';

@@ -1,6 +1,6 @@
-import { FanoutError, isFanoutError } from '../errors.js';
-import type { Message, ModelRequest, ModelResponse } from '../models/model.js';
-import type { Plan } from '../plan/types.js';
+import { FanoutError, isFanoutError } from '../contracts/errors.js';
+import type { Message, ModelRequest, ModelResponse } from '../contracts/model.js';
+import type { Plan } from '../contracts/plan.js';
 import { parsePlannerAnswer, type ParsePlannerAnswerOptions } from './parse-planner-answer.js';
 import { buildPlannerRequest, type PlannerPromptOptions } from './planner-prompt.js';
 

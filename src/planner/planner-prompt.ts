@@ -1,4 +1,4 @@
-import type { Message, SimOptions } from '../models/model.js';
+import type { Message, SimOptions } from '../contracts/model.js';
 
 /** Options of the planner prompt. */
 export interface PlannerPromptOptions {

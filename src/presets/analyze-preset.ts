@@ -1,6 +1,6 @@
-import { FanoutError } from '../errors.js';
-import type { SimOptions, SimStep } from '../models/model.js';
-import type { Plan, TaskSpec } from '../plan/types.js';
+import { FanoutError } from '../contracts/errors.js';
+import type { SimOptions, SimStep } from '../contracts/model.js';
+import type { Plan, TaskSpec } from '../contracts/plan.js';
 import { pathTaskId, presetPlanFields, type PresetOptions } from './preset-options.js';
 import { listPresetFiles, resolvePresetPaths, sampleFile } from './preset-paths.js';
 

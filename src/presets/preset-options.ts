@@ -1,5 +1,5 @@
-import { FanoutError } from '../errors.js';
-import type { Plan } from '../plan/types.js';
+import { FanoutError } from '../contracts/errors.js';
+import type { Plan } from '../contracts/plan.js';
 
 /** Options every preset accepts. */
 export interface PresetOptions {

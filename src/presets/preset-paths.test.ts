@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isFanoutError } from '../errors.js';
+import { isFanoutError } from '../contracts/errors.js';
 import { escapeGlob, listPresetFiles, resolvePresetPaths, sampleFile } from './preset-paths.js';
 
 let root: string;

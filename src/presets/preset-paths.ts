@@ -1,6 +1,6 @@
 import { readdirSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { FanoutError } from '../errors.js';
+import { FanoutError } from '../contracts/errors.js';
 
 /** A path given to a preset, checked to exist inside the working directory. */
 export interface PresetPath {

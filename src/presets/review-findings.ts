@@ -1,4 +1,4 @@
-import type { JsonSchema } from '../plan/types.js';
+import type { JsonSchema } from '../contracts/plan.js';
 
 /** How bad a finding is, worst first. */
 export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isFanoutError } from '../errors.js';
+import { isFanoutError } from '../contracts/errors.js';
 import { analyzePlan, compileJsonSchema, parsePlan } from '../plan/index.js';
 import { mergeReviewFindings } from './merge-review-findings.js';
 import { REVIEW_FINDINGS_SCHEMA } from './review-findings.js';

@@ -1,6 +1,6 @@
-import { FanoutError } from '../errors.js';
-import type { SimOptions } from '../models/model.js';
-import type { Plan, TaskSpec } from '../plan/types.js';
+import { FanoutError } from '../contracts/errors.js';
+import type { SimOptions } from '../contracts/model.js';
+import type { Plan, TaskSpec } from '../contracts/plan.js';
 import { presetPlanFields, type PresetOptions } from './preset-options.js';
 import { listPresetFiles, resolvePresetPaths, sampleFile } from './preset-paths.js';
 import { REVIEW_FINDINGS_SCHEMA, type ReviewFinding } from './review-findings.js';

@@ -1,4 +1,4 @@
-export type { RunPatch, RunStore, StopRequest, TaskPatch } from './run-store.js';
-export { DEFAULT_MAX_OUTPUT_BYTES } from './run-store.js';
+export type { RunPatch, RunStore, StopRequest, TaskPatch } from '../contracts/run-store.js';
+export { DEFAULT_MAX_OUTPUT_BYTES } from '../contracts/run-store.js';
 export { MemoryRunStore, type MemoryRunStoreOptions } from './memory-run-store.js';
 export { SqliteRunStore, openRunStore, type SqliteRunStoreOptions } from './sqlite-run-store.js';

@@ -1,8 +1,9 @@
-import { FanoutError } from '../errors.js';
-import type { RunRecord, StoredEvent, TaskOutput, TaskRecord, TodoItem, FanoutEvent } from '../engine/types.js';
+import { FanoutError } from '../contracts/errors.js';
+import type { RunRecord, TaskOutput, TaskRecord, TodoItem } from '../contracts/records.js';
+import type { StoredEvent, FanoutEvent } from '../contracts/events.js';
 import { capOutput, checkListLimit, checkTasksBelongToRun, resolveMaxOutputBytes } from './store-limits.js';
 import { RUN_PATCH_FIELDS, TASK_PATCH_FIELDS, patchEntries, type PatchField } from './record-patch.js';
-import type { RunPatch, RunStore, StopRequest, TaskPatch } from './run-store.js';
+import type { RunPatch, RunStore, StopRequest, TaskPatch } from '../contracts/run-store.js';
 
 /** Options of {@link MemoryRunStore}. */
 export interface MemoryRunStoreOptions {

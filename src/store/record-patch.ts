@@ -1,4 +1,4 @@
-import type { RunPatch, TaskPatch } from './run-store.js';
+import type { RunPatch, TaskPatch } from '../contracts/run-store.js';
 
 /** How one patchable field is stored, and whether a patch may clear it. */
 export interface PatchField {

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { isFanoutError } from '../errors.js';
-import type { FanoutEvent, TodoItem } from '../engine/types.js';
-import { DEFAULT_MAX_OUTPUT_BYTES, type RunStore } from './run-store.js';
+import { isFanoutError } from '../contracts/errors.js';
+import type { FanoutEvent } from '../contracts/events.js';
+import type { TodoItem } from '../contracts/records.js';
+import { DEFAULT_MAX_OUTPUT_BYTES, type RunStore } from '../contracts/run-store.js';
 import { makeRunFixture, makeTaskFixture, seedRun } from './test-support/run-fixtures.js';
 
 function taskStart(runId: string, handle: string, at: number): FanoutEvent {

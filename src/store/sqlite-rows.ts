@@ -1,17 +1,19 @@
-import { FanoutError } from '../errors.js';
+import { FanoutError } from '../contracts/errors.js';
 import type {
   FanoutEvent,
+  StoredEvent,
+} from '../contracts/events.js';
+import type {
   RunRecord,
   RunStatus,
-  StoredEvent,
   SynthesisResult,
   TaskOutput,
   TaskRecord,
   TaskStatus,
   TodoItem,
   WaitReason,
-} from '../engine/types.js';
-import type { ExecutionDag, Plan, TaskSpec } from '../plan/types.js';
+} from '../contracts/records.js';
+import type { ExecutionDag, Plan, TaskSpec } from '../contracts/plan.js';
 
 /** A row as better-sqlite3 returns it: column name to value. */
 export type Row = Record<string, unknown>;

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { isFanoutError } from '../errors.js';
+import { isFanoutError } from '../contracts/errors.js';
 import { describeRunStoreConformance } from './run-store-conformance.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './sqlite-schema.js';
 import { openRunStore, SqliteRunStore } from './sqlite-run-store.js';

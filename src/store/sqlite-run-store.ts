@@ -1,11 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { FanoutError } from '../errors.js';
-import type { FanoutEvent, RunRecord, StoredEvent, TaskOutput, TaskRecord, TodoItem } from '../engine/types.js';
+import { FanoutError } from '../contracts/errors.js';
+import type { FanoutEvent, StoredEvent } from '../contracts/events.js';
+import type { RunRecord, TaskOutput, TaskRecord, TodoItem } from '../contracts/records.js';
 import { capOutput, checkListLimit, checkTasksBelongToRun, resolveMaxOutputBytes } from './store-limits.js';
 import { RUN_PATCH_FIELDS, TASK_PATCH_FIELDS, type PatchField } from './record-patch.js';
-import type { RunPatch, RunStore, StopRequest, TaskPatch } from './run-store.js';
+import type { RunPatch, RunStore, StopRequest, TaskPatch } from '../contracts/run-store.js';
 import { migrate, checkVersion, SCHEMA_VERSION } from './sqlite-schema.js';
 import { pageToEvents, rowToOutput, rowToRun, rowToTask, rowToTodo, type Row } from './sqlite-rows.js';
 import { SqliteWriteQueue, type Statement } from './sqlite-write-queue.js';

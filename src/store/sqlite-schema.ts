@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { FanoutError } from '../errors.js';
+import { FanoutError } from '../contracts/errors.js';
 
 /** One step of the schema's history; `version` becomes `PRAGMA user_version` once `sql` has run. */
 export interface Migration {

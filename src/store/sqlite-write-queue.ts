@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { FanoutError } from '../errors.js';
+import type { FanoutError } from '../contracts/errors.js';
 
 /** A prepared statement of the store. */
 export type Statement = Database.Statement<unknown[]>;

@@ -1,6 +1,6 @@
-import { FanoutError } from '../errors.js';
-import type { RunRecord, TaskOutput, TaskRecord } from '../engine/types.js';
-import { DEFAULT_MAX_OUTPUT_BYTES } from './run-store.js';
+import { FanoutError } from '../contracts/errors.js';
+import type { RunRecord, TaskOutput, TaskRecord } from '../contracts/records.js';
+import { DEFAULT_MAX_OUTPUT_BYTES } from '../contracts/run-store.js';
 
 /**
  * Checks a store's `maxOutputBytes` option and applies the default.

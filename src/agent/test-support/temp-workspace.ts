@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach } from 'vitest';
-import type { ToolResultBlock } from '../../models/model.js';
+import type { ToolResultBlock } from '../../contracts/model.js';
 import { createSandbox } from '../sandbox.js';
 import { agentTools, executeToolCalls } from '../tools/index.js';
 

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ToolUseBlock } from '../../models/model.js';
+import type { ToolUseBlock } from '../../contracts/model.js';
 import { createSandbox } from '../sandbox.js';
 import { useTempDirs } from '../test-support/temp-workspace.js';
 import { executeToolCalls, type ToolCallInfo } from './execute-tool-calls.js';

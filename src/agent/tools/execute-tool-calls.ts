@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { isFanoutError } from '../../errors.js';
-import type { ToolResultBlock, ToolUseBlock } from '../../models/model.js';
+import { isFanoutError } from '../../contracts/errors.js';
+import type { ToolResultBlock, ToolUseBlock } from '../../contracts/model.js';
 import { toolFailed, type AgentTool, type ToolContext } from './tool.js';
 
 /** What {@link executeToolCalls} reports about each call. */

@@ -1,5 +1,5 @@
-import { deepFreeze } from '../../models/frozen-json.js';
-import type { ToolSpec } from '../../models/model.js';
+import { deepFreeze } from './deep-freeze.js';
+import type { ToolSpec } from '../../contracts/model.js';
 import { editFileTool } from './edit-file.js';
 import { grepTool } from './grep.js';
 import { listFilesTool } from './list-files.js';

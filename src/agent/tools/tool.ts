@@ -1,5 +1,5 @@
-import { FanoutError } from '../../errors.js';
-import type { ToolSpec } from '../../models/model.js';
+import { FanoutError } from '../../contracts/errors.js';
+import type { ToolSpec } from '../../contracts/model.js';
 import { compileJsonSchema } from '../../plan/json-schema.js';
 import type { Sandbox } from '../sandbox.js';
 

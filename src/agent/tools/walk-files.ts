@@ -1,6 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { FanoutError } from '../../errors.js';
+import { FanoutError } from '../../contracts/errors.js';
 import type { ResolvedPath } from '../sandbox.js';
 
 /** Directories never walked into: huge, and not what a task is about. */

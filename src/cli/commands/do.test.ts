@@ -4,7 +4,7 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createFanout } from '../../engine/index.js';
 import type { Fanout } from '../../engine/api.js';
-import type { ModelResolver } from '../../models/model.js';
+import type { ModelResolver } from '../../contracts/model.js';
 import { ScriptedModel, textResponse, type ScriptedStep } from '../../models/scripted-model.js';
 import { loadPlanFile } from '../../plan/index.js';
 import { MemoryRunStore } from '../../store/memory-run-store.js';

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { Fanout } from '../../engine/api.js';
-import { FanoutError } from '../../errors.js';
-import type { Plan } from '../../plan/types.js';
+import { FanoutError } from '../../contracts/errors.js';
+import type { Plan } from '../../contracts/plan.js';
 import { readYesNo } from '../ask-yes-no.js';
 import { ExitCode } from '../exit-codes.js';
 import { runAndSummarize } from '../foreground-run.js';

@@ -1,5 +1,5 @@
 import type { RunResult } from '../../engine/api.js';
-import { FanoutError } from '../../errors.js';
+import { FanoutError } from '../../contracts/errors.js';
 import type { MergedReview } from '../../presets/index.js';
 import { runAndSummarize } from '../foreground-run.js';
 import type { CliIo } from '../io.js';

@@ -1,4 +1,4 @@
-import { FanoutError } from '../../errors.js';
+import { FanoutError } from '../../contracts/errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { writeLines, type CliIo } from '../io.js';
 import { jsonLine } from '../json-lines.js';

@@ -1,5 +1,5 @@
 import type { RunReport, TaskTiming } from '../../engine/api.js';
-import type { TaskRecord } from '../../engine/types.js';
+import type { TaskRecord } from '../../contracts/records.js';
 
 /** A task timing with defaults; override what the test is about. */
 export function timing(overrides: Partial<TaskTiming> & { id: string }): TaskTiming {

@@ -1,16 +1,16 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FanoutError } from '../../errors.js';
-import type { ModelResolver, ModelResponse } from '../../models/model.js';
+import { FanoutError } from '../../contracts/errors.js';
+import type { ModelResolver, ModelResponse } from '../../contracts/model.js';
 import { ScriptedModel, textResponse, type ScriptedStep } from '../../models/scripted-model.js';
-import type { TaskSpec } from '../../plan/types.js';
+import type { TaskSpec } from '../../contracts/plan.js';
 import { MemoryRunStore } from '../../store/memory-run-store.js';
-import type { RunStore } from '../../store/run-store.js';
+import type { RunStore } from '../../contracts/run-store.js';
 import type { Fanout, FanoutOptions } from '../api.js';
 import { createFanout } from '../create-fanout.js';
 import { ManualClock } from '../manual-clock.js';
-import type { FanoutEvent } from '../types.js';
+import type { FanoutEvent } from '../../contracts/events.js';
 
 /** A promise with its resolve function outside. */
 export interface Deferred<T> {

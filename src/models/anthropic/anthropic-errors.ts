@@ -1,5 +1,5 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
-import { FanoutError } from '../../errors.js';
+import { FanoutError } from '../../contracts/errors.js';
 import { httpRetryAdvice, oneLine } from '../http/http-errors.js';
 import {
   classifySdkTransportError,

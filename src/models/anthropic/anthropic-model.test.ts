@@ -1,10 +1,10 @@
 import httpServer from 'node:http';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FanoutError } from '../../errors.js';
-import { deepFreeze } from '../frozen-json.js';
+import { FanoutError } from '../../contracts/errors.js';
+import { deepFreeze } from '../../agent/tools/deep-freeze.js';
 import { createNodeFetch } from '../http/node-fetch.js';
-import type { ModelRequest } from '../model.js';
+import type { ModelRequest } from '../../contracts/model.js';
 import { describeProviderConformance } from '../provider-conformance.js';
 import { startSimServer, type SimServer } from '../sim/index.js';
 import { AnthropicModel } from './anthropic-model.js';

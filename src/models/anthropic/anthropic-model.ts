@@ -10,7 +10,7 @@ import type {
   TextBlockParam,
   Tool,
 } from '@anthropic-ai/sdk/resources/messages';
-import { FanoutError } from '../../errors.js';
+import { FanoutError } from '../../contracts/errors.js';
 import type {
   ContentBlock,
   Message,
@@ -21,7 +21,7 @@ import type {
   TextBlock,
   ToolSpec,
   ToolUseBlock,
-} from '../model.js';
+} from '../../contracts/model.js';
 import { frozenJson } from '../frozen-json.js';
 import type { FetchFunction } from '../http/node-fetch.js';
 import { requestSimDirective } from '../sim/index.js';

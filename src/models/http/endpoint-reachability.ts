@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { FanoutError } from '../../errors.js';
+import { FanoutError } from '../../contracts/errors.js';
 
 /** How long a reachability probe waits for the TCP handshake. */
 export const PREFLIGHT_TIMEOUT_MS = 3_000;

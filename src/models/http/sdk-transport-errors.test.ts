@@ -1,7 +1,7 @@
 import * as anthropic from '@anthropic-ai/sdk';
 import * as openai from 'openai';
 import { describe, expect, it } from 'vitest';
-import { FanoutError } from '../../errors.js';
+import { FanoutError } from '../../contracts/errors.js';
 import { classifySdkTransportError, type SdkTransportErrorClasses } from './sdk-transport-errors.js';
 
 /** An SDK's classes, and makers of the errors it throws. */

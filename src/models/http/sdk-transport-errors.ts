@@ -1,4 +1,4 @@
-import { FanoutError } from '../../errors.js';
+import { FanoutError } from '../../contracts/errors.js';
 import { connectionErrorCode, describeConnectionFailure, isRetryableConnectionCode } from './http-errors.js';
 
 /** A class an error can be tested against with `instanceof`. */

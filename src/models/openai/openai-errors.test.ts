@@ -1,6 +1,6 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import { describe, expect, it } from 'vitest';
-import { FanoutError } from '../../errors.js';
+import { FanoutError } from '../../contracts/errors.js';
 import { toOpenAIModelError } from './openai-errors.js';
 
 const context = { spec: 'openai:gpt-4o', baseURL: 'http://127.0.0.1:11434/v1', apiKey: 'sk-secret-0123456789' };

@@ -1,5 +1,5 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
-import { FanoutError } from '../../errors.js';
+import { FanoutError } from '../../contracts/errors.js';
 import { httpRetryAdvice, isRetryableStatus, oneLine } from '../http/http-errors.js';
 import {
   classifySdkTransportError,

@@ -9,7 +9,7 @@ import type {
   ChatCompletionMessageParam,
   ChatCompletionMessageToolCall,
 } from 'openai/resources/chat/completions';
-import type { Message, ModelRequest, ModelResponse, StopReason, TextBlock, ToolUseBlock } from '../model.js';
+import type { Message, ModelRequest, ModelResponse, StopReason, TextBlock, ToolUseBlock } from '../../contracts/model.js';
 
 /**
  * The request's conversation as Chat Completions messages: the system prompt

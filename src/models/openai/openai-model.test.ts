@@ -1,8 +1,8 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FanoutError } from '../../errors.js';
+import { FanoutError } from '../../contracts/errors.js';
 import { createNodeFetch, type FetchFunction } from '../http/node-fetch.js';
-import type { ModelRequest } from '../model.js';
+import type { ModelRequest } from '../../contracts/model.js';
 import { describeProviderConformance } from '../provider-conformance.js';
 import { SIM_DIRECTIVE_TAG, startSimServer, type SimServer } from '../sim/index.js';
 import { OpenAIModel, type OpenAIModelOptions } from './openai-model.js';

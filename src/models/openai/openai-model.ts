@@ -1,9 +1,9 @@
 import OpenAI from 'openai';
 import { OPENAI_DEFAULT_BASE_URL } from '../provider-endpoints.js';
 import type { ChatCompletionCreateParamsBase } from 'openai/resources/chat/completions';
-import { FanoutError } from '../../errors.js';
+import { FanoutError } from '../../contracts/errors.js';
 import type { FetchFunction } from '../http/node-fetch.js';
-import type { Model, ModelRequest, ModelResponse } from '../model.js';
+import type { Model, ModelRequest, ModelResponse } from '../../contracts/model.js';
 import { requestSimDirective } from '../sim/index.js';
 import { toOpenAIModelError } from './openai-errors.js';
 import { fromChatCompletion, toChatMessages, toChatTools } from './openai-messages.js';

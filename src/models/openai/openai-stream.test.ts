@@ -1,6 +1,6 @@
 import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
 import { describe, expect, it } from 'vitest';
-import type { ModelDelta } from '../model.js';
+import type { ModelDelta } from '../../contracts/model.js';
 import { collectChatStream } from './openai-stream.js';
 
 type Delta = ChatCompletionChunk.Choice.Delta;

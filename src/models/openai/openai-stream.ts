@@ -1,5 +1,5 @@
 import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
-import type { ModelRequest, ModelResponse } from '../model.js';
+import type { ModelRequest, ModelResponse } from '../../contracts/model.js';
 import { answerContent, toStopReason, toolUse, toUsage } from './openai-messages.js';
 
 interface PendingCall {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { SimOptions } from '../model.js';
+import type { SimOptions } from '../../contracts/model.js';
 import { extractSimDirective } from './sim-directives.js';
 
 /** A tool call made by the assistant in an earlier turn. */

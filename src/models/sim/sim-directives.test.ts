@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isFanoutError } from '../../errors.js';
+import { isFanoutError } from '../../contracts/errors.js';
 import { SIM_DIRECTIVE_TAG, encodeSimDirective, extractSimDirective, requestSimDirective } from './sim-directives.js';
 
 describe('encodeSimDirective / extractSimDirective', () => {

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { FanoutError } from '../../errors.js';
+import { FanoutError } from '../../contracts/errors.js';
 
 /** Largest request body accepted; a synthesis over many long outputs stays far below it. */
 export const MAX_BODY_BYTES = 64 * 1024 * 1024;

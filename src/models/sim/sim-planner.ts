@@ -1,4 +1,4 @@
-import type { Plan, TaskSpec } from '../../plan/types.js';
+import type { Plan, TaskSpec } from '../../contracts/plan.js';
 
 /**
  * The request a planner prompt asks about: the text of a `<request>…</request>`

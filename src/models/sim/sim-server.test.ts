@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isFanoutError } from '../../errors.js';
+import { isFanoutError } from '../../contracts/errors.js';
 import { encodeSimDirective } from './sim-directives.js';
 import { startSimServer } from './sim-server.js';
 import type { SimServer, SimServerOptions } from './sim-server.js';

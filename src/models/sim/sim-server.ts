@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { FanoutError, isFanoutError } from '../../errors.js';
+import { FanoutError, isFanoutError } from '../../contracts/errors.js';
 import { anthropicWire } from './anthropic-wire.js';
 import { FaultInjector } from './fault-injector.js';
 import { openaiWire } from './openai-wire.js';

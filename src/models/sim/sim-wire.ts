@@ -1,4 +1,4 @@
-import { FanoutError } from '../../errors.js';
+import { FanoutError } from '../../contracts/errors.js';
 import type { SimConversation } from './sim-conversation.js';
 import type { SimAnswer } from './sim-responder.js';
 

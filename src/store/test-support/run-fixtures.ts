@@ -1,5 +1,5 @@
-import type { RunRecord, TaskRecord } from '../../engine/types.js';
-import type { RunStore } from '../run-store.js';
+import type { RunRecord, TaskRecord } from '../../contracts/records.js';
+import type { RunStore } from '../../contracts/run-store.js';
 
 /** A run record with every field a store must keep (tasks `a`, `b`, `c`; `b` depends on `a`). */
 export function makeRunFixture(runId: string, createdAt = 1_700_000_000_000): RunRecord {

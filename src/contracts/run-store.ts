@@ -1,11 +1,13 @@
 import type {
   FanoutEvent,
-  RunRecord,
   StoredEvent,
+} from './events.js';
+import type {
+  RunRecord,
   TaskOutput,
   TaskRecord,
   TodoItem,
-} from '../engine/types.js';
+} from './records.js';
 
 /** Fields of a run that change while it executes. */
 export type RunPatch = Partial<Pick<RunRecord, 'status' | 'startedAt' | 'endedAt' | 'pid' | 'synthesis' | 'error' | 'limit'>>;
