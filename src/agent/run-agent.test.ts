@@ -72,6 +72,22 @@ describe('runAgent', () => {
     expect(request?.sim).toBe(sim);
   });
 
+  it('takes an answer stopped at max_tokens as cut short: limit when a token cap left the room, failed at the per-call maximum', async () => {
+    const cut: ModelResponse = { content: [{ type: 'text', text: 'The first half of' }], stopReason: 'max_tokens', usage: { inputTokens: 40, outputTokens: 60 } };
+    const capped = await setup([cut], { maxTokensPerCall: 1000, tokenRoom: () => 60, checkLimit: () => 'maxTokens 100 reached (100 tokens used)' });
+    expect(await runAgent(capped.options)).toMatchObject({
+      status: 'limit',
+      text: 'The first half of',
+      error: 'maxTokens 100 reached (100 tokens used): the answer was cut short at 60 output tokens (max_tokens)',
+    });
+
+    const perCall = await setup([cut], { maxTokensPerCall: 60 });
+    expect(await runAgent(perCall.options)).toMatchObject({
+      status: 'failed',
+      error: 'the answer was cut short at 60 output tokens (max_tokens), the most one model call may write',
+    });
+  });
+
   it('executes tool calls, feeds the results back, and sums usage over turns', async () => {
     const { model, cwd, options, modelCalls, toolCalls } = await setup([
       toolResponse([

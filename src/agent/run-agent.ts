@@ -114,12 +114,13 @@ export async function runAgent(options: AgentOptions): Promise<AgentResult> {
     for (;;) {
       throwIfAborted(signal);
       const started = clock.now();
+      const maxTokens = options.tokenRoom === undefined ? maxTokensPerCall : Math.min(maxTokensPerCall, options.tokenRoom());
       const response = await abortable.race(
         options.call({
           system: options.system,
           messages: [...messages],
           tools: [...toolSpecs],
-          maxTokens: options.tokenRoom === undefined ? maxTokensPerCall : Math.min(maxTokensPerCall, options.tokenRoom()),
+          maxTokens,
           signal,
           sim: options.sim,
         }),
@@ -146,6 +147,12 @@ export async function runAgent(options: AgentOptions): Promise<AgentResult> {
         continue;
       }
 
+      // An answer the model stopped at max_tokens is cut short, not a finished output.
+      if (response.stopReason === 'max_tokens') {
+        const cut = `the answer was cut short at ${maxTokens} output tokens (max_tokens)`;
+        if (maxTokens < maxTokensPerCall) return end('limit', `${options.checkLimit?.() ?? 'the token cap left no more room'}: ${cut}`);
+        return end('failed', `${cut}, the most one model call may write`);
+      }
       if (output === undefined) return end('succeeded');
       const checked = output.check(text);
       if (checked.ok) return { ...end('succeeded'), json: checked.value };

@@ -1,10 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Model, ModelRequest, ModelResolver } from '../contracts/model.js';
 import { createModelResolver } from '../models/resolver.js';
+import { parsePlan } from '../plan/load-plan.js';
 import { MemoryRunStore } from '../store/memory-run-store.js';
+import { parse as parseYaml } from 'yaml';
 import type { Fanout } from './api.js';
 import { createFanout } from './create-fanout.js';
 
@@ -93,5 +95,18 @@ describe('structured outputs on the simulated model', () => {
     expect(result.synthesis?.text).toContain('Combined 2 task outputs into one result (simulated).');
     expect(result.synthesis?.text).toContain('- **notes**: Plain notes.');
     expect(result.report.costUsd).toBe(0);
+  });
+
+  it('answers a JSON Schema outputFormat with valid JSON unscripted: the full example of docs/plan-format.md succeeds', async () => {
+    const doc = readFileSync(new URL('../../docs/plan-format.md', import.meta.url), 'utf8');
+    const yaml = /## A full example[\s\S]*?```yaml\n([\s\S]*?)```/.exec(doc)?.[1];
+    const plan = parsePlan(parseYaml(yaml ?? ''), 'docs/plan-format.md');
+    expect(plan.tasks.find((task) => task.id === 'integration-tests')?.sim).toBeUndefined();
+
+    const result = await fanout.run(plan);
+
+    expect(result.tasks.map((task) => task.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded', 'succeeded']);
+    expect(result.status).toBe('succeeded');
+    expect(result.outputs['integration-tests']?.json).toEqual({ files: ['(simulated) file'], cases: 1 });
   });
 });

@@ -6,6 +6,8 @@ import {
   JSON_FRAGMENTS,
   TEXT_FRAGMENT_SIZE,
   invalidRequest,
+  objectAt,
+  optionalTokenLimit,
   requireArray,
   requireObject,
   splitFragments,
@@ -23,7 +25,11 @@ export const anthropicWire: SimWire = {
       if (message !== undefined) messages.push(message);
     });
     return {
-      conversation: buildConversation(systemTexts(request.system), messages),
+      conversation: buildConversation(systemTexts(request.system), messages, {
+        maxTokens: optionalTokenLimit(request.max_tokens, 'max_tokens'),
+        // structured outputs: `output_format` (beta) or `output_config.format`, `{ type: "json_schema", schema }`
+        outputSchema: objectAt(request, 'output_format', 'schema') ?? objectAt(request, 'output_config', 'format', 'schema'),
+      }),
       model: typeof request.model === 'string' ? request.model : 'sim',
       stream: request.stream === true,
       includeUsage: false,
@@ -119,7 +125,8 @@ function contentBlocks(answer: SimAnswer): AnthropicBlock[] {
   return blocks;
 }
 
-function stopReason(answer: SimAnswer): 'tool_use' | 'end_turn' {
+function stopReason(answer: SimAnswer): 'max_tokens' | 'tool_use' | 'end_turn' {
+  if (answer.truncated) return 'max_tokens';
   return answer.toolCalls.length > 0 ? 'tool_use' : 'end_turn';
 }
 

@@ -6,6 +6,8 @@ import {
   JSON_FRAGMENTS,
   TEXT_FRAGMENT_SIZE,
   invalidRequest,
+  objectAt,
+  optionalTokenLimit,
   requireArray,
   requireObject,
   splitFragments,
@@ -53,7 +55,12 @@ export const openaiWire: SimWire = {
     });
     const streamOptions = request.stream_options;
     return {
-      conversation: buildConversation(system, messages),
+      conversation: buildConversation(system, messages, {
+        // `max_completion_tokens` is the current name; `max_tokens` the older one, still sent by many clients
+        maxTokens:
+          optionalTokenLimit(request.max_completion_tokens, 'max_completion_tokens') ?? optionalTokenLimit(request.max_tokens, 'max_tokens'),
+        outputSchema: objectAt(request, 'response_format', 'json_schema', 'schema'),
+      }),
       model: typeof request.model === 'string' ? request.model : 'sim',
       stream: request.stream === true,
       includeUsage:
@@ -137,7 +144,8 @@ function callId(id: string): string {
   return `call_${id}`;
 }
 
-function finishReason(answer: SimAnswer): 'tool_calls' | 'stop' {
+function finishReason(answer: SimAnswer): 'length' | 'tool_calls' | 'stop' {
+  if (answer.truncated) return 'length';
   return answer.toolCalls.length > 0 ? 'tool_calls' : 'stop';
 }
 

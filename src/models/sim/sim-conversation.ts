@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { SimOptions } from '../../contracts/model.js';
 import { extractSimDirective } from './sim-directives.js';
+import { outputSchemaInPrompt } from './sim-output-schema.js';
 
 /** A tool call made by the assistant in an earlier turn. */
 export interface SimToolCall {
@@ -42,6 +43,20 @@ export interface SimConversation {
   key: string;
   /** Estimated input tokens of the whole request. */
   inputTokens: number;
+  /**
+   * The JSON Schema the final answer must follow: the request's own
+   * structured-output field, else one the system prompt states.
+   */
+  outputSchema: Record<string, unknown> | undefined;
+  /** The request's cap on output tokens (`max_tokens`, `max_completion_tokens`), when it sets one. */
+  maxTokens: number | undefined;
+}
+
+/** What a request says about its answer besides the messages, in either wire format. */
+export interface SimAnswerLimits {
+  /** The request's structured-output schema (Anthropic `output_format`, OpenAI `response_format`). */
+  outputSchema?: Record<string, unknown>;
+  maxTokens?: number;
 }
 
 /**
@@ -50,7 +65,11 @@ export interface SimConversation {
  * assistant turns (consecutive assistant messages count as one turn, since
  * some clients split one answer into several messages).
  */
-export function buildConversation(systemTexts: string[], messages: SimMessage[]): SimConversation {
+export function buildConversation(
+  systemTexts: string[],
+  messages: SimMessage[],
+  limits: SimAnswerLimits = {},
+): SimConversation {
   const firstUser = messages.find((message) => message.role === 'user');
   const system = stripDirectives(systemTexts);
   const user = stripDirectives(firstUser?.texts ?? []);
@@ -83,6 +102,8 @@ export function buildConversation(systemTexts: string[], messages: SimMessage[])
     toolResults,
     key: stableHash(`${system.text}\u0000${user.text}`),
     inputTokens: estimateTokens(chars),
+    outputSchema: limits.outputSchema ?? outputSchemaInPrompt(system.text),
+    maxTokens: limits.maxTokens,
   };
 }
 

@@ -1,5 +1,6 @@
 import type { SimConversation, SimToolCall } from './sim-conversation.js';
 import { estimateTokens, stableHash } from './sim-conversation.js';
+import { sampleJson } from './sim-json-sample.js';
 import { planAnswer } from './sim-planner.js';
 import { synthesisAnswer } from './sim-synthesis.js';
 import { taskSummary } from './sim-task-summary.js';
@@ -13,12 +14,15 @@ export interface SimAnswer {
   /** Tool calls with ids deterministic for the conversation and turn (no wire prefix). */
   toolCalls: SimToolCall[];
   outputTokens: number;
+  /** The answer was cut at the request's `max_tokens`: `stop_reason: "max_tokens"` (`finish_reason: "length"`). */
+  truncated: boolean;
 }
 
 /**
  * The deterministic answer for a conversation: `script[turn]` while the
  * script lasts, then the final answer — `output` when given, else the
- * default of the call's kind (task summary, synthesis, plan).
+ * default of the call's kind (task summary or JSON for a schema, synthesis,
+ * plan) — cut at the request's `max_tokens`.
  */
 export function respond(conversation: SimConversation): SimAnswer {
   const { options, turn, key } = conversation;
@@ -29,8 +33,10 @@ export function respond(conversation: SimConversation): SimAnswer {
     name: tool.name,
     input: tool.input,
   }));
-  const chars = toolCalls.reduce((sum, call) => sum + call.name.length + JSON.stringify(call.input).length, text.length);
-  return { id: stableHash(`${key}:${turn}`), text, toolCalls, outputTokens: options.outputTokens ?? estimateTokens(chars) };
+  const chars = answerChars(text, toolCalls);
+  const answer = { id: stableHash(`${key}:${turn}`), text, toolCalls, outputTokens: options.outputTokens ?? estimateTokens(chars), truncated: false };
+  const { maxTokens } = conversation;
+  return maxTokens === undefined || answer.outputTokens <= maxTokens ? answer : truncate(answer, chars, maxTokens);
 }
 
 function defaultAnswer(conversation: SimConversation): string {
@@ -40,6 +46,34 @@ function defaultAnswer(conversation: SimConversation): string {
     case 'planner':
       return planAnswer(conversation.firstUserText);
     default:
-      return taskSummary(conversation);
+      return conversation.outputSchema === undefined
+        ? taskSummary(conversation)
+        : JSON.stringify(sampleJson(conversation.outputSchema), null, 2);
   }
+}
+
+function answerChars(text: string, toolCalls: readonly SimToolCall[]): number {
+  return toolCalls.reduce((sum, call) => sum + call.name.length + JSON.stringify(call.input).length, text.length);
+}
+
+/**
+ * The answer as a real API sends it when `max_tokens` stops it: the share of
+ * its characters that the limit allows (text first, then the tool calls that
+ * fit whole), `maxTokens` output tokens, stop reason `max_tokens`.
+ */
+function truncate(answer: SimAnswer, chars: number, maxTokens: number): SimAnswer {
+  let room = Math.floor((chars * maxTokens) / answer.outputTokens);
+  let end = Math.min(answer.text.length, room);
+  const code = answer.text.charCodeAt(end - 1);
+  if (code >= 0xd800 && code <= 0xdbff) end--; // never half a surrogate pair
+  const text = answer.text.slice(0, end);
+  room -= end;
+  const toolCalls: SimToolCall[] = [];
+  for (const call of answer.toolCalls) {
+    const size = answerChars('', [call]);
+    if (size > room) break;
+    toolCalls.push(call);
+    room -= size;
+  }
+  return { ...answer, text, toolCalls, outputTokens: maxTokens, truncated: true };
 }

@@ -191,17 +191,17 @@ describe('server-level rate limits through the SDKs', () => {
       const client = anthropic(limited.url);
       const slow = client.messages.create({
         model: 'sim',
-        max_tokens: 10,
+        max_tokens: 100,
         messages: [{ role: 'user', content: `slow ${encodeSimDirective({ latencyMs: 300 })}` }],
       });
       await waitFor(() => limited.stats.requests === 1);
       const error = await client.messages
-        .create({ model: 'sim', max_tokens: 10, messages: [{ role: 'user', content: 'fast' }] })
+        .create({ model: 'sim', max_tokens: 100, messages: [{ role: 'user', content: 'fast' }] })
         .catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(Anthropic.RateLimitError);
       expect((error as InstanceType<typeof Anthropic.APIError>).headers?.get('retry-after-ms')).toBe('250');
       await slow;
-      const after = await client.messages.create({ model: 'sim', max_tokens: 10, messages: [{ role: 'user', content: 'fast' }] });
+      const after = await client.messages.create({ model: 'sim', max_tokens: 100, messages: [{ role: 'user', content: 'fast' }] });
       expect(after.stop_reason).toBe('end_turn');
     } finally {
       await limited.close();

@@ -63,3 +63,20 @@ export function requireArray(value: unknown, where: string): unknown[] {
   if (!Array.isArray(value)) throw invalidRequest(`${where}: expected an array`);
   return value;
 }
+
+/** An optional count such as `max_tokens`: absent, or an integer >= 1. */
+export function optionalTokenLimit(value: unknown, where: string): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw invalidRequest(`${where}: expected an integer >= 1`);
+  return value;
+}
+
+/** The object at `path` inside `value`, or undefined when any step is missing or not an object. */
+export function objectAt(value: unknown, ...path: string[]): Record<string, unknown> | undefined {
+  let node = value;
+  for (const key of path) {
+    if (typeof node !== 'object' || node === null || Array.isArray(node)) return undefined;
+    node = (node as Record<string, unknown>)[key];
+  }
+  return typeof node === 'object' && node !== null && !Array.isArray(node) ? (node as Record<string, unknown>) : undefined;
+}
