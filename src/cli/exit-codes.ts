@@ -22,6 +22,8 @@ const INPUT_ERROR_CODES: ReadonlySet<FanoutErrorCode> = new Set([
   'OPTION_INVALID',
   'NOT_FOUND',
   'MODEL_CONFIG',
+  'WORKSPACE_INVALID',
+  'SANDBOX_UNAVAILABLE',
 ]);
 
 /** The exit code for an error that ended a command. */

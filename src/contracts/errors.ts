@@ -27,6 +27,15 @@ export type FanoutErrorCode =
   | 'ABORTED'
   /** The store could not be opened or written. */
   | 'STORE_ERROR'
+  /**
+   * Worktrees cannot be used as asked: not a git repository, a detached HEAD,
+   * a branch that already exists, uncommitted changes where a merge would land.
+   */
+  | 'WORKSPACE_INVALID'
+  /** A git command under fanout's worktrees failed unexpectedly. */
+  | 'WORKSPACE_FAILED'
+  /** A task asks for the shell and no OS sandbox is installed (or it cannot start). */
+  | 'SANDBOX_UNAVAILABLE'
   /** A bug or an unexpected condition. */
   | 'INTERNAL';
 

@@ -1,0 +1,145 @@
+import { changedFiles } from './changes.js';
+import { git, type GitOptions } from './git.js';
+import type { Repository } from './repository.js';
+import type { ConflictHunk, MergeConflict } from './types.js';
+
+/** One branch to merge: the task it holds, its tip commit and the commit it started from. */
+export interface MergeStep {
+  task: string;
+  commit: string;
+  /** Where the task started: what it changed, against this, names who else touched a conflicting file. */
+  base: string;
+}
+
+/** How {@link mergeSteps} runs. */
+export interface MergeStepsOptions extends Pick<GitOptions, 'signal' | 'timeoutMs'> {
+  /** Environment for `commit-tree` (commit identity). */
+  env: Readonly<Record<string, string>>;
+  /** The message of the merge commit that brings in `task`. */
+  message(task: string): string;
+}
+
+/** The outcome of merging steps onto a start commit. */
+export interface MergedSteps {
+  commit: string;
+  merged: string[];
+  conflicts: MergeConflict[];
+}
+
+/**
+ * Merges each step onto `start` in order, without a work tree: `git
+ * merge-tree --write-tree` computes the merged tree in the object store and
+ * `git commit-tree` records it as a merge commit, so neither the user's tree
+ * nor any index moves. A step whose merge changes nothing (its work is
+ * already in the result, as a dependency's is in its dependent's) makes no
+ * commit; a step that conflicts is left out and reported, file by file.
+ * Two git calls per clean step.
+ */
+export async function mergeSteps(repo: Repository, start: string, steps: readonly MergeStep[], options: MergeStepsOptions): Promise<MergedSteps> {
+  const call = { signal: options.signal, timeoutMs: options.timeoutMs, cwd: repo.root };
+  let current = start;
+  let currentTree = (await git(['rev-parse', `${start}^{tree}`], call)).stdout.trim();
+  const merged: MergeStep[] = [];
+  const conflicts: MergeConflict[] = [];
+  for (const step of steps) {
+    const result = await git(['merge-tree', '--write-tree', '-z', '--name-only', current, step.commit], { ...call, okCodes: [1] });
+    const parsed = parseMergeTree(result.stdout);
+    if (result.code === 0) {
+      if (parsed.tree !== currentTree) {
+        const commit = await git(['commit-tree', parsed.tree, '-p', current, '-p', step.commit, '-m', options.message(step.task)], {
+          ...call,
+          env: options.env,
+        });
+        current = commit.stdout.trim();
+        currentTree = parsed.tree;
+      }
+      merged.push(step);
+      continue;
+    }
+    const touched = await Promise.all(
+      merged.map(async (earlier) => ({ task: earlier.task, files: new Set((await changedFiles(repo.root, earlier.base, earlier.commit, call)).map((change) => change.path)) })),
+    );
+    for (const file of parsed.files) {
+      const info = parsed.messages.get(file);
+      conflicts.push({
+        file,
+        task: step.task,
+        withTasks: touched.filter((entry) => entry.files.has(file)).map((entry) => entry.task),
+        kind: info?.kind ?? 'contents',
+        message: info?.message ?? `Merge conflict in ${file}`,
+        hunks: await conflictHunks(repo, parsed.tree, file, call),
+      });
+    }
+  }
+  return { commit: current, merged: merged.map((step) => step.task), conflicts };
+}
+
+interface ParsedMergeTree {
+  tree: string;
+  files: string[];
+  messages: Map<string, { kind: string; message: string }>;
+}
+
+/**
+ * Reads `merge-tree --write-tree -z --name-only` output: the tree, the
+ * conflicted files up to an empty field, then messages as
+ * `<count> <path>... <type> <message>` fields.
+ */
+export function parseMergeTree(stdout: string): ParsedMergeTree {
+  const fields = stdout.split('\0');
+  const tree = (fields[0] ?? '').trim();
+  const files: string[] = [];
+  let at = 1;
+  for (; at < fields.length && fields[at] !== ''; at += 1) files.push(fields[at] as string);
+  at += 1;
+  const messages = new Map<string, { kind: string; message: string }>();
+  while (at < fields.length) {
+    const count = Number(fields[at]);
+    if (!Number.isInteger(count) || count < 1) break;
+    const paths = fields.slice(at + 1, at + 1 + count);
+    const type = fields[at + 1 + count] ?? '';
+    const message = (fields[at + 2 + count] ?? '').trim();
+    at += 3 + count;
+    const kind = /^CONFLICT \(([^)]+)\)/.exec(type)?.[1];
+    if (kind === undefined) continue;
+    for (const file of paths) if (!messages.has(file)) messages.set(file, { kind, message: message.replace(/^CONFLICT \([^)]+\):\s*/, '') });
+  }
+  return { tree, files, messages };
+}
+
+async function conflictHunks(repo: Repository, tree: string, file: string, call: Pick<GitOptions, 'signal' | 'timeoutMs' | 'cwd'>): Promise<ConflictHunk[]> {
+  const blob = await git(['cat-file', 'blob', `${tree}:${file}`], { ...call, okCodes: [128] });
+  return blob.code === 0 ? parseConflictHunks(blob.stdout) : [];
+}
+
+/**
+ * The hunks between conflict markers in a file git wrote. The base section
+ * of the `diff3`/`zdiff3` styles (after `|||||||`) is left out.
+ */
+export function parseConflictHunks(text: string): ConflictHunk[] {
+  const hunks: ConflictHunk[] = [];
+  const lines = text.split('\n');
+  let open: { line: number; ours: string[]; theirs: string[]; side: 'ours' | 'base' | 'theirs' } | undefined;
+  lines.forEach((line, index) => {
+    if (line.startsWith('<<<<<<<')) {
+      open = { line: index + 1, ours: [], theirs: [], side: 'ours' };
+    } else if (open === undefined) {
+      return;
+    } else if (line.startsWith('|||||||')) {
+      open.side = 'base';
+    } else if (line === '=======' || line.startsWith('======= ')) {
+      open.side = 'theirs';
+    } else if (line.startsWith('>>>>>>>')) {
+      hunks.push({ line: open.line, ours: open.ours.join('\n'), theirs: open.theirs.join('\n') });
+      open = undefined;
+    } else if (open.side !== 'base') {
+      open[open.side].push(line);
+    }
+  });
+  return hunks;
+}
+
+/** True when a text still has a conflict marker line. */
+export function hasConflictMarkers(text: string): boolean {
+  return /^(<{7}|>{7})( |$)|^={7}$/m.test(text);
+}

@@ -1,0 +1,277 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { isFanoutError } from '../errors.js';
+import { useTempRepos, type TempRepo } from './test-support/temp-repo.js';
+import { createWorktreeManager, type RunWorkspace } from './worktree-manager.js';
+
+const makeRepo = useTempRepos();
+
+function worktreeCount(repo: TempRepo): number {
+  return repo.git('worktree', 'list', '--porcelain').split('\n').filter((line) => line.startsWith('worktree ')).length;
+}
+
+function fanoutBranches(repo: TempRepo): string[] {
+  return repo.git('branch', '--format=%(refname:short)').split('\n').filter((name) => name.startsWith('fanout'));
+}
+
+async function expectCode(promise: Promise<unknown>, code: string, pattern: RegExp): Promise<void> {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(isFanoutError(error)).toBe(true);
+  expect(error).toMatchObject({ code });
+  expect((error as Error).message).toMatch(pattern);
+  expect((error as Error).message).not.toContain('\n');
+}
+
+async function startRun(repo: TempRepo, run = 'run-1'): Promise<RunWorkspace> {
+  return createWorktreeManager({ home: repo.home }).startRun(run, repo.dir);
+}
+
+describe('worktree manager: bad input leaves nothing behind', () => {
+  it('refuses a directory outside any git repository', async () => {
+    const repo = makeRepo();
+    const outside = path.dirname(repo.dir);
+    await expectCode(createWorktreeManager({ home: repo.home }).startRun('run-1', outside), 'WORKSPACE_INVALID', /is not inside a git repository/);
+    expect(existsSync(path.join(repo.home, 'worktrees', 'run-1'))).toBe(false);
+  });
+
+  it('refuses a detached HEAD', async () => {
+    const repo = makeRepo();
+    repo.git('checkout', '-q', '--detach');
+    await expectCode(startRun(repo), 'WORKSPACE_INVALID', /detached HEAD/);
+  });
+
+  it('refuses a run whose result branch exists', async () => {
+    const repo = makeRepo();
+    repo.git('branch', 'fanout/run-1');
+    await expectCode(startRun(repo), 'WORKSPACE_INVALID', /branch fanout\/run-1 already exists/);
+  });
+
+  it('refuses an existing task branch without making a worktree or touching the branch', async () => {
+    const repo = makeRepo();
+    repo.git('branch', 'fanout-tasks/run-1/a');
+    const before = repo.git('rev-parse', 'fanout-tasks/run-1/a');
+    const workspace = await startRun(repo);
+    await expectCode(workspace.createTask('a'), 'WORKSPACE_INVALID', /branch fanout-tasks\/run-1\/a already exists/);
+    expect(worktreeCount(repo)).toBe(1);
+    expect(repo.git('rev-parse', 'fanout-tasks/run-1/a')).toBe(before);
+    expect(workspace.tasks()).toEqual([]);
+  });
+
+  it('refuses a task id git cannot use in a branch name', async () => {
+    const repo = makeRepo();
+    const workspace = await startRun(repo);
+    await expectCode(workspace.createTask('a..b'), 'WORKSPACE_INVALID', /task id "a..b" cannot name a git branch/);
+    expect(fanoutBranches(repo)).toEqual([]);
+  });
+});
+
+describe('worktree manager: merging', () => {
+  it('merges parallel writes to different files into fanout/<run> without touching the user tree', async () => {
+    const repo = makeRepo({ 'README.md': '# test\n', 'src/shared.ts': 'export const x = 1;\n' });
+    const head = repo.git('rev-parse', 'HEAD');
+    const workspace = await startRun(repo);
+    const tasks = await Promise.all(['a', 'b', 'c', 'd'].map((task) => workspace.createTask(task)));
+    for (const task of tasks) repo.write({ [`src/${task.task}.ts`]: `export const ${task.task} = 1;\n` }, task.cwd);
+    const commits = await Promise.all(tasks.map((task) => workspace.commitTask(task.task)));
+    expect(commits.every((commit) => commit.committed)).toBe(true);
+    expect(commits[0]?.changes).toEqual([{ path: 'src/a.ts', kind: 'added', added: 1, removed: 0 }]);
+    expect(repo.git('log', '-1', '--format=%s', 'fanout-tasks/run-1/a')).toBe('fanout run-1: task a');
+
+    const result = await workspace.merge();
+    expect(result.merged).toEqual(['a', 'b', 'c', 'd']);
+    expect(result.conflicts).toEqual([]);
+    expect(repo.git('ls-tree', '-r', '--name-only', 'fanout/run-1').split('\n')).toEqual(
+      ['README.md', 'src/a.ts', 'src/b.ts', 'src/c.ts', 'src/d.ts', 'src/shared.ts'],
+    );
+    expect(repo.git('rev-parse', 'HEAD')).toBe(head);
+    expect(repo.git('status', '--porcelain')).toBe('');
+    expect(existsSync(path.join(repo.dir, 'src/a.ts'))).toBe(false);
+    expect(await workspace.diff()).toContain('+export const d = 1;');
+  });
+
+  it('reports two tasks editing the same lines as a conflict with both tasks and the hunks, and keeps both branches', async () => {
+    const repo = makeRepo({ 'config.ts': 'export const port = 80;\nexport const host = "a";\n' });
+    const workspace = await startRun(repo);
+    const one = await workspace.createTask('one');
+    const two = await workspace.createTask('two');
+    repo.write({ 'config.ts': 'export const port = 8080;\nexport const host = "a";\n' }, one.cwd);
+    repo.write({ 'config.ts': 'export const port = 9090;\nexport const host = "a";\n', 'other.ts': 'x\n' }, two.cwd);
+    await workspace.commitTask('one');
+    await workspace.commitTask('two');
+
+    const result = await workspace.merge();
+    expect(result.merged).toEqual(['one']);
+    expect(result.conflicts).toEqual([
+      {
+        file: 'config.ts',
+        task: 'two',
+        withTasks: ['one'],
+        kind: 'contents',
+        message: 'Merge conflict in config.ts',
+        hunks: [{ line: 1, ours: 'export const port = 8080;', theirs: 'export const port = 9090;' }],
+      },
+    ]);
+    expect(repo.git('show', 'fanout/run-1:config.ts')).toContain('8080');
+
+    const cleaned = await workspace.clean();
+    expect(cleaned.kept.map((branch) => branch.branch)).toEqual(['fanout-tasks/run-1/two', 'fanout/run-1']);
+    expect(fanoutBranches(repo).sort()).toEqual(['fanout-tasks/run-1/two', 'fanout/run-1']);
+    expect(repo.git('show', 'fanout-tasks/run-1/two:config.ts')).toContain('9090');
+    expect(worktreeCount(repo)).toBe(1);
+  });
+
+  it('builds a dependency chain on merged work', async () => {
+    const repo = makeRepo();
+    const workspace = await startRun(repo);
+    const a = await workspace.createTask('a');
+    const b = await workspace.createTask('b');
+    repo.write({ 'lib/a.ts': 'export const a = 1;\n' }, a.cwd);
+    repo.write({ 'lib/b.ts': 'export const b = 2;\n' }, b.cwd);
+    await workspace.commitTask('a');
+    await workspace.commitTask('b');
+    const c = await workspace.createTask('c', { dependsOn: ['a', 'b'] });
+    expect(readFileSync(path.join(c.cwd, 'lib/a.ts'), 'utf8')).toBe('export const a = 1;\n');
+    expect(readFileSync(path.join(c.cwd, 'lib/b.ts'), 'utf8')).toBe('export const b = 2;\n');
+    repo.write({ 'lib/a.ts': 'export const a = 10;\n', 'lib/c.ts': 'import { a } from "./a";\n' }, c.cwd);
+    await workspace.commitTask('c');
+    expect(await workspace.changes('c')).toEqual([
+      { path: 'lib/a.ts', kind: 'changed', added: 1, removed: 1 },
+      { path: 'lib/c.ts', kind: 'added', added: 1, removed: 0 },
+    ]);
+    const d = await workspace.createTask('d', { dependsOn: ['c'] });
+    repo.write({ 'lib/d.ts': 'd\n' }, d.cwd);
+    await workspace.commitTask('d');
+
+    const result = await workspace.merge();
+    expect(result.conflicts).toEqual([]);
+    expect(result.merged).toEqual(['a', 'b', 'c', 'd']);
+    expect(repo.git('show', 'fanout/run-1:lib/a.ts')).toBe('export const a = 10;');
+    expect(repo.git('ls-tree', '-r', '--name-only', 'fanout/run-1', 'lib').split('\n')).toEqual(['lib/a.ts', 'lib/b.ts', 'lib/c.ts', 'lib/d.ts']);
+  });
+
+  it('runs tasks where the run started in a subdirectory', async () => {
+    const repo = makeRepo({ 'pkg/index.ts': 'x\n' });
+    const workspace = await createWorktreeManager({ home: repo.home }).startRun('run-1', path.join(repo.dir, 'pkg'));
+    const task = await workspace.createTask('t');
+    expect(readFileSync(path.join(task.cwd, 'index.ts'), 'utf8')).toBe('x\n');
+  });
+});
+
+describe('worktree manager: apply', () => {
+  it('refuses with uncommitted changes and changes nothing, then fast-forwards once they are committed', async () => {
+    const repo = makeRepo();
+    const workspace = await startRun(repo);
+    const task = await workspace.createTask('t');
+    repo.write({ 'new.ts': 'n\n' }, task.cwd);
+    await workspace.commitTask('t');
+    await workspace.merge();
+    repo.write({ 'README.md': 'edited\n' });
+    const head = repo.git('rev-parse', 'HEAD');
+    await expectCode(workspace.apply(), 'WORKSPACE_INVALID', /has uncommitted changes \(README.md\); commit or stash them yourself/);
+    expect(repo.git('rev-parse', 'HEAD')).toBe(head);
+    expect(repo.git('stash', 'list')).toBe('');
+    expect(readFileSync(path.join(repo.dir, 'README.md'), 'utf8')).toBe('edited\n');
+
+    repo.git('checkout', '-q', 'README.md');
+    const applied = await workspace.apply();
+    expect(applied).toMatchObject({ branch: 'main', from: head, how: 'fast-forward' });
+    expect(readFileSync(path.join(repo.dir, 'new.ts'), 'utf8')).toBe('n\n');
+  });
+
+  it('merges when the user branch moved since the run', async () => {
+    const repo = makeRepo();
+    const workspace = await startRun(repo);
+    const task = await workspace.createTask('t');
+    repo.write({ 'new.ts': 'n\n' }, task.cwd);
+    await workspace.commitTask('t');
+    await workspace.merge();
+    repo.write({ 'mine.ts': 'm\n' });
+    repo.git('add', '-A');
+    repo.git('commit', '-q', '-m', 'mine');
+    expect((await workspace.apply()).how).toBe('merge');
+    expect(existsSync(path.join(repo.dir, 'new.ts'))).toBe(true);
+    expect(existsSync(path.join(repo.dir, 'mine.ts'))).toBe(true);
+  });
+});
+
+describe('worktree manager: cleanup', () => {
+  it('leaves no worktree or branch after a successful, applied run', async () => {
+    const repo = makeRepo();
+    const workspace = await startRun(repo);
+    const task = await workspace.createTask('t');
+    repo.write({ 'a.ts': 'a\n' }, task.cwd);
+    await workspace.commitTask('t');
+    await workspace.merge();
+    await workspace.apply();
+    const cleaned = await workspace.clean();
+    expect(cleaned.kept).toEqual([]);
+    expect(cleaned.deletedBranches.sort()).toEqual(['fanout-tasks/run-1/t', 'fanout/run-1']);
+    expect(worktreeCount(repo)).toBe(1);
+    expect(fanoutBranches(repo)).toEqual([]);
+    expect(existsSync(task.path)).toBe(false);
+  });
+
+  it('keeps the work of a failed or stopped task (committing what it left) until forced, saying what would be lost', async () => {
+    const repo = makeRepo();
+    const workspace = await startRun(repo);
+    const task = await workspace.createTask('stopped');
+    const idle = await workspace.createTask('idle');
+    repo.write({ 'half.ts': 'one\ntwo\n' }, task.cwd);
+
+    const preview = await workspace.clean({ dryRun: true });
+    expect(preview.removedWorktrees.sort()).toEqual([idle.path, task.path].sort());
+    expect(existsSync(task.path)).toBe(true);
+
+    const kept = await workspace.clean();
+    expect(kept.kept).toEqual([{ branch: 'fanout-tasks/run-1/stopped', task: 'stopped', changes: [{ path: 'half.ts', kind: 'added', added: 2, removed: 0 }] }]);
+    expect(kept.deletedBranches).toEqual(['fanout-tasks/run-1/idle']);
+    expect(worktreeCount(repo)).toBe(1);
+    expect(repo.git('show', 'fanout-tasks/run-1/stopped:half.ts')).toBe('one\ntwo');
+
+    const forced = await createWorktreeManager({ home: repo.home }).openRun('run-1').then((again) => again.clean({ force: true }));
+    expect(forced.lost.map((branch) => branch.branch)).toEqual(['fanout-tasks/run-1/stopped']);
+    expect(fanoutBranches(repo)).toEqual([]);
+    expect(createWorktreeManager({ home: repo.home }).runs()).toEqual([]);
+  });
+
+  it('cleans after a crash from another process, even a worktree whose directory is gone', async () => {
+    const repo = makeRepo();
+    const first = await startRun(repo);
+    const a = await first.createTask('a');
+    await first.createTask('b');
+    repo.write({ 'a.ts': 'a\n' }, a.cwd);
+    await first.commitTask('a');
+    // The crashed process never merged; a worktree directory was deleted by hand.
+    const { rmSync } = await import('node:fs');
+    rmSync(path.join(first.tasks()[1]?.path ?? '', ''), { recursive: true, force: true });
+
+    const manager = createWorktreeManager({ home: repo.home });
+    expect(manager.runs()).toEqual(['run-1']);
+    const again = await manager.openRun('run-1');
+    expect((await again.createTask('a')).path).toBe(a.path);
+    await again.merge();
+    await again.apply();
+    expect((await again.clean()).kept).toEqual([]);
+    expect(worktreeCount(repo)).toBe(1);
+    expect(fanoutBranches(repo)).toEqual([]);
+  });
+
+  it('leaves only the user worktree after 20 runs', { timeout: 180_000 }, async () => {
+    const repo = makeRepo();
+    const manager = createWorktreeManager({ home: repo.home });
+    for (let run = 0; run < 20; run += 1) {
+      const workspace = await manager.startRun(`run-${run}`, repo.dir);
+      const tasks = await Promise.all(['x', 'y'].map((task) => workspace.createTask(task)));
+      repo.write({ [`out/${run}.txt`]: `${run}\n` }, tasks[0]?.cwd);
+      await Promise.all(tasks.map((task) => workspace.commitTask(task.task)));
+      await workspace.merge();
+      await workspace.clean({ force: run % 2 === 0 });
+    }
+    expect(worktreeCount(repo)).toBe(1);
+    expect(repo.git('worktree', 'list').split('\n')).toHaveLength(1);
+  });
+});

@@ -1,0 +1,432 @@
+import { existsSync, mkdirSync, realpathSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { FanoutError } from '../errors.js';
+import { changedFiles, diffText } from './changes.js';
+import { git, type GitOptions } from './git.js';
+import { mergeSteps, type MergeStep } from './merge-branches.js';
+import { RepoQueue } from './repo-queue.js';
+import {
+  branchCommit,
+  branchExists,
+  checkRefComponent,
+  commitIdentity,
+  findRepository,
+  headState,
+  isAncestor,
+  uncommittedFiles,
+  type Repository,
+} from './repository.js';
+import { listRunRecords, readRunRecord, runDirectory, writeRunRecord, type RunRecord } from './run-record.js';
+import type { FileChange, MergeResult, TaskWorktree } from './types.js';
+
+/** Options of {@link createWorktreeManager}. */
+export interface WorktreeManagerOptions {
+  /** fanout's home (`$FANOUT_HOME`); worktrees live in its `worktrees/` directory. */
+  home: string;
+  /** Most time one git command may take, ms. Default 60 s. */
+  gitTimeoutMs?: number;
+}
+
+/** Cancellation for one operation. */
+export interface OperationOptions {
+  signal?: AbortSignal;
+}
+
+/** A task's committed work. */
+export interface TaskCommit {
+  /** The branch tip after the commit (the base when the task changed nothing). */
+  commit: string;
+  /** True when this call made a commit. */
+  committed: boolean;
+  /** What the task changed against its base. */
+  changes: FileChange[];
+}
+
+/** What `apply` did to the user's branch. */
+export interface ApplyResult {
+  branch: string;
+  from: string;
+  to: string;
+  /** `fast-forward`, `merge`, or `up-to-date` when the branch already held the result. */
+  how: 'fast-forward' | 'merge' | 'up-to-date';
+}
+
+/** A branch `clean` kept or deleted with work that is in no other branch. */
+export interface UnmergedBranch {
+  branch: string;
+  /** The task, or undefined for the run's result branch. */
+  task: string | undefined;
+  changes: FileChange[];
+}
+
+/** What `clean` did. */
+export interface CleanResult {
+  /** Worktree directories removed. */
+  removedWorktrees: string[];
+  /** Branches deleted. */
+  deletedBranches: string[];
+  /** Branches kept because their work is not merged anywhere (only without `force`). */
+  kept: UnmergedBranch[];
+  /** Branches deleted with work that is in no other branch (only with `force`). */
+  lost: UnmergedBranch[];
+}
+
+/** The worktrees of one run in one repository. */
+export interface RunWorkspace {
+  readonly run: string;
+  /** Top of the user's work tree. */
+  readonly repo: string;
+  readonly baseBranch: string;
+  readonly baseCommit: string;
+  /** `fanout/<run>`. */
+  readonly resultBranch: string;
+  /** The task worktrees made so far. */
+  tasks(): TaskWorktree[];
+  /**
+   * Makes the worktree of a task on branch `fanout-tasks/<run>/<task>`,
+   * from the run's base commit or, with `dependsOn`, from a commit that
+   * merges those tasks' committed branches onto it. Worktrees are made one
+   * at a time per repository; the files are checked out outside that queue.
+   * A task whose worktree already exists (a resumed run) gets it back.
+   * Throws `WORKSPACE_INVALID` when the branch already exists, leaving
+   * nothing behind.
+   */
+  createTask(task: string, options?: OperationOptions & { dependsOn?: readonly string[] }): Promise<TaskWorktree & { cwd: string }>;
+  /** Commits everything the task left in its worktree on its branch (message naming run and task). */
+  commitTask(task: string, options?: OperationOptions): Promise<TaskCommit>;
+  /** What the task changed against its base, committed work only. */
+  changes(task: string, options?: OperationOptions): Promise<FileChange[]>;
+  /** The diff of a task's branch against its base, or (no task) of the result branch against the run's base. */
+  diff(task?: string, options?: OperationOptions): Promise<string>;
+  /**
+   * Merges the task branches, in the order their worktrees were made (so
+   * dependencies first) or the order given, into `fanout/<run>` without
+   * touching any work tree. Conflicting tasks are left out and reported.
+   */
+  merge(options?: OperationOptions & { order?: readonly string[] }): Promise<MergeResult>;
+  /** The last merge, if any. */
+  lastMerge(): MergeResult | undefined;
+  /**
+   * Moves the user's branch to the result: a fast-forward, or a merge when
+   * the branch moved since. Refuses (`WORKSPACE_INVALID`, nothing changed)
+   * on uncommitted changes, another branch checked out, or conflicts.
+   */
+  apply(options?: OperationOptions): Promise<ApplyResult>;
+  /**
+   * Removes the run's worktrees (committing what a task left uncommitted
+   * first, so nothing is lost with them) and its merged branches; branches
+   * with work that is nowhere else are kept unless `force`. `dryRun` says
+   * what would happen and changes nothing.
+   */
+  clean(options?: OperationOptions & { force?: boolean; dryRun?: boolean }): Promise<CleanResult>;
+}
+
+/** Makes, merges and cleans the git worktrees of fanout's runs. */
+export interface WorktreeManager {
+  /** Where worktrees live: `$FANOUT_HOME/worktrees`. */
+  readonly root: string;
+  /**
+   * Starts the worktrees of a run in the repository holding `dir` (or
+   * returns them when the run already has some). Throws
+   * `WORKSPACE_INVALID` when `dir` is not in a git repository, HEAD is
+   * detached or unborn, the run id cannot name a branch, or `fanout/<run>`
+   * exists. Makes no git change.
+   */
+  startRun(run: string, dir: string, options?: OperationOptions): Promise<RunWorkspace>;
+  /** A run's worktrees; `NOT_FOUND` when the run has none. */
+  openRun(run: string): Promise<RunWorkspace>;
+  /** Runs that have worktrees or kept branches. */
+  runs(): string[];
+}
+
+/** Creates a {@link WorktreeManager} over `$FANOUT_HOME/worktrees`. */
+export function createWorktreeManager(options: WorktreeManagerOptions): WorktreeManager {
+  const root = path.join(path.resolve(options.home), 'worktrees');
+  const queue = new RepoQueue();
+  const timeoutMs = options.gitTimeoutMs;
+  const open = (record: RunRecord): RunWorkspace => runWorkspace(record, { root, queue, timeoutMs });
+  return {
+    root,
+    async startRun(run, dir, callOptions = {}) {
+      checkRefComponent(run, 'run id');
+      const existing = readRunRecord(root, run);
+      if (existing !== undefined) return open(existing);
+      const call = { signal: callOptions.signal, timeoutMs };
+      const repo = await findRepository(dir, call);
+      const head = await headState(repo, call);
+      if (await branchExists(repo, `fanout/${run}`, call)) {
+        throw new FanoutError('WORKSPACE_INVALID', `branch fanout/${run} already exists in ${repo.root}; delete it or use another run`);
+      }
+      const subdir = path.relative(repo.root, realDir(dir)) || '.';
+      const record: RunRecord = {
+        version: 1,
+        run,
+        repo: repo.root,
+        commonDir: repo.commonDir,
+        subdir: subdir.split(path.sep).join('/'),
+        baseBranch: head.branch,
+        baseCommit: head.commit,
+        tasks: {},
+      };
+      writeRunRecord(root, record);
+      return open(record);
+    },
+    async openRun(run) {
+      const record = readRunRecord(root, run);
+      if (record === undefined) throw new FanoutError('NOT_FOUND', `run ${run} has no worktrees`);
+      return open(record);
+    },
+    runs: () => listRunRecords(root),
+  };
+}
+
+interface Shared {
+  root: string;
+  queue: RepoQueue;
+  timeoutMs: number | undefined;
+}
+
+function runWorkspace(record: RunRecord, shared: Shared): RunWorkspace {
+  const repo: Repository = { root: record.repo, commonDir: record.commonDir };
+  const { run } = record;
+  const resultBranch = `fanout/${run}`;
+  const call = (signal: AbortSignal | undefined): Pick<GitOptions, 'signal' | 'timeoutMs'> => ({ signal, timeoutMs: shared.timeoutMs });
+  const serial = <T>(operation: () => Promise<T>): Promise<T> => shared.queue.run(repo.commonDir, operation);
+  const save = (): void => writeRunRecord(shared.root, record);
+  let identity: Promise<Record<string, string>> | undefined;
+  const env = (signal?: AbortSignal): Promise<Record<string, string>> => (identity ??= commitIdentity(repo, call(signal)));
+  const taskOf = (task: string): TaskWorktree => {
+    const found = record.tasks[task];
+    if (found === undefined) throw new FanoutError('NOT_FOUND', `task ${task} of run ${run} has no worktree`);
+    return found;
+  };
+  const withCwd = (entry: TaskWorktree): TaskWorktree & { cwd: string } => ({ ...entry, cwd: path.join(entry.path, record.subdir) });
+  const tipOf = async (entry: TaskWorktree, signal?: AbortSignal): Promise<string> =>
+    (await branchCommit(repo, entry.branch, call(signal))) ?? entry.base;
+
+  const commitTask = async (task: string, signal?: AbortSignal): Promise<TaskCommit> => {
+    const entry = taskOf(task);
+    let committed = false;
+    if (existsSync(entry.path)) {
+      const at = { ...call(signal), cwd: entry.path };
+      await git(['add', '-A'], at);
+      // Exit 1 is "nothing to commit".
+      const commit = await git(['-c', 'commit.gpgsign=false', '-c', 'gc.auto=0', 'commit', '-q', '--no-verify', '-m', `fanout ${run}: task ${task}`], {
+        ...at,
+        env: await env(signal),
+        okCodes: [1],
+      });
+      committed = commit.code === 0;
+    }
+    const commit = await tipOf(entry, signal);
+    return { commit, committed, changes: await changedFiles(repo.root, entry.base, commit, call(signal)) };
+  };
+
+  const merge = async (order: readonly string[] | undefined, signal?: AbortSignal): Promise<MergeResult> => {
+    const names = order ?? Object.keys(record.tasks);
+    const steps: MergeStep[] = [];
+    const unchanged: string[] = [];
+    for (const task of names) {
+      const entry = taskOf(task);
+      const commit = await tipOf(entry, signal);
+      if (commit === entry.base) unchanged.push(task);
+      else steps.push({ task, commit, base: entry.base });
+    }
+    const merged = await mergeSteps(repo, record.baseCommit, steps, {
+      ...call(signal),
+      env: await env(signal),
+      message: (task) => `fanout ${run}: merge task ${task}`,
+    });
+    return serial(async () => {
+      await git(['update-ref', `refs/heads/${resultBranch}`, merged.commit], { ...call(signal), cwd: repo.root });
+      record.merge = { branch: resultBranch, commit: merged.commit, merged: merged.merged, unchanged, conflicts: merged.conflicts };
+      save();
+      return record.merge;
+    });
+  };
+
+  return {
+    run,
+    repo: repo.root,
+    baseBranch: record.baseBranch,
+    baseCommit: record.baseCommit,
+    resultBranch,
+    tasks: () => Object.values(record.tasks).map((entry) => ({ ...entry })),
+
+    async createTask(task, options = {}) {
+      checkRefComponent(task, 'task id');
+      const { signal } = options;
+      const dependsOn = [...(options.dependsOn ?? [])];
+      const reused = record.tasks[task];
+      if (reused !== undefined && reused.state === 'active' && existsSync(reused.path)) return withCwd(reused);
+      let base = record.baseCommit;
+      let baseConflicts: TaskWorktree['baseConflicts'];
+      if (dependsOn.length > 0) {
+        const steps: MergeStep[] = [];
+        for (const dependency of dependsOn) {
+          const entry = taskOf(dependency);
+          steps.push({ task: dependency, commit: await tipOf(entry, signal), base: entry.base });
+        }
+        const merged = await mergeSteps(repo, record.baseCommit, steps, {
+          ...call(signal),
+          env: await env(signal),
+          message: (dependency) => `fanout ${run}: merge task ${dependency} as the base of ${task}`,
+        });
+        base = merged.commit;
+        if (merged.conflicts.length > 0) baseConflicts = merged.conflicts;
+      }
+      const branch = `fanout-tasks/${run}/${task}`;
+      const dir = path.join(runDirectory(shared.root, run), task);
+      const entry: TaskWorktree = { task, branch, path: dir, base, dependsOn, state: 'active', ...(baseConflicts ? { baseConflicts } : {}) };
+      await serial(async () => {
+        if (await branchExists(repo, branch, call(signal))) {
+          throw new FanoutError('WORKSPACE_INVALID', `branch ${branch} already exists in ${repo.root}; delete it or rename task ${task}`);
+        }
+        mkdirSync(path.dirname(dir), { recursive: true });
+        // Recorded before git acts, so a crash in between still leaves a record for clean to follow.
+        record.tasks[task] = entry;
+        save();
+        try {
+          await git(['worktree', 'add', '--no-checkout', '-q', '-b', branch, dir, base], { ...call(signal), cwd: repo.root });
+        } catch (error) {
+          await removeTaskState(repo, entry, { timeoutMs: shared.timeoutMs });
+          delete record.tasks[task];
+          save();
+          throw error;
+        }
+      });
+      // The checkout writes only inside the new worktree: it runs beside other tasks' worktree creation.
+      try {
+        await git(['reset', '-q', '--hard', base], { ...call(signal), cwd: dir });
+      } catch (error) {
+        await serial(async () => {
+          await removeTaskState(repo, entry, { timeoutMs: shared.timeoutMs });
+          delete record.tasks[task];
+          save();
+        });
+        throw error;
+      }
+      return withCwd(entry);
+    },
+
+    commitTask: (task, options = {}) => commitTask(task, options.signal),
+
+    async changes(task, options = {}) {
+      const entry = taskOf(task);
+      return changedFiles(repo.root, entry.base, await tipOf(entry, options.signal), call(options.signal));
+    },
+
+    async diff(task, options = {}) {
+      if (task !== undefined) {
+        const entry = taskOf(task);
+        return diffText(repo.root, entry.base, await tipOf(entry, options.signal), call(options.signal));
+      }
+      const result = await branchCommit(repo, resultBranch, call(options.signal));
+      if (result === undefined) throw new FanoutError('NOT_FOUND', `run ${run} has no merged result yet (fanout merge ${run})`);
+      return diffText(repo.root, record.baseCommit, result, call(options.signal));
+    },
+
+    merge: (options = {}) => merge(options.order, options.signal),
+    lastMerge: () => record.merge,
+
+    async apply(options = {}) {
+      const { signal } = options;
+      const result = await branchCommit(repo, resultBranch, call(signal));
+      if (result === undefined) throw new FanoutError('NOT_FOUND', `run ${run} has no merged result to apply (fanout merge ${run})`);
+      return serial(async () => {
+        const head = await headState(repo, call(signal));
+        if (head.branch !== record.baseBranch) {
+          throw new FanoutError('WORKSPACE_INVALID', `${repo.root} is on branch ${head.branch}; run ${run} started from ${record.baseBranch}: switch to it to apply`);
+        }
+        const dirty = await uncommittedFiles(repo.root, call(signal));
+        if (dirty.length > 0) {
+          const shown = dirty.slice(0, 3).join(', ') + (dirty.length > 3 ? `, and ${dirty.length - 3} more` : '');
+          throw new FanoutError('WORKSPACE_INVALID', `${repo.root} has uncommitted changes (${shown}); commit or stash them yourself, then apply again`);
+        }
+        const at = { ...call(signal), cwd: repo.root };
+        if (await isAncestor(repo, result, head.commit, call(signal))) {
+          return { branch: head.branch, from: head.commit, to: head.commit, how: 'up-to-date' as const };
+        }
+        const fastForward = await isAncestor(repo, head.commit, result, call(signal));
+        if (!fastForward) {
+          const check = await git(['merge-tree', '--write-tree', '--name-only', '--no-messages', head.commit, result], { ...at, okCodes: [1] });
+          if (check.code === 1) {
+            const files = check.stdout.split('\n').slice(1).filter(Boolean);
+            throw new FanoutError('WORKSPACE_INVALID', `${head.branch} moved since run ${run} and conflicts with its result in ${files.join(', ')}; merge ${resultBranch} yourself`);
+          }
+        }
+        const args = fastForward
+          ? ['merge', '-q', '--ff-only', result]
+          : ['-c', 'commit.gpgsign=false', 'merge', '-q', '--no-ff', '--no-verify', '-m', `fanout ${run}: apply the result`, result];
+        await git(args, { ...at, env: await env(signal) }).catch((error: unknown) => {
+          throw new FanoutError('WORKSPACE_INVALID', `cannot apply run ${run}: ${(error as Error).message.replace(/^git merge failed: /, '')}`, { cause: error });
+        });
+        const to = (await branchCommit(repo, head.branch, call(signal))) ?? result;
+        return { branch: head.branch, from: head.commit, to, how: fastForward ? ('fast-forward' as const) : ('merge' as const) };
+      });
+    },
+
+    async clean(options = {}) {
+      const { signal, force = false, dryRun = false } = options;
+      const outcome: CleanResult = { removedWorktrees: [], deletedBranches: [], kept: [], lost: [] };
+      for (const entry of Object.values(record.tasks)) {
+        if (entry.state === 'active' && existsSync(entry.path) && !dryRun) await commitTask(entry.task, signal);
+      }
+      return serial(async () => {
+        const userHead = await branchCommit(repo, record.baseBranch, call(signal));
+        const result = await branchCommit(repo, resultBranch, call(signal));
+        const inBranch = async (commit: string, tip: string | undefined): Promise<boolean> =>
+          tip !== undefined && (await isAncestor(repo, commit, tip, call(signal)));
+        // A task's work is safe once in the result or the user's branch; the result's once in the user's branch.
+        const decide = async (branch: string, task: string | undefined, from: string, tip: string): Promise<boolean> => {
+          if (tip === from || (await inBranch(tip, userHead)) || (task !== undefined && (await inBranch(tip, result)))) return true;
+          const unmerged = { branch, task, changes: await changedFiles(repo.root, from, tip, call(signal)) };
+          (force ? outcome.lost : outcome.kept).push(unmerged);
+          return force;
+        };
+        const deletions: string[] = [];
+        for (const entry of Object.values(record.tasks)) {
+          if (existsSync(entry.path) || entry.state === 'active') outcome.removedWorktrees.push(entry.path);
+          const tip = await branchCommit(repo, entry.branch, call(signal));
+          if (tip !== undefined && (await decide(entry.branch, entry.task, entry.base, tip))) deletions.push(entry.branch);
+        }
+        if (result !== undefined && (await decide(resultBranch, undefined, record.baseCommit, result))) deletions.push(resultBranch);
+        outcome.deletedBranches = deletions;
+        if (dryRun) return outcome;
+        for (const entry of Object.values(record.tasks)) {
+          await removeWorktree(repo, entry.path, call(signal));
+          entry.state = 'removed';
+        }
+        await git(['worktree', 'prune'], { ...call(signal), cwd: repo.root });
+        if (deletions.length > 0) await git(['branch', '-q', '-D', ...deletions], { ...call(signal), cwd: repo.root });
+        if (outcome.kept.length === 0) rmSync(runDirectory(shared.root, run), { recursive: true, force: true });
+        else save();
+        return outcome;
+      });
+    },
+  };
+}
+
+/** Removes a task's worktree and its branch, whatever of them exists (undoing a failed creation). */
+async function removeTaskState(repo: Repository, entry: TaskWorktree, options: Pick<GitOptions, 'timeoutMs'>): Promise<void> {
+  await removeWorktree(repo, entry.path, options);
+  await git(['worktree', 'prune'], { ...options, cwd: repo.root }).catch(() => undefined);
+  if (await branchExists(repo, entry.branch, options).catch(() => false)) {
+    await git(['branch', '-q', '-D', entry.branch], { ...options, cwd: repo.root }).catch(() => undefined);
+  }
+}
+
+async function removeWorktree(repo: Repository, dir: string, options: Pick<GitOptions, 'signal' | 'timeoutMs'>): Promise<void> {
+  if (existsSync(dir)) {
+    await git(['worktree', 'remove', '--force', '--force', dir], { ...options, cwd: repo.root, okCodes: [128] });
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function realDir(dir: string): string {
+  try {
+    return realpathSync.native(dir);
+  } catch {
+    return path.resolve(dir);
+  }
+}
