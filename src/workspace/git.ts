@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { FanoutError } from '../errors.js';
+import { FanoutError } from '../contracts/errors.js';
 
 /** How one git command runs. */
 export interface GitOptions {

@@ -1,6 +1,6 @@
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
-import { FanoutError } from '../errors.js';
+import { FanoutError } from '../contracts/errors.js';
 import { git, type GitOptions } from './git.js';
 
 /** A git repository as fanout's worktrees see it. */

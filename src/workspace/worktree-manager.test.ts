@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isFanoutError } from '../errors.js';
+import { isFanoutError } from '../contracts/errors.js';
 import { useTempRepos, type TempRepo } from './test-support/temp-repo.js';
 import { createWorktreeManager, type RunWorkspace } from './worktree-manager.js';
 

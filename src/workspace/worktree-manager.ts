@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, realpathSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { FanoutError } from '../errors.js';
+import { FanoutError } from '../contracts/errors.js';
 import { changedFiles, diffText } from './changes.js';
 import { git, type GitOptions } from './git.js';
 import { mergeSteps, type MergeStep } from './merge-branches.js';
