@@ -55,12 +55,15 @@ describe('createModelResolver', () => {
     expect(external.stats.requests).toBe(0);
   });
 
-  it('accepts sim:<anything> as its own cached spec', async () => {
+  it('accepts sim:anthropic as its own cached spec and refuses any other sim: variant in one line', async () => {
     resolver = createModelResolver({ env: {} });
-    const model = resolver.resolve('sim:fast');
-    expect(model).toMatchObject({ spec: 'sim:fast', provider: 'sim', simulated: true });
-    expect(resolver.resolve('sim:fast')).not.toBe(resolver.resolve('sim'));
+    const model = resolver.resolve('sim:anthropic');
+    expect(model).toMatchObject({ spec: 'sim:anthropic', provider: 'sim', simulated: true });
+    expect(resolver.resolve('sim:anthropic')).not.toBe(resolver.resolve('sim'));
     expect((await model.generate(request('Fast?', { output: 'Fast.' }))).content).toEqual([{ type: 'text', text: 'Fast.' }]);
+    expect(() => resolver.resolve('sim:foo')).toThrow(
+      expect.objectContaining({ code: 'MODEL_CONFIG', message: 'unknown simulated model "sim:foo": expected sim, sim:anthropic or sim:openai' }),
+    );
   });
 
   it('uses a given simulated server instead of starting one', async () => {

@@ -60,6 +60,9 @@ export function defaultModelSpec(env: NodeJS.ProcessEnv = process.env): string {
  */
 const PROVIDERS: Readonly<Record<string, ProviderEntry>> = {
   sim: ({ spec, modelId, fetch, simUrl, externalSim, preflight }) => {
+    if (!SIM_WIRES.includes(modelId)) {
+      throw new FanoutError('MODEL_CONFIG', `unknown simulated model "${spec}": expected sim, sim:anthropic or sim:openai`);
+    }
     if (externalSim !== undefined) requireHttpUrl(externalSim.source, externalSim.url, 'http://127.0.0.1:8787');
     return new LazyModel({ spec, provider: 'sim', simulated: true }, async () => {
       const baseURL = await simUrl();
@@ -70,7 +73,7 @@ const PROVIDERS: Readonly<Record<string, ProviderEntry>> = {
         return new OpenAIModel({ spec, modelId: 'sim', apiKey: 'sim', baseURL: `${baseURL}/v1`, simulated: true, fetch, preflight: check });
       }
       const AnthropicModel = await loadAnthropic();
-      return new AnthropicModel({ spec, modelId: modelId || 'sim', apiKey: 'sim', baseURL, simulated: true, fetch, preflight: check });
+      return new AnthropicModel({ spec, modelId: 'sim', apiKey: 'sim', baseURL, simulated: true, fetch, preflight: check });
     });
   },
   anthropic: ({ spec, modelId, env, fetch, preflight }) => {
@@ -109,10 +112,13 @@ const PROVIDERS: Readonly<Record<string, ProviderEntry>> = {
 /** The model id after `sim:` that selects the OpenAI wire format. */
 const SIM_OPENAI = 'openai';
 
+/** What may follow `sim:`: nothing (the Anthropic wire format), `anthropic` (the same, said explicitly) or `openai`. */
+const SIM_WIRES: readonly string[] = ['', 'anthropic', SIM_OPENAI];
+
 /**
- * Resolves model specs: `sim` (or `sim:<anything>`) is the simulated model,
- * reached through the Anthropic wire format except for `sim:openai`, which
- * goes through the OpenAI one; `anthropic:<model-id>` the Anthropic API
+ * Resolves model specs: `sim` (or `sim:anthropic`) is the simulated model,
+ * reached through the Anthropic wire format, and `sim:openai` the same
+ * through the OpenAI one (any other `sim:` spec is refused); `anthropic:<model-id>` the Anthropic API
  * (needs `ANTHROPIC_API_KEY`, honours `ANTHROPIC_BASE_URL`);
  * `openai:<model>` the OpenAI Chat Completions API or any compatible server
  * (needs `OPENAI_API_KEY`, any non-empty value for local servers; honours

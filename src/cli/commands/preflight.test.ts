@@ -49,6 +49,11 @@ describe('check rejects what run would reject, and run rejects it before printin
   const plans: Array<[string, string, RegExp]> = [
     ['an unknown agent', 'tasks:\n  - id: a\n    prompt: x\n    agent: nobody\n', /tasks\[0\]\.agent: unknown agent "nobody"/],
     ['an unknown model provider', 'tasks:\n  - id: a\n    prompt: x\n    model: foo:bar\n', /foo:bar/],
+    [
+      'a simulated model variant that does not exist',
+      'model: sim:foo\ntasks:\n  - id: a\n    prompt: x\n',
+      /^fanout: \S*bad\.yaml: model: unknown simulated model "sim:foo": expected sim, sim:anthropic or sim:openai\n$/,
+    ],
     ['an agent whose file has bad frontmatter', 'tasks:\n  - id: a\n    prompt: x\n    agent: broken\n', /broken\.md/],
   ];
 
