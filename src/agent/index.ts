@@ -10,3 +10,12 @@ export {
   type ToolContext,
   type ToolExecution,
 } from './tools/index.js';
+export { bashTool } from './tools/index.js';
+export { shellSandboxStatus, type ShellSandboxStatus } from './shell/sandbox-probe.js';
+export { runShellCommand, type CommandResult } from './shell/run-command.js';
+export {
+  DEFAULT_SHELL_OUTPUT_BYTES,
+  DEFAULT_SHELL_TIMEOUT_MS,
+  HOST_NAME_PATTERN,
+  type ShellPolicy,
+} from './shell/shell-policy.js';

@@ -12,7 +12,8 @@ import type {
 import type { JsonSchema } from '../contracts/plan.js';
 import { compileOutputCheck, repairRequest } from './output-format.js';
 import { createSandbox } from './sandbox.js';
-import { agentToolSpecs, agentTools, executeToolCalls, type AgentTool, type ToolCallInfo } from './tools/index.js';
+import type { ShellPolicy } from './shell/shell-policy.js';
+import { agentToolSpecs, agentTools, bashTool, executeToolCalls, type AgentTool, type ToolCallInfo } from './tools/index.js';
 
 /** Default upper bound of output tokens per model call. */
 export const DEFAULT_MAX_TOKENS_PER_CALL = 4096;
@@ -44,6 +45,11 @@ export interface AgentOptions {
    * every tool. A call to a tool not offered fails like an unknown tool.
    */
   tools?: readonly string[];
+  /**
+   * The task's shell: when set, the `bash` tool is offered too (unless
+   * `tools` leaves it out) and runs commands under this policy.
+   */
+  shell?: ShellPolicy;
   /**
    * Most tokens the next model call may use under the caller's token caps;
    * the call asks for the smaller of this and `maxTokensPerCall`.
@@ -100,7 +106,7 @@ export async function runAgent(options: AgentOptions): Promise<AgentResult> {
   }
   const schema = options.outputSchema;
   const output = schema === undefined ? undefined : { schema, check: compileOutputCheck(schema) };
-  const tools = offeredTools(options.tools);
+  const tools = offeredTools(options.tools, options.shell !== undefined);
   const toolSpecs = tools === agentTools ? agentToolSpecs : tools.map((tool) => tool.spec);
   const maxTokensPerCall = options.maxTokensPerCall ?? DEFAULT_MAX_TOKENS_PER_CALL;
   const clock = options.clock ?? systemClock;
@@ -141,7 +147,7 @@ export async function runAgent(options: AgentOptions): Promise<AgentResult> {
         if (capped !== undefined) return end('limit', capped);
         // An abort from onModelCall (a run cap this call reached) must not let these tool calls run.
         throwIfAborted(signal);
-        const results = await executeToolCalls(calls, { tools, sandbox, signal, onToolCall: options.onToolCall });
+        const results = await executeToolCalls(calls, { tools, sandbox, signal, shell: options.shell, onToolCall: options.onToolCall });
         throwIfAborted(signal);
         appendUserContent(messages, results);
         continue;
@@ -171,15 +177,20 @@ export async function runAgent(options: AgentOptions): Promise<AgentResult> {
   }
 }
 
-/** The tools named in `names` (all of them when absent); an unknown name is a caller's mistake. */
-function offeredTools(names: readonly string[] | undefined): readonly AgentTool[] {
-  if (names === undefined) return agentTools;
-  const known = agentTools.map((tool) => tool.spec.name);
+/**
+ * The tools named in `names` (all of them when absent), `bash` among them
+ * only with a shell; an unknown name is a caller's mistake.
+ */
+function offeredTools(names: readonly string[] | undefined, shell: boolean): readonly AgentTool[] {
+  const available = shell ? [...agentTools, bashTool] : agentTools;
+  if (names === undefined) return available;
+  const known = available.map((tool) => tool.spec.name);
   const unknown = names.filter((name) => !known.includes(name));
   if (unknown.length > 0) {
-    throw new FanoutError('OPTION_INVALID', `unknown tool ${unknown.map((name) => `"${name}"`).join(', ')} (expected ${known.join(', ')})`);
+    const why = unknown.includes('bash') && !shell ? ' (bash needs a shell policy)' : '';
+    throw new FanoutError('OPTION_INVALID', `unknown tool ${unknown.map((name) => `"${name}"`).join(', ')}${why} (expected ${known.join(', ')})`);
   }
-  return agentTools.filter((tool) => names.includes(tool.spec.name));
+  return available.filter((tool) => names.includes(tool.spec.name));
 }
 
 function textOf(response: ModelResponse): string {

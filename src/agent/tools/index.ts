@@ -1,6 +1,8 @@
 import { deepFreeze } from './deep-freeze.js';
 import type { ToolSpec } from '../../contracts/model.js';
 import { editFileTool } from './edit-file.js';
+
+export { bashTool } from './bash.js';
 import { grepTool } from './grep.js';
 import { listFilesTool } from './list-files.js';
 import { readFileTool } from './read-file.js';

@@ -2,12 +2,15 @@ import { FanoutError } from '../../contracts/errors.js';
 import type { ToolSpec } from '../../contracts/model.js';
 import { compileJsonSchema } from '../../plan/json-schema.js';
 import type { Sandbox } from '../sandbox.js';
+import type { ShellPolicy } from '../shell/shell-policy.js';
 
 /** What a tool may use while it runs. */
 export interface ToolContext {
   sandbox: Sandbox;
   /** Long walks stop early when it fires; the agent loop then discards the result. */
   signal: AbortSignal;
+  /** What the `bash` tool may do; absent when the task has no shell. */
+  shell?: ShellPolicy;
 }
 
 /** A tool the agent offers its model. */

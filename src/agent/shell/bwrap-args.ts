@@ -1,0 +1,57 @@
+import { existsSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import path from 'node:path';
+import { writeRoots, type ShellPolicy } from './shell-policy.js';
+
+/** Files and directories under the home directory that hold credentials: hidden from every command. */
+const SECRET_HOME_PATHS = [
+  '.ssh',
+  '.gnupg',
+  '.aws',
+  '.azure',
+  '.kube',
+  '.docker',
+  '.netrc',
+  '.npmrc',
+  '.pypirc',
+  '.git-credentials',
+  '.config/gh',
+  '.config/gcloud',
+  '.claude',
+  '.claude.json',
+  '.anthropic',
+];
+
+/**
+ * The bubblewrap arguments that confine one command: the whole file system
+ * read-only, a private `/tmp`, secrets and `hidden` paths replaced by empty
+ * ones, the working directory readable and its write roots writable (`.git`
+ * never), no network unless hosts are named, its own PID namespace and
+ * session, and death with fanout. Mounts apply in order, so a path hidden
+ * inside the working directory is hidden after the directory is bound.
+ */
+export function bwrapArgs(policy: ShellPolicy, home: string = homedir()): string[] {
+  const cwd = path.resolve(policy.cwd);
+  const hidden = [...SECRET_HOME_PATHS.map((name) => path.join(home, name)), ...policy.hiddenPaths.map((dir) => path.resolve(dir))];
+  const inside = (target: string): boolean => target === cwd || target.startsWith(`${cwd}${path.sep}`);
+  const args = ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp'];
+  const hide = (target: string): void => {
+    if (!existsSync(target)) return;
+    if (statSync(target).isDirectory()) args.push('--tmpfs', target);
+    else args.push('--ro-bind', '/dev/null', target);
+  };
+  // Hidden paths that contain the working directory (the store holds the worktrees) are hidden first, then cwd is bound back.
+  for (const target of hidden) if (!inside(target)) hide(target);
+  args.push('--ro-bind', cwd, cwd);
+  for (const root of writeRoots(policy.writes)) {
+    const dir = path.join(cwd, root);
+    if (existsSync(dir)) args.push('--bind', dir, dir);
+  }
+  const git = path.join(cwd, '.git');
+  if (existsSync(git)) args.push('--ro-bind', git, git);
+  for (const target of hidden) if (inside(target) && target !== cwd) hide(target);
+  args.push('--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try');
+  if (policy.network.length === 0) args.push('--unshare-net');
+  args.push('--new-session', '--die-with-parent', '--chdir', cwd);
+  return args;
+}
