@@ -19,7 +19,7 @@ function steppingClock(): Clock & { advance(ms: number): void } {
   return { now: () => now, sleep: async () => {}, advance: (ms) => (now += ms) };
 }
 
-async function setup(steps: ScriptedStep[], overrides: Partial<AgentOptions> = {}) {
+async function setup(steps: ScriptedStep[], overrides: Partial<AgentOptions> & { cwd?: string } = {}) {
   const model = new ScriptedModel(steps);
   const cwd = overrides.cwd ?? (await makeDir({ 'notes.txt': 'hello notes' }));
   const clock = steppingClock();

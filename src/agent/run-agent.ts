@@ -11,7 +11,7 @@ import type {
 } from '../contracts/model.js';
 import type { JsonSchema } from '../contracts/plan.js';
 import { compileOutputCheck, repairRequest } from './output-format.js';
-import { createSandbox } from './sandbox.js';
+import { createSandbox, type SandboxRoot } from './sandbox.js';
 import type { ShellPolicy } from './shell/shell-policy.js';
 import { agentToolSpecs, agentTools, bashTool, executeToolCalls, type AgentTool, type ToolCallInfo } from './tools/index.js';
 
@@ -26,8 +26,12 @@ export interface AgentOptions {
   prompt: string;
   /** Calls the model; the engine wraps it with retries and caps, errors it throws propagate. */
   call: (request: ModelRequest) => Promise<ModelResponse>;
-  /** Working directory; every tool is confined to it. */
-  cwd: string;
+  /**
+   * Working directory; every tool is confined to it. A run passes the
+   * {@link SandboxRoot} it shares among its tasks (its real location is
+   * resolved once per run).
+   */
+  cwd: string | SandboxRoot;
   /** Globs (relative to cwd) the agent may write; `[]` means read-only. */
   writes: string[];
   /**

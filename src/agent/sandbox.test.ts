@@ -1,8 +1,8 @@
-import { mkdir, readFile, symlink } from 'node:fs/promises';
+import { mkdir, readFile, rm, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FanoutError } from '../contracts/errors.js';
-import { createSandbox } from './sandbox.js';
+import { createSandbox, SandboxRoot } from './sandbox.js';
 import { runTool, useTempDirs } from './test-support/temp-workspace.js';
 
 const makeDir = useTempDirs();
@@ -108,6 +108,38 @@ describe('createSandbox', () => {
       absolute: path.join(real, 'src', 'a.ts'),
       realRelative: 'src/a.ts',
     });
+  });
+
+  it('resolves a shared root once: its sandboxes keep the boundary it had, a new root sees where the directory is now', async () => {
+    const first = await makeDir({ 'a.txt': 'first' });
+    const second = await makeDir({ 'a.txt': 'second' });
+    const holder = await makeDir();
+    const link = path.join(holder, 'link');
+    await symlink(first, link);
+    const root = new SandboxRoot(link);
+    await expect(createSandbox({ cwd: root, writes: [] }).resolve('a.txt', 'read')).resolves.toMatchObject({
+      absolute: path.join(first, 'a.txt'),
+    });
+
+    await rm(link);
+    await symlink(second, link);
+    // The run's later tasks share its root: they are confined to where the directory was.
+    const later = createSandbox({ cwd: root, writes: [] });
+    expect(root.real()).toBe(first);
+    expect(await denial(later.resolve('a.txt', 'read'))).toContain('leads outside the working directory');
+    // Another run (a new root), even in the same millisecond, resolves the directory again.
+    await expect(createSandbox({ cwd: new SandboxRoot(link), writes: [] }).resolve('a.txt', 'read')).resolves.toMatchObject({
+      absolute: path.join(second, 'a.txt'),
+    });
+  });
+
+  it('reports a missing working directory as the path check failing, and resolves it once it exists', async () => {
+    const holder = await makeDir();
+    const root = new SandboxRoot(path.join(holder, 'later'));
+    const sandbox = createSandbox({ cwd: root, writes: [] });
+    await expect(sandbox.resolve('a.txt', 'read')).rejects.toMatchObject({ code: 'ENOENT' });
+    await mkdir(path.join(holder, 'later'));
+    await expect(sandbox.resolve('a.txt', 'read')).resolves.toMatchObject({ realRelative: 'a.txt' });
   });
 
   it('refuses a symlink loop', async () => {

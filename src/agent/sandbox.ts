@@ -5,8 +5,12 @@ import { FanoutError } from '../contracts/errors.js';
 
 /** What a sandbox confines: the working directory and the globs the agent may write. */
 export interface SandboxOptions {
-  /** Working directory; every path the agent names is resolved against it. */
-  cwd: string;
+  /**
+   * Working directory; every path the agent names is resolved against it.
+   * A run passes one {@link SandboxRoot} to all its tasks, so that the real
+   * location of the directory is resolved once per run, not per agent.
+   */
+  cwd: string | SandboxRoot;
   /** Globs (relative to `cwd`, picomatch with dotfiles) the agent may write; `[]` means read-only. */
   writes: readonly string[];
   /**
@@ -44,14 +48,36 @@ export interface Sandbox {
   resolve(requested: string, access: 'read' | 'write'): Promise<ResolvedPath>;
 }
 
+/**
+ * A working directory and where it really is (symlinks resolved), resolved
+ * at most once: the sandboxes of a run's tasks share one, so a run of 1,000
+ * tasks makes one realpath call, not 1,000. The real location is resolved
+ * at the first path check (so that creating a root never fails; a missing
+ * directory surfaces as a tool error, and is looked up again next time) and
+ * then kept: a directory moved or re-pointed during the run (which no
+ * subagent can do: it cannot write outside it) does not move the boundary.
+ */
+export class SandboxRoot {
+  /** The working directory, absolute, as named. */
+  readonly cwd: string;
+  #real: string | undefined;
+
+  constructor(cwd: string) {
+    this.cwd = path.resolve(cwd);
+  }
+
+  /** Where the working directory really is. Throws the file system's error when it does not exist. */
+  real(): string {
+    return (this.#real ??= realpathSync.native(this.cwd));
+  }
+}
+
 /** Creates the {@link Sandbox} of one agent. */
 export function createSandbox(options: SandboxOptions): Sandbox {
-  const cwd = path.resolve(options.cwd);
+  const root = typeof options.cwd === 'string' ? new SandboxRoot(options.cwd) : options.cwd;
+  const { cwd } = root;
   const writes = [...options.writes];
   const inScope = writes.length === 0 ? () => false : picomatch(writes, { dot: true });
-  let realCwd: string | undefined;
-  // Lazily, so that creating a sandbox never fails; a missing cwd surfaces as a tool error.
-  const getRealCwd = (): string => (realCwd ??= realDirectory(cwd));
   const guarded = (options.protectedPaths ?? []).map((dir) => path.resolve(dir));
 
   return {
@@ -66,9 +92,9 @@ export function createSandbox(options: SandboxOptions): Sandbox {
       if (relative === undefined) {
         throw denied(`path "${requested}" escapes the working directory`);
       }
-      const root = getRealCwd();
+      const realCwd = root.real();
       const absolute = realLocation(lexical, relative);
-      const realRelative = insideRelative(root, absolute);
+      const realRelative = insideRelative(realCwd, absolute);
       if (realRelative === undefined) {
         throw denied(`path "${relative}" leads outside the working directory through a symlink`);
       }
@@ -93,27 +119,6 @@ export function createSandbox(options: SandboxOptions): Sandbox {
       return { absolute, relative, realRelative };
     },
   };
-}
-
-/** How long a resolved working directory is reused by the sandboxes created after it, ms. */
-const REAL_CWD_TTL_MS = 1000;
-const realCwds = new Map<string, { real: string; at: number }>();
-
-/**
- * Where `cwd` really is. A run of 1,000 tasks creates 1,000 sandboxes on one
- * cwd within a second: they share one realpath call (a syscall each was a
- * measurable part of the run). A cwd moved or re-pointed meanwhile (which
- * no subagent can do: it cannot write outside its cwd) is seen within a
- * second; until then paths are confined to where the cwd was.
- */
-function realDirectory(cwd: string): string {
-  const now = Date.now();
-  const cached = realCwds.get(cwd);
-  if (cached !== undefined && now - cached.at < REAL_CWD_TTL_MS) return cached.real;
-  const real = realpathSync.native(cwd);
-  if (realCwds.size > 64) realCwds.clear();
-  realCwds.set(cwd, { real, at: now });
-  return real;
 }
 
 /**

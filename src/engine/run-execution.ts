@@ -1,3 +1,4 @@
+import { SandboxRoot } from '../agent/index.js';
 import { FanoutError, toFanoutError } from '../contracts/errors.js';
 import type { StopRequest, TaskPatch } from '../contracts/run-store.js';
 import { timeoutReason, UsageMeter } from './caps.js';
@@ -36,6 +37,8 @@ export class RunExecution {
   readonly #ctx: ExecutionContext;
   readonly #setup: ExecutionSetup;
   readonly #run: RunRecord;
+  /** The run's working directory, its real location resolved once for all its tasks' sandboxes. */
+  readonly #root: SandboxRoot;
   readonly #tasks: TaskState[];
   readonly #byHandle = new Map<string, number>();
   readonly #byTaskId = new Map<string, number>();
@@ -59,6 +62,7 @@ export class RunExecution {
     this.#ctx = ctx;
     this.#setup = setup;
     this.#run = setup.run;
+    this.#root = new SandboxRoot(setup.run.cwd);
     this.runId = setup.run.runId;
     this.simulated = setup.simulated;
     this.#tasks = setup.tasks.map((record) => ({ record }));
@@ -300,7 +304,7 @@ export class RunExecution {
       ...(pricer === undefined ? {} : { pricer }),
       ...(resolvedAgent === undefined ? {} : { agent: resolvedAgent }),
       runUsage: this.#runUsage,
-      cwd: this.#run.cwd,
+      cwd: this.#root,
       protectedPaths: this.#ctx.protectedPaths,
       clock,
       gates,

@@ -1,4 +1,4 @@
-import { runAgent, type AgentResult } from '../agent/index.js';
+import { runAgent, type AgentResult, type SandboxRoot } from '../agent/index.js';
 import { FanoutError, toFanoutError } from '../contracts/errors.js';
 import type { Model } from '../contracts/model.js';
 import { renderTaskPrompt } from '../plan/index.js';
@@ -17,7 +17,8 @@ export const DEFAULT_MAX_TURNS = 20;
 export interface TaskRunOptions {
   task: TaskRecord;
   model: Model;
-  cwd: string;
+  /** The run's working directory, resolved once for all its tasks. */
+  cwd: SandboxRoot;
   /** Directories the task may never write, whatever its scope. */
   protectedPaths: readonly string[];
   clock: Clock;
