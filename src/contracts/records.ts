@@ -7,8 +7,6 @@ import type { Plan, TaskSpec, ExecutionDag } from './plan.js';
  */
 export type TaskStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'limit' | 'skipped' | 'stopped';
 
-export const TERMINAL_TASK_STATUSES: readonly TaskStatus[] = ['succeeded', 'failed', 'limit', 'skipped', 'stopped'];
-
 /** Status of a whole run. `interrupted`: its process died before it finished. */
 export type RunStatus = 'running' | 'synthesizing' | 'succeeded' | 'failed' | 'stopped' | 'interrupted';
 

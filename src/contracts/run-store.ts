@@ -73,7 +73,11 @@ export interface RunStore {
   listEvents(runId: string, afterSeq?: number): StoredEvent[];
   /** In position order. */
   listTodos(runId: string): TodoItem[];
-  /** Stop requests for the run or any of its tasks, recorded after `since` (ms epoch). */
+  /**
+   * Stop requests for the run or any of its tasks recorded at or after
+   * `since` (ms epoch; `requestedAt >= since`), oldest first. A run's own
+   * requests are those from its `createdAt` on.
+   */
   listStopRequests(runId: string, since: number): StopRequest[];
 
   /** Makes pending writes durable and visible to other processes. */

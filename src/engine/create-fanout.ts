@@ -125,7 +125,7 @@ class FanoutEngine implements Fanout {
       throw new FanoutError('OPTION_INVALID', `run ${runId} was already started (status ${run.status}); only a prepared run can be started`);
     }
     const tasks = this.#store.listTasks(runId);
-    const earlyStops = this.#store.listStopRequests(runId, run.createdAt - 1);
+    const earlyStops = this.#store.listStopRequests(runId, run.createdAt);
     this.#execute({ run, tasks, ...resolveRunModels(run.plan, this.#checks) }, { ...options, earlyStops });
   }
 

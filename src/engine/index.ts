@@ -1,7 +1,6 @@
 export type * from './api.js';
 export type * from '../contracts/records.js';
 export type * from '../contracts/events.js';
-export { TERMINAL_TASK_STATUSES } from '../contracts/records.js';
 export { systemClock, type Clock } from '../contracts/clock.js';
 export { ManualClock, settle } from './manual-clock.js';
 export { createFanout, DEFAULT_MODEL, DEFAULT_POLL_MS } from './create-fanout.js';

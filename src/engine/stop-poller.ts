@@ -40,8 +40,7 @@ export class StopPoller {
   /** Applies every pending stop request of the runs executing here now. */
   pollOnce(): void {
     for (const execution of this.#executions.values()) {
-      // `createdAt - 1`: a request recorded in the run's first ms still counts.
-      execution.applyStopRequests(this.#store.listStopRequests(execution.runId, execution.createdAt - 1));
+      execution.applyStopRequests(this.#store.listStopRequests(execution.runId, execution.createdAt));
     }
   }
 

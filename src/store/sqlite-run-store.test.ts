@@ -301,6 +301,14 @@ describe('SqliteRunStore schema and errors', () => {
     const store = open({ path });
     seedRun(store, 'r1');
     store.flush();
+    // Triggers fire once per row each statement writes: the log counts the statements that reached the file.
+    const observer = new Database(path);
+    observer.exec(`
+      CREATE TABLE statement_log (id INTEGER PRIMARY KEY, what TEXT NOT NULL);
+      CREATE TRIGGER log_task_update AFTER UPDATE ON tasks BEGIN INSERT INTO statement_log (what) VALUES ('task ' || NEW.handle); END;
+      CREATE TRIGGER log_todo_write AFTER INSERT ON todos BEGIN INSERT INTO statement_log (what) VALUES ('todo ' || NEW.position); END;
+    `);
+    const statements = (): string[] => observer.prepare('SELECT what FROM statement_log ORDER BY id').pluck().all() as string[];
     store.updateTask('r1-a', { status: 'running', startedAt: 5, waitReason: 'concurrency' });
     store.updateTask('r1-a', { turns: 2, waitReason: undefined });
     store.setTodo('r1', 0, { id: 'a', content: 'A', status: 'in_progress', handle: 'r1-a' });
@@ -311,10 +319,13 @@ describe('SqliteRunStore schema and errors', () => {
     expect(task).toMatchObject({ status: 'running', startedAt: 5, turns: 2 });
     expect(task?.waitReason).toBeUndefined();
     expect(reader.listTodos('r1')).toEqual([{ id: 'a', content: 'A', status: 'completed', handle: 'r1-a' }]);
+    expect(statements()).toEqual(['task r1-a', 'todo 0']);
     // A change after the flush is a new statement, not folded into the applied one.
     store.updateTask('r1-a', { status: 'succeeded' });
     store.flush();
     expect(reader.getTask('r1-a')).toMatchObject({ status: 'succeeded', startedAt: 5, turns: 2 });
+    expect(statements()).toEqual(['task r1-a', 'todo 0', 'task r1-a']);
+    observer.close();
   });
 
   it('rejects a run id that already exists in the file, from another instance', () => {
