@@ -16,7 +16,7 @@ export type { AgentTool, ToolContext } from './tool.js';
 export const agentTools: readonly AgentTool[] = [readFileTool, writeFileTool, editFileTool, listFilesTool, grepTool];
 
 /**
- * The specs of {@link agentTools}, as sent to the model. Deeply frozen, so
- * providers encode each one once (see `frozenJson`).
+ * The specs of {@link agentTools}, as sent to the model. Deeply frozen: every
+ * request of every task shares them.
  */
 export const agentToolSpecs: readonly ToolSpec[] = agentTools.map((tool) => deepFreeze(tool.spec));

@@ -2,7 +2,6 @@ import httpServer from 'node:http';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FanoutError } from '../../contracts/errors.js';
-import { deepFreeze } from '../../agent/tools/deep-freeze.js';
 import { createNodeFetch } from '../http/node-fetch.js';
 import type { ModelRequest } from '../../contracts/model.js';
 import { describeProviderConformance } from '../provider-conformance.js';
@@ -77,7 +76,11 @@ describe('AnthropicModel', () => {
     const baseURL = `http://127.0.0.1:${(capture.address() as net.AddressInfo).port}`;
     try {
       const model = new AnthropicModel({ spec: 'anthropic:m', modelId: 'm', apiKey: 'k', baseURL, fetch: http.fetch });
-      const frozen = deepFreeze({ name: 'read_file', description: 'Reads.', inputSchema: { type: 'object', properties: { path: { type: 'string' } } } });
+      const frozen = Object.freeze({
+        name: 'read_file',
+        description: 'Reads.',
+        inputSchema: Object.freeze({ type: 'object', properties: Object.freeze({ path: Object.freeze({ type: 'string' }) }) }),
+      });
       const plain = { name: 'grep', description: 'Greps.', inputSchema: { type: 'object' } };
       for (let call = 0; call < 2; call++) {
         plain.description = `Greps, call ${call}.`;

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
+import { toResponse, type NodeResponse } from './node-response.js';
 
 /** The `fetch` signature the official model SDKs accept through their `fetch` option. */
 export type FetchFunction = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
@@ -21,18 +22,18 @@ export interface NodeFetch {
   close(): void;
 }
 
-const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
-
 /**
- * A minimal `fetch` over `node:http`/`node:https` with keep-alive agents.
+ * A minimal `fetch` over `node:http`/`node:https` with keep-alive agents,
+ * given to the SDKs through their documented `fetch` option.
  *
  * Why not the global fetch (undici): at hundreds of concurrent calls its
- * per-request work (request/response objects, body streams, header
- * validation) made the model path measurably slower than a bare keep-alive
- * loop. Here a non-streamed body is buffered and handed over whole; only
- * server-sent events get a ReadableStream, fed straight from the socket.
- * It supports what the model SDKs send: string or byte bodies, `Headers` or
- * plain header objects, and an AbortSignal.
+ * per-request work (request objects, header validation, its connection
+ * pool) made the model path measurably slower than a bare keep-alive loop.
+ * Here the request goes out through `node:http`, its body in the same write
+ * as its head; the answer is a real `Response` whose body is read from the
+ * socket (see {@link toResponse}). It supports what the model SDKs send:
+ * string or byte bodies, `Headers` or plain header objects, and an
+ * AbortSignal.
  */
 export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
   const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 256, maxFreeSockets: 256 };
@@ -95,16 +96,12 @@ function send(origin: Origin, path: string, init: RequestInit): Promise<Response
       headers['content-length'] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength);
     }
 
-    let settled = false;
-    let stream: ReadableStreamDefaultController<Uint8Array> | undefined;
+    let answer: NodeResponse | undefined;
     const onAbort = (): void => {
       const error = abortError(signal);
       req.destroy(error);
-      stream?.error(error);
-      if (!settled) {
-        settled = true;
-        reject(error);
-      }
+      if (answer === undefined) reject(error);
+      else answer.fail(error);
     };
     const release = (): void => signal?.removeEventListener('abort', onAbort);
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -112,79 +109,22 @@ function send(origin: Origin, path: string, init: RequestInit): Promise<Response
     const { transport, agent, hostname, port } = origin;
     const request = { method: init.method ?? 'GET', hostname, port, path, headers, agent };
     const req = transport.request(request, (res) => {
-      const status = res.statusCode ?? 0;
-      const isEventStream = (res.headers['content-type'] ?? '').startsWith('text/event-stream');
-      if (isEventStream && !NULL_BODY_STATUSES.has(status)) {
-        settled = true;
-        resolve(new Response(socketStream(res, release, (controller) => (stream = controller)), {
-          status,
-          statusText: res.statusMessage ?? '',
-          headers: headerPairs(res.rawHeaders),
-        }));
+      try {
+        answer = toResponse(res, release);
+      } catch (error) {
+        // `Response` refuses a status outside 200-599.
+        res.destroy();
+        fail(error as Error);
         return;
       }
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('error', (error) => fail(error));
-      res.on('end', () => {
-        release();
-        if (settled) return;
-        settled = true;
-        const bytes = NULL_BODY_STATUSES.has(status) ? null : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-        resolve(new BufferedResponse(bytes, status, res.statusMessage ?? '', res.headers) as unknown as Response);
-      });
+      resolve(answer.response);
     });
     const fail = (error: Error): void => {
       release();
-      if (settled) return;
-      settled = true;
-      reject(new TypeError('fetch failed', { cause: error }));
+      if (answer === undefined) reject(new TypeError('fetch failed', { cause: error }));
     };
     req.on('error', fail);
     req.end(body);
-  });
-}
-
-/**
- * Streams a response body to the reader, pausing the socket while the reader
- * is behind so a slow consumer does not buffer the whole answer.
- */
-function socketStream(
-  res: http.IncomingMessage,
-  release: () => void,
-  expose: (controller: ReadableStreamDefaultController<Uint8Array>) => void,
-): ReadableStream<Uint8Array> {
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      expose(controller);
-      res.on('data', (chunk: Buffer) => {
-        controller.enqueue(chunk);
-        if ((controller.desiredSize ?? 1) <= 0) res.pause();
-      });
-      res.on('end', () => {
-        release();
-        try {
-          controller.close();
-        } catch {
-          // already errored by an abort
-        }
-      });
-      res.on('error', (error) => {
-        release();
-        try {
-          controller.error(error);
-        } catch {
-          // already errored by an abort
-        }
-      });
-    },
-    pull() {
-      res.resume();
-    },
-    cancel() {
-      release();
-      res.destroy();
-    },
   });
 }
 
