@@ -97,32 +97,31 @@ function send(origin: Origin, path: string, init: RequestInit): Promise<Response
     }
 
     let answer: NodeResponse | undefined;
+    let settled = false;
     const onAbort = (): void => {
       const error = abortError(signal);
       req.destroy(error);
-      if (answer === undefined) reject(error);
-      else answer.fail(error);
+      if (answer !== undefined) answer.fail(error);
+      else settle(() => reject(error));
     };
     const release = (): void => signal?.removeEventListener('abort', onAbort);
     signal?.addEventListener('abort', onAbort, { once: true });
+    const settle = (then: () => void): void => {
+      if (settled) return;
+      settled = true;
+      then();
+    };
+    const fail = (error: Error): void => {
+      release();
+      settle(() => reject(isAbortError(error) ? error : new TypeError('fetch failed', { cause: error })));
+    };
 
     const { transport, agent, hostname, port } = origin;
     const request = { method: init.method ?? 'GET', hostname, port, path, headers, agent };
     const req = transport.request(request, (res) => {
-      try {
-        answer = toResponse(res, release);
-      } catch (error) {
-        // `Response` refuses a status outside 200-599.
-        res.destroy();
-        fail(error as Error);
-        return;
-      }
-      resolve(answer.response);
+      answer = toResponse(res, release);
+      answer.response.then((response) => settle(() => resolve(response)), fail);
     });
-    const fail = (error: Error): void => {
-      release();
-      if (answer === undefined) reject(new TypeError('fetch failed', { cause: error }));
-    };
     req.on('error', fail);
     req.end(body);
   });
@@ -257,6 +256,10 @@ class NodeResponseHeaders {
   [Symbol.iterator](): IterableIterator<[string, string]> {
     return this.entries();
   }
+}
+
+function isAbortError(error: Error): boolean {
+  return error.name === 'AbortError';
 }
 
 function abortError(signal: AbortSignal | undefined): Error {

@@ -1,33 +1,55 @@
 import type http from 'node:http';
+import { BufferedResponse } from './buffered-response.js';
 
 /** Statuses whose answer has no body, which `Response` refuses one for. */
 const NULL_BODY_STATUSES = new Set([204, 205, 304]);
 
-/** A `Response` over an answer Node received, and how to fail its body when the request is aborted. */
+/** The `Response` of an answer Node is receiving, and how to fail it when the request is aborted. */
 export interface NodeResponse {
-  response: Response;
-  /** Errors the body stream (for a reader in the middle of it); no effect once the body ended. */
+  /** Settles once the answer can be handed over: at once for an event stream, else when the body is complete. */
+  response: Promise<Response>;
+  /** Fails the answer with `error`: the pending response, or the body stream a reader is in. No effect once it ended. */
   fail(error: Error): void;
 }
 
 /**
- * The `Response` of an answer from `node:http`: a real `Response` whose body
- * is a web stream fed from the socket as the data arrives, so server-sent
- * events reach the reader at once and a slow reader pauses the socket
- * instead of buffering the whole answer. `done` is called once the body has
- * been read to its end, failed or been cancelled.
+ * The `Response` of an answer from `node:http`. Server-sent events get a real
+ * `Response` whose body is streamed from the socket as the data arrives (a
+ * slow reader pauses the socket instead of buffering the whole answer); any
+ * other answer is read whole and handed over as a {@link BufferedResponse}.
+ * `done` is called once the body has been read to its end, failed or been
+ * cancelled.
  */
 export function toResponse(res: http.IncomingMessage, done: () => void): NodeResponse {
   const status = res.statusCode ?? 0;
-  const init: ResponseInit = { status, statusText: res.statusMessage ?? '', headers: headerPairs(res.rawHeaders) };
-  if (NULL_BODY_STATUSES.has(status)) {
-    res.once('end', done).resume();
-    return { response: new Response(null, init), fail: () => {} };
+  if ((res.headers['content-type'] ?? '').startsWith('text/event-stream') && !NULL_BODY_STATUSES.has(status)) {
+    return streamedResponse(res, done);
   }
+  let fail: (error: Error) => void = () => {};
+  const response = new Promise<Response>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    fail = reject;
+    res.on('data', (chunk: Buffer) => chunks.push(chunk));
+    res.on('error', (error) => {
+      done();
+      reject(error);
+    });
+    res.on('end', () => {
+      done();
+      const bytes = NULL_BODY_STATUSES.has(status) ? null : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+      resolve(new BufferedResponse(bytes, status, res.statusMessage ?? '', res.headers));
+    });
+  });
+  return { response, fail: (error) => fail(error) };
+}
+
+function streamedResponse(res: http.IncomingMessage, done: () => void): NodeResponse {
+  const init: ResponseInit = { status: res.statusCode, statusText: res.statusMessage ?? '', headers: headerPairs(res.rawHeaders) };
   let controller: ReadableStreamDefaultController<Uint8Array> | undefined;
   const body = socketStream(res, done, (opened) => (controller = opened));
   return {
-    response: new Response(body, init),
+    // `Response` refuses a status outside 200-599: that rejects the fetch.
+    response: new Promise<Response>((resolve) => resolve(new Response(body, init))),
     fail(error) {
       try {
         controller?.error(error);

@@ -1,0 +1,157 @@
+import type http from 'node:http';
+
+/**
+ * A `Response` for an answer read whole, over the bytes and the header
+ * object Node parsed. The SDKs read non-streamed answers through `ok`,
+ * `status`, `headers.get` and `json()`/`text()`; undici's own `Response`
+ * would copy and validate every header into a `Headers` and wrap the bytes
+ * in a web stream first, which cost about a quarter of the CPU of the whole
+ * model path at hundreds of concurrent calls (docs/benchmarks.md). The rest
+ * of the `Response` interface is there too, built on demand: `body` (a
+ * stream of the bytes), `clone()`, `blob()`, `formData()`.
+ */
+export class BufferedResponse implements Response {
+  readonly ok: boolean;
+  readonly headers: NodeHeaders;
+  readonly url = '';
+  readonly redirected = false;
+  readonly type: Response['type'] = 'default';
+  #bytes: Buffer | null;
+  #used = false;
+  #stream: ReadableStream<Uint8Array> | null | undefined;
+
+  /** `bytes` is null for a status without a body (204, 205, 304). */
+  constructor(
+    bytes: Buffer | null,
+    readonly status: number,
+    readonly statusText: string,
+    headers: http.IncomingHttpHeaders,
+  ) {
+    this.#bytes = bytes;
+    this.ok = status >= 200 && status < 300;
+    this.headers = new NodeHeaders(headers);
+  }
+
+  /** The bytes as a web stream, made on first access; reading it uses the body up, as with fetch. */
+  get body(): ReadableStream<Uint8Array> | null {
+    if (this.#stream === undefined) {
+      const bytes = this.#bytes;
+      this.#stream =
+        bytes === null
+          ? null
+          : new ReadableStream<Uint8Array>(
+              {
+                pull: (controller) => {
+                  this.#used = true;
+                  if (bytes.byteLength > 0) controller.enqueue(bytes);
+                  controller.close();
+                },
+              },
+              // No read ahead: the bytes are taken when a reader asks, not when the stream is made.
+              { highWaterMark: 0 },
+            );
+    }
+    return this.#stream;
+  }
+
+  get bodyUsed(): boolean {
+    return this.#used || this.#stream?.locked === true;
+  }
+
+  async text(): Promise<string> {
+    return this.#take().toString('utf8');
+  }
+
+  async json(): Promise<unknown> {
+    return JSON.parse(await this.text());
+  }
+
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    const bytes = this.#take();
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  }
+
+  async blob(): Promise<Blob> {
+    return new Blob([this.#take()], { type: this.headers.get('content-type') ?? '' });
+  }
+
+  async formData(): Promise<FormData> {
+    return this.#asFetchResponse().formData();
+  }
+
+  clone(): Response {
+    if (this.bodyUsed) throw new TypeError('Response.clone: Body has already been consumed.');
+    return new BufferedResponse(this.#bytes, this.status, this.statusText, this.headers.source);
+  }
+
+  /** The bytes, once: like fetch, a body is read at most once. */
+  #take(): Buffer {
+    if (this.bodyUsed) throw new TypeError('Body is unusable: Body has already been read');
+    this.#used = true;
+    return this.#bytes ?? Buffer.alloc(0);
+  }
+
+  #asFetchResponse(): Response {
+    return new Response(this.#take(), { status: this.status, statusText: this.statusText, headers: [...this.headers] });
+  }
+}
+
+/**
+ * The `Headers` of a {@link BufferedResponse}: reads Node's parsed header
+ * object (names lower case, repeated headers joined with ", "), iterates in
+ * name order as `Headers` does, and like a fetch response's headers cannot
+ * be changed.
+ */
+export class NodeHeaders implements Headers {
+  constructor(readonly source: http.IncomingHttpHeaders) {}
+
+  get(name: string): string | null {
+    const value = this.source[name.toLowerCase()];
+    if (value === undefined) return null;
+    return Array.isArray(value) ? value.join(', ') : value;
+  }
+
+  has(name: string): boolean {
+    return this.source[name.toLowerCase()] !== undefined;
+  }
+
+  getSetCookie(): string[] {
+    return this.source['set-cookie'] ?? [];
+  }
+
+  append(): void {
+    throw immutable();
+  }
+
+  set(): void {
+    throw immutable();
+  }
+
+  delete(): void {
+    throw immutable();
+  }
+
+  forEach(callback: (value: string, name: string, headers: Headers) => void, thisArg?: unknown): void {
+    for (const [name, value] of this.entries()) callback.call(thisArg, value, name, this);
+  }
+
+  *entries(): IterableIterator<[string, string]> {
+    for (const name of Object.keys(this.source).sort()) yield [name, this.get(name) as string];
+  }
+
+  *keys(): IterableIterator<string> {
+    for (const [name] of this.entries()) yield name;
+  }
+
+  *values(): IterableIterator<string> {
+    for (const [, value] of this.entries()) yield value;
+  }
+
+  [Symbol.iterator](): IterableIterator<[string, string]> {
+    return this.entries();
+  }
+}
+
+function immutable(): TypeError {
+  return new TypeError('the headers of a response cannot be changed');
+}
