@@ -119,16 +119,16 @@ export class NodeHeaders implements Headers {
     return this.source['set-cookie'] ?? [];
   }
 
-  append(): void {
-    throw immutable();
+  append(name: string, _value: string): void {
+    throw immutable(name);
   }
 
-  set(): void {
-    throw immutable();
+  set(name: string, _value: string): void {
+    throw immutable(name);
   }
 
-  delete(): void {
-    throw immutable();
+  delete(name: string): void {
+    throw immutable(name);
   }
 
   forEach(callback: (value: string, name: string, headers: Headers) => void, thisArg?: unknown): void {
@@ -152,6 +152,6 @@ export class NodeHeaders implements Headers {
   }
 }
 
-function immutable(): TypeError {
-  return new TypeError('the headers of a response cannot be changed');
+function immutable(name: string): TypeError {
+  return new TypeError(`the headers of a response cannot be changed (${name})`);
 }
