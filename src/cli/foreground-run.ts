@@ -32,8 +32,8 @@ export interface ForegroundRunOptions {
  * stops every task (the run then ends as stopped); a second exits at once.
  */
 export async function runInForeground(fanout: Fanout, plan: Plan, options: ForegroundRunOptions, io: CliIo): Promise<ForegroundRun> {
-  const interrupt = onInterrupt({ stderr: io.stderr });
   const view = options.json ? undefined : new ProgressView(io.stdout, createProgressState(plan.tasks));
+  const interrupt = onInterrupt({ stderr: view?.noticeStream(io.stderr) ?? io.stderr });
   let runId: string | undefined;
   // spawn() emits its first events before it returns the run id: hold them until then.
   const early: FanoutEvent[] = [];

@@ -46,6 +46,19 @@ describe('runCli: flags and commands', () => {
     expect(help.out()).not.toContain('__execute');
   });
 
+  it('fanout help and fanout help <command> print the help on stdout with exit 0, like --help', async () => {
+    const help = recordingIo();
+    expect(await runCli(['help'], help)).toBe(0);
+    expect(help.out()).toMatch(/^Usage: fanout \[options\] \[command\]/);
+    expect(help.err()).toBe('');
+    const run = recordingIo();
+    expect(await runCli(['help', 'run'], run)).toBe(0);
+    expect(run.out()).toMatch(/^Usage: fanout run \[options\] <plan>/);
+    const flag = recordingIo();
+    await runCli(['run', '--help'], flag);
+    expect(run.out()).toBe(flag.out());
+  });
+
   it('exits 2 with the usage when no command is given', async () => {
     const io = recordingIo();
     expect(await runCli([], io)).toBe(2);

@@ -29,8 +29,6 @@ function withCapOptions(command: Command): Command {
     .option('--timeout <ms>', "wall-clock limit of the whole run, in ms (the plan's timeoutMs)", parsePositiveInt);
 }
 
-// Commander reports help/version as "errors" when exitOverride is on.
-const CLEAN_EXITS = new Set(['commander.helpDisplayed', 'commander.version']);
 
 /**
  * Builds the commander program. Every action loads its command module on
@@ -192,7 +190,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (CLEAN_EXITS.has(error.code)) return ExitCode.ok;
+      // With exitOverride, commander reports help and version as "errors" too: `--help`, `help [command]`
+      // and `--version` with exit code 0, the usage printed for a missing command with 1.
+      if (error.exitCode === 0) return ExitCode.ok;
       // Bad flags, unknown commands, missing arguments; commander already printed one line.
       return ExitCode.invalidInput;
     }

@@ -1,6 +1,10 @@
+import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
+import type { FanoutEvent } from '../contracts/events.js';
+import { onInterrupt } from './interrupt.js';
 import { ProgressView } from './progress-view.js';
 import { applyEvent, createProgressState } from './render-progress.js';
+import { TerminalScreen } from './test-support/terminal-screen.js';
 
 function stream(tty: boolean) {
   const writes: string[] = [];
@@ -46,5 +50,40 @@ describe('ProgressView', () => {
     view.handle({ type: 'tool-call', runId: 'r', at: 600, id: 'a', handle: 'ha', tool: 'read_file', ok: true });
     view.stop();
     expect(out.writes).toEqual(['  +0.5s  ▶ a  running\n']);
+  });
+
+  it('on Ctrl-C leaves no ghost of the list above the final frame, and shows the synthesis stopped', () => {
+    const screen = new TerminalScreen();
+    const tty = screen.stream(60, 24);
+    const state = createProgressState([{ id: 'login', description: 'Login endpoint' }, { id: 'register' }]);
+    const view = new ProgressView(tty, state, { now: () => 2000, intervalMs: 3_600_000 });
+    const events: FanoutEvent[] = [
+      { type: 'run-start', runId: 'r', at: 0, name: 'auth', tasks: [], simulated: true },
+      { type: 'task-start', runId: 'r', at: 0, id: 'login', handle: 'h1' },
+      { type: 'task-start', runId: 'r', at: 0, id: 'register', handle: 'h2' },
+    ];
+    for (const event of events) view.handle(event);
+    view.start();
+    view.redraw();
+    const sigint = new EventEmitter();
+    const interrupt = onInterrupt({ stderr: view.noticeStream(tty), source: sigint, exit: () => {} });
+    screen.write('^C'); // the terminal's echo of the key
+    sigint.emit('SIGINT');
+    view.redraw();
+    for (const id of ['login', 'register']) {
+      view.handle({ type: 'task-end', runId: 'r', at: 1500, id, handle: 'h', status: 'stopped', durationMs: 1500 });
+    }
+    view.handle({ type: 'todo-update', runId: 'r', at: 1500, item: { id: 'synthesis', content: 'Synthesize results', status: 'stopped' } });
+    view.stop();
+    interrupt.dispose();
+
+    const lines = screen.lines();
+    expect(lines).toEqual([
+      'fanout: stopping every task (press Ctrl-C again to exit at once)',
+      'fanout · 2/2 done · 0 running · 2.0s · SIMULATED model',
+      '  ■ Login endpoint      stopped      1.5s',
+      '  ■ register            stopped      1.5s',
+      '  ■ Synthesize results  stopped',
+    ]);
   });
 });

@@ -81,6 +81,23 @@ export class ProgressView {
     this.redraw();
   }
 
+  /**
+   * A stream for notices written while the list is drawn (the Ctrl-C notice
+   * on stderr): on a TTY each write first erases the list, so the notice
+   * takes its place and the next drawing goes below it, rather than
+   * pushing the list down and leaving a copy of its top lines above.
+   */
+  noticeStream<T extends { write(text: string): unknown }>(stream: T): { write(text: string): unknown } {
+    if (!this.live) return stream;
+    return {
+      write: (text: string) => {
+        this.stream.write(`${linesUp(this.drawnLines)}${CLEAR_BELOW}`);
+        this.drawnLines = 0;
+        return stream.write(text.replace(/^\n/, ''));
+      },
+    };
+  }
+
   /** Draws the list once more, in place of the previous drawing. */
   redraw(): void {
     if (!this.live) return;

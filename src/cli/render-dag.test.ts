@@ -27,6 +27,10 @@ describe('independenceSummary', () => {
   it('says all tasks start at once when nothing orders them', () => {
     expect(independenceSummary(independent)).toBe('3 independent tasks, no conflicts: all 3 can start at once.');
   });
+  it('says "it" of a single task, not "all 1"', () => {
+    const single = { ...independent, tasks: ['a'], order: ['a'], criticalPath: ['a'], levels: [['a']] };
+    expect(independenceSummary(single)).toBe('1 independent task, no conflicts: it can start at once.');
+  });
   it('counts dependencies, conflicts and levels otherwise', () => {
     expect(independenceSummary(serialized)).toBe('3 tasks, 1 dependency, 1 conflict (1 serialized): 2 levels, 1 can start at once.');
   });

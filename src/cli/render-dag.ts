@@ -20,7 +20,7 @@ export function independenceSummary(dag: ExecutionDag): string {
   const serialized = dag.conflicts.filter((conflict) => conflict.serialized).length;
   const firstLevel = dag.levels[0]?.length ?? 0;
   if (dependencies === 0 && dag.conflicts.length === 0) {
-    return `${plural(tasks, 'independent task')}, no conflicts: all ${tasks} can start at once.`;
+    return `${plural(tasks, 'independent task')}, no conflicts: ${tasks === 1 ? 'it can start at once' : `all ${tasks} can start at once`}.`;
   }
   const parts = [plural(tasks, 'task'), plural(dependencies, 'dependency', 'dependencies')];
   parts.push(dag.conflicts.length === 0 ? 'no conflicts' : `${plural(dag.conflicts.length, 'conflict')} (${serialized} serialized)`);

@@ -21,7 +21,7 @@ describe('renderIndependence', () => {
   it('gives the verdict and each task role and scopes', () => {
     const plan: Plan = { tasks: [{ id: 'login', prompt: 'p', role: 'backend', files: ['src/app.ts'], writes: ['src/auth/login.ts'] }] };
     const lines = renderIndependence(plan, { tasks: ['login'], edges: [], conflicts: [], order: ['login'], criticalPath: ['login'], levels: [['login']] });
-    expect(lines[0]).toBe('Independence check: 1 independent task, no conflicts: all 1 can start at once.');
+    expect(lines[0]).toBe('Independence check: 1 independent task, no conflicts: it can start at once.');
     expect(lines[1]).toMatch(/login\s+backend\s+reads src\/app\.ts\s+writes src\/auth\/login\.ts/);
   });
 });

@@ -59,6 +59,30 @@ describe('renderProgressLines', () => {
     expect(lines[4]).toBe('  … 7 more (5 succeeded, 2 queued)');
   });
 
+  it('at 60 columns shortens descriptions first: every row keeps its state and elapsed time', () => {
+    const state = createProgressState([
+      { id: 'login', description: 'Implement the login endpoint with rate limiting and lockout' },
+      { id: 'register', description: 'Registration endpoint implementation' },
+      { id: 'tests', description: 'Integration tests' },
+    ]);
+    applyEvent(state, { type: 'run-start', runId: 'r1', at: T0, name: 'user-authentication-with-a-long-name', tasks: [], simulated: true });
+    applyEvent(state, { type: 'task-start', runId: 'r1', at: T0, id: 'login', handle: 'h1' });
+    applyEvent(state, { type: 'tool-call', runId: 'r1', at: T0, id: 'login', handle: 'h1', tool: 'write_file', ok: true });
+    applyEvent(state, { type: 'task-end', runId: 'r1', at: T0 + 1200, id: 'register', handle: 'h2', status: 'succeeded', durationMs: 1200 });
+    // the live view draws at columns - 1
+    const lines = renderProgressLines(state, T0 + 3400, { width: 59, maxLines: 20 });
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(59);
+    // the name gives way before the counts and the simulated label
+    expect(lines[0]).toBe('fanout · 1/3 done · 1 running · 3.4s · SIMULATED model');
+    expect(renderProgressLines(state, T0 + 3400, { width: 70, maxLines: 20 })[0]).toBe(
+      'fanout · user-authent… · 1/3 done · 1 running · 3.4s · SIMULATED model',
+    );
+    expect(lines[1]).toBe(`  ${lines[1]?.[2]} Implement the login endpoint with r…  running      3.4s`);
+    expect(lines[2]).toBe('  ✔ Registration endpoint implementation  succeeded    1.2s');
+    expect(lines[3]).toMatch(/^ {2}○ Integration tests\s+queued$/);
+    expect(lines[4]).toMatch(/^ {2}○ Synthesize results\s+pending$/);
+  });
+
   it('cuts every line to the terminal width', () => {
     const state = runStarted();
     for (const line of renderProgressLines(state, T0, { width: 20, maxLines: 10 })) expect(line.length).toBeLessThanOrEqual(20);
@@ -95,5 +119,27 @@ describe('plainProgressLine', () => {
   it('announces the run and whether its model is simulated', () => {
     const event: FanoutEvent = { type: 'run-start', runId: 'r9', at: T0, name: 'x', tasks: [{ id: 'a', handle: 'h' }], simulated: true };
     expect(plainProgressLine(createProgressState([]), event)).toBe('run r9 "x": 1 task (SIMULATED model)');
+    // an unnamed plan is named after its run id: not said twice
+    expect(plainProgressLine(createProgressState([]), { ...event, name: 'r9' })).toBe('run r9: 1 task (SIMULATED model)');
+  });
+
+  it('prints a retry once, with its wait in ms, not again as a wait', () => {
+    const state = runStarted();
+    const events: FanoutEvent[] = [
+      { type: 'task-start', runId: 'r1', at: T0, id: 'login', handle: 'h-login' },
+      { type: 'task-retry', runId: 'r1', at: T0 + 100, id: 'login', handle: 'h-login', attempt: 1, waitMs: 10, error: 'HTTP 529' },
+      { type: 'task-waiting', runId: 'r1', at: T0 + 100, id: 'login', handle: 'h-login', reason: 'retry', detail: 'retry 1 in 10 ms: HTTP 529' },
+    ];
+    const lines = events.map((event) => plainProgressLine(applyEvent(state, event), event));
+    expect(lines).toEqual(['  +0.0s  ▶ login  running', '  +0.1s  ↻ login  retry 1 in 10ms: HTTP 529', undefined]);
+  });
+
+  it('says when the synthesis is skipped or stopped, live and in plain lines', () => {
+    for (const status of ['skipped', 'stopped'] as const) {
+      const state = runStarted();
+      const event: FanoutEvent = { type: 'todo-update', runId: 'r1', at: T0 + 2000, item: { id: 'synthesis', content: 'Synthesize results', status } };
+      expect(plainProgressLine(applyEvent(state, event), event)).toBe(`  +2.0s  ${status === 'skipped' ? '⊘' : '■'} synthesis  ${status}`);
+      expect(renderProgressLines(state, T0 + 2000, { width: 80, maxLines: 10 }).at(-1)).toMatch(new RegExp(`^  . Synthesize results\\s+${status}$`));
+    }
   });
 });

@@ -1,6 +1,7 @@
 import type { FanoutEvent } from '../contracts/events.js';
 import type { RunStatus, TaskStatus, WaitReason } from '../contracts/records.js';
-import { formatElapsed, truncate } from './format.js';
+import { SYNTHESIS_TODO_ID } from '../engine/index.js';
+import { formatDuration, formatElapsed, truncate } from './format.js';
 
 /** What the progress view knows about one task, folded from events. */
 export interface ProgressTask {
@@ -19,7 +20,7 @@ export interface ProgressTask {
 }
 
 /** State of the synthesis item, the last line of the todo list. */
-export type SynthesisState = 'pending' | 'running' | 'succeeded' | 'failed';
+export type SynthesisState = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'stopped';
 
 /** Everything the progress renderers need; built by {@link applyEvent}. */
 export interface ProgressState {
@@ -106,6 +107,10 @@ export function applyEvent(state: ProgressState, event: FanoutEvent): ProgressSt
       state.runStatus = event.status;
       break;
     case 'todo-update':
+      // A synthesis that never starts (the run stopped, or a task failed) is only announced here.
+      if (event.item.id === SYNTHESIS_TODO_ID && (event.item.status === 'skipped' || event.item.status === 'stopped')) {
+        state.synthesis = event.item.status;
+      }
       break;
   }
   return state;
@@ -138,7 +143,21 @@ function elapsedOf(task: ProgressTask, now: number): number | undefined {
   return (task.endedAt ?? now) - task.startedAt;
 }
 
-function taskLine(task: ProgressTask, now: number, labelWidth: number): string {
+/** Columns of a row besides its label and detail: indent, symbol, gaps, state (9) and elapsed time (6). */
+const FIXED_COLUMNS = 2 + 2 + 2 + 9 + 2 + 6;
+
+/**
+ * One row: symbol, label, state, elapsed time, detail. The label is cut to
+ * `labelWidth` and the detail to what is left of `width`, so state and time
+ * always show.
+ */
+function row(symbol: string, label: string, state: string, time: string, detail: string, labelWidth: number, width: number): string {
+  const head = `  ${symbol} ${truncate(label, labelWidth).padEnd(labelWidth)}  ${state.padEnd(9)}  ${time.padStart(6)}`;
+  const room = width - head.length - 2;
+  return (detail && room > 0 ? `${head}  ${truncate(detail, room)}` : head).trimEnd();
+}
+
+function taskLine(task: ProgressTask, now: number, labelWidth: number, width: number): string {
   const symbol = task.status === 'running' ? SPINNER[Math.floor(now / 100) % SPINNER.length] : STATUS_SYMBOL[task.status];
   const elapsed = elapsedOf(task, now);
   let detail = '';
@@ -152,13 +171,37 @@ function taskLine(task: ProgressTask, now: number, labelWidth: number): string {
   }
   const status = task.status === 'queued' && task.waiting ? 'waiting' : task.status;
   const time = elapsed === undefined ? '' : formatElapsed(elapsed);
-  return `  ${symbol} ${task.label.padEnd(labelWidth)}  ${status.padEnd(9)}  ${time.padStart(6)}${detail ? `  ${detail}` : ''}`.trimEnd();
+  return row(symbol ?? '', task.label, status, time, detail, labelWidth, width);
 }
 
-function synthesisLine(state: ProgressState, now: number, labelWidth: number): string {
-  const symbol = { pending: '○', running: SPINNER[Math.floor(now / 100) % SPINNER.length], succeeded: '✔', failed: '✖' }[state.synthesis];
+function synthesisLine(state: ProgressState, now: number, labelWidth: number, width: number): string {
+  const symbol = {
+    pending: '○',
+    running: SPINNER[Math.floor(now / 100) % SPINNER.length] ?? '',
+    succeeded: STATUS_SYMBOL.succeeded,
+    failed: STATUS_SYMBOL.failed,
+    skipped: STATUS_SYMBOL.skipped,
+    stopped: STATUS_SYMBOL.stopped,
+  }[state.synthesis];
   const elapsed = state.synthesisStartedAt === undefined ? '' : formatElapsed((state.synthesisEndedAt ?? now) - state.synthesisStartedAt);
-  return `  ${symbol} ${'Synthesize results'.padEnd(labelWidth)}  ${state.synthesis.padEnd(9)}  ${elapsed.padStart(6)}`.trimEnd();
+  return row(symbol, 'Synthesize results', state.synthesis, elapsed, '', labelWidth, width);
+}
+
+/**
+ * `fanout · <name> · 2/5 done · 3 running · 4.2s · SIMULATED model`; when it
+ * does not fit, the name is shortened, then left out, then `SIMULATED model`
+ * becomes `SIMULATED`, and only then is the line cut.
+ */
+function headerLine(state: ProgressState, now: number, width: number): string {
+  const done = state.tasks.filter((task) => task.status !== 'queued' && task.status !== 'running').length;
+  const running = state.tasks.filter((task) => task.status === 'running').length;
+  const elapsed = state.startedAt === undefined ? '' : ` · ${formatElapsed(now - state.startedAt)}`;
+  const counts = ` · ${done}/${state.tasks.length} done · ${running} running${elapsed}`;
+  const full = `${counts}${state.simulated ? ' · SIMULATED model' : ''}`;
+  const nameRoom = width - 'fanout · '.length - full.length;
+  if (state.name && nameRoom >= Math.min(8, state.name.length)) return `fanout · ${truncate(state.name, nameRoom)}${full}`;
+  if (`fanout${full}`.length <= width) return `fanout${full}`;
+  return truncate(`fanout${counts}${state.simulated ? ' · SIMULATED' : ''}`, width);
 }
 
 // When the list is taller than the terminal, keep the lines that change.
@@ -170,11 +213,10 @@ const KEEP_ORDER: TaskStatus[] = ['running', 'failed', 'limit', 'queued', 'stopp
  * `maxLines` lines (then a `… N more` line replaces the least interesting tasks).
  */
 export function renderProgressLines(state: ProgressState, now: number, size: { width: number; maxLines: number }): string[] {
-  const done = state.tasks.filter((task) => task.status !== 'queued' && task.status !== 'running').length;
-  const running = state.tasks.filter((task) => task.status === 'running').length;
-  const elapsed = state.startedAt === undefined ? '' : ` · ${formatElapsed(now - state.startedAt)}`;
-  const header = `fanout${state.name ? ` · ${state.name}` : ''} · ${done}/${state.tasks.length} done · ${running} running${elapsed}${state.simulated ? ' · SIMULATED model' : ''}`;
-  const labelWidth = Math.min(40, Math.max(18, ...state.tasks.map((task) => task.label.length)));
+  const header = headerLine(state, now, size.width);
+  // Labels give way first: state and elapsed time keep their columns down to a very narrow terminal.
+  const wanted = Math.max(18, ...state.tasks.map((task) => task.label.length));
+  const labelWidth = Math.max(6, Math.min(wanted, size.width - FIXED_COLUMNS));
 
   let shown = state.tasks;
   let hidden: ProgressTask[] = [];
@@ -185,13 +227,13 @@ export function renderProgressLines(state: ProgressState, now: number, size: { w
     shown = state.tasks.filter((task) => keep.has(task));
     hidden = state.tasks.filter((task) => !keep.has(task));
   }
-  const lines = [header, ...shown.map((task) => taskLine(task, now, labelWidth))];
+  const lines = [header, ...shown.map((task) => taskLine(task, now, labelWidth, size.width))];
   if (hidden.length > 0) {
     const counts = new Map<string, number>();
     for (const task of hidden) counts.set(task.status, (counts.get(task.status) ?? 0) + 1);
     lines.push(`  … ${hidden.length} more (${[...counts].map(([status, count]) => `${count} ${status}`).join(', ')})`);
   }
-  lines.push(synthesisLine(state, now, labelWidth));
+  lines.push(synthesisLine(state, now, labelWidth, size.width));
   return lines.map((line) => truncate(line, size.width));
 }
 
@@ -217,8 +259,11 @@ export function serializationNotice(event: FanoutEvent): string | undefined {
 export function plainProgressLine(state: ProgressState, event: FanoutEvent): string | undefined {
   switch (event.type) {
     case 'run-start':
-      return `run ${event.runId}${event.name ? ` "${event.name}"` : ''}: ${event.tasks.length} task${event.tasks.length === 1 ? '' : 's'}${event.simulated ? ' (SIMULATED model)' : ''}`;
+      // A plan without a name is named after its run id: saying it twice says nothing.
+      return `run ${event.runId}${event.name && event.name !== event.runId ? ` "${event.name}"` : ''}: ${event.tasks.length} task${event.tasks.length === 1 ? '' : 's'}${event.simulated ? ' (SIMULATED model)' : ''}`;
     case 'task-waiting': {
+      // A wait for a retry follows the task-retry line that already said it.
+      if (event.reason === 'retry' && (state.tasks.find((task) => task.id === event.id)?.retries ?? 0) > 0) return undefined;
       const notice = serializationNotice(event);
       const waiting = describeWait({ reason: event.reason, on: event.on, detail: event.detail });
       return `${offset(state, event.at)}  ${STATUS_SYMBOL.queued} ${event.id}  ${notice ?? waiting}`;
@@ -226,7 +271,7 @@ export function plainProgressLine(state: ProgressState, event: FanoutEvent): str
     case 'task-start':
       return `${offset(state, event.at)}  ${STATUS_SYMBOL.running} ${event.id}  running`;
     case 'task-retry':
-      return `${offset(state, event.at)}  ↻ ${event.id}  retry ${event.attempt} in ${formatElapsed(event.waitMs)}: ${event.error}`;
+      return `${offset(state, event.at)}  ↻ ${event.id}  retry ${event.attempt} in ${formatDuration(event.waitMs)}: ${event.error}`;
     case 'task-end': {
       const task = state.tasks.find((candidate) => candidate.id === event.id);
       const turns = task && task.turns > 0 ? ` (${task.turns} turn${task.turns === 1 ? '' : 's'})` : '';
@@ -235,6 +280,9 @@ export function plainProgressLine(state: ProgressState, event: FanoutEvent): str
     }
     case 'synthesis-start':
       return `${offset(state, event.at)}  ${STATUS_SYMBOL.running} synthesis  running`;
+    case 'todo-update':
+      if (event.item.id !== SYNTHESIS_TODO_ID || (event.item.status !== 'skipped' && event.item.status !== 'stopped')) return undefined;
+      return `${offset(state, event.at)}  ${STATUS_SYMBOL[event.item.status]} synthesis  ${event.item.status}`;
     case 'synthesis-end':
       return `${offset(state, event.at)}  ${event.ok ? STATUS_SYMBOL.succeeded : STATUS_SYMBOL.failed} synthesis  ${event.ok ? 'succeeded' : `failed${event.error ? `: ${event.error}` : ''}`}`;
     default:

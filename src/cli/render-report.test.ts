@@ -46,6 +46,20 @@ describe('renderReport', () => {
     expect(text).toMatch(/Synthesis\s+500ms/);
   });
 
+  it('in 60 columns drops cost and tokens (then more) before it would wrap, keeping status and the bars', () => {
+    const full = renderReport(fourTaskReport());
+    expect(Math.max(...full.map((line) => line.length))).toBeGreaterThan(60);
+    const narrow = renderReport(fourTaskReport(), { width: 60 });
+    for (const line of narrow) expect(line.length).toBeLessThanOrEqual(60);
+    expect(narrow[0]).not.toMatch(/cost|tokens/);
+    expect(narrow[0]).toMatch(/^ {2}task\s+start\s+duration\s+turns\s+status\s+0 ─+ 4\.00s$/);
+    expect(narrow.find((line) => line.trimStart().startsWith('t2'))).toMatch(/t2\s+\+0ms\s+2\.00s\s+3\s+succeeded\s+│█+ +│$/);
+    const tiny = renderReport(fourTaskReport(), { width: 40 });
+    for (const line of tiny) expect(line.length).toBeLessThanOrEqual(40);
+    expect(tiny[0]).toMatch(/^ {2}task\s+duration\s+status$/);
+    expect(tiny).toContain('  Speedup                         2.50×');
+  });
+
   it('shows start offsets of tasks that started later, and the wait column when tasks waited', () => {
     const report = fourTaskReport({
       tasks: [

@@ -1,7 +1,7 @@
 import type { RunReport, TaskTiming } from '../engine/api.js';
 import { NOTABLE_WAIT_MS } from '../engine/index.js';
 import type { TaskRecord } from '../contracts/records.js';
-import { formatColumns, formatCost, formatDuration, formatTokens } from './format.js';
+import { formatColumns, formatCost, formatDuration, formatTokens, truncate } from './format.js';
 
 /** Default width of a Gantt bar, in characters. */
 export const DEFAULT_GANTT_WIDTH = 30;
@@ -48,7 +48,24 @@ export interface ReportRenderOptions {
   ganttWidth?: number;
   /** Why tasks stopped, by task id (the task records' `error`): shown for tasks with status `limit`. */
   reasons?: ReadonlyMap<string, string>;
+  /**
+   * Terminal width: the table drops columns (cost, tokens, turns, retries,
+   * waited, start), then narrows the Gantt bars, rather than wrap; summary
+   * lines are cut. Default: no limit.
+   */
+  width?: number;
 }
+
+/** One column of the timing table; `key` names the columns that may be dropped. */
+interface Column {
+  key: string;
+  cells: string[];
+  alignRight?: boolean;
+}
+
+/** Columns given up, in this order, when the table is wider than the terminal. */
+const DROP_ORDER = ['cost', 'tokens', 'turns', 'retries', 'waited', 'start'];
+const MIN_GANTT_WIDTH = 10;
 
 /** The run's estimated cost: `$0 (simulated)` when only the simulated model ran, `n/a` when a price is unknown. */
 export function formatRunCost(report: RunReport): string {
@@ -79,35 +96,59 @@ function limitLines(report: RunReport, reasons: ReadonlyMap<string, string> | un
  * efficiency, the critical path, tokens and cost in total, and the diagnostics.
  */
 export function renderReport(report: RunReport, options: ReportRenderOptions = {}): string[] {
-  const width = options.ganttWidth ?? DEFAULT_GANTT_WIDTH;
+  const maxWidth = options.width ?? Number.POSITIVE_INFINITY;
   const span = timeline(report.tasks);
-  const showWait = report.tasks.some((task) => task.waitMs >= NOTABLE_WAIT_MS);
-  const showRetries = report.tasks.some((task) => task.retries > 0);
-
-  const header = ['task', 'start', 'duration', 'turns', 'tokens in/out', 'cost', 'status'];
-  if (showWait) header.push('waited');
-  if (showRetries) header.push('retries');
-  header.push(span ? `0 ${'─'.repeat(Math.max(0, width - 1 - formatDuration(span.spanMs).length))} ${formatDuration(span.spanMs)}` : '');
-
-  const rows = report.tasks.map((task) => {
-    const ran = task.startedAt !== undefined && span !== undefined;
-    const offset = ran ? (task.startedAt as number) - span.t0 : 0;
-    const row = [
-      task.id,
-      ran ? `+${formatDuration(offset)}` : '-',
-      ran ? formatDuration(task.durationMs) : '-',
-      String(task.turns),
-      `${formatTokens(task.inputTokens)}/${formatTokens(task.outputTokens)}`,
-      formatCost(task.costUsd),
-      task.status,
-    ];
-    if (showWait) row.push(waitCell(task));
-    if (showRetries) row.push(task.retries > 0 ? `${task.retries} (${formatDuration(task.retryWaitMs)})` : '');
-    row.push(ran ? `│${ganttBar(offset, task.durationMs, span.spanMs, width)}│` : `│${' '.repeat(width)}│`);
-    return row;
+  const offsetOf = (task: TaskTiming): number | undefined =>
+    task.startedAt !== undefined && span !== undefined ? task.startedAt - span.t0 : undefined;
+  const column = (key: string, header: string, cell: (task: TaskTiming) => string, alignRight = false): Column => ({
+    key,
+    cells: [header, ...report.tasks.map(cell)],
+    alignRight,
   });
-
-  const lines = formatColumns([header, ...rows], new Set([1, 2, 3, 5])).map((line) => `  ${line}`);
+  let columns: Column[] = [
+    column('task', 'task', (task) => task.id),
+    column('start', 'start', (task) => {
+      const offset = offsetOf(task);
+      return offset === undefined ? '-' : `+${formatDuration(offset)}`;
+    }, true),
+    column('duration', 'duration', (task) => (offsetOf(task) === undefined ? '-' : formatDuration(task.durationMs)), true),
+    column('turns', 'turns', (task) => String(task.turns), true),
+    column('tokens', 'tokens in/out', (task) => `${formatTokens(task.inputTokens)}/${formatTokens(task.outputTokens)}`),
+    column('cost', 'cost', (task) => formatCost(task.costUsd), true),
+    column('status', 'status', (task) => task.status),
+  ];
+  if (report.tasks.some((task) => task.waitMs >= NOTABLE_WAIT_MS)) columns.push(column('waited', 'waited', waitCell));
+  if (report.tasks.some((task) => task.retries > 0)) {
+    columns.push(column('retries', 'retries', (task) => (task.retries > 0 ? `${task.retries} (${formatDuration(task.retryWaitMs)})` : '')));
+  }
+  const tableWidth = (ganttWidth: number): number =>
+    2 + columns.reduce((sum, { cells }) => sum + Math.max(...cells.map((cell) => cell.length)) + 2, 0) + ganttWidth + 2;
+  // Cost and tokens go first, then the bars narrow, then the other columns go, then the bars.
+  let ganttWidth = options.ganttWidth ?? DEFAULT_GANTT_WIDTH;
+  for (const key of DROP_ORDER) {
+    if (tableWidth(Math.min(ganttWidth, MIN_GANTT_WIDTH)) <= maxWidth && key !== 'cost' && key !== 'tokens') break;
+    if (tableWidth(ganttWidth) <= maxWidth) break;
+    columns = columns.filter((candidate) => candidate.key !== key);
+  }
+  ganttWidth = Math.min(ganttWidth, Math.max(MIN_GANTT_WIDTH, maxWidth - tableWidth(0)));
+  if (tableWidth(ganttWidth) <= maxWidth) {
+    columns.push({
+      key: 'gantt',
+      cells: [
+        span ? `0 ${'─'.repeat(Math.max(0, ganttWidth - 1 - formatDuration(span.spanMs).length))} ${formatDuration(span.spanMs)}` : '',
+        ...report.tasks.map((task) => {
+          const offset = offsetOf(task);
+          return offset === undefined || span === undefined
+            ? `│${' '.repeat(ganttWidth)}│`
+            : `│${ganttBar(offset, task.durationMs, span.spanMs, ganttWidth)}│`;
+        }),
+      ],
+    });
+  }
+  const rows = report.tasks.map((_, index) => columns.map((col) => col.cells[index + 1] ?? ''));
+  const header = columns.map((col) => col.cells[0] ?? '');
+  const alignRight = new Set(columns.flatMap((col, index) => (col.alignRight ? [index] : [])));
+  const lines = formatColumns([header, ...rows], alignRight).map((line) => `  ${line}`);
   lines.push(...limitLines(report, options.reasons));
   const taskCount = report.tasks.length;
   const summary: string[][] = [
@@ -130,7 +171,10 @@ export function renderReport(report: RunReport, options: ReportRenderOptions = {
     formatRunCost(report),
     report.costUsd === undefined ? 'a model used has no price in the price table' : 'tasks and synthesis, from the price table',
   ]);
-  lines.push('', ...formatColumns(summary).map((line) => `  ${line}`));
+  let summaryLines = formatColumns(summary).map((line) => `  ${line}`);
+  // Too narrow for the explanations: the figures alone.
+  if (summaryLines.some((line) => line.length > maxWidth)) summaryLines = formatColumns(summary.map((row) => row.slice(0, 2))).map((line) => `  ${line}`);
+  lines.push('', ...summaryLines.map((line) => truncate(line, maxWidth)));
   if (report.diagnostics.length > 0) {
     lines.push('', ...report.diagnostics.map((sentence) => `  ! ${sentence}`));
   }

@@ -42,7 +42,7 @@ export function renderRunSummary(result: RunResult, options: RunSummaryOptions):
   lines.push('Outputs', ...renderOutputs(result.tasks, outputs, { width: options.width, describe: options.describeOutput }));
   if (result.synthesis) lines.push('', options.synthesisTitle ?? 'Synthesis', ...renderSynthesis(result.synthesis));
   if (options.sections !== undefined && options.sections.length > 0) lines.push('', ...options.sections);
-  lines.push('', 'Timing', ...renderReport(result.report, { reasons: limitReasons(result.tasks) }));
+  lines.push('', 'Timing', ...renderReport(result.report, { reasons: limitReasons(result.tasks), width: options.width }));
   if (result.report.simulated) lines.push('', ...SIMULATED_NOTICE);
   const first = result.tasks[0];
   lines.push(

@@ -78,7 +78,17 @@ describe('stop', () => {
     const result = await harness.fanout.wait(runId);
     expect(result.status).toBe('stopped');
     expect(statusOf(harness, runId)).toEqual({ a: 'stopped', b: 'stopped' });
-    expect(harness.store.getRun(runId)?.error).toBe(`run ${runId} stopped: its signal was aborted`);
+    expect(harness.store.getRun(runId)?.error).toBe(`run ${runId} stopped: the caller aborted it (AbortSignal)`);
+  });
+
+  it('says why the spawn signal fired when its reason does', async () => {
+    const harness = setup();
+    harness.model('scripted:a', [heldStep().step]);
+    const controller = new AbortController();
+    const { runId } = harness.fanout.spawn([task('a')], { signal: controller.signal });
+    controller.abort(new Error('interrupted by Ctrl-C'));
+    await harness.fanout.wait(runId);
+    expect(harness.store.getRun(runId)?.error).toBe(`run ${runId} stopped: interrupted by Ctrl-C`);
   });
 
   it('returns the stopped result from run() when its signal fires', async () => {

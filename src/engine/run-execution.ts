@@ -123,7 +123,7 @@ export class RunExecution {
     this.#announcePredecessorWaits(now);
     const { signal } = this.#setup;
     if (signal !== undefined) {
-      this.#onSignal = () => this.stopRun(new FanoutError('ABORTED', `run ${this.runId} stopped: its signal was aborted`));
+      this.#onSignal = () => this.stopRun(new FanoutError('ABORTED', `run ${this.runId} stopped: ${abortReasonText(signal.reason)}`));
       signal.addEventListener('abort', this.#onSignal, { once: true });
     }
     if (this.#setup.earlyStops !== undefined) this.applyStopRequests(this.#setup.earlyStops);
@@ -412,4 +412,15 @@ export class RunExecution {
 
 function failedOutcome(error: unknown): TaskOutcome {
   return { status: 'failed', error: toFanoutError(error).message, ...noUsage() };
+}
+
+/**
+ * Why the caller's signal fired, for the run's error: the message of the
+ * reason it gave (the CLI gives "interrupted by Ctrl-C"), else a plain
+ * statement — not the "This operation was aborted" of a bare `abort()`.
+ */
+function abortReasonText(reason: unknown): string {
+  if (reason instanceof Error && reason.name !== 'AbortError' && reason.message !== '') return reason.message;
+  if (typeof reason === 'string' && reason !== '') return reason;
+  return 'the caller aborted it (AbortSignal)';
 }

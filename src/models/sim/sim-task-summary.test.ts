@@ -34,6 +34,10 @@ describe('taskSummary', () => {
     );
   });
 
+  it('reads the role out of fanout\'s role sentence', () => {
+    expect(summary('You are a general-purpose specialist for this specific task.\nTask: hi', [])).toMatch(/^\(simulated\) general-purpose finished: hi\n/);
+  });
+
   it('takes Role: and Task: labels from the system prompt and says when no tools ran', () => {
     const text = summary('# Role\nSecurity reviewer\n\nTask: Audit the auth module', []);
     expect(text).toBe('(simulated) Security reviewer finished: Audit the auth module\n\n- No tool calls were made.');

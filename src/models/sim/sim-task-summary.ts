@@ -97,7 +97,8 @@ function inputString(input: Record<string, unknown>, keys: string[]): string | u
 function findRole(system: string): string {
   const labelled = labelledValue(system, 'role');
   if (labelled !== undefined) return clip(labelled);
-  const match = /\byou are (?:an?|the) (.+?)(?: specialist)?(?:[.,;:!\n]|$)/i.exec(system);
+  // fanout's role prompt says "You are a backend specialist for this specific task."
+  const match = /\byou are (?:an?|the) (.+?)(?: specialist\b[^.,;:!\n]*)?(?:[.,;:!\n]|$)/i.exec(system);
   return match?.[1] !== undefined ? clip(match[1].trim()) : 'Subagent';
 }
 
