@@ -165,6 +165,13 @@ Docs: docs/cli.md`,
     .action((options) => runAction(async () => (await import('./commands/sim.js')).simCommand(options, io)));
 
   program
+    .command('mcp')
+    .description('serve fanout as an MCP server (stdio; --http for Streamable HTTP on 127.0.0.1, path /mcp): spawn, wait, task_output, ...')
+    .option('--http <port>', 'serve Streamable HTTP on this port (0: any free one); needs FANOUT_MCP_TOKEN or prints a token', parsePort)
+    .option('--cwd <dir>', 'working directory the subagents are confined to (default: the current one)')
+    .action((options) => runAction(async () => (await import('./commands/mcp.js')).mcpCommand(options, io)));
+
+  program
     .command('__execute', { hidden: true })
     .argument('<runId>')
     .addOption(new Option('--cwd <dir>'))

@@ -21,8 +21,10 @@ export type CliChild = ChildProcess & { output: CliResult; exited: Promise<CliRe
 
 /** The CLI as a package in a temp directory, started as a user starts it: `node bin/fanout.js`. */
 export interface BuiltCli {
-  /** Starts `node bin/fanout.js ...args` (stdout is a pipe, not a TTY). */
-  start(args: readonly string[], home: string): CliChild;
+  /** `bin/fanout.js` of the built package, for clients that start the CLI themselves (an MCP client). */
+  entry: string;
+  /** Starts `node bin/fanout.js ...args` (stdout is a pipe, not a TTY), with `env` added to its environment. */
+  start(args: readonly string[], home: string, env?: NodeJS.ProcessEnv): CliChild;
   /** Runs the CLI to completion. */
   run(args: readonly string[], home: string): Promise<CliResult>;
   /** Removes the package directory. */
@@ -53,8 +55,8 @@ export async function buildCli(): Promise<BuiltCli> {
   symlinkSync(join(REPO_ROOT, 'node_modules'), join(root, 'node_modules'));
   const entry = join(root, 'bin/fanout.js');
 
-  const start = (args: readonly string[], home: string): CliChild => {
-    const child = spawn(process.execPath, [entry, ...args], { cwd: REPO_ROOT, env: cliEnv(home), stdio: ['ignore', 'pipe', 'pipe'] });
+  const start = (args: readonly string[], home: string, env: NodeJS.ProcessEnv = {}): CliChild => {
+    const child = spawn(process.execPath, [entry, ...args], { cwd: REPO_ROOT, env: { ...cliEnv(home), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     const output: CliResult = { code: null, signal: null, stdout: '', stderr: '' };
     child.stdout.setEncoding('utf8').on('data', (text: string) => (output.stdout += text));
     child.stderr.setEncoding('utf8').on('data', (text: string) => (output.stderr += text));
@@ -64,6 +66,7 @@ export async function buildCli(): Promise<BuiltCli> {
     return Object.assign(child, { output, exited });
   };
   return {
+    entry,
     start,
     run: (args, home) => start(args, home).exited,
     dispose: () => rmSync(root, { recursive: true, force: true }),
@@ -85,7 +88,7 @@ export function scratch(): { home: string; dir: string; plan(name: string, yaml:
 }
 
 /** The environment of a CLI process: no API keys (so `sim` is the default), its own home. */
-function cliEnv(home: string): NodeJS.ProcessEnv {
+export function cliEnv(home: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, FANOUT_HOME: home };
   delete env.ANTHROPIC_API_KEY;
   delete env.OPENAI_API_KEY;
