@@ -94,7 +94,7 @@ describe.concurrent('fanout mcp with the official MCP client', { timeout: 90_000
     const token = 'test-token-0123456789';
     const first = await startHttpServer(cli, home, token);
     try {
-      for (const headers of [{}, { authorization: 'Bearer wrong' }]) {
+      for (const headers of [{}, { authorization: 'Bearer wrong' }] as Array<Record<string, string>>) {
         const response = await fetch(first.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: '{}' });
         expect(response.status).toBe(401);
       }
