@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
-import type { Client } from '@modelcontextprotocol/client';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { createTaskSessionFromClient, resultFromTaskOutcome } from '@modelcontextprotocol/ext-tasks/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCli, cliEnv, REPO_ROOT, scratch, type BuiltCli } from '../cli/test-support/cli-process.js';
-import { callTool, connectHttp, connectStdio, startHttpServer, stopProcess } from './test-support/mcp-clients.js';
+import { TASKS_EXTENSION } from './tasks-extension.js';
+import { callTool, connectHttp, connectStdio, rawHttpDispatch, startHttpServer, stopProcess, type RawOutcome } from './test-support/mcp-clients.js';
 
 // `fanout mcp` as MCP hosts run it (the compiled CLI), driven by the official MCP client
 // over stdio and over Streamable HTTP, on the simulated model. The tasks run in a detached
@@ -75,7 +77,7 @@ async function readAgain(client: Client, byId: Record<string, string>): Promise<
   expect(await callTool<Output>(client, 'task_output', { handle: byId.slow, block: false })).toMatchObject({ status: 'stopped', done: true });
 }
 
-describe.concurrent('fanout mcp with the official MCP client', { timeout: 90_000 }, () => {
+describe.concurrent('fanout mcp with the official MCP client', { timeout: 180_000 }, () => {
   it('stdio: spawn 5 in one call, wait, task_output each, stop one, restart, read again by handle', async () => {
     const { home } = scratch();
     const first = await connectStdio(cli, home);
@@ -113,6 +115,62 @@ describe.concurrent('fanout mcp with the official MCP client', { timeout: 90_000
       await client.close();
     } finally {
       await stopProcess(second.child);
+    }
+  });
+
+  it('MCP Tasks (ext-tasks client): a task-augmented spawn is a task; tasks/get, tasks/cancel; plain tools on the same server', async () => {
+    const { home } = scratch();
+    const token = 'test-token-tasks';
+    const { child, url } = await startHttpServer(cli, home, token);
+    const client = new Client({ name: 'fanout-test', version: '1.0.0' }, { versionNegotiation: { mode: 'auto' } });
+    try {
+      await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+      expect(client.getProtocolEra()).toBe('modern');
+      expect(client.getServerCapabilities()?.extensions).toHaveProperty([TASKS_EXTENSION]);
+      const raw = rawHttpDispatch(url, token);
+      const session = createTaskSessionFromClient(client, {
+        endpointId: 'fanout',
+        rawDispatch: raw as never,
+        v2RequestFraming: { protocolVersion: '2026-07-28', clientInfo: { name: 'fanout-test', version: '1.0.0' }, clientCapabilities: {} },
+      });
+      try {
+        const tasks = ['x', 'y'].map((id) => ({ id, prompt: `task ${id}`, sim: { latencyMs: 100, output: `${id} done` } }));
+        const execution = await session.callTool('spawn', { tasks });
+        const { outcome } = await execution.settle();
+        const result = resultFromTaskOutcome(outcome) as unknown as { structuredContent: { runId: string; status: string; tasks: Output[] } };
+        expect(result.structuredContent.runId).toMatch(/^run-/);
+        expect(result.structuredContent.status).toBe('succeeded');
+        expect(result.structuredContent.tasks.map((task) => task.output)).toEqual(['x done', 'y done']);
+        // The same run through the plain tools: the MCP task id is the run id.
+        const listed = await callTool<{ runId: string }>(client, 'task_list', { runId: result.structuredContent.runId });
+        expect(listed.runId).toBe(result.structuredContent.runId);
+      } finally {
+        await session.close();
+      }
+
+      // tasks/cancel stops the run; tasks/get then says cancelled.
+      const spawned = await raw({
+        method: 'tools/call',
+        params: {
+          name: 'spawn',
+          arguments: { tasks: [{ id: 'slow', prompt: 'slow', sim: { latencyMs: 60_000 } }] },
+        },
+      });
+      expect(spawned).toMatchObject({ kind: 'result', result: { resultType: 'task', status: 'working' } });
+      const taskId = (spawned as Extract<RawOutcome, { kind: 'result' }>).result.taskId as string;
+      expect(await raw({ method: 'tasks/cancel', params: { taskId } })).toMatchObject({ kind: 'result' });
+      const deadline = Date.now() + 20_000;
+      let got: RawOutcome;
+      do got = await raw({ method: 'tasks/get', params: { taskId } });
+      while (got.kind === 'result' && got.result.status === 'working' && Date.now() < deadline);
+      expect(got).toMatchObject({ kind: 'result', result: { status: 'cancelled', taskId } });
+      expect(await raw({ method: 'tasks/get', params: { taskId: 'run-nosuchrun' } })).toMatchObject({
+        kind: 'error',
+        error: { code: -32602, message: expect.stringMatching(/^Failed to retrieve task: no run or task run-nosuchrun/) },
+      });
+    } finally {
+      await client.close();
+      await stopProcess(child);
     }
   });
 

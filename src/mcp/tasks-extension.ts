@@ -36,7 +36,7 @@ async function detailedTask(fanout: Fanout, taskId: string): Promise<Record<stri
     const result = await fanout.output(taskId);
     const status: McpTaskStatus = !result.done ? 'working' : result.status === 'stopped' ? 'cancelled' : 'completed';
     const task = { ...base, status, statusMessage: `task ${result.taskId} ${result.status}` };
-    return status === 'completed' ? { ...task, result: { ...jsonResult(outputView(result)), isError: result.status !== 'succeeded' } } : task;
+    return status === 'completed' ? { ...task, result: toolResult(outputView(result), result.status !== 'succeeded') } : task;
   }
   const status = runTaskStatus(run.status);
   const task = { ...base, status, statusMessage: `run ${run.runId} ${run.status}` };
@@ -44,7 +44,12 @@ async function detailedTask(fanout: Fanout, taskId: string): Promise<Record<stri
   const finished = await fanout.wait(run.runId);
   const tasks = await Promise.all(finished.tasks.map(async (record) => outputView(await fanout.output(record.handle))));
   const value = { runId: run.runId, status: run.status, tasks, ...(finished.synthesis !== undefined ? { synthesis: finished.synthesis.text } : {}) };
-  return { ...task, result: { ...jsonResult(value), isError: run.status !== 'succeeded' } };
+  return { ...task, result: toolResult(value, run.status !== 'succeeded') };
+}
+
+/** A completed task's result: the CallToolResult the call would have returned, marked complete. */
+function toolResult(value: Record<string, unknown>, isError: boolean): Record<string, unknown> {
+  return { ...jsonResult(value), isError, resultType: 'complete' };
 }
 
 function runTaskStatus(status: RunStatus): McpTaskStatus {

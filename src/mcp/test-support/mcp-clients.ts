@@ -22,7 +22,7 @@ export async function connectStdio(cli: BuiltCli, home: string): Promise<{ clien
 /** `fanout mcp --http 0` started with a token; resolves once it printed its URL. */
 export async function startHttpServer(cli: BuiltCli, home: string, token: string): Promise<{ child: CliChild; url: string }> {
   const child = cli.start(['mcp', '--http', '0'], home, { FANOUT_MCP_TOKEN: token });
-  await outputMatches(child.output, (output) => /on (http:\S+)/.test(output.stderr));
+  await outputMatches(child.output, (output) => /on (http:\S+)/.test(output.stderr), 60_000);
   const url = /on (http:\S+)/.exec(child.output.stderr)?.[1] as string;
   return { child, url };
 }
@@ -45,4 +45,51 @@ export async function callTool<T = Record<string, unknown>>(client: Client, name
   const result = await client.callTool({ name, arguments: args });
   if (result.isError) throw new Error(`${name} failed: ${JSON.stringify(result.content)}`);
   return result.structuredContent as T;
+}
+
+/** What ext-tasks' raw dispatch resolves with. */
+export type RawOutcome = { kind: 'result'; result: Record<string, unknown> } | { kind: 'error'; error: { code: number; message: string } };
+
+/** The per-request envelope of the 2026-07-28 protocol, declaring the Tasks extension. */
+const ENVELOPE = {
+  'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+  'io.modelcontextprotocol/clientInfo': { name: 'fanout-test', version: '1.0.0' },
+  'io.modelcontextprotocol/clientCapabilities': { extensions: { 'io.modelcontextprotocol/tasks': {} } },
+};
+
+/**
+ * Sends one JSON-RPC request of the 2026-07-28 protocol straight over HTTP: the SDK
+ * client's codec refuses the Tasks extension's shapes (`resultType: "task"`), so
+ * ext-tasks asks its host for a raw dispatch, which this is. Requests without an
+ * envelope get one that declares the Tasks extension.
+ */
+export function rawHttpDispatch(url: string, token: string): (request: { method: string; params?: Record<string, unknown> }) => Promise<RawOutcome> {
+  let id = 1_000;
+  return async (request) => {
+    const name = request.params?.taskId ?? request.params?.name;
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-protocol-version': '2026-07-28',
+        'mcp-method': request.method,
+        ...(typeof name === 'string' ? { 'mcp-name': name } : {}),
+      },
+      body: JSON.stringify({ jsonrpc: '2.0', id: id++, method: request.method, params: { ...request.params, _meta: { ...ENVELOPE, ...(request.params?._meta as object) } } }),
+    });
+    const text = await response.text();
+    // A JSON body, or an SSE stream whose last data line with an id is the response.
+    const json = text.startsWith('{')
+      ? JSON.parse(text)
+      : JSON.parse(
+          text
+            .split('\n')
+            .filter((line) => line.startsWith('data:') && line.includes('"id"'))
+            .pop()
+            ?.slice(5) ?? '{}',
+        );
+    return json.error !== undefined ? { kind: 'error', error: json.error } : { kind: 'result', result: json.result };
+  };
 }
