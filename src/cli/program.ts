@@ -138,6 +138,14 @@ Docs: docs/cli.md`,
     );
 
   program
+    .command('logs')
+    .description("print the stored events of a task or a run as readable lines (model turns, tool calls, retries, waits)")
+    .argument('<target>', 'task handle or run id')
+    .option('--follow', 'keep printing new events until the task or run has ended')
+    .option('--json', 'print the events as NDJSON, each with its seq')
+    .action((target: string, options) => runAction(async () => (await import('./commands/logs.js')).logsCommand(target, options, io)));
+
+  program
     .command('runs')
     .description('list recent runs')
     .option('--limit <n>', 'how many runs', parsePositiveInt, 20)

@@ -5,6 +5,7 @@ import type { RunStore } from '../contracts/run-store.js';
 import type { Clock } from '../contracts/clock.js';
 import type {
   FanoutEvent,
+  StoredEvent,
 } from '../contracts/events.js';
 import type {
   RunRecord,
@@ -177,6 +178,18 @@ export interface StopResult {
   alreadyFinished: boolean;
 }
 
+/** Options of {@link Fanout.events}. */
+export interface EventsOptions {
+  /** Only events with a greater seq (the seq of the last event already read). Default 0: from the first. */
+  after?: number;
+}
+
+/** Options of {@link Fanout.followEvents}. */
+export interface FollowEventsOptions extends EventsOptions {
+  /** Ends the iteration with an `ABORTED` FanoutError when it fires. */
+  signal?: AbortSignal;
+}
+
 /** What {@link Fanout.status} returns. */
 export interface RunStatusView {
   run: RunRecord;
@@ -236,6 +249,20 @@ export interface Fanout {
   /** The speedup report of a run (finished or not). */
   report(runId: string): RunReport;
   todos(runId: string): TodoItem[];
+  /**
+   * The stored events of a run (by run id) or of one task (by handle: the
+   * events naming it), in order, each with its seq within the run. Reads the
+   * store, so it sees runs of any process. Throws NOT_FOUND.
+   */
+  events(target: string, options?: EventsOptions): StoredEvent[];
+  /**
+   * The stored events of a run or task as they are recorded, by any process:
+   * first those already stored, then new ones, polling the store every
+   * `pollMs` on the injected clock, until the run (or the task) has ended
+   * and its last event was yielded; rejects with `ABORTED` when the signal
+   * fires. Throws NOT_FOUND at once for an unknown target.
+   */
+  followEvents(target: string, options?: FollowEventsOptions): AsyncIterable<StoredEvent>;
   /** Subscribes to events of every run of this process; returns an unsubscribe function. */
   on(listener: (event: FanoutEvent) => void): () => void;
   /** Stops running tasks and releases models and the store. */

@@ -6,8 +6,10 @@ import { planFromRequest } from '../planner/index.js';
 import type { ExecutionDag, Plan, TaskSpec } from '../contracts/plan.js';
 import type { RunStore, StopRequest } from '../contracts/run-store.js';
 import type {
+  EventsOptions,
   Fanout,
   FanoutOptions,
+  FollowEventsOptions,
   OutputOptions,
   OutputResult,
   RunReport,
@@ -22,13 +24,14 @@ import { ModelGates } from './model-gate.js';
 import { settleOrphanedRun } from './orphaned-run.js';
 import { buildReport } from './report.js';
 import { checkRun, preflightModels, resolveRunModels, type CheckedRun, type RunCheckContext, type RunModels } from './run-check.js';
+import { followEventLog, readEventPage, type EventScope } from './event-log.js';
 import { EventHub } from './run-events.js';
 import { RunExecution } from './run-execution.js';
 import { isRunActive, isTerminal } from './run-liveness.js';
 import { newRunRecords } from './run-records.js';
 import { StopPoller } from './stop-poller.js';
 import { readTodos } from './todo-list.js';
-import type { FanoutEvent } from '../contracts/events.js';
+import type { FanoutEvent, StoredEvent } from '../contracts/events.js';
 import type { RunRecord, TaskOutput, TaskRecord, TodoItem } from '../contracts/records.js';
 import { untilSettled } from './wait.js';
 
@@ -196,6 +199,28 @@ class FanoutEngine implements Fanout {
     return readTodos(this.#store, runId, this.#store.listTasks(runId));
   }
 
+  events(target: string, options: EventsOptions = {}): StoredEvent[] {
+    return readEventPage(this.#store, this.#eventScope(target), options.after ?? 0).events;
+  }
+
+  followEvents(target: string, options: FollowEventsOptions = {}): AsyncIterable<StoredEvent> {
+    const scope = this.#eventScope(target);
+    const { handle } = scope;
+    return followEventLog({
+      store: this.#store,
+      scope,
+      clock: this.#clock,
+      pollMs: this.#pollMs,
+      after: options.after ?? 0,
+      ended: () => {
+        if (!this.#isActive(scope.runId)) return true;
+        const task = handle === undefined ? undefined : this.#store.getTask(handle);
+        return task !== undefined && isTerminal(task.status);
+      },
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    });
+  }
+
   on(listener: (event: FanoutEvent) => void): () => void {
     return this.#events.on(listener);
   }
@@ -312,6 +337,12 @@ class FanoutEngine implements Fanout {
       throw new FanoutError('NOT_FOUND', `no run or task ${target} in the store (expected a run id or a task handle)`);
     }
     return ofTask;
+  }
+
+  /** A run id's events, or a task handle's; NOT_FOUND for anything else. */
+  #eventScope(target: string): EventScope {
+    const run = this.#findRun(target);
+    return run.runId === target ? { runId: run.runId } : { runId: run.runId, handle: target };
   }
 
   /** What a stop of `target` would apply to, from the store (which every local change reaches first). */
