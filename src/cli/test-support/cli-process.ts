@@ -23,10 +23,10 @@ export type CliChild = ChildProcess & { output: CliResult; exited: Promise<CliRe
 export interface BuiltCli {
   /** `bin/fanout.js` of the built package, for clients that start the CLI themselves (an MCP client). */
   entry: string;
-  /** Starts `node bin/fanout.js ...args` (stdout is a pipe, not a TTY), with `env` added to its environment. */
-  start(args: readonly string[], home: string, env?: NodeJS.ProcessEnv): CliChild;
+  /** Starts `node bin/fanout.js ...args` in `cwd` (default: the repository; stdout is a pipe, not a TTY), with `env` added to its environment. */
+  start(args: readonly string[], home: string, env?: NodeJS.ProcessEnv, cwd?: string): CliChild;
   /** Runs the CLI to completion. */
-  run(args: readonly string[], home: string): Promise<CliResult>;
+  run(args: readonly string[], home: string, cwd?: string): Promise<CliResult>;
   /** Removes the package directory. */
   dispose(): void;
 }
@@ -55,8 +55,8 @@ export async function buildCli(): Promise<BuiltCli> {
   symlinkSync(join(REPO_ROOT, 'node_modules'), join(root, 'node_modules'));
   const entry = join(root, 'bin/fanout.js');
 
-  const start = (args: readonly string[], home: string, env: NodeJS.ProcessEnv = {}): CliChild => {
-    const child = spawn(process.execPath, [entry, ...args], { cwd: REPO_ROOT, env: { ...cliEnv(home), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const start = (args: readonly string[], home: string, env: NodeJS.ProcessEnv = {}, cwd = REPO_ROOT): CliChild => {
+    const child = spawn(process.execPath, [entry, ...args], { cwd, env: { ...cliEnv(home), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     const output: CliResult = { code: null, signal: null, stdout: '', stderr: '' };
     child.stdout.setEncoding('utf8').on('data', (text: string) => (output.stdout += text));
     child.stderr.setEncoding('utf8').on('data', (text: string) => (output.stderr += text));
@@ -68,7 +68,7 @@ export async function buildCli(): Promise<BuiltCli> {
   return {
     entry,
     start,
-    run: (args, home) => start(args, home).exited,
+    run: (args, home, cwd) => start(args, home, {}, cwd).exited,
     dispose: () => rmSync(root, { recursive: true, force: true }),
   };
 }
