@@ -12,6 +12,8 @@ import { buildCli, REPO_ROOT, type BuiltCli } from './test-support/cli-process.j
 const SKIPPED: Readonly<Record<string, string>> = {
   'npm ci && npm run demo': 'installs from the npm registry; the demo itself runs in cli.e2e.test.ts and the packed-tarball test',
   'npm test': 'the test suite itself',
+  'claude mcp add fanout -- fanout mcp': 'needs the Claude Code CLI and changes its configuration; the MCP server is tested in src/mcp',
+  'claude mcp add --scope project fanout -- fanout mcp': 'needs the Claude Code CLI and writes .mcp.json; the MCP server is tested in src/mcp',
   'ANTHROPIC_API_KEY=sk-ant-... fanout run plan.yaml': 'needs an Anthropic API key and the network',
   'ANTHROPIC_API_KEY=sk-ant-... fanout run plan.yaml --model anthropic:claude-sonnet-5-5': 'needs an Anthropic API key and the network',
   'ANTHROPIC_API_KEY=sk-ant-... fanout demo --model anthropic:claude-sonnet-5-5': 'needs an Anthropic API key and the network',
