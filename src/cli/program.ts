@@ -146,6 +146,14 @@ Docs: docs/cli.md`,
     .action((target: string, options) => runAction(async () => (await import('./commands/logs.js')).logsCommand(target, options, io)));
 
   program
+    .command('report')
+    .description('write the picture of a run: one self-contained HTML file, or a Markdown summary for a pull request')
+    .argument('<run>', 'run id (or a task handle of the run)')
+    .option('--html <file>', 'write the HTML report (timeline, timing, outputs, synthesis) to this file')
+    .option('--md <file>', 'write the Markdown summary (timing table, text timeline) to this file')
+    .action((run: string, options) => runAction(async () => (await import('./commands/report.js')).reportCommand(run, options, io)));
+
+  program
     .command('runs')
     .description('list recent runs')
     .option('--limit <n>', 'how many runs', parsePositiveInt, 20)

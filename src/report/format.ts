@@ -1,0 +1,44 @@
+import type { RunSnapshot } from './run-snapshot.js';
+
+/** A duration for the picture of a run: `850 ms`, `1.23 s`, `2 m 03 s`. */
+export function formatMs(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '-';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(2)} s`;
+  const seconds = Math.round(ms / 1000);
+  return `${Math.floor(seconds / 60)} m ${String(seconds % 60).padStart(2, '0')} s`;
+}
+
+/** A token count with thousands separators. */
+export function formatTokenCount(count: number): string {
+  return count.toLocaleString('en-US');
+}
+
+/** An estimated cost: `$0.0123`; `n/a` when a model's price is unknown. */
+export function formatDollars(usd: number | undefined): string {
+  if (usd === undefined || !Number.isFinite(usd)) return 'n/a';
+  if (usd === 0) return '$0';
+  if (usd < 0.0001) return '<$0.0001';
+  return `$${usd.toFixed(usd < 1 ? 4 : 2)}`;
+}
+
+/** The run's cost, saying when it ran on the simulated model. */
+export function runCostText(snapshot: RunSnapshot): string {
+  const { report } = snapshot;
+  return report.simulated && report.costUsd === 0 ? '$0 (simulated)' : formatDollars(report.costUsd);
+}
+
+/** `3.61×`. */
+export function formatSpeedupText(speedup: number): string {
+  return Number.isFinite(speedup) && speedup > 0 ? `${speedup.toFixed(2)}×` : '-';
+}
+
+/** Words for a wait cause, as the legend and labels say it. */
+export const WAIT_CAUSE_LABELS: Readonly<Record<string, string>> = {
+  dependency: 'dependency',
+  conflict: 'file conflict',
+  concurrency: 'concurrency cap',
+  'provider-cap': 'provider cap',
+  retry: 'retry backoff',
+  sequential: 'sequential mode',
+};

@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { renderMarkdownReport, textGantt } from './markdown-report.js';
+import { fixtureSnapshot, fixtureTask, FIXTURE_T0 } from './test-support/snapshot-fixtures.js';
+
+describe('the Markdown report', () => {
+  const snapshot = fixtureSnapshot(
+    [fixtureTask('a|b', 0, 1000), fixtureTask('c', 1000, 2000, { readyAt: FIXTURE_T0 + 1000, waitReason: 'dependency' })],
+    { edges: [{ from: 'a|b', to: 'c', kind: 'dependency' }], criticalPath: ['a|b', 'c'] },
+  );
+
+  it('has the figures, a timing table with escaped cells, and no link or image', () => {
+    const text = renderMarkdownReport(snapshot);
+    expect(text).toContain('| 2/2 succeeded | 2.00 s | 2.00 s |');
+    expect(text).toContain('| ◆ a\\|b | succeeded | - | 0 ms | 1.00 s | 2 | 1,000 | 100 | 0 | $0 |');
+    expect(text).not.toMatch(/\]\(|!\[|<a /);
+  });
+
+  it('draws a text Gantt: waits as ░, runs as █, scaled to the width', () => {
+    expect(textGantt(snapshot, 10).slice(0, 2)).toEqual([
+      '◆ a|b |█████     | 0 ms–1.00 s succeeded',
+      '◆ c   |░░░░░█████| 1.00 s–2.00 s succeeded, waited 1.00 s (dependency)',
+    ]);
+  });
+});

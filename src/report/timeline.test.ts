@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { fixtureSnapshot, fixtureTask, FIXTURE_T0 } from './test-support/snapshot-fixtures.js';
+import { buildTimeline } from './timeline.js';
+
+describe('buildTimeline', () => {
+  it('places each bar at its start and end, and the wait before it with its cause', () => {
+    const snapshot = fixtureSnapshot(
+      [
+        fixtureTask('a', 0, 1000),
+        fixtureTask('b', 1000, 1500, { readyAt: FIXTURE_T0 + 1000, waitReason: 'dependency' }),
+        fixtureTask('c', 1200, 2000, { readyAt: FIXTURE_T0, waitReason: 'concurrency' }),
+        fixtureTask('d', 1600, 1700, { readyAt: FIXTURE_T0 + 1500, waitReason: 'conflict' }),
+      ],
+      {
+        edges: [
+          { from: 'a', to: 'b', kind: 'dependency' },
+          { from: 'b', to: 'd', kind: 'conflict', reason: 'src/** ~ src/x.ts' },
+        ],
+        criticalPath: ['a', 'b', 'd'],
+      },
+    );
+    const timeline = buildTimeline(snapshot);
+    expect(timeline.spanMs).toBe(2000);
+    expect(timeline.nowMs).toBeUndefined();
+    expect(timeline.rows.map((row) => [row.id, row.startMs, row.endMs, row.critical])).toEqual([
+      ['a', 0, 1000, true],
+      ['b', 1000, 1500, true],
+      ['c', 1200, 2000, false],
+      ['d', 1600, 1700, true],
+    ]);
+    expect(timeline.rows.map((row) => row.waits)).toEqual([
+      [],
+      [{ cause: 'dependency', fromMs: 0, toMs: 1000 }],
+      [{ cause: 'concurrency', fromMs: 0, toMs: 1200 }],
+      [{ cause: 'conflict', fromMs: 0, toMs: 1500 }],
+    ]);
+    expect(timeline.rows[3]?.after).toEqual([{ id: 'b', kind: 'conflict' }]);
+    expect(timeline.edges).toEqual([
+      { from: 0, to: 1, kind: 'dependency' },
+      { from: 1, to: 3, kind: 'conflict' },
+    ]);
+  });
+
+  it('while the run is live: running bars and waits reach now, and now is marked', () => {
+    const snapshot = fixtureSnapshot(
+      [
+        fixtureTask('a', 0, 0, { status: 'running', endedAt: undefined }),
+        { ...fixtureTask('b', 0, 0, { status: 'queued', waitReason: 'concurrency', readyAt: FIXTURE_T0 }), startedAt: undefined, endedAt: undefined },
+      ],
+      { status: 'running', takenAt: FIXTURE_T0 + 3000 },
+    );
+    const timeline = buildTimeline(snapshot);
+    expect(timeline.nowMs).toBe(3000);
+    expect(timeline.rows[0]).toMatchObject({ startMs: 0, endMs: 3000 });
+    expect(timeline.rows[1]?.startMs).toBeUndefined();
+    expect(timeline.rows[1]?.waits).toEqual([{ cause: 'concurrency', fromMs: 0, toMs: 3000 }]);
+  });
+});

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { fixtureSnapshot, fixtureTask, waveSnapshot } from '../test-support/snapshot-fixtures.js';
+import { renderHtmlReport } from './render-html.js';
+
+describe('the HTML report', () => {
+  it('is one document with no script and nothing to fetch: inline styles only', () => {
+    const html = renderHtmlReport(fixtureSnapshot([fixtureTask('a', 0, 1000)]));
+    expect(html.startsWith('<!doctype html>')).toBe(true);
+    expect(html).not.toMatch(/<script|<link|src=|url\(|@import|https?:\/\//i);
+    expect(html).toContain("default-src 'none'");
+  });
+
+  it('draws a bar per task carrying its id and times, and labels waits and the critical path in words', () => {
+    const snapshot = fixtureSnapshot(
+      [fixtureTask('a', 0, 1000), fixtureTask('b', 1000, 1500, { readyAt: 1_700_000_001_000, waitReason: 'dependency' })],
+      { edges: [{ from: 'a', to: 'b', kind: 'dependency' }], criticalPath: ['a', 'b'] },
+    );
+    const html = renderHtmlReport(snapshot);
+    expect(html).toMatch(/class="bar status-succeeded critical"[^>]*data-task="a"[^>]*data-start="0"[^>]*data-end="1000"/);
+    expect(html).toMatch(/data-task="b"[^>]*data-start="1000"[^>]*data-end="1500"/);
+    expect(html).toContain('waited 1.00 s for dependency; after a; on the critical path');
+    expect(html).toContain('waited: dependency');
+    expect(html).toMatch(/<line class="edge-dependency edge-critical"/);
+  });
+
+  it('renders outputs as Markdown without letting their HTML through, and JSON outputs as a tree', () => {
+    const snapshot = fixtureSnapshot([fixtureTask('a', 0, 10), fixtureTask('b', 0, 10)]);
+    snapshot.outputs['a'] = { handle: 'task-a', text: '# Title\n<script>alert(1)</script> **bold** [x](javascript:alert(1)) <img src=x onerror=alert(1)>', truncated: false };
+    snapshot.outputs['b'] = { handle: 'task-b', text: '{"n":1}', json: { n: 1, list: ['x'] }, truncated: false };
+    const html = renderHtmlReport(snapshot);
+    expect(html).not.toMatch(/<script>alert|<img |href="javascript/);
+    expect(html).toContain('&lt;script>alert(1)&lt;/script>');
+    expect(html).toContain('<strong>bold</strong>');
+    expect(html).toContain('<h4>Title</h4>');
+    expect(html).toMatch(/<span class="json-key">n: <\/span><span class="json-number">1<\/span>/);
+  });
+
+  // The 10,000-task report is opened in a browser by src/ui/browser.test.ts.
+  it('stays under 1 MB for a 100-task run', () => {
+    const html = renderHtmlReport(waveSnapshot(100, 8));
+    expect(html.match(/class="bar /g)).toHaveLength(100);
+    expect(Buffer.byteLength(html)).toBeLessThan(1024 * 1024);
+  });
+});
