@@ -4,14 +4,14 @@
  * store. Between `provider` and `fanout`, it tells how much of fanout's cost
  * is the agent running its tools and how much is the engine.
  */
-import { AnthropicModel, createNodeFetch, runAgent } from './fanout-lib.js';
+import { AnthropicModel, createNodeFetch, runAgent, SimModel } from './fanout-lib.js';
 import { BENCH_MAX_TOKENS, benchPrompt, benchSim, benchSystem, measureLeg, runTaskPool, type LegArgs, type LegResult } from './bench-kit.js';
 import { createBenchWorkspace } from './bench-workspace.js';
 
 /** Runs the workload as one `runAgent` per task and measures it. */
 export async function runAgentLoop(args: LegArgs): Promise<LegResult> {
   const http = createNodeFetch();
-  const model = new AnthropicModel({ spec: 'sim', modelId: 'sim', apiKey: 'bench', baseURL: args.url, simulated: true, fetch: http.fetch });
+  const model = new SimModel('sim', new AnthropicModel({ spec: 'sim', modelId: 'sim', apiKey: 'bench', baseURL: args.url, fetch: http.fetch }));
   const workspace = createBenchWorkspace(args.tasks);
   const runTask = async (task: number): Promise<number> => {
     const result = await runAgent({
@@ -22,7 +22,7 @@ export async function runAgentLoop(args: LegArgs): Promise<LegResult> {
       writes: [],
       maxTurns: args.callsPerTask,
       maxTokensPerCall: BENCH_MAX_TOKENS,
-      sim: benchSim(args, task),
+      providerOptions: { sim: benchSim(args, task) },
       signal: new AbortController().signal,
     });
     if (result.status !== 'succeeded') throw new Error(`agent-loop: task ${task} ended ${result.status}: ${result.error}`);

@@ -3,7 +3,8 @@
  * path they measure: the workload (same calls, same bodies), the task pool,
  * and the measurement of wall time, CPU and peak RSS.
  */
-import type { SimOptions, ToolSpec } from '../src/contracts/model.js';
+import type { ToolSpec } from '../src/contracts/model.js';
+import type { SimOptions } from '../src/contracts/sim-options.js';
 import type { TaskSpec } from '../src/contracts/plan.js';
 import { agentToolSpecs, DEFAULT_MAX_TOKENS_PER_CALL, encodeSimDirective, renderSystemPrompt } from './fanout-lib.js';
 

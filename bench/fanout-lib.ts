@@ -22,6 +22,7 @@ export const { createFanout } = await load<typeof import('../src/engine/index.js
 export const { AnthropicModel } = await load<typeof import('../src/models/anthropic/anthropic-model.js')>('models/anthropic/anthropic-model.js');
 export const { OpenAIModel } = await load<typeof import('../src/models/openai/openai-model.js')>('models/openai/openai-model.js');
 export const { createNodeFetch } = await load<typeof import('../src/models/http/node-fetch.js')>('models/http/node-fetch.js');
+export const { SimModel } = await load<typeof import('../src/models/sim/sim-model.js')>('models/sim/sim-model.js');
 export const { createModelResolver } = await load<typeof import('../src/models/resolver.js')>('models/resolver.js');
 export const { encodeSimDirective, startSimServer } = await load<typeof import('../src/models/sim/index.js')>('models/sim/index.js');
 export const { renderSystemPrompt } = await load<typeof import('../src/plan/index.js')>('plan/index.js');

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Clock } from '../contracts/clock.js';
 import { FanoutError } from '../contracts/errors.js';
-import type { ModelResponse, SimOptions, ToolResultBlock } from '../contracts/model.js';
+import type { ModelResponse, ProviderOptions, ToolResultBlock } from '../contracts/model.js';
 import { ScriptedModel, textResponse, toolResponse, type ScriptedStep } from '../models/scripted-model.js';
 import { runAgent, type AgentOptions } from './run-agent.js';
 import { useTempDirs } from './test-support/temp-workspace.js';
@@ -49,8 +49,8 @@ function toolResults(response: { content: unknown[] } | undefined): ToolResultBl
 }
 
 describe('runAgent', () => {
-  it('returns the final text and sends system, prompt, tools, maxTokens, signal and sim', async () => {
-    const sim: SimOptions = { latencyMs: 5, output: 'x' };
+  it('returns the final text and sends system, prompt, tools, maxTokens, signal and provider options', async () => {
+    const providerOptions: ProviderOptions = { sim: { latencyMs: 5, output: 'x' } };
     const signal = new AbortController().signal;
     const final: ModelResponse = {
       content: [
@@ -60,7 +60,7 @@ describe('runAgent', () => {
       stopReason: 'end_turn',
       usage: { inputTokens: 7, outputTokens: 3 },
     };
-    const { model, options } = await setup([final], { sim, signal, maxTokensPerCall: 1234 });
+    const { model, options } = await setup([final], { providerOptions, signal, maxTokensPerCall: 1234 });
     const result = await runAgent(options);
     expect(result).toEqual({ status: 'succeeded', text: 'Hello, world.', turns: 1, usage: { inputTokens: 7, outputTokens: 3 } });
     const [request] = model.requests;
@@ -69,7 +69,7 @@ describe('runAgent', () => {
     expect(request?.tools.map((tool) => tool.name)).toEqual(['read_file', 'write_file', 'edit_file', 'list_files', 'grep']);
     expect(request?.maxTokens).toBe(1234);
     expect(request?.signal).toBe(signal);
-    expect(request?.sim).toBe(sim);
+    expect(request?.providerOptions).toBe(providerOptions);
   });
 
   it('takes an answer stopped at max_tokens as cut short: limit when a token cap left the room, failed at the per-call maximum', async () => {

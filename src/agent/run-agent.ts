@@ -5,7 +5,7 @@ import type {
   Message,
   ModelRequest,
   ModelResponse,
-  SimOptions,
+  ProviderOptions,
   ToolUseBlock,
   Usage,
 } from '../contracts/model.js';
@@ -67,8 +67,8 @@ export interface AgentOptions {
   checkLimit?: () => string | undefined;
   /** When set, the final text must be JSON valid against it. */
   outputSchema?: JsonSchema;
-  /** Passed through to every ModelRequest unchanged. */
-  sim?: SimOptions;
+  /** Passed through to every ModelRequest unchanged (e.g. a task's `sim` options, under `sim`). */
+  providerOptions?: ProviderOptions;
   /** Aborting rejects the run at once with the signal's reason (when a FanoutError) or an `ABORTED` FanoutError. */
   signal: AbortSignal;
   /** Called after each model call; `turn` counts from 1. */
@@ -132,7 +132,7 @@ export async function runAgent(options: AgentOptions): Promise<AgentResult> {
           tools: [...toolSpecs],
           maxTokens,
           signal,
-          sim: options.sim,
+          providerOptions: options.providerOptions,
         }),
       );
       turns += 1;

@@ -49,36 +49,12 @@ export interface ToolSpec {
 }
 
 /**
- * Options the simulated model honours; every other provider ignores them.
- * Documented in docs/simulated-model.md.
+ * Options for particular providers, keyed by provider name (`sim`, ...), as
+ * the Vercel AI SDK's `providerOptions`: a provider reads its own entry and
+ * ignores the others, so the contract does not know any of them. A task's
+ * `sim:` block travels here, under `sim`.
  */
-export interface SimOptions {
-  /**
-   * What the call is for; the simulated model answers each kind in its own
-   * deterministic way. Set by the engine, not by plan authors. Default `task`.
-   */
-  kind?: 'task' | 'synthesis' | 'planner';
-  /** Delay before the simulated server answers each model call, in ms. */
-  latencyMs?: number;
-  /**
-   * Turn-by-turn script. Turn i (i = number of assistant turns already in the
-   * conversation) plays `script[i]`; once the script is used up the model
-   * answers with its final text.
-   */
-  script?: SimStep[];
-  /** The final answer text. Default: a deterministic summary of the task. */
-  output?: string;
-  /** Inject faults: the first `times` calls of this conversation fail with `status`. */
-  fail?: { status: number; times: number; retryAfterMs?: number };
-  /** Simulated output token count per call (default: derived from the text length). */
-  outputTokens?: number;
-}
-
-/** One scripted turn of the simulated model: some text and/or tool calls. */
-export interface SimStep {
-  text?: string;
-  tools?: Array<{ name: string; input: Record<string, unknown> }>;
-}
+export type ProviderOptions = Readonly<Record<string, object | undefined>>;
 
 /** Token counts of one model call. */
 export interface Usage {
@@ -99,8 +75,8 @@ export interface ModelRequest {
   /** Upper bound of output tokens for this call. */
   maxTokens: number;
   signal: AbortSignal;
-  /** Simulated-model options of the task (ignored by real providers). */
-  sim?: SimOptions;
+  /** Options for particular providers, each read by its own provider only. */
+  providerOptions?: ProviderOptions;
   /**
    * Called with fragments as they stream in. A provider may skip streaming
    * entirely when no listener is given (it is cheaper on the wire and CPU).
@@ -124,10 +100,11 @@ export interface ModelResponse {
 export interface Model {
   /** The spec it was resolved from, e.g. `sim` or `anthropic:claude-sonnet-5-5`. */
   readonly spec: string;
-  /** Provider key used for per-provider concurrency caps and shared backoff. */
+  /**
+   * Provider key used for per-provider concurrency caps, shared backoff and
+   * {@link ProviderOptions}; `sim` is the simulated model (see `isSimulated`).
+   */
   readonly provider: string;
-  /** True for the simulated model, so every adapter can label its output as simulated. */
-  readonly simulated: boolean;
   generate(request: ModelRequest): Promise<ModelResponse>;
   /**
    * Checks, before a run records anything, that the model can be reached

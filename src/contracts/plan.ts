@@ -1,4 +1,4 @@
-import type { SimOptions } from './model.js';
+import type { SimOptions } from './sim-options.js';
 
 /** A JSON Schema object (draft 2020-12 or 07), as given in a plan. */
 export type JsonSchema = Record<string, unknown>;

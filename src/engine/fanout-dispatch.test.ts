@@ -210,7 +210,8 @@ describe('spawn', () => {
 
   it('saves each output before the task is marked finished, and ends the run with run-end', async () => {
     const { fanout, model, store } = setup();
-    model('scripted:a', [textResponse('alpha')]);
+    // One model of the simulated provider: the run is labelled simulated.
+    model('scripted:a', [textResponse('alpha')], 'sim');
     model('scripted:b', [textResponse('beta')]);
     const seen: Array<string | undefined> = [];
     fanout.on((event) => {

@@ -106,7 +106,7 @@ describe('model calls of a run', () => {
     ]);
     expect(a.requests[0]?.system).toContain('security');
     expect(JSON.stringify(a.requests[0]?.messages)).toContain('Audit the login.');
-    expect(a.requests[0]?.sim).toEqual({ latencyMs: 5 });
+    expect(a.requests[0]?.providerOptions).toEqual({ sim: { latencyMs: 5 } });
     expect(result.outputs.a).toMatchObject({ text: '{"ok":true}', json: { ok: true } });
   });
 
@@ -129,7 +129,8 @@ describe('model calls of a run', () => {
         return textResponse('done');
       };
       const ids = Array.from({ length: 300 }, (_, index) => `t${index}`);
-      model('scripted:shared', ids.map(() => step));
+      // The simulated provider has no default cap on calls in flight.
+      model('scripted:shared', ids.map(() => step), 'sim');
       model('scripted:synthesis', []);
       const controller = new AbortController();
       const { runId } = fanout.spawn(

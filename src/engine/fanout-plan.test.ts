@@ -27,7 +27,7 @@ describe('Fanout.plan', () => {
     await clock.advance(2000);
     await expect(pending).resolves.toEqual(validPlan);
     expect(planner.requests).toHaveLength(2);
-    expect(planner.requests[0]).toMatchObject({ tools: [], sim: { kind: 'planner' } });
+    expect(planner.requests[0]).toMatchObject({ tools: [], providerOptions: { sim: { kind: 'planner' } } });
     expect(JSON.stringify(planner.requests[0]?.messages)).toContain('Add a CSV export');
     expect(harness.store.listRuns()).toEqual([]);
   });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Model, ModelRequest, ModelResolver } from '../contracts/model.js';
+import type { SimOptions } from '../contracts/sim-options.js';
 import { createModelResolver } from '../models/resolver.js';
 import { parsePlan } from '../plan/load-plan.js';
 import { MemoryRunStore } from '../store/memory-run-store.js';
@@ -20,7 +21,6 @@ class RecordingResolver implements ModelResolver {
     return {
       spec: model.spec,
       provider: model.provider,
-      simulated: model.simulated,
       generate: (request) => {
         this.requests.push(request);
         return model.generate(request);
@@ -76,7 +76,7 @@ describe('structured outputs on the simulated model', () => {
     expect(result.outputs.tests?.json).toEqual({ files: ['test/login.test.ts'], cases: 3 });
     expect(result.outputs.notes).not.toHaveProperty('json');
 
-    const synthesisRequest = models.requests.find((request) => request.sim?.kind === 'synthesis');
+    const synthesisRequest = models.requests.find((request) => (request.providerOptions?.sim as SimOptions | undefined)?.kind === 'synthesis');
     const message = synthesisRequest?.messages[0]?.content[0];
     expect(message?.type === 'text' ? message.text : '').toBe(
       [

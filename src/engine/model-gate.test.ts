@@ -53,8 +53,8 @@ describe('ModelGates', () => {
 
   it('does not cap simulated providers by default, and caps others at 16', () => {
     const gates = new ModelGates({ clock: new ManualClock() });
-    expect(gates.gateOf(new ScriptedModel([])).cap).toBe(Number.POSITIVE_INFINITY);
-    const real = { spec: 'anthropic:x', provider: 'anthropic', simulated: false, generate: async () => textResponse('') };
+    expect(gates.gateOf(new ScriptedModel([], { provider: 'sim' })).cap).toBe(Number.POSITIVE_INFINITY);
+    const real = { spec: 'anthropic:x', provider: 'anthropic', generate: async () => textResponse('') };
     expect(gates.gateOf(real).cap).toBe(16);
   });
 

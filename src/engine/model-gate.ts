@@ -1,5 +1,6 @@
 import { FanoutError, toFanoutError } from '../contracts/errors.js';
 import type { Model, ModelRequest, ModelResponse } from '../contracts/model.js';
+import { isSimulated } from '../contracts/sim-options.js';
 import type { Clock } from '../contracts/clock.js';
 
 /** What one gated call reports back to the task that made it. */
@@ -76,7 +77,7 @@ export class ModelGates {
     let gate = this.#gates.get(model.provider);
     if (gate === undefined) {
       const configured = this.#options.providerConcurrency[model.provider];
-      const cap = configured ?? (model.simulated ? Number.POSITIVE_INFINITY : DEFAULT_PROVIDER_CONCURRENCY);
+      const cap = configured ?? (isSimulated(model) ? Number.POSITIVE_INFINITY : DEFAULT_PROVIDER_CONCURRENCY);
       gate = new ProviderGate(model.provider, cap, this.#options);
       this.#gates.set(model.provider, gate);
     }

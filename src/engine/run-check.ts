@@ -1,6 +1,7 @@
 import type { AgentLookupOptions } from '../agents/index.js';
 import { FanoutError, isFanoutError } from '../contracts/errors.js';
 import type { Model, ModelResolver } from '../contracts/model.js';
+import { isSimulated } from '../contracts/sim-options.js';
 import type { PriceTable } from '../models/pricing.js';
 import { analyzePlan, normalizePlan } from '../plan/index.js';
 import type { ExecutionDag, Plan, TaskSpec } from '../contracts/plan.js';
@@ -85,7 +86,7 @@ export function resolveRunModels(
     models.set(spec, model);
     pricers.set(spec, pricerOf(model.spec, ctx.prices));
   }
-  return { models, pricers, simulated: [...models.values()].some((model) => model.simulated) };
+  return { models, pricers, simulated: [...models.values()].some(isSimulated) };
 }
 
 /**

@@ -69,7 +69,7 @@ describe('synthesis step of a run', () => {
 
     expect(synthesis.requests).toHaveLength(1);
     const request = synthesis.requests[0];
-    expect(request?.sim).toEqual({ kind: 'synthesis' });
+    expect(request?.providerOptions).toEqual({ sim: { kind: 'synthesis' } });
     expect(request?.tools).toEqual([]);
     expect(request?.system).toContain('Decide yes or no');
     expect(request?.messages).toEqual([

@@ -1,5 +1,6 @@
 import { FanoutError } from '../contracts/errors.js';
-import type { Model } from '../contracts/model.js';
+import type { Model, ProviderOptions } from '../contracts/model.js';
+import { SIM_PROVIDER, type SimOptions } from '../contracts/sim-options.js';
 import type { Clock } from '../contracts/clock.js';
 import type { ModelGates } from './model-gate.js';
 import type { Pricer } from './run-costs.js';
@@ -20,6 +21,9 @@ export interface SynthesisInput {
   description?: string;
   output: TaskOutput;
 }
+
+/** Tells the simulated model to answer with its deterministic synthesis. */
+const SYNTHESIS_PROVIDER_OPTIONS: ProviderOptions = { [SIM_PROVIDER]: { kind: 'synthesis' } satisfies SimOptions };
 
 /** The synthesis system prompt: the plan's instructions and the exact answer format. */
 export function synthesisSystemPrompt(instructions: string | undefined): string {
@@ -112,7 +116,7 @@ export async function synthesize(options: SynthesisOptions): Promise<SynthesisRe
     tools: [],
     maxTokens: options.maxTokens ?? SYNTHESIS_MAX_TOKENS,
     signal,
-    sim: { kind: 'synthesis' },
+    providerOptions: SYNTHESIS_PROVIDER_OPTIONS,
   });
   const answer = response.content.map((block) => (block.type === 'text' ? block.text : '')).join('');
   if (answer.trim() === '') throw new FanoutError('OUTPUT_INVALID', 'the synthesis model returned an empty answer');

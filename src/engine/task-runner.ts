@@ -1,6 +1,7 @@
 import { runAgent, type AgentResult, type SandboxRoot } from '../agent/index.js';
 import { FanoutError, toFanoutError } from '../contracts/errors.js';
 import type { Model } from '../contracts/model.js';
+import { SIM_PROVIDER } from '../contracts/sim-options.js';
 import { renderTaskPrompt } from '../plan/index.js';
 import { timeoutReason, UsageMeter } from './caps.js';
 import type { Clock } from '../contracts/clock.js';
@@ -100,7 +101,7 @@ export async function runTask(options: TaskRunOptions): Promise<TaskOutcome> {
       tokenRoom: () => Math.min(caps.tokenRoom(), runUsage.tokenRoom()),
       checkLimit: () => caps.reached(),
       outputSchema: typeof spec.outputFormat === 'object' ? spec.outputFormat : undefined,
-      sim: spec.sim,
+      providerOptions: spec.sim === undefined ? undefined : { [SIM_PROVIDER]: spec.sim },
       signal: controller.signal,
       clock,
       call: (request) =>

@@ -10,8 +10,7 @@ export type {
   ModelRequest,
   ModelResolver,
   ModelResponse,
-  SimOptions,
-  SimStep,
+  ProviderOptions,
   StopReason,
   TextBlock,
   ToolResultBlock,
@@ -19,6 +18,7 @@ export type {
   ToolUseBlock,
   Usage,
 } from '../contracts/model.js';
+export type { SimOptions, SimStep } from '../contracts/sim-options.js';
 export { AnthropicModel, type AnthropicModelOptions } from './anthropic/anthropic-model.js';
 export { ANTHROPIC_DEFAULT_BASE_URL, OPENAI_DEFAULT_BASE_URL } from './provider-endpoints.js';
 export { toAnthropicModelError, type AnthropicErrorContext } from './anthropic/anthropic-errors.js';

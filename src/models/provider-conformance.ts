@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FanoutError } from '../contracts/errors.js';
-import type { Message, Model, ModelDelta, ModelRequest, SimOptions, ToolSpec, ToolUseBlock } from '../contracts/model.js';
-import { startSimServer } from './sim/index.js';
+import type { Message, Model, ModelDelta, ModelRequest, ToolSpec, ToolUseBlock } from '../contracts/model.js';
+import type { SimOptions } from '../contracts/sim-options.js';
+import { encodeSimDirective, startSimServer } from './sim/index.js';
 
 /** A provider under test, and how to release what it holds. */
 export interface ConformanceSubject {
@@ -30,7 +31,9 @@ const TOOLS: ToolSpec[] = [
  * simulated server on 127.0.0.1: text and tool-call answers, streaming,
  * tool-result round trips, usage, error classification and abort. Each test
  * uses its own prompt, because the simulated server keys injected faults by
- * conversation.
+ * conversation. What the server should answer goes in a `<fanout-sim>`
+ * directive at the end of the system prompt, where any client may put it:
+ * the provider under test sends the prompt as it is.
  */
 export function describeProviderConformance(name: string, setup: ConformanceSetup): void {
   describe(`${name} (provider conformance)`, () => {
@@ -51,12 +54,11 @@ export function describeProviderConformance(name: string, setup: ConformanceSetu
 
     const ask = (prompt: string, sim: SimOptions, extra: Partial<ModelRequest> = {}) =>
       model.generate({
-        system: 'You are a conformance test.',
+        system: `You are a conformance test.\n\n${encodeSimDirective(sim)}`,
         messages: [{ role: 'user', content: [{ type: 'text', text: prompt }] }],
         tools: TOOLS,
         maxTokens: 1024,
         signal: new AbortController().signal,
-        sim,
         ...extra,
       });
 

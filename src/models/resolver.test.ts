@@ -3,16 +3,17 @@ import net from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FanoutError } from '../contracts/errors.js';
 import type { Model, ModelRequest, ModelResolver } from '../contracts/model.js';
+import { isSimulated, type SimOptions } from '../contracts/sim-options.js';
 import { createModelResolver, defaultModelSpec } from './resolver.js';
 import { startSimServer, type SimServer } from './sim/index.js';
 
-const request = (prompt: string, sim?: ModelRequest['sim']): ModelRequest => ({
+const request = (prompt: string, sim?: SimOptions): ModelRequest => ({
   system: 'You are a test.',
   messages: [{ role: 'user', content: [{ type: 'text', text: prompt }] }],
   tools: [],
   maxTokens: 256,
   signal: new AbortController().signal,
-  sim,
+  providerOptions: sim === undefined ? undefined : { sim },
 });
 
 const configError = (run: () => unknown): FanoutError => {
@@ -48,7 +49,8 @@ describe('createModelResolver', () => {
   it('resolves sim to the simulated model, served by an in-process server started on first use', async () => {
     resolver = createModelResolver({ env: {} });
     const model = resolver.resolve('sim');
-    expect(model).toMatchObject({ spec: 'sim', provider: 'sim', simulated: true });
+    expect(model).toMatchObject({ spec: 'sim', provider: 'sim' });
+    expect(isSimulated(model)).toBe(true);
     expect(resolver.resolve('sim')).toBe(model);
     const response = await model.generate(request('Hello.', { output: 'Hi from the sim.' }));
     expect(response.content).toEqual([{ type: 'text', text: 'Hi from the sim.' }]);
@@ -58,7 +60,8 @@ describe('createModelResolver', () => {
   it('accepts sim:anthropic as its own cached spec and refuses any other sim: variant in one line', async () => {
     resolver = createModelResolver({ env: {} });
     const model = resolver.resolve('sim:anthropic');
-    expect(model).toMatchObject({ spec: 'sim:anthropic', provider: 'sim', simulated: true });
+    expect(model).toMatchObject({ spec: 'sim:anthropic', provider: 'sim' });
+    expect(isSimulated(model)).toBe(true);
     expect(resolver.resolve('sim:anthropic')).not.toBe(resolver.resolve('sim'));
     expect((await model.generate(request('Fast?', { output: 'Fast.' }))).content).toEqual([{ type: 'text', text: 'Fast.' }]);
     expect(() => resolver.resolve('sim:foo')).toThrow(
@@ -87,7 +90,8 @@ describe('createModelResolver', () => {
   it('resolves anthropic:<id> with the key and base URL from the environment', async () => {
     resolver = createModelResolver({ env: { ANTHROPIC_API_KEY: 'sk-test', ANTHROPIC_BASE_URL: external.url } });
     const model = resolver.resolve('anthropic:claude-sonnet-5-5');
-    expect(model).toMatchObject({ spec: 'anthropic:claude-sonnet-5-5', provider: 'anthropic', simulated: false });
+    expect(model).toMatchObject({ spec: 'anthropic:claude-sonnet-5-5', provider: 'anthropic' });
+    expect(isSimulated(model)).toBe(false);
     const before = external.stats.requests;
     const response = await model.generate(request('Real path?'));
     expect(response.stopReason).toBe('end_turn');
@@ -246,7 +250,8 @@ describe('createModelResolver: OpenAI-compatible models', () => {
   it('resolves openai:<name> with the key and base URL from the environment, any non-empty key', async () => {
     resolver = createModelResolver({ env: { OPENAI_API_KEY: 'ollama', OPENAI_BASE_URL: `${external.url}/v1` } });
     const model = resolver.resolve('openai:gpt-x');
-    expect(model).toMatchObject({ spec: 'openai:gpt-x', provider: 'openai', simulated: false });
+    expect(model).toMatchObject({ spec: 'openai:gpt-x', provider: 'openai' });
+    expect(isSimulated(model)).toBe(false);
     expect(resolver.resolve('openai:gpt-x')).toBe(model);
     const before = external.stats.requests;
     const response = await model.generate(request('Real path?'));
@@ -299,7 +304,8 @@ describe('createModelResolver: OpenAI-compatible models', () => {
   it('resolves sim:openai to the simulated model over the OpenAI wire format', async () => {
     resolver = createModelResolver({ env: { FANOUT_SIM_URL: external.url } });
     const model = resolver.resolve('sim:openai');
-    expect(model).toMatchObject({ spec: 'sim:openai', provider: 'sim', simulated: true });
+    expect(model).toMatchObject({ spec: 'sim:openai', provider: 'sim' });
+    expect(isSimulated(model)).toBe(true);
     const response = await model.generate(request('Scripted?', { output: 'Scripted over OpenAI.' }));
     expect(response.content).toEqual([{ type: 'text', text: 'Scripted over OpenAI.' }]);
     // The simulated server names tool calls call_… on the OpenAI wire and toolu_… on the Anthropic one.

@@ -2,12 +2,15 @@ import { FanoutError } from '../contracts/errors.js';
 import { createEndpointReachability } from './http/endpoint-reachability.js';
 import { createNodeFetch, type FetchFunction } from './http/node-fetch.js';
 import type { Model, ModelRequest, ModelResponse, ModelResolver } from '../contracts/model.js';
+import { SIM_PROVIDER } from '../contracts/sim-options.js';
 import { ANTHROPIC_DEFAULT_BASE_URL, OPENAI_DEFAULT_BASE_URL } from './provider-endpoints.js';
 
 // Providers and the simulated server are imported on a model's first call, not at resolve:
-// commands that never call a model (status, runs, output, check) then start without loading an SDK.
+// commands that never call a model (status, runs, output, check) then start without loading an SDK,
+// and a real provider loads neither the simulator nor the other provider's SDK.
 const loadAnthropic = () => import('./anthropic/anthropic-model.js').then((module) => module.AnthropicModel);
 const loadOpenAI = () => import('./openai/openai-model.js').then((module) => module.OpenAIModel);
+const loadSimModel = () => import('./sim/sim-model.js').then((module) => module.SimModel);
 
 /** Options of {@link createModelResolver}. */
 export interface ModelResolverOptions {
@@ -64,16 +67,19 @@ const PROVIDERS: Readonly<Record<string, ProviderEntry>> = {
       throw new FanoutError('MODEL_CONFIG', `unknown simulated model "${spec}": expected sim, sim:anthropic or sim:openai`);
     }
     if (externalSim !== undefined) requireHttpUrl(externalSim.source, externalSim.url, 'http://127.0.0.1:8787');
-    return new LazyModel({ spec, provider: 'sim', simulated: true }, async () => {
+    return new LazyModel({ spec, provider: SIM_PROVIDER }, async () => {
       const baseURL = await simUrl();
       const check = preflight(baseURL, externalSim?.source);
+      const SimModel = await loadSimModel();
       // `sim:openai` drives the same simulated server through the OpenAI wire format and provider.
       if (modelId === SIM_OPENAI) {
         const OpenAIModel = await loadOpenAI();
-        return new OpenAIModel({ spec, modelId: 'sim', apiKey: 'sim', baseURL: `${baseURL}/v1`, simulated: true, fetch, preflight: check });
+        const wire = new OpenAIModel({ spec, modelId: 'sim', apiKey: 'sim', baseURL: `${baseURL}/v1`, provider: SIM_PROVIDER, fetch, preflight: check });
+        return new SimModel(spec, wire);
       }
       const AnthropicModel = await loadAnthropic();
-      return new AnthropicModel({ spec, modelId: 'sim', apiKey: 'sim', baseURL, simulated: true, fetch, preflight: check });
+      const wire = new AnthropicModel({ spec, modelId: 'sim', apiKey: 'sim', baseURL, provider: SIM_PROVIDER, fetch, preflight: check });
+      return new SimModel(spec, wire);
     });
   },
   anthropic: ({ spec, modelId, env, fetch, preflight }) => {
@@ -82,7 +88,7 @@ const PROVIDERS: Readonly<Record<string, ProviderEntry>> = {
     requireModelId(spec, modelId, DEFAULT_ANTHROPIC_SPEC);
     const { baseURL, source } = baseUrlFromEnv(env, 'ANTHROPIC_BASE_URL', ANTHROPIC_DEFAULT_BASE_URL, 'https://api.anthropic.com');
     const check = preflight(baseURL, source);
-    return new LazyModel({ spec, provider: 'anthropic', simulated: false }, async () => {
+    return new LazyModel({ spec, provider: 'anthropic' }, async () => {
       const AnthropicModel = await loadAnthropic();
       return new AnthropicModel({ spec, modelId, apiKey, baseURL, fetch, preflight: check });
     });
@@ -93,7 +99,7 @@ const PROVIDERS: Readonly<Record<string, ProviderEntry>> = {
     requireModelId(spec, modelId, 'openai:gpt-4o');
     const { baseURL, source } = baseUrlFromEnv(env, 'OPENAI_BASE_URL', OPENAI_DEFAULT_BASE_URL, 'http://127.0.0.1:11434/v1');
     const check = preflight(baseURL, source);
-    return new LazyModel({ spec, provider: 'openai', simulated: false }, async () => {
+    return new LazyModel({ spec, provider: 'openai' }, async () => {
       const OpenAIModel = await loadOpenAI();
       return new OpenAIModel({
         spec,
@@ -146,7 +152,7 @@ export function createModelResolver(options: ModelResolverOptions = {}): ModelRe
 
   const simUrl = async (): Promise<string> => {
     if (externalSimUrl !== undefined) return externalSimUrl;
-    simServer ??= import('./sim/index.js').then((module) => module.startSimServer());
+    simServer ??= import('./sim/sim-server.js').then((module) => module.startSimServer());
     return (await simServer).url;
   };
 
@@ -215,16 +221,14 @@ function requireModelId(spec: string, modelId: string, example: string): void {
 class LazyModel implements Model {
   readonly spec: string;
   readonly provider: string;
-  readonly simulated: boolean;
   private model: Promise<Model> | undefined;
 
   constructor(
-    identity: { spec: string; provider: string; simulated: boolean },
+    identity: { spec: string; provider: string },
     private readonly create: () => Promise<Model>,
   ) {
     this.spec = identity.spec;
     this.provider = identity.provider;
-    this.simulated = identity.simulated;
   }
 
   async generate(request: ModelRequest): Promise<ModelResponse> {

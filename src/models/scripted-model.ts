@@ -16,7 +16,6 @@ export type ScriptedStep =
 export class ScriptedModel implements Model {
   readonly spec: string;
   readonly provider: string;
-  readonly simulated = true;
   readonly requests: ModelRequest[] = [];
   private readonly steps: ScriptedStep[];
 

@@ -18,7 +18,7 @@ function userText(message: { content: Array<{ type: string }> } | undefined): st
 describe('buildPlannerRequest', () => {
   it('states the pattern rules and puts the request and context in tags', () => {
     const built = buildPlannerRequest('  Build a thing  ', { context: 'TypeScript monorepo', maxTasks: 5 });
-    expect(built.sim).toEqual({ kind: 'planner' });
+    expect(built.providerOptions).toEqual({ sim: { kind: 'planner' } });
     expect(built.system).toMatch(/at most 5 tasks/);
     expect(built.system).toMatch(/Write scopes must be disjoint/);
     expect(built.system).toMatch(/"dependsOn"/);
@@ -35,7 +35,7 @@ describe('planFromRequest', () => {
     const model = new ScriptedModel([textResponse(fenced(validPlan))]);
     await expect(planFromRequest('do it', call(model))).resolves.toEqual(validPlan);
     expect(model.requests).toHaveLength(1);
-    expect(model.requests[0]).toMatchObject({ tools: [], maxTokens: 8192, sim: { kind: 'planner' } });
+    expect(model.requests[0]).toMatchObject({ tools: [], maxTokens: 8192, providerOptions: { sim: { kind: 'planner' } } });
   });
 
   it('accepts a bare JSON answer', async () => {

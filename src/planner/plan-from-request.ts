@@ -29,7 +29,7 @@ export async function planFromRequest(
   options: PlanFromRequestOptions = {},
 ): Promise<Plan> {
   const source = options.source ?? 'planner';
-  const { system, messages, sim } = buildPlannerRequest(request, options);
+  const { system, messages, providerOptions } = buildPlannerRequest(request, options);
   const ask = async (conversation: Message[]): Promise<string> => {
     const response = await call({
       system,
@@ -37,7 +37,7 @@ export async function planFromRequest(
       tools: [],
       maxTokens: options.maxTokens ?? DEFAULT_MAX_TOKENS,
       signal: options.signal ?? new AbortController().signal,
-      sim,
+      providerOptions,
     });
     return answerText(response);
   };

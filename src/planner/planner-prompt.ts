@@ -1,4 +1,5 @@
-import type { Message, SimOptions } from '../contracts/model.js';
+import { SIM_PROVIDER, type SimOptions } from '../contracts/sim-options.js';
+import type { Message, ProviderOptions } from '../contracts/model.js';
 
 /** Options of the planner prompt. */
 export interface PlannerPromptOptions {
@@ -13,10 +14,12 @@ export interface PlannerRequest {
   system: string;
   messages: Message[];
   /** Tells the simulated model to answer with its deterministic plan. */
-  sim: SimOptions & { kind: 'planner' };
+  providerOptions: ProviderOptions;
 }
 
 const DEFAULT_MAX_TASKS = 8;
+
+const PLANNER_PROVIDER_OPTIONS: ProviderOptions = { [SIM_PROVIDER]: { kind: 'planner' } satisfies SimOptions };
 
 /**
  * The planner's system prompt and first message: the rules of the parallel
@@ -33,7 +36,7 @@ export function buildPlannerRequest(request: string, options: PlannerPromptOptio
   return {
     system: plannerSystemPrompt(options.maxTasks ?? DEFAULT_MAX_TASKS),
     messages: [{ role: 'user', content: [{ type: 'text', text: parts.join('\n\n') }] }],
-    sim: { kind: 'planner' },
+    providerOptions: PLANNER_PROVIDER_OPTIONS,
   };
 }
 

@@ -1,5 +1,5 @@
 import { FanoutError } from '../contracts/errors.js';
-import type { SimOptions, SimStep } from '../contracts/model.js';
+import type { SimOptions, SimStep } from '../contracts/sim-options.js';
 import type { Plan, TaskSpec } from '../contracts/plan.js';
 import { pathTaskId, presetPlanFields, type PresetOptions } from './preset-options.js';
 import { listPresetFiles, resolvePresetPaths, sampleFile } from './preset-paths.js';

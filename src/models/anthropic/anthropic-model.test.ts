@@ -6,16 +6,17 @@ import { createNodeFetch } from '../http/node-fetch.js';
 import type { ModelRequest } from '../../contracts/model.js';
 import { describeProviderConformance } from '../provider-conformance.js';
 import { startSimServer, type SimServer } from '../sim/index.js';
+import { SimModel } from '../sim/sim-model.js';
 import { AnthropicModel } from './anthropic-model.js';
 
 describeProviderConformance('AnthropicModel over the lean fetch', (url) => {
   const http = createNodeFetch();
-  const model = new AnthropicModel({ spec: 'sim', modelId: 'sim', apiKey: 'test-key', baseURL: url, simulated: true, fetch: http.fetch });
+  const model = new AnthropicModel({ spec: 'anthropic:sim', modelId: 'sim', apiKey: 'test-key', baseURL: url, fetch: http.fetch });
   return { model, close: () => http.close() };
 });
 
 describeProviderConformance('AnthropicModel over the global fetch', (url) => ({
-  model: new AnthropicModel({ spec: 'sim', modelId: 'sim', apiKey: 'test-key', baseURL: url, simulated: true }),
+  model: new AnthropicModel({ spec: 'anthropic:sim', modelId: 'sim', apiKey: 'test-key', baseURL: url }),
 }));
 
 describe('AnthropicModel', () => {
@@ -47,14 +48,14 @@ describe('AnthropicModel', () => {
 
   it('labels itself by spec and provider', () => {
     const real = new AnthropicModel({ spec: 'anthropic:claude-x', modelId: 'claude-x', apiKey: 'k' });
-    expect(real).toMatchObject({ spec: 'anthropic:claude-x', provider: 'anthropic', simulated: false });
-    const sim = new AnthropicModel({ spec: 'sim', modelId: 'sim', apiKey: 'k', simulated: true });
-    expect(sim).toMatchObject({ provider: 'sim', simulated: true });
+    expect(real).toMatchObject({ spec: 'anthropic:claude-x', provider: 'anthropic' });
+    const sim = new AnthropicModel({ spec: 'sim', modelId: 'sim', apiKey: 'k', provider: 'sim' });
+    expect(sim).toMatchObject({ provider: 'sim' });
   });
 
-  it('sends no sim options when it is not the simulated model', async () => {
+  it('sends no sim options: only the simulated provider sends them', async () => {
     const model = new AnthropicModel({ spec: 'anthropic:sim', modelId: 'sim', apiKey: 'k', baseURL: server.url, fetch: http.fetch });
-    const response = await model.generate(request('Summarize the task.', { sim: { output: 'SCRIPTED' } }));
+    const response = await model.generate(request('Summarize the task.', { providerOptions: { sim: { output: 'SCRIPTED' } } }));
     const text = response.content.map((block) => (block.type === 'text' ? block.text : '')).join('');
     expect(text).not.toBe('SCRIPTED');
     expect(text.length).toBeGreaterThan(0);
@@ -117,20 +118,17 @@ describe('AnthropicModel', () => {
   });
 
   it('turns a request timeout into a retryable MODEL_ERROR', async () => {
-    const model = new AnthropicModel({
-      spec: 'sim', modelId: 'sim', apiKey: 'k', baseURL: server.url, simulated: true, fetch: http.fetch, timeoutMs: 50,
-    });
-    const error = await rejection(model.generate(request('Slow.', { sim: { latencyMs: 10_000 } })));
+    const model = new SimModel('sim', new AnthropicModel({ spec: 'sim', modelId: 'sim', apiKey: 'k', baseURL: server.url, fetch: http.fetch, timeoutMs: 50 }));
+    const error = await rejection(model.generate(request('Slow.', { providerOptions: { sim: { latencyMs: 10_000 } } })));
     expect(error).toMatchObject({ code: 'MODEL_ERROR', retryable: true });
     expect(error.message).toContain('timed out');
   });
 
   it('never puts the API key in an error message, even when the API echoes it', async () => {
     const apiKey = 'sk-ant-secret-0123456789';
-    const model = new AnthropicModel({ spec: 'sim', modelId: 'sim', apiKey, baseURL: server.url, simulated: true, fetch: http.fetch });
+    const model = new SimModel('sim', new AnthropicModel({ spec: 'sim', modelId: 'sim', apiKey, baseURL: server.url, fetch: http.fetch }));
     // The simulated server rejects an unknown directive key and names it in its 400 message.
-    const sim = { [apiKey]: true } as unknown as ModelRequest['sim'];
-    const error = await rejection(model.generate(request('Echo the key.', { sim })));
+    const error = await rejection(model.generate(request('Echo the key.', { providerOptions: { sim: { [apiKey]: true } } })));
     expect(error).toMatchObject({ code: 'MODEL_ERROR', status: 400, retryable: false });
     expect(error.message).toContain('[redacted]');
     expect(error.message).not.toContain(apiKey);

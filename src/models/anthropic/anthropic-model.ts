@@ -3,7 +3,6 @@ import { FanoutError } from '../../contracts/errors.js';
 import type { FetchFunction } from '../http/node-fetch.js';
 import type { Model, ModelRequest, ModelResponse } from '../../contracts/model.js';
 import { ANTHROPIC_DEFAULT_BASE_URL } from '../provider-endpoints.js';
-import { requestSimDirective } from '../sim/index.js';
 import { toAnthropicModelError } from './anthropic-errors.js';
 import { toMessageParams } from './anthropic-messages.js';
 import { fromApiMessage } from './anthropic-response.js';
@@ -11,20 +10,14 @@ import { collectMessageStream } from './anthropic-stream.js';
 
 /** Options of {@link AnthropicModel}. */
 export interface AnthropicModelOptions {
-  /** The spec it was resolved from, e.g. `anthropic:claude-sonnet-5-5` or `sim`. */
+  /** The spec it was resolved from, e.g. `anthropic:claude-sonnet-5-5`. */
   spec: string;
   /** The API's model id, e.g. `claude-sonnet-5-5`. */
   modelId: string;
   apiKey: string;
   /** @default `https://api.anthropic.com` */
   baseURL?: string;
-  /**
-   * Talks to fanout's simulated model server: sends each request's SimOptions
-   * as a directive in the system prompt.
-   * @default false
-   */
-  simulated?: boolean;
-  /** Provider key for per-provider caps and shared backoff. @default `sim` when simulated, else `anthropic` */
+  /** Provider key for per-provider caps and shared backoff. @default `anthropic` */
   provider?: string;
   /** The fetch the SDK uses; fanout passes its keep-alive {@link createNodeFetch}. @default the global fetch */
   fetch?: FetchFunction;
@@ -62,7 +55,6 @@ export interface AnthropicModelOptions {
 export class AnthropicModel implements Model {
   readonly spec: string;
   readonly provider: string;
-  readonly simulated: boolean;
   private readonly client: Anthropic;
   private readonly modelId: string;
   private readonly baseURL: string;
@@ -72,8 +64,7 @@ export class AnthropicModel implements Model {
   constructor(options: AnthropicModelOptions) {
     this.spec = options.spec;
     this.modelId = options.modelId;
-    this.simulated = options.simulated ?? false;
-    this.provider = options.provider ?? (this.simulated ? 'sim' : 'anthropic');
+    this.provider = options.provider ?? 'anthropic';
     this.baseURL = options.baseURL ?? ANTHROPIC_DEFAULT_BASE_URL;
     this.apiKey = options.apiKey;
     this.check = options.preflight;
@@ -99,7 +90,7 @@ export class AnthropicModel implements Model {
     const { signal, onDelta } = request;
     if (signal.aborted) throw new FanoutError('ABORTED', `model ${this.spec}: call aborted`);
     try {
-      const params = toMessageParams(this.modelId, this.simulated ? withSimDirective(request) : request);
+      const params = toMessageParams(this.modelId, request);
       const messages = this.client.messages;
       if (onDelta === undefined) {
         return fromApiMessage(await withoutConsoleWarnings(() => messages.create({ ...params, stream: false }, { signal })));
@@ -116,11 +107,6 @@ export class AnthropicModel implements Model {
       throw toAnthropicModelError(error, { spec: this.spec, baseURL: this.baseURL, apiKey: this.apiKey, signal });
     }
   }
-}
-
-function withSimDirective(request: ModelRequest): ModelRequest {
-  const directive = requestSimDirective(request.sim);
-  return { ...request, system: request.system === '' ? directive : `${request.system}\n\n${directive}` };
 }
 
 /**

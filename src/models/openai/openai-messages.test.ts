@@ -9,11 +9,10 @@ import {
 } from './openai-messages.js';
 
 describe('toChatMessages', () => {
-  it('puts the system prompt and the extra system text first, and skips an empty system prompt', () => {
+  it('puts the system prompt first, and skips an empty system prompt', () => {
     const messages = [{ role: 'user' as const, content: [{ type: 'text' as const, text: 'Hi' }] }];
-    expect(toChatMessages({ system: 'Be brief.', messages }, '<directive>')).toEqual([
+    expect(toChatMessages({ system: 'Be brief.', messages })).toEqual([
       { role: 'system', content: 'Be brief.' },
-      { role: 'system', content: '<directive>' },
       { role: 'user', content: 'Hi' },
     ]);
     expect(toChatMessages({ system: '', messages })).toEqual([{ role: 'user', content: 'Hi' }]);

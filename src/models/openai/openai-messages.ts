@@ -13,14 +13,12 @@ import type { Message, ModelRequest, ModelResponse, StopReason, TextBlock, ToolU
 
 /**
  * The request's conversation as Chat Completions messages: the system prompt
- * (and `extraSystem`, e.g. the simulated model's directive) as `system`
- * messages, then each turn. `system` rather than `developer`: every
+ * as a `system` message, then each turn. `system` rather than `developer`: every
  * OpenAI-compatible server knows it, and OpenAI's reasoning models accept it.
  */
-export function toChatMessages(request: Pick<ModelRequest, 'system' | 'messages'>, extraSystem?: string): ChatCompletionMessageParam[] {
+export function toChatMessages(request: Pick<ModelRequest, 'system' | 'messages'>): ChatCompletionMessageParam[] {
   const out: ChatCompletionMessageParam[] = [];
   if (request.system !== '') out.push({ role: 'system', content: request.system });
-  if (extraSystem !== undefined) out.push({ role: 'system', content: extraSystem });
   for (const message of request.messages) {
     if (message.role === 'assistant') out.push(toAssistantMessage(message));
     else out.push(...toUserMessages(message));

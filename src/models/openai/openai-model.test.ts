@@ -5,16 +5,17 @@ import { createNodeFetch, type FetchFunction } from '../http/node-fetch.js';
 import type { ModelRequest } from '../../contracts/model.js';
 import { describeProviderConformance } from '../provider-conformance.js';
 import { SIM_DIRECTIVE_TAG, startSimServer, type SimServer } from '../sim/index.js';
+import { SimModel } from '../sim/sim-model.js';
 import { OpenAIModel, type OpenAIModelOptions } from './openai-model.js';
 
 describeProviderConformance('OpenAIModel over the lean fetch', (url) => {
   const http = createNodeFetch();
-  const model = new OpenAIModel({ spec: 'sim:openai', modelId: 'sim', apiKey: 'test-key', baseURL: `${url}/v1`, simulated: true, fetch: http.fetch });
+  const model = new OpenAIModel({ spec: 'openai:sim', modelId: 'sim', apiKey: 'test-key', baseURL: `${url}/v1`, fetch: http.fetch });
   return { model, close: () => http.close() };
 });
 
 describeProviderConformance('OpenAIModel over the global fetch', (url) => ({
-  model: new OpenAIModel({ spec: 'sim:openai', modelId: 'sim', apiKey: 'test-key', baseURL: `${url}/v1`, simulated: true }),
+  model: new OpenAIModel({ spec: 'openai:sim', modelId: 'sim', apiKey: 'test-key', baseURL: `${url}/v1` }),
 }));
 
 /** A request body the SDK sent, as the server received it. */
@@ -49,7 +50,9 @@ describe('OpenAIModel', () => {
   });
 
   const model = (options: Partial<OpenAIModelOptions> = {}): OpenAIModel =>
-    new OpenAIModel({ spec: 'sim:openai', modelId: 'sim', apiKey: 'k', baseURL: `${server.url}/v1`, simulated: true, fetch: recording, ...options });
+    new OpenAIModel({ spec: 'sim:openai', modelId: 'sim', apiKey: 'k', baseURL: `${server.url}/v1`, fetch: recording, ...options });
+  /** The simulated provider over this wire: it adds the sim directive. */
+  const simulated = (options: Partial<OpenAIModelOptions> = {}): SimModel => new SimModel('sim:openai', model(options));
 
   const request = (prompt: string, extra: Partial<ModelRequest> = {}): ModelRequest => ({
     system: 'You are a test.',
@@ -70,25 +73,23 @@ describe('OpenAIModel', () => {
     expect(new OpenAIModel({ spec: 'openai:gpt-4o', modelId: 'gpt-4o', apiKey: 'k' })).toMatchObject({
       spec: 'openai:gpt-4o',
       provider: 'openai',
-      simulated: false,
     });
-    expect(model()).toMatchObject({ spec: 'sim:openai', provider: 'sim', simulated: true });
+    expect(model({ provider: 'sim' })).toMatchObject({ spec: 'sim:openai', provider: 'sim' });
     expect(model({ provider: 'ollama' }).provider).toBe('ollama');
   });
 
-  it('sends the system prompt, then the sim directive as a second system message, and max_tokens to a compatible server', async () => {
-    await model().generate(request('Hello.', { sim: { output: 'Hi.' } }));
+  it('sends the system prompt (with the sim directive the simulated provider adds) as a system message, and max_tokens to a compatible server', async () => {
+    await simulated().generate(request('Hello.', { providerOptions: { sim: { output: 'Hi.' } } }));
     const body = lastSent();
-    expect(body.messages.slice(0, 2).map((message) => message.role)).toEqual(['system', 'system']);
-    expect(body.messages[0]!.content).toBe('You are a test.');
-    expect(body.messages[1]!.content).toBe(`<${SIM_DIRECTIVE_TAG}>{"output":"Hi.","kind":"task"}</${SIM_DIRECTIVE_TAG}>`);
+    expect(body.messages.map((message) => message.role)).toEqual(['system', 'user']);
+    expect(body.messages[0]!.content).toBe(`You are a test.\n\n<${SIM_DIRECTIVE_TAG}>{"output":"Hi.","kind":"task"}</${SIM_DIRECTIVE_TAG}>`);
     expect(body).toMatchObject({ model: 'sim', max_tokens: 256 });
     expect(body.max_completion_tokens).toBeUndefined();
     expect(body.tools).toBeUndefined();
   });
 
   it('uses max_completion_tokens for OpenAI itself, unless told otherwise', async () => {
-    const openai = { baseURL: 'https://api.openai.com/v1', simulated: false };
+    const openai = { baseURL: 'https://api.openai.com/v1' };
     await model(openai).generate(request('Limit?'));
     expect(lastSent()).toMatchObject({ max_completion_tokens: 256 });
     expect(lastSent().max_tokens).toBeUndefined();
@@ -97,7 +98,7 @@ describe('OpenAIModel', () => {
   });
 
   it('asks for usage when it streams', async () => {
-    const response = await model().generate(request('Stream.', { sim: { output: 'Streamed.', outputTokens: 3 }, onDelta: () => {} }));
+    const response = await simulated().generate(request('Stream.', { providerOptions: { sim: { output: 'Streamed.', outputTokens: 3 } }, onDelta: () => {} }));
     expect(lastSent()).toMatchObject({ stream: true, stream_options: { include_usage: true } });
     expect(response.usage.outputTokens).toBe(3);
   });
@@ -123,10 +124,10 @@ describe('OpenAIModel', () => {
     ]);
   });
 
-  it('sends no sim options when it is not the simulated model', async () => {
-    const real = model({ spec: 'openai:sim', simulated: false });
+  it('sends no sim options: only the simulated provider sends them', async () => {
+    const real = model({ spec: 'openai:sim' });
     expect(real.provider).toBe('openai');
-    const response = await real.generate(request('Summarize the task.', { sim: { output: 'SCRIPTED' } }));
+    const response = await real.generate(request('Summarize the task.', { providerOptions: { sim: { output: 'SCRIPTED' } } }));
     expect(lastSent().messages.map((message) => message.role)).toEqual(['system', 'user']);
     const text = response.content.map((block) => (block.type === 'text' ? block.text : '')).join('');
     expect(text).toContain('(simulated) test finished: Summarize the task.');
@@ -151,7 +152,7 @@ describe('OpenAIModel', () => {
   });
 
   it('turns a request timeout into a retryable MODEL_ERROR', async () => {
-    const error = await rejection(model({ timeoutMs: 50 }).generate(request('Slow.', { sim: { latencyMs: 10_000 } })));
+    const error = await rejection(simulated({ timeoutMs: 50 }).generate(request('Slow.', { providerOptions: { sim: { latencyMs: 10_000 } } })));
     expect(error).toMatchObject({ code: 'MODEL_ERROR', retryable: true });
     expect(error.message).toContain('timed out');
   });
@@ -159,8 +160,7 @@ describe('OpenAIModel', () => {
   it('never puts the API key in an error message, even when the server echoes it', async () => {
     const apiKey = 'sk-proj-secret-0123456789';
     // The simulated server rejects an unknown directive key and names it in its 400 message.
-    const sim = { [apiKey]: true } as unknown as ModelRequest['sim'];
-    const error = await rejection(model({ apiKey }).generate(request('Echo the key.', { sim })));
+    const error = await rejection(simulated({ apiKey }).generate(request('Echo the key.', { providerOptions: { sim: { [apiKey]: true } } })));
     expect(error).toMatchObject({ code: 'MODEL_ERROR', status: 400, retryable: false });
     expect(error.message).toContain('[redacted]');
     expect(error.message).not.toContain(apiKey);

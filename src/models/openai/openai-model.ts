@@ -4,7 +4,6 @@ import type { ChatCompletionCreateParamsBase } from 'openai/resources/chat/compl
 import { FanoutError } from '../../contracts/errors.js';
 import type { FetchFunction } from '../http/node-fetch.js';
 import type { Model, ModelRequest, ModelResponse } from '../../contracts/model.js';
-import { requestSimDirective } from '../sim/index.js';
 import { toOpenAIModelError } from './openai-errors.js';
 import { fromChatCompletion, toChatMessages, toChatTools } from './openai-messages.js';
 import { collectChatStream } from './openai-stream.js';
@@ -26,13 +25,7 @@ export interface OpenAIModelOptions {
   organization?: string;
   /** Sent as `OpenAI-Project`. */
   project?: string;
-  /**
-   * Talks to fanout's simulated model server: sends each request's SimOptions
-   * as a directive in an extra system message.
-   * @default false
-   */
-  simulated?: boolean;
-  /** Provider key for per-provider caps and shared backoff. @default `sim` when simulated, else `openai` */
+  /** Provider key for per-provider caps and shared backoff. @default `openai` */
   provider?: string;
   /**
    * Where the output token limit goes. OpenAI's own API wants
@@ -70,7 +63,6 @@ export interface OpenAIModelOptions {
 export class OpenAIModel implements Model {
   readonly spec: string;
   readonly provider: string;
-  readonly simulated: boolean;
   private readonly client: OpenAI;
   private readonly modelId: string;
   private readonly baseURL: string;
@@ -81,8 +73,7 @@ export class OpenAIModel implements Model {
   constructor(options: OpenAIModelOptions) {
     this.spec = options.spec;
     this.modelId = options.modelId;
-    this.simulated = options.simulated ?? false;
-    this.provider = options.provider ?? (this.simulated ? 'sim' : 'openai');
+    this.provider = options.provider ?? 'openai';
     this.baseURL = options.baseURL ?? OPENAI_DEFAULT_BASE_URL;
     this.apiKey = options.apiKey;
     this.check = options.preflight;
@@ -133,11 +124,10 @@ export class OpenAIModel implements Model {
   }
 
   private params(request: ModelRequest): ChatCompletionCreateParamsBase {
-    const directive = this.simulated ? requestSimDirective(request.sim) : undefined;
     return {
       model: this.modelId,
       [this.tokenLimitParam]: request.maxTokens,
-      messages: toChatMessages(request, directive),
+      messages: toChatMessages(request),
       ...(request.tools.length === 0 ? {} : { tools: toChatTools(request.tools) }),
     };
   }

@@ -1,4 +1,4 @@
-import type { SimOptions } from '../../contracts/model.js';
+import type { SimOptions } from '../../contracts/sim-options.js';
 
 /** An injected failure: the HTTP status to answer with and the advised wait. */
 export interface InjectedFault {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { SimOptions } from '../../contracts/model.js';
+import type { SimOptions } from '../../contracts/sim-options.js';
 import { extractSimDirective } from './sim-directives.js';
 import { outputSchemaInPrompt } from './sim-output-schema.js';
 

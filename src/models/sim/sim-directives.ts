@@ -1,5 +1,5 @@
 import { FanoutError } from '../../contracts/errors.js';
-import type { SimOptions, SimStep } from '../../contracts/model.js';
+import type { SimOptions, SimStep } from '../../contracts/sim-options.js';
 
 /** Name of the tag that carries {@link SimOptions} inside a prompt: `<fanout-sim>{json}</fanout-sim>`. */
 export const SIM_DIRECTIVE_TAG = 'fanout-sim';
