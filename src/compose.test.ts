@@ -58,12 +58,26 @@ describe('loadPriceTable', () => {
 });
 
 describe('createDefaultFanout', () => {
-  it('never lets a subagent write the store or .git, even with writes: **', async () => {
+  it('opens the store at its first use: a check, passed or failed, leaves no home behind', async () => {
+    const storeHome = join(home, 'store');
+    const fanout = createDefaultFanout({ home: storeHome, cwd: home, env: {} });
+    try {
+      await expect(fanout.check([{ id: 'a', prompt: 'x', model: 'foo:bar' }])).rejects.toMatchObject({ code: 'MODEL_CONFIG' });
+      const checked = await fanout.check([{ id: 'a', prompt: 'x', sim: { output: 'hi' } }], { model: 'sim' });
+      expect(existsSync(storeHome)).toBe(false);
+      fanout.spawn(checked);
+      expect(existsSync(join(storeHome, 'fanout.db'))).toBe(true);
+    } finally {
+      await fanout.close();
+    }
+  });
+
+  it.each([true, false])('never lets a subagent write the store or .git, even with writes: ** (persist: %s)', async (persist) => {
     const cwd = mkdtempSync(join(tmpdir(), 'fanout-compose-cwd-'));
     const storeHome = join(cwd, '.fanout');
     mkdirSync(join(cwd, '.git'));
     writeFileSync(join(cwd, '.git', 'config'), 'original');
-    const fanout = createDefaultFanout({ home: storeHome, cwd, env: {} });
+    const fanout = createDefaultFanout({ home: storeHome, cwd, env: {}, persist });
     try {
       const result = await fanout.run({
         synthesis: false,
@@ -91,6 +105,8 @@ describe('createDefaultFanout', () => {
       expect(readFileSync(join(cwd, '.git', 'config'), 'utf8')).toBe('original');
       expect(existsSync(join(storeHome, 'evil.txt'))).toBe(false);
       expect(readFileSync(join(cwd, 'ok.txt'), 'utf8')).toBe('fine');
+      // Without persistence the run was kept in memory: the home was never created.
+      expect(existsSync(join(storeHome, 'fanout.db'))).toBe(persist);
     } finally {
       await fanout.close();
       rmSync(cwd, { recursive: true, force: true });

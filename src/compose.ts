@@ -4,7 +4,7 @@ import { createFanout } from './engine/index.js';
 import type { Fanout, FanoutOptions } from './engine/api.js';
 import { createModelResolver, defaultModelSpec } from './models/resolver.js';
 import { createPriceTable, loadPriceOverrides, type PriceTable } from './models/pricing.js';
-import { openRunStore } from './store/index.js';
+import { LazyRunStore, MemoryRunStore, openRunStore } from './store/index.js';
 
 /** Options of {@link createDefaultFanout}. */
 export interface DefaultFanoutOptions extends Partial<Omit<FanoutOptions, 'store' | 'models'>> {
@@ -12,6 +12,13 @@ export interface DefaultFanoutOptions extends Partial<Omit<FanoutOptions, 'store
   home?: string;
   /** Environment used for `FANOUT_HOME`, `FANOUT_PRICES`, API keys and base URLs. Default: process.env. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * False: runs are kept in memory and forgotten on close, and `home` is
+   * never created or opened — a Fanout for checking plans (`fanout check`).
+   * Default true: the SQLite store in `home`, opened at its first use, so a
+   * Fanout whose check fails leaves nothing behind either.
+   */
+  persist?: boolean;
 }
 
 /** `$FANOUT_HOME`, or `./.fanout` under the current directory. */
@@ -40,14 +47,14 @@ export function loadPriceTable(env: NodeJS.ProcessEnv = process.env, home: strin
  * providers meet the engine.
  */
 export function createDefaultFanout(options: DefaultFanoutOptions = {}): Fanout {
-  const { home = fanoutHome(options.env), env = process.env, ...rest } = options;
+  const { home = fanoutHome(options.env), env = process.env, persist = true, ...rest } = options;
   return createFanout({
     defaultModel: defaultModelSpec(env),
     ...rest,
     prices: rest.prices ?? loadPriceTable(env, home),
     // The store lives in the workspace by default (./.fanout): no subagent may write it.
     protectedPaths: [resolve(home), ...(rest.protectedPaths ?? [])],
-    store: openRunStore(home),
+    store: persist ? new LazyRunStore(() => openRunStore(home)) : new MemoryRunStore(),
     models: createModelResolver({ env }),
   });
 }

@@ -11,6 +11,7 @@ export {
   type ToolExecution,
 } from './tools/index.js';
 export { bashTool } from './tools/index.js';
+export { deepFreeze } from './tools/deep-freeze.js';
 export { shellSandboxStatus, type ShellSandboxStatus } from './shell/sandbox-probe.js';
 export { runShellCommand, type CommandResult } from './shell/run-command.js';
 export {

@@ -1,6 +1,5 @@
-import type { Fanout, RunResult, SpawnOptions } from '../engine/api.js';
+import type { CheckedRun, Fanout, RunResult } from '../engine/api.js';
 import type { FanoutEvent } from '../contracts/events.js';
-import type { Plan } from '../contracts/plan.js';
 import { exitCodeForRun } from './exit-codes.js';
 import { writeLines, type CliIo } from './io.js';
 import { onInterrupt } from './interrupt.js';
@@ -21,22 +20,19 @@ export interface ForegroundRun {
 export interface ForegroundRunOptions {
   /** NDJSON events and the run-end line on stdout instead of live progress. */
   json: boolean;
-  spawn?: Omit<SpawnOptions, 'signal'>;
   /** With `json`: objects printed as JSON lines after the events and before the run-end line (a command's own result). */
   resultLines?: (result: RunResult) => unknown[];
 }
 
 /**
- * Runs a plan in this process and shows it: live progress on stdout, or
- * NDJSON events and the final `run-end` line with `json`. The first Ctrl-C
- * stops every task (the run then ends as stopped); a second exits at once.
+ * Runs a checked run in this process and shows it: live progress on
+ * stdout, or NDJSON events and the final `run-end` line with `json`. The
+ * first Ctrl-C stops every task (the run then ends as stopped); a second
+ * exits at once.
  */
-export async function runInForeground(fanout: Fanout, plan: Plan, options: ForegroundRunOptions, io: CliIo): Promise<ForegroundRun> {
-  const view = options.json ? undefined : new ProgressView(io.stdout, createProgressState(plan.tasks));
+export async function runInForeground(fanout: Fanout, run: CheckedRun, options: ForegroundRunOptions, io: CliIo): Promise<ForegroundRun> {
+  const view = options.json ? undefined : new ProgressView(io.stdout, createProgressState(run.plan.tasks));
   const interrupt = onInterrupt({ stderr: view?.noticeStream(io.stderr) ?? io.stderr });
-  let runId: string | undefined;
-  // spawn() emits its first events before it returns the run id: hold them until then.
-  const early: FanoutEvent[] = [];
   const show = (event: FanoutEvent): void => {
     if (options.json) {
       if (isPrintedEvent(event)) io.stdout.write(jsonLine(event));
@@ -44,14 +40,8 @@ export async function runInForeground(fanout: Fanout, plan: Plan, options: Foreg
       view?.handle(event);
     }
   };
-  const unsubscribe = fanout.on((event) => {
-    if (runId === undefined) early.push(event);
-    else if (event.runId === runId) show(event);
-  });
   try {
-    const spawned = fanout.spawn(plan, { ...options.spawn, signal: interrupt.signal });
-    runId = spawned.runId;
-    for (const event of early) if (event.runId === runId) show(event);
+    const spawned = fanout.spawn(run, { signal: interrupt.signal, onEvent: show });
     view?.start();
     const result = await fanout.wait(spawned.runId);
     view?.stop();
@@ -62,7 +52,6 @@ export async function runInForeground(fanout: Fanout, plan: Plan, options: Foreg
     return { result, interrupted: interrupt.interrupted };
   } finally {
     view?.stop();
-    unsubscribe();
     interrupt.dispose();
   }
 }
@@ -78,8 +67,8 @@ export interface RunAndSummarizeOptions extends ForegroundRunOptions {
  * NDJSON), then the run summary (outputs, synthesis, timing); returns the
  * exit code of the run.
  */
-export async function runAndSummarize(fanout: Fanout, plan: Plan, options: RunAndSummarizeOptions, io: CliIo): Promise<number> {
-  const { result, interrupted } = await runInForeground(fanout, plan, options, io);
+export async function runAndSummarize(fanout: Fanout, run: CheckedRun, options: RunAndSummarizeOptions, io: CliIo): Promise<number> {
+  const { result, interrupted } = await runInForeground(fanout, run, options, io);
   if (!options.json) {
     writeLines(io.stdout, renderRunSummary(result, { interrupted, width: reportedColumns(io.stdout), ...options.summary?.(result) }));
   }

@@ -1,6 +1,5 @@
 import { homedir } from 'node:os';
-import type { Fanout, SpawnOptions } from '../engine/api.js';
-import type { ExecutionDag, Plan } from '../contracts/plan.js';
+import type { CheckedRun, Fanout, PlanInput, SpawnOptions } from '../engine/api.js';
 import type { CliIo } from './io.js';
 
 // The library is imported on demand: it pulls in SQLite and the model SDKs,
@@ -12,43 +11,27 @@ export async function homeOf(io: CliIo): Promise<string> {
   return fanoutHome(io.env);
 }
 
-/** A Fanout on the default store and models (or `io.createFanout`'s); `cwd` confines its subagents. */
-export async function openFanout(io: CliIo, cwd: string = io.cwd): Promise<Fanout> {
+/**
+ * A Fanout of the composition root (or `io.createFanout`'s); `cwd` confines
+ * its subagents. `persist: false`: one that can check plans but records
+ * nothing, so `fanout check` and the demo's up-front check never create or
+ * open `$FANOUT_HOME` — with the same models, prices, agents and protected
+ * paths as the one that runs.
+ */
+export async function openFanout(io: CliIo, cwd: string = io.cwd, options: { persist?: boolean } = {}): Promise<Fanout> {
   if (io.createFanout !== undefined) return io.createFanout(cwd);
   const { createDefaultFanout, fanoutHome } = await import('../compose.js');
-  return createDefaultFanout({ home: fanoutHome(io.env), env: io.env, cwd, agentsHome: agentsHomeOf(io) });
-}
-
-/**
- * A Fanout that can check plans but records nothing: the default models,
- * prices and agents of {@link openFanout}, on a memory store, so `fanout
- * check` and the demo's up-front check never create or open `$FANOUT_HOME`.
- */
-async function openCheckingFanout(io: CliIo, cwd: string): Promise<Fanout> {
-  if (io.createFanout !== undefined) return io.createFanout(cwd);
-  const [{ createFanout }, { createModelResolver, defaultModelSpec }, { MemoryRunStore }, { fanoutHome, loadPriceTable }] = await Promise.all([
-    import('../engine/index.js'),
-    import('../models/index.js'),
-    import('../store/index.js'),
-    import('../compose.js'),
-  ]);
-  return createFanout({
-    store: new MemoryRunStore(),
-    models: createModelResolver({ env: io.env }),
-    cwd,
-    defaultModel: defaultModelSpec(io.env),
-    prices: loadPriceTable(io.env, fanoutHome(io.env)),
-    agentsHome: agentsHomeOf(io),
-  });
+  return createDefaultFanout({ home: fanoutHome(io.env), env: io.env, cwd, agentsHome: agentsHomeOf(io), ...options });
 }
 
 /**
  * Everything a run would check of `plan` in `cwd` (schema, independence,
  * agents, models and their endpoints, budgets), without recording anything.
- * Throws the one-line FanoutError the run would.
+ * Throws the one-line FanoutError the run would. The checked run it returns
+ * can be read, not spawned: its Fanout is closed.
  */
-export async function checkPlan(io: CliIo, cwd: string, plan: Plan, options: Omit<SpawnOptions, 'signal'>): Promise<ExecutionDag> {
-  const fanout = await openCheckingFanout(io, cwd);
+export async function checkPlan(io: CliIo, cwd: string, plan: PlanInput, options: Omit<SpawnOptions, 'signal' | 'onEvent'>): Promise<CheckedRun> {
+  const fanout = await openFanout(io, cwd, { persist: false });
   try {
     return await fanout.check(plan, options);
   } finally {

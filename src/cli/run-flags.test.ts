@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Plan } from '../contracts/plan.js';
-import { spawnOptionsFromFlags, withCaps } from './run-flags.js';
+import { capOptionsFromFlags, spawnOptionsFromFlags, withCaps } from './run-flags.js';
 
 describe('withCaps', () => {
   const plan: Plan = { maxTokens: 100, timeoutMs: 5, tasks: [{ id: 'a', prompt: 'x' }] };
@@ -24,5 +24,12 @@ describe('spawnOptionsFromFlags', () => {
   it('maps --model to a model override for every task, and passes concurrency and strict', () => {
     expect(spawnOptionsFromFlags({ model: 'sim', concurrency: 3, strict: true })).toEqual({ modelOverride: 'sim', concurrency: 3, strict: true });
     expect(spawnOptionsFromFlags({})).toEqual({});
+  });
+});
+
+describe('capOptionsFromFlags', () => {
+  it("maps the cap flags to the run's cap options, and nothing without them", () => {
+    expect(capOptionsFromFlags({ maxTokens: 2000, budget: 0.25, timeout: 60_000 })).toEqual({ maxTokens: 2000, budgetUsd: 0.25, timeoutMs: 60_000 });
+    expect(capOptionsFromFlags({})).toEqual({});
   });
 });

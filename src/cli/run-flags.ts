@@ -19,7 +19,7 @@ export interface CapFlags {
 }
 
 /** The spawn options `--concurrency`, `--model` and `--strict` stand for. */
-export function spawnOptionsFromFlags(flags: SpawnFlags): Omit<SpawnOptions, 'signal'> {
+export function spawnOptionsFromFlags(flags: SpawnFlags): Pick<SpawnOptions, 'concurrency' | 'modelOverride' | 'strict'> {
   return {
     ...(flags.concurrency !== undefined && { concurrency: flags.concurrency }),
     ...(flags.model !== undefined && { modelOverride: flags.model }),
@@ -28,15 +28,23 @@ export function spawnOptionsFromFlags(flags: SpawnFlags): Omit<SpawnOptions, 'si
 }
 
 /**
- * The plan with the cap flags written into its top-level fields (replacing
- * the plan's own values), so they apply wherever the plan runs — in this
- * process, a detached one, or from a file written by `do --plan-only`.
+ * The spawn options `--max-tokens`, `--budget` and `--timeout` stand for:
+ * the run's caps over the plan's own, recorded with the run, so they apply
+ * in a detached process too.
  */
-export function withCaps(plan: Plan, flags: CapFlags): Plan {
+export function capOptionsFromFlags(flags: CapFlags): Pick<SpawnOptions, 'maxTokens' | 'budgetUsd' | 'timeoutMs'> {
   return {
-    ...plan,
     ...(flags.maxTokens !== undefined && { maxTokens: flags.maxTokens }),
     ...(flags.budget !== undefined && { budgetUsd: flags.budget }),
     ...(flags.timeout !== undefined && { timeoutMs: flags.timeout }),
   };
+}
+
+/**
+ * The plan with the cap flags written into its top-level fields (replacing
+ * the plan's own values): for a plan that `do` prints, runs, or writes to
+ * a file with `--plan-only`.
+ */
+export function withCaps(plan: Plan, flags: CapFlags): Plan {
+  return { ...plan, ...capOptionsFromFlags(flags) };
 }

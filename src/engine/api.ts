@@ -47,8 +47,24 @@ export interface FanoutOptions {
   protectedPaths?: readonly string[];
 }
 
-/** Per-spawn options; they override the plan's top-level fields. */
-export interface SpawnOptions {
+/** What a run is given when it starts: all that {@link Fanout.spawn} takes with a {@link CheckedRun}. */
+export interface StartOptions {
+  /** Stops the whole run when it fires. */
+  signal?: AbortSignal;
+  /**
+   * Gets every event of this run, from its `run-start` (subscribed before
+   * the first event is emitted) to its `run-end`. A listener that throws is
+   * ignored, as {@link Fanout.on}'s are.
+   */
+  onEvent?: (event: FanoutEvent) => void;
+}
+
+/**
+ * Per-spawn options; they override the plan's top-level fields. All but
+ * those of {@link StartOptions} are fixed by {@link Fanout.check}: a
+ * {@link CheckedRun} is spawned as it was checked.
+ */
+export interface SpawnOptions extends StartOptions {
   name?: string;
   concurrency?: number;
   /** Model spec used where neither the task nor the plan sets one. */
@@ -58,9 +74,16 @@ export interface SpawnOptions {
   todoMode?: TodoMode;
   /** Reject conflicting tasks instead of serializing them. */
   strict?: boolean;
-  /** Stops the whole run when it fires. */
-  signal?: AbortSignal;
-  /** Where the plan came from (a file path), used to name it in error messages. Default `plan`. */
+  /** Most tokens of the whole run (the plan's `maxTokens`). */
+  maxTokens?: number;
+  /** Most estimated cost of the whole run, in US dollars (the plan's `budgetUsd`). */
+  budgetUsd?: number;
+  /** Wall-clock limit of the whole run, in ms (the plan's `timeoutMs`). */
+  timeoutMs?: number;
+  /**
+   * Where the plan came from, used to name it in error messages. Default:
+   * the plan file's path when the plan is given as one, else `plan`.
+   */
   source?: string;
   /**
    * Replaces the LLM synthesis: gets the succeeded tasks' outputs by task id
@@ -68,6 +91,35 @@ export interface SpawnOptions {
    * section). Lives in this process only: `prepare` + `start` ignore it.
    */
   synthesize?: (outputs: Record<string, TaskOutput>) => Promise<string>;
+}
+
+/**
+ * A plan given by the path of its file (YAML, or JSON when it ends in
+ * `.json`; see `loadPlanFile`), or as a plan object or a bare task list.
+ */
+export type PlanInput = Plan | TaskSpec[] | string;
+
+declare const checkedRunBrand: unique symbol;
+
+/**
+ * A run that passed every check of {@link Fanout.check}: its plan as it
+ * will run, its DAG, and (held by the Fanout that made it, not readable)
+ * its resolved models, agent definitions and spawn options. Spawning it
+ * checks and reads nothing again, so what runs is what was checked. Only
+ * the Fanout that checked it accepts it; no other value is one. Each spawn
+ * of it is a new run.
+ */
+export interface CheckedRun {
+  /**
+   * The effective plan: the spawn options applied, each task's model and
+   * agent settings filled in, as it is recorded. Frozen.
+   */
+  readonly plan: Plan;
+  /** The execution DAG. Frozen. */
+  readonly dag: ExecutionDag;
+  /** Whether any model of the run is the simulated one. */
+  readonly simulated: boolean;
+  readonly [checkedRunBrand]: true;
 }
 
 /** One spawned task: its plan id and its globally unique handle. */
@@ -204,19 +256,24 @@ export interface Fanout {
    * Checks the batch, records it, and starts every ready task in this tick.
    * Returns at once. Synchronous, so it does not reach out to the models'
    * endpoints: callers who want an unreachable endpoint reported before
-   * anything is recorded call {@link Fanout.check} first.
+   * anything is recorded call {@link Fanout.check} first and spawn the
+   * {@link CheckedRun} it returns, which is not checked again.
    */
-  spawn(plan: Plan | TaskSpec[], options?: SpawnOptions): SpawnResult;
-  /** Checks and records a run without starting it (see `start`): used by `--detach`. */
-  prepare(plan: Plan | TaskSpec[], options?: SpawnOptions): SpawnResult;
+  spawn(run: CheckedRun, options?: StartOptions): SpawnResult;
+  spawn(plan: PlanInput, options?: SpawnOptions): SpawnResult;
+  /** Checks (unless given a {@link CheckedRun}) and records a run without starting it (see `start`): used by `--detach`. */
+  prepare(run: CheckedRun): SpawnResult;
+  prepare(plan: PlanInput, options?: Omit<SpawnOptions, keyof StartOptions>): SpawnResult;
   /**
    * Everything spawn checks (schema, independence, agents, models, budgets)
    * plus that the endpoint of every model the run would call is reachable
    * (`Model.preflight`) — without recording or starting anything. Resolves
-   * with the execution DAG; rejects with the one-line FanoutErrors spawn
-   * would throw, or the preflight's `MODEL_CONFIG`.
+   * with the {@link CheckedRun} that `spawn`, `prepare` and `run` take;
+   * rejects with the one-line FanoutErrors spawn would throw, or the
+   * preflight's `MODEL_CONFIG`. `signal` aborts the check; the run's own
+   * signal and listener are given to `spawn`.
    */
-  check(plan: Plan | TaskSpec[], options?: SpawnOptions): Promise<ExecutionDag>;
+  check(plan: PlanInput, options?: Omit<SpawnOptions, 'onEvent'>): Promise<CheckedRun>;
   /** Recent runs, most recent first. */
   runs(limit?: number): RunRecord[];
   /**
@@ -227,7 +284,7 @@ export interface Fanout {
    */
   status(target?: string): RunStatusView;
   /** Executes a prepared run in this process. */
-  start(runId: string, options?: Pick<SpawnOptions, 'signal'>): void;
+  start(runId: string, options?: StartOptions): void;
   /** A task's output, or its current status; blocks with `block: true`. Works for tasks of other processes. */
   output(handle: string, options?: OutputOptions): Promise<OutputResult>;
   /**
@@ -244,8 +301,12 @@ export interface Fanout {
    * repair attempt when the answer is not a valid plan). Runs nothing.
    */
   plan(request: string, options?: { model?: string; signal?: AbortSignal }): Promise<Plan>;
-  /** check + spawn + wait: the whole pattern in one call; nothing is recorded when a check fails. */
-  run(plan: Plan | TaskSpec[], options?: SpawnOptions): Promise<RunResult>;
+  /**
+   * check + spawn + wait: the whole pattern in one call; nothing is
+   * recorded when a check fails. A {@link CheckedRun} is not checked again.
+   */
+  run(run: CheckedRun, options?: StartOptions): Promise<RunResult>;
+  run(plan: PlanInput, options?: SpawnOptions): Promise<RunResult>;
   /** The speedup report of a run (finished or not). */
   report(runId: string): RunReport;
   todos(runId: string): TodoItem[];

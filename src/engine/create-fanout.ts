@@ -3,9 +3,10 @@ import { FanoutError, isFanoutError } from '../contracts/errors.js';
 import type { ModelResolver } from '../contracts/model.js';
 import { BUILT_IN_PRICES } from '../models/pricing.js';
 import { planFromRequest } from '../planner/index.js';
-import type { ExecutionDag, Plan, TaskSpec } from '../contracts/plan.js';
+import type { Plan } from '../contracts/plan.js';
 import type { RunStore, StopRequest } from '../contracts/run-store.js';
 import type {
+  CheckedRun,
   EventsOptions,
   Fanout,
   FanoutOptions,
@@ -15,15 +16,18 @@ import type {
   RunReport,
   RunResult,
   RunStatusView,
+  PlanInput,
   SpawnOptions,
   SpawnResult,
+  StartOptions,
   StopResult,
 } from './api.js';
+import { openCheckedRun, toCheckedRun } from './checked-run.js';
 import { systemClock, type Clock } from '../contracts/clock.js';
 import { ModelGates } from './model-gate.js';
 import { settleOrphanedRun } from './orphaned-run.js';
 import { buildReport } from './report.js';
-import { checkRun, preflightModels, resolveRunModels, type CheckedRun, type RunCheckContext, type RunModels } from './run-check.js';
+import { checkRun, preflightModels, resolveRunModels, type CheckedPlan, type RunCheckContext, type RunModels } from './run-check.js';
 import { followEventLog, readEventPage, type EventScope } from './event-log.js';
 import { EventHub } from './run-events.js';
 import { RunExecution } from './run-execution.js';
@@ -41,7 +45,7 @@ export const DEFAULT_MODEL = 'sim';
 export const DEFAULT_POLL_MS = 200;
 
 /** A checked and recorded run, ready to execute. */
-interface Recorded extends RunModels {
+interface Recorded extends RunModels, Pick<CheckedPlan, 'synthesize'> {
   run: RunRecord;
   tasks: TaskRecord[];
 }
@@ -95,18 +99,18 @@ class FanoutEngine implements Fanout {
     this.#poller = new StopPoller(this.#store, this.#clock, this.#pollMs, this.#executions);
   }
 
-  spawn(plan: Plan | TaskSpec[], options: SpawnOptions = {}): SpawnResult {
-    const recorded = this.#record(this.#check(plan, options), options, true);
+  spawn(run: CheckedRun | PlanInput, options: SpawnOptions = {}): SpawnResult {
+    const recorded = this.#record(this.#checked(run, options), true);
     this.#execute(recorded, options);
     return spawnResult(recorded);
   }
 
-  prepare(plan: Plan | TaskSpec[], options: SpawnOptions = {}): SpawnResult {
-    return spawnResult(this.#record(this.#check(plan, options), options, false));
+  prepare(run: CheckedRun | PlanInput, options: Omit<SpawnOptions, keyof StartOptions> = {}): SpawnResult {
+    return spawnResult(this.#record(this.#checked(run, options), false));
   }
 
-  async check(plan: Plan | TaskSpec[], options: SpawnOptions = {}): Promise<ExecutionDag> {
-    return (await this.#checkReachable(plan, options)).dag;
+  async check(plan: PlanInput, options: Omit<SpawnOptions, 'onEvent'> = {}): Promise<CheckedRun> {
+    return toCheckedRun(this, await this.#checkReachable(plan, options));
   }
 
   runs(limit?: number): RunRecord[] {
@@ -119,7 +123,7 @@ class FanoutEngine implements Fanout {
     return { run, tasks, todos: readTodos(this.#store, run.runId, tasks), report: this.#reportOf(run, tasks) };
   }
 
-  start(runId: string, options: Pick<SpawnOptions, 'signal'> = {}): void {
+  start(runId: string, options: StartOptions = {}): void {
     this.#checkOpen();
     const run = this.#store.getRun(runId);
     if (run === undefined) throw new FanoutError('NOT_FOUND', `no run ${runId} in the store`);
@@ -182,8 +186,9 @@ class FanoutEngine implements Fanout {
     );
   }
 
-  async run(plan: Plan | TaskSpec[], options: SpawnOptions = {}): Promise<RunResult> {
-    const recorded = this.#record(await this.#checkReachable(plan, options), options, true);
+  async run(run: CheckedRun | PlanInput, options: SpawnOptions = {}): Promise<RunResult> {
+    const checked = this.#open(run, options) ?? (await this.#checkReachable(run as PlanInput, options));
+    const recorded = this.#record(checked, true);
     this.#execute(recorded, options);
     // Not passing `options.signal` on: it stops the run, and the stopped run's result is still returned.
     return this.wait(recorded.run.runId);
@@ -240,27 +245,48 @@ class FanoutEngine implements Fanout {
   }
 
   /** The one validation spawn, prepare and check share (see {@link checkRun}). */
-  #check(plan: Plan | TaskSpec[], options: SpawnOptions): CheckedRun {
+  #check(plan: PlanInput, options: SpawnOptions): CheckedPlan {
     this.#checkOpen();
     return checkRun(plan, options, this.#checks);
   }
 
+  /** What `run` was checked as: a checked run as it was, anything else checked now (without preflight). */
+  #checked(run: CheckedRun | PlanInput, options: SpawnOptions): CheckedPlan {
+    return this.#open(run, options) ?? this.#check(run as PlanInput, options);
+  }
+
+  /**
+   * What a checked run of this instance holds; undefined for a plan. Its
+   * options were fixed by the check: giving any but a signal and a
+   * listener again is an error, not silently ignored.
+   */
+  #open(run: CheckedRun | PlanInput, options: SpawnOptions): CheckedPlan | undefined {
+    const checked = openCheckedRun(run, this);
+    if (checked === undefined) return undefined;
+    const fixed = Object.entries(options).find(([key, value]) => value !== undefined && key !== 'signal' && key !== 'onEvent');
+    if (fixed !== undefined) {
+      throw new FanoutError('OPTION_INVALID', `${fixed[0]}: a checked run runs as it was checked; pass this option to check()`, {
+        where: fixed[0],
+      });
+    }
+    return checked;
+  }
+
   /** {@link FanoutEngine.#check}, then every model's preflight: what `check` and `run` make sure of. */
-  async #checkReachable(plan: Plan | TaskSpec[], options: SpawnOptions): Promise<CheckedRun> {
+  async #checkReachable(plan: PlanInput, options: SpawnOptions): Promise<CheckedPlan> {
     const checked = this.#check(plan, options);
     await preflightModels(checked, {
       defaultModel: this.#defaultModel,
-      synthesizes: options.synthesize === undefined,
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
     return checked;
   }
 
   /** Records a checked run and its tasks in one transaction (its todo list follows from them). */
-  #record(checked: CheckedRun, options: SpawnOptions, executing: boolean): Recorded {
+  #record(checked: CheckedPlan, executing: boolean): Recorded {
     // Checked again: a preflight may have awaited while the instance was closed.
     this.#checkOpen();
-    const { plan, dag, agents, ...models } = checked;
+    const { plan, dag, agents, name, synthesize, ...models } = checked;
     const { run, tasks } = newRunRecords({
       plan,
       dag,
@@ -269,31 +295,31 @@ class FanoutEngine implements Fanout {
       executing,
       isPriced: (spec) => models.pricers.get(spec) !== undefined,
       ...(agents === undefined ? {} : { agents }),
-      ...(options.name === undefined ? {} : { name: options.name }),
+      ...(name === undefined ? {} : { name }),
     });
     this.#store.createRun(run, tasks);
     this.#store.flush();
-    return { run, tasks, ...models };
+    return { run, tasks, ...models, ...(synthesize === undefined ? {} : { synthesize }) };
   }
 
-  #execute(
-    recorded: Recorded,
-    options: Pick<SpawnOptions, 'signal' | 'synthesize'> & { earlyStops?: readonly StopRequest[] },
-  ): void {
+  #execute(recorded: Recorded, options: StartOptions & { earlyStops?: readonly StopRequest[] }): void {
     const execution = new RunExecution(
       { store: this.#store, events: this.#events, clock: this.#clock, gates: this.#gates, protectedPaths: this.#protectedPaths },
       {
         ...recorded,
         defaultModel: this.#defaultModel,
         ...(options.signal === undefined ? {} : { signal: options.signal }),
-        ...(options.synthesize === undefined ? {} : { synthesizer: options.synthesize }),
+        ...(recorded.synthesize === undefined ? {} : { synthesizer: recorded.synthesize }),
         ...(options.earlyStops === undefined ? {} : { earlyStops: options.earlyStops }),
       },
     );
     const { runId } = recorded.run;
+    // Before the run's first event, so its listener sees them all.
+    const unsubscribe = options.onEvent === undefined ? undefined : this.#events.onRun(runId, options.onEvent);
     this.#executions.set(runId, execution);
     for (const task of recorded.tasks) this.#executionOfHandle.set(task.handle, execution);
     void execution.done.then(() => {
+      unsubscribe?.();
       this.#executions.delete(runId);
       for (const task of recorded.tasks) this.#executionOfHandle.delete(task.handle);
       if (this.#executions.size === 0) this.#poller.halt();

@@ -118,6 +118,18 @@ describe('tasks with an agent definition', () => {
     expect(reviewer.requests[0]?.system).toMatch(/^You are a meticulous code reviewer/);
   });
 
+  it('run the definition read at check when a checked run is spawned, without reading the files again', async () => {
+    writeAgent(cwd, 'reviewer.md', reviewerFile);
+    const { fanout, model } = setup();
+    const reviewer = model('scripted:reviewer', [textResponse('reviewed')]);
+    const checked = await fanout.check([review]);
+    writeAgent(cwd, 'reviewer.md', reviewerFile.replace('meticulous', 'careless'));
+    writeAgent(cwd, 'broken.md', '---\nname: broken\n---\nNo description.\n');
+    const result = await fanout.run(checked);
+    expect(result.status).toBe('succeeded');
+    expect(reviewer.requests[0]?.system).toMatch(/^You are a meticulous code reviewer/);
+  });
+
   it('reject an unknown agent with one line naming the plan and the task, recording nothing', () => {
     writeAgent(cwd, 'reviewer.md', reviewerFile);
     const { fanout, store, events } = setup();

@@ -69,12 +69,12 @@ describe('the plan source in error messages', () => {
 });
 
 describe('Fanout.check', () => {
-  it('resolves with the DAG after one preflight per distinct model, tasks and synthesis, recording nothing', async () => {
+  it('resolves with the checked run and its DAG after one preflight per distinct model, tasks and synthesis, recording nothing', async () => {
     const harness = setup();
     const synthesis = endpoint(harness, 'scripted:synthesis');
     const shared = endpoint(harness, 'scripted:shared');
     const { fanout, store, events } = harness;
-    const dag = await fanout.check([
+    const { dag } = await fanout.check([
       task('a', { model: 'scripted:shared' }),
       task('b', { model: 'scripted:shared', dependsOn: ['a'] }),
     ]);
@@ -142,5 +142,14 @@ describe('Fanout.run and the preflight', () => {
     expect([a.preflights, synthesis.preflights]).toEqual([1, 1]);
     harness.fanout.spawn({ synthesis: false, tasks: [task('a')] });
     expect(a.preflights).toBe(1);
+  });
+
+  it('runs a checked run without a second preflight', async () => {
+    const harness = setup();
+    const synthesis = endpoint(harness, 'scripted:synthesis', [textResponse('## Result\nmerged')]);
+    const a = endpoint(harness, 'scripted:a', [textResponse('a done')]);
+    const checked = await harness.fanout.check([task('a')]);
+    await expect(harness.fanout.run(checked)).resolves.toMatchObject({ status: 'succeeded' });
+    expect([a.preflights, synthesis.preflights]).toEqual([1, 1]);
   });
 });

@@ -3,9 +3,9 @@ import { FanoutError, isFanoutError } from '../contracts/errors.js';
 import type { Model, ModelResolver } from '../contracts/model.js';
 import { isSimulated } from '../contracts/sim-options.js';
 import type { PriceTable } from '../models/pricing.js';
-import { analyzePlan, normalizePlan } from '../plan/index.js';
-import type { ExecutionDag, Plan, TaskSpec } from '../contracts/plan.js';
-import type { SpawnOptions } from './api.js';
+import { analyzePlan, loadPlanFile, normalizePlan } from '../plan/index.js';
+import type { ExecutionDag, Plan } from '../contracts/plan.js';
+import type { PlanInput, SpawnOptions } from './api.js';
 import { checkBudgetsPriced, pricerOf, type Pricer } from './run-costs.js';
 import { effectivePlan } from './run-records.js';
 import { resolveAgents } from './task-agents.js';
@@ -24,12 +24,20 @@ export interface RunModels {
   simulated: boolean;
 }
 
-/** A plan that passed every check of spawn: as it will run, with its DAG, agent definitions and models. */
-export interface CheckedRun extends RunModels {
+/**
+ * A plan that passed every check of spawn: as it will run, with its DAG,
+ * agent definitions, models and the spawn options that are not applied to
+ * the plan itself.
+ */
+export interface CheckedPlan extends RunModels {
   /** The effective plan (see `effectivePlan`), as it is recorded. */
   plan: Plan;
   dag: ExecutionDag;
   agents?: Record<string, ResolvedAgent>;
+  /** The run's name (SpawnOptions.name). */
+  name?: string;
+  /** The synthesis that replaces the LLM's (SpawnOptions.synthesize). */
+  synthesize?: SpawnOptions['synthesize'];
 }
 
 /** What checking a run needs from the engine. */
@@ -43,14 +51,15 @@ export interface RunCheckContext {
 
 /**
  * The one validation of a batch that spawn, prepare and check share: the
- * plan's schema, its agent definitions, the spawn options, independence
- * (conflicts rejected with `strict`), every model resolved, and a price for
- * every budget. Throws the first one-line FanoutError, naming the plan by
- * `options.source`; records and starts nothing, calls no model.
+ * plan file read, the plan's schema, its agent definitions, the spawn
+ * options, independence (conflicts rejected with `strict`), every model
+ * resolved, and a price for every budget. Throws the first one-line
+ * FanoutError, naming the plan by `options.source` (default: the plan
+ * file); records and starts nothing, calls no model.
  */
-export function checkRun(input: Plan | TaskSpec[], options: SpawnOptions, ctx: RunCheckContext): CheckedRun {
-  const source = options.source ?? DEFAULT_PLAN_SOURCE;
-  const normalized = normalizePlan(input, source);
+export function checkRun(input: PlanInput, options: SpawnOptions, ctx: RunCheckContext): CheckedPlan {
+  const source = options.source ?? (typeof input === 'string' ? input : DEFAULT_PLAN_SOURCE);
+  const normalized = typeof input === 'string' ? loadPlanFile(input) : normalizePlan(input, source);
   const agents = resolveAgents(normalized, ctx.agentLookup, source);
   const plan = effectivePlan(normalized, options, ctx.defaultModel, agents);
   const dag = analyzePlan(plan, { strict: options.strict === true, source });
@@ -60,7 +69,14 @@ export function checkRun(input: Plan | TaskSpec[], options: SpawnOptions, ctx: R
     synthesizes: options.synthesize === undefined,
     source,
   });
-  return { plan, dag, ...resolved, ...(agents === undefined ? {} : { agents }) };
+  return {
+    plan,
+    dag,
+    ...resolved,
+    ...(agents === undefined ? {} : { agents }),
+    ...(options.name === undefined ? {} : { name: options.name }),
+    ...(options.synthesize === undefined ? {} : { synthesize: options.synthesize }),
+  };
 }
 
 /**
@@ -91,18 +107,18 @@ export function resolveRunModels(
 
 /**
  * Runs `Model.preflight` once for every distinct model the run will call
- * (its tasks', and the synthesis's unless `synthesizes` is false or the plan
- * turns the synthesis off), all at once. Rejects with the failure of the
+ * (its tasks', and the synthesis's unless a `synthesize` function replaces
+ * it or the plan turns the synthesis off), all at once. Rejects with the failure of the
  * first of them in plan order, so the error does not depend on timing.
  */
 export async function preflightModels(
-  checked: CheckedRun,
-  options: { defaultModel: string; synthesizes: boolean; signal?: AbortSignal },
+  checked: CheckedPlan,
+  options: { defaultModel: string; signal?: AbortSignal },
 ): Promise<void> {
   const { plan, models } = checked;
   const fallback = plan.model ?? options.defaultModel;
   const specs = plan.tasks.map((task) => task.model ?? fallback);
-  if (options.synthesizes && plan.synthesis !== false) specs.push(fallback);
+  if (checked.synthesize === undefined && plan.synthesis !== false) specs.push(fallback);
   const called = new Set<Model>();
   for (const spec of specs) {
     const model = models.get(spec);

@@ -20,6 +20,8 @@ const LISTENER_ONLY: ReadonlySet<FanoutEvent['type']> = new Set(['todo-update'])
 export class EventHub {
   readonly #store: RunStore;
   readonly #listeners = new Set<FanoutEventListener>();
+  /** Listeners of one run each (`onEvent` of spawn and start), by run id. */
+  readonly #runListeners = new Map<string, FanoutEventListener>();
 
   constructor(store: RunStore) {
     this.#store = store;
@@ -33,14 +35,30 @@ export class EventHub {
     };
   }
 
+  /**
+   * Subscribes to the events of one run (at most one listener per run);
+   * returns the unsubscribe function. Set before the run's first event, it
+   * sees them all: no caller needs to hold early events back.
+   */
+  onRun(runId: string, listener: FanoutEventListener): () => void {
+    this.#runListeners.set(runId, listener);
+    return () => {
+      if (this.#runListeners.get(runId) === listener) this.#runListeners.delete(runId);
+    };
+  }
+
   emit(event: FanoutEvent): void {
     if (!LISTENER_ONLY.has(event.type)) this.#store.appendEvent(event);
-    for (const listener of this.#listeners) {
-      try {
-        listener(event);
-      } catch {
-        // A failing progress view or logger must not break the run it watches.
-      }
-    }
+    const ofRun = this.#runListeners.get(event.runId);
+    if (ofRun !== undefined) deliver(ofRun, event);
+    for (const listener of this.#listeners) deliver(listener, event);
+  }
+}
+
+function deliver(listener: FanoutEventListener, event: FanoutEvent): void {
+  try {
+    listener(event);
+  } catch {
+    // A failing progress view or logger must not break the run it watches.
   }
 }

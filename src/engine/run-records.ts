@@ -11,7 +11,7 @@ import type { ResolvedAgent, RunRecord, TaskRecord, WaitReason } from '../contra
  * `model` and `maxTurns` of a task's agent definition filled in where the
  * task sets none, and the default model filled in, so a process that starts
  * the run later (`start`) needs nothing but the record. Throws
- * `OPTION_INVALID` on a bad concurrency.
+ * `OPTION_INVALID` on a bad concurrency or run cap.
  */
 export function effectivePlan(
   plan: Plan,
@@ -19,12 +19,16 @@ export function effectivePlan(
   defaultModel: string,
   agents: Readonly<Record<string, ResolvedAgent>> = {},
 ): Plan {
-  if (options.concurrency !== undefined && (!Number.isInteger(options.concurrency) || options.concurrency < 1)) {
-    throw new FanoutError('OPTION_INVALID', `concurrency must be an integer >= 1, got ${String(options.concurrency)}`);
-  }
+  checkPositive(options.concurrency, 'concurrency', true);
+  checkPositive(options.maxTokens, 'maxTokens', true);
+  checkPositive(options.budgetUsd, 'budgetUsd', false);
+  checkPositive(options.timeoutMs, 'timeoutMs', true);
   const override = options.modelOverride;
   return {
     ...plan,
+    ...(options.maxTokens === undefined ? {} : { maxTokens: options.maxTokens }),
+    ...(options.budgetUsd === undefined ? {} : { budgetUsd: options.budgetUsd }),
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     concurrency: options.concurrency ?? plan.concurrency ?? DEFAULT_CONCURRENCY,
     todoMode: options.todoMode ?? plan.todoMode ?? 'parallel',
     model: override ?? plan.model ?? options.model ?? defaultModel,
@@ -40,6 +44,14 @@ export function effectivePlan(
       };
     }),
   };
+}
+
+/** Throws `OPTION_INVALID` unless an option that is set is a positive (integer) number. */
+function checkPositive(value: number | undefined, name: string, integer: boolean): void {
+  if (value === undefined) return;
+  if (integer ? !Number.isInteger(value) || value < 1 : !(value > 0) || !Number.isFinite(value)) {
+    throw new FanoutError('OPTION_INVALID', `${name} must be ${integer ? 'an integer >= 1' : 'a positive number'}, got ${String(value)}`);
+  }
 }
 
 /** Where a new run's records come from. */

@@ -14,8 +14,8 @@ export interface StartedRun {
  * this server. Throws the library's one-line FanoutError.
  */
 export async function startRun(context: McpContext, plan: Plan | TaskSpec[], options: SpawnOptions): Promise<StartedRun> {
-  await context.fanout.check(plan, options);
-  const prepared = context.fanout.prepare(plan, options);
+  // The run prepared is the one checked: the plan and its agent files are not read again.
+  const prepared = context.fanout.prepare(await context.fanout.check(plan, options));
   context.startDetached(prepared.runId);
   return { runId: prepared.runId, handles: prepared.handles };
 }

@@ -14,10 +14,9 @@ export async function analyzeCommand(dirs: readonly string[], flags: PresetFlags
   const cwd = workingDirOf(io.cwd, flags.cwd);
   const plan = buildAnalyzePlan(dirs, { cwd, model: flags.model, concurrency: flags.concurrency });
   return withFanout(io, cwd, async (fanout) => {
-    await fanout.check(plan, {});
     return runAndSummarize(
       fanout,
-      plan,
+      await fanout.check(plan),
       { json: flags.json === true, resultLines: synthesisLines, summary: () => ({ synthesisTitle: 'Unified analysis' }) },
       io,
     );

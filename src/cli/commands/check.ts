@@ -23,10 +23,7 @@ export interface CheckFlags {
  */
 export async function checkCommand(planPath: string, flags: CheckFlags, io: CliIo): Promise<number> {
   const cwd = workingDirOf(io.cwd, flags.cwd);
-  const { loadPlanFile } = await import('../../plan/index.js');
-  const source = resolve(io.cwd, planPath);
-  const plan = loadPlanFile(source);
-  const dag = await checkPlan(io, cwd, plan, { ...spawnOptionsFromFlags(flags), source });
+  const { plan, dag } = await checkPlan(io, cwd, resolve(io.cwd, planPath), spawnOptionsFromFlags(flags));
   if (flags.json) {
     io.stdout.write(jsonLine(dag));
   } else {

@@ -38,14 +38,12 @@ function listFiles(root: string): Map<string, number> {
  * (5 independent subagents), on the simulated model unless `--model` is given.
  */
 export async function demoCommand(flags: DemoFlags, io: CliIo): Promise<number> {
-  const { loadPlanFile } = await import('../../plan/index.js');
   // Relative to the package, not the current directory: the demo works from anywhere.
   const planFile = fileURLToPath(new URL('examples/auth-demo.yaml', PACKAGE_ROOT));
   const starter = fileURLToPath(new URL('examples/auth-demo-starter/', PACKAGE_ROOT));
-  const plan = loadPlanFile(planFile);
-  const spawn = flags.model === undefined ? {} : { modelOverride: flags.model };
+  const spawn = { strict: true, ...(flags.model !== undefined && { modelOverride: flags.model }) };
   // A bad --model (or an unreachable endpoint) stops the demo before it prints or copies anything.
-  const dag = await checkPlan(io, starter, plan, { ...spawn, strict: true, source: planFile });
+  const { plan, dag } = await checkPlan(io, starter, planFile, spawn);
 
   const workdir = mkdtempSync(join(tmpdir(), 'fanout-demo-'));
   cpSync(starter, workdir, { recursive: true });
@@ -58,7 +56,9 @@ export async function demoCommand(flags: DemoFlags, io: CliIo): Promise<number> 
 
   const home = await homeOf(io);
   return withFanout(io, workdir, async (fanout) => {
-    const { result, interrupted } = await runInForeground(fanout, plan, { json: flags.json === true, spawn }, io);
+    // Checked again where it runs (the copy, this Fanout's models): a checked run belongs to the Fanout that checked it.
+    const checked = await fanout.check(planFile, spawn);
+    const { result, interrupted } = await runInForeground(fanout, checked, { json: flags.json === true }, io);
     const written = [...listFiles(workdir)]
       .filter(([path, bytes]) => before.get(path) !== bytes)
       .map(([path, bytes]) => ({ path, bytes }));

@@ -53,7 +53,8 @@ export async function doCommand(words: readonly string[], flags: DoFlags, io: Cl
     if (planned === undefined) return ExitCode.interrupted;
     // --plan-only writes what `run` would otherwise get from the flags into the file.
     const plan = withCaps(planFile === undefined ? planned : withPlanDefaults(planned, flags), flags);
-    const dag = await fanout.check(plan, spawn);
+    const checked = await fanout.check(plan, spawn);
+    const { dag } = checked;
     if (flags.json) {
       io.stdout.write(jsonLine({ type: 'plan', request, plan, dag, ...(planFile !== undefined && { file: planFile.path }) }));
     } else {
@@ -70,7 +71,8 @@ export async function doCommand(words: readonly string[], flags: DoFlags, io: Cl
       writeLines(io.stdout, ['Not run.']);
       return ExitCode.ok;
     }
-    return runAndSummarize(fanout, plan, { json: flags.json === true, spawn }, io);
+    // What the user saw and confirmed is what runs: nothing (agent files included) is read again.
+    return runAndSummarize(fanout, checked, { json: flags.json === true }, io);
   });
 }
 

@@ -14,16 +14,9 @@ import { workingDirOf } from '../working-dir.js';
 export async function executeCommand(runId: string, flags: { cwd?: string }, io: CliIo): Promise<number> {
   return withFanout(io, workingDirOf(io.cwd, flags.cwd), async (fanout) => {
     const view = new ProgressView({ write: (text) => io.stdout.write(text) }, createProgressState([]));
-    const unsubscribe = fanout.on((event) => {
-      if (event.runId === runId) view.handle(event);
-    });
-    try {
-      fanout.start(runId);
-      const result = await fanout.wait(runId);
-      writeLines(io.stdout, ['', ...renderReport(result.report, { reasons: limitReasons(result.tasks) }), '', `run ${runId} ${result.status}`]);
-      return exitCodeForRun(result.status, result.tasks.map((task) => task.status), false);
-    } finally {
-      unsubscribe();
-    }
+    fanout.start(runId, { onEvent: (event) => view.handle(event) });
+    const result = await fanout.wait(runId);
+    writeLines(io.stdout, ['', ...renderReport(result.report, { reasons: limitReasons(result.tasks) }), '', `run ${runId} ${result.status}`]);
+    return exitCodeForRun(result.status, result.tasks.map((task) => task.status), false);
   });
 }

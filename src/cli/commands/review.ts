@@ -50,10 +50,9 @@ export async function reviewCommand(paths: readonly string[], flags: ReviewFlags
   const merge = (result: RunResult): MergedReview =>
     mergeReviewFindings(plan.tasks.map((task, index) => ({ perspective: perspectives[index] as string, json: result.outputs[task.id]?.json })));
   return withFanout(io, cwd, async (fanout) => {
-    await fanout.check(plan, {});
     return runAndSummarize(
       fanout,
-      plan,
+      await fanout.check(plan),
       {
         json: flags.json === true,
         resultLines: (result) => [{ type: 'review', ...merge(result) }],

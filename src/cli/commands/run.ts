@@ -5,7 +5,7 @@ import { runAndSummarize } from '../foreground-run.js';
 import { writeLines, type CliIo } from '../io.js';
 import { jsonLine } from '../json-lines.js';
 import { homeOf, withFanout } from '../library.js';
-import { spawnOptionsFromFlags, withCaps, type CapFlags, type SpawnFlags } from '../run-flags.js';
+import { capOptionsFromFlags, spawnOptionsFromFlags, type CapFlags, type SpawnFlags } from '../run-flags.js';
 import { workingDirOf } from '../working-dir.js';
 
 /** Flags of `fanout run`. */
@@ -22,31 +22,24 @@ export interface RunFlags extends SpawnFlags, CapFlags {
  */
 export async function runCommand(planPath: string, flags: RunFlags, io: CliIo): Promise<number> {
   const cwd = workingDirOf(io.cwd, flags.cwd);
-  const { loadPlanFile } = await import('../../plan/index.js');
   const source = resolve(io.cwd, planPath);
-  // The plan's own schema first: an invalid file stops the command before the store is opened.
-  const plan = withCaps(loadPlanFile(source), flags);
-  const spawn = { ...spawnOptionsFromFlags(flags), source };
-  if (flags.detach) {
-    const home = await homeOf(io);
-    return withFanout(io, cwd, async (fanout) => {
-      await fanout.check(plan, spawn);
-      const prepared = fanout.prepare(plan, spawn);
-      const child = spawnDetachedRun({ runId: prepared.runId, home, cwd, env: io.env });
-      if (flags.json) {
-        io.stdout.write(jsonLine({ runId: prepared.runId, handles: prepared.handles, pid: child.pid ?? null, log: child.logFile }));
-      } else {
-        writeLines(io.stdout, [prepared.runId, ...prepared.handles.map((task) => `${task.id}  ${task.handle}`)]);
-        writeLines(io.stderr, [
-          `fanout: run ${prepared.runId} started in the background (log: ${child.logFile})`,
-          `fanout: get a result with: fanout output <handle> --block`,
-        ]);
-      }
-      return ExitCode.ok;
-    });
-  }
+  const spawn = { ...spawnOptionsFromFlags(flags), ...capOptionsFromFlags(flags), source };
+  // The Fanout opens its store at the first run it records: a plan that fails its check leaves nothing behind.
   return withFanout(io, cwd, async (fanout) => {
-    await fanout.check(plan, spawn);
-    return runAndSummarize(fanout, plan, { json: flags.json === true, spawn }, io);
+    // The file and its agents are read and checked once; what was checked is what runs.
+    const checked = await fanout.check(source, spawn);
+    if (!flags.detach) return runAndSummarize(fanout, checked, { json: flags.json === true }, io);
+    const prepared = fanout.prepare(checked);
+    const child = spawnDetachedRun({ runId: prepared.runId, home: await homeOf(io), cwd, env: io.env });
+    if (flags.json) {
+      io.stdout.write(jsonLine({ runId: prepared.runId, handles: prepared.handles, pid: child.pid ?? null, log: child.logFile }));
+    } else {
+      writeLines(io.stdout, [prepared.runId, ...prepared.handles.map((task) => `${task.id}  ${task.handle}`)]);
+      writeLines(io.stderr, [
+        `fanout: run ${prepared.runId} started in the background (log: ${child.logFile})`,
+        `fanout: get a result with: fanout output <handle> --block`,
+      ]);
+    }
+    return ExitCode.ok;
   });
 }
