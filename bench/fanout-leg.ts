@@ -42,15 +42,16 @@ export async function runFanoutLeg(args: LegArgs, options: { store?: 'sqlite' | 
   const plan = fanoutBenchPlan(args);
   let report: RunReport | undefined;
   try {
-    // As the CLI does before every run: check the plan and preflight its model. This also loads the
-    // provider's SDK (imported lazily, on first use), which the other legs import before their clock starts.
-    await fanout.check(plan);
+    // As the CLI does before every run: check the plan and preflight its model, then spawn what was
+    // checked. This also loads the provider's SDK (imported lazily, on first use), which the other
+    // legs import before their clock starts.
+    const checked = await fanout.check(plan);
     const measured = await measureLeg(async (markEnd) => {
       let ended = 0;
       fanout.on((event) => {
         if (event.type === 'task-end' && ++ended === args.tasks) markEnd();
       });
-      const { runId } = fanout.spawn(plan);
+      const { runId } = fanout.spawn(checked);
       const result = await fanout.wait(runId);
       report = result.report;
       const failed = result.tasks.filter((task) => task.status !== 'succeeded');
