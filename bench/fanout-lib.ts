@@ -13,7 +13,8 @@ const fromSource = process.env.VITEST !== undefined || process.env.FANOUT_BENCH_
 export const FANOUT_BUILD: 'dist' | 'src' = fromSource ? 'src' : 'dist';
 
 async function load<T>(path: string): Promise<T> {
-  return (await import(`../${FANOUT_BUILD}/${path}`)) as T;
+  // Which build is chosen at run time: nothing for Vite to resolve (and warn about) when it transforms this file.
+  return (await import(/* @vite-ignore */ `../${FANOUT_BUILD}/${path}`)) as T;
 }
 
 export const { runAgent, agentToolSpecs, DEFAULT_MAX_TOKENS_PER_CALL } = await load<typeof import('../src/agent/index.js')>('agent/index.js');
