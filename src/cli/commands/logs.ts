@@ -3,7 +3,7 @@ import { ExitCode } from '../exit-codes.js';
 import { onInterrupt } from '../interrupt.js';
 import type { CliIo } from '../io.js';
 import { withFanout } from '../library.js';
-import { logJsonLine, renderLogLine, type LogLayout } from '../render-log.js';
+import { logJsonLine, renderLogLine, type LogLayout } from '../../report/log-lines.js';
 
 /** Flags of `fanout logs`. */
 export interface LogsFlags {

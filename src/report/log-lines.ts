@@ -1,5 +1,5 @@
 import type { StoredEvent } from '../contracts/events.js';
-import { formatDuration, formatElapsed, truncate } from './format.js';
+import { formatMs } from './format.js';
 
 /** Longest tool detail (a path, a pattern, an error) shown on a log line. */
 export const LOG_DETAIL_WIDTH = 72;
@@ -21,12 +21,18 @@ export interface LogLayout {
 export function renderLogLine(stored: StoredEvent, layout: LogLayout): string | undefined {
   const { event } = stored;
   const who = 'handle' in event ? (layout.ids.get(event.handle) ?? event.id) : 'run';
-  const text = describe(stored);
+  const text = describeEvent(stored);
   if (text === undefined) return undefined;
-  return `${`+${formatElapsed(event.at - layout.t0)}`.padStart(8)}  ${who.padEnd(layout.idWidth)}  ${text}`;
+  return `${`+${((event.at - layout.t0) / 1000).toFixed(1)}s`.padStart(8)}  ${who.padEnd(layout.idWidth)}  ${text}`;
 }
 
-function describe({ event }: StoredEvent): string | undefined {
+/**
+ * What a stored event says, in words: `turn 2: 1,234 in / 56 out tokens
+ * (820 ms)`, `write_file src/a.ts ✔`, `retry 1 in 500 ms: …`; undefined
+ * for an event a log leaves out. The CLI's `logs` and the dashboard's
+ * transcript both use it.
+ */
+export function describeEvent({ event }: StoredEvent): string | undefined {
   switch (event.type) {
     case 'run-start':
       return `run ${event.runId} started: ${event.tasks.length} ${event.tasks.length === 1 ? 'task' : 'tasks'}${event.simulated ? ' (simulated model)' : ''}`;
@@ -35,15 +41,15 @@ function describe({ event }: StoredEvent): string | undefined {
     case 'task-start':
       return 'started';
     case 'model-call':
-      return `turn ${event.turn}: ${count(event.inputTokens)} in / ${count(event.outputTokens)} out tokens (${formatDuration(event.durationMs)})`;
+      return `turn ${event.turn}: ${count(event.inputTokens)} in / ${count(event.outputTokens)} out tokens (${formatMs(event.durationMs)})`;
     case 'tool-call': {
       const detail = event.detail === undefined ? '' : ` ${truncate(oneLine(event.detail), LOG_DETAIL_WIDTH)}`;
       return event.ok ? `${event.tool}${detail} ✔` : `${event.tool} ✘ refused or failed:${detail}`;
     }
     case 'task-retry':
-      return `retry ${event.attempt} in ${formatDuration(event.waitMs)}: ${truncate(oneLine(event.error), LOG_DETAIL_WIDTH)}`;
+      return `retry ${event.attempt} in ${formatMs(event.waitMs)}: ${truncate(oneLine(event.error), LOG_DETAIL_WIDTH)}`;
     case 'task-end':
-      return `${event.status} after ${formatDuration(event.durationMs)}${event.error === undefined ? '' : `: ${truncate(oneLine(event.error), LOG_DETAIL_WIDTH)}`}`;
+      return `${event.status} after ${formatMs(event.durationMs)}${event.error === undefined ? '' : `: ${truncate(oneLine(event.error), LOG_DETAIL_WIDTH)}`}`;
     case 'synthesis-start':
       return 'synthesis started';
     case 'synthesis-end':
@@ -58,6 +64,11 @@ function describe({ event }: StoredEvent): string | undefined {
 
 function count(tokens: number): string {
   return tokens.toLocaleString('en-US');
+}
+
+/** Cuts `text` to `width` characters, marking the cut with `…`. */
+function truncate(text: string, width: number): string {
+  return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
 }
 
 function oneLine(text: string): string {

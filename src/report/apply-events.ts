@@ -1,0 +1,76 @@
+import type { StoredEvent } from '../contracts/events.js';
+import type { RunSnapshot, SnapshotTask } from './run-snapshot.js';
+
+/**
+ * The snapshot with live events applied: task starts, turns and tokens,
+ * retries, waits and ends, the synthesis and the run's end. What the
+ * events do not carry (costs, the report's figures) stays as it was until
+ * the next snapshot is read. Returns a new snapshot; `snapshot` is not changed.
+ */
+export function applyEvents(snapshot: RunSnapshot, events: readonly StoredEvent[], now: number): RunSnapshot {
+  const tasks = new Map(snapshot.tasks.map((task) => [task.handle, task]));
+  const changed = new Map<string, SnapshotTask>();
+  const run = { ...snapshot.run };
+  const taskOf = (handle: string): SnapshotTask | undefined => {
+    const current = changed.get(handle) ?? tasks.get(handle);
+    if (current === undefined) return undefined;
+    const copy = changed.get(handle) ?? { ...current };
+    changed.set(handle, copy);
+    return copy;
+  };
+  for (const { event } of events) {
+    switch (event.type) {
+      case 'task-waiting': {
+        const task = taskOf(event.handle);
+        if (task !== undefined) task.waitReason = event.reason;
+        break;
+      }
+      case 'task-start': {
+        const task = taskOf(event.handle);
+        if (task !== undefined) Object.assign(task, { status: 'running', startedAt: event.at });
+        break;
+      }
+      case 'model-call': {
+        const task = taskOf(event.handle);
+        if (task !== undefined) {
+          task.turns = event.turn;
+          task.inputTokens += event.inputTokens;
+          task.outputTokens += event.outputTokens;
+        }
+        break;
+      }
+      case 'task-retry': {
+        const task = taskOf(event.handle);
+        if (task !== undefined) {
+          task.retries = Math.max(task.retries, event.attempt);
+          task.retryWaitMs += event.waitMs;
+        }
+        break;
+      }
+      case 'task-end': {
+        const task = taskOf(event.handle);
+        if (task !== undefined) {
+          task.status = event.status;
+          task.endedAt = event.at;
+          if (event.error !== undefined) task.error = event.error;
+        }
+        break;
+      }
+      case 'synthesis-start':
+        run.status = 'synthesizing';
+        break;
+      case 'run-end':
+        run.status = event.status;
+        run.endedAt = event.at;
+        break;
+      default:
+        break;
+    }
+  }
+  return {
+    ...snapshot,
+    run,
+    tasks: changed.size === 0 ? snapshot.tasks : snapshot.tasks.map((task) => changed.get(task.handle) ?? task),
+    takenAt: now,
+  };
+}

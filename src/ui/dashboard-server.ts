@@ -1,0 +1,277 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { FanoutError, isFanoutError } from '../contracts/errors.js';
+import type { StoredEvent } from '../contracts/events.js';
+import type { Fanout } from '../engine/api.js';
+import { loadRunSnapshot } from '../report/run-snapshot.js';
+import { RUN_VIEW_CSS } from '../report/styles.js';
+import { DASHBOARD_CSS } from './dashboard-styles.js';
+
+/** Options of {@link startDashboard}. */
+export interface DashboardOptions {
+  /** The library object every request goes through. */
+  fanout: Fanout;
+  /** Port on 127.0.0.1; 0 (default) picks a free one. */
+  port?: number;
+  /** The token the URL carries; default 24 random bytes. */
+  token?: string;
+  /** How often a live stream reads new events from the store, ms. Default 100. */
+  pollMs?: number;
+  /** The built front end (`app.js`). Default: `web/app.js` beside this module (dist/ui/web, built by `npm run build`). */
+  bundlePath?: string;
+}
+
+/** A running dashboard. */
+export interface Dashboard {
+  /** The URL to open, token included. */
+  url: string;
+  port: number;
+  token: string;
+  close(): Promise<void>;
+}
+
+/** Runs listed by the dashboard. */
+const RUN_LIST_LIMIT = 50;
+/** How often a live stream also reads the run's status (to notice a run whose process died), ms. */
+const STATUS_CHECK_MS = 2000;
+const TOKEN_COOKIE = 'fanout_token';
+
+/**
+ * Serves the dashboard on 127.0.0.1: the page, its bundle, a JSON API over
+ * the library (runs, a run's snapshot, its events, stop, resume when the
+ * library has it) and a server-sent-event stream of a run's stored events,
+ * so it follows runs of any process. Every request needs the token (in the
+ * URL, or the cookie the page sets); without it: 401. Throws FanoutError
+ * `OPTION_INVALID` when the port is in use.
+ */
+export async function startDashboard(options: DashboardOptions): Promise<Dashboard> {
+  const token = options.token ?? randomBytes(24).toString('base64url');
+  const bundlePath = options.bundlePath ?? fileURLToPath(new URL('./web/app.js', import.meta.url));
+  const context: RouteContext = { fanout: options.fanout, token, bundlePath, pollMs: options.pollMs ?? 100, streams: new Set() };
+  const server = createServer((request, response) => {
+    void handle(context, request, response).catch((error: unknown) => sendError(response, error));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new FanoutError('OPTION_INVALID', `--port ${options.port ?? 0}: the port is in use on 127.0.0.1`)
+          : error,
+      ),
+    );
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}/?token=${token}`,
+    port,
+    token,
+    close: async () => {
+      for (const stop of context.streams) stop();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+interface RouteContext {
+  fanout: Fanout;
+  token: string;
+  bundlePath: string;
+  pollMs: number;
+  /** Stops each open event stream (on close). */
+  streams: Set<() => void>;
+}
+
+async function handle(context: RouteContext, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+  if (!authorized(context.token, request, url)) {
+    response.writeHead(401, { 'content-type': 'text/html; charset=utf-8' });
+    response.end('<!doctype html><title>401</title><p>401: this dashboard needs the token printed by <code>fanout ui</code> (open the URL with <code>?token=…</code>).</p>');
+    return;
+  }
+  const { fanout } = context;
+  const path = url.pathname;
+  if (request.method === 'GET' && path === '/') return sendPage(context, response);
+  if (request.method === 'GET' && path === '/app.js') {
+    const bundle = await readFile(context.bundlePath).catch(() => {
+      throw new FanoutError('INTERNAL', `the dashboard bundle ${context.bundlePath} is missing: run npm run build`);
+    });
+    response.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-store' });
+    response.end(bundle);
+    return;
+  }
+  if (request.method === 'GET' && path === '/api/runs') return sendJson(response, listRuns(fanout));
+  if (request.method === 'GET' && path === '/api/capabilities') return sendJson(response, { resume: canResume(fanout) });
+  const runRoute = /^\/api\/runs\/([^/]+)(\/events|\/stream)?$/.exec(path);
+  if (request.method === 'GET' && runRoute !== null) {
+    const runId = decodeURIComponent(runRoute[1] as string);
+    const after = Number(url.searchParams.get('after') ?? 0) || 0;
+    if (runRoute[2] === '/stream') return streamEvents(context, runId, after, request, response);
+    if (runRoute[2] === '/events') return sendJson(response, fanout.events(url.searchParams.get('handle') ?? runId, { after }));
+    const snapshot = await loadRunSnapshot(fanout, runId);
+    return sendJson(response, { ...snapshot, lastSeq: fanout.events(runId).at(-1)?.seq ?? 0 });
+  }
+  if (request.method === 'POST' && (path === '/api/stop' || path === '/api/resume')) {
+    // A form on another site cannot set this header: actions need the token twice.
+    if (request.headers['x-fanout-token'] !== context.token) return sendJson(response, { error: 'missing x-fanout-token header' }, 403);
+    const body = JSON.parse((await readBody(request)) || '{}') as { target?: unknown };
+    if (typeof body.target !== 'string') throw new FanoutError('OPTION_INVALID', 'expected a JSON body {"target": "<run id or task handle>"}');
+    if (path === '/api/stop') return sendJson(response, await fanout.stop(body.target));
+    const resume = resumeOf(fanout);
+    if (resume === undefined) return sendJson(response, { error: 'this version of fanout cannot resume runs' }, 404);
+    return sendJson(response, (await resume(body.target)) ?? { ok: true });
+  }
+  sendJson(response, { error: `no route ${request.method ?? ''} ${path}` }, 404);
+}
+
+function authorized(token: string, request: IncomingMessage, url: URL): boolean {
+  const given = url.searchParams.get('token') ?? cookie(request, TOKEN_COOKIE);
+  if (given === undefined || given === null) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function cookie(request: IncomingMessage, name: string): string | undefined {
+  for (const part of (request.headers.cookie ?? '').split(';')) {
+    const [key, ...value] = part.trim().split('=');
+    if (key === name) return value.join('=');
+  }
+  return undefined;
+}
+
+function sendPage(context: RouteContext, response: ServerResponse): void {
+  response.writeHead(200, {
+    'content-type': 'text/html; charset=utf-8',
+    'set-cookie': `${TOKEN_COOKIE}=${context.token}; HttpOnly; SameSite=Strict; Path=/`,
+    'content-security-policy': "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'",
+    'cache-control': 'no-store',
+  });
+  response.end(`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>fanout dashboard</title>
+<style>${RUN_VIEW_CSS}${DASHBOARD_CSS}</style>
+</head>
+<body>
+<div id="app"><p>Loading…</p></div>
+<script src="/app.js" data-token="${context.token}"></script>
+</body>
+</html>
+`);
+}
+
+/** One row of the runs list. */
+export interface RunListItem {
+  runId: string;
+  name: string;
+  status: string;
+  createdAt: number;
+  tasks: number;
+  succeeded: number;
+  wallMs: number;
+  speedup: number;
+  costUsd: number | null;
+  simulated: boolean;
+}
+
+function listRuns(fanout: Fanout): RunListItem[] {
+  return fanout.runs(RUN_LIST_LIMIT).map((run) => {
+    const report = fanout.report(run.runId);
+    return {
+      runId: run.runId,
+      name: run.name,
+      status: run.status,
+      createdAt: run.createdAt,
+      tasks: report.tasks.length,
+      succeeded: report.tasks.filter((task) => task.status === 'succeeded').length,
+      wallMs: report.wallMs,
+      speedup: report.speedup,
+      costUsd: report.costUsd ?? null,
+      simulated: report.simulated,
+    };
+  });
+}
+
+/**
+ * Server-sent events of a run: every `pollMs`, the events stored since the
+ * last read, as one `events` message (a JSON array); an `end` message once
+ * the run has ended. Reads the store, so runs of any process are followed.
+ */
+function streamEvents(context: RouteContext, runId: string, after: number, request: IncomingMessage, response: ServerResponse): void {
+  const { fanout } = context;
+  fanout.events(runId, { after: Number.MAX_SAFE_INTEGER }); // NOT_FOUND before the stream opens
+  response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+  response.write('retry: 1000\n\n');
+  let last = after;
+  let lastStatusCheck = Date.now();
+  let timer: NodeJS.Timeout | undefined;
+  const stop = (): void => {
+    clearTimeout(timer);
+    context.streams.delete(stop);
+    response.end();
+  };
+  context.streams.add(stop);
+  request.on('close', stop);
+  const tick = (): void => {
+    const events: StoredEvent[] = fanout.events(runId, { after: last });
+    if (events.length > 0) {
+      last = events.at(-1)?.seq ?? last;
+      response.write(`id: ${last}\nevent: events\ndata: ${JSON.stringify(events)}\n\n`);
+    }
+    let ended = events.some(({ event }) => event.type === 'run-end');
+    if (!ended && Date.now() - lastStatusCheck >= STATUS_CHECK_MS) {
+      lastStatusCheck = Date.now();
+      const status = fanout.status(runId).run.status;
+      ended = status !== 'running' && status !== 'synthesizing';
+    }
+    if (ended) {
+      response.write('event: end\ndata: {}\n\n');
+      stop();
+      return;
+    }
+    timer = setTimeout(tick, context.pollMs);
+  };
+  tick();
+}
+
+type ResumeMethod = (target: string) => Promise<unknown>;
+
+/** `Fanout.resume`, where this version of the library has it. */
+function resumeOf(fanout: Fanout): ResumeMethod | undefined {
+  const method = (fanout as unknown as { resume?: unknown }).resume;
+  return typeof method === 'function' ? (method.bind(fanout) as ResumeMethod) : undefined;
+}
+
+function canResume(fanout: Fanout): boolean {
+  return resumeOf(fanout) !== undefined;
+}
+
+function sendJson(response: ServerResponse, value: unknown, status = 200): void {
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  response.end(JSON.stringify(value));
+}
+
+function sendError(response: ServerResponse, error: unknown): void {
+  if (response.headersSent) {
+    response.end();
+    return;
+  }
+  const status = isFanoutError(error, 'NOT_FOUND') ? 404 : isFanoutError(error, 'OPTION_INVALID') || error instanceof SyntaxError ? 400 : 500;
+  sendJson(response, { error: error instanceof Error ? error.message : String(error) }, status);
+}
+
+async function readBody(request: IncomingMessage): Promise<string> {
+  let body = '';
+  for await (const chunk of request) {
+    body += String(chunk);
+    if (body.length > 64 * 1024) throw new FanoutError('OPTION_INVALID', 'request body too large');
+  }
+  return body;
+}
