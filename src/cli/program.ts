@@ -154,6 +154,13 @@ Docs: docs/cli.md`,
     .action((run: string, options) => runAction(async () => (await import('./commands/report.js')).reportCommand(run, options, io)));
 
   program
+    .command('ui')
+    .description('serve the live dashboard on 127.0.0.1 (runs, timeline, transcripts, outputs, stop) and print its URL with its token')
+    .option('--port <n>', 'port to listen on (0: any free port)', parsePort, 0)
+    .option('--open', 'open the dashboard in a browser')
+    .action((options) => runAction(async () => (await import('./commands/ui.js')).uiCommand(options, io)));
+
+  program
     .command('runs')
     .description('list recent runs')
     .option('--limit <n>', 'how many runs', parsePositiveInt, 20)

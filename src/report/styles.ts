@@ -6,7 +6,7 @@
  */
 export const RUN_VIEW_CSS = `
 :root { --fg: #1b1f24; --muted: #4a5360; --bg: #ffffff; --panel: #f5f7fa; --line: #c9d1db; --accent: #0b57d0;
-  --ok: #1a7f37; --fail: #b3261e; --run: #0b57d0; --stop: #7a4d00; --queued: #5c6670; --focus: #f5a300; }
+  --ok: #116329; --fail: #b3261e; --run: #0b57d0; --stop: #7a4d00; --queued: #5c6670; --focus: #f5a300; }
 * { box-sizing: border-box; }
 body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg); background: var(--bg); }
 main { padding: 1rem 1.25rem; max-width: 100%; }

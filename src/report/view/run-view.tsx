@@ -143,7 +143,7 @@ function Gantt({ timeline, selected, onSelect }: GanttProps): VNode {
           </li>
         ))}
       </ul>
-      <div class="gantt-wrap">
+      <div class="gantt-wrap" tabIndex={-1}>
         <div class="gantt-axis" aria-hidden="true">
           <span class="gantt-label">task</span>
           <div class="ticks">
@@ -233,7 +233,7 @@ function TimingTable({ snapshot, controls }: { snapshot: RunSnapshot; controls?:
   return (
     <section aria-labelledby="timing-heading">
       <h2 id="timing-heading">Timing</h2>
-      <div class="table-wrap">
+      <div class="table-wrap" tabIndex={0} role="region" aria-label="Timing table">
         <table>
           <thead>
             <tr>

@@ -212,7 +212,7 @@ function Transcript({ task, events, t0 }: { task: SnapshotTask; events: StoredEv
   return (
     <section class="transcript" aria-labelledby="transcript-heading">
       <h2 id="transcript-heading">Transcript: {task.id}</h2>
-      <ol aria-live="polite">
+      <ol aria-live="polite" tabIndex={0} aria-label={`Events of ${task.id}`}>
         {events.map((stored) => {
           const text = describeEvent(stored);
           return text === undefined ? null : (

@@ -1,0 +1,43 @@
+import { spawn } from 'node:child_process';
+import { ExitCode } from '../exit-codes.js';
+import { onInterrupt } from '../interrupt.js';
+import { writeLines, type CliIo } from '../io.js';
+import { withFanout } from '../library.js';
+
+/** Flags of `fanout ui`. */
+export interface UiFlags {
+  port?: number;
+  open?: boolean;
+}
+
+/**
+ * `fanout ui`: serves the dashboard on 127.0.0.1 until Ctrl-C and prints
+ * its URL with the token; opens a browser only with `--open`.
+ */
+export async function uiCommand(flags: UiFlags, io: CliIo): Promise<number> {
+  const { startDashboard } = await import('../../ui/dashboard-server.js');
+  const interrupt = onInterrupt({ stderr: io.stderr, notice: 'fanout: dashboard stopped' });
+  try {
+    await withFanout(io, undefined, async (fanout) => {
+      const dashboard = await startDashboard({ fanout, ...(flags.port === undefined ? {} : { port: flags.port }) });
+      writeLines(io.stdout, [`fanout dashboard: ${dashboard.url}`, 'It follows runs of every process on this store. Press Ctrl-C to stop.']);
+      if (flags.open) openBrowser(dashboard.url, io);
+      await new Promise<void>((resolve) => {
+        if (interrupt.signal.aborted) resolve();
+        interrupt.signal.addEventListener('abort', () => resolve(), { once: true });
+        process.once('SIGTERM', resolve);
+      });
+      await dashboard.close();
+    });
+    return ExitCode.ok;
+  } finally {
+    interrupt.dispose();
+  }
+}
+
+function openBrowser(url: string, io: CliIo): void {
+  const command = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
+  const child = spawn(command, [url], { stdio: 'ignore', detached: true });
+  child.on('error', () => io.stderr.write(`fanout: could not open a browser (${command}); open the URL above\n`));
+  child.unref();
+}
