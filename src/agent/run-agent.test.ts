@@ -13,10 +13,10 @@ const makeDir = useTempDirs();
 
 const scoreSchema = { type: 'object', properties: { score: { type: 'number' } }, required: ['score'] };
 
-/** A clock that only moves when a model call "takes" 250 ms. */
+/** A clock that only moves when a model call "takes" 250 ms; no sleep (a tool call's time limit) ever ends. */
 function steppingClock(): Clock & { advance(ms: number): void } {
   let now = 1_000;
-  return { now: () => now, sleep: async () => {}, advance: (ms) => (now += ms) };
+  return { now: () => now, sleep: () => new Promise<void>(() => undefined), advance: (ms) => (now += ms) };
 }
 
 async function setup(steps: ScriptedStep[], overrides: Partial<AgentOptions> & { cwd?: string } = {}) {

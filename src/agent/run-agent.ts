@@ -75,6 +75,12 @@ export interface AgentOptions {
   onModelCall?: (info: { turn: number; inputTokens: number; outputTokens: number; durationMs: number }) => void;
   /** Called after each tool call. */
   onToolCall?: (info: ToolCallInfo) => void;
+  /**
+   * Most time one tool call may take, ms; past it the model gets a tool
+   * error. bash calls are bounded by their shell's own limit instead.
+   * @default 30000
+   */
+  toolTimeLimitMs?: number;
   /** Measures `durationMs`. @default systemClock */
   clock?: Clock;
 }
@@ -151,7 +157,18 @@ export async function runAgent(options: AgentOptions): Promise<AgentResult> {
         if (capped !== undefined) return end('limit', capped);
         // An abort from onModelCall (a run cap this call reached) must not let these tool calls run.
         throwIfAborted(signal);
-        const results = await executeToolCalls(calls, { tools, sandbox, signal, shell: options.shell, onToolCall: options.onToolCall });
+        // Raced against the signal: a stop or timeout ends the task at once, whatever its tools are doing.
+        const results = await abortable.race(
+          executeToolCalls(calls, {
+            tools,
+            sandbox,
+            signal,
+            shell: options.shell,
+            onToolCall: options.onToolCall,
+            timeLimitMs: options.toolTimeLimitMs,
+            clock,
+          }),
+        );
         throwIfAborted(signal);
         appendUserContent(messages, results);
         continue;
@@ -221,8 +238,9 @@ function throwIfAborted(signal: AbortSignal): void {
 }
 
 /**
- * Races each model call of one agent run against its signal, so the run
- * rejects as soon as the signal fires even if the model call ignores it. One
+ * Races each model call and each turn's tool calls of one agent run against
+ * its signal, so the run rejects as soon as the signal fires even if the
+ * call ignores it. One
  * abort listener for the whole run rather than one per call: listeners on an
  * AbortSignal are not cheap, and a run makes many calls.
  */

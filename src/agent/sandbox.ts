@@ -37,10 +37,12 @@ export interface Sandbox {
   readonly cwd: string;
   /** The write scope globs. */
   readonly writes: readonly string[];
+  /** Where the working directory really is (symlinks resolved); the base of `realRelative`. */
+  realCwd(): string;
   /**
    * Resolves a path named by the model. Throws FanoutError `TOOL_DENIED` when
    * it is absolute, escapes cwd (through `..` or a symlink), or — for `write`
-   * access — lies in a `.git` directory, in a protected directory, or
+   * access — lies in a `.git` or `.claude` directory, in a protected directory, or
    * outside the write scope. Its file system checks are synchronous: a few
    * local syscalls cost far less than the promise API's round trips through
    * the thread pool when many agents call tools at once.
@@ -83,6 +85,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
   return {
     cwd,
     writes,
+    realCwd: () => root.real(),
     async resolve(requested, access) {
       if (path.isAbsolute(requested)) {
         throw denied(`path "${requested}" is absolute; use a path relative to the working directory`);
@@ -100,8 +103,9 @@ export function createSandbox(options: SandboxOptions): Sandbox {
       }
       if (access === 'write') {
         const shown = realRelative === relative ? `"${relative}"` : `"${relative}" (resolves to "${realRelative}")`;
-        if (hasGitSegment(relative) || hasGitSegment(realRelative)) {
-          throw denied(`write to ${shown} refused: .git is never writable by subagents`);
+        const reserved = reservedSegment(relative) ?? reservedSegment(realRelative);
+        if (reserved !== undefined) {
+          throw denied(`write to ${shown} refused: ${reserved} is never writable by subagents${RESERVED_DIRECTORIES[reserved]}`);
         }
         const guard = protectedDirectoryOf(guarded, lexical, absolute);
         if (guard !== undefined) {
@@ -121,12 +125,22 @@ export function createSandbox(options: SandboxOptions): Sandbox {
   };
 }
 
+/** Directories no subagent writes, wherever they are, and why where it is not obvious. */
+const RESERVED_DIRECTORIES: Readonly<Record<string, string>> = {
+  '.git': '',
+  '.claude': ' (later runs load its agent definitions and settings as trusted instructions)',
+};
+
 /**
- * True when a path has a `.git` segment. Case-insensitive, since on
- * case-insensitive file systems `.GIT/config` is `.git/config`.
+ * The reserved directory a path goes through, or undefined. Case-insensitive,
+ * since on case-insensitive file systems `.GIT/config` is `.git/config`.
  */
-function hasGitSegment(relative: string): boolean {
-  return relative.split('/').some((segment) => segment.toLowerCase() === '.git');
+function reservedSegment(relative: string): string | undefined {
+  for (const segment of relative.split('/')) {
+    const lower = segment.toLowerCase();
+    if (Object.hasOwn(RESERVED_DIRECTORIES, lower)) return lower;
+  }
+  return undefined;
 }
 
 /**

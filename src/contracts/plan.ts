@@ -29,6 +29,12 @@ export interface TaskSpec {
   model?: string;
   /** Wall-clock limit of this task, in ms: when it fires the task stops with status `limit`. */
   timeoutMs?: number;
+  /**
+   * Most time one of this task's tool calls may take, in ms (default 30,000);
+   * past it the call is stopped and the model gets a tool error. bash
+   * commands are bounded by their shell's own time limit.
+   */
+  toolTimeoutMs?: number;
   /** Most model calls of this task's agent loop. Default: its agent definition's, else 20. */
   maxTurns?: number;
   /** Options honoured by the simulated model only. */

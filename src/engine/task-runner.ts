@@ -104,6 +104,7 @@ export async function runTask(options: TaskRunOptions): Promise<TaskOutcome> {
       providerOptions: spec.sim === undefined ? undefined : { [SIM_PROVIDER]: spec.sim },
       signal: controller.signal,
       clock,
+      toolTimeLimitMs: spec.toolTimeoutMs,
       call: (request) =>
         gates.call(model, request, {
           onSlotWait: (detail) => waiting('provider-cap', detail),

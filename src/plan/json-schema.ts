@@ -1,10 +1,30 @@
-import { Ajv, type ErrorObject } from 'ajv';
+import { Ajv, type ErrorObject, type Options } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import { fastFormats } from 'ajv-formats/dist/formats.js';
 import type { JsonSchema } from '../contracts/plan.js';
+import { compileLinearRegex } from './linear-regex.js';
+
+/**
+ * `pattern` and `patternProperties` run in RE2 (linear time): a schema's
+ * pattern comes from a plan or a model and is tested against a model's
+ * output, so a backtracking pattern such as `^(a+)+$` must not pin the
+ * event loop. `code` names the engine for ajv's standalone code, never used.
+ */
+const linearRegExp = Object.assign((pattern: string) => compileLinearRegex(pattern), { code: 'compileLinearRegex' });
 
 // Shared instances: compiling is the expensive part and schemas are few.
 // Draft 2020-12 needs its own Ajv class; every other schema goes to the default (draft-07).
-const options = { allErrors: true, strict: false, validateSchema: true } as const;
+// Formats: the standard ones are checked (ajv-formats' "fast" set); an unknown format is
+// what JSON Schema says it is, an annotation, and is ignored without ajv's console warning.
+const options: Options = {
+  allErrors: true,
+  strict: false,
+  validateSchema: true,
+  code: { regExp: linearRegExp },
+  formats: fastFormats,
+  // A library does not print; every problem ajv finds is returned or thrown.
+  logger: false,
+};
 const ajvDefault = new Ajv(options);
 const ajv2020 = new Ajv2020(options);
 

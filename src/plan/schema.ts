@@ -167,6 +167,7 @@ export const taskSpecSchema = strictObject(
       .optional(),
     model: nonEmptyText('Model spec overriding the plan\'s (sim, anthropic:<model-id>, ...).', 'a model spec').optional(),
     timeoutMs: positiveInt('Wall-clock limit of this task, in ms.').optional(),
+    toolTimeoutMs: positiveInt('Most time one tool call of this task may take, in ms. Default 30000.').optional(),
     maxTurns: positiveInt('Most model calls of this task. Default: its agent definition\'s, else 20.').optional(),
     maxTokens: positiveInt('Most tokens (input + output, all calls) of this task.').optional(),
     budgetUsd: positiveNumber('Most estimated cost of this task\'s model calls, in US dollars.').optional(),

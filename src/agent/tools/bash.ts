@@ -43,4 +43,9 @@ export const bashTool = defineTool<{ command: string; timeoutMs?: number }>(
     }
     return `${result.output}${dropped}\n[exit code ${String(result.exitCode)}]`;
   },
+  // The command is killed at the shell's limit; the call gets a moment more to report it.
+  ({ shell }) => (shell === undefined ? undefined : shell.timeoutMs + BASH_REPORT_GRACE_MS),
 );
+
+/** Time a bash call has past its command's limit to kill the process group and answer. */
+const BASH_REPORT_GRACE_MS = 5_000;

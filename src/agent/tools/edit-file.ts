@@ -1,4 +1,5 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { closeSync } from 'node:fs';
+import { checkEditableSize, openConfined, readHead, replaceContent } from './confined-file.js';
 import { defineTool, stringInputs, toolFailed } from './tool.js';
 
 /** `edit_file {path, old_string, new_string}`: replaces the one occurrence of `old_string`. */
@@ -18,21 +19,32 @@ export const editFileTool = defineTool<{ path: string; old_string: string; new_s
   },
   async ({ path, old_string: oldString, new_string: newString }, { sandbox }) => {
     if (oldString === '') throw toolFailed('old_string is empty; give the exact text to replace');
-    const file = await sandbox.resolve(path, 'write');
-    const text = await readFile(file.absolute, 'utf8');
-    const at = text.indexOf(oldString);
-    if (at === -1) throw toolFailed(`old_string not found in "${file.relative}"; read the file and copy the text exactly`);
-    const count = countOccurrences(text, oldString);
-    if (count > 1) {
-      throw toolFailed(
-        `old_string occurs ${count} times in "${file.relative}"; include more surrounding text so it occurs exactly once`,
-      );
+    const resolved = await sandbox.resolve(path, 'write');
+    const file = openConfined(sandbox.realCwd(), resolved.realRelative, 'edit');
+    try {
+      checkEditableSize(file.stats.size, resolved.relative);
+      const text = readHead(file, file.stats.size).toString('utf8');
+      const edited = replaceOnce(text, oldString, newString, resolved.relative);
+      checkEditableSize(Buffer.byteLength(edited, 'utf8'), resolved.relative);
+      replaceContent(file, Buffer.from(edited, 'utf8'));
+    } finally {
+      closeSync(file.fd);
     }
-    // Slicing, not String.replace, so `$&` and friends in new_string stay literal.
-    await writeFile(file.absolute, text.slice(0, at) + newString + text.slice(at + oldString.length), 'utf8');
-    return `Edited ${file.relative}: replaced 1 occurrence`;
+    return `Edited ${resolved.relative}: replaced 1 occurrence`;
   },
 );
+
+/** `text` with the one occurrence of `oldString` replaced; a tool error when there is not exactly one. */
+function replaceOnce(text: string, oldString: string, newString: string, relative: string): string {
+  const at = text.indexOf(oldString);
+  if (at === -1) throw toolFailed(`old_string not found in "${relative}"; read the file and copy the text exactly`);
+  const count = countOccurrences(text, oldString);
+  if (count > 1) {
+    throw toolFailed(`old_string occurs ${count} times in "${relative}"; include more surrounding text so it occurs exactly once`);
+  }
+  // Slicing, not String.replace, so `$&` and friends in new_string stay literal.
+  return text.slice(0, at) + newString + text.slice(at + oldString.length);
+}
 
 function countOccurrences(text: string, part: string): number {
   let count = 0;

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { type Clock, systemClock } from '../../contracts/clock.js';
 import { isFanoutError } from '../../contracts/errors.js';
 import type { ToolResultBlock, ToolUseBlock } from '../../contracts/model.js';
 import { toolFailed, type AgentTool, type ToolContext } from './tool.js';
@@ -11,10 +12,21 @@ export interface ToolCallInfo {
   detail?: string;
 }
 
+/** Default most time one tool call may take, ms. */
+export const DEFAULT_TOOL_TIME_LIMIT_MS = 30_000;
+
 /** The tools to offer plus the context they run in. */
 export interface ToolExecution extends ToolContext {
   tools: readonly AgentTool[];
   onToolCall?: (info: ToolCallInfo) => void;
+  /**
+   * Most time one call may take, ms: past it the call's signal fires and the
+   * model gets a tool error. A tool that bounds itself (bash) uses its own.
+   * @default 30000
+   */
+  timeLimitMs?: number;
+  /** Times the limit. @default systemClock */
+  clock?: Clock;
 }
 
 /**
@@ -45,13 +57,44 @@ async function executeToolCall(call: ToolUseBlock, execution: ToolExecution): Pr
     }
     // The provider could not parse the model's arguments; running the tool with `{}` would act on nothing the model meant.
     if (call.inputError !== undefined) throw toolFailed(`invalid arguments for ${call.name}: ${call.inputError}`);
-    const content = await tool.run(call.input, execution);
+    const content = await runWithTimeLimit(tool, call, execution);
     execution.onToolCall?.({ tool: call.name, ok: true, detail: describeTarget(call) });
     return { type: 'tool_result', toolUseId: call.id, content, isError: false };
   } catch (error) {
     const content = describeError(error, call);
     execution.onToolCall?.({ tool: call.name, ok: false, detail: content });
     return { type: 'tool_result', toolUseId: call.id, content, isError: true };
+  }
+}
+
+/**
+ * Runs one call with its own signal, which fires when the task's does or
+ * when the call's time limit passes; the call then ends at once with a tool
+ * error (for the time limit) or the task's abort, whatever the tool is
+ * still doing (a well-behaved tool stops on its signal).
+ */
+async function runWithTimeLimit(tool: AgentTool, call: ToolUseBlock, execution: ToolExecution): Promise<string> {
+  const limitMs = tool.ownTimeLimitMs?.(execution) ?? execution.timeLimitMs ?? DEFAULT_TOOL_TIME_LIMIT_MS;
+  const clock = execution.clock ?? systemClock;
+  const controller = new AbortController();
+  const forward = (): void => controller.abort(execution.signal.reason);
+  execution.signal.addEventListener('abort', forward, { once: true });
+  const expired = clock.sleep(limitMs, controller.signal).then(() => {
+    controller.abort();
+    throw toolFailed(`${call.name} did not finish within its time limit of ${limitMs} ms and was stopped; try a narrower call`);
+  });
+  const aborted = new Promise<never>((_, reject) => {
+    const onAbort = (): void => reject(execution.signal.reason ?? toolFailed(`${call.name} aborted`));
+    if (execution.signal.aborted) onAbort();
+    else controller.signal.addEventListener('abort', () => execution.signal.aborted && onAbort(), { once: true });
+  });
+  try {
+    return await Promise.race([tool.run(call.input, { ...execution, signal: controller.signal }), expired, aborted]);
+  } finally {
+    execution.signal.removeEventListener('abort', forward);
+    if (!controller.signal.aborted) controller.abort();
+    expired.catch(() => undefined);
+    aborted.catch(() => undefined);
   }
 }
 

@@ -1,4 +1,6 @@
-import { readFile, stat } from 'node:fs/promises';
+import { closeSync } from 'node:fs';
+import { compileLinearRegex, type LinearRegex } from '../../plan/linear-regex.js';
+import { openConfined, readHead } from './confined-file.js';
 import { defineTool, stringInputs, toolFailed } from './tool.js';
 import { walkFiles } from './walk-files.js';
 
@@ -11,21 +13,23 @@ const GREP_LINE_CAP = 300;
 /** Longest pattern accepted. */
 export const GREP_PATTERN_CAP = 500;
 /**
- * Characters of each line that are searched. With the pattern cap, it bounds
- * the work of one match for most patterns; a pattern with catastrophic
- * backtracking can still take long on one line, since the match runs on the
- * event loop (running it in a worker with a deadline is the full fix).
+ * Characters of each line that are searched. Matching is linear in them
+ * (RE2), so this and the file cap bound the work of one call.
  */
 export const GREP_SEARCHED_LINE_CAP = 10_000;
 
-/** `grep {pattern, path?}`: lines matching a JavaScript regular expression, as `file:line: text`. */
+/**
+ * `grep {pattern, path?}`: lines matching a regular expression, as
+ * `file:line: text`. The pattern runs in RE2 (linear time), since the
+ * model writes it and the match runs on the event loop.
+ */
 export const grepTool = defineTool<{ pattern: string; path?: string }>(
   {
     name: 'grep',
-    description: `Search files for a JavaScript regular expression; prints "file:line: text" for each matching line (at most ${GREP_MATCH_CAP}). Patterns are limited to ${GREP_PATTERN_CAP} characters; only the first ${GREP_SEARCHED_LINE_CAP} characters of each line are searched. Skips .git, node_modules, symlinks, binary files and files over 1 MiB.`,
+    description: `Search files for a regular expression (RE2 syntax: like JavaScript's, without lookaround or backreferences); prints "file:line: text" for each matching line (at most ${GREP_MATCH_CAP}). Patterns are limited to ${GREP_PATTERN_CAP} characters; only the first ${GREP_SEARCHED_LINE_CAP} characters of each line are searched. Skips .git, node_modules, symlinks, binary files and files over 1 MiB.`,
     inputSchema: stringInputs(
       {
-        pattern: "JavaScript regular expression, e.g. 'function \\w+\\('.",
+        pattern: "Regular expression (RE2 syntax), e.g. 'function \\w+\\('.",
         path: 'File or directory to search, relative to the working directory. Default: the working directory.',
       },
       ['pattern'],
@@ -38,7 +42,7 @@ export const grepTool = defineTool<{ pattern: string; path?: string }>(
     for (const file of await walkFiles(start, signal)) {
       if (signal.aborted) break;
       if (file.symlink) continue;
-      const text = await readSearchable(file.absolute);
+      const text = readSearchable(sandbox.realCwd(), file.relative);
       if (text === undefined) continue;
       const fileLines = text.split(/\r?\n/);
       for (let index = 0; index < fileLines.length; index += 1) {
@@ -54,24 +58,33 @@ export const grepTool = defineTool<{ pattern: string; path?: string }>(
   },
 );
 
-function compileRegex(pattern: string): RegExp {
+function compileRegex(pattern: string): LinearRegex {
   if (pattern.length > GREP_PATTERN_CAP) {
     throw toolFailed(`pattern is ${pattern.length} characters long; the limit is ${GREP_PATTERN_CAP}: use a shorter one`);
   }
   try {
-    return new RegExp(pattern);
+    return compileLinearRegex(pattern);
   } catch (error) {
     throw toolFailed(`invalid regular expression /${pattern}/: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 
-/** The text of a file worth searching, or undefined for large, binary or unreadable files. */
-async function readSearchable(absolute: string): Promise<string | undefined> {
+/**
+ * The text of a file worth searching, or undefined for large, binary,
+ * unreadable or irregular files (FIFOs, devices: never opened for reading).
+ */
+function readSearchable(realCwd: string, relative: string): string | undefined {
+  let file;
   try {
-    if ((await stat(absolute)).size > GREP_FILE_CAP_BYTES) return undefined;
-    const content = await readFile(absolute);
-    return content.includes(0) ? undefined : content.toString('utf8');
+    file = openConfined(realCwd, relative, 'read');
   } catch {
     return undefined;
+  }
+  try {
+    if (file.stats.size > GREP_FILE_CAP_BYTES) return undefined;
+    const content = readHead(file, GREP_FILE_CAP_BYTES);
+    return content.includes(0) ? undefined : content.toString('utf8');
+  } finally {
+    closeSync(file.fd);
   }
 }

@@ -52,7 +52,7 @@ describe('read_file', () => {
     execFileSync('mkfifo', [path.join(cwd, 'pipe')]);
     expect(await runTool('read_file', { path: 'pipe' }, { cwd })).toMatchObject({
       isError: true,
-      content: '"pipe" is not a regular file; read_file reads files only',
+      content: '"pipe" is a FIFO, not a regular file; file tools open regular files only',
     });
   });
 

@@ -22,6 +22,11 @@ export interface AgentTool {
    * executor turns either into a one-line tool error for the model.
    */
   run(input: Record<string, unknown>, context: ToolContext): Promise<string>;
+  /**
+   * For a tool that bounds its own calls (bash, with its shell's time
+   * limit): the most one call may take, ms, in place of the per-call limit.
+   */
+  ownTimeLimitMs?(context: ToolContext): number | undefined;
 }
 
 /**
@@ -31,10 +36,12 @@ export interface AgentTool {
 export function defineTool<Input>(
   spec: ToolSpec,
   run: (input: Input, context: ToolContext) => Promise<string>,
+  ownTimeLimitMs?: (context: ToolContext) => number | undefined,
 ): AgentTool {
   const validate = compileJsonSchema(spec.inputSchema);
   return {
     spec,
+    ...(ownTimeLimitMs === undefined ? {} : { ownTimeLimitMs }),
     async run(input, context) {
       const problems = validate(input);
       if (problems.length > 0) {

@@ -1,8 +1,12 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { closeSync } from 'node:fs';
+import { checkEditableSize, openConfined, replaceContent } from './confined-file.js';
 import { defineTool, stringInputs } from './tool.js';
 
-/** `write_file {path, content}`: creates or replaces a file, and its parent directories. */
+/**
+ * `write_file {path, content}`: creates or replaces a regular file, and its
+ * parent directories, through {@link openConfined} (no symlink, swapped
+ * directory or hard link can redirect the write).
+ */
 export const writeFileTool = defineTool<{ path: string; content: string }>(
   {
     name: 'write_file',
@@ -17,9 +21,15 @@ export const writeFileTool = defineTool<{ path: string; content: string }>(
     ),
   },
   async ({ path: requested, content }, { sandbox }) => {
-    const file = await sandbox.resolve(requested, 'write');
-    await mkdir(path.dirname(file.absolute), { recursive: true });
-    await writeFile(file.absolute, content, 'utf8');
-    return `Wrote ${Buffer.byteLength(content, 'utf8')} bytes to ${file.relative}`;
+    const resolved = await sandbox.resolve(requested, 'write');
+    const bytes = Buffer.from(content, 'utf8');
+    checkEditableSize(bytes.length, resolved.relative);
+    const file = openConfined(sandbox.realCwd(), resolved.realRelative, 'write');
+    try {
+      replaceContent(file, bytes);
+    } finally {
+      closeSync(file.fd);
+    }
+    return `Wrote ${bytes.length} bytes to ${resolved.relative}`;
   },
 );

@@ -1,0 +1,196 @@
+import {
+  closeSync,
+  constants,
+  existsSync,
+  fstatSync,
+  ftruncateSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  writeSync,
+  type Stats,
+} from 'node:fs';
+import path from 'node:path';
+import { FanoutError } from '../../contracts/errors.js';
+import { toolFailed } from './tool.js';
+
+/** Largest file edit_file and write_file handle, bytes. */
+export const EDIT_FILE_CAP_BYTES = 10 * 1024 * 1024;
+
+const NONBLOCK = constants.O_NONBLOCK ?? 0;
+const NOFOLLOW = constants.O_NOFOLLOW ?? 0;
+const DIRECTORY = constants.O_DIRECTORY ?? 0;
+
+/**
+ * Linux names every open descriptor in /proc/self/fd; a path through it is
+ * `openat(fd, name)`, which Node does not offer. Elsewhere the walk opens
+ * each component by its full path with O_NOFOLLOW (see docs/architecture.md).
+ */
+const FD_PATHS = existsSync('/proc/self/fd');
+
+/**
+ * A file inside the sandbox, open. Reads and writes are synchronous on
+ * purpose: the descriptor is a regular file (checked), so no call can block
+ * for long, and no call takes one of libuv's four pool threads.
+ */
+export interface ConfinedFile {
+  readonly fd: number;
+  readonly stats: Stats;
+}
+
+/**
+ * Opens `relative` (a real path relative to `realCwd`, as the sandbox
+ * resolved it) so that no symlink or swapped directory can redirect it: each
+ * directory is opened with O_NOFOLLOW relative to the descriptor of its
+ * parent, from `realCwd` down, and held open while the next is looked up.
+ * A symlink appearing anywhere on the way, at any moment, fails the call.
+ * Only regular files are opened: anything else (FIFO, socket, device) is
+ * refused after an `lstat`, and again after the open, which is non-blocking
+ * so that a FIFO swapped in between cannot stall it. For `write`, missing
+ * directories are created, the file is created when missing, and a file
+ * with more than one hard link is refused (a write through it would change
+ * the file under its other names, which may lie outside the sandbox).
+ */
+export function openConfined(realCwd: string, relative: string, access: 'read' | 'write' | 'edit'): ConfinedFile {
+  const segments = relative === '.' ? [] : relative.split('/');
+  const name = segments.pop();
+  if (name === undefined) throw toolFailed(`"${relative}" is a directory; use list_files to see its files`);
+  const directory = openDirectories(realCwd, segments, access !== 'read', relative);
+  let fd: number | undefined;
+  try {
+    const target = childPath(directory.fd, directory.path, name);
+    const existing = lstatOrUndefined(target);
+    if (existing !== undefined) refuseUnlessRegular(existing, relative);
+    const mode = access === 'read' ? constants.O_RDONLY : access === 'edit' ? constants.O_RDWR : constants.O_WRONLY | constants.O_CREAT;
+    fd = openSync(target, mode | NOFOLLOW | NONBLOCK, 0o666);
+    const stats = fstatSync(fd);
+    refuseUnlessRegular(stats, relative);
+    if (access !== 'read' && stats.nlink > 1) {
+      throw new FanoutError(
+        'TOOL_DENIED',
+        `write to "${relative}" refused: the file has ${stats.nlink} hard links, so writing would change it under its other names too`,
+      );
+    }
+    return { fd, stats };
+  } catch (error) {
+    if (fd !== undefined) closeSync(fd);
+    throw symlinkRefusal(error, relative);
+  } finally {
+    if (directory.fd !== undefined) closeSync(directory.fd);
+  }
+}
+
+/** Reads at most `limit` bytes from the start of an open file. */
+export function readHead(file: ConfinedFile, limit: number): Buffer {
+  const buffer = Buffer.allocUnsafe(Math.min(file.stats.size, limit));
+  let filled = 0;
+  while (filled < buffer.length) {
+    const read = readSync(file.fd, buffer, filled, buffer.length - filled, filled);
+    if (read === 0) break;
+    filled += read;
+  }
+  // Only the bytes read are returned, so the pool's uninitialised memory never leaks.
+  return buffer.subarray(0, filled);
+}
+
+/** Replaces the whole content of an open file. */
+export function replaceContent(file: ConfinedFile, content: Buffer): void {
+  ftruncateSync(file.fd, 0);
+  let written = 0;
+  while (written < content.length) written += writeSync(file.fd, content, written, content.length - written, written);
+}
+
+/** Throws a tool error when `bytes` exceeds what edit_file and write_file handle. */
+export function checkEditableSize(bytes: number, relative: string): void {
+  if (bytes > EDIT_FILE_CAP_BYTES) {
+    throw toolFailed(
+      `"${relative}" is too large (${bytes} bytes); write_file and edit_file handle files up to ${EDIT_FILE_CAP_BYTES} bytes`,
+    );
+  }
+}
+
+interface OpenDirectory {
+  /** Descriptor of the directory (Linux), or undefined where paths are used. */
+  fd: number | undefined;
+  /** Its path, for platforms without /proc/self/fd and for messages. */
+  path: string;
+}
+
+function openDirectories(realCwd: string, segments: readonly string[], create: boolean, relative: string): OpenDirectory {
+  let current: OpenDirectory = { fd: FD_PATHS ? openSync(realCwd, constants.O_RDONLY | DIRECTORY) : undefined, path: realCwd };
+  try {
+    for (const segment of segments) {
+      const next = childPath(current.fd, current.path, segment);
+      if (create) makeDirectory(next);
+      const fd = openDirectory(next, relative);
+      if (FD_PATHS) {
+        if (current.fd !== undefined) closeSync(current.fd);
+        current = { fd, path: path.join(current.path, segment) };
+      } else {
+        // Without descriptor paths the check is by name: no symlink right now (O_NOFOLLOW).
+        closeSync(fd);
+        current = { fd: undefined, path: path.join(current.path, segment) };
+      }
+    }
+    return current;
+  } catch (error) {
+    if (current.fd !== undefined) closeSync(current.fd);
+    throw symlinkRefusal(error, relative);
+  }
+}
+
+function openDirectory(location: string, relative: string): number {
+  try {
+    return openSync(location, constants.O_RDONLY | DIRECTORY | NOFOLLOW);
+  } catch (error) {
+    // With O_DIRECTORY, Linux reports a symlink met under O_NOFOLLOW as ENOTDIR.
+    if ((error as NodeJS.ErrnoException).code === 'ENOTDIR' && lstatOrUndefined(location)?.isSymbolicLink() === true) {
+      throw symlinkDenied(relative);
+    }
+    throw error;
+  }
+}
+
+function childPath(fd: number | undefined, directory: string, name: string): string {
+  return fd === undefined ? path.join(directory, name) : `/proc/self/fd/${fd}/${name}`;
+}
+
+function makeDirectory(location: string): void {
+  try {
+    mkdirSync(location);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+}
+
+function lstatOrUndefined(location: string): Stats | undefined {
+  try {
+    return lstatSync(location);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+function refuseUnlessRegular(stats: Stats, relative: string): void {
+  if (stats.isFile()) return;
+  if (stats.isDirectory()) throw toolFailed(`"${relative}" is a directory; use list_files to see its files`);
+  if (stats.isSymbolicLink()) throw symlinkDenied(relative);
+  const kind = stats.isFIFO() ? 'a FIFO' : stats.isSocket() ? 'a socket' : 'a device';
+  throw notAFile(relative, kind);
+}
+
+function notAFile(relative: string, kind: string): FanoutError {
+  return toolFailed(`"${relative}" is ${kind}, not a regular file; file tools open regular files only`);
+}
+
+function symlinkDenied(relative: string): FanoutError {
+  return new FanoutError('TOOL_DENIED', `path "${relative}" changed into a symlink while it was opened; refused`);
+}
+
+/** ELOOP from O_NOFOLLOW: a symlink appeared on the way. */
+function symlinkRefusal(error: unknown, relative: string): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ELOOP' ? symlinkDenied(relative) : error;
+}
