@@ -2,6 +2,7 @@ import type { SimConversation, SimToolCall } from './sim-conversation.js';
 import { estimateTokens, stableHash } from './sim-conversation.js';
 import { sampleJson } from './sim-json-sample.js';
 import { planAnswer } from './sim-planner.js';
+import { fillResultRefs } from './sim-result-refs.js';
 import { synthesisAnswer } from './sim-synthesis.js';
 import { taskSummary } from './sim-task-summary.js';
 
@@ -27,11 +28,12 @@ export interface SimAnswer {
 export function respond(conversation: SimConversation): SimAnswer {
   const { options, turn, key } = conversation;
   const step = options.script?.[turn];
-  const text = step !== undefined ? step.text ?? '' : options.output ?? defaultAnswer(conversation);
+  const scripted = step !== undefined ? step.text ?? '' : options.output;
+  const text = scripted !== undefined ? fillResultRefs(scripted, conversation) : defaultAnswer(conversation);
   const toolCalls = (step?.tools ?? []).map((tool, index) => ({
     id: stableHash(`${key}:${turn}:${index}`),
     name: tool.name,
-    input: tool.input,
+    input: fillResultRefs(tool.input, conversation),
   }));
   const chars = answerChars(text, toolCalls);
   const answer = { id: stableHash(`${key}:${turn}`), text, toolCalls, outputTokens: options.outputTokens ?? estimateTokens(chars), truncated: false };
