@@ -33,7 +33,7 @@ interface WaitResult {
 }
 
 const FIVE_TASKS = [
-  ...['a', 'b', 'c', 'd'].map((id) => ({ id, prompt: `task ${id}`, sim: { latencyMs: 300, output: `result of ${id}` } })),
+  ...['a', 'b', 'c', 'd'].map((id) => ({ id, prompt: `task ${id}`, sim: { latencyMs: 1_000, output: `result of ${id}` } })),
   { id: 'slow', prompt: 'a long one', sim: { latencyMs: 60_000 } },
 ];
 
@@ -47,8 +47,12 @@ async function spawnWaitReadStop(client: Client): Promise<Record<string, string>
   expect(Object.keys(byId).sort()).toEqual(['a', 'b', 'c', 'd', 'slow']);
   const quick = ['a', 'b', 'c', 'd'].map((id) => byId[id] as string);
 
-  const all = await callTool<WaitResult>(client, 'wait', { handles: quick, mode: 'all' });
+  // Progress while it blocks: one notification per finished task.
+  const progress: string[] = [];
+  const waited = await client.callTool({ name: 'wait', arguments: { handles: quick, mode: 'all' } }, { onprogress: (update) => progress.push(update.message ?? '') });
+  const all = waited.structuredContent as unknown as WaitResult;
   expect(all.timedOut).toBe(false);
+  expect(progress.filter((message) => / done \((a|b|c|d) succeeded\)$/.test(message)).length).toBeGreaterThan(0);
   expect(all.done.map((entry) => entry.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded']);
   for (const id of ['a', 'b', 'c', 'd']) {
     const output = await callTool<Output>(client, 'task_output', { handle: byId[id] });

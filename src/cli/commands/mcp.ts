@@ -22,12 +22,14 @@ export async function mcpCommand(flags: McpFlags, io: CliIo): Promise<number> {
   const cwd = workingDirOf(io.cwd, flags.cwd);
   const home = await homeOf(io);
   const mcp = await import('../../mcp/index.js');
+  // The runs' processes get the server's environment (API keys, base URLs) but not its token.
+  const { FANOUT_MCP_TOKEN: _token, ...runEnv } = io.env;
   return withFanout(io, cwd, async (fanout) => {
     const context = {
       fanout,
       cwd,
       version: readVersion(),
-      startDetached: (runId: string) => void spawnDetachedRun({ runId, home, cwd, env: io.env }),
+      startDetached: (runId: string) => void spawnDetachedRun({ runId, home, cwd, env: runEnv }),
     };
     const log = (line: string) => io.stderr.write(`${line}\n`);
     if (flags.http === undefined) {
