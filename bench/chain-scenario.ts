@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TaskRecord } from '../src/contracts/records.js';
 import type { Plan } from '../src/contracts/plan.js';
-import { createFanout, createModelResolver, openRunStore } from './fanout-lib.js';
+import { createFanout, createModelResolver, openRunStore, priceLookup } from './fanout-lib.js';
 
 /** Latencies of the chain's scenario, ms. */
 export interface ChainArgs {
@@ -50,7 +50,7 @@ export function chainPlan(args: ChainArgs): Plan {
 /** Runs the scenario on a temporary SQLite store and reads the timings from its stored task records. */
 export async function runChainScenario(args: ChainArgs): Promise<ChainResult> {
   const home = mkdtempSync(join(tmpdir(), 'fanout-bench-chain-'));
-  const fanout = createFanout({ store: openRunStore(home), models: createModelResolver({ simUrl: args.url }), cwd: home });
+  const fanout = createFanout({ store: openRunStore(home), models: createModelResolver({ simUrl: args.url }), cwd: home, pricing: priceLookup() });
   try {
     const { tasks } = await fanout.run(chainPlan(args));
     const byId = new Map(tasks.map((task) => [task.taskId, task]));

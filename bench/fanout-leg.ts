@@ -9,11 +9,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RunReport } from '../src/engine/api.js';
+import type { RunReport } from '../src/contracts/fanout.js';
 import type { Plan } from '../src/contracts/plan.js';
 import { benchTask, measureLeg, type EngineFigures, type LegArgs, type LegResult } from './bench-kit.js';
 import { createBenchWorkspace } from './bench-workspace.js';
-import { createFanout, createModelResolver, MemoryRunStore, openRunStore } from './fanout-lib.js';
+import { createFanout, createModelResolver, MemoryRunStore, openRunStore, priceLookup } from './fanout-lib.js';
 
 /** The plan of the workload: `tasks` independent read-only tasks on `model: sim`, no synthesis. */
 export function fanoutBenchPlan(args: LegArgs): Plan {
@@ -38,7 +38,7 @@ export async function runFanoutLeg(args: LegArgs, options: { store?: 'sqlite' | 
   const home = mkdtempSync(join(tmpdir(), 'fanout-bench-home-'));
   const workspace = createBenchWorkspace(args.tasks);
   const store = options.store === 'memory' ? new MemoryRunStore() : openRunStore(home);
-  const fanout = createFanout({ store, models: createModelResolver({ simUrl: args.url }), cwd: workspace.cwd });
+  const fanout = createFanout({ store, models: createModelResolver({ simUrl: args.url }), cwd: workspace.cwd, pricing: priceLookup() });
   const plan = fanoutBenchPlan(args);
   let report: RunReport | undefined;
   try {

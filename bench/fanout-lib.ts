@@ -25,6 +25,7 @@ export const { OpenAIModel } = await load<typeof import('../src/models/openai/op
 export const { createNodeFetch } = await load<typeof import('../src/models/http/node-fetch.js')>('models/http/node-fetch.js');
 export const { SimModel } = await load<typeof import('../src/models/sim/sim-model.js')>('models/sim/sim-model.js');
 export const { createModelResolver } = await load<typeof import('../src/models/resolver.js')>('models/resolver.js');
+export const { priceLookup } = await load<typeof import('../src/models/pricing.js')>('models/pricing.js');
 export const { encodeSimDirective, startSimServer } = await load<typeof import('../src/models/sim/index.js')>('models/sim/index.js');
 export const { renderSystemPrompt } = await load<typeof import('../src/plan/index.js')>('plan/index.js');
 export const { MemoryRunStore, openRunStore } = await load<typeof import('../src/store/index.js')>('store/index.js');

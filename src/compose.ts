@@ -1,9 +1,11 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { claudeCodeAgentSource } from './agents/index.js';
+import type { Fanout, FanoutOptions } from './contracts/fanout.js';
 import { createFanout } from './engine/index.js';
-import type { Fanout, FanoutOptions } from './engine/api.js';
 import { createModelResolver, defaultModelSpec } from './models/resolver.js';
-import { createPriceTable, loadPriceOverrides, type PriceTable } from './models/pricing.js';
+import { createPriceTable, loadPriceOverrides, priceLookup, type PriceTable } from './models/pricing.js';
+import { planFromRequest } from './planner/index.js';
 import { LazyRunStore, MemoryRunStore, openRunStore } from './store/index.js';
 
 /** Options of {@link createDefaultFanout}. */
@@ -19,6 +21,10 @@ export interface DefaultFanoutOptions extends Partial<Omit<FanoutOptions, 'store
    * Fanout whose check fails leaves nothing behind either.
    */
   persist?: boolean;
+  /** Prices of cost estimates and budgets, unless `pricing` is given. Default: {@link loadPriceTable}. */
+  prices?: PriceTable;
+  /** Home directory whose `.claude/agents/` holds the user's agent definitions, unless `agents` is given. Default: os.homedir(). */
+  agentsHome?: string;
 }
 
 /** `$FANOUT_HOME`, or `./.fanout` under the current directory. */
@@ -43,15 +49,18 @@ export function loadPriceTable(env: NodeJS.ProcessEnv = process.env, home: strin
 /**
  * The composition root: a Fanout on the SQLite store at `home`, with models
  * resolved from the environment (`sim` unless an API key is set) and prices
- * from {@link loadPriceTable}. The only place where concrete store and
- * providers meet the engine.
+ * from {@link loadPriceTable}, agent definitions from Claude Code's
+ * `.claude/agents/` and fanout's planner. The only place where the concrete
+ * store, providers, prices, agent definitions and planner meet the engine.
  */
 export function createDefaultFanout(options: DefaultFanoutOptions = {}): Fanout {
-  const { home = fanoutHome(options.env), env = process.env, persist = true, ...rest } = options;
+  const { home = fanoutHome(options.env), env = process.env, persist = true, prices, agentsHome, ...rest } = options;
   return createFanout({
     defaultModel: defaultModelSpec(env),
+    planner: planFromRequest,
     ...rest,
-    prices: rest.prices ?? loadPriceTable(env, home),
+    pricing: rest.pricing ?? priceLookup(prices ?? loadPriceTable(env, home)),
+    agents: rest.agents ?? claudeCodeAgentSource(agentsHome === undefined ? {} : { home: agentsHome }),
     // The store lives in the workspace by default (./.fanout): no subagent may write it.
     protectedPaths: [resolve(home), ...(rest.protectedPaths ?? [])],
     store: persist ? new LazyRunStore(() => openRunStore(home)) : new MemoryRunStore(),

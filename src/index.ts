@@ -47,6 +47,7 @@ export {
   estimateCostUsd,
   findModelPrice,
   loadPriceOverrides,
+  priceLookup,
   type ModelPrice,
   type PriceTable,
 } from './models/pricing.js';
@@ -55,7 +56,15 @@ export {
 export { runAgent, createSandbox, agentToolSpecs, type AgentOptions, type AgentResult, type Sandbox } from './agent/index.js';
 
 // Claude Code agent definitions, the pattern's presets, and the planner.
-export { findAgent, loadAgentDefinitions, type AgentDefinition, type LoadedAgentDefinitions } from './agents/index.js';
+export {
+  agentDirectories,
+  claudeCodeAgentSource,
+  findAgent,
+  loadAgentDefinitions,
+  type AgentDefinition,
+  type AgentScope,
+  type LoadedAgentDefinitions,
+} from './agents/index.js';
 export {
   buildAnalyzePlan,
   buildReviewPlan,

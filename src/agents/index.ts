@@ -5,3 +5,4 @@ export type { MappedTools } from './claude-code-names.js';
 export { agentDirectories, findAgent, loadAgentDefinitions } from './load-agent-definitions.js';
 export type { AgentLookupOptions, InvalidAgentFile, LoadedAgentDefinitions } from './load-agent-definitions.js';
 export { parseAgentFile } from './parse-agent-file.js';
+export { claudeCodeAgentSource } from './agent-source.js';

@@ -96,7 +96,12 @@ export function loadAgentDefinitions(options: AgentLookupOptions = {}): LoadedAg
  * when there is none. Other broken files do not matter.
  */
 export function findAgent(name: string, options: AgentLookupOptions = {}): AgentDefinition {
-  const { agents, invalid = [] } = loadAgentDefinitions(options);
+  return findLoadedAgent(name, loadAgentDefinitions(options), options);
+}
+
+/** {@link findAgent} among definitions already loaded with `options`. */
+export function findLoadedAgent(name: string, loaded: LoadedAgentDefinitions, options: AgentLookupOptions = {}): AgentDefinition {
+  const { agents, invalid = [] } = loaded;
   const found = agents.find((agent) => agent.name === name);
   if (found !== undefined) return found;
   const broken = invalid.find((file) => file.name === name);

@@ -1,4 +1,4 @@
-import type { CheckedRun, Fanout, RunResult } from '../engine/api.js';
+import type { CheckedRun, Fanout, RunResult } from '../contracts/fanout.js';
 import type { FanoutEvent } from '../contracts/events.js';
 import { exitCodeForRun } from './exit-codes.js';
 import { writeLines, type CliIo } from './io.js';

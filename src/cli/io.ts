@@ -1,4 +1,4 @@
-import type { Fanout } from '../engine/api.js';
+import type { Fanout } from '../contracts/fanout.js';
 import type { ProgressStream } from './progress-view.js';
 
 /** The part of stdin a command that asks a question uses. */

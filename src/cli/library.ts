@@ -1,5 +1,5 @@
 import { homedir } from 'node:os';
-import type { CheckedRun, Fanout, PlanInput, SpawnOptions } from '../engine/api.js';
+import type { CheckedRun, Fanout, PlanInput, SpawnOptions } from '../contracts/fanout.js';
 import type { CliIo } from './io.js';
 
 // The library is imported on demand: it pulls in SQLite and the model SDKs,

@@ -1,4 +1,4 @@
-import type { RunResult } from '../engine/api.js';
+import type { RunResult } from '../contracts/fanout.js';
 
 /** Flags of the preset commands (`analyze`, `review`). */
 export interface PresetFlags {

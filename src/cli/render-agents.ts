@@ -1,4 +1,4 @@
-import type { AgentDefinition, AgentScope, LoadedAgentDefinitions } from '../agents/index.js';
+import type { AgentDefinition, AgentScope, LoadedAgentDefinitions } from '../index.js';
 import { formatColumns, truncate } from './format.js';
 
 /** Longest description shown per agent: its first line, cut here. */

@@ -1,5 +1,5 @@
-import type { RunReport, TaskTiming } from '../engine/api.js';
-import { NOTABLE_WAIT_MS } from '../engine/index.js';
+import type { RunReport, TaskTiming } from '../contracts/fanout.js';
+import { NOTABLE_WAIT_MS } from '../contracts/fanout.js';
 import type { TaskRecord } from '../contracts/records.js';
 import { formatColumns, formatCost, formatDuration, formatTokens, truncate } from './format.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RunResult } from '../engine/api.js';
+import type { RunResult } from '../contracts/fanout.js';
 import { renderRunSummary } from './render-run-summary.js';
 import { fourTaskReport, taskRecord, timing } from './test-support/fixtures.js';
 

@@ -1,4 +1,4 @@
-import type { RunResult } from '../engine/api.js';
+import type { RunResult } from '../contracts/fanout.js';
 import { formatDuration } from './format.js';
 import { renderOutputs, renderSynthesis, type OutputsRenderOptions } from './render-outputs.js';
 import { REAL_MODEL_EXAMPLE } from './model-spec.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RunStatusView } from '../engine/api.js';
+import type { RunStatusView } from '../contracts/fanout.js';
 import type { RunRecord, TaskRecord } from '../contracts/records.js';
 import { renderRunList, renderRunStatus, reportedWallMs } from './render-status.js';
 import { fourTaskReport, taskRecord, timing } from './test-support/fixtures.js';

@@ -1,4 +1,4 @@
-import type { RunStatusView, TaskTiming } from '../engine/api.js';
+import type { RunStatusView, TaskTiming } from '../contracts/fanout.js';
 import type { TodoStatus } from '../contracts/records.js';
 import { formatColumns, formatDuration, formatElapsed, formatTimestamp, formatTokens } from './format.js';
 

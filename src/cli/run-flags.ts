@@ -1,4 +1,4 @@
-import type { SpawnOptions } from '../engine/api.js';
+import type { SpawnOptions } from '../contracts/fanout.js';
 import type { Plan } from '../contracts/plan.js';
 
 /** Flags of the commands that spawn a plan as it is (`run`, `do`). */

@@ -1,7 +1,7 @@
 import { deepFreeze } from '../agent/index.js';
 import { FanoutError } from '../contracts/errors.js';
 import type { ExecutionDag, Plan } from '../contracts/plan.js';
-import type { CheckedRun } from './api.js';
+import type { CheckedRun } from '../contracts/fanout.js';
 import type { CheckedPlan } from './run-check.js';
 
 /**

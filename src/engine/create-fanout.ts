@@ -1,8 +1,6 @@
-import { homedir } from 'node:os';
 import { FanoutError, isFanoutError } from '../contracts/errors.js';
 import type { ModelResolver } from '../contracts/model.js';
-import { BUILT_IN_PRICES } from '../models/pricing.js';
-import { planFromRequest } from '../planner/index.js';
+import type { Planner } from '../contracts/planner.js';
 import type { Plan } from '../contracts/plan.js';
 import type { RunStore, StopRequest } from '../contracts/run-store.js';
 import type {
@@ -21,7 +19,7 @@ import type {
   SpawnResult,
   StartOptions,
   StopResult,
-} from './api.js';
+} from '../contracts/fanout.js';
 import { openCheckedRun, toCheckedRun } from './checked-run.js';
 import { systemClock, type Clock } from '../contracts/clock.js';
 import { ModelGates } from './model-gate.js';
@@ -70,6 +68,7 @@ class FanoutEngine implements Fanout {
   readonly #events: EventHub;
   readonly #gates: ModelGates;
   readonly #protectedPaths: readonly string[];
+  readonly #planner: Planner | undefined;
   /** Runs executing in this process, by run id, and their tasks by handle. */
   readonly #executions = new Map<string, RunExecution>();
   readonly #executionOfHandle = new Map<string, RunExecution>();
@@ -84,11 +83,13 @@ class FanoutEngine implements Fanout {
     this.#cwd = options.cwd ?? process.cwd();
     this.#defaultModel = options.defaultModel ?? DEFAULT_MODEL;
     this.#protectedPaths = options.protectedPaths ?? [];
+    this.#planner = options.planner;
     this.#checks = {
       models: this.#models,
-      prices: options.prices ?? BUILT_IN_PRICES,
+      pricing: options.pricing ?? (() => undefined),
       defaultModel: this.#defaultModel,
-      agentLookup: { cwd: this.#cwd, home: options.agentsHome ?? homedir() },
+      agents: options.agents,
+      cwd: this.#cwd,
     };
     this.#events = new EventHub(this.#store);
     this.#gates = new ModelGates({
@@ -178,8 +179,13 @@ class FanoutEngine implements Fanout {
 
   async plan(request: string, options: { model?: string; signal?: AbortSignal } = {}): Promise<Plan> {
     this.#checkOpen();
+    if (this.#planner === undefined) {
+      throw new FanoutError('OPTION_INVALID', 'this Fanout has no planner: pass FanoutOptions.planner (createDefaultFanout does)', {
+        where: 'planner',
+      });
+    }
     const model = this.#models.resolve(options.model ?? this.#defaultModel);
-    return planFromRequest(
+    return this.#planner(
       request,
       (call) => this.#gates.call(model, call),
       options.signal === undefined ? {} : { signal: options.signal },

@@ -3,7 +3,7 @@ import type { Model } from '../contracts/model.js';
 import type { RunStore, StopRequest } from '../contracts/run-store.js';
 import type { Clock } from '../contracts/clock.js';
 import type { ModelGates } from './model-gate.js';
-import type { Pricer } from './run-costs.js';
+import type { Pricer } from '../contracts/pricing.js';
 import type { EventHub } from './run-events.js';
 import type { Synthesizer } from './synthesis.js';
 import type { RunRecord, TaskRecord } from '../contracts/records.js';

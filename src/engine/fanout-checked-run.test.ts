@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { FanoutEvent } from '../contracts/events.js';
 import type { Plan } from '../contracts/plan.js';
 import { textResponse } from '../models/scripted-model.js';
-import type { CheckedRun } from './api.js';
+import type { CheckedRun } from '../contracts/fanout.js';
 import { createHarness, heldStep, task, type Harness, type HarnessOptions } from './test-support/engine-harness.js';
 
 const SYNTHESIS_ANSWER = '## Result\nmerged\n## Disagreements\n- none';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createModelResolver } from '../models/resolver.js';
 import { MemoryRunStore } from '../store/memory-run-store.js';
-import type { Fanout } from './api.js';
+import type { Fanout } from '../contracts/fanout.js';
 import { createFanout } from './create-fanout.js';
 
 let cwd: string;

@@ -4,11 +4,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Model, ModelRequest, ModelResolver } from '../contracts/model.js';
 import type { SimOptions } from '../contracts/sim-options.js';
+import { priceLookup } from '../models/pricing.js';
 import { createModelResolver } from '../models/resolver.js';
 import { parsePlan } from '../plan/load-plan.js';
 import { MemoryRunStore } from '../store/memory-run-store.js';
 import { parse as parseYaml } from 'yaml';
-import type { Fanout } from './api.js';
+import type { Fanout } from '../contracts/fanout.js';
 import { createFanout } from './create-fanout.js';
 
 /** Passes every call on to the real resolver's model, keeping the requests to read them afterwards. */
@@ -47,7 +48,7 @@ let fanout: Fanout;
 beforeAll(() => {
   cwd = mkdtempSync(join(tmpdir(), 'fanout-structured-'));
   models = new RecordingResolver();
-  fanout = createFanout({ store: new MemoryRunStore(), models, cwd });
+  fanout = createFanout({ store: new MemoryRunStore(), models, cwd, pricing: priceLookup() });
 });
 
 afterAll(async () => {

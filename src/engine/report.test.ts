@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ExecutionDag, Plan } from '../contracts/plan.js';
-import { buildReport, NOTABLE_WAIT_MS } from './report.js';
+import { buildReport } from './report.js';
+import { NOTABLE_WAIT_MS } from '../contracts/fanout.js';
 import type { RunRecord, TaskRecord } from '../contracts/records.js';
 
 const T = 1_700_000_000_000;

@@ -1,5 +1,5 @@
 import { longestPath } from '../plan/index.js';
-import type { RunReport, TaskTiming } from './api.js';
+import { NOTABLE_WAIT_MS, type RunReport, type TaskTiming } from '../contracts/fanout.js';
 import type { RunRecord, TaskRecord } from '../contracts/records.js';
 
 /** Options of {@link buildReport}. */
@@ -9,13 +9,6 @@ export interface ReportOptions {
   /** "Now" for a run still in progress: running tasks count until then. @default their start */
   now?: number;
 }
-
-/**
- * Shortest wait (for a slot, or in retry backoff) worth a diagnostic or a
- * column, in ms: shorter ones are the scheduler's own bookkeeping, not
- * something that held a task back. Adapters showing waits use it too.
- */
-export const NOTABLE_WAIT_MS = 50;
 
 /** Diagnostics of one kind listed one by one up to this count, then summed up in one sentence. */
 const MAX_SENTENCES_PER_KIND = 3;

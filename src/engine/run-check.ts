@@ -1,12 +1,12 @@
-import type { AgentLookupOptions } from '../agents/index.js';
+import type { AgentDefinitionSource } from '../contracts/agent-definitions.js';
 import { FanoutError, isFanoutError } from '../contracts/errors.js';
 import type { Model, ModelResolver } from '../contracts/model.js';
 import { isSimulated } from '../contracts/sim-options.js';
-import type { PriceTable } from '../models/pricing.js';
+import type { Pricer, PriceLookup } from '../contracts/pricing.js';
 import { analyzePlan, loadPlanFile, normalizePlan } from '../plan/index.js';
 import type { ExecutionDag, Plan } from '../contracts/plan.js';
-import type { PlanInput, SpawnOptions } from './api.js';
-import { checkBudgetsPriced, pricerOf, type Pricer } from './run-costs.js';
+import type { PlanInput, SpawnOptions } from '../contracts/fanout.js';
+import { checkBudgetsPriced } from './run-costs.js';
 import { effectivePlan } from './run-records.js';
 import { resolveAgents } from './task-agents.js';
 import type { ResolvedAgent } from '../contracts/records.js';
@@ -43,10 +43,12 @@ export interface CheckedPlan extends RunModels {
 /** What checking a run needs from the engine. */
 export interface RunCheckContext {
   models: ModelResolver;
-  prices: PriceTable;
+  pricing: PriceLookup;
   /** Model spec used where neither the task, the plan nor the options name one. */
   defaultModel: string;
-  agentLookup: AgentLookupOptions;
+  /** Where the tasks' agent definitions come from (none: a task naming one is refused), and the working directory they are seen from. */
+  agents: AgentDefinitionSource | undefined;
+  cwd: string;
 }
 
 /**
@@ -60,7 +62,7 @@ export interface RunCheckContext {
 export function checkRun(input: PlanInput, options: SpawnOptions, ctx: RunCheckContext): CheckedPlan {
   const source = options.source ?? (typeof input === 'string' ? input : DEFAULT_PLAN_SOURCE);
   const normalized = typeof input === 'string' ? loadPlanFile(input) : normalizePlan(input, source);
-  const agents = resolveAgents(normalized, ctx.agentLookup, source);
+  const agents = resolveAgents(normalized, ctx, source);
   const plan = effectivePlan(normalized, options, ctx.defaultModel, agents);
   const dag = analyzePlan(plan, { strict: options.strict === true, source });
   const resolved = resolveRunModels(plan, ctx, source);
@@ -86,7 +88,7 @@ export function checkRun(input: PlanInput, options: SpawnOptions, ctx: RunCheckC
  */
 export function resolveRunModels(
   plan: Plan,
-  ctx: Pick<RunCheckContext, 'models' | 'prices' | 'defaultModel'>,
+  ctx: Pick<RunCheckContext, 'models' | 'pricing' | 'defaultModel'>,
   source?: string,
 ): RunModels {
   const models = new Map<string, Model>();
@@ -100,7 +102,7 @@ export function resolveRunModels(
     if (models.has(spec)) continue;
     const model = resolveNamed(ctx.models, spec, source === undefined ? undefined : `${source}: ${field}`);
     models.set(spec, model);
-    pricers.set(spec, pricerOf(model.spec, ctx.prices));
+    pricers.set(spec, ctx.pricing(model.spec));
   }
   return { models, pricers, simulated: [...models.values()].some(isSimulated) };
 }

@@ -1,21 +1,6 @@
 import { FanoutError } from '../contracts/errors.js';
-import type { Usage } from '../contracts/model.js';
-import { costOf, findModelPrice, type PriceTable } from '../models/pricing.js';
 import type { Plan } from '../contracts/plan.js';
-
-/** The estimated cost in USD of some usage of one model. */
-export type Pricer = (usage: Usage) => number;
-
-/**
- * The pricer of a model spec, or undefined when the table has no price for
- * it. The table is searched here, once: each call then prices against the
- * one entry found, which keeps the per-call cost constant.
- */
-export function pricerOf(spec: string, table: PriceTable): Pricer | undefined {
-  const price = findModelPrice(spec, table);
-  if (price === undefined) return undefined;
-  return (usage) => costOf(price, usage);
-}
+import type { Pricer } from '../contracts/pricing.js';
 
 /**
  * Throws the one-line `PLAN_INVALID` error when a budget applies to a model

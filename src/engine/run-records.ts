@@ -1,6 +1,6 @@
 import { FanoutError } from '../contracts/errors.js';
 import type { ExecutionDag, Plan } from '../contracts/plan.js';
-import type { SpawnOptions } from './api.js';
+import type { SpawnOptions } from '../contracts/fanout.js';
 import { newRunId, newTaskHandle } from './handles.js';
 import { DEFAULT_CONCURRENCY } from './run-execution.js';
 import type { ResolvedAgent, RunRecord, TaskRecord, WaitReason } from '../contracts/records.js';

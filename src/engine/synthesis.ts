@@ -3,7 +3,7 @@ import type { Model, ProviderOptions } from '../contracts/model.js';
 import { SIM_PROVIDER, type SimOptions } from '../contracts/sim-options.js';
 import type { Clock } from '../contracts/clock.js';
 import type { ModelGates } from './model-gate.js';
-import type { Pricer } from './run-costs.js';
+import type { Pricer } from '../contracts/pricing.js';
 import type { SynthesisResult, TaskOutput } from '../contracts/records.js';
 
 /** Instructions used when the plan gives none. */

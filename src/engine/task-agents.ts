@@ -1,4 +1,4 @@
-import { findAgent, loadAgentDefinitions, type AgentDefinition, type AgentLookupOptions } from '../agents/index.js';
+import type { AgentDefinitionSource } from '../contracts/agent-definitions.js';
 import { FanoutError, toFanoutError } from '../contracts/errors.js';
 import { renderSystemPrompt } from '../plan/index.js';
 import type { Plan, TaskSpec } from '../contracts/plan.js';
@@ -6,37 +6,35 @@ import type { ResolvedAgent } from '../contracts/records.js';
 
 /**
  * The agent definitions the plan's tasks name (`agent:`), by name, read
- * once from the project's and the user's `.claude/agents/`; undefined when
- * no task names one. Throws the one-line FanoutError `PLAN_INVALID` of a
- * definition file with bad frontmatter (naming the file), or of an unknown
- * name (naming the plan by `source`, its file path, and the task's field).
+ * once from `ctx.agents` as seen from `ctx.cwd`; undefined when no task
+ * names one. Throws the one-line FanoutError `PLAN_INVALID` of an unknown
+ * name or a broken definition file, prefixed with where the plan (named by
+ * `source`, its file path) names the agent; without a source of agent
+ * definitions every name is unknown.
  */
 export function resolveAgents(
   plan: Plan,
-  lookup: AgentLookupOptions,
+  ctx: { agents: AgentDefinitionSource | undefined; cwd: string },
   source = 'plan',
 ): Record<string, ResolvedAgent> | undefined {
   const names = new Set<string>();
   for (const task of plan.tasks) if (task.agent !== undefined) names.add(task.agent);
   if (names.size === 0) return undefined;
-  const { agents } = loadAgentDefinitions(lookup);
+  const find = ctx.agents?.load(ctx.cwd) ?? noAgents;
   const resolved: Record<string, ResolvedAgent> = {};
   for (const name of names) {
-    const definition = agents.find((agent) => agent.name === name) ?? unknownAgent(plan, name, lookup, source);
-    resolved[name] = asResolved(definition);
+    try {
+      resolved[name] = find(name);
+    } catch (error) {
+      const where = `${source}: tasks[${plan.tasks.findIndex((task) => task.agent === name)}].agent`;
+      throw new FanoutError('PLAN_INVALID', `${where}: ${toFanoutError(error).message}`, { cause: error, where });
+    }
   }
   return resolved;
 }
 
-/** Throws findAgent's message (it names the directories searched and what they hold), prefixed with where the plan names the agent. */
-function unknownAgent(plan: Plan, name: string, lookup: AgentLookupOptions, source: string): AgentDefinition {
-  try {
-    // Found after all when a definition was added since the directories were read.
-    return findAgent(name, lookup);
-  } catch (error) {
-    const where = `${source}: tasks[${plan.tasks.findIndex((task) => task.agent === name)}].agent`;
-    throw new FanoutError('PLAN_INVALID', `${where}: ${toFanoutError(error).message}`, { cause: error, where });
-  }
+function noAgents(name: string): never {
+  throw new FanoutError('PLAN_INVALID', `unknown agent "${name}" (this Fanout has no agent definitions: FanoutOptions.agents)`);
 }
 
 /**
@@ -47,16 +45,4 @@ function unknownAgent(plan: Plan, name: string, lookup: AgentLookupOptions, sour
  */
 export function taskSystemPrompt(spec: TaskSpec, agent: ResolvedAgent | undefined): string {
   return renderSystemPrompt(spec, agent === undefined ? {} : { rolePrompt: agent.systemPrompt });
-}
-
-function asResolved(definition: AgentDefinition): ResolvedAgent {
-  const { name, source, systemPrompt, tools, model, maxTurns } = definition;
-  return {
-    name,
-    source,
-    systemPrompt,
-    ...(tools === undefined ? {} : { tools: [...tools] }),
-    ...(model === undefined ? {} : { model }),
-    ...(maxTurns === undefined ? {} : { maxTurns }),
-  };
 }

@@ -6,7 +6,7 @@ import { renderTaskPrompt } from '../plan/index.js';
 import { timeoutReason, UsageMeter } from './caps.js';
 import type { Clock } from '../contracts/clock.js';
 import type { ModelGates } from './model-gate.js';
-import type { Pricer } from './run-costs.js';
+import type { Pricer } from '../contracts/pricing.js';
 import { taskSystemPrompt } from './task-agents.js';
 import type { FanoutEvent } from '../contracts/events.js';
 import type { ResolvedAgent, TaskRecord, TaskStatus, WaitReason } from '../contracts/records.js';

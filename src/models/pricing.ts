@@ -3,6 +3,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { FanoutError } from '../contracts/errors.js';
 import type { Usage } from '../contracts/model.js';
+import type { PriceLookup } from '../contracts/pricing.js';
 
 /** The price of one model, in US dollars per million tokens. */
 export interface ModelPrice {
@@ -94,6 +95,18 @@ export function findModelPrice(spec: string, table: PriceTable = BUILT_IN_PRICES
 export function estimateCostUsd(spec: string, usage: Usage, table: PriceTable = BUILT_IN_PRICES): number | undefined {
   const entry = findModelPrice(spec, table);
   return entry === undefined ? undefined : costOf(entry, usage);
+}
+
+/**
+ * The engine's price lookup over `table` (see FanoutOptions.pricing). The
+ * table is searched once per spec: its pricer then prices every call
+ * against the one entry found, which keeps the per-call cost constant.
+ */
+export function priceLookup(table: PriceTable = BUILT_IN_PRICES): PriceLookup {
+  return (spec) => {
+    const price = findModelPrice(spec, table);
+    return price === undefined ? undefined : (usage) => costOf(price, usage);
+  };
 }
 
 /** The cost in US dollars of `usage` at `price`. */

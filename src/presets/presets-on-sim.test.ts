@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFanout } from '../engine/index.js';
-import type { Fanout } from '../engine/api.js';
+import type { Fanout } from '../contracts/fanout.js';
 import { createModelResolver } from '../models/resolver.js';
 import { MemoryRunStore } from '../store/memory-run-store.js';
 import { buildAnalyzePlan } from './analyze-preset.js';

@@ -1,6 +1,6 @@
 import type { DagEdge } from '../contracts/plan.js';
 import type { RunStatus, SynthesisResult, TaskOutput, TaskStatus, TodoItem, WaitReason } from '../contracts/records.js';
-import type { Fanout, RunReport, RunStatusView } from '../engine/api.js';
+import type { Fanout, RunReport, RunStatusView } from '../contracts/fanout.js';
 
 /** One task as the dashboard and the report show it: its record without the prompt, plus what it waited on. */
 export interface SnapshotTask {

@@ -3,10 +3,11 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createFanout } from '../../engine/index.js';
-import type { Fanout } from '../../engine/api.js';
+import type { Fanout } from '../../contracts/fanout.js';
 import type { ModelResolver } from '../../contracts/model.js';
 import { ScriptedModel, textResponse, type ScriptedStep } from '../../models/scripted-model.js';
 import { loadPlanFile } from '../../plan/index.js';
+import { planFromRequest } from '../../planner/index.js';
 import { MemoryRunStore } from '../../store/memory-run-store.js';
 import { runCli } from '../program.js';
 import { commandWorkspace } from '../test-support/command-workspace.js';
@@ -21,7 +22,7 @@ import { DEMO_REQUEST } from '../render-demo.js';
 function scripted(steps: ScriptedStep[]): { model: ScriptedModel; createFanout: (cwd: string) => Fanout } {
   const model = new ScriptedModel(steps);
   const models: ModelResolver = { resolve: () => model, close: async () => {} };
-  return { model, createFanout: (cwd) => createFanout({ store: new MemoryRunStore(), models, cwd, defaultModel: 'scripted' }) };
+  return { model, createFanout: (cwd) => createFanout({ store: new MemoryRunStore(), models, cwd, defaultModel: 'scripted', planner: planFromRequest }) };
 }
 
 const fenced = (plan: unknown): string => `\`\`\`json\n${JSON.stringify(plan)}\n\`\`\``;

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { Fanout } from '../../engine/api.js';
+import type { Fanout } from '../../contracts/fanout.js';
 import { FanoutError } from '../../contracts/errors.js';
 import type { Plan } from '../../contracts/plan.js';
 import { readYesNo } from '../ask-yes-no.js';
@@ -41,7 +41,7 @@ export async function doCommand(words: readonly string[], flags: DoFlags, io: Cl
   const planFile = flags.planOnly === undefined ? undefined : { shown: flags.planOnly, path: resolve(io.cwd, flags.planOnly) };
   // Checked before the planner is paid; writeNewFile checks again when it creates the file.
   if (planFile !== undefined) checkPlanFileTarget(planFile.path, planFile.shown, flags.force === true);
-  const { defaultModelSpec } = await import('../../models/index.js');
+  const { defaultModelSpec } = await import('../../index.js');
   const model = flags.model ?? defaultModelSpec(io.env);
   const spawn = { ...spawnOptionsFromFlags(flags), source: 'planner' };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { OutputResult } from '../../engine/api.js';
+import type { OutputResult } from '../../contracts/fanout.js';
 import { outputExitCode, outputJson, outputStatusLine, outputText } from './output.js';
 
 function result(overrides: Partial<OutputResult>): OutputResult {

@@ -1,4 +1,4 @@
-import type { OutputResult } from '../../engine/api.js';
+import type { OutputResult } from '../../contracts/fanout.js';
 import { ExitCode } from '../exit-codes.js';
 import { onInterrupt } from '../interrupt.js';
 import type { CliIo } from '../io.js';

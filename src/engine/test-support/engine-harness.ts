@@ -3,11 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FanoutError } from '../../contracts/errors.js';
 import type { ModelResolver, ModelResponse } from '../../contracts/model.js';
+import { claudeCodeAgentSource } from '../../agents/index.js';
+import { priceLookup, type PriceTable } from '../../models/pricing.js';
 import { ScriptedModel, textResponse, type ScriptedStep } from '../../models/scripted-model.js';
+import { planFromRequest } from '../../planner/index.js';
 import type { TaskSpec } from '../../contracts/plan.js';
 import { MemoryRunStore } from '../../store/memory-run-store.js';
 import type { RunStore } from '../../contracts/run-store.js';
-import type { Fanout, FanoutOptions } from '../api.js';
+import type { Fanout, FanoutOptions } from '../../contracts/fanout.js';
 import { createFanout } from '../create-fanout.js';
 import { ManualClock } from '../manual-clock.js';
 import type { FanoutEvent } from '../../contracts/events.js';
@@ -68,12 +71,21 @@ export interface Harness {
   eventsOf: <T extends FanoutEvent['type']>(type: T) => Array<Extract<FanoutEvent, { type: T }>>;
 }
 
-/** Options of {@link createHarness}: a store (default: a new MemoryRunStore) or clock to share, and engine options. */
+/**
+ * Options of {@link createHarness}: a store (default: a new MemoryRunStore)
+ * or clock to share, and engine options. Like createDefaultFanout, the
+ * harness wires fanout's planner, a price table and Claude Code's agent
+ * definitions into the engine.
+ */
 export interface HarnessOptions extends Partial<Omit<FanoutOptions, 'store' | 'clock' | 'models'>> {
   store?: RunStore;
   clock?: ManualClock;
   /** Share the models of another harness. */
   resolver?: ScriptedResolver;
+  /** The price table behind the engine's pricing. Default: the built-in prices. */
+  prices?: PriceTable;
+  /** Home directory whose `.claude/agents/` holds user agent definitions. Default: os.homedir(). */
+  agentsHome?: string;
 }
 
 /** Resolves specs to the ScriptedModels registered for them; MODEL_CONFIG for any other spec. */
@@ -95,9 +107,19 @@ export class ScriptedResolver implements ModelResolver {
  * convention, see {@link task}); the default model is `scripted:synthesis`.
  */
 export function createHarness(options: HarnessOptions = {}): Harness {
-  const { store = new MemoryRunStore(), clock = new ManualClock(), resolver: shared, ...rest } = options;
+  const { store = new MemoryRunStore(), clock = new ManualClock(), resolver: shared, prices, agentsHome, ...rest } = options;
   const resolver = shared ?? new ScriptedResolver();
-  const fanout = createFanout({ store, clock, models: resolver, cwd: emptyWorkspace(), defaultModel: 'scripted:synthesis', ...rest });
+  const fanout = createFanout({
+    store,
+    clock,
+    models: resolver,
+    cwd: emptyWorkspace(),
+    defaultModel: 'scripted:synthesis',
+    pricing: priceLookup(prices),
+    agents: claudeCodeAgentSource(agentsHome === undefined ? {} : { home: agentsHome }),
+    planner: planFromRequest,
+    ...rest,
+  });
   const events: FanoutEvent[] = [];
   fanout.on((event) => events.push(event));
   return {

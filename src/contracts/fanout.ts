@@ -1,21 +1,12 @@
-import type { Plan, TaskSpec, ExecutionDag, TodoMode } from '../contracts/plan.js';
-import type { ModelResolver } from '../contracts/model.js';
-import type { PriceTable } from '../models/pricing.js';
-import type { RunStore } from '../contracts/run-store.js';
-import type { Clock } from '../contracts/clock.js';
-import type {
-  FanoutEvent,
-  StoredEvent,
-} from '../contracts/events.js';
-import type {
-  RunRecord,
-  RunStatus,
-  SynthesisResult,
-  TaskOutput,
-  TaskRecord,
-  TaskStatus,
-  TodoItem,
-} from '../contracts/records.js';
+import type { AgentDefinitionSource } from './agent-definitions.js';
+import type { Clock } from './clock.js';
+import type { FanoutEvent, StoredEvent } from './events.js';
+import type { ModelResolver } from './model.js';
+import type { Plan, TaskSpec, ExecutionDag, TodoMode } from './plan.js';
+import type { Planner } from './planner.js';
+import type { PriceLookup } from './pricing.js';
+import type { RunRecord, RunStatus, SynthesisResult, TaskOutput, TaskRecord, TaskStatus, TodoItem } from './records.js';
+import type { RunStore } from './run-store.js';
 
 /** What the engine is built from. A composition root (src/compose.ts) supplies the concrete parts. */
 export interface FanoutOptions {
@@ -34,12 +25,24 @@ export interface FanoutOptions {
   /** Model spec used where neither the task, the plan nor the spawn options name one. Default `sim`. */
   defaultModel?: string;
   /**
-   * Prices used for cost estimates and `budgetUsd` caps. Default: the
-   * built-in table (`createPriceTable()`); see docs/plan-format.md, "Caps and prices".
+   * Prices used for cost estimates and `budgetUsd` caps (see
+   * docs/plan-format.md, "Caps and prices"). Default: no price is known, so
+   * costs are not estimated and a budget is refused at spawn.
+   * `createDefaultFanout` passes the built-in table with the user's overrides.
    */
-  prices?: PriceTable;
-  /** Home directory whose `.claude/agents/` holds user agent definitions. Default: os.homedir(). */
-  agentsHome?: string;
+  pricing?: PriceLookup;
+  /**
+   * Where the agent definitions that tasks name (`agent:`) come from.
+   * Default: none, so a task naming one is refused at spawn.
+   * `createDefaultFanout` passes Claude Code's `.claude/agents/`.
+   */
+  agents?: AgentDefinitionSource;
+  /**
+   * What {@link Fanout.plan} turns a request into a plan with. Default:
+   * none, so `plan` throws `OPTION_INVALID`. `createDefaultFanout` passes
+   * fanout's planner.
+   */
+  planner?: Planner;
   /**
    * Absolute directories no subagent may write, whatever its write scope
    * (`.git` is always protected). The composition root passes the store's home.
@@ -177,6 +180,13 @@ export interface TaskTiming
   /** ms between becoming ready and starting. */
   waitMs: number;
 }
+
+/**
+ * Shortest wait (for a slot, or in retry backoff) worth a diagnostic or a
+ * column, in ms: shorter ones are the scheduler's own bookkeeping, not
+ * something that held a task back. Adapters showing waits use it too.
+ */
+export const NOTABLE_WAIT_MS = 50;
 
 /** The speedup report of a run. */
 export interface RunReport {
