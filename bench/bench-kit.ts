@@ -35,7 +35,7 @@ export interface LegResult {
   serverCpuMs?: number;
 }
 
-/** The figures of fanout's RunReport a benchmark reports (see `RunReport` in src/engine/api.ts). */
+/** The figures of fanout's RunReport a benchmark reports (see `RunReport` in src/contracts/fanout.ts). */
 export interface EngineFigures {
   /** First task start to last task end. */
   wallMs: number;
