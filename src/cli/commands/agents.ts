@@ -19,7 +19,7 @@ export interface AgentsFlags {
  */
 export async function agentsCommand(flags: AgentsFlags, io: CliIo): Promise<number> {
   const lookup = { cwd: workingDirOf(io.cwd, flags.cwd), home: agentsHomeOf(io) };
-  const { agentDirectories, loadAgentDefinitions } = await import('../../index.js');
+  const { agentDirectories, loadAgentDefinitions } = await import('../../agents/index.js');
   const loaded = loadAgentDefinitions(lookup);
   const directories = agentDirectories(lookup);
   if (flags.json) {

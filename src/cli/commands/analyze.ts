@@ -10,7 +10,7 @@ import { workingDirOf } from '../working-dir.js';
  * must lie inside it.
  */
 export async function analyzeCommand(dirs: readonly string[], flags: PresetFlags, io: CliIo): Promise<number> {
-  const { buildAnalyzePlan } = await import('../../index.js');
+  const { buildAnalyzePlan } = await import('../../presets/index.js');
   const cwd = workingDirOf(io.cwd, flags.cwd);
   const plan = buildAnalyzePlan(dirs, { cwd, model: flags.model, concurrency: flags.concurrency });
   return withFanout(io, cwd, async (fanout) => {

@@ -41,7 +41,7 @@ function findingsCount(own: MergedReview): string[] {
  * merged review is labelled SIMULATED.
  */
 export async function reviewCommand(paths: readonly string[], flags: ReviewFlags, io: CliIo): Promise<number> {
-  const { buildReviewPlan, mergeReviewFindings, parsePerspectives, renderMergedReview, REVIEW_PERSPECTIVE_NAMES } = await import('../../index.js');
+  const { buildReviewPlan, mergeReviewFindings, parsePerspectives, renderMergedReview, REVIEW_PERSPECTIVE_NAMES } = await import('../../presets/index.js');
   // Checked before anything else, so a typo in a name stops the command with one line.
   const perspectives = parsePerspectives(perspectiveNames(flags.perspectives, REVIEW_PERSPECTIVE_NAMES));
   const cwd = workingDirOf(io.cwd, flags.cwd);

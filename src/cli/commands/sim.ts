@@ -24,7 +24,7 @@ export function simInstructions(url: string): string[] {
 
 /** `fanout sim`: runs the simulated model server in the foreground until Ctrl-C. */
 export async function simCommand(flags: SimFlags, io: CliIo): Promise<number> {
-  const { startSimServer } = await import('../../index.js');
+  const { startSimServer } = await import('../../models/sim/index.js');
   const server = await startSimServer({
     port: flags.port ?? 0,
     ...(flags.latency !== undefined && { defaultLatencyMs: flags.latency }),
