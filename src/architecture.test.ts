@@ -37,7 +37,8 @@ const LAYERS: Readonly<Record<string, readonly string[]>> = {
   // compose.ts, or the entry files of the parts index.ts re-exports whole (all imported on
   // demand, so that `--version` loads none of them; an entry file loads less than index.ts);
   // and report, the pictures of a run they render.
-  cli: ADAPTER_IMPORTS,
+  // The CLI also starts the other adapters (`fanout mcp`), through their entry files.
+  cli: [...ADAPTER_IMPORTS, 'mcp/index.ts', 'ui/index.ts'],
   mcp: ADAPTER_IMPORTS,
   ui: ADAPTER_IMPORTS,
 };
@@ -143,7 +144,7 @@ describe('layers', () => {
       "src/contracts/bad.ts imports '../engine/index.js' (layer engine): contracts may import only nothing of fanout",
       "src/store/bad.ts imports './test-support/run-fixtures.js': only tests may import test code",
       "src/cli/bad.ts imports '../engine/create-fanout.js' (layer engine): cli may import only contracts, index, compose, report, " +
-        'plan/index.ts, presets/index.ts, agents/index.ts, models/sim/index.ts',
+        'plan/index.ts, presets/index.ts, agents/index.ts, models/sim/index.ts, mcp/index.ts, ui/index.ts',
       'src/extra/file.ts: its folder has no row in the layer table of src/architecture.test.ts; add one',
     ]);
   });

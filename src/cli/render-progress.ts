@@ -1,6 +1,6 @@
 import type { FanoutEvent } from '../contracts/events.js';
 import type { RunStatus, TaskStatus, WaitReason } from '../contracts/records.js';
-import { SYNTHESIS_TODO_ID } from '../engine/index.js';
+import { SYNTHESIS_TODO_ID } from '../contracts/records.js';
 import { formatDuration, formatElapsed, truncate } from './format.js';
 
 /** What the progress view knows about one task, folded from events. */

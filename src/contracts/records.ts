@@ -106,6 +106,9 @@ export interface SynthesisResult {
 
 export type TodoStatus = 'pending' | 'in_progress' | 'completed' | 'failed' | 'skipped' | 'stopped';
 
+/** Id of the last todo item of every run, the synthesis's. */
+export const SYNTHESIS_TODO_ID = 'synthesis';
+
 /** One line of the todo list. The last one of a run is "Synthesize results". */
 export interface TodoItem {
   /** Task id, or `synthesis`. */

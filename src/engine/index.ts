@@ -7,7 +7,8 @@ export { createFanout, DEFAULT_MODEL, DEFAULT_POLL_MS } from './create-fanout.js
 export { DEFAULT_CONCURRENCY } from './run-execution.js';
 export { DEFAULT_MAX_TURNS } from './task-runner.js';
 export { DEFAULT_MAX_RETRIES, DEFAULT_PROVIDER_CONCURRENCY } from './model-gate.js';
-export { SYNTHESIS_TODO_ID, todoItemsOf, todoStatusOf } from './todo-list.js';
+export { SYNTHESIS_TODO_ID } from '../contracts/records.js';
+export { todoItemsOf, todoStatusOf } from './todo-list.js';
 export { DEFAULT_SYNTHESIS_INSTRUCTIONS, parseSynthesis } from './synthesis.js';
 export { NOTABLE_WAIT_MS } from '../contracts/fanout.js';
 export { buildReport, type ReportOptions } from './report.js';

@@ -1,8 +1,5 @@
 import type { RunStore } from '../contracts/run-store.js';
-import type { TaskRecord, TaskStatus, TodoItem, TodoStatus } from '../contracts/records.js';
-
-/** Id of the last todo item of every run. */
-export const SYNTHESIS_TODO_ID = 'synthesis';
+import { SYNTHESIS_TODO_ID, type TaskRecord, type TaskStatus, type TodoItem, type TodoStatus } from '../contracts/records.js';
 
 const SYNTHESIS_CONTENT = 'Synthesize results';
 
