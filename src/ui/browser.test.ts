@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { createDefaultFanout } from '../compose.js';
-import type { Fanout } from '../engine/api.js';
+import type { Fanout } from '../contracts/fanout.js';
 import type { Plan } from '../contracts/plan.js';
 import { formatSpeedupText } from '../report/format.js';
 import { renderHtmlReport } from '../report/html-report.js';

@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { fileURLToPath } from 'node:url';
 import { FanoutError, isFanoutError } from '../contracts/errors.js';
 import type { StoredEvent } from '../contracts/events.js';
-import type { Fanout } from '../engine/api.js';
+import type { Fanout } from '../contracts/fanout.js';
 import { loadRunSnapshot } from '../report/run-snapshot.js';
 import { RUN_VIEW_CSS } from '../report/styles.js';
 import { DASHBOARD_CSS } from './dashboard-styles.js';
