@@ -83,6 +83,12 @@ export function snapshotOf(view: RunStatusView, outputs: Record<string, TaskOutp
  */
 export async function loadRunSnapshot(fanout: Fanout, target: string, now: () => number = Date.now): Promise<RunSnapshot> {
   const view = fanout.status(target);
+  const { runId, status } = view.run;
+  if (status !== 'running' && status !== 'synthesizing') {
+    // A finished run's result holds every output in one read of the store.
+    const result = await fanout.wait(runId);
+    return snapshotOf(view, result.outputs, now());
+  }
   const outputs: Record<string, TaskOutput> = {};
   for (const task of view.tasks) {
     if (task.status !== 'succeeded' && task.status !== 'failed' && task.status !== 'limit') continue;

@@ -17,7 +17,7 @@ export interface DashboardOptions {
   port?: number;
   /** The token the URL carries; default 24 random bytes. */
   token?: string;
-  /** How often a live stream reads new events from the store, ms. Default 100. */
+  /** How often a live stream reads new events from the store, ms. Default 50. */
   pollMs?: number;
   /** The built front end (`app.js`). Default: `web/app.js` beside this module (dist/ui/web, built by `npm run build`). */
   bundlePath?: string;
@@ -49,7 +49,7 @@ const TOKEN_COOKIE = 'fanout_token';
 export async function startDashboard(options: DashboardOptions): Promise<Dashboard> {
   const token = options.token ?? randomBytes(24).toString('base64url');
   const bundlePath = options.bundlePath ?? fileURLToPath(new URL('./web/app.js', import.meta.url));
-  const context: RouteContext = { fanout: options.fanout, token, bundlePath, pollMs: options.pollMs ?? 100, streams: new Set() };
+  const context: RouteContext = { fanout: options.fanout, token, bundlePath, pollMs: options.pollMs ?? 50, streams: new Set() };
   const server = createServer((request, response) => {
     void handle(context, request, response).catch((error: unknown) => sendError(response, error));
   });

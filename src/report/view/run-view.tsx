@@ -1,4 +1,5 @@
 import type { ComponentChildren, VNode } from 'preact';
+import { useMemo } from 'preact/hooks';
 import { formatDollars, formatMs, formatSpeedupText, formatTokenCount, runCostText, WAIT_CAUSE_LABELS } from '../format.js';
 import type { RunSnapshot, SnapshotTask } from '../run-snapshot.js';
 import { buildTimeline, type Timeline, type TimelineRow } from '../timeline.js';
@@ -25,6 +26,8 @@ export interface RunViewProps {
 export function RunView(props: RunViewProps): VNode {
   const { snapshot } = props;
   const timeline = buildTimeline(snapshot);
+  // Outputs change only when a snapshot is read again, not with each live event: not re-rendered in between.
+  const outputs = useMemo(() => <Outputs snapshot={snapshot} />, [snapshot.outputs]);
   return (
     <article class="run" data-run={snapshot.run.runId}>
       <RunSummary snapshot={snapshot} />
@@ -34,7 +37,7 @@ export function RunView(props: RunViewProps): VNode {
       <Diagnostics snapshot={snapshot} />
       <TodoList snapshot={snapshot} />
       <Synthesis snapshot={snapshot} />
-      <Outputs snapshot={snapshot} />
+      {outputs}
     </article>
   );
 }
