@@ -40,7 +40,7 @@ export function renderDag(dag: ExecutionDag): string[] {
   lines.push('', dag.edges.length === 0 ? 'Edges: none' : 'Edges (the second task starts after the first finishes):');
   if (dag.edges.length > 0) {
     const rows = dag.edges.map((edge) => [`${edge.from} → ${edge.to}`, edge.kind, edge.reason ?? '']);
-    lines.push(...formatColumns(rows).map((line) => `  ${line}`));
+    for (const line of formatColumns(rows)) lines.push(`  ${line}`);
   }
 
   lines.push('', dag.conflicts.length === 0 ? 'Conflicts: none' : 'Conflicts (overlapping scopes):');
@@ -51,7 +51,7 @@ export function renderDag(dag: ExecutionDag): string[] {
       globPair(conflict),
       conflict.serialized ? `serialized: ${conflict.second} waits for ${conflict.first}` : 'already ordered by dependsOn',
     ]);
-    lines.push(...formatColumns(rows).map((line) => `  ${line}`));
+    for (const line of formatColumns(rows)) lines.push(`  ${line}`);
   }
 
   lines.push('', `Critical path: ${dag.criticalPath.join(' → ') || '-'} (${plural(dag.criticalPath.length, 'task')})`);

@@ -65,7 +65,10 @@ export function longestPath(
   const position = new Map(tasks.map((id, at) => [id, at]));
   const predecessors = new Map<string, string[]>();
   for (const { from, to } of edges) {
-    if (known.has(from) && known.has(to)) predecessors.set(to, [...(predecessors.get(to) ?? []), from]);
+    if (!known.has(from) || !known.has(to)) continue;
+    const list = predecessors.get(to);
+    if (list === undefined) predecessors.set(to, [from]);
+    else list.push(from);
   }
   const total = new Map<string, number>();
   const previous = new Map<string, string>();
@@ -81,7 +84,8 @@ export function longestPath(
   for (const id of tasks) if (end === undefined || isBetter(id, end, total, position)) end = id;
   if (end === undefined) return { path: [], length: 0 };
   const path: string[] = [];
-  for (let id: string | undefined = end; id !== undefined; id = previous.get(id)) path.unshift(id);
+  for (let id: string | undefined = end; id !== undefined; id = previous.get(id)) path.push(id);
+  path.reverse();
   return { path, length: total.get(end) ?? 0 };
 }
 

@@ -1,12 +1,14 @@
 import { FanoutError } from '../contracts/errors.js';
 import {
   ANY_CHAR,
+  braceDepth,
   type CharSet,
   charSetsIntersect,
   classEnd,
   expandBraces,
   findUnbalanced,
   MAX_ALTERNATIVES,
+  MAX_BRACE_DEPTH,
   parseClass,
   singleChar,
 } from './glob-syntax.js';
@@ -69,6 +71,7 @@ export function compileGlob(glob: string): CompiledGlob {
   if (/^!(?!\()/.test(glob)) fail('negated globs are not supported; list the paths to include');
   const unbalanced = findUnbalanced(Array.from(glob));
   if (unbalanced !== undefined) fail(`unbalanced "${unbalanced}"`);
+  if (braceDepth(Array.from(glob)) > MAX_BRACE_DEPTH) fail(`braces nested more than ${MAX_BRACE_DEPTH} levels deep`);
   const alternatives: SegmentPattern[][] = [];
   for (const expanded of expandBraces(glob)) {
     if (isAbsolute(expanded)) fail('absolute paths are not allowed; use a path relative to the working directory');

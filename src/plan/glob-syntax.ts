@@ -33,6 +33,27 @@ const POSIX_CLASSES: Record<string, Array<[string, string]>> = {
   ascii: [['\x00', '\x7f']],
 };
 
+/**
+ * Most levels of nested braces: every level of a group that is not a list
+ * doubles the readings kept (see {@link expandBraces}), so depth, not
+ * length, is what makes expansion explode.
+ */
+export const MAX_BRACE_DEPTH = 8;
+
+/** The deepest nesting of `{` in a glob, escapes and character classes skipped. */
+export function braceDepth(chars: readonly string[]): number {
+  let depth = 0;
+  let deepest = 0;
+  for (let i = 0; i < chars.length; i += 1) {
+    const char = chars[i];
+    if (char === '\\') i += 1;
+    else if (char === '[') i = classEnd(chars, i) ?? i;
+    else if (char === '{') deepest = Math.max(deepest, (depth += 1));
+    else if (char === '}') depth -= 1;
+  }
+  return deepest;
+}
+
 /** The first unbalanced bracket or brace (`[`, `]`, `{` or `}`), or undefined. */
 export function findUnbalanced(chars: readonly string[]): string | undefined {
   let braces = 0;

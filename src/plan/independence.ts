@@ -78,6 +78,7 @@ function checkIds(tasks: readonly TaskSpec[], source: string): Map<string, numbe
 
 function dependencyEdges(tasks: readonly TaskSpec[], ids: ReadonlyMap<string, number>, source: string): DagEdge[] {
   const edges: DagEdge[] = [];
+  const seen = new Set<string>();
   tasks.forEach((task, at) => {
     (task.dependsOn ?? []).forEach((dependency, position) => {
       const where = `tasks[${at}].dependsOn[${position}]`;
@@ -90,8 +91,11 @@ function dependencyEdges(tasks: readonly TaskSpec[], ids: ReadonlyMap<string, nu
             ` (known ids: ${listIds([...ids.keys()])})`,
         );
       }
-      const duplicate = edges.some((edge) => edge.from === dependency && edge.to === task.id);
-      if (!duplicate) edges.push({ from: dependency, to: task.id, kind: 'dependency' });
+      const key = `${dependency}\n${task.id}`;
+      if (!seen.has(key)) {
+        seen.add(key);
+        edges.push({ from: dependency, to: task.id, kind: 'dependency' });
+      }
     });
   });
   return edges;
@@ -102,31 +106,57 @@ function listIds(ids: string[]): string {
   return ids.length > 10 ? `${shown}, … ${ids.length - 10} more` : shown;
 }
 
-/** Fails naming one cycle, `a → b → c → a`, where each task runs before the next. */
+/**
+ * Fails naming one cycle, `a → b → c → a`, where each task runs before the
+ * next. An explicit stack rather than recursion: a chain of 20,000
+ * dependencies must not overflow the call stack.
+ */
 function checkAcyclic(tasks: readonly TaskSpec[], edges: readonly DagEdge[], source: string): void {
   const successors = new Map<string, string[]>();
-  for (const { from, to } of edges) successors.set(from, [...(successors.get(from) ?? []), to]);
+  for (const { from, to } of edges) pushTo(successors, from, to);
   const state = new Map<string, 'open' | 'done'>();
-  const stack: string[] = [];
-  const visit = (id: string): string[] | undefined => {
-    state.set(id, 'open');
-    stack.push(id);
-    for (const next of successors.get(id) ?? []) {
-      if (state.get(next) === 'open') return [...stack.slice(stack.indexOf(next)), next];
-      if (state.get(next) === undefined) {
-        const cycle = visit(next);
-        if (cycle !== undefined) return cycle;
-      }
-    }
-    stack.pop();
-    state.set(id, 'done');
-    return undefined;
-  };
   for (const task of tasks) {
     if (state.has(task.id)) continue;
-    const cycle = visit(task.id);
-    if (cycle !== undefined) fail(source, 'tasks', `dependency cycle: ${cycle.join(' → ')}`);
+    const path: string[] = [task.id];
+    const next: number[] = [0];
+    state.set(task.id, 'open');
+    while (path.length > 0) {
+      const id = path[path.length - 1] as string;
+      const position = next[next.length - 1] as number;
+      const following = successors.get(id) ?? [];
+      if (position === following.length) {
+        state.set(id, 'done');
+        path.pop();
+        next.pop();
+        continue;
+      }
+      next[next.length - 1] = position + 1;
+      const successor = following[position] as string;
+      const seen = state.get(successor);
+      if (seen === 'open') {
+        fail(source, 'tasks', describeCycle([...path.slice(path.indexOf(successor)), successor]));
+      }
+      if (seen === undefined) {
+        state.set(successor, 'open');
+        path.push(successor);
+        next.push(0);
+      }
+    }
   }
+}
+
+/** `dependency cycle: a → b → a`; a long cycle shows its ends, so the line stays short. */
+function describeCycle(cycle: readonly string[]): string {
+  const tasks = cycle.length - 1;
+  if (tasks <= 12) return `dependency cycle: ${cycle.join(' → ')}`;
+  const shown = [...cycle.slice(0, 5), `… ${tasks - 9} more …`, ...cycle.slice(-5)];
+  return `dependency cycle of ${tasks} tasks: ${shown.join(' → ')}`;
+}
+
+function pushTo(map: Map<string, string[]>, key: string, value: string): void {
+  const list = map.get(key);
+  if (list === undefined) map.set(key, [value]);
+  else list.push(value);
 }
 
 function compileScopes(task: TaskSpec, at: number, source: string): TaskScopes {
@@ -164,35 +194,44 @@ function findConflicts(
   const index = new Map(tasks.map((task, at) => [task.id, at]));
   const reach = new Reachability(tasks.length);
   for (const edge of dependencies) reach.add(index.get(edge.from) as number, index.get(edge.to) as number);
-  const everyEarlier = Array.from({ length: tasks.length }, (_, at) => at);
-  for (let second = 0; second < tasks.length; second += 1) {
-    // Pairs in the same order as a scan of every earlier task, so edges and conflicts come out identical.
-    const candidates = (scopes[second] as TaskScopes).writes.length > 0 ? everyEarlier : writers;
-    for (const first of candidates) {
-      if (first >= second) break;
+  const direct = new Set(dependencies.map((edge) => `${edge.from}\n${edge.to}`));
+  const conflictsOf: Array<Array<{ conflict: Conflict; overlap: ScopeOverlap }>> = [];
+  for (let second = 1; second < tasks.length; second += 1) {
+    const found: Array<{ conflict: Conflict; overlap: ScopeOverlap }> = [];
+    // Nearest earlier task first: once it is ordered before this one, every earlier task it
+    // follows is too, so n tasks on one write glob make a chain of n - 1 edges, not n²/2.
+    const writesToo = (scopes[second] as TaskScopes).writes.length > 0;
+    const candidates = writesToo ? undefined : writers;
+    for (let step = 1; ; step += 1) {
+      const first = candidates === undefined ? second - step : latestBelow(candidates, second, step);
+      if (first === undefined || first < 0) break;
+      const to = (tasks[second] as TaskSpec).id;
+      const from = (tasks[first] as TaskSpec).id;
+      const ordered = reach.has(first, second) || reach.has(second, first);
+      // A pair ordered through other tasks is no news: only direct dependencies are listed.
+      if (ordered && !direct.has(`${from}\n${to}`) && !direct.has(`${to}\n${from}`)) continue;
       const overlap = findOverlap(scopes[first] as TaskScopes, scopes[second] as TaskScopes);
       if (overlap === undefined) continue;
-      const serialized = !reach.has(first, second) && !reach.has(second, first);
-      const from = (tasks[first] as TaskSpec).id;
-      const to = (tasks[second] as TaskSpec).id;
-      if (serialized) {
+      if (!ordered) {
         reach.add(first, second);
-        const reason = `${overlap.firstGlob.source} ~ ${overlap.secondGlob.source}`;
-        edges.push({ from, to, kind: 'conflict', reason });
+        edges.push({ from, to, kind: 'conflict', reason: `${overlap.firstGlob.source} ~ ${overlap.secondGlob.source}` });
       }
-      conflicts.push({
+      found.push({
         conflict: {
           first: from,
           second: to,
           kind: overlap.kind,
           firstGlob: overlap.firstGlob.source,
           secondGlob: overlap.secondGlob.source,
-          serialized,
+          serialized: !ordered,
         },
         overlap,
       });
     }
+    // Listed in plan order of the earlier task, as before.
+    conflictsOf[second] = found.reverse();
   }
+  for (const found of conflictsOf) if (found !== undefined) conflicts.push(...found);
   return { conflicts, edges };
 }
 
@@ -230,14 +269,27 @@ function rejectConflicts(conflicts: Array<{ conflict: Conflict; overlap: ScopeOv
   );
 }
 
+/** The `step`-th largest of the sorted `positions` below `limit`, or undefined. */
+function latestBelow(positions: readonly number[], limit: number, step: number): number | undefined {
+  let low = 0;
+  let high = positions.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if ((positions[middle] as number) < limit) low = middle + 1;
+    else high = middle;
+  }
+  return low - step >= 0 ? positions[low - step] : undefined;
+}
+
 /** Groups of tasks by depth: level k holds the tasks whose longest chain of predecessors has k tasks. */
 function levelsOf(order: readonly string[], edges: readonly DagEdge[]): string[][] {
   const depth = new Map<string, number>();
   const predecessors = new Map<string, string[]>();
-  for (const { from, to } of edges) predecessors.set(to, [...(predecessors.get(to) ?? []), from]);
+  for (const { from, to } of edges) pushTo(predecessors, to, from);
   for (const id of order) {
-    const before = (predecessors.get(id) ?? []).map((from) => (depth.get(from) ?? 0) + 1);
-    depth.set(id, Math.max(0, ...before));
+    let level = 0;
+    for (const from of predecessors.get(id) ?? []) level = Math.max(level, (depth.get(from) ?? 0) + 1);
+    depth.set(id, level);
   }
   const levels: string[][] = [];
   for (const id of order) {

@@ -9,6 +9,12 @@ import type { Plan, TaskSpec } from '../contracts/plan.js';
 /** How many schema problems one error line lists before "and N more". */
 const MAX_PROBLEMS = 3;
 
+/** Deepest nesting of lists and objects a plan may have; real plans stay under 10. */
+export const MAX_PLAN_DEPTH = 64;
+
+/** Most alias expansions in a YAML plan: anchors are for sharing a value, not for multiplying it. */
+export const MAX_YAML_ALIASES = 100;
+
 /**
  * Reads and validates a plan file: `.json` as JSON, anything else as YAML
  * (which also reads JSON). The file may hold a plan object or a bare list of
@@ -29,20 +35,67 @@ export function loadPlanFile(path: string): Plan {
 
 function parseYaml(text: string, source: string): unknown {
   const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false });
+  const document = nestingGuard(source, () => parseDocument(text, { lineCounter, prettyErrors: false }));
   const [error] = document.errors;
   if (error !== undefined) {
+    // The yaml package reports its own stack overflow on absurd nesting as a document error.
+    if (/Maximum call stack/.test(error.message)) throw tooDeep(source, error);
     const { line, col } = lineCounter.linePos(error.pos[0]);
     throw syntaxError(source, line, col, 'YAML', error.message, error);
   }
-  return document.toJS();
+  try {
+    return nestingGuard(source, () => document.toJS({ maxAliasCount: MAX_YAML_ALIASES }));
+  } catch (error) {
+    if (error instanceof FanoutError) throw error;
+    // The yaml package throws a ReferenceError when aliases expand past the limit (an alias bomb).
+    throw new FanoutError(
+      'PLAN_INVALID',
+      `${source}: YAML aliases expand too much (more than ${MAX_YAML_ALIASES} alias expansions); write the values out`,
+      { cause: error, where: source },
+    );
+  }
+}
+
+/**
+ * Runs a recursive parser, turning a stack overflow on absurdly deep input
+ * into the same one-line error {@link checkDepth} gives.
+ */
+function nestingGuard<T>(source: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof RangeError) throw tooDeep(source, error);
+    throw error;
+  }
+}
+
+function tooDeep(source: string, cause?: unknown): FanoutError {
+  return new FanoutError('PLAN_INVALID', `${source}: the plan is nested more than ${MAX_PLAN_DEPTH} levels deep`, {
+    cause,
+    where: source,
+  });
+}
+
+/**
+ * Throws when lists and objects nest deeper than {@link MAX_PLAN_DEPTH}.
+ * Iterative, so it is safe on any input; validation and storing recurse.
+ */
+function checkDepth(value: unknown, source: string): void {
+  const pending: Array<[unknown, number]> = [[value, 1]];
+  for (let item = pending.pop(); item !== undefined; item = pending.pop()) {
+    const [node, depth] = item;
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth > MAX_PLAN_DEPTH) throw tooDeep(source);
+    for (const child of Object.values(node)) pending.push([child, depth + 1]);
+  }
 }
 
 function parseJson(text: string, source: string): unknown {
   try {
     // Editors on some systems save a byte-order mark, which JSON.parse refuses.
-    return JSON.parse(text.replace(/^\uFEFF/, '')) as unknown;
+    return nestingGuard(source, () => JSON.parse(text.replace(/^\uFEFF/, '')) as unknown);
   } catch (error) {
+    if (error instanceof FanoutError) throw error;
     const message = (error as Error).message;
     const at = /at position (\d+)/.exec(message);
     const offset = at === null ? text.length : Number(at[1]);
@@ -72,6 +125,7 @@ export function parsePlan(value: unknown, source: string): Plan {
       where: source,
     });
   }
+  checkDepth(value, source);
   const bare = Array.isArray(value);
   const result = planSchema.safeParse(bare ? { tasks: value } : value);
   if (result.success) return result.data;

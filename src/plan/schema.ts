@@ -70,10 +70,19 @@ const positiveNumber = (description: string) => {
   return z.number({ error }).positive({ error }).describe(description);
 };
 
+/**
+ * Names that are keys of every JavaScript object: an id `__proto__` would
+ * become the prototype of a map of outputs keyed by id.
+ */
+const RESERVED_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
+
 const name = (what: string, missingHint?: string) =>
   z
     .string({ error: expected(`${what} (letters, digits, -, _ or .)`, missingHint) })
-    .regex(TASK_ID_PATTERN, { error: expected(`${what} (letters, digits, -, _ or .)`) });
+    .regex(TASK_ID_PATTERN, { error: expected(`${what} (letters, digits, -, _ or .)`) })
+    .refine((value) => !RESERVED_NAMES.has(value), {
+      error: (issue) => `${JSON.stringify(issue.input)} is reserved; choose another name`,
+    });
 
 const stringList = (description: string) =>
   z.array(z.string({ error: expected('a string') }), { error: expected('a list of strings') }).describe(description);
