@@ -5,7 +5,9 @@ import type { ToolUseBlock } from '../../contracts/model.js';
 import { createSandbox } from '../sandbox.js';
 import { useTempDirs } from '../test-support/temp-workspace.js';
 import { executeToolCalls, type ToolCallInfo } from './execute-tool-calls.js';
+import { ManualClock } from '../../engine/manual-clock.js';
 import { agentTools } from './index.js';
+import { defineTool } from './tool.js';
 
 const makeDir = useTempDirs();
 
@@ -68,5 +70,53 @@ describe('executeToolCalls', () => {
     const broken: ToolUseBlock = { ...call('1', 'write_file', {}), inputError: 'arguments are not valid JSON' };
     const { results } = await execute(cwd, [broken]);
     expect(results[0]).toMatchObject({ isError: true, content: 'invalid arguments for write_file: arguments are not valid JSON' });
+  });
+});
+
+describe('executeToolCalls time limit and abort', () => {
+  const hanging = defineTool<Record<string, never>>(
+    { name: 'hang', description: 'never ends on its own', inputSchema: { type: 'object' } },
+    (_, { signal }) => new Promise<string>((_resolve, reject) => signal.addEventListener('abort', () => reject(new Error('stopped')))),
+  );
+
+  it('ends a call at its time limit with a tool error, and fires the call signal', async () => {
+    const cwd = await makeDir();
+    const clock = new ManualClock();
+    const pending = executeToolCalls([call('h', 'hang', {})], {
+      tools: [hanging],
+      sandbox: createSandbox({ cwd, writes: [] }),
+      signal: new AbortController().signal,
+      clock,
+      timeLimitMs: 5_000,
+    });
+    await clock.advance(4_999);
+    expect(clock.pendingTimers).toBe(1);
+    await clock.advance(1);
+    expect(await pending).toEqual([
+      {
+        type: 'tool_result',
+        toolUseId: 'h',
+        isError: true,
+        content: 'hang did not finish within its time limit of 5000 ms and was stopped; try a narrower call',
+      },
+    ]);
+  });
+
+  it('ends a call at once when the task is aborted, whatever the tool does', async () => {
+    const cwd = await makeDir();
+    const stubborn = defineTool<Record<string, never>>(
+      { name: 'stubborn', description: 'ignores its signal', inputSchema: { type: 'object' } },
+      () => new Promise<string>(() => undefined),
+    );
+    const task = new AbortController();
+    const pending = executeToolCalls([call('s', 'stubborn', {})], {
+      tools: [stubborn],
+      sandbox: createSandbox({ cwd, writes: [] }),
+      signal: task.signal,
+      clock: new ManualClock(),
+    });
+    task.abort(new Error('stop requested'));
+    const [result] = await pending;
+    expect(result).toMatchObject({ isError: true, content: 'stop requested' });
   });
 });
