@@ -205,11 +205,11 @@ function formatSample(format: string, variant: number): string | undefined {
   const n = variant + 1;
   switch (format) {
     case 'date-time':
-      return `2026-01-0${Math.min(n, 9)}T00:00:00Z`;
+      return `2026-01-${day(variant)}T00:00:00Z`;
     case 'date':
-      return `2026-01-0${Math.min(n, 9)}`;
+      return `2026-01-${day(variant)}`;
     case 'time':
-      return '00:00:00Z';
+      return `00:00:${String(variant % 60).padStart(2, '0')}Z`;
     case 'duration':
       return `P${n}D`;
     case 'email':
@@ -230,18 +230,23 @@ function formatSample(format: string, variant: number): string | undefined {
     case 'iri-reference':
       return `/${n}`;
     case 'uri-template':
-      return 'https://example.com/{id}';
+      return `https://example.com/${n}/{id}`;
     case 'uuid':
       return `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
     case 'json-pointer':
       return `/${n}`;
     case 'relative-json-pointer':
-      return '0';
+      return String(variant);
     case 'regex':
-      return '.*';
+      return variant === 0 ? '.*' : `.{${n}}`;
     default:
       return undefined;
   }
+}
+
+/** Day of the month `01`–`28` for the item `variant` of an array. */
+function day(variant: number): string {
+  return String((variant % 28) + 1).padStart(2, '0');
 }
 
 /** Keywords of `extra` added to `base`; object properties and `required` are combined. */
