@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -333,5 +333,24 @@ describe('SqliteRunStore schema and errors', () => {
     seedRun(open({ path }), 'r1');
     const other = open({ path });
     expectStoreError(() => other.createRun(makeRunFixture('r1'), []), 'could not create run r1');
+  });
+});
+
+describe('openRunStore file modes', () => {
+  it('creates the home directory 0700 and the database and its WAL files 0600', () => {
+    const parent = mkdtempSync(join(tmpdir(), 'fanout-modes-'));
+    const home = join(parent, 'home');
+    try {
+      const store = openRunStore(home);
+      try {
+        expect(statSync(home).mode & 0o777).toBe(0o700);
+        for (const name of readdirSync(home)) expect([name, statSync(join(home, name)).mode & 0o777]).toEqual([name, 0o600]);
+        expect(readdirSync(home)).toContain('fanout.db');
+      } finally {
+        store.close();
+      }
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { FanoutError } from '../contracts/errors.js';
@@ -406,7 +406,8 @@ export function openRunStore(home: string, options: Omit<SqliteRunStoreOptions, 
   const path = join(home, 'fanout.db');
   if (options.readonly) return new SqliteRunStore({ ...options, path });
   try {
-    mkdirSync(home, { recursive: true });
+    // Private to its user: the store holds prompts, outputs and transcripts.
+    mkdirSync(home, { recursive: true, mode: 0o700 });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     throw new FanoutError('STORE_ERROR', `cannot create the fanout home directory ${home}: ${message}`, {
@@ -420,6 +421,8 @@ export function openRunStore(home: string, options: Omit<SqliteRunStoreOptions, 
 function openDatabase(path: string, readonly: boolean): Database.Database {
   let db: Database.Database | undefined;
   try {
+    // Created 0600 before SQLite opens it: SQLite gives its -wal and -shm files the database's mode.
+    if (!readonly && path !== ':memory:') closeSync(openSync(path, 'a', 0o600));
     db = new Database(path, { readonly, fileMustExist: readonly });
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     if (readonly) {
