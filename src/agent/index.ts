@@ -17,6 +17,5 @@ export { runShellCommand, type CommandResult } from './shell/run-command.js';
 export {
   DEFAULT_SHELL_OUTPUT_BYTES,
   DEFAULT_SHELL_TIMEOUT_MS,
-  HOST_NAME_PATTERN,
   type ShellPolicy,
 } from './shell/shell-policy.js';

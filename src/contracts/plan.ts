@@ -55,7 +55,37 @@ export interface TaskSpec {
    * `limit`. Its model needs a known price.
    */
   budgetUsd?: number;
+  /**
+   * The tools offered to the subagent, by name (`read_file`, `write_file`,
+   * `edit_file`, `list_files`, `grep`, `bash`). Absent: the file tools, plus
+   * `bash` when `shell` is set. Naming `bash` gives the task a shell.
+   */
+  tools?: string[];
+  /** The task's sandboxed shell (the `bash` tool): the hosts it may reach and its time limit per command. */
+  shell?: ShellSpec;
+  /** `worktree`: the task runs in its own git worktree and branch (see {@link Isolation}). Default: the plan's. */
+  isolation?: Isolation;
 }
+
+/** A host name a task may name in `shell.network`: letters, digits, `-`, dots, an optional leading `*.`. */
+export const HOST_NAME_PATTERN = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i;
+
+/** A task's shell settings. */
+export interface ShellSpec {
+  /** Host names commands may reach; absent or empty: no network. */
+  network?: string[];
+  /** Most time one command may take, ms. Default 120,000. */
+  timeoutMs?: number;
+}
+
+/**
+ * Where a task's writes go. `worktree`: its own git worktree on branch
+ * `fanout-tasks/<run>/<task>`, merged into `fanout/<run>` when the run ends.
+ * `none`: straight into the working directory. Default: `worktree` for tasks
+ * that write or have a shell when the working directory is in a git
+ * repository, else `none`.
+ */
+export type Isolation = 'worktree' | 'none';
 
 /** How the todo list treats in-progress items. */
 export type TodoMode = 'parallel' | 'sequential';
@@ -85,6 +115,8 @@ export interface Plan {
   timeoutMs?: number;
   /** Most model calls of the run, over all tasks and the synthesis. */
   maxTurns?: number;
+  /** Default isolation of the plan's tasks (see {@link Isolation}). */
+  isolation?: Isolation;
   tasks: TaskSpec[];
 }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { checkJsonSchema } from './json-schema.js';
-import type { Plan } from '../contracts/plan.js';
+import { HOST_NAME_PATTERN, type Plan } from '../contracts/plan.js';
 
 /** Allowed characters of task ids (and agent names): letters, digits, `-`, `_`, `.`. */
 export const TASK_ID_PATTERN = /^[A-Za-z0-9_.-]+$/;
@@ -158,6 +158,29 @@ const outputFormatSchema = z
   })
   .describe('Text instructions, or a JSON Schema the final output must validate against.');
 
+const isolationSchema = z
+  .enum(['worktree', 'none'], { error: expected('"worktree" or "none"') })
+  .describe('worktree: a git worktree and branch of its own, merged into fanout/<run> at the end; none: the working directory itself.');
+
+/** Tool names a task may list. */
+export const TASK_TOOL_NAMES = ['read_file', 'write_file', 'edit_file', 'list_files', 'grep', 'bash'] as const;
+
+const shellSchema = strictObject(
+  {
+    network: z
+      .array(
+        z
+          .string({ error: expected('a host name') })
+          .regex(HOST_NAME_PATTERN, { error: expected('a host name (letters, digits, - and dots, optionally starting with *.)') }),
+        { error: expected('a list of host names') },
+      )
+      .describe('Host names commands may reach; absent or empty: no network.')
+      .optional(),
+    timeoutMs: positiveInt('Most time one command may take, in ms. Default 120000.').optional(),
+  },
+  'a shell object ({ network?, timeoutMs? })',
+).describe("The task's sandboxed shell (the bash tool).");
+
 /** Zod schema of one task. Strict: unknown fields are errors. */
 export const taskSpecSchema = strictObject(
   {
@@ -182,6 +205,12 @@ export const taskSpecSchema = strictObject(
     budgetUsd: positiveNumber('Most estimated cost of this task\'s model calls, in US dollars.').optional(),
     agent: name('an agent name').describe('Agent definition (.claude/agents/*.md) the task uses.').optional(),
     sim: simOptionsSchema.optional(),
+    tools: z
+      .array(z.enum(TASK_TOOL_NAMES, { error: expected(`one of ${TASK_TOOL_NAMES.join(', ')}`) }), { error: expected('a list of tool names') })
+      .describe('Tools offered to the subagent; naming bash gives it a sandboxed shell. Default: the file tools (and bash with shell).')
+      .optional(),
+    shell: shellSchema.optional(),
+    isolation: isolationSchema.optional(),
   },
   'a task object',
   // The id names the definition in the exported JSON Schema ($defs/Task).
@@ -205,6 +234,7 @@ export const planSchema = strictObject(
     budgetUsd: positiveNumber('Most estimated cost of the whole run, in US dollars, synthesis included.').optional(),
     timeoutMs: positiveInt('Wall-clock limit of the whole run, in ms.').optional(),
     maxTurns: positiveInt('Most model calls of the whole run, synthesis included.').optional(),
+    isolation: isolationSchema.optional(),
     tasks: z
       .array(taskSpecSchema, { error: expected('a list of tasks', 'a plan needs a list of tasks') })
       .min(1, { error: 'expected at least one task' })

@@ -1,5 +1,5 @@
 import { git, type GitOptions } from './git.js';
-import type { FileChange } from './types.js';
+import type { FileChange } from '../contracts/workspace.js';
 
 type CallOptions = Pick<GitOptions, 'signal' | 'timeoutMs'>;
 

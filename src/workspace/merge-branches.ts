@@ -1,7 +1,7 @@
 import { changedFiles } from './changes.js';
 import { git, type GitOptions } from './git.js';
 import type { Repository } from './repository.js';
-import type { ConflictHunk, MergeConflict } from './types.js';
+import type { ConflictHunk, MergeConflict } from '../contracts/workspace.js';
 
 /** One branch to merge: the task it holds, its tip commit and the commit it started from. */
 export interface MergeStep {

@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { FanoutError } from '../contracts/errors.js';
-import type { MergeResult, TaskWorktree } from './types.js';
+import type { MergeResult, TaskWorktree } from '../contracts/workspace.js';
 
 /**
  * What fanout keeps about one run's worktrees, beside them in

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isFanoutError } from '../contracts/errors.js';
 import { useTempRepos, type TempRepo } from './test-support/temp-repo.js';
-import { createWorktreeManager, type RunWorkspace } from './worktree-manager.js';
+import type { RunWorkspace } from '../contracts/workspace.js';
+import { createWorktreeManager } from './worktree-manager.js';
 
 const makeRepo = useTempRepos();
 
@@ -66,6 +67,17 @@ describe('worktree manager: bad input leaves nothing behind', () => {
     const workspace = await startRun(repo);
     await expectCode(workspace.createTask('a..b'), 'WORKSPACE_INVALID', /task id "a..b" cannot name a git branch/);
     expect(fanoutBranches(repo)).toEqual([]);
+  });
+});
+
+describe('worktree manager: inspect', () => {
+  it('says whether a directory can hold worktrees, in one line', () => {
+    const repo = makeRepo();
+    const manager = createWorktreeManager({ home: repo.home });
+    expect(manager.inspect(repo.dir)).toMatchObject({ ok: true, root: repo.dir, branch: 'main' });
+    expect(manager.inspect(path.dirname(repo.dir))).toEqual({ ok: false, problem: `${path.dirname(repo.dir)} is not inside a git repository` });
+    repo.git('checkout', '-q', '--detach');
+    expect(manager.inspect(repo.dir)).toEqual({ ok: false, problem: `${repo.dir} has a detached HEAD; check out a branch first (git switch <branch>)` });
   });
 });
 

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, realpathSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { FanoutError } from '../contracts/errors.js';
@@ -17,7 +18,18 @@ import {
   type Repository,
 } from './repository.js';
 import { listRunRecords, readRunRecord, runDirectory, writeRunRecord, type RunRecord } from './run-record.js';
-import type { FileChange, MergeResult, TaskWorktree } from './types.js';
+import type {
+  ApplyResult,
+  CleanResult,
+  FileChange,
+  MergeResult,
+  OperationOptions,
+  RepositoryState,
+  RunWorkspace,
+  TaskCommit,
+  TaskWorktree,
+  WorktreeManager,
+} from '../contracts/workspace.js';
 
 /** Options of {@link createWorktreeManager}. */
 export interface WorktreeManagerOptions {
@@ -25,118 +37,6 @@ export interface WorktreeManagerOptions {
   home: string;
   /** Most time one git command may take, ms. Default 60 s. */
   gitTimeoutMs?: number;
-}
-
-/** Cancellation for one operation. */
-export interface OperationOptions {
-  signal?: AbortSignal;
-}
-
-/** A task's committed work. */
-export interface TaskCommit {
-  /** The branch tip after the commit (the base when the task changed nothing). */
-  commit: string;
-  /** True when this call made a commit. */
-  committed: boolean;
-  /** What the task changed against its base. */
-  changes: FileChange[];
-}
-
-/** What `apply` did to the user's branch. */
-export interface ApplyResult {
-  branch: string;
-  from: string;
-  to: string;
-  /** `fast-forward`, `merge`, or `up-to-date` when the branch already held the result. */
-  how: 'fast-forward' | 'merge' | 'up-to-date';
-}
-
-/** A branch `clean` kept or deleted with work that is in no other branch. */
-export interface UnmergedBranch {
-  branch: string;
-  /** The task, or undefined for the run's result branch. */
-  task: string | undefined;
-  changes: FileChange[];
-}
-
-/** What `clean` did. */
-export interface CleanResult {
-  /** Worktree directories removed. */
-  removedWorktrees: string[];
-  /** Branches deleted. */
-  deletedBranches: string[];
-  /** Branches kept because their work is not merged anywhere (only without `force`). */
-  kept: UnmergedBranch[];
-  /** Branches deleted with work that is in no other branch (only with `force`). */
-  lost: UnmergedBranch[];
-}
-
-/** The worktrees of one run in one repository. */
-export interface RunWorkspace {
-  readonly run: string;
-  /** Top of the user's work tree. */
-  readonly repo: string;
-  readonly baseBranch: string;
-  readonly baseCommit: string;
-  /** `fanout/<run>`. */
-  readonly resultBranch: string;
-  /** The task worktrees made so far. */
-  tasks(): TaskWorktree[];
-  /**
-   * Makes the worktree of a task on branch `fanout-tasks/<run>/<task>`,
-   * from the run's base commit or, with `dependsOn`, from a commit that
-   * merges those tasks' committed branches onto it. Worktrees are made one
-   * at a time per repository; the files are checked out outside that queue.
-   * A task whose worktree already exists (a resumed run) gets it back.
-   * Throws `WORKSPACE_INVALID` when the branch already exists, leaving
-   * nothing behind.
-   */
-  createTask(task: string, options?: OperationOptions & { dependsOn?: readonly string[] }): Promise<TaskWorktree & { cwd: string }>;
-  /** Commits everything the task left in its worktree on its branch (message naming run and task). */
-  commitTask(task: string, options?: OperationOptions): Promise<TaskCommit>;
-  /** What the task changed against its base, committed work only. */
-  changes(task: string, options?: OperationOptions): Promise<FileChange[]>;
-  /** The diff of a task's branch against its base, or (no task) of the result branch against the run's base. */
-  diff(task?: string, options?: OperationOptions): Promise<string>;
-  /**
-   * Merges the task branches, in the order their worktrees were made (so
-   * dependencies first) or the order given, into `fanout/<run>` without
-   * touching any work tree. Conflicting tasks are left out and reported.
-   */
-  merge(options?: OperationOptions & { order?: readonly string[] }): Promise<MergeResult>;
-  /** The last merge, if any. */
-  lastMerge(): MergeResult | undefined;
-  /**
-   * Moves the user's branch to the result: a fast-forward, or a merge when
-   * the branch moved since. Refuses (`WORKSPACE_INVALID`, nothing changed)
-   * on uncommitted changes, another branch checked out, or conflicts.
-   */
-  apply(options?: OperationOptions): Promise<ApplyResult>;
-  /**
-   * Removes the run's worktrees (committing what a task left uncommitted
-   * first, so nothing is lost with them) and its merged branches; branches
-   * with work that is nowhere else are kept unless `force`. `dryRun` says
-   * what would happen and changes nothing.
-   */
-  clean(options?: OperationOptions & { force?: boolean; dryRun?: boolean }): Promise<CleanResult>;
-}
-
-/** Makes, merges and cleans the git worktrees of fanout's runs. */
-export interface WorktreeManager {
-  /** Where worktrees live: `$FANOUT_HOME/worktrees`. */
-  readonly root: string;
-  /**
-   * Starts the worktrees of a run in the repository holding `dir` (or
-   * returns them when the run already has some). Throws
-   * `WORKSPACE_INVALID` when `dir` is not in a git repository, HEAD is
-   * detached or unborn, the run id cannot name a branch, or `fanout/<run>`
-   * exists. Makes no git change.
-   */
-  startRun(run: string, dir: string, options?: OperationOptions): Promise<RunWorkspace>;
-  /** A run's worktrees; `NOT_FOUND` when the run has none. */
-  openRun(run: string): Promise<RunWorkspace>;
-  /** Runs that have worktrees or kept branches. */
-  runs(): string[];
 }
 
 /** Creates a {@link WorktreeManager} over `$FANOUT_HOME/worktrees`. */
@@ -177,6 +77,7 @@ export function createWorktreeManager(options: WorktreeManagerOptions): Worktree
       return open(record);
     },
     runs: () => listRunRecords(root),
+    inspect: (dir) => inspectRepository(dir),
   };
 }
 
@@ -429,4 +330,25 @@ function realDir(dir: string): string {
   } catch {
     return path.resolve(dir);
   }
+}
+
+/**
+ * Whether `dir` is in a git repository with a branch checked out that has a
+ * commit: one synchronous `git rev-parse` (a plan check is synchronous).
+ */
+function inspectRepository(dir: string): RepositoryState {
+  const probe = spawnSync('git', ['rev-parse', '--show-toplevel', 'HEAD', '--abbrev-ref', 'HEAD'], {
+    cwd: dir,
+    encoding: 'utf8',
+    timeout: 10_000,
+    env: { ...process.env, LC_ALL: 'C', GIT_OPTIONAL_LOCKS: '0' },
+  });
+  const [root, commit, branch] = (probe.stdout ?? '').split('\n');
+  if (probe.error !== undefined) return { ok: false, problem: `cannot run git: ${probe.error.message}` };
+  if (root === undefined || root === '' || /not a git repository/.test(probe.stderr ?? '')) {
+    return { ok: false, problem: `${dir} is not inside a git repository` };
+  }
+  if (probe.status !== 0 || commit === undefined || !/^[0-9a-f]{40,}$/.test(commit)) return { ok: false, problem: `${root} has no commit yet; commit something first` };
+  if (branch === 'HEAD') return { ok: false, problem: `${root} has a detached HEAD; check out a branch first (git switch <branch>)` };
+  return { ok: true, root, branch: branch ?? '', commit };
 }

@@ -27,9 +27,6 @@ export const DEFAULT_SHELL_TIMEOUT_MS = 120_000;
 /** Default output cap of one shell command, bytes. */
 export const DEFAULT_SHELL_OUTPUT_BYTES = 30_000;
 
-/** A host name a task may name in `shell.network`: letters, digits, `-`, dots, an optional leading `*.`. */
-export const HOST_NAME_PATTERN = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i;
-
 /** The directories under `cwd` that hold each write glob's fixed part (`src/auth/**` → `src/auth`), relative. */
 export function writeRoots(writes: readonly string[]): string[] {
   const roots = new Set<string>();
