@@ -7,6 +7,7 @@ import { createModelResolver, defaultModelSpec } from './models/resolver.js';
 import { createPriceTable, loadPriceOverrides, priceLookup, type PriceTable } from './models/pricing.js';
 import { planFromRequest } from './planner/index.js';
 import { LazyRunStore, MemoryRunStore, openRunStore } from './store/index.js';
+import { createWorktreeManager } from './workspace/index.js';
 
 /** Options of {@link createDefaultFanout}. */
 export interface DefaultFanoutOptions extends Partial<Omit<FanoutOptions, 'store' | 'models'>> {
@@ -48,8 +49,8 @@ export function loadPriceTable(env: NodeJS.ProcessEnv = process.env, home: strin
 
 /**
  * The composition root: a Fanout on the SQLite store at `home`, with models
- * resolved from the environment (`sim` unless an API key is set) and prices
- * from {@link loadPriceTable}, agent definitions from Claude Code's
+ * resolved from the environment (`sim` unless an API key is set) prices
+ * from {@link loadPriceTable}, git worktrees under `home/worktrees`, agent definitions from Claude Code's
  * `.claude/agents/` and fanout's planner. The only place where the concrete
  * store, providers, prices, agent definitions and planner meet the engine.
  */
@@ -65,5 +66,6 @@ export function createDefaultFanout(options: DefaultFanoutOptions = {}): Fanout 
     protectedPaths: [resolve(home), ...(rest.protectedPaths ?? [])],
     store: persist ? new LazyRunStore(() => openRunStore(home)) : new MemoryRunStore(),
     models: createModelResolver({ env }),
+    workspaces: rest.workspaces ?? createWorktreeManager({ home }),
   });
 }

@@ -2,7 +2,10 @@
 export type AgentScope = 'project' | 'user';
 
 /** The subagent tools of fanout that an agent definition can allow. */
-export const AGENT_TOOL_NAMES = ['read_file', 'write_file', 'edit_file', 'list_files', 'grep'] as const;
+export const AGENT_TOOL_NAMES = ['read_file', 'write_file', 'edit_file', 'list_files', 'grep', 'bash'] as const;
+
+/** The tools of an agent whose file does not list them: the file tools (the shell only when named). */
+export const DEFAULT_AGENT_TOOLS: readonly AgentToolName[] = ['read_file', 'write_file', 'edit_file', 'list_files', 'grep'];
 
 /** One of {@link AGENT_TOOL_NAMES}. */
 export type AgentToolName = (typeof AGENT_TOOL_NAMES)[number];

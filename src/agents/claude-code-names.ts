@@ -13,6 +13,8 @@ export const CLAUDE_CODE_TOOLS: Readonly<Record<string, AgentToolName>> = {
   Glob: 'list_files',
   LS: 'list_files',
   Grep: 'grep',
+  // Bash gives the task fanout's sandboxed shell.
+  Bash: 'bash',
 };
 
 /**

@@ -1,7 +1,7 @@
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { FanoutError } from '../contracts/errors.js';
 import { TASK_ID_PATTERN } from '../plan/schema.js';
-import { AGENT_TOOL_NAMES, type AgentDefinition, type AgentScope, type AgentToolName } from './agent-definition.js';
+import { AGENT_TOOL_NAMES, DEFAULT_AGENT_TOOLS, type AgentDefinition, type AgentScope, type AgentToolName } from './agent-definition.js';
 import { mapClaudeCodeModel, mapClaudeCodeTools } from './claude-code-names.js';
 
 /**
@@ -141,7 +141,7 @@ function resolveTools(
   const allowed = toolList(fields, 'tools', fail, warn);
   const denied = toolList(fields, 'disallowedTools', fail, warn);
   if (denied === undefined) return allowed;
-  return (allowed ?? [...AGENT_TOOL_NAMES]).filter((tool) => !denied.includes(tool));
+  return (allowed ?? [...DEFAULT_AGENT_TOOLS]).filter((tool) => !denied.includes(tool));
 }
 
 function toolList(

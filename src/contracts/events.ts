@@ -1,4 +1,5 @@
 import type { RunStatus, TaskStatus, TodoItem, WaitReason } from './records.js';
+import type { FileChange, MergeConflict } from './workspace.js';
 
 /** Events the engine emits, also stored and printed as NDJSON by `--json`. */
 export type FanoutEvent =
@@ -8,7 +9,32 @@ export type FanoutEvent =
   | { type: 'model-call'; runId: string; at: number; id: string; handle: string; turn: number; inputTokens: number; outputTokens: number; durationMs: number }
   | { type: 'tool-call'; runId: string; at: number; id: string; handle: string; tool: string; ok: boolean; detail?: string }
   | { type: 'task-retry'; runId: string; at: number; id: string; handle: string; attempt: number; waitMs: number; error: string }
-  | { type: 'task-end'; runId: string; at: number; id: string; handle: string; status: TaskStatus; durationMs: number; error?: string }
+  | {
+      type: 'task-end';
+      runId: string;
+      at: number;
+      id: string;
+      handle: string;
+      status: TaskStatus;
+      durationMs: number;
+      error?: string;
+      /** What the task changed, committed on its branch (tasks in a worktree only). */
+      changes?: FileChange[];
+    }
+  | {
+      /** The task branches of the run were merged into its result branch (runs with worktrees only). */
+      type: 'run-merge';
+      runId: string;
+      at: number;
+      branch: string;
+      commit: string;
+      merged: string[];
+      conflicts: MergeConflict[];
+      /** Set when `apply` was asked: whether the user's branch now holds the result. */
+      applied?: boolean;
+      /** Why the merge or the apply failed, one line. */
+      error?: string;
+    }
   | { type: 'todo-update'; runId: string; at: number; item: TodoItem }
   | { type: 'synthesis-start'; runId: string; at: number }
   | { type: 'synthesis-end'; runId: string; at: number; ok: boolean; error?: string }

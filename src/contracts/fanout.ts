@@ -7,6 +7,7 @@ import type { Planner } from './planner.js';
 import type { PriceLookup } from './pricing.js';
 import type { RunRecord, RunStatus, SynthesisResult, TaskOutput, TaskRecord, TaskStatus, TodoItem } from './records.js';
 import type { RunStore } from './run-store.js';
+import type { WorktreeManager } from './workspace.js';
 
 /** What the engine is built from. A composition root (src/compose.ts) supplies the concrete parts. */
 export interface FanoutOptions {
@@ -48,6 +49,17 @@ export interface FanoutOptions {
    * (`.git` is always protected). The composition root passes the store's home.
    */
   protectedPaths?: readonly string[];
+  /**
+   * Git worktrees for tasks with `isolation: worktree` (the composition
+   * root passes the one under `$FANOUT_HOME/worktrees`). Without it, no
+   * task gets a worktree and `isolation: worktree` is refused.
+   */
+  workspaces?: WorktreeManager;
+  /**
+   * How commands of the `bash` tool run: `bwrap` (default) under
+   * bubblewrap; `none` unsandboxed, only for an explicit `--no-sandbox`.
+   */
+  shellSandbox?: 'bwrap' | 'none';
 }
 
 /** What a run is given when it starts: all that {@link Fanout.spawn} takes with a {@link CheckedRun}. */
@@ -60,6 +72,12 @@ export interface StartOptions {
    * ignored, as {@link Fanout.on}'s are.
    */
   onEvent?: (event: FanoutEvent) => void;
+  /**
+   * Move the user's branch to the merged result when the run ends (tasks
+   * in worktrees only); refused, with the run's merge event saying why,
+   * when the work tree has uncommitted changes. Lives in this process only.
+   */
+  apply?: boolean;
 }
 
 /**

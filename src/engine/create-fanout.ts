@@ -90,6 +90,8 @@ class FanoutEngine implements Fanout {
       defaultModel: this.#defaultModel,
       agents: options.agents,
       cwd: this.#cwd,
+      workspaces: options.workspaces,
+      shellSandbox: options.shellSandbox ?? 'bwrap',
     };
     this.#events = new EventHub(this.#store);
     this.#gates = new ModelGates({
@@ -310,9 +312,18 @@ class FanoutEngine implements Fanout {
 
   #execute(recorded: Recorded, options: StartOptions & { earlyStops?: readonly StopRequest[] }): void {
     const execution = new RunExecution(
-      { store: this.#store, events: this.#events, clock: this.#clock, gates: this.#gates, protectedPaths: this.#protectedPaths },
+      {
+        store: this.#store,
+        events: this.#events,
+        clock: this.#clock,
+        gates: this.#gates,
+        protectedPaths: this.#protectedPaths,
+        workspaces: this.#checks.workspaces,
+        shellSandbox: this.#checks.shellSandbox,
+      },
       {
         ...recorded,
+        ...(options.apply === true ? { apply: true } : {}),
         defaultModel: this.#defaultModel,
         ...(options.signal === undefined ? {} : { signal: options.signal }),
         ...(recorded.synthesize === undefined ? {} : { synthesizer: recorded.synthesize }),

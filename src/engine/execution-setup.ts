@@ -6,6 +6,8 @@ import type { ModelGates } from './model-gate.js';
 import type { Pricer } from '../contracts/pricing.js';
 import type { EventHub } from './run-events.js';
 import type { Synthesizer } from './synthesis.js';
+import type { ShellSandboxMode } from './task-environment.js';
+import type { WorktreeManager } from '../contracts/workspace.js';
 import type { RunRecord, TaskRecord } from '../contracts/records.js';
 
 /** The parts of the engine every run execution shares. */
@@ -16,6 +18,9 @@ export interface ExecutionContext {
   gates: ModelGates;
   /** Directories no subagent may write (FanoutOptions.protectedPaths). */
   protectedPaths: readonly string[];
+  /** Worktrees for tasks with worktree isolation; absent: none get one. */
+  workspaces: WorktreeManager | undefined;
+  shellSandbox: ShellSandboxMode;
 }
 
 /** One run to execute in this process. */
@@ -37,6 +42,8 @@ export interface ExecutionSetup {
   synthesizer?: Synthesizer;
   /** Stop requests recorded before the run started: applied before anything is dispatched. */
   earlyStops?: readonly StopRequest[];
+  /** Apply the merged result to the user's branch when the run ends. */
+  apply?: boolean;
 }
 
 /**

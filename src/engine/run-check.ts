@@ -9,6 +9,8 @@ import type { PlanInput, SpawnOptions } from '../contracts/fanout.js';
 import { checkBudgetsPriced } from './run-costs.js';
 import { effectivePlan } from './run-records.js';
 import { resolveAgents } from './task-agents.js';
+import { taskEnvironments, type ShellSandboxMode } from './task-environment.js';
+import type { WorktreeManager } from '../contracts/workspace.js';
 import type { ResolvedAgent } from '../contracts/records.js';
 
 /** How error messages name a plan that did not come from a file. */
@@ -49,6 +51,8 @@ export interface RunCheckContext {
   /** Where the tasks' agent definitions come from (none: a task naming one is refused), and the working directory they are seen from. */
   agents: AgentDefinitionSource | undefined;
   cwd: string;
+  workspaces: WorktreeManager | undefined;
+  shellSandbox: ShellSandboxMode;
 }
 
 /**
@@ -65,6 +69,7 @@ export function checkRun(input: PlanInput, options: SpawnOptions, ctx: RunCheckC
   const agents = resolveAgents(normalized, ctx, source);
   const plan = effectivePlan(normalized, options, ctx.defaultModel, agents);
   const dag = analyzePlan(plan, { strict: options.strict === true, source });
+  taskEnvironments(plan, agents, { cwd: ctx.cwd, workspaces: ctx.workspaces, shellSandbox: ctx.shellSandbox, source });
   const resolved = resolveRunModels(plan, ctx, source);
   checkBudgetsPriced(plan, resolved.pricers, {
     defaultModel: ctx.defaultModel,

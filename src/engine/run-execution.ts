@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { SandboxRoot } from '../agent/index.js';
 import { FanoutError, toFanoutError } from '../contracts/errors.js';
 import type { StopRequest, TaskPatch } from '../contracts/run-store.js';
@@ -8,6 +9,10 @@ import { isTerminal } from './run-liveness.js';
 import { DagScheduler, type SchedulerStep } from './scheduler.js';
 import { noUsage, runTask, type RunUsage, type TaskOutcome } from './task-runner.js';
 import { TodoList } from './todo-list.js';
+import { DEFAULT_SHELL_OUTPUT_BYTES, DEFAULT_SHELL_TIMEOUT_MS, type ShellPolicy } from '../agent/index.js';
+import type { FileChange } from '../contracts/workspace.js';
+import { RunWorktrees } from './run-worktrees.js';
+import { taskEnvironments, type TaskEnvironment } from './task-environment.js';
 import type { FanoutEvent } from '../contracts/events.js';
 import type { RunRecord, TaskRecord, TaskStatus, WaitReason } from '../contracts/records.js';
 
@@ -57,6 +62,9 @@ export class RunExecution {
   /** Disarms the run's time limit once it ends. */
   readonly #timeLimit = new AbortController();
   #onSignal: (() => void) | undefined;
+  /** Each task's shell and isolation, or why they could not be decided (the repository changed since the check). */
+  readonly #environments: Map<string, TaskEnvironment> | FanoutError;
+  readonly #worktrees: RunWorktrees | undefined;
 
   constructor(ctx: ExecutionContext, setup: ExecutionSetup) {
     this.#ctx = ctx;
@@ -83,6 +91,8 @@ export class RunExecution {
     this.done = new Promise<void>((resolve) => {
       this.#resolveDone = resolve;
     });
+    this.#environments = decideEnvironments(ctx, setup);
+    this.#worktrees = ctx.workspaces === undefined ? undefined : new RunWorktrees(ctx.workspaces, this.runId, setup.run.cwd);
     this.#usage = new UsageMeter({ maxTurns: plan.maxTurns, maxTokens: plan.maxTokens, budgetUsd: plan.budgetUsd }, 'run');
     this.#runUsage = {
       add: (tokens, costUsd) => {
@@ -298,32 +308,71 @@ export class RunExecution {
     const { agent } = record.spec;
     const { model, pricer } = modelOfRun(this.#setup, record.spec.model);
     const resolvedAgent = agent === undefined ? undefined : this.#run.agents?.[agent];
-    runTask({
-      task: record,
-      model,
-      ...(pricer === undefined ? {} : { pricer }),
-      ...(resolvedAgent === undefined ? {} : { agent: resolvedAgent }),
-      runUsage: this.#runUsage,
-      cwd: this.#root,
-      protectedPaths: this.#ctx.protectedPaths,
-      clock,
-      gates,
-      controller,
-      emit: (event) => this.#emit(event),
-      onWait: (reason) => {
-        // A wait after the start outranks the predecessor it waited for, not an earlier slot wait.
-        if (record.waitReason !== undefined && record.waitReason !== 'dependency' && record.waitReason !== 'conflict') return;
-        record.waitReason = reason;
-        store.updateTask(record.handle, { waitReason: reason });
-      },
-    }).then(
-      (outcome) => this.#finish(index, outcome),
-      (error: unknown) => this.#finish(index, failedOutcome(error)),
+    let changes: FileChange[] | undefined;
+    const run = async (): Promise<TaskOutcome> => {
+      const { cwd, shell } = await this.#enter(record.taskId, record.spec.dependsOn ?? [], controller.signal);
+      // A worktree lives in the store's directory: a guard holding the whole workspace would refuse every write.
+      const protectedPaths = this.#ctx.protectedPaths.filter((dir) => path.relative(dir, cwd.cwd).startsWith('..'));
+      try {
+        return await runTask({
+          task: record,
+          model,
+          ...(pricer === undefined ? {} : { pricer }),
+          ...(resolvedAgent === undefined ? {} : { agent: resolvedAgent }),
+          ...(shell === undefined ? {} : { shell }),
+          runUsage: this.#runUsage,
+          cwd,
+          protectedPaths,
+          clock,
+          gates,
+          controller,
+          emit: (event) => this.#emit(event),
+          onWait: (reason) => {
+            // A wait after the start outranks the predecessor it waited for, not an earlier slot wait.
+            if (record.waitReason !== undefined && record.waitReason !== 'dependency' && record.waitReason !== 'conflict') return;
+            record.waitReason = reason;
+            store.updateTask(record.handle, { waitReason: reason });
+          },
+        });
+      } finally {
+        // Whatever ended the task, its work is committed on its branch: a failed or stopped task's is kept, not lost.
+        if (cwd !== this.#root) changes = await this.#worktrees?.leave(record.taskId).catch(() => undefined);
+      }
+    };
+    run().then(
+      (outcome) => this.#finish(index, outcome, changes),
+      (error: unknown) => this.#finish(index, failedOutcome(error), changes),
     );
   }
 
+  /**
+   * Where a task works and with what shell: its own worktree (made now) or
+   * the run's working directory. Rejects when the worktree cannot be made;
+   * the task then fails with that line.
+   */
+  async #enter(taskId: string, dependsOn: readonly string[], signal: AbortSignal): Promise<{ cwd: SandboxRoot; shell?: ShellPolicy }> {
+    const environments = this.#environments;
+    if (environments instanceof FanoutError) throw environments;
+    const environment = environments.get(taskId);
+    const worktree = environment?.isolation === 'worktree' && this.#worktrees !== undefined;
+    const cwd = worktree ? new SandboxRoot(await (this.#worktrees as RunWorktrees).enter(taskId, dependsOn, signal)) : this.#root;
+    if (environment?.shell !== true) return { cwd };
+    const spec = this.#tasks[this.#byTaskId.get(taskId) ?? -1]?.record.spec;
+    const shell: ShellPolicy = {
+      cwd: cwd.cwd,
+      writes: spec?.writes ?? [],
+      // The store holds every run's worktrees: hidden whole, with the task's own bound back.
+      hiddenPaths: [...this.#ctx.protectedPaths, ...(this.#worktrees === undefined ? [] : [this.#worktrees.root])],
+      network: [],
+      timeoutMs: spec?.shell?.timeoutMs ?? DEFAULT_SHELL_TIMEOUT_MS,
+      maxOutputBytes: DEFAULT_SHELL_OUTPUT_BYTES,
+      sandbox: this.#ctx.shellSandbox,
+    };
+    return { cwd, shell };
+  }
+
   /** A task ended: output first, then its record, then everything that follows from it. */
-  #finish(index: number, outcome: TaskOutcome): void {
+  #finish(index: number, outcome: TaskOutcome, changes?: FileChange[]): void {
     const state = this.#tasks[index] as TaskState;
     const { record } = state;
     const { store, clock } = this.#ctx;
@@ -334,7 +383,7 @@ export class RunExecution {
     Object.assign(record, patch);
     state.controller = undefined;
     store.updateTask(record.handle, patch);
-    this.#conclude(state, now - (record.startedAt ?? now));
+    this.#conclude(state, now - (record.startedAt ?? now), changes);
     this.#apply(this.#scheduler.settle(index, outcome.status));
     this.#checkFinished();
   }
@@ -355,7 +404,7 @@ export class RunExecution {
   }
 
   /** What every terminal transition announces: task-end, the todo item, and waiting callers. */
-  #conclude(state: TaskState, durationMs: number): void {
+  #conclude(state: TaskState, durationMs: number, changes?: FileChange[]): void {
     const { record } = state;
     this.#concluded += 1;
     this.#emit({
@@ -367,6 +416,7 @@ export class RunExecution {
       status: record.status,
       durationMs,
       ...(record.error === undefined ? {} : { error: record.error }),
+      ...(changes === undefined ? {} : { changes }),
     });
     this.#todo.setTask(record.index, record.status);
     const waiters = state.waiters;
@@ -383,6 +433,18 @@ export class RunExecution {
     this.#release(step.ready);
   }
 
+  /**
+   * Merges the worktree branches of the tasks that succeeded, in plan order
+   * (dependencies first), into `fanout/<run>`, applies the result when
+   * asked, and announces it; the branches of the others stay as they are.
+   */
+  async #mergeWorktrees(): Promise<void> {
+    if (this.#worktrees?.used !== true) return;
+    const succeeded = this.#tasks.filter((state) => state.record.status === 'succeeded').map((state) => state.record.taskId);
+    const outcome = await this.#worktrees.finish(succeeded, this.#setup.apply === true);
+    if (outcome !== undefined) this.#emit({ type: 'run-merge', runId: this.runId, at: this.#ctx.clock.now(), ...outcome });
+  }
+
   #checkFinished(): void {
     if (this.#finalizing || this.#concluded < this.#tasks.length) return;
     this.#finalizing = true;
@@ -392,6 +454,7 @@ export class RunExecution {
   /** All tasks are terminal: synthesize and end the run (see run-finish.ts), then release what the run held. */
   async #finalize(): Promise<void> {
     try {
+      await this.#mergeWorktrees();
       await finishRun({
         ctx: this.#ctx,
         setup: this.#setup,
@@ -407,6 +470,20 @@ export class RunExecution {
       if (this.#onSignal !== undefined) this.#setup.signal?.removeEventListener('abort', this.#onSignal);
       this.#resolveDone();
     }
+  }
+}
+
+/** Each task's environment; a repository that changed since the check fails the tasks instead of the run. */
+function decideEnvironments(ctx: ExecutionContext, setup: ExecutionSetup): Map<string, TaskEnvironment> | FanoutError {
+  try {
+    return taskEnvironments(setup.run.plan, setup.run.agents, {
+      cwd: setup.run.cwd,
+      workspaces: ctx.workspaces,
+      shellSandbox: ctx.shellSandbox,
+      source: setup.run.runId,
+    });
+  } catch (error) {
+    return toFanoutError(error);
   }
 }
 

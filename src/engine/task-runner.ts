@@ -1,4 +1,4 @@
-import { runAgent, type AgentResult, type SandboxRoot } from '../agent/index.js';
+import { runAgent, type AgentResult, type SandboxRoot, type ShellPolicy } from '../agent/index.js';
 import { FanoutError, toFanoutError } from '../contracts/errors.js';
 import type { Model } from '../contracts/model.js';
 import { SIM_PROVIDER } from '../contracts/sim-options.js';
@@ -38,6 +38,8 @@ export interface TaskRunOptions {
   agent?: ResolvedAgent;
   /** The run's totals, which every model call of the task counts towards. */
   runUsage: RunUsage;
+  /** The task's shell, when it has one: the `bash` tool runs under it. */
+  shell?: ShellPolicy;
 }
 
 /** What a task sees of its run's caps. */
@@ -97,7 +99,8 @@ export async function runTask(options: TaskRunOptions): Promise<TaskOutcome> {
       writes: spec.writes ?? [],
       protectedPaths: options.protectedPaths,
       maxTurns: spec.maxTurns ?? DEFAULT_MAX_TURNS,
-      tools: agent?.tools,
+      tools: spec.tools ?? agent?.tools,
+      ...(options.shell === undefined ? {} : { shell: options.shell }),
       tokenRoom: () => Math.min(caps.tokenRoom(), runUsage.tokenRoom()),
       checkLimit: () => caps.reached(),
       outputSchema: typeof spec.outputFormat === 'object' ? spec.outputFormat : undefined,

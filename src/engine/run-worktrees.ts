@@ -1,0 +1,89 @@
+import { toFanoutError } from '../contracts/errors.js';
+import type { FileChange, MergeConflict, RunWorkspace, WorktreeManager } from '../contracts/workspace.js';
+
+/** What merging a run's worktrees gave, as the run-merge event says it. */
+export interface RunMergeOutcome {
+  branch: string;
+  commit: string;
+  merged: string[];
+  conflicts: MergeConflict[];
+  applied?: boolean;
+  error?: string;
+}
+
+/**
+ * The worktrees of one run as its execution uses them: opened on the
+ * first task that needs one, a worktree per task (from its dependencies'
+ * merged work), the task's work committed when it ends, and the branches of
+ * the tasks that succeeded merged when the run ends (and applied to the
+ * user's branch when asked).
+ */
+export class RunWorktrees {
+  readonly #manager: WorktreeManager;
+  readonly #runId: string;
+  readonly #cwd: string;
+  #workspace: Promise<RunWorkspace> | undefined;
+
+  constructor(manager: WorktreeManager, runId: string, cwd: string) {
+    this.#manager = manager;
+    this.#runId = runId;
+    this.#cwd = cwd;
+  }
+
+  /** Where worktrees live; hidden from every task's shell (other tasks' worktrees are there). */
+  get root(): string {
+    return this.#manager.root;
+  }
+
+  #open(): Promise<RunWorkspace> {
+    return (this.#workspace ??= this.#manager.startRun(this.#runId, this.#cwd));
+  }
+
+  /** Makes (or, on resume, finds) the task's worktree; returns the directory the task works in. */
+  async enter(taskId: string, dependsOn: readonly string[], signal: AbortSignal): Promise<string> {
+    const workspace = await this.#open();
+    const made = new Set(workspace.tasks().map((task) => task.task));
+    const created = await workspace.createTask(taskId, { dependsOn: dependsOn.filter((id) => made.has(id)), signal });
+    return created.cwd;
+  }
+
+  /** Commits what the task left in its worktree; returns what it changed. */
+  async leave(taskId: string): Promise<FileChange[]> {
+    const workspace = await this.#open();
+    return (await workspace.commitTask(taskId)).changes;
+  }
+
+  /** Whether any task of the run got a worktree. */
+  get used(): boolean {
+    return this.#workspace !== undefined;
+  }
+
+  /**
+   * Merges the branches of `succeeded` (in that order: the plan's, so
+   * dependencies first) into `fanout/<run>`, then applies the result to the
+   * user's branch when `apply`. Never throws: a failure is the outcome's `error`.
+   */
+  async finish(succeeded: readonly string[], apply: boolean): Promise<RunMergeOutcome | undefined> {
+    if (this.#workspace === undefined) return undefined;
+    let workspace: RunWorkspace;
+    try {
+      workspace = await this.#workspace;
+    } catch {
+      return undefined;
+    }
+    const made = new Set(workspace.tasks().map((task) => task.task));
+    try {
+      const merge = await workspace.merge({ order: succeeded.filter((id) => made.has(id)) });
+      const outcome: RunMergeOutcome = { branch: merge.branch, commit: merge.commit, merged: merge.merged, conflicts: merge.conflicts };
+      if (!apply) return outcome;
+      try {
+        await workspace.apply();
+        return { ...outcome, applied: true };
+      } catch (error) {
+        return { ...outcome, applied: false, error: toFanoutError(error).message };
+      }
+    } catch (error) {
+      return { branch: workspace.resultBranch, commit: workspace.baseCommit, merged: [], conflicts: [], error: toFanoutError(error).message };
+    }
+  }
+}

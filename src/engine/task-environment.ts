@@ -1,0 +1,79 @@
+import { shellSandboxStatus } from '../agent/index.js';
+import { FanoutError } from '../contracts/errors.js';
+import type { Plan, TaskSpec } from '../contracts/plan.js';
+import type { ResolvedAgent } from '../contracts/records.js';
+import type { RepositoryState, WorktreeManager } from '../contracts/workspace.js';
+
+/** How commands of a task's shell are run: under bubblewrap, or (only with `--no-sandbox`) unsandboxed. */
+export type ShellSandboxMode = 'bwrap' | 'none';
+
+/** Where and with what a task runs, beyond its spec's prompt and caps. */
+export interface TaskEnvironment {
+  /** Whether the task has the `bash` tool. */
+  shell: boolean;
+  /** Its own git worktree, or the run's working directory. */
+  isolation: 'worktree' | 'none';
+}
+
+/** What deciding task environments needs. */
+export interface EnvironmentContext {
+  cwd: string;
+  workspaces: WorktreeManager | undefined;
+  shellSandbox: ShellSandboxMode;
+  /** Names the plan in error messages. */
+  source: string;
+}
+
+/** Whether a task asks for the shell: `shell` set, or `bash` among its tools or its agent's. */
+export function wantsShell(spec: TaskSpec, agent: ResolvedAgent | undefined): boolean {
+  return spec.shell !== undefined || (spec.tools ?? agent?.tools ?? []).includes('bash');
+}
+
+/**
+ * Decides each task's shell and isolation, and refuses (one line naming
+ * the field, nothing recorded) what cannot run here: a shell without a
+ * sandbox (unless `--no-sandbox`), network hosts for a shell (commands get
+ * no network yet), `isolation: worktree` where the working directory is not
+ * in a git repository on a branch. A task that writes or has a shell gets a
+ * worktree by default when the working directory allows one, else none.
+ */
+export function taskEnvironments(
+  plan: Plan,
+  agents: Readonly<Record<string, ResolvedAgent>> | undefined,
+  ctx: EnvironmentContext,
+): Map<string, TaskEnvironment> {
+  let repository: RepositoryState | undefined;
+  const repo = (): RepositoryState =>
+    (repository ??= ctx.workspaces?.inspect(ctx.cwd) ?? { ok: false, problem: 'worktrees are not available in this fanout (no workspace was given to it)' });
+  const environments = new Map<string, TaskEnvironment>();
+  plan.tasks.forEach((spec, index) => {
+    const where = `${ctx.source}: tasks[${index}]`;
+    const agent = spec.agent === undefined ? undefined : agents?.[spec.agent];
+    const shell = wantsShell(spec, agent);
+    if (shell) {
+      if ((spec.shell?.network ?? []).length > 0) {
+        throw new FanoutError('PLAN_INVALID', `${where}.shell.network: commands cannot reach named hosts yet (they run without network); remove it`, {
+          where: `${where}.shell.network`,
+        });
+      }
+      const sandbox = shellSandboxStatus();
+      if (ctx.shellSandbox === 'bwrap' && !sandbox.available) {
+        throw new FanoutError('SANDBOX_UNAVAILABLE', `${where}: task ${spec.id} asks for a shell, but ${sandbox.problem}`, { where });
+      }
+    }
+    const asked = spec.isolation ?? plan.isolation;
+    let isolation: TaskEnvironment['isolation'] = 'none';
+    if (asked === 'worktree') {
+      const state = repo();
+      if (!state.ok) {
+        const field = spec.isolation === undefined ? `${ctx.source}: isolation` : `${where}.isolation`;
+        throw new FanoutError('WORKSPACE_INVALID', `${field}: worktree isolation needs a git repository on a branch: ${state.problem}`, { where: field });
+      }
+      isolation = 'worktree';
+    } else if (asked === undefined && (shell || (spec.writes ?? []).length > 0) && repo().ok) {
+      isolation = 'worktree';
+    }
+    environments.set(spec.id, { shell, isolation });
+  });
+  return environments;
+}

@@ -1,0 +1,162 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createDefaultFanout } from './compose.js';
+import { isFanoutError } from './contracts/errors.js';
+import type { FanoutEvent } from './contracts/events.js';
+import type { TaskSpec } from './contracts/plan.js';
+import type { Fanout } from './contracts/fanout.js';
+
+/**
+ * Runs on real temporary git repositories through the simulated model:
+ * worktrees per task, the merge into fanout/<run>, and the sandboxed shell.
+ */
+let top: string;
+let repo: string;
+let fanout: Fanout;
+let events: FanoutEvent[];
+
+const IDENTITY = { GIT_AUTHOR_NAME: 'T', GIT_AUTHOR_EMAIL: 't@localhost', GIT_COMMITTER_NAME: 'T', GIT_COMMITTER_EMAIL: 't@localhost' };
+const git = (...args: string[]): string =>
+  execFileSync('git', args, { cwd: repo, encoding: 'utf8', env: { ...process.env, ...IDENTITY }, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+
+beforeEach(() => {
+  top = realpathSync(mkdtempSync(path.join(tmpdir(), 'fanout-wt-run-')));
+  repo = path.join(top, 'repo');
+  mkdirSync(repo);
+  git('init', '-q', '-b', 'main');
+  writeFileSync(path.join(repo, 'README.md'), '# app\n');
+  writeFileSync(path.join(repo, 'config.ts'), 'export const port = 80;\n');
+  git('add', '-A');
+  git('commit', '-q', '-m', 'initial');
+  fanout = createDefaultFanout({ home: path.join(top, 'home'), cwd: repo, env: {} });
+  events = [];
+  fanout.on((event) => events.push(event));
+});
+
+afterEach(async () => {
+  await fanout.close();
+  rmSync(top, { recursive: true, force: true });
+});
+
+const write = (file: string, content: string) => ({ name: 'write_file', input: { path: file, content } });
+const bash = (command: string, timeoutMs?: number) => ({ name: 'bash', input: timeoutMs === undefined ? { command } : { command, timeoutMs } });
+const task = (id: string, writes: string[], tools: Array<{ name: string; input: Record<string, unknown> }>, extra: Partial<TaskSpec> = {}): TaskSpec => ({
+  id,
+  prompt: `do ${id}`,
+  writes,
+  sim: { script: [{ tools }] },
+  ...extra,
+});
+const merges = () => events.filter((event): event is Extract<FanoutEvent, { type: 'run-merge' }> => event.type === 'run-merge');
+const toolCalls = (id: string) => events.filter((event): event is Extract<FanoutEvent, { type: 'tool-call' }> => event.type === 'tool-call' && event.id === id);
+
+describe('runs with worktrees', () => {
+  it('gives each writing task a worktree and merges their work into fanout/<run>, leaving the user tree alone', async () => {
+    const head = git('rev-parse', 'HEAD');
+    const result = await fanout.run({
+      synthesis: false,
+      tasks: [task('a', ['src/a/**'], [write('src/a/a.ts', 'export const a = 1;\n')]), task('b', ['src/b/**'], [write('src/b/b.ts', 'export const b = 2;\n')])],
+    });
+    expect(result.status).toBe('succeeded');
+    const [merge] = merges();
+    expect(merge).toMatchObject({ branch: `fanout/${result.runId}`, merged: ['a', 'b'], conflicts: [] });
+    expect(git('ls-tree', '-r', '--name-only', `fanout/${result.runId}`).split('\n')).toEqual(['README.md', 'config.ts', 'src/a/a.ts', 'src/b/b.ts']);
+    expect(git('rev-parse', 'HEAD')).toBe(head);
+    expect(existsSync(path.join(repo, 'src'))).toBe(false);
+    const ends = events.filter((event): event is Extract<FanoutEvent, { type: 'task-end' }> => event.type === 'task-end');
+    expect(ends.find((event) => event.id === 'a')?.changes).toEqual([{ path: 'src/a/a.ts', kind: 'added', added: 1, removed: 0 }]);
+  });
+
+  it('reports two tasks editing the same lines as a conflict and keeps the branch that conflicted', async () => {
+    const result = await fanout.run({
+      synthesis: false,
+      isolation: 'worktree',
+      tasks: [task('one', ['config.ts'], [write('config.ts', 'export const port = 8080;\n')]), task('two', ['config.ts'], [write('config.ts', 'export const port = 9090;\n')])],
+    });
+    const [merge] = merges();
+    expect(merge?.merged).toEqual(['one']);
+    expect(merge?.conflicts).toMatchObject([{ file: 'config.ts', task: 'two', withTasks: ['one'], hunks: [{ ours: 'export const port = 8080;', theirs: 'export const port = 9090;' }] }]);
+    expect(git('show', `fanout-tasks/${result.runId}/two:config.ts`)).toBe('export const port = 9090;');
+  });
+
+  it('applies the result to the user branch with apply, and refuses on uncommitted changes', async () => {
+    writeFileSync(path.join(repo, 'README.md'), 'edited\n');
+    await fanout.run({ synthesis: false, tasks: [task('a', ['a.ts'], [write('a.ts', 'a\n')])] }, { apply: true });
+    expect(merges()[0]).toMatchObject({ applied: false, error: expect.stringMatching(/has uncommitted changes \(README.md\)/) });
+    git('checkout', '-q', 'README.md');
+    await fanout.run({ synthesis: false, tasks: [task('b', ['b.ts'], [write('b.ts', 'b\n')])] }, { apply: true });
+    expect(merges()[1]).toMatchObject({ applied: true });
+    expect(existsSync(path.join(repo, 'b.ts'))).toBe(true);
+  });
+
+  it('refuses isolation: worktree outside a git repository in one line, recording nothing', async () => {
+    const plain = path.join(top, 'plain');
+    mkdirSync(plain);
+    const outside = createDefaultFanout({ home: path.join(top, 'home2'), cwd: plain, env: {} });
+    try {
+      const error = await outside.run({ isolation: 'worktree', tasks: [task('a', ['a.ts'], [])] }).catch((caught: unknown) => caught);
+      expect(isFanoutError(error, 'WORKSPACE_INVALID')).toBe(true);
+      expect((error as Error).message).toBe(`plan: isolation: worktree isolation needs a git repository on a branch: ${plain} is not inside a git repository`);
+      expect(outside.runs()).toEqual([]);
+    } finally {
+      await outside.close();
+    }
+  });
+});
+
+describe('the sandboxed shell through the simulated model', () => {
+  it('runs tests the task wrote, in its worktree', async () => {
+    const result = await fanout.run({
+      synthesis: false,
+      tasks: [
+        task('t', ['src/**'], [write('src/sum.test.sh', 'test "$((1 + 2))" = 3 && echo "1 passed"\n'), bash('bash src/sum.test.sh')], { tools: ['write_file', 'bash'] }),
+      ],
+    });
+    expect(result.status).toBe('succeeded');
+    expect(toolCalls('t').map((call) => [call.tool, call.ok])).toEqual([
+      ['write_file', true],
+      ['bash', true],
+    ]);
+  });
+
+  it('refuses a write outside the scope, a read of the store, the network, and kills a forked process at the time limit', async () => {
+    const home = path.join(top, 'home');
+    const result = await fanout.run({
+      synthesis: false,
+      tasks: [
+        {
+          id: 'bad',
+          prompt: 'misbehave',
+          writes: ['out/**'],
+          shell: { timeoutMs: 400 },
+          sim: {
+            script: [
+              { tools: [bash('echo x > config.ts')] },
+              { tools: [bash(`ls -A ${home} > out/store.txt; cat ${home}/fanout.db >> out/store.txt`)] },
+              { tools: [bash('exec 3<>/dev/tcp/127.0.0.1/9')] },
+              { tools: [bash('(sleep 1; echo late > out/late.txt) & sleep 30')] },
+            ],
+          },
+        },
+      ],
+    });
+    const calls = toolCalls('bad');
+    expect(calls.map((call) => call.ok)).toEqual([false, true, true, false]);
+    expect(calls[0]?.detail).toMatch(/^command refused by the sandbox .*Read-only file system/);
+    expect(calls[3]?.detail).toMatch(/^command killed with every process it started after its time limit of 400 ms/);
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    expect(existsSync(path.join(home, 'fanout.db'))).toBe(true);
+    expect(git('show', `fanout-tasks/${result.runId}/bad:out/store.txt`)).toBe('worktrees');
+    const worktrees = path.join(home, 'worktrees');
+    expect(execFileSync('find', [worktrees, '-name', 'late.txt'], { encoding: 'utf8' })).toBe('');
+  });
+
+  it('refuses a plan whose shell names network hosts', async () => {
+    const error = await fanout.check({ tasks: [{ id: 'n', prompt: 'p', shell: { network: ['registry.npmjs.org'] } }] }).catch((caught: unknown) => caught);
+    expect(isFanoutError(error, 'PLAN_INVALID')).toBe(true);
+    expect((error as Error).message).toBe('plan: tasks[0].shell.network: commands cannot reach named hosts yet (they run without network); remove it');
+  });
+});
