@@ -13,7 +13,11 @@ import { createWorktreeManager } from './workspace/index.js';
 export interface DefaultFanoutOptions extends Partial<Omit<FanoutOptions, 'store' | 'models'>> {
   /** Where the store lives. Default: {@link fanoutHome}. */
   home?: string;
-  /** Environment used for `FANOUT_HOME`, `FANOUT_PRICES`, API keys and base URLs. Default: process.env. */
+  /**
+   * Environment used for `FANOUT_HOME`, `FANOUT_PRICES`, API keys and base
+   * URLs, and `FANOUT_NO_SANDBOX=1` (what `--no-sandbox` sets: shell
+   * commands run unsandboxed). Default: process.env.
+   */
   env?: NodeJS.ProcessEnv;
   /**
    * False: runs are kept in memory and forgotten on close, and `home` is
@@ -67,5 +71,7 @@ export function createDefaultFanout(options: DefaultFanoutOptions = {}): Fanout 
     store: persist ? new LazyRunStore(() => openRunStore(home)) : new MemoryRunStore(),
     models: createModelResolver({ env }),
     workspaces: rest.workspaces ?? createWorktreeManager({ home }),
+    // `--no-sandbox` reaches a detached run through the environment, as FANOUT_HOME does.
+    shellSandbox: rest.shellSandbox ?? (env.FANOUT_NO_SANDBOX === '1' ? 'none' : 'bwrap'),
   });
 }

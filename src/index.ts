@@ -53,6 +53,20 @@ export {
 } from './models/pricing.js';
 
 // One subagent run on its own (the engine uses this for every task).
+// Git worktrees for coding tasks: merge, diff, apply and clean a run's branches.
+export { createWorktreeManager, type WorktreeManagerOptions } from './workspace/index.js';
+export type {
+  ApplyResult,
+  CleanResult,
+  ConflictHunk,
+  FileChange,
+  MergeConflict,
+  MergeResult,
+  RunWorkspace,
+  TaskWorktree,
+  UnmergedBranch,
+  WorktreeManager,
+} from './contracts/workspace.js';
 export { runAgent, createSandbox, agentToolSpecs, type AgentOptions, type AgentResult, type Sandbox } from './agent/index.js';
 
 // Claude Code agent definitions, the pattern's presets, and the planner.

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createDefaultFanout } from './compose.js';
 import { isFanoutError } from './contracts/errors.js';
 import type { FanoutEvent } from './contracts/events.js';
@@ -13,6 +13,9 @@ import type { Fanout } from './contracts/fanout.js';
  * Runs on real temporary git repositories through the simulated model:
  * worktrees per task, the merge into fanout/<run>, and the sandboxed shell.
  */
+// Real git and real sandboxed processes on a shared 2-core machine.
+vi.setConfig({ testTimeout: 120_000 });
+
 let top: string;
 let repo: string;
 let fanout: Fanout;

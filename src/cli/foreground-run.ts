@@ -22,6 +22,8 @@ export interface ForegroundRunOptions {
   json: boolean;
   /** With `json`: objects printed as JSON lines after the events and before the run-end line (a command's own result). */
   resultLines?: (result: RunResult) => unknown[];
+  /** `--apply`: move the user's branch to the merged result of the run's worktrees. */
+  apply?: boolean;
 }
 
 /**
@@ -41,7 +43,7 @@ export async function runInForeground(fanout: Fanout, run: CheckedRun, options: 
     }
   };
   try {
-    const spawned = fanout.spawn(run, { signal: interrupt.signal, onEvent: show });
+    const spawned = fanout.spawn(run, { signal: interrupt.signal, onEvent: show, ...(options.apply === true ? { apply: true } : {}) });
     view?.start();
     const result = await fanout.wait(spawned.runId);
     view?.stop();

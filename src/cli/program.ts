@@ -67,7 +67,9 @@ Docs: docs/cli.md`,
       .option('--strict', 'reject conflicting tasks instead of serializing them')
       .option('--detach', 'record the run, print its handles and run it in the background')
       .option('--json', 'print one JSON event per line, then a run-end summary line')
-      .option('--cwd <dir>', 'working directory the subagents are confined to (default: the current one)'),
+      .option('--cwd <dir>', 'working directory the subagents are confined to (default: the current one)')
+      .option('--apply', "move your branch to the merged result of the tasks' worktrees when the run ends")
+      .option('--no-sandbox', 'run shell commands of tasks WITHOUT the OS sandbox (only when you mean it)'),
   ).action((plan: string, options) => runAction(async () => (await import('./commands/run.js')).runCommand(plan, options, io)));
   withCapOptions(
     program
@@ -172,6 +174,30 @@ Docs: docs/cli.md`,
     .description('stop a task (by handle) or every task of a run (by run id), in any process')
     .argument('<target>', 'task handle or run id')
     .action((target: string) => runAction(async () => (await import('./commands/stop.js')).stopCommand(target, io)));
+
+  program
+    .command('diff')
+    .description("print the diff of a task's worktree branch (by handle) or of a run's merged result (by run id)")
+    .argument('<target>', 'task handle or run id')
+    .action((target: string) => runAction(async () => (await import('./commands/worktrees.js')).diffCommand(target, io)));
+  program
+    .command('merge')
+    .description("merge a run's task branches into fanout/<run> again (after you fixed a branch), reporting conflicts")
+    .argument('<run>', 'run id')
+    .action((run: string) => runAction(async () => (await import('./commands/worktrees.js')).mergeCommand(run, io)));
+  program
+    .command('apply')
+    .description("move your branch to a run's merged result (refused with uncommitted changes)")
+    .argument('<run>', 'run id')
+    .action((run: string) => runAction(async () => (await import('./commands/worktrees.js')).applyCommand(run, io)));
+  program
+    .command('clean')
+    .description("remove finished runs' worktrees and merged branches; unmerged work only with --force")
+    .argument('[run]', 'run id (default: every finished run)')
+    .option('--force', 'also delete branches whose work is merged nowhere, after listing them')
+    .action((run: string | undefined, options) =>
+      runAction(async () => (await import('./commands/worktrees.js')).cleanCommand(run, options, io)),
+    );
 
   program
     .command('demo')

@@ -1,3 +1,4 @@
+import { renderChangeReview } from './render-changes.js';
 import type { RunResult } from '../contracts/fanout.js';
 import { formatDuration } from './format.js';
 import { renderOutputs, renderSynthesis, type OutputsRenderOptions } from './render-outputs.js';
@@ -42,6 +43,7 @@ export function renderRunSummary(result: RunResult, options: RunSummaryOptions):
   lines.push('Outputs', ...renderOutputs(result.tasks, outputs, { width: options.width, describe: options.describeOutput }));
   if (result.synthesis) lines.push('', options.synthesisTitle ?? 'Synthesis', ...renderSynthesis(result.synthesis));
   if (options.sections !== undefined && options.sections.length > 0) lines.push('', ...options.sections);
+  if (result.report.changes !== undefined) lines.push('', ...renderChangeReview(result.report.changes, result.runId));
   lines.push('', 'Timing', ...renderReport(result.report, { reasons: limitReasons(result.tasks), width: options.width }));
   if (result.report.simulated) lines.push('', ...SIMULATED_NOTICE);
   const first = result.tasks[0];

@@ -1,3 +1,4 @@
+import { renderChangeReview } from './render-changes.js';
 import type { RunStatusView, TaskTiming } from '../contracts/fanout.js';
 import type { TodoStatus } from '../contracts/records.js';
 import { formatColumns, formatDuration, formatElapsed, formatTimestamp, formatTokens } from './format.js';
@@ -51,5 +52,6 @@ export function renderRunStatus(view: RunStatusView): string[] {
     return [task.taskId, task.handle, task.status, elapsed, `${task.turns}`, `${formatTokens(task.inputTokens)}/${formatTokens(task.outputTokens)}`, task.error ?? ''];
   });
   lines.push(...formatColumns([['task', 'handle', 'status', 'elapsed', 'turns', 'tokens in/out', ''], ...rows], new Set([3, 4])).map((line) => `  ${line}`));
+  if (report.changes !== undefined) lines.push('', ...renderChangeReview(report.changes, run.runId));
   return lines;
 }

@@ -7,7 +7,7 @@ import type { Planner } from './planner.js';
 import type { PriceLookup } from './pricing.js';
 import type { RunRecord, RunStatus, SynthesisResult, TaskOutput, TaskRecord, TaskStatus, TodoItem } from './records.js';
 import type { RunStore } from './run-store.js';
-import type { WorktreeManager } from './workspace.js';
+import type { ChangeReview, WorktreeManager } from './workspace.js';
 
 /** What the engine is built from. A composition root (src/compose.ts) supplies the concrete parts. */
 export interface FanoutOptions {
@@ -233,6 +233,8 @@ export interface RunReport {
   outputTokens: number;
   /** Estimated cost of tasks and synthesis in USD; undefined when any model's price is unknown. */
   costUsd?: number;
+  /** What the tasks changed in their worktrees, the merge, and refused writes and commands; runs with worktrees only. */
+  changes?: ChangeReview;
 }
 
 /** Everything {@link Fanout.run} and {@link Fanout.wait} return. */

@@ -195,3 +195,14 @@ export interface WorktreeManager {
 export type RepositoryState =
   | { ok: true; root: string; branch: string; commit: string }
   | { ok: false; problem: string };
+
+/** What the tasks of a run changed and what was refused: the change review of reports and status. */
+export interface ChangeReview {
+  /** Per task that ran in a worktree, the files it added, changed and deleted, in the order tasks ended. */
+  tasks: Array<{ id: string; changes: FileChange[] }>;
+  /** The merge into `fanout/<run>`, once the run ended. */
+  merge?: { branch: string; commit: string; merged: string[]; conflicts: MergeConflict[]; applied?: boolean; error?: string };
+  /** Writes and commands that were refused or failed (write_file, edit_file, bash), one line each. */
+  refused: Array<{ id: string; tool: string; detail: string }>;
+}
+

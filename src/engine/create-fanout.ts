@@ -25,6 +25,7 @@ import { systemClock, type Clock } from '../contracts/clock.js';
 import { ModelGates } from './model-gate.js';
 import { settleOrphanedRun } from './orphaned-run.js';
 import { buildReport } from './report.js';
+import { changeReview } from './change-review.js';
 import { checkRun, preflightModels, resolveRunModels, type CheckedPlan, type RunCheckContext, type RunModels } from './run-check.js';
 import { followEventLog, readEventPage, type EventScope } from './event-log.js';
 import { EventHub } from './run-events.js';
@@ -444,7 +445,11 @@ class FanoutEngine implements Fanout {
   }
 
   #reportOf(run: RunRecord, tasks: readonly TaskRecord[]): RunReport {
-    return buildReport(run, tasks, { simulated: this.#isSimulated(run), now: this.#clock.now() });
+    const report = buildReport(run, tasks, { simulated: this.#isSimulated(run), now: this.#clock.now() });
+    // Only a run whose tasks could change files reads its events for the change review.
+    const changing = run.plan.tasks.some((task) => (task.writes ?? []).length > 0 || task.shell !== undefined || task.tools !== undefined);
+    const changes = changing ? changeReview(this.#store.listEvents(run.runId)) : undefined;
+    return changes === undefined ? report : { ...report, changes };
   }
 
   #isSimulated(run: RunRecord): boolean {

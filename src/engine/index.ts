@@ -21,3 +21,4 @@ export { resolveAgents, taskSystemPrompt } from './task-agents.js';
 export type { RunUsage, TaskOutcome, TaskUsage } from './task-runner.js';
 export { SYNTHESIS_MAX_TOKENS, synthesisSystemPrompt, synthesisUserMessage } from './synthesis.js';
 export { isProcessAlive, isRunActive, isRunOrphaned, isTerminal } from './run-liveness.js';
+export type { ChangeReview } from './change-review.js';

@@ -1,10 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { isFanoutError } from '../contracts/errors.js';
 import { useTempRepos, type TempRepo } from './test-support/temp-repo.js';
 import type { RunWorkspace } from '../contracts/workspace.js';
 import { createWorktreeManager } from './worktree-manager.js';
+
+// Real git under a shared 2-core machine: each test makes dozens of git calls.
+vi.setConfig({ testTimeout: 120_000 });
 
 const makeRepo = useTempRepos();
 

@@ -33,16 +33,29 @@ export interface ToolExecution extends ToolContext {
  * Runs the tool calls of one model turn and returns their results in call
  * order. Calls run concurrently, except that calls naming the same path run
  * one after another in the order given, so two writes to one file in a turn
- * apply in order. Never throws: failures become `isError` results.
+ * apply in order, and a `bash` command (which may read or write anything in
+ * the directory) runs after every call before it while the calls after it
+ * wait for it. Never throws: failures become `isError` results.
  */
 export function executeToolCalls(calls: readonly ToolUseBlock[], execution: ToolExecution): Promise<ToolResultBlock[]> {
   const previousOnPath = new Map<string, Promise<unknown>>();
+  let barrier: Promise<unknown> | undefined;
+  let sinceBarrier: Array<Promise<unknown>> = [];
   return Promise.all(
     calls.map((call) => {
+      if (call.name === 'bash') {
+        const before = Promise.all([barrier, ...sinceBarrier]);
+        const result = before.then(() => executeToolCall(call, execution));
+        barrier = result;
+        sinceBarrier = [];
+        previousOnPath.clear();
+        return result;
+      }
       const key = pathKey(call, execution.sandbox.cwd);
-      if (key === undefined) return executeToolCall(call, execution);
-      const result = (previousOnPath.get(key) ?? Promise.resolve()).then(() => executeToolCall(call, execution));
-      previousOnPath.set(key, result);
+      const after = key === undefined ? barrier : (previousOnPath.get(key) ?? barrier);
+      const result = after === undefined ? executeToolCall(call, execution) : after.then(() => executeToolCall(call, execution));
+      if (key !== undefined) previousOnPath.set(key, result);
+      sinceBarrier.push(result);
       return result;
     }),
   );

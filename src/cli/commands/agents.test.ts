@@ -18,7 +18,7 @@ function setup() {
   mkdirSync(userAgents, { recursive: true });
   writeFileSync(join(userAgents, 'security.md'), agentFile('security-reviewer', 'The user version'));
   writeFileSync(join(userAgents, 'writer.md'), agentFile('test-writer', 'Writes tests', 'tools: [Read, Write]\n'));
-  const project = workspace.file('.claude/agents/sec.md', agentFile('security-reviewer', 'Reviews code for vulnerabilities', 'tools: Read, Grep, Bash\nmodel: sonnet\n'));
+  const project = workspace.file('.claude/agents/sec.md', agentFile('security-reviewer', 'Reviews code for vulnerabilities', 'tools: Read, Grep, Bash, WebFetch\nmodel: sonnet\n'));
   return { ...workspace, home, userAgents, project };
 }
 
@@ -29,10 +29,10 @@ describe('fanout agents', () => {
     expect(await runCli(['agents'], run)).toBe(0);
     const text = run.out();
     expect(text).toMatch(/^2 agent definitions \(looked in project: \S+\/\.claude\/agents; user: \S+\/\.claude\/agents\)/);
-    expect(text).toMatch(/security-reviewer\s+project\s+read_file, grep\s+anthropic:claude-sonnet-5-5\s+Reviews code for vulnerabilities/);
+    expect(text).toMatch(/security-reviewer\s+project\s+read_file, grep, bash\s+anthropic:claude-sonnet-5-5\s+Reviews code for vulnerabilities/);
     expect(text).toContain(`      ${project} (shadows ${join(userAgents, 'security.md')})`);
     expect(text).toMatch(/test-writer\s+user\s+read_file, write_file\s+inherit\s+Writes tests/);
-    expect(text).toMatch(/Warnings:\n {2}! \S+sec\.md: tools: ignored Bash/);
+    expect(text).toMatch(/Warnings:\n {2}! \S+sec\.md: tools: ignored WebFetch/);
   });
 
   it('--json prints the directories, the definitions and the warnings as one object', async () => {

@@ -11,6 +11,10 @@ import { workingDirOf } from '../working-dir.js';
 /** Flags of `fanout run`. */
 export interface RunFlags extends SpawnFlags, CapFlags {
   detach?: boolean;
+  /** `--apply`: move the user's branch to the merged result. */
+  apply?: boolean;
+  /** false with `--no-sandbox`. */
+  sandbox?: boolean;
   json?: boolean;
   cwd?: string;
 }
@@ -20,7 +24,8 @@ export interface RunFlags extends SpawnFlags, CapFlags {
  * and their endpoints, budgets) before anything is printed or started, then
  * run (or detach), show progress, outputs, synthesis and timing.
  */
-export async function runCommand(planPath: string, flags: RunFlags, io: CliIo): Promise<number> {
+export async function runCommand(planPath: string, flags: RunFlags, given: CliIo): Promise<number> {
+  const io = flags.sandbox === false ? { ...given, env: { ...given.env, FANOUT_NO_SANDBOX: '1' } } : given;
   const cwd = workingDirOf(io.cwd, flags.cwd);
   const source = resolve(io.cwd, planPath);
   const spawn = { ...spawnOptionsFromFlags(flags), ...capOptionsFromFlags(flags), source };
@@ -28,7 +33,7 @@ export async function runCommand(planPath: string, flags: RunFlags, io: CliIo): 
   return withFanout(io, cwd, async (fanout) => {
     // The file and its agents are read and checked once; what was checked is what runs.
     const checked = await fanout.check(source, spawn);
-    if (!flags.detach) return runAndSummarize(fanout, checked, { json: flags.json === true }, io);
+    if (!flags.detach) return runAndSummarize(fanout, checked, { json: flags.json === true, apply: flags.apply === true }, io);
     const prepared = fanout.prepare(checked);
     const child = spawnDetachedRun({ runId: prepared.runId, home: await homeOf(io), cwd, env: io.env });
     if (flags.json) {
