@@ -275,16 +275,17 @@ describe('worktree manager: cleanup', () => {
     expect(fanoutBranches(repo)).toEqual([]);
   });
 
-  it('leaves only the user worktree after 20 runs', { timeout: 180_000 }, async () => {
+  it('leaves only the user worktree after 20 runs', { timeout: 300_000 }, async () => {
     const repo = makeRepo();
     const manager = createWorktreeManager({ home: repo.home });
     for (let run = 0; run < 20; run += 1) {
       const workspace = await manager.startRun(`run-${run}`, repo.dir);
-      const tasks = await Promise.all(['x', 'y'].map((task) => workspace.createTask(task)));
-      repo.write({ [`out/${run}.txt`]: `${run}\n` }, tasks[0]?.cwd);
-      await Promise.all(tasks.map((task) => workspace.commitTask(task.task)));
-      await workspace.merge();
-      await workspace.clean({ force: run % 2 === 0 });
+      const task = await workspace.createTask('x');
+      repo.write({ [`out/${run}.txt`]: `${run}\n` }, task.cwd);
+      await workspace.commitTask('x');
+      // Half the runs end merged, half with unmerged work that only --force removes.
+      if (run % 2 === 0) await workspace.merge();
+      await workspace.clean({ force: true });
     }
     expect(worktreeCount(repo)).toBe(1);
     expect(repo.git('worktree', 'list').split('\n')).toHaveLength(1);
