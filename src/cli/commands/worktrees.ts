@@ -6,7 +6,7 @@ import { homeOf, withFanout } from '../library.js';
 import { renderClean, renderConflicts } from '../render-changes.js';
 
 async function manager(io: CliIo): Promise<WorktreeManager> {
-  const { createWorktreeManager } = await import('../../workspace/index.js');
+  const { createWorktreeManager } = await import('../../index.js');
   return createWorktreeManager({ home: await homeOf(io) });
 }
 
