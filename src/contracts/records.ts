@@ -95,6 +95,8 @@ export interface ResolvedAgent {
 
 export interface SynthesisResult {
   text: string;
+  /** True when `text` was cut to the store's output cap. */
+  truncated?: boolean;
   /** Disagreements between task outputs, one line each. */
   disagreements: string[];
   inputTokens: number;

@@ -1,7 +1,7 @@
 import { FanoutError } from '../contracts/errors.js';
 import type { RunRecord, TaskOutput, TaskRecord, TodoItem } from '../contracts/records.js';
 import type { StoredEvent, FanoutEvent } from '../contracts/events.js';
-import { capOutput, checkListLimit, checkTasksBelongToRun, resolveMaxOutputBytes } from './store-limits.js';
+import { capOutput, capRunPatch, checkListLimit, checkTasksBelongToRun, resolveMaxOutputBytes } from './store-limits.js';
 import { RUN_PATCH_FIELDS, TASK_PATCH_FIELDS, patchEntries, type PatchField } from './record-patch.js';
 import type { RunPatch, RunStore, StopRequest, TaskPatch } from '../contracts/run-store.js';
 
@@ -61,7 +61,7 @@ export class MemoryRunStore implements RunStore {
   }
 
   updateRun(runId: string, patch: RunPatch): void {
-    applyPatch(this.#run(runId).record, patch, RUN_PATCH_FIELDS);
+    applyPatch(this.#run(runId).record, capRunPatch(patch, this.#maxOutputBytes), RUN_PATCH_FIELDS);
   }
 
   updateTask(handle: string, patch: TaskPatch): void {

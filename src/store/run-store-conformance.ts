@@ -191,6 +191,15 @@ export function describeRunStoreConformance(name: string, create: () => RunStore
       expect(store.getOutput('r1-b')).toEqual({ handle: 'r1-b', text: `${head}x`, truncated: true });
     });
 
+    it('caps the synthesis text like an output, marking it truncated', () => {
+      open();
+      seedRun(store, 'r1');
+      const head = 'a'.repeat(DEFAULT_MAX_OUTPUT_BYTES - 2);
+      const synthesis = { text: `${head}€ and more`, disagreements: [], inputTokens: 1, outputTokens: 1, durationMs: 1 };
+      store.updateRun('r1', { synthesis });
+      expect(store.getRun('r1')?.synthesis).toEqual({ ...synthesis, text: head, truncated: true });
+    });
+
     it('lists todos by position and replaces an item at the same position', () => {
       open();
       seedRun(store, 'r1');

@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { FanoutError } from '../contracts/errors.js';
 import type { FanoutEvent, StoredEvent } from '../contracts/events.js';
 import type { RunRecord, TaskOutput, TaskRecord, TodoItem } from '../contracts/records.js';
-import { capOutput, checkListLimit, checkTasksBelongToRun, resolveMaxOutputBytes } from './store-limits.js';
+import { capOutput, capRunPatch, checkListLimit, checkTasksBelongToRun, resolveMaxOutputBytes } from './store-limits.js';
 import { RUN_PATCH_FIELDS, TASK_PATCH_FIELDS, type PatchField } from './record-patch.js';
 import type { RunPatch, RunStore, StopRequest, TaskPatch } from '../contracts/run-store.js';
 import { migrate, checkVersion, SCHEMA_VERSION } from './sqlite-schema.js';
@@ -156,7 +156,7 @@ export class SqliteRunStore implements RunStore {
   updateRun(runId: string, patch: RunPatch): void {
     const writes = this.#checkWritable();
     this.#requireRun(runId);
-    const write = this.#patchWrite('runs', 'run_id', runId, patch, RUN_PATCH_FIELDS);
+    const write = this.#patchWrite('runs', 'run_id', runId, capRunPatch(patch, this.#maxOutputBytes), RUN_PATCH_FIELDS);
     if (write !== undefined) writes.push(write[0], write[1]);
   }
 

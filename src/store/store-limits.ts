@@ -1,6 +1,6 @@
 import { FanoutError } from '../contracts/errors.js';
 import type { RunRecord, TaskOutput, TaskRecord } from '../contracts/records.js';
-import { DEFAULT_MAX_OUTPUT_BYTES } from '../contracts/run-store.js';
+import { DEFAULT_MAX_OUTPUT_BYTES, type RunPatch } from '../contracts/run-store.js';
 
 /**
  * Checks a store's `maxOutputBytes` option and applies the default.
@@ -49,11 +49,7 @@ export function capOutput(output: TaskOutput, maxBytes: number): TaskOutput {
   let { text, json } = output;
   let truncated = output.truncated;
   if (Buffer.byteLength(text, 'utf8') > maxBytes) {
-    const bytes = Buffer.from(text, 'utf8');
-    let cut = maxBytes;
-    // Back off over UTF-8 continuation bytes (10xxxxxx) to a character start.
-    while (cut > 0 && ((bytes[cut] ?? 0) & 0xc0) === 0x80) cut--;
-    text = bytes.subarray(0, cut).toString('utf8');
+    text = cutUtf8(text, maxBytes);
     truncated = true;
   }
   if (json !== undefined && Buffer.byteLength(JSON.stringify(json) ?? '', 'utf8') > maxBytes) {
@@ -63,4 +59,20 @@ export function capOutput(output: TaskOutput, maxBytes: number): TaskOutput {
   const capped: TaskOutput = { handle: output.handle, text, truncated };
   if (json !== undefined) capped.json = json;
   return capped;
+}
+
+/** `text` cut to at most `maxBytes` of UTF-8, at a character start. */
+function cutUtf8(text: string, maxBytes: number): string {
+  const bytes = Buffer.from(text, 'utf8');
+  let cut = maxBytes;
+  // Back off over UTF-8 continuation bytes (10xxxxxx) to a character start.
+  while (cut > 0 && ((bytes[cut] ?? 0) & 0xc0) === 0x80) cut--;
+  return bytes.subarray(0, cut).toString('utf8');
+}
+
+/** A run patch whose synthesis text is capped like a task output's (and marked `truncated`). */
+export function capRunPatch(patch: RunPatch, maxBytes: number): RunPatch {
+  const synthesis = patch.synthesis;
+  if (synthesis === undefined || Buffer.byteLength(synthesis.text, 'utf8') <= maxBytes) return patch;
+  return { ...patch, synthesis: { ...synthesis, text: cutUtf8(synthesis.text, maxBytes), truncated: true } };
 }
