@@ -1,4 +1,4 @@
-import picomatch from 'picomatch';
+import { compileGlobMatcher } from './glob-matcher.js';
 import { defineTool, stringInputs } from './tool.js';
 import { walkFiles } from './walk-files.js';
 
@@ -33,12 +33,9 @@ export const listFilesTool = defineTool<{ path?: string; pattern?: string }>(
   },
 );
 
-/**
- * picomatch's own `basename` option also applies to patterns with slashes
- * (then nothing matches), so file-name matching is chosen here instead.
- */
+/** A pattern without '/' matches file names; with one, whole relative paths. */
 function pathMatcher(pattern: string | undefined): (relative: string) => boolean {
   if (pattern === undefined) return () => true;
-  const matches = picomatch(pattern, { dot: true });
+  const matches = compileGlobMatcher(pattern);
   return pattern.includes('/') ? matches : (relative) => matches(relative.slice(relative.lastIndexOf('/') + 1));
 }
