@@ -354,3 +354,25 @@ describe('openRunStore file modes', () => {
     }
   });
 });
+
+describe('SqliteRunStore plan storage', () => {
+  it('stores a plan once: its tasks live in the task rows, and come back with the run', () => {
+    const path = freshPath();
+    const store = new SqliteRunStore({ path });
+    try {
+      const { run } = seedRun(store, 'r1');
+      store.flush();
+      const raw = new Database(path, { readonly: true });
+      try {
+        const stored = JSON.parse((raw.prepare('SELECT plan FROM runs WHERE run_id = ?').get('r1') as { plan: string }).plan) as object;
+        expect(stored).not.toHaveProperty('tasks');
+      } finally {
+        raw.close();
+      }
+      expect(store.getRun('r1')?.plan).toEqual(run.plan);
+      expect(store.listRuns()[0]?.plan).toEqual(run.plan);
+    } finally {
+      store.close();
+    }
+  });
+});

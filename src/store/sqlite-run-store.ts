@@ -109,7 +109,7 @@ export class SqliteRunStore implements RunStore {
           insertRun.run(
             run.runId,
             run.name,
-            JSON.stringify(run.plan),
+            JSON.stringify(planWithoutTaskRows(run, tasks)),
             JSON.stringify(run.dag),
             run.status,
             run.createdAt,
@@ -231,13 +231,25 @@ export class SqliteRunStore implements RunStore {
 
   getRun(runId: string): RunRecord | undefined {
     const row = this.#read(() => this.#statements.getRun.get(runId) as Row | undefined);
-    return row && rowToRun(row);
+    return row && this.#withPlanTasks(rowToRun(row));
   }
 
   listRuns(limit?: number): RunRecord[] {
     checkListLimit(limit);
     // LIMIT -1 means no limit in SQLite.
-    return this.#read(() => this.#statements.listRuns.all(limit ?? -1) as Row[]).map(rowToRun);
+    const rows = this.#read(() => this.#statements.listRuns.all(limit ?? -1) as Row[]);
+    return rows.map((row) => this.#withPlanTasks(rowToRun(row)));
+  }
+
+  /** A run whose plan was stored without its tasks (see {@link planWithoutTaskRows}) gets them back from its task rows. */
+  #withPlanTasks(run: RunRecord): RunRecord {
+    if (Array.isArray((run.plan as { tasks?: unknown }).tasks)) return run;
+    const tasks = this.#listTaskRows(run.runId).map((row) => rowToTask(row).spec);
+    return { ...run, plan: { ...run.plan, tasks } };
+  }
+
+  #listTaskRows(runId: string): Row[] {
+    return this.#read(() => this.#statements.listTasks.all(runId) as Row[]);
   }
 
   getTask(handle: string): TaskRecord | undefined {
@@ -395,6 +407,26 @@ export class SqliteRunStore implements RunStore {
       where: this.path,
     });
   }
+}
+
+/**
+ * The plan as stored in its run row: without its tasks when each is the
+ * spec of the task row at its position (as the engine records them), so a
+ * plan is stored once, not twice (a 100 MB plan made a 330 MB database).
+ * A plan whose tasks differ from the rows is stored whole.
+ */
+function planWithoutTaskRows(run: RunRecord, tasks: readonly TaskRecord[]): object {
+  const { plan } = run;
+  const byIndex = [...tasks].sort((a, b) => a.index - b.index);
+  const same =
+    plan.tasks.length === byIndex.length &&
+    plan.tasks.every((spec, at) => {
+      const row = byIndex[at];
+      return row !== undefined && row.index === at && (row.spec === spec || JSON.stringify(row.spec) === JSON.stringify(spec));
+    });
+  if (!same) return plan;
+  const { tasks: _stored, ...rest } = plan;
+  return rest;
 }
 
 /**
