@@ -26,7 +26,7 @@ const SECRET_HOME_PATHS = [
  * The bubblewrap arguments that confine one command: the whole file system
  * read-only, a private `/tmp`, secrets and `hidden` paths replaced by empty
  * ones, the working directory readable and its write roots writable (`.git`
- * never), no network unless hosts are named, its own PID namespace and
+ * and `.claude` never), no network unless hosts are named, its own PID namespace and
  * session, and death with fanout. Mounts apply in order, so a path hidden
  * inside the working directory is hidden after the directory is bound.
  */
@@ -47,8 +47,11 @@ export function bwrapArgs(policy: ShellPolicy, home: string = homedir()): string
     const dir = path.join(cwd, root);
     if (existsSync(dir)) args.push('--bind', dir, dir);
   }
-  const git = path.join(cwd, '.git');
-  if (existsSync(git)) args.push('--ro-bind', git, git);
+  // .claude like .git: later runs load its agent definitions as trusted prompts.
+  for (const reserved of ['.git', '.claude']) {
+    const dir = path.join(cwd, reserved);
+    if (existsSync(dir)) args.push('--ro-bind', dir, dir);
+  }
   for (const target of hidden) if (inside(target) && target !== cwd) hide(target);
   args.push('--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try');
   if (policy.network.length === 0) args.push('--unshare-net');

@@ -40,7 +40,7 @@ describe('shell sandbox', () => {
   });
 
   it('refuses writes outside the write scope, to .git, and outside the directory, and reports them', async () => {
-    const top = await makeDir({ 'task/src/a.ts': 'a\n', 'task/.git/HEAD': 'ref\n', 'elsewhere/keep.txt': 'k\n' });
+    const top = await makeDir({ 'task/src/a.ts': 'a\n', 'task/.git/HEAD': 'ref\n', 'task/.claude/agents/a.md': 'trusted\n', 'elsewhere/keep.txt': 'k\n' });
     const cwd = path.join(top, 'task');
     for (const target of ['src/a.ts', '.git/HEAD']) {
       const result = await bash(policy(cwd), `echo changed > ${target}`);
@@ -55,6 +55,9 @@ describe('shell sandbox', () => {
     const whole = await bash(policy(cwd, { writes: ['**'] }), 'echo changed > .git/HEAD');
     expect(whole.isError).toBe(true);
     expect(readFileSync(path.join(cwd, '.git/HEAD'), 'utf8')).toBe('ref\n');
+    const agents = await bash(policy(cwd, { writes: ['**'] }), 'echo evil > .claude/agents/a.md');
+    expect(agents.isError).toBe(true);
+    expect(readFileSync(path.join(cwd, '.claude/agents/a.md'), 'utf8')).toBe('trusted\n');
   });
 
   it('hides ~/.ssh and the hidden paths (the store, other worktrees)', async () => {
