@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { parseNonNegativeInt, parsePort, parsePositiveInt, parsePositiveNumber } from './parse-flags.js';
+import { parseFaultKinds, parseNonNegativeInt, parsePort, parsePositiveInt, parsePositiveNumber, parseShare } from './parse-flags.js';
 
 describe('flag parsers', () => {
   it('accept plain integers in range', () => {
@@ -23,5 +23,16 @@ describe('flag parsers', () => {
   });
   it.each(['0', '0.0', '-1', 'abc', '', '1e2', 'Infinity', '0x10', '1.2.3'])('reject %j for a positive number', (value) => {
     expect(() => parsePositiveNumber(value)).toThrow('expected a positive number');
+  });
+  it('accept shares from 0 to 1 and fault kinds', () => {
+    expect(parseShare('0.1')).toBe(0.1);
+    expect(parseShare('1')).toBe(1);
+    expect(parseFaultKinds('500, reset,529,stall')).toEqual([500, 'reset', 529, 'stall']);
+  });
+  it.each(['1.5', '-0.1', 'x', ''])('reject %j for a share', (value) => {
+    expect(() => parseShare(value)).toThrow('expected a number from 0 to 1');
+  });
+  it('reject an unknown fault kind, naming it', () => {
+    expect(() => parseFaultKinds('500,404')).toThrow('got "404"');
   });
 });

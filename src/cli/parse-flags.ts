@@ -41,3 +41,24 @@ export function parsePositiveNumber(value: string): number {
   if (!Number.isFinite(parsed) || parsed <= 0) throw new InvalidArgumentError('expected a positive number');
   return parsed;
 }
+
+/** Parses a share from 0 to 1 (e.g. `--fault-rate 0.1`). */
+export function parseShare(value: string): number {
+  const trimmed = value.trim();
+  const parsed = /^(\d+(\.\d*)?|\.\d+)$/.test(trimmed) ? Number(trimmed) : Number.NaN;
+  if (!(parsed >= 0 && parsed <= 1)) throw new InvalidArgumentError('expected a number from 0 to 1');
+  return parsed;
+}
+
+/** What `--faults` may list. */
+export type FaultKindFlag = 500 | 529 | 'reset' | 'stall';
+
+/** Parses `--faults 500,529,reset,stall`. */
+export function parseFaultKinds(value: string): FaultKindFlag[] {
+  return value.split(',').map((part) => {
+    const kind = part.trim();
+    if (kind === '500' || kind === '529') return Number(kind) as 500 | 529;
+    if (kind === 'reset' || kind === 'stall') return kind;
+    throw new InvalidArgumentError(`expected a comma-separated list of 500, 529, reset, stall; got "${kind}"`);
+  });
+}

@@ -3,7 +3,7 @@ import { ExitCode, exitCodeForError } from './exit-codes.js';
 import { formatCommanderMessage, formatError } from './format-error.js';
 import type { CliIo } from './io.js';
 import { MODEL_FLAG_HELP, REAL_MODEL_EXAMPLE } from './model-spec.js';
-import { parseNonNegativeInt, parsePort, parsePositiveInt, parsePositiveNumber } from './parse-flags.js';
+import { parseFaultKinds, parseNonNegativeInt, parsePort, parsePositiveInt, parsePositiveNumber, parseShare } from './parse-flags.js';
 import { readVersion } from './version.js';
 
 /** The real process as a {@link CliIo}. */
@@ -211,6 +211,11 @@ Docs: docs/cli.md`,
     .description('run the simulated model server (Anthropic Messages + OpenAI Chat Completions) in the foreground')
     .option('--port <n>', 'port to listen on (0: any free port)', parsePort, 0)
     .option('--latency <ms>', 'delay before each answer', parseNonNegativeInt)
+    .option('--rpm <n>', 'requests per minute allowed (429 with retry-after beyond; limit headers on every answer)', parsePositiveInt)
+    .option('--tpm <n>', 'tokens per minute allowed, input and output together', parsePositiveInt)
+    .option('--max-concurrent <n>', 'requests answered at once (429 beyond)', parsePositiveInt)
+    .option('--fault-rate <share>', 'share of calls failing, from 0 to 1', parseShare)
+    .option('--faults <kinds>', 'what failing calls get, comma-separated: 500, 529, reset, stall (default: 500,529,reset)', parseFaultKinds)
     .action((options) => runAction(async () => (await import('./commands/sim.js')).simCommand(options, io)));
 
   program

@@ -1,10 +1,16 @@
 import { ExitCode } from '../exit-codes.js';
 import { writeLines, type CliIo } from '../io.js';
+import type { FaultKindFlag } from '../parse-flags.js';
 
 /** Flags of `fanout sim`. */
 export interface SimFlags {
   port?: number;
   latency?: number;
+  rpm?: number;
+  tpm?: number;
+  maxConcurrent?: number;
+  faultRate?: number;
+  faults?: FaultKindFlag[];
 }
 
 /** How to point clients at a simulated server running at `url`. */
@@ -28,6 +34,16 @@ export async function simCommand(flags: SimFlags, io: CliIo): Promise<number> {
   const server = await startSimServer({
     port: flags.port ?? 0,
     ...(flags.latency !== undefined && { defaultLatencyMs: flags.latency }),
+    ...(flags.rpm !== undefined || flags.tpm !== undefined || flags.maxConcurrent !== undefined
+      ? {
+          rateLimit: {
+            ...(flags.rpm !== undefined && { requestsPerMinute: flags.rpm }),
+            ...(flags.tpm !== undefined && { tokensPerMinute: flags.tpm }),
+            ...(flags.maxConcurrent !== undefined && { maxConcurrent: flags.maxConcurrent }),
+          },
+        }
+      : {}),
+    ...(flags.faultRate !== undefined && { faults: { rate: flags.faultRate, ...(flags.faults !== undefined && { kinds: flags.faults }) } }),
   });
   writeLines(io.stdout, simInstructions(server.url));
   await new Promise<void>((resolve) => {

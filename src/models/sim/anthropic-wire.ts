@@ -1,6 +1,7 @@
 import { buildConversation } from './sim-conversation.js';
 import type { SimMessage } from './sim-conversation.js';
 import type { SimAnswer } from './sim-responder.js';
+import { anthropicLimitHeaders } from './sim-limit-headers.js';
 import type { SimWire } from './sim-wire.js';
 import {
   JSON_FRAGMENTS,
@@ -89,6 +90,8 @@ export const anthropicWire: SimWire = {
   error(status, message) {
     return { type: 'error', error: { type: anthropicErrorType(status), message } };
   },
+
+  limitHeaders: anthropicLimitHeaders,
 };
 
 /** The `error.type` Anthropic uses for an HTTP status. */

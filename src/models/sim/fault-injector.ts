@@ -28,3 +28,53 @@ export class FaultInjector {
     return { status: fail.status, call: made + 1, times: fail.times, retryAfterMs: fail.retryAfterMs };
   }
 }
+
+/**
+ * A failure the server injects at a rate, whatever the conversation: an
+ * HTTP status (500, 529), `reset` (the connection is destroyed without an
+ * answer) or `stall` (the answer's head is sent, then nothing more).
+ */
+export type RandomFaultKind = 500 | 529 | 'reset' | 'stall';
+
+/** The kinds {@link RandomFaults} picks from when none are named: the ones a client can get past by retrying. */
+export const DEFAULT_RANDOM_FAULT_KINDS: readonly RandomFaultKind[] = [500, 529, 'reset'];
+
+/** Server-wide faults at a rate. */
+export interface RandomFaultOptions {
+  /** Share of model calls that fail, from 0 to 1. */
+  rate: number;
+  /** What a failing call gets, picked in turn at random. @default [500, 529, 'reset'] */
+  kinds?: readonly RandomFaultKind[];
+  /** Seed of the pseudo-random sequence, so a run is reproducible. @default 1 */
+  seed?: number;
+}
+
+/**
+ * Picks which calls fail, from a seeded pseudo-random sequence
+ * (mulberry32): the same seed fails the same calls in the same order.
+ */
+export class RandomFaults {
+  readonly #rate: number;
+  readonly #kinds: readonly RandomFaultKind[];
+  #state: number;
+
+  constructor(options: RandomFaultOptions) {
+    this.#rate = options.rate;
+    this.#kinds = options.kinds !== undefined && options.kinds.length > 0 ? options.kinds : DEFAULT_RANDOM_FAULT_KINDS;
+    this.#state = (options.seed ?? 1) >>> 0;
+  }
+
+  /** The fault of the next call, if it fails. */
+  next(): RandomFaultKind | undefined {
+    if (this.#random() >= this.#rate) return undefined;
+    return this.#kinds[Math.floor(this.#random() * this.#kinds.length)];
+  }
+
+  #random(): number {
+    this.#state = (this.#state + 0x6d2b79f5) >>> 0;
+    let t = this.#state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  }
+}

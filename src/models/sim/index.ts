@@ -6,6 +6,7 @@
 export { startSimServer } from './sim-server.js';
 export type { SimServer, SimServerOptions, SimServerStats } from './sim-server.js';
 export type { RateLimitOptions } from './rate-limiter.js';
+export type { RandomFaultKind, RandomFaultOptions } from './fault-injector.js';
 export { SIM_DIRECTIVE_TAG, encodeSimDirective, extractSimDirective, checkSimOptions, requestSimDirective } from './sim-directives.js';
 export type { ExtractedDirective } from './sim-directives.js';
 export { simulatedPlan, findPlannerRequest } from './sim-planner.js';

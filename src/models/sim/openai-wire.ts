@@ -1,6 +1,7 @@
 import { buildConversation } from './sim-conversation.js';
 import type { SimMessage } from './sim-conversation.js';
 import type { SimAnswer } from './sim-responder.js';
+import { openaiLimitHeaders } from './sim-limit-headers.js';
 import type { SimRequest, SimWire } from './sim-wire.js';
 import {
   JSON_FRAGMENTS,
@@ -118,6 +119,8 @@ export const openaiWire: SimWire = {
     const [type, code] = openaiErrorType(status);
     return { error: { message, type, param: null, code } };
   },
+
+  limitHeaders: openaiLimitHeaders,
 };
 
 /** The `type` and `code` of an OpenAI error object for an HTTP status. */

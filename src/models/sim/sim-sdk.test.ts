@@ -209,6 +209,69 @@ describe('server-level rate limits through the SDKs', () => {
   });
 });
 
+describe('limit headers and faults at a rate', () => {
+  it('states requests and tokens per minute on every answer, in each API\'s headers, 429s included', async () => {
+    const limited = await startSimServer({ rateLimit: { requestsPerMinute: 120, tokensPerMinute: 600_000 } });
+    try {
+      const message = await anthropic(limited.url)
+        .messages.create({ model: 'sim', max_tokens: 100, messages: [{ role: 'user', content: 'hi' }] })
+        .withResponse();
+      const a = message.response.headers;
+      expect(a.get('anthropic-ratelimit-requests-limit')).toBe('120');
+      expect(a.get('anthropic-ratelimit-requests-remaining')).toBe('1');
+      expect(Date.parse(a.get('anthropic-ratelimit-requests-reset')!)).toBeGreaterThan(Date.now() - 1000);
+      expect(a.get('anthropic-ratelimit-tokens-limit')).toBe('600000');
+      expect(Number(a.get('anthropic-ratelimit-tokens-remaining'))).toBeLessThan(10_000);
+
+      const client = openai(limited.url);
+      const request = { model: 'sim', messages: [{ role: 'user' as const, content: 'hi' }] };
+      const completion = await client.chat.completions.create(request).withResponse();
+      const o = completion.response.headers;
+      expect(o.get('x-ratelimit-limit-requests')).toBe('120');
+      expect(o.get('x-ratelimit-remaining-requests')).toBe('0');
+      expect(o.get('x-ratelimit-reset-requests')).toMatch(/^\d+(ms|(\.\d)?s)$/);
+      expect(o.get('x-ratelimit-limit-tokens')).toBe('600000');
+      const error = (await client.chat.completions.create(request).catch((caught: unknown) => caught)) as InstanceType<typeof OpenAI.APIError>;
+      expect(error).toBeInstanceOf(OpenAI.RateLimitError);
+      expect(error.message).toContain('requests per minute exceeded');
+      expect(error.headers?.get('x-ratelimit-remaining-requests')).toBe('0');
+      expect(Number(error.headers?.get('retry-after-ms'))).toBeGreaterThan(0);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('sends no limit headers without request or token limits', async () => {
+    const open = await startSimServer();
+    try {
+      const { response } = await anthropic(open.url)
+        .messages.create({ model: 'sim', max_tokens: 100, messages: [{ role: 'user', content: 'hi' }] })
+        .withResponse();
+      expect([...response.headers.keys()].filter((name) => name.includes('ratelimit'))).toEqual([]);
+    } finally {
+      await open.close();
+    }
+  });
+
+  it('fails calls at the faults rate with the kinds asked for: 529, reset', async () => {
+    for (const [kind, expected] of [
+      [529, Anthropic.InternalServerError],
+      ['reset', Anthropic.APIConnectionError],
+    ] as const) {
+      const faulty = await startSimServer({ faults: { rate: 1, kinds: [kind] } });
+      try {
+        const error = await anthropic(faulty.url)
+          .messages.create({ model: 'sim', max_tokens: 100, messages: [{ role: 'user', content: 'hi' }] })
+          .catch((caught: unknown) => caught);
+        expect(error).toBeInstanceOf(expected);
+        expect(faulty.stats).toMatchObject({ requests: 1, faults: 1 });
+      } finally {
+        await faulty.close();
+      }
+    }
+  });
+});
+
 async function waitFor(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
 }

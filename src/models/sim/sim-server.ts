@@ -2,7 +2,8 @@ import http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FanoutError, isFanoutError } from '../../contracts/errors.js';
 import { anthropicWire } from './anthropic-wire.js';
-import { FaultInjector } from './fault-injector.js';
+import { FaultInjector, RandomFaults } from './fault-injector.js';
+import type { RandomFaultKind, RandomFaultOptions } from './fault-injector.js';
 import { openaiWire } from './openai-wire.js';
 import { RateLimiter } from './rate-limiter.js';
 import type { RateLimitOptions } from './rate-limiter.js';
@@ -18,8 +19,14 @@ export interface SimServerOptions {
   host?: '127.0.0.1';
   /** Delay before each answer when the directive sets no `latencyMs`. Default 0. */
   defaultLatencyMs?: number;
-  /** Server-wide limits; over a limit the server answers 429 with retry-after. */
+  /**
+   * Server-wide limits, enforced as a real API does: over a limit the server
+   * answers 429 with retry-after, and every model answer carries the limit
+   * headers of its wire format.
+   */
   rateLimit?: RateLimitOptions;
+  /** Server-wide faults at a rate, whatever the directives say (the benchmark's mixed failures). */
+  faults?: RandomFaultOptions;
 }
 
 /** Counters of a running simulated server. */
@@ -28,7 +35,7 @@ export interface SimServerStats {
   requests: number;
   /** Calls answered 429 by the server-level rate limit. */
   rateLimited: number;
-  /** Calls failed by a `fail` directive. */
+  /** Calls failed by a `fail` directive or by the `faults` rate. */
   faults: number;
 }
 
@@ -61,13 +68,15 @@ export async function startSimServer(options: SimServerOptions = {}): Promise<Si
   const defaultLatencyMs = options.defaultLatencyMs ?? 0;
   const limiter = options.rateLimit === undefined ? undefined : new RateLimiter(options.rateLimit);
   const faults = new FaultInjector();
+  const randomFaults = options.faults === undefined || options.faults.rate === 0 ? undefined : new RandomFaults(options.faults);
   const stats: SimServerStats = { requests: 0, rateLimited: 0, faults: 0 };
   let requestCount = 0;
 
   const answer = (wire: SimWire, request: SimRequest, res: ServerResponse): void => {
     try {
       const reply = respond(request.conversation);
-      const headers = { 'request-id': `req_sim_${++requestCount}` };
+      limiter?.spend(reply.outputTokens);
+      const headers = { 'request-id': `req_sim_${++requestCount}`, ...limitHeaders(wire) };
       if (request.stream) {
         send(res, 200, 'text/event-stream; charset=utf-8', wire.sse(reply, request), { 'cache-control': 'no-cache', ...headers });
       } else {
@@ -78,26 +87,46 @@ export async function startSimServer(options: SimServerOptions = {}): Promise<Si
     }
   };
 
+  const limitHeaders = (wire: SimWire): Record<string, string> =>
+    limiter === undefined ? {} : wire.limitHeaders(limiter.state(), Date.now());
+
+  /** Answers with a fault the `faults` rate picked. */
+  const randomFault = (kind: RandomFaultKind, wire: SimWire, req: IncomingMessage, res: ServerResponse): void => {
+    stats.faults++;
+    if (kind === 'reset') {
+      req.socket.destroy();
+    } else if (kind === 'stall') {
+      // The head goes out, the body never does: the client sees a stalled answer until it gives up.
+      res.writeHead(200, { 'content-type': 'application/json', ...limitHeaders(wire) });
+      res.flushHeaders();
+    } else {
+      sendError(wire, res, kind, `simulated fault (faults rate ${options.faults?.rate}), status ${kind}`, undefined, limitHeaders(wire));
+    }
+  };
+
   const modelCall = (wire: SimWire, req: IncomingMessage, res: ServerResponse): void => {
     stats.requests++;
     if (!hasApiKey(req)) return sendError(wire, res, 401, MISSING_KEY);
-    if (limiter !== undefined) {
-      const admission = limiter.admit();
-      if (!admission.admitted) {
-        stats.rateLimited++;
-        return sendError(wire, res, 429, 'simulated rate limit: too many requests, retry later', admission.retryAfterMs);
-      }
-      res.once('close', () => limiter.release());
-    }
     readBody(req)
       .then((body) => {
         const request = wire.parse(parseJson(body));
+        if (limiter !== undefined) {
+          const admission = limiter.admit(request.conversation.inputTokens);
+          if (!admission.admitted) {
+            stats.rateLimited++;
+            const message = `simulated rate limit: ${LIMIT_WORDS[admission.limit]}, retry later`;
+            return sendError(wire, res, 429, message, admission.retryAfterMs, limitHeaders(wire));
+          }
+          res.once('close', () => limiter.release());
+        }
+        const random = randomFaults?.next();
+        if (random !== undefined) return randomFault(random, wire, req, res);
         const { key, options: sim } = request.conversation;
         const fault = faults.check(key, sim.fail);
         if (fault !== undefined) {
           stats.faults++;
           const message = `simulated fault ${fault.call} of ${fault.times} (fanout-sim fail directive), status ${fault.status}`;
-          return sendError(wire, res, fault.status, message, fault.retryAfterMs);
+          return sendError(wire, res, fault.status, message, fault.retryAfterMs, limitHeaders(wire));
         }
         const latencyMs = sim.latencyMs ?? defaultLatencyMs;
         if (latencyMs === 0) return answer(wire, request, res);
@@ -143,8 +172,21 @@ export async function startSimServer(options: SimServerOptions = {}): Promise<Si
 
 const MISSING_KEY = 'missing API key: send an x-api-key or "Authorization: Bearer" header (the simulated model accepts any value)';
 
-function sendError(wire: SimWire, res: ServerResponse, status: number, message: string, retryAfterMs?: number): void {
-  sendJson(res, status, wire.error(status, message), retryHeaders(status, retryAfterMs));
+const LIMIT_WORDS = {
+  concurrency: 'too many concurrent requests',
+  requests: 'requests per minute exceeded',
+  tokens: 'tokens per minute exceeded',
+} as const;
+
+function sendError(
+  wire: SimWire,
+  res: ServerResponse,
+  status: number,
+  message: string,
+  retryAfterMs?: number,
+  headers: Record<string, string> = {},
+): void {
+  sendJson(res, status, wire.error(status, message), { ...headers, ...retryHeaders(status, retryAfterMs) });
 }
 
 /** FanoutErrors with a status are the client's mistakes (400, 413); anything else is a bug here. */
@@ -194,7 +236,7 @@ function listen(server: http.Server, port: number): Promise<number> {
 }
 
 function checkOptions(options: SimServerOptions): void {
-  const { port, host, defaultLatencyMs, rateLimit } = options;
+  const { port, host, defaultLatencyMs, rateLimit, faults } = options;
   if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65_535)) {
     throw optionError(`port must be an integer from 0 to 65535, got ${port}`);
   }
@@ -202,7 +244,13 @@ function checkOptions(options: SimServerOptions): void {
   if (defaultLatencyMs !== undefined && !(Number.isFinite(defaultLatencyMs) && defaultLatencyMs >= 0)) {
     throw optionError(`defaultLatencyMs must be a non-negative number, got ${defaultLatencyMs}`);
   }
-  for (const key of ['maxConcurrent', 'requestsPerSecond', 'retryAfterMs'] as const) {
+  if (faults !== undefined) {
+    if (!(faults.rate >= 0 && faults.rate <= 1)) throw optionError(`faults.rate must be a number from 0 to 1, got ${faults.rate}`);
+    for (const kind of faults.kinds ?? []) {
+      if (!RANDOM_FAULT_KINDS.includes(kind)) throw optionError(`faults.kinds: expected 500, 529, reset or stall, got ${String(kind)}`);
+    }
+  }
+  for (const key of ['maxConcurrent', 'requestsPerSecond', 'requestsPerMinute', 'tokensPerMinute', 'retryAfterMs'] as const) {
     const value = rateLimit?.[key];
     const min = key === 'retryAfterMs' ? 0 : Number.MIN_VALUE;
     if (value !== undefined && !(Number.isFinite(value) && value >= min)) {
@@ -210,6 +258,8 @@ function checkOptions(options: SimServerOptions): void {
     }
   }
 }
+
+const RANDOM_FAULT_KINDS: readonly RandomFaultKind[] = [500, 529, 'reset', 'stall'];
 
 function optionError(message: string): FanoutError {
   return new FanoutError('OPTION_INVALID', `sim server: ${message}`);

@@ -1,5 +1,6 @@
 import { FanoutError } from '../../contracts/errors.js';
 import type { SimConversation } from './sim-conversation.js';
+import type { RateLimitState } from './rate-limiter.js';
 import type { SimAnswer } from './sim-responder.js';
 
 /** A request of one wire format after parsing. */
@@ -22,6 +23,8 @@ export interface SimWire {
   sse(answer: SimAnswer, request: SimRequest): string;
   /** The error body for an HTTP error status. */
   error(status: number, message: string): unknown;
+  /** The rate-limit headers of this API for the limits' state at `nowEpochMs`. */
+  limitHeaders(state: RateLimitState, nowEpochMs: number): Record<string, string>;
 }
 
 /**
