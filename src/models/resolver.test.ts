@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { FanoutError } from '../contracts/errors.js';
 import type { Model, ModelRequest, ModelResolver } from '../contracts/model.js';
 import { isSimulated, type SimOptions } from '../contracts/sim-options.js';
+import { ManualClock } from '../engine/manual-clock.js';
 import { createModelResolver, defaultModelSpec } from './resolver.js';
 import { startSimServer, type SimServer } from './sim/index.js';
 
@@ -119,6 +120,39 @@ describe('createModelResolver', () => {
     expect(error.message).toContain('"gemini:pro"');
     expect(error.message).toContain('one of sim, anthropic, openai');
     expect(configError(() => resolver.resolve('toString')).code).toBe('MODEL_CONFIG');
+  });
+
+  it('refuses a call time limit in the environment that is not a positive number, in one line', () => {
+    const error = configError(() => createModelResolver({ env: { FANOUT_STREAM_IDLE_TIMEOUT_MS: '0' } }));
+    expect(error.code).toBe('MODEL_CONFIG');
+    expect(error.message).toBe('FANOUT_STREAM_IDLE_TIMEOUT_MS must be a number of milliseconds > 0, got "0"');
+  });
+
+  it('gives a model its own stream idle timeout, over the one of every model', async () => {
+    const stalling = await startSimServer({ faults: { rate: 1, kinds: ['stall'] } });
+    try {
+      const clock = new ManualClock();
+      resolver = createModelResolver({
+        env: { FANOUT_STREAM_IDLE_TIMEOUT_MS: '90000' },
+        simUrl: stalling.url,
+        clock,
+        modelCallTimeouts: { sim: { streamIdleTimeoutMs: 2_000 } },
+      });
+      const ended: string[] = [];
+      for (const spec of ['sim', 'sim:openai']) {
+        resolver.resolve(spec).generate(request('Stall.')).catch(() => ended.push(spec));
+      }
+      for (let i = 0; i < 50 && stalling.stats.faults < 2; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      await clock.advance(2_000);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(ended).toEqual(['sim']);
+      await clock.advance(88_000);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(ended).toEqual(['sim', 'sim:openai']);
+    } finally {
+      await resolver.close();
+      await stalling.close();
+    }
   });
 
   it.each([

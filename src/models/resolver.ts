@@ -1,6 +1,7 @@
 import { FanoutError } from '../contracts/errors.js';
 import { createEndpointReachability } from './http/endpoint-reachability.js';
-import { createNodeFetch, type FetchFunction } from './http/node-fetch.js';
+import type { Clock } from '../contracts/clock.js';
+import { createNodeFetch, type CallTimeouts, type FetchFunction } from './http/node-fetch.js';
 import type { Model, ModelRequest, ModelResponse, ModelResolver } from '../contracts/model.js';
 import { SIM_PROVIDER } from '../contracts/sim-options.js';
 import { ANTHROPIC_DEFAULT_BASE_URL, OPENAI_DEFAULT_BASE_URL } from './provider-endpoints.js';
@@ -21,6 +22,17 @@ export interface ModelResolverOptions {
    * one in this process. Also read from `FANOUT_SIM_URL`.
    */
   simUrl?: string;
+  /**
+   * Time limits of every model call on the wire (see {@link CallTimeouts}):
+   * a stalled answer or an overlong call fails with a retryable
+   * `MODEL_ERROR`. Also read from `FANOUT_STREAM_IDLE_TIMEOUT_MS` and
+   * `FANOUT_CALL_TIMEOUT_MS`. @default 60 s idle, 600 s per call
+   */
+  callTimeouts?: Partial<CallTimeouts>;
+  /** Per model spec (`anthropic:claude-sonnet-5-5`, `sim`), over {@link callTimeouts}. */
+  modelCallTimeouts?: Readonly<Record<string, Partial<CallTimeouts>>>;
+  /** The clock the call time limits run on. @default the system clock */
+  clock?: Clock;
 }
 
 /** What a provider entry gets to build a Model from a spec. */
@@ -146,7 +158,10 @@ export function createModelResolver(options: ModelResolverOptions = {}): ModelRe
       ? undefined
       : { url: externalSimUrl, source: options.simUrl === undefined ? 'FANOUT_SIM_URL' : 'the simUrl option' };
   const models = new Map<string, Model>();
-  const http = createNodeFetch();
+  const http = createNodeFetch({
+    timeouts: { ...timeoutsFromEnv(env), ...options.callTimeouts },
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
+  });
   let reachability = createEndpointReachability();
   let simServer: Promise<{ url: string; close(): Promise<void> }> | undefined;
 
@@ -172,7 +187,9 @@ export function createModelResolver(options: ModelResolverOptions = {}): ModelRe
         (url: string, source: string | undefined) =>
         (signal?: AbortSignal): Promise<void> =>
           reachability.check({ url, spec, source }, signal);
-      const model = entry({ spec, modelId, env, fetch: http.fetch, simUrl, externalSim, preflight });
+      const own = options.modelCallTimeouts?.[spec];
+      const fetch = own === undefined ? http.fetch : http.withTimeouts(own);
+      const model = entry({ spec, modelId, env, fetch, simUrl, externalSim, preflight });
       models.set(spec, model);
       return model;
     },
@@ -186,6 +203,22 @@ export function createModelResolver(options: ModelResolverOptions = {}): ModelRe
       if (server !== undefined) await (await server).close();
     },
   };
+}
+
+/** The call time limits set in the environment; a value that is not a positive number is refused. */
+function timeoutsFromEnv(env: NodeJS.ProcessEnv): Partial<CallTimeouts> {
+  const read = (variable: string): number | undefined => {
+    const value = env[variable] || undefined;
+    if (value === undefined) return undefined;
+    const ms = Number(value);
+    if (!(Number.isFinite(ms) && ms > 0)) {
+      throw new FanoutError('MODEL_CONFIG', `${variable} must be a number of milliseconds > 0, got "${value}"`);
+    }
+    return ms;
+  };
+  const idle = read('FANOUT_STREAM_IDLE_TIMEOUT_MS');
+  const call = read('FANOUT_CALL_TIMEOUT_MS');
+  return { ...(idle === undefined ? {} : { streamIdleTimeoutMs: idle }), ...(call === undefined ? {} : { callTimeoutMs: call }) };
 }
 
 /** The base URL a variable sets (checked to be an http(s) URL), else the provider's default. */

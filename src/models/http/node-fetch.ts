@@ -1,5 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
+import { systemClock, type Clock } from '../../contracts/clock.js';
+import { LateAnswerError } from './late-answer.js';
 import { toResponse, type NodeResponse } from './node-response.js';
 
 /** The `fetch` signature the official model SDKs accept through their `fetch` option. */
@@ -13,11 +15,37 @@ export interface NodeFetchOptions {
    * @default 256
    */
   maxSockets?: number;
+  /** Time limits of every request, unless {@link NodeFetch.withTimeouts} overrides them. */
+  timeouts?: Partial<CallTimeouts>;
+  /** The clock the time limits run on (a test's manual clock). @default the system clock */
+  clock?: Clock;
 }
+
+/**
+ * Time limits of one model call on the wire, both retryable when they fire
+ * (a later attempt usually gets a live connection).
+ */
+export interface CallTimeouts {
+  /**
+   * Longest silence once the answer has started (its head arrived): between
+   * the head and the first bytes of the body, and between any two chunks.
+   * A streamed answer gets pings and deltas every few seconds, and a
+   * non-streamed one is sent whole once ready, so a silence this long means
+   * the connection is stuck. @default 60000
+   */
+  streamIdleTimeoutMs: number;
+  /** Longest time from sending the request to the end of the answer. @default 600000 */
+  callTimeoutMs: number;
+}
+
+/** The time limits of a call unless configured otherwise. */
+export const DEFAULT_CALL_TIMEOUTS: Readonly<CallTimeouts> = { streamIdleTimeoutMs: 60_000, callTimeoutMs: 600_000 };
 
 /** A fetch over `node:http` keep-alive agents, and the way to release its sockets. */
 export interface NodeFetch {
   fetch: FetchFunction;
+  /** The same fetch (same sockets) with other time limits, e.g. one model's own. */
+  withTimeouts(timeouts: Partial<CallTimeouts>): FetchFunction;
   /** Destroys the agents' sockets so the process can exit. */
   close(): void;
 }
@@ -37,6 +65,8 @@ export interface NodeFetch {
  */
 export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
   const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 256, maxFreeSockets: 256 };
+  const clock = options.clock ?? systemClock;
+  const defaults: CallTimeouts = { ...DEFAULT_CALL_TIMEOUTS, ...options.timeouts };
   const agents: http.Agent[] = [];
   // Parsing each absolute URL costs more than the rest of the request setup; the origins are few.
   const origins = new Map<string, Origin>();
@@ -59,15 +89,18 @@ export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
     return found;
   };
 
-  const fetch: FetchFunction = (input, init = {}) => {
-    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-    const slash = url.indexOf('/', url.indexOf('//') + 2);
-    const origin = originOf(slash < 0 ? url : url.slice(0, slash));
-    return send(origin, slash < 0 ? '/' : url.slice(slash), init);
-  };
+  const fetchWith =
+    (timeouts: CallTimeouts): FetchFunction =>
+    (input, init = {}) => {
+      const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+      const slash = url.indexOf('/', url.indexOf('//') + 2);
+      const origin = originOf(slash < 0 ? url : url.slice(0, slash));
+      return send(origin, slash < 0 ? '/' : url.slice(slash), init, startWatchdog(clock, timeouts));
+    };
 
   return {
-    fetch,
+    fetch: fetchWith(defaults),
+    withTimeouts: (timeouts) => fetchWith({ ...defaults, ...timeouts }),
     close() {
       for (const agent of agents) agent.destroy();
       agents.length = 0;
@@ -83,10 +116,11 @@ interface Origin {
   port: string;
 }
 
-function send(origin: Origin, path: string, init: RequestInit): Promise<Response> {
+function send(origin: Origin, path: string, init: RequestInit, watchdog: Watchdog): Promise<Response> {
   return new Promise<Response>((resolve, reject) => {
     const signal = init.signal ?? undefined;
     if (signal?.aborted) {
+      watchdog.stop();
       reject(abortError(signal));
       return;
     }
@@ -98,14 +132,18 @@ function send(origin: Origin, path: string, init: RequestInit): Promise<Response
 
     let answer: NodeResponse | undefined;
     let settled = false;
-    const onAbort = (): void => {
-      const error = abortError(signal);
+    const failWith = (error: Error): void => {
       req.destroy(error);
       if (answer !== undefined) answer.fail(error);
       else settle(() => reject(error));
     };
-    const release = (): void => signal?.removeEventListener('abort', onAbort);
+    const onAbort = (): void => failWith(abortError(signal));
+    const release = (): void => {
+      watchdog.stop();
+      signal?.removeEventListener('abort', onAbort);
+    };
     signal?.addEventListener('abort', onAbort, { once: true });
+    watchdog.onExpiry(failWith);
     const settle = (then: () => void): void => {
       if (settled) return;
       settled = true;
@@ -119,12 +157,65 @@ function send(origin: Origin, path: string, init: RequestInit): Promise<Response
     const { transport, agent, hostname, port } = origin;
     const request = { method: init.method ?? 'GET', hostname, port, path, headers, agent };
     const req = transport.request(request, (res) => {
+      watchdog.activity();
+      res.on('data', watchdog.activity);
       answer = toResponse(res, release);
       answer.response.then((response) => settle(() => resolve(response)), fail);
     });
     req.on('error', fail);
     req.end(body);
   });
+}
+
+/** Watches one request's time limits; {@link Watchdog.stop} once the answer ended, failed or was aborted. */
+interface Watchdog {
+  /** Called with the error to fail the request with when a limit passes. */
+  onExpiry(fail: (error: Error) => void): void;
+  /** Bytes of the answer arrived (its head or a body chunk). */
+  activity: () => void;
+  stop(): void;
+}
+
+/**
+ * One sleep at a time on `clock`, until the nearer of the call's deadline
+ * and the idle deadline (counted from the last activity; none before the
+ * answer's head). Activity only moves a timestamp: a chunk costs no timer.
+ */
+function startWatchdog(clock: Clock, timeouts: CallTimeouts): Watchdog {
+  const { streamIdleTimeoutMs, callTimeoutMs } = timeouts;
+  const callEnd = clock.now() + callTimeoutMs;
+  let lastActivity: number | undefined;
+  let stopped = false;
+  let nap = new AbortController();
+  let fail: (error: Error) => void = () => {};
+  const watch = async (): Promise<void> => {
+    for (;;) {
+      const now = clock.now();
+      const idleEnd = lastActivity === undefined ? Number.POSITIVE_INFINITY : lastActivity + streamIdleTimeoutMs;
+      if (now >= callEnd) return fail(new LateAnswerError('call', callTimeoutMs));
+      if (now >= idleEnd) return fail(new LateAnswerError('idle', streamIdleTimeoutMs));
+      try {
+        await clock.sleep(Math.min(callEnd, idleEnd) - now, nap.signal);
+      } catch {
+        if (stopped) return;
+        nap = new AbortController();
+      }
+    }
+  };
+  void watch();
+  return {
+    onExpiry: (failWith) => (fail = failWith),
+    activity: () => {
+      const first = lastActivity === undefined;
+      lastActivity = clock.now();
+      // The sleep in progress runs to the call's deadline: the first activity brings the idle deadline in.
+      if (first) nap.abort();
+    },
+    stop: () => {
+      stopped = true;
+      nap.abort();
+    },
+  };
 }
 
 /** A string stays a string: Node then sends it in the same write as the request head. */

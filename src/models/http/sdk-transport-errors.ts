@@ -1,4 +1,5 @@
 import { FanoutError } from '../../contracts/errors.js';
+import { findLateAnswer } from './late-answer.js';
 import { connectionErrorCode, describeConnectionFailure, isRetryableConnectionCode } from './http-errors.js';
 
 /** A class an error can be tested against with `instanceof`. */
@@ -45,7 +46,7 @@ export interface SdkTransportErrorContext {
 /**
  * The part of SDK error classification both providers share: `ABORTED` when
  * the caller's signal fired (whatever the SDK made of it), a FanoutError as
- * it is, and `MODEL_ERROR` for a timed-out or failed connection (retryable
+ * it is, and `MODEL_ERROR` for a timed-out, stalled or failed connection (retryable
  * when a later attempt may get past it). Undefined for everything else (HTTP
  * error answers, errors inside a stream, malformed JSON), which each
  * provider maps in its own way.
@@ -61,6 +62,11 @@ export function classifySdkTransportError(
     return new FanoutError('ABORTED', line('call aborted'), { cause: error });
   }
   if (error instanceof FanoutError) return error;
+  // fanout's fetch gave up on a stalled or overlong answer: wrapped by the SDK or not, a later attempt may get through.
+  const timeout = findLateAnswer(error);
+  if (timeout !== undefined) {
+    return new FanoutError('MODEL_ERROR', line(`${timeout.message} from ${baseURL}`), { cause: error, retryable: true });
+  }
   if (error instanceof classes.connectionTimeout) {
     return new FanoutError('MODEL_ERROR', line(`request to ${baseURL} timed out`), { cause: error, retryable: true });
   }
