@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { claudeCodeAgentSource } from './agents/index.js';
 import type { Fanout, FanoutOptions } from './contracts/fanout.js';
 import { createFanout } from './engine/index.js';
@@ -32,9 +32,50 @@ export interface DefaultFanoutOptions extends Partial<Omit<FanoutOptions, 'store
   agentsHome?: string;
 }
 
-/** `$FANOUT_HOME`, or `./.fanout` under the current directory. */
-export function fanoutHome(env: NodeJS.ProcessEnv = process.env): string {
-  return resolve(env.FANOUT_HOME ?? '.fanout');
+/** The name of the store directory that {@link locateFanoutHome} looks for. */
+export const STORE_DIR_NAME = '.fanout';
+
+/** Where the store of a directory is, and how it was found. */
+export interface FanoutHomeLocation {
+  /** The store directory, absolute. */
+  home: string;
+  /**
+   * `env`: `$FANOUT_HOME`; `found`: the nearest `.fanout` directory at or
+   * above the directory; `new`: none exists, so `<dir>/.fanout` (created by
+   * the first run).
+   */
+  source: 'env' | 'found' | 'new';
+  /** The directory the search started from, absolute. */
+  from: string;
+}
+
+/**
+ * Finds the store as git finds a repository: `$FANOUT_HOME` always wins
+ * (relative to `cwd`); otherwise the nearest `.fanout` directory in `cwd`
+ * or one of its parents; otherwise `cwd/.fanout`, which nothing has created
+ * yet. Reads the file system, never writes it.
+ */
+export function locateFanoutHome(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): FanoutHomeLocation {
+  const from = resolve(cwd);
+  if (env.FANOUT_HOME) return { home: resolve(from, env.FANOUT_HOME), source: 'env', from };
+  for (let dir = from; ; dir = dirname(dir)) {
+    const candidate = join(dir, STORE_DIR_NAME);
+    if (isDirectory(candidate)) return { home: candidate, source: 'found', from };
+    if (dirname(dir) === dir) return { home: join(from, STORE_DIR_NAME), source: 'new', from };
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** The store directory of `cwd` (see {@link locateFanoutHome}): `$FANOUT_HOME`, else the nearest `.fanout` up the tree, else `cwd/.fanout`. */
+export function fanoutHome(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): string {
+  return locateFanoutHome(env, cwd).home;
 }
 
 /** File names of the price file looked for in the fanout home, in this order. */
@@ -68,7 +109,7 @@ export function createDefaultFanout(options: DefaultFanoutOptions = {}): Fanout 
     agents: rest.agents ?? claudeCodeAgentSource(agentsHome === undefined ? {} : { home: agentsHome }),
     // The store lives in the workspace by default (./.fanout): no subagent may write it.
     protectedPaths: [resolve(home), ...(rest.protectedPaths ?? [])],
-    store: persist ? new LazyRunStore(() => openRunStore(home)) : new MemoryRunStore(),
+    store: persist ? new LazyRunStore(() => openRunStore(home), resolve(home)) : new MemoryRunStore(),
     models: createModelResolver({ env }),
     workspaces: rest.workspaces ?? createWorktreeManager({ home }),
     // `--no-sandbox` reaches a detached run through the environment, as FANOUT_HOME does.

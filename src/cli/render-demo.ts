@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import type { Plan } from '../contracts/plan.js';
 import type { ExecutionDag } from '../contracts/plan.js';
 import { formatColumns } from './format.js';
@@ -41,7 +42,7 @@ export function renderDemoFooter(options: {
   const lines = ['', `Files written by the subagents, in ${options.workdir}:`];
   if (options.written.length === 0) lines.push('  (none)');
   lines.push(...formatColumns(options.written.map((file) => [file.path, `${file.bytes} bytes`]), new Set([1])).map((line) => `  ${line}`));
-  const store = options.homeFromEnv ? `FANOUT_HOME=${options.home}` : `store: ${options.home}, so run these from this directory`;
+  const store = options.homeFromEnv ? `FANOUT_HOME=${options.home}` : `store: ${options.home}, found from ${dirname(options.home)} and every directory below it`;
   lines.push('', `Get any output by its handle (${store}):`);
   lines.push(...formatColumns(options.handles.map((task) => [`fanout output ${task.handle}`, `# ${task.id}`])).map((line) => `  ${line}`));
   lines.push('  fanout status        # the todo list of this run', '  fanout runs          # recent runs');

@@ -49,6 +49,11 @@ export interface StopRequest {
  * `MemoryRunStore` (tests, embedding). Both pass `run-store-conformance.ts`.
  */
 export interface RunStore {
+  /**
+   * Where the store is (a directory or file), named in "not found" messages
+   * so a user sees which store was searched. Absent: an unnamed store (memory).
+   */
+  readonly location?: string;
   /** Records a new run and all its tasks in one transaction. */
   createRun(run: RunRecord, tasks: TaskRecord[]): void;
   updateRun(runId: string, patch: RunPatch): void;

@@ -130,7 +130,7 @@ class FanoutEngine implements Fanout {
   start(runId: string, options: StartOptions = {}): void {
     this.#checkOpen();
     const run = this.#store.getRun(runId);
-    if (run === undefined) throw new FanoutError('NOT_FOUND', `no run ${runId} in the store`);
+    if (run === undefined) throw new FanoutError('NOT_FOUND', `no run ${runId} in ${this.#storeName}`);
     if (this.#executions.has(runId)) throw new FanoutError('OPTION_INVALID', `run ${runId} is already executing in this process`);
     if (run.status !== 'running' || run.startedAt !== undefined) {
       throw new FanoutError('OPTION_INVALID', `run ${runId} was already started (status ${run.status}); only a prepared run can be started`);
@@ -346,6 +346,12 @@ class FanoutEngine implements Fanout {
     this.#poller.ensureRunning();
   }
 
+  /** The store as "not found" messages name it: its location when it has one. */
+  get #storeName(): string {
+    const { location } = this.#store;
+    return location === undefined ? 'the store' : `the store ${location}`;
+  }
+
   /**
    * Every read of a run goes through here: a run whose executing process
    * died is recorded as interrupted (its unfinished tasks stopped) first.
@@ -357,7 +363,7 @@ class FanoutEngine implements Fanout {
   /** The run, settled; NOT_FOUND when there is none. */
   #getRun(runId: string): RunRecord {
     const run = this.#store.getRun(runId);
-    if (run === undefined) throw new FanoutError('NOT_FOUND', `no run ${runId} in the store`);
+    if (run === undefined) throw new FanoutError('NOT_FOUND', `no run ${runId} in ${this.#storeName}`);
     return this.#settled(run);
   }
 
@@ -370,7 +376,7 @@ class FanoutEngine implements Fanout {
   #findRun(target: string | undefined): RunRecord {
     if (target === undefined) {
       const latest = this.#store.listRuns(1)[0];
-      if (latest === undefined) throw new FanoutError('NOT_FOUND', 'no runs in the store yet');
+      if (latest === undefined) throw new FanoutError('NOT_FOUND', `no runs in ${this.#storeName} yet`);
       return latest;
     }
     const run = this.#store.getRun(target);
@@ -378,7 +384,7 @@ class FanoutEngine implements Fanout {
     const task = this.#store.getTask(target);
     const ofTask = task === undefined ? undefined : this.#store.getRun(task.runId);
     if (ofTask === undefined) {
-      throw new FanoutError('NOT_FOUND', `no run or task ${target} in the store (expected a run id or a task handle)`);
+      throw new FanoutError('NOT_FOUND', `no run or task ${target} in ${this.#storeName} (expected a run id or a task handle)`);
     }
     return ofTask;
   }
@@ -404,7 +410,12 @@ class FanoutEngine implements Fanout {
 
   #outputOf(handle: string): OutputResult {
     const found = this.#store.getTask(handle);
-    if (found === undefined) throw new FanoutError('NOT_FOUND', `no task ${handle} in the store (expected a task handle)`);
+    if (found === undefined) {
+      if (this.#store.getRun(handle) !== undefined) {
+        throw new FanoutError('NOT_FOUND', `${handle} is a run id, not a task handle; its tasks and their handles: fanout status ${handle}`);
+      }
+      throw new FanoutError('NOT_FOUND', `no task ${handle} in ${this.#storeName} (expected a task handle)`);
+    }
     const run = this.#store.getRun(found.runId);
     if (run !== undefined) this.#settled(run);
     // Read again: settling an orphaned run stops its unfinished tasks.

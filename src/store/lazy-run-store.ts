@@ -14,9 +14,13 @@ export class LazyRunStore implements RunStore {
   #open: (() => RunStore) | undefined;
   #store: RunStore | undefined;
 
-  /** `open` is called once, by the first method called; its errors are that call's. */
-  constructor(open: () => RunStore) {
+  /** Where the store `open` opens is, known before it is opened. */
+  readonly location: string | undefined;
+
+  /** `open` is called once, by the first method called; its errors are that call's. `location`: see {@link RunStore.location}. */
+  constructor(open: () => RunStore, location?: string) {
     this.#open = open;
+    this.location = location;
   }
 
   /** True once the underlying store was opened. */

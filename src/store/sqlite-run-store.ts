@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { FanoutError } from '../contracts/errors.js';
@@ -61,6 +61,10 @@ const CHECKPOINT_AFTER_WRITES = 1_000;
 export class SqliteRunStore implements RunStore {
   /** The database file. */
   readonly path: string;
+  /** The database file, as {@link RunStore.location}. */
+  get location(): string {
+    return this.path;
+  }
   readonly #db: Database.Database;
   readonly #maxOutputBytes: number;
   readonly #statements: ReturnType<typeof prepareStatements>;
@@ -431,7 +435,8 @@ function planWithoutTaskRows(run: RunRecord, tasks: readonly TaskRecord[]): obje
 
 /**
  * Opens the run store of a fanout home directory, `home/fanout.db`,
- * creating both when missing (unless `readonly`).
+ * creating both when missing (unless `readonly`); a home directory it
+ * creates gets a `.gitignore` of `*`.
  * @throws FanoutError `STORE_ERROR` naming the path when `home` cannot be created or the file is not a run store.
  */
 export function openRunStore(home: string, options: Omit<SqliteRunStoreOptions, 'path'> = {}): SqliteRunStore {
@@ -439,7 +444,9 @@ export function openRunStore(home: string, options: Omit<SqliteRunStoreOptions, 
   if (options.readonly) return new SqliteRunStore({ ...options, path });
   try {
     // Private to its user: the store holds prompts, outputs and transcripts.
-    mkdirSync(home, { recursive: true, mode: 0o700 });
+    const created = mkdirSync(home, { recursive: true, mode: 0o700 });
+    // A store made inside a repository must never be committed; a directory the user already had is theirs to configure.
+    if (created !== undefined) writeFileSync(join(home, '.gitignore'), '*\n', { mode: 0o600 });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     throw new FanoutError('STORE_ERROR', `cannot create the fanout home directory ${home}: ${message}`, {

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { openRunStore } from '../../store/index.js';
 import { runCli } from '../program.js';
@@ -6,16 +7,28 @@ import { commandWorkspace as workspace } from '../test-support/command-workspace
 // Commands in this process, on a real store in a temp FANOUT_HOME and the simulated model.
 
 describe('read-only commands on an empty home', () => {
-  it('runs says there are none; status and output of unknown ids exit 2 with one line', async () => {
-    const { io } = workspace();
+  it('exit 2 with one line naming FANOUT_HOME, and create nothing there', async () => {
+    const { io, home } = workspace();
+    for (const argv of [['runs'], ['status'], ['status', 'run-nope'], ['output', 'task-nope'], ['stop', 'task-nope'], ['logs', 'run-nope'], ['report', 'run-nope'], ['diff', 'run-nope'], ['clean']]) {
+      const failed = io();
+      expect(await runCli(argv, failed)).toBe(2);
+      expect(failed.err()).toBe(`fanout: no fanout store in FANOUT_HOME=${home} (no runs there yet); start one with: fanout run <plan> or fanout demo\n`);
+    }
+    expect(existsSync(home)).toBe(false);
+  });
+
+  it('runs says there are none in a store without runs; unknown ids exit 2 naming the store', async () => {
+    const { io, home } = workspace();
+    openRunStore(home).close();
     const runs = io();
     expect(await runCli(['runs'], runs)).toBe(0);
-    expect(runs.out()).toBe('No runs yet. Try: fanout demo\n');
+    expect(runs.out()).toBe(`Store: ${home}\nNo runs yet. Try: fanout demo\n`);
 
     for (const argv of [['status'], ['status', 'run-nope'], ['output', 'task-nope'], ['stop', 'task-nope']]) {
       const failed = io();
       expect(await runCli(argv, failed)).toBe(2);
       expect(failed.err()).toMatch(/^fanout: [^\n]+\n$/);
+      expect(failed.err()).toContain(home);
     }
   });
 });
@@ -37,7 +50,7 @@ describe('run, then status, runs and output', () => {
 
     const runs = io();
     await runCli(['runs'], runs);
-    expect(runs.out().split('\n')[1]).toMatch(/^run-\S+\s+pair\s+succeeded\s+2\/2/);
+    expect(runs.out().split('\n')[2]).toMatch(/^run-\S+\s+pair\s+succeeded\s+2\/2/);
 
     const status = io();
     expect(await runCli(['status'], status)).toBe(0);

@@ -110,8 +110,9 @@ describe('fanout do on the simulated model', () => {
     expect(check.out()).toContain('5 independent tasks, no conflicts');
 
     const runs = io();
-    await runCli(['runs'], runs);
-    expect(runs.out()).toBe('No runs yet. Try: fanout demo\n');
+    // No store was even created: runs has none to read.
+    expect(await runCli(['runs'], runs)).toBe(2);
+    expect(runs.err()).toContain('no fanout store');
 
     const again = io();
     expect(await runCli(['do', 'add a and b', '--plan-only', 'auth.yaml', '--force'], again)).toBe(0);
@@ -165,8 +166,9 @@ describe('fanout do at a terminal', () => {
     expect(await runCli(['do', 'add a and b'], declined)).toBe(0);
     expect(declined.out()).toMatch(/Run these 2 tasks\? \[Y\/n\] Not run\.\n$/);
     const runs = io();
-    await runCli(['runs'], runs);
-    expect(runs.out()).toBe('No runs yet. Try: fanout demo\n');
+    // No store was even created: runs has none to read.
+    expect(await runCli(['runs'], runs)).toBe(2);
+    expect(runs.err()).toContain('no fanout store');
 
     const yes = terminal(home, dir, '');
     expect(await runCli(['do', 'add a and b', '--yes'], yes)).toBe(0);

@@ -1,3 +1,4 @@
+import { openRunStore } from '../../store/index.js';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../program.js';
 import { commandWorkspace as workspace } from '../test-support/command-workspace.js';
@@ -62,7 +63,8 @@ describe('fanout logs', () => {
   });
 
   it('an unknown target: one line naming it, exit 2', async () => {
-    const { io } = workspace();
+    const { io, home } = workspace();
+    openRunStore(home).close();
     const failed = io();
     expect(await runCli(['logs', 'task-nope'], failed)).toBe(2);
     expect(failed.err()).toMatch(/^fanout: [^\n]*task-nope[^\n]*\n$/);

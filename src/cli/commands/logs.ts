@@ -2,7 +2,7 @@ import type { StoredEvent } from '../../contracts/events.js';
 import { ExitCode } from '../exit-codes.js';
 import { onInterrupt } from '../interrupt.js';
 import type { CliIo } from '../io.js';
-import { withFanout } from '../library.js';
+import { withExistingStore } from '../library.js';
 import { logJsonLine, renderLogLine, type LogLayout } from '../../report/log-lines.js';
 
 /** Flags of `fanout logs`. */
@@ -19,7 +19,7 @@ export interface LogsFlags {
 export async function logsCommand(target: string, flags: LogsFlags, io: CliIo): Promise<number> {
   const interrupt = onInterrupt({ stderr: io.stderr, notice: 'fanout: interrupted' });
   try {
-    await withFanout(io, undefined, async (fanout) => {
+    await withExistingStore(io, async (fanout) => {
       const { run, tasks } = fanout.status(target);
       const ids = new Map(tasks.map((task) => [task.handle, task.taskId]));
       const layout: LogLayout = { t0: run.createdAt, ids, idWidth: Math.max(3, ...tasks.map((task) => task.taskId.length)) };

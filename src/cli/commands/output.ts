@@ -3,7 +3,7 @@ import { ExitCode } from '../exit-codes.js';
 import { onInterrupt } from '../interrupt.js';
 import type { CliIo } from '../io.js';
 import { jsonLine } from '../json-lines.js';
-import { withFanout } from '../library.js';
+import { withExistingStore } from '../library.js';
 
 /** Flags of `fanout output`. */
 export interface OutputFlags {
@@ -59,7 +59,7 @@ export function outputJson(result: OutputResult): string {
 export async function outputCommand(handle: string, flags: OutputFlags, io: CliIo): Promise<number> {
   const interrupt = onInterrupt({ stderr: io.stderr, notice: 'fanout: interrupted' });
   try {
-    const result = await withFanout(io, undefined, (fanout) =>
+    const result = await withExistingStore(io, (fanout) =>
       fanout.output(handle, {
         block: flags.block === true,
         ...(flags.timeout !== undefined && { timeoutMs: flags.timeout }),

@@ -67,8 +67,9 @@ describe('check rejects what run would reject, and run rejects it before printin
       expect(await refused(ws, argv)).toMatch(message);
     }
     const runs = ws.io();
-    await runCli(['runs'], runs);
-    expect(runs.out()).toBe('No runs yet. Try: fanout demo\n');
+    // No store was even created: runs has none to read.
+    expect(await runCli(['runs'], runs)).toBe(2);
+    expect(runs.err()).toContain('no fanout store');
   });
 
   it('check --model checks the plan as run --model would run it', async () => {
@@ -93,8 +94,9 @@ describe('a model that cannot be used stops every command before it prints anyth
     const ws = workspace();
     expect(await refused(ws, argv)).toMatch(/foo:x/);
     const runs = ws.io();
-    await runCli(['runs'], runs);
-    expect(runs.out()).toBe('No runs yet. Try: fanout demo\n');
+    // No store was even created: runs has none to read.
+    expect(await runCli(['runs'], runs)).toBe(2);
+    expect(runs.err()).toContain('no fanout store');
   });
 
   it('an unreachable endpoint is found before the run is recorded', async () => {
@@ -104,7 +106,8 @@ describe('a model that cannot be used stops every command before it prints anyth
     expect(run.out()).toBe('');
     expect(run.err()).toMatch(/^fanout: [^\n]*http:\/\/127\.0\.0\.1:1\/v1[^\n]*\n$/);
     const runs = ws.io();
-    await runCli(['runs'], runs);
-    expect(runs.out()).toBe('No runs yet. Try: fanout demo\n');
+    // No store was even created: runs has none to read.
+    expect(await runCli(['runs'], runs)).toBe(2);
+    expect(runs.err()).toContain('no fanout store');
   });
 });

@@ -31,13 +31,12 @@ describe('fanout report', () => {
 
   it('an unknown run or a missing directory: one line, exit 2, nothing written', async () => {
     const { dir, file, io } = workspace();
-    const unknown = io();
-    expect(await runCli(['report', 'run-nope', '--html', 'r.html'], unknown)).toBe(2);
-    expect(unknown.err()).toMatch(/^fanout: [^\n]*run-nope[^\n]*\n$/);
-
     file('plan.yaml', 'tasks:\n  - id: a\n    prompt: do a\n');
     const run = io();
     await runCli(['run', 'plan.yaml'], run);
+    const unknown = io();
+    expect(await runCli(['report', 'run-nope', '--html', 'r.html'], unknown)).toBe(2);
+    expect(unknown.err()).toMatch(/^fanout: [^\n]*run-nope[^\n]*\n$/);
     const runId = /(run-[a-z0-9]+)/.exec(run.out())?.[1] as string;
     const missing = io();
     expect(await runCli(['report', runId, '--md', 'ok.md', '--html', 'no/such/dir/r.html'], missing)).toBe(2);

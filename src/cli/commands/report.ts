@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { ExitCode } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
-import { withFanout } from '../library.js';
+import { withExistingStore } from '../library.js';
 
 /** Flags of `fanout report`. */
 export interface ReportFlags {
@@ -16,7 +16,7 @@ export interface ReportFlags {
  */
 export async function reportCommand(target: string, flags: ReportFlags, io: CliIo): Promise<number> {
   const { loadRunSnapshot, renderHtmlReport, renderMarkdownReport, writeReportFile } = await import('../../report/index.js');
-  const snapshot = await withFanout(io, undefined, (fanout) => loadRunSnapshot(fanout, target));
+  const snapshot = await withExistingStore(io, (fanout) => loadRunSnapshot(fanout, target));
   if (flags.html === undefined && flags.md === undefined) {
     io.stdout.write(renderMarkdownReport(snapshot));
     return ExitCode.ok;

@@ -1,12 +1,15 @@
 import { ExitCode } from '../exit-codes.js';
 import { writeLines, type CliIo } from '../io.js';
 import { jsonLine } from '../json-lines.js';
-import { withFanout } from '../library.js';
+import { withExistingStore } from '../library.js';
 import { renderRunList, reportedWallMs } from '../render-status.js';
 
-/** `fanout runs`: recent runs, newest first. */
+/** `fanout runs`: where the store is, then its recent runs, newest first. */
 export async function runsCommand(flags: { limit?: number; json?: boolean }, io: CliIo): Promise<number> {
-  const views = await withFanout(io, undefined, async (fanout) => fanout.runs(flags.limit ?? 20).map((run) => fanout.status(run.runId)));
+  const { views, home } = await withExistingStore(io, async (fanout, home) => ({
+    views: fanout.runs(flags.limit ?? 20).map((run) => fanout.status(run.runId)),
+    home,
+  }));
   if (flags.json) {
     for (const view of views) {
       const { run, tasks } = view;
@@ -23,7 +26,7 @@ export async function runsCommand(flags: { limit?: number; json?: boolean }, io:
       );
     }
   } else {
-    writeLines(io.stdout, renderRunList(views));
+    writeLines(io.stdout, [`Store: ${home}`, ...renderRunList(views)]);
   }
   return ExitCode.ok;
 }

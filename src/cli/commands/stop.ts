@@ -1,6 +1,6 @@
 import { ExitCode } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
-import { withFanout } from '../library.js';
+import { withExistingStore } from '../library.js';
 
 /**
  * `fanout stop <handle|run>`: stops a task or a run in this or another
@@ -8,7 +8,7 @@ import { withFanout } from '../library.js';
  * that already finished is not an error: it says so and exits 0.
  */
 export async function stopCommand(target: string, io: CliIo): Promise<number> {
-  const line = await withFanout(io, undefined, async (fanout) => {
+  const line = await withExistingStore(io, async (fanout) => {
     const result = await fanout.stop(target);
     if (!result.alreadyFinished) {
       return `stop requested: ${target} (${result.stopped} unfinished task${result.stopped === 1 ? '' : 's'})`;

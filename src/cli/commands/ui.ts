@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { ExitCode } from '../exit-codes.js';
 import { onInterrupt } from '../interrupt.js';
 import { writeLines, type CliIo } from '../io.js';
-import { withFanout } from '../library.js';
+import { withExistingStore } from '../library.js';
 
 /** Flags of `fanout ui`. */
 export interface UiFlags {
@@ -18,7 +18,7 @@ export async function uiCommand(flags: UiFlags, io: CliIo): Promise<number> {
   const { startDashboard } = await import('../../ui/dashboard-server.js');
   const interrupt = onInterrupt({ stderr: io.stderr, notice: 'fanout: dashboard stopped' });
   try {
-    await withFanout(io, undefined, async (fanout) => {
+    await withExistingStore(io, async (fanout) => {
       const dashboard = await startDashboard({ fanout, ...(flags.port === undefined ? {} : { port: flags.port }) });
       writeLines(io.stdout, [`fanout dashboard: ${dashboard.url}`, 'It follows runs of every process on this store. Press Ctrl-C to stop.']);
       if (flags.open) openBrowser(dashboard.url, io);

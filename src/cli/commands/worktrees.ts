@@ -2,18 +2,18 @@ import { FanoutError } from '../../contracts/errors.js';
 import type { WorktreeManager } from '../../contracts/workspace.js';
 import { ExitCode } from '../exit-codes.js';
 import { writeLines, type CliIo } from '../io.js';
-import { homeOf, withFanout } from '../library.js';
+import { existingHomeOf, withExistingStore } from '../library.js';
 import { renderClean, renderConflicts } from '../render-changes.js';
 
 async function manager(io: CliIo): Promise<WorktreeManager> {
   const { createWorktreeManager } = await import('../../index.js');
-  return createWorktreeManager({ home: await homeOf(io) });
+  return createWorktreeManager({ home: await existingHomeOf(io) });
 }
 
 /** `fanout diff <handle|run>`: a task branch's diff against its base, or the merged result's against the run's base. */
 export async function diffCommand(target: string, io: CliIo): Promise<number> {
   const { run, task } = target.startsWith('task-')
-    ? await withFanout(io, undefined, async (fanout) => {
+    ? await withExistingStore(io, async (fanout) => {
         const view = fanout.status(target);
         const found = view.tasks.find((candidate) => candidate.handle === target);
         return { run: view.run.runId, task: found?.taskId };
@@ -51,7 +51,7 @@ export async function applyCommand(run: string, io: CliIo): Promise<number> {
  */
 export async function cleanCommand(run: string | undefined, flags: { force?: boolean }, io: CliIo): Promise<number> {
   const worktrees = await manager(io);
-  const active = await withFanout(io, undefined, async (fanout) =>
+  const active = await withExistingStore(io, async (fanout) =>
     new Set(fanout.runs(1000).filter((record) => ['queued', 'running', 'synthesizing'].includes(record.status)).map((record) => record.runId)),
   );
   const targets = run === undefined ? worktrees.runs().filter((id) => !active.has(id)) : [run];
