@@ -356,6 +356,11 @@ export interface Fanout {
   followEvents(target: string, options?: FollowEventsOptions): AsyncIterable<StoredEvent>;
   /** Subscribes to events of every run of this process; returns an unsubscribe function. */
   on(listener: (event: FanoutEvent) => void): () => void;
-  /** Stops running tasks and releases models and the store. */
+  /**
+   * Stops running tasks and releases models and the store. Optional for a
+   * script that ends: nothing a Fanout holds while idle keeps the process alive.
+   */
   close(): Promise<void>;
+  /** {@link Fanout.close}, so `await using fanout = createDefaultFanout()` closes it at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void>;
 }

@@ -253,6 +253,10 @@ class FanoutEngine implements Fanout {
     }
   }
 
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
   /** The one validation spawn, prepare and check share (see {@link checkRun}). */
   #check(plan: PlanInput, options: SpawnOptions): CheckedPlan {
     this.#checkOpen();

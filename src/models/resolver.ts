@@ -167,7 +167,8 @@ export function createModelResolver(options: ModelResolverOptions = {}): ModelRe
 
   const simUrl = async (): Promise<string> => {
     if (externalSimUrl !== undefined) return externalSimUrl;
-    simServer ??= import('./sim/sim-server.js').then((module) => module.startSimServer());
+    // Its clients are this process's models: a script that ends without close() must not be held open by it.
+    simServer ??= import('./sim/sim-server.js').then((module) => module.startSimServer({ unref: true }));
     return (await simServer).url;
   };
 

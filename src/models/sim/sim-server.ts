@@ -27,6 +27,12 @@ export interface SimServerOptions {
   rateLimit?: RateLimitOptions;
   /** Server-wide faults at a rate, whatever the directives say (the benchmark's mixed failures). */
   faults?: RandomFaultOptions;
+  /**
+   * True: neither the listening socket nor its connections keep the process
+   * alive — for a server whose only clients are in this process (their own
+   * sockets keep it alive while a call is under way). Default false.
+   */
+  unref?: boolean;
 }
 
 /** Counters of a running simulated server. */
@@ -152,6 +158,10 @@ export async function startSimServer(options: SimServerOptions = {}): Promise<Si
   server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
   server.maxHeadersCount = 200;
 
+  if (options.unref) {
+    server.on('connection', (socket) => socket.unref());
+    server.unref();
+  }
   const port = await listen(server, options.port ?? 0);
   let closing: Promise<void> | undefined;
   return {
