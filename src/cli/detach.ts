@@ -1,7 +1,8 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, openSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { FanoutError } from '../contracts/errors.js';
+import type { Fanout } from '../index.js';
 
 /** Options of {@link spawnDetachedRun}. */
 export interface DetachOptions {
@@ -21,6 +22,46 @@ export interface DetachOptions {
 export interface DetachedRun {
   pid: number | undefined;
   logFile: string;
+  /** The child process, to notice it exiting before it started the run. */
+  child: ChildProcess;
+}
+
+/** How long a detached child gets to record itself as the run's executor. */
+export const DETACHED_START_TIMEOUT_MS = 30_000;
+
+/**
+ * Resolves once the detached child has recorded itself as the run's
+ * executor (its start time, pid and first lease are in the store), so the
+ * handles the caller prints belong to a run that is alive or judged by its
+ * lease. Throws one line naming the log when the child exits first or does
+ * not start within {@link DETACHED_START_TIMEOUT_MS}; the run then stays
+ * prepared, and `fanout resume` starts it.
+ */
+export async function awaitDetachedStart(
+  fanout: Pick<Fanout, 'status'>,
+  runId: string,
+  detached: DetachedRun,
+  timeoutMs = DETACHED_START_TIMEOUT_MS,
+): Promise<void> {
+  const { child, logFile } = detached;
+  let exit: string | undefined = child.exitCode === null ? undefined : `code ${child.exitCode}`;
+  const onExit = (code: number | null, signal: NodeJS.Signals | null): void => {
+    exit = signal === null ? `code ${code}` : `signal ${signal}`;
+  };
+  child.once('exit', onExit);
+  const deadline = Date.now() + timeoutMs;
+  try {
+    for (;;) {
+      if (fanout.status(runId).run.startedAt !== undefined) return;
+      if (exit !== undefined || Date.now() >= deadline) {
+        const what = exit === undefined ? `did not start it within ${timeoutMs} ms` : `exited (${exit}) before it started it`;
+        throw new FanoutError('INTERNAL', `the background process of run ${runId} ${what}; see ${logFile}, then: fanout resume ${runId}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  } finally {
+    child.off('exit', onExit);
+  }
 }
 
 /**
@@ -50,7 +91,7 @@ export function spawnDetachedRun(options: DetachOptions): DetachedRun {
       },
     );
     child.unref();
-    return { pid: child.pid, logFile };
+    return { pid: child.pid, logFile, child };
   } finally {
     closeSync(fd);
   }

@@ -66,6 +66,15 @@ export interface RunRecord {
   cwd: string;
   /** Process currently executing the run (for `status` and cross-process stop). */
   pid?: number;
+  /**
+   * Until when (ms epoch) the run is known to be alive: the process executing
+   * it renews this every few seconds. An active run whose lease has passed
+   * is interrupted (its process was killed or crashed), whatever its pid
+   * looks like from here. Absent for a run not started yet.
+   */
+  leaseUntil?: number;
+  /** The earlier attempts of a resumed run, oldest first; absent for a run never resumed. */
+  attempts?: RunAttempt[];
   /** Synthesis result, when done. */
   synthesis?: SynthesisResult;
   error?: string;
@@ -76,6 +85,15 @@ export interface RunRecord {
   agents?: Record<string, ResolvedAgent>;
   /** The run cap that ended the run (one line, e.g. `run maxTokens 20000 reached (20,512 tokens used)`). */
   limit?: string;
+}
+
+/** One earlier execution of a run that was resumed after it. */
+export interface RunAttempt {
+  startedAt: number;
+  endedAt: number;
+  /** How that attempt ended (`interrupted`, `stopped`, `failed`). */
+  status: RunStatus;
+  error?: string;
 }
 
 /** An agent definition (`.claude/agents/<name>.md`) as a run uses it. */

@@ -10,7 +10,9 @@ import type {
 } from './records.js';
 
 /** Fields of a run that change while it executes. */
-export type RunPatch = Partial<Pick<RunRecord, 'status' | 'startedAt' | 'endedAt' | 'pid' | 'synthesis' | 'error' | 'limit'>>;
+export type RunPatch = Partial<
+  Pick<RunRecord, 'status' | 'startedAt' | 'endedAt' | 'pid' | 'leaseUntil' | 'attempts' | 'synthesis' | 'error' | 'limit'>
+>;
 
 /** Fields of a task that change while it executes. */
 export type TaskPatch = Partial<
@@ -66,6 +68,13 @@ export interface RunStore {
   setTodo(runId: string, position: number, item: TodoItem): void;
   /** Records a stop request for a handle or a run id. */
   requestStop(target: string, at: number): void;
+  /**
+   * Deletes a run with everything recorded for it: its tasks, events,
+   * outputs, todo items and the stop requests for it or its tasks. Unknown
+   * ids are ignored. Whether the run may be deleted (not live) is the
+   * caller's to decide.
+   */
+  deleteRun(runId: string): void;
 
   getRun(runId: string): RunRecord | undefined;
   /** Most recent first. */

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { textResponse } from '../models/scripted-model.js';
 import { settle } from './manual-clock.js';
+import { LEASE_TTL_MS } from './run-liveness.js';
 import { createHarness, heldStep, task, type Harness } from './test-support/engine-harness.js';
 
 let harnesses: Harness[] = [];
@@ -117,27 +118,23 @@ describe('output', () => {
     expect(() => child.fanout.start(runId)).toThrowError(expect.objectContaining({ code: 'OPTION_INVALID' }));
   });
 
-  it('reports a task of a run whose process died while waiting as stopped, the run as interrupted', async () => {
+  it('reports a task of a run whose lease expired while waiting as stopped, the run as interrupted', async () => {
     const { fanout, model, store, clock } = setup({ pollMs: 200 });
     model('scripted:a', []);
     const { runId, handles } = fanout.prepare([task('a')]);
     const handle = handles[0]?.handle ?? '';
-    const executor = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
-    const pid = executor.pid ?? 0;
-    store.updateRun(runId, { startedAt: clock.now(), pid });
+    // Its pid is alive (this process): only the lease can tell that nothing executes the run any more.
+    store.updateRun(runId, { startedAt: clock.now(), pid: process.pid, leaseUntil: clock.now() + LEASE_TTL_MS });
     store.updateTask(handle, { status: 'running', startedAt: clock.now() });
 
     const pending = fanout.output(handle, { block: true });
-    await clock.advance(200);
+    await clock.advance(LEASE_TTL_MS);
     expect(store.getTask(handle)?.status).toBe('running');
-    const exited = once(executor, 'exit');
-    executor.kill();
-    await exited;
     await clock.advance(200);
     const result = await pending;
     expect(result).toMatchObject({ status: 'stopped', done: true });
-    expect(result.error).toBe(`the process executing the run (pid ${pid}) exited before the task finished`);
-    expect(store.getRun(runId)).toMatchObject({ status: 'interrupted', error: expect.stringContaining(`its process ${pid} exited`) });
+    expect(result.error).toBe(`the run was interrupted before the task finished: its process (pid ${process.pid}) stopped (killed or crashed)`);
+    expect(store.getRun(runId)).toMatchObject({ status: 'interrupted', error: expect.stringContaining(`its process (pid ${process.pid}) stopped`) });
     await expect(fanout.wait(runId)).resolves.toMatchObject({ status: 'interrupted' });
   });
 });

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { textResponse } from '../models/scripted-model.js';
+import { LEASE_RENEW_MS, LEASE_TTL_MS } from './run-liveness.js';
 import { createHarness, heldStep, task, type Harness } from './test-support/engine-harness.js';
 
 let harnesses: Harness[] = [];
@@ -74,9 +75,11 @@ describe('a run whose process died', () => {
     await clock.advance(3_600_000);
 
     const view = fanout.status(runId);
-    const error = `the process executing the run (pid ${pid}) exited before the task finished`;
+    const error = `the run was interrupted before the task finished: its process (pid ${pid}) stopped (killed or crashed)`;
     expect(view.run).toMatchObject({ status: 'interrupted', endedAt: start + 700 });
-    expect(view.run.error).toBe(`run ${runId} was interrupted: its process ${pid} exited before the run finished`);
+    expect(view.run.error).toBe(
+      `run ${runId} was interrupted: its process (pid ${pid}) stopped before the run finished (no sign of life since ${new Date(start + 700).toISOString()}); continue it with fanout resume ${runId}`,
+    );
     expect(view.tasks.map(({ taskId, status, endedAt }) => ({ taskId, status, endedAt }))).toEqual([
       { taskId: 'a', status: 'succeeded', endedAt: start + 100 },
       { taskId: 'b', status: 'stopped', endedAt: start + 700 },
@@ -100,6 +103,39 @@ describe('a run whose process died', () => {
     store.updateRun(runId, { startedAt: clock.now(), pid: deadPid() });
     expect(fanout.runs()[0]).toMatchObject({ runId, status: 'interrupted', endedAt: clock.now() });
     await expect(fanout.wait(runId)).resolves.toMatchObject({ status: 'interrupted', tasks: [expect.objectContaining({ status: 'stopped' })] });
+  });
+
+  it('is judged by its lease, not its pid: valid with a pid this process cannot see, expired with a live one', async () => {
+    const { fanout, model, store, clock } = setup();
+    model('scripted:a', []);
+    model('scripted:b', []);
+    const start = clock.now();
+    const unseen = fanout.prepare([task('a')]).runId;
+    const zombie = fanout.prepare([task('b')]).runId;
+    // Another PID namespace: the pid means nothing here. A zombie or a reused pid: it exists.
+    store.updateRun(unseen, { startedAt: clock.now(), pid: deadPid(), leaseUntil: clock.now() + LEASE_TTL_MS });
+    store.updateRun(zombie, { startedAt: clock.now(), pid: process.pid, leaseUntil: clock.now() + LEASE_TTL_MS });
+    await clock.advance(LEASE_TTL_MS);
+    expect(fanout.status(unseen).run.status).toBe('running');
+    store.updateRun(unseen, { leaseUntil: clock.now() + LEASE_TTL_MS });
+    await clock.advance(1);
+    // Ended at its last sign of life: the lease's last renewal.
+    expect(fanout.status(zombie).run).toMatchObject({ status: 'interrupted', endedAt: start });
+    expect(fanout.status(unseen).run.status).toBe('running');
+  });
+
+  it('stays alive for other processes while its executor renews the lease', async () => {
+    const executor = setup();
+    const other = setup({ store: executor.store, clock: executor.clock, resolver: executor.resolver });
+    const held = heldStep();
+    executor.model('scripted:a', [held.step]);
+    const { runId } = executor.fanout.spawn([task('a')]);
+    expect(executor.store.getRun(runId)?.leaseUntil).toBe(executor.clock.now() + LEASE_TTL_MS);
+    await executor.clock.advance(10 * LEASE_TTL_MS);
+    expect(executor.store.getRun(runId)?.leaseUntil).toBeGreaterThan(executor.clock.now() + LEASE_TTL_MS - LEASE_RENEW_MS - 1_000);
+    expect(other.fanout.status(runId).run.status).toBe('running');
+    held.answer();
+    await expect(executor.fanout.wait(runId)).resolves.toMatchObject({ status: 'succeeded' });
   });
 
   it('is left alone while its process lives, and a run executing here is never taken for one', async () => {

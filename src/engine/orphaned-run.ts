@@ -1,24 +1,28 @@
 import type { RunStore } from '../contracts/run-store.js';
-import { isRunOrphaned, isTerminal } from './run-liveness.js';
+import { isRunOrphaned, isTerminal, LEASE_TTL_MS } from './run-liveness.js';
 import { readTodos, recordSynthesisTodo } from './todo-list.js';
 import type { RunRecord } from '../contracts/records.js';
 
 /**
  * The run as it should be read: when it is orphaned (recorded as running but
- * the process executing it is gone, see {@link isRunOrphaned}), it is first
+ * its lease has passed, see {@link isRunOrphaned}), it is first
  * recorded as `interrupted`, its unfinished tasks as `stopped` and its todo
  * list to match, so that every reader (status, output, wait) sees one final
  * state and elapsed times stop growing. Returns the record as stored now.
  *
- * The end time recorded is the run's last recorded event (the last sign of
- * life of its process), not the moment someone looked, so a run found dead a
- * day later does not report a day-long task.
+ * The end time recorded is the last sign of life of its process (its last
+ * event or lease renewal), not the moment someone looked, so a run found
+ * dead a day later does not report a day-long task.
  */
 export function settleOrphanedRun(store: RunStore, run: RunRecord, now: number): RunRecord {
-  if (!isRunOrphaned(run) || run.pid === undefined) return run;
-  const { runId, pid } = run;
-  const endedAt = store.listEvents(runId).at(-1)?.event.at ?? now;
-  const error = `the process executing the run (pid ${pid}) exited before the task finished`;
+  if (!isRunOrphaned(run, now)) return run;
+  const { runId } = run;
+  const executor = run.pid === undefined ? 'its process' : `its process (pid ${run.pid})`;
+  // The last sign of life: its last event, or its lease's last renewal when that came later.
+  const renewed = run.leaseUntil === undefined ? undefined : run.leaseUntil - LEASE_TTL_MS;
+  const signs = [store.listEvents(runId).at(-1)?.event.at, renewed].filter((at) => at !== undefined);
+  const endedAt = signs.length === 0 ? now : Math.min(now, Math.max(...signs));
+  const error = `the run was interrupted before the task finished: ${executor} stopped (killed or crashed)`;
   const tasks = store.listTasks(runId);
   for (const task of tasks) {
     if (isTerminal(task.status)) continue;
@@ -30,7 +34,7 @@ export function settleOrphanedRun(store: RunStore, run: RunRecord, now: number):
   store.updateRun(runId, {
     status: 'interrupted',
     endedAt: Math.max(endedAt, run.startedAt ?? endedAt),
-    error: `run ${runId} was interrupted: its process ${pid} exited before the run finished`,
+    error: `run ${runId} was interrupted: ${executor} stopped before the run finished (no sign of life since ${new Date(endedAt).toISOString()}); continue it with fanout resume ${runId}`,
   });
   store.flush();
   return store.getRun(runId) ?? run;

@@ -5,7 +5,7 @@ import type { StopRequest, TaskPatch } from '../contracts/run-store.js';
 import { timeoutReason, UsageMeter } from './caps.js';
 import { modelOfRun, type ExecutionContext, type ExecutionSetup } from './execution-setup.js';
 import { finishRun } from './run-finish.js';
-import { isTerminal } from './run-liveness.js';
+import { isTerminal, LEASE_RENEW_MS, LEASE_TTL_MS } from './run-liveness.js';
 import { DagScheduler, type SchedulerStep } from './scheduler.js';
 import { noUsage, runTask, type RunUsage, type TaskOutcome } from './task-runner.js';
 import { TodoList } from './todo-list.js';
@@ -53,6 +53,8 @@ export class RunExecution {
   readonly #handledStops = new Set<string>();
   #resolveDone!: () => void;
   #concluded = 0;
+  /** When this process last renewed the run's lease (ms epoch). */
+  #leaseRenewedAt = 0;
   #finalizing = false;
   #stopReason: FanoutError | undefined;
   /** The run cap that was reached: running tasks end `limit`, unstarted ones `skipped`, no synthesis. */
@@ -104,6 +106,16 @@ export class RunExecution {
     };
   }
 
+  /**
+   * Renews the run's lease when it is due ({@link LEASE_RENEW_MS} since the
+   * last renewal); called from the process's poll loop.
+   */
+  renewLease(now: number): void {
+    if (now - this.#leaseRenewedAt < LEASE_RENEW_MS) return;
+    this.#leaseRenewedAt = now;
+    this.#ctx.store.updateRun(this.runId, { leaseUntil: now + LEASE_TTL_MS });
+  }
+
   /** Ms epoch the run was created: stop requests older than that are not for it. */
   get createdAt(): number {
     return this.#run.createdAt;
@@ -117,11 +129,12 @@ export class RunExecution {
   begin(): void {
     const { clock, store } = this.#ctx;
     const now = clock.now();
-    if (this.#run.startedAt === undefined || this.#run.pid !== process.pid) {
-      this.#run.startedAt ??= now;
-      this.#run.pid = process.pid;
-      store.updateRun(this.runId, { startedAt: this.#run.startedAt, pid: process.pid });
-    }
+    this.#run.startedAt ??= now;
+    this.#run.pid = process.pid;
+    this.#leaseRenewedAt = now;
+    store.updateRun(this.runId, { startedAt: this.#run.startedAt, pid: process.pid, leaseUntil: now + LEASE_TTL_MS });
+    // Other processes judge the run by its lease: it must be on disk before anyone is told the run started.
+    store.flush();
     this.#emit({
       type: 'run-start',
       runId: this.runId,

@@ -17,11 +17,22 @@ describe('run liveness', () => {
     expect(isProcessAlive(deadPid())).toBe(false);
   });
 
-  it('calls a run orphaned only when it is active and its process is gone', () => {
+  it('judges an active run by its lease alone: expired is orphaned, whatever its pid', () => {
     const gone = deadPid();
-    expect(isRunOrphaned(run({ pid: gone }))).toBe(true);
-    expect(isRunOrphaned(run({ pid: gone, status: 'succeeded' }))).toBe(false);
-    expect(isRunOrphaned(run({ pid: process.pid }))).toBe(false);
-    expect(isRunOrphaned(run({}))).toBe(false);
+    const now = 1_000_000;
+    // A live pid (this process, a zombie, a reused pid) does not keep an expired lease alive...
+    expect(isRunOrphaned(run({ pid: process.pid, leaseUntil: now - 1 }), now)).toBe(true);
+    // ...and a pid this process cannot see (another PID namespace) does not end a valid one.
+    expect(isRunOrphaned(run({ pid: gone, leaseUntil: now }), now)).toBe(false);
+    expect(isRunOrphaned(run({ leaseUntil: now - 1, status: 'succeeded' }), now)).toBe(false);
+    expect(isRunOrphaned(run({ leaseUntil: now - 1, status: 'synthesizing' }), now)).toBe(true);
+  });
+
+  it('falls back to the pid for a run recorded without a lease, and never orphans a run not started', () => {
+    const gone = deadPid();
+    expect(isRunOrphaned(run({ pid: gone }), 0)).toBe(true);
+    expect(isRunOrphaned(run({ pid: gone, status: 'succeeded' }), 0)).toBe(false);
+    expect(isRunOrphaned(run({ pid: process.pid }), 0)).toBe(false);
+    expect(isRunOrphaned(run({}), Number.MAX_SAFE_INTEGER)).toBe(false);
   });
 });

@@ -20,10 +20,26 @@ export function isProcessAlive(pid: number): boolean {
   }
 }
 
+/** How often the process executing a run renews its lease, ms. */
+export const LEASE_RENEW_MS = 5_000;
+/**
+ * How long a lease lasts, ms: six renewals, so an event loop held up for
+ * half a minute (a huge synchronous write, a debugger) is not taken for a
+ * dead process, while a killed one is found out within 30 s.
+ */
+export const LEASE_TTL_MS = 30_000;
+
 /**
  * True when a run is recorded as active but the process executing it is gone
- * (it crashed or was killed): such a run will never finish by itself.
+ * (it crashed or was killed): such a run will never finish by itself. Judged
+ * by the run's lease, which its process renews every {@link LEASE_RENEW_MS}:
+ * the lease has passed `now`. A pid proves nothing across PID namespaces
+ * (another container sees no such process), for a zombie (it exists but runs
+ * nothing), or once the pid is reused. A run recorded by a version without
+ * leases falls back to its pid; a run not started yet is never orphaned.
  */
-export function isRunOrphaned(run: RunRecord): boolean {
-  return isRunActive(run) && run.pid !== undefined && run.pid !== process.pid && !isProcessAlive(run.pid);
+export function isRunOrphaned(run: RunRecord, now: number): boolean {
+  if (!isRunActive(run)) return false;
+  if (run.leaseUntil !== undefined) return run.leaseUntil < now;
+  return run.pid !== undefined && run.pid !== process.pid && !isProcessAlive(run.pid);
 }

@@ -1,11 +1,13 @@
 import type { RunStore } from '../contracts/run-store.js';
 import type { Clock } from '../contracts/clock.js';
 import type { RunExecution } from './run-execution.js';
+import { LEASE_RENEW_MS } from './run-liveness.js';
 
 /**
  * The one timer of a process that honours stop requests recorded by other
- * processes: while any run executes here, every `pollMs` it reads the
- * store's stop requests of those runs and applies them. It sleeps on the
+ * processes and keeps its runs' leases: while any run executes here, every
+ * `pollMs` (at most {@link LEASE_RENEW_MS}) it renews the leases that are
+ * due, reads the store's stop requests of those runs and applies them. It sleeps on the
  * injected clock and halts as soon as no run is left, so an idle process
  * holds no timer.
  */
@@ -37,9 +39,11 @@ export class StopPoller {
     this.#halt = undefined;
   }
 
-  /** Applies every pending stop request of the runs executing here now. */
+  /** Renews the leases that are due and applies every pending stop request of the runs executing here now. */
   pollOnce(): void {
+    const now = this.#clock.now();
     for (const execution of this.#executions.values()) {
+      execution.renewLease(now);
       execution.applyStopRequests(this.#store.listStopRequests(execution.runId, execution.createdAt));
     }
   }
@@ -47,7 +51,7 @@ export class StopPoller {
   async #loop(signal: AbortSignal): Promise<void> {
     while (!signal.aborted && this.#executions.size > 0) {
       try {
-        await this.#clock.sleep(this.#pollMs, signal);
+        await this.#clock.sleep(Math.min(this.#pollMs, LEASE_RENEW_MS), signal);
       } catch {
         return;
       }

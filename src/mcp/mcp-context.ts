@@ -7,8 +7,9 @@ export interface McpContext {
    * Starts a prepared run (`Fanout.prepare`) in a process of its own that
    * outlives the server: MCP clients stop their servers whenever they like,
    * and the tasks must finish anyway. The CLI passes `fanout __execute`.
+   * Resolves once that process has recorded itself as the run's executor.
    */
-  startDetached(runId: string): void;
+  startDetached(runId: string): Promise<void>;
   /** Directory relative plan paths are resolved against (the server's cwd). */
   cwd: string;
   /**

@@ -16,6 +16,6 @@ export interface StartedRun {
 export async function startRun(context: McpContext, plan: Plan | TaskSpec[], options: SpawnOptions): Promise<StartedRun> {
   // The run prepared is the one checked: the plan and its agent files are not read again.
   const prepared = context.fanout.prepare(await context.fanout.check(plan, options));
-  context.startDetached(prepared.runId);
+  await context.startDetached(prepared.runId);
   return { runId: prepared.runId, handles: prepared.handles };
 }

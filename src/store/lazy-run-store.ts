@@ -56,6 +56,10 @@ export class LazyRunStore implements RunStore {
     this.#get().requestStop(target, at);
   }
 
+  deleteRun(runId: string): void {
+    this.#get().deleteRun(runId);
+  }
+
   getRun(runId: string): RunRecord | undefined {
     return this.#get().getRun(runId);
   }

@@ -89,6 +89,20 @@ export class MemoryRunStore implements RunStore {
     this.#stops.push({ target, requestedAt: at });
   }
 
+  deleteRun(runId: string): void {
+    this.#checkOpen();
+    const run = this.#runs.get(runId);
+    if (run === undefined) return;
+    const handles = new Set(run.handles);
+    for (const handle of handles) {
+      this.#tasks.delete(handle);
+      this.#outputs.delete(handle);
+    }
+    this.#runs.delete(runId);
+    const kept = this.#stops.filter((stop) => stop.target !== runId && !handles.has(stop.target));
+    this.#stops.splice(0, this.#stops.length, ...kept);
+  }
+
   getRun(runId: string): RunRecord | undefined {
     this.#checkOpen();
     const run = this.#runs.get(runId);

@@ -16,6 +16,8 @@ export const RUN_PATCH_FIELDS: Readonly<Record<keyof RunPatch, PatchField>> = {
   startedAt: { column: 'started_at', required: false },
   endedAt: { column: 'ended_at', required: false },
   pid: { column: 'pid', required: false },
+  leaseUntil: { column: 'lease_until', required: false },
+  attempts: { column: 'attempts', required: false, json: true },
   synthesis: { column: 'synthesis', required: false, json: true },
   error: { column: 'error', required: false },
   limit: { column: 'limit_reason', required: false },

@@ -96,6 +96,45 @@ export function describeRunStoreConformance(name: string, create: () => RunStore
       expect(store.getRun('r1')).toEqual({ ...run, status: 'succeeded', startedAt: 5, endedAt: 9, pid: 4242, synthesis });
     });
 
+    it('keeps a run lease and the earlier attempts of a resumed run, and clears the lease', () => {
+      open();
+      const { run } = seedRun(store, 'r1');
+      const attempts = [{ startedAt: 5, endedAt: 8, status: 'interrupted' as const, error: 'killed' }];
+      store.updateRun('r1', { leaseUntil: 30_005, attempts });
+      expect(store.getRun('r1')).toEqual({ ...run, leaseUntil: 30_005, attempts });
+      store.updateRun('r1', { leaseUntil: undefined });
+      expect(store.getRun('r1')).toEqual({ ...run, attempts });
+      expect(store.listRuns()[0]).toEqual({ ...run, attempts });
+    });
+
+    it('deletes a run with its tasks, events, outputs, todos and stop requests, and no other run', () => {
+      open();
+      seedRun(store, 'r1');
+      const { tasks: kept } = seedRun(store, 'r2');
+      for (const runId of ['r1', 'r2']) {
+        store.appendEvent({ type: 'run-end', runId, at: 3, status: 'succeeded' } as FanoutEvent);
+        store.setOutput({ handle: `${runId}-a`, text: 'out', truncated: false });
+        store.setTodo(runId, 0, { id: 'a', content: 'do a', status: 'completed', handle: `${runId}-a` });
+        store.requestStop(runId, 1);
+        store.requestStop(`${runId}-a`, 2);
+      }
+      store.flush();
+      store.deleteRun('r1');
+      store.deleteRun('nope');
+      expect(store.getRun('r1')).toBeUndefined();
+      expect(store.getTask('r1-a')).toBeUndefined();
+      expect(store.getOutput('r1-a')).toBeUndefined();
+      expect(store.listTasks('r1')).toEqual([]);
+      expect(store.listEvents('r1')).toEqual([]);
+      expect(store.listTodos('r1')).toEqual([]);
+      expect(store.listStopRequests('r1', 0)).toEqual([]);
+      expect(store.listRuns().map((run) => run.runId)).toEqual(['r2']);
+      expect(store.listTasks('r2')).toEqual(kept);
+      expect(store.getOutput('r2-a')?.text).toBe('out');
+      expect(store.listEvents('r2')).toHaveLength(1);
+      expect(store.listStopRequests('r2', 0)).toHaveLength(2);
+    });
+
     it('applies task patches to that task only', () => {
       open();
       const { tasks } = seedRun(store, 'r1');

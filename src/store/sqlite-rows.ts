@@ -33,6 +33,8 @@ export function rowToRun(row: Row): RunRecord {
   if (row.started_at !== null) run.startedAt = number(row, 'started_at', at);
   if (row.ended_at !== null) run.endedAt = number(row, 'ended_at', at);
   if (row.pid !== null) run.pid = number(row, 'pid', at);
+  if (row.lease_until !== null && row.lease_until !== undefined) run.leaseUntil = number(row, 'lease_until', at);
+  if (row.attempts !== null && row.attempts !== undefined) run.attempts = JSON.parse(text(row, 'attempts', at)) as NonNullable<RunRecord['attempts']>;
   if (row.synthesis !== null) run.synthesis = object(row, 'synthesis', at) as unknown as SynthesisResult;
   if (row.error !== null) run.error = text(row, 'error', at);
   if (row.agents !== null) run.agents = object(row, 'agents', at) as unknown as NonNullable<RunRecord['agents']>;

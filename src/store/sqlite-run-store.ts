@@ -125,6 +125,8 @@ export class SqliteRunStore implements RunStore {
             run.error ?? null,
             run.agents === undefined ? null : JSON.stringify(run.agents),
             run.limit ?? null,
+            run.leaseUntil ?? null,
+            run.attempts === undefined ? null : JSON.stringify(run.attempts),
           );
           for (const task of tasks) {
             insertTask.run(
@@ -231,6 +233,23 @@ export class SqliteRunStore implements RunStore {
       throw new FanoutError('INTERNAL', `cannot store a stop request for ${String(target)} at ${String(at)} in run store ${this.path}`);
     }
     writes.push(this.#statements.insertStop, [target, at]);
+  }
+
+  deleteRun(runId: string): void {
+    const writes = this.#checkWritable();
+    writes.apply();
+    const { deleteRun } = this.#statements;
+    try {
+      this.#db.transaction(() => {
+        for (const statement of deleteRun) statement.run({ id: runId });
+      }).immediate();
+    } catch (error) {
+      throw this.#error(`could not delete run ${runId}`, error);
+    }
+    this.#knownRuns.delete(runId);
+    this.#nextSeq.delete(runId);
+    // Handles are random and never reused: forgetting them is not needed for correctness, only memory.
+    this.#knownHandles.clear();
   }
 
   getRun(runId: string): RunRecord | undefined {
@@ -495,8 +514,8 @@ function prepareStatements(db: Database.Database) {
   return {
     insertRun: prepare(
       `INSERT INTO runs (run_id, name, plan, dag, status, created_at, started_at, ended_at, cwd, pid, synthesis, error,
-         agents, limit_reason)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         agents, limit_reason, lease_until, attempts)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     insertTask: prepare(
       `INSERT INTO tasks (handle, run_id, idx, task_id, spec, status, queued_at, ready_at, started_at, ended_at,
@@ -507,6 +526,15 @@ function prepareStatements(db: Database.Database) {
     upsertOutput: prepare('INSERT OR REPLACE INTO outputs (handle, text, json, truncated) VALUES (?, ?, ?, ?)'),
     upsertTodo: prepare('INSERT OR REPLACE INTO todos (run_id, position, item) VALUES (?, ?, ?)'),
     insertStop: prepare('INSERT INTO stop_requests (target, requested_at) VALUES (?, ?)'),
+    // Children first (foreign keys); stop requests name the run or one of its tasks.
+    deleteRun: [
+      prepare('DELETE FROM stop_requests WHERE target = @id OR target IN (SELECT handle FROM tasks WHERE run_id = @id)'),
+      prepare('DELETE FROM outputs WHERE handle IN (SELECT handle FROM tasks WHERE run_id = @id)'),
+      prepare('DELETE FROM todos WHERE run_id = @id'),
+      prepare('DELETE FROM event_pages WHERE run_id = @id'),
+      prepare('DELETE FROM tasks WHERE run_id = @id'),
+      prepare('DELETE FROM runs WHERE run_id = @id'),
+    ],
     runExists: prepare('SELECT 1 FROM runs WHERE run_id = ?'),
     taskExists: prepare('SELECT 1 FROM tasks WHERE handle = ?'),
     maxSeq: prepare('SELECT MAX(last_seq) FROM event_pages WHERE run_id = ?').pluck(),

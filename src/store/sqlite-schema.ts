@@ -112,6 +112,14 @@ export const MIGRATIONS: readonly Migration[] = [
       DROP TABLE events;
     `,
   },
+  {
+    version: 4,
+    description: 'run leases (liveness judged by a renewed deadline, not a pid) and the earlier attempts of resumed runs',
+    sql: `
+      ALTER TABLE runs ADD COLUMN lease_until INTEGER;
+      ALTER TABLE runs ADD COLUMN attempts TEXT;
+    `,
+  },
 ];
 
 /** The schema version this code reads and writes. */

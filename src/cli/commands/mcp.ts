@@ -1,4 +1,4 @@
-import { spawnDetachedRun } from '../detach.js';
+import { awaitDetachedStart, spawnDetachedRun } from '../detach.js';
 import { ExitCode } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 import { homeOf, withFanout } from '../library.js';
@@ -29,7 +29,7 @@ export async function mcpCommand(flags: McpFlags, io: CliIo): Promise<number> {
       fanout,
       cwd,
       version: readVersion(),
-      startDetached: (runId: string) => void spawnDetachedRun({ runId, home, cwd, env: runEnv }),
+      startDetached: (runId: string) => awaitDetachedStart(fanout, runId, spawnDetachedRun({ runId, home, cwd, env: runEnv })),
     };
     const log = (line: string) => io.stderr.write(`${line}\n`);
     if (flags.http === undefined) {

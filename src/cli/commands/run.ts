@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { spawnDetachedRun } from '../detach.js';
+import { awaitDetachedStart, spawnDetachedRun } from '../detach.js';
 import { ExitCode } from '../exit-codes.js';
 import { runAndSummarize } from '../foreground-run.js';
 import { writeLines, type CliIo } from '../io.js';
@@ -36,6 +36,7 @@ export async function runCommand(planPath: string, flags: RunFlags, given: CliIo
     if (!flags.detach) return runAndSummarize(fanout, checked, { json: flags.json === true, apply: flags.apply === true }, io);
     const prepared = fanout.prepare(checked);
     const child = spawnDetachedRun({ runId: prepared.runId, home: await homeOf(io), cwd, env: io.env });
+    await awaitDetachedStart(fanout, prepared.runId, child);
     if (flags.json) {
       io.stdout.write(jsonLine({ runId: prepared.runId, handles: prepared.handles, pid: child.pid ?? null, log: child.logFile }));
     } else {
