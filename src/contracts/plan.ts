@@ -65,6 +65,29 @@ export interface TaskSpec {
   shell?: ShellSpec;
   /** `worktree`: the task runs in its own git worktree and branch (see {@link Isolation}). Default: the plan's. */
   isolation?: Isolation;
+  /** The CLI agent a task of `model: command` runs (see docs/agents.md); only that model reads it. */
+  command?: CommandTemplate;
+}
+
+/**
+ * A CLI agent as a subagent (`model: command`): a program run once per task
+ * in the task's directory. In `run`, `{prompt}` becomes the task prompt,
+ * `{system}` the role prompt and `{outputFile}` a file fanout reads the
+ * answer from afterwards. Without `{prompt}` the prompt (after the role
+ * prompt, unless `{system}` is used) is written to the program's stdin;
+ * without `{outputFile}` the answer is its stdout.
+ */
+export interface CommandTemplate {
+  /** The program and its arguments, one list entry each (no shell). */
+  run: string[];
+  /**
+   * Dotted field path of the answer in the output read as JSON (`result`,
+   * `choices.0.message.content`); for JSON Lines, the last line holding the
+   * path counts. Absent: the whole output, trimmed, is the answer.
+   */
+  result?: string;
+  /** Dotted field paths, in the same JSON, of the usage the agent reports: what caps and the report count. */
+  usage?: { inputTokens?: string; outputTokens?: string; costUsd?: string };
 }
 
 /** A host name a task may name in `shell.network`: letters, digits, `-`, dots, an optional leading `*.`. */

@@ -28,9 +28,9 @@ export class UsageMeter {
     this.#prefix = scope === 'run' ? 'run ' : '';
   }
 
-  /** Counts one model call with its tokens and the cost it added. */
-  add(tokens: number, costUsd: number): void {
-    this.calls += 1;
+  /** Counts model calls (one by default) with their tokens and the cost they added. */
+  add(tokens: number, costUsd: number, calls = 1): void {
+    this.calls += calls;
     this.tokens += tokens;
     this.costUsd += costUsd;
   }

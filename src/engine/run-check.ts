@@ -7,6 +7,8 @@ import { analyzePlan, loadPlanFile, normalizePlan } from '../plan/index.js';
 import type { ExecutionDag, Plan } from '../contracts/plan.js';
 import type { PlanInput, SpawnOptions } from '../contracts/fanout.js';
 import { checkBudgetsPriced } from './run-costs.js';
+import { COMMAND_PROVIDER, isWholeAgent } from '../contracts/whole-agent.js';
+import { wholeAgentOptions } from './whole-agent-task.js';
 import { effectivePlan } from './run-records.js';
 import { resolveAgents } from './task-agents.js';
 import { taskEnvironments, type ShellSandboxMode } from './task-environment.js';
@@ -69,12 +71,24 @@ export function checkRun(input: PlanInput, options: SpawnOptions, ctx: RunCheckC
   const agents = resolveAgents(normalized, ctx, source);
   const plan = effectivePlan(normalized, options, ctx.defaultModel, agents);
   const dag = analyzePlan(plan, { strict: options.strict === true, source });
-  taskEnvironments(plan, agents, { cwd: ctx.cwd, workspaces: ctx.workspaces, shellSandbox: ctx.shellSandbox, source });
   const resolved = resolveRunModels(plan, ctx, source);
+  const fallback = plan.model ?? ctx.defaultModel;
+  taskEnvironments(plan, agents, {
+    cwd: ctx.cwd,
+    workspaces: ctx.workspaces,
+    shellSandbox: ctx.shellSandbox,
+    source,
+    wholeAgent: (spec) => runsWholeAgent(resolved.models.get(spec.model ?? fallback)),
+  });
+  checkWholeAgents(plan, resolved.models, { defaultModel: ctx.defaultModel, synthesizes: options.synthesize === undefined, source, cwd: ctx.cwd });
   checkBudgetsPriced(plan, resolved.pricers, {
     defaultModel: ctx.defaultModel,
     synthesizes: options.synthesize === undefined,
     source,
+    reportsCost: (spec) => {
+      const model = resolved.models.get(spec);
+      return model !== undefined && isWholeAgent(model) && model.reportsCost;
+    },
   });
   return {
     plan,
@@ -84,6 +98,47 @@ export function checkRun(input: PlanInput, options: SpawnOptions, ctx: RunCheckC
     ...(options.name === undefined ? {} : { name: options.name }),
     ...(options.synthesize === undefined ? {} : { synthesize: options.synthesize }),
   };
+}
+
+/** Whether a resolved model is a whole agent. */
+export function runsWholeAgent(model: Model | undefined): boolean {
+  return model !== undefined && isWholeAgent(model);
+}
+
+/**
+ * Refuses, one line naming the field, what whole agents cannot run: a task
+ * the agent finds fault with (`command` without a template, a program not
+ * on PATH), a `command` field on a task whose model does not read it, and
+ * the synthesis on a whole agent (it answers no single call).
+ */
+function checkWholeAgents(
+  plan: Plan,
+  models: ReadonlyMap<string, Model>,
+  options: { defaultModel: string; synthesizes: boolean; source: string; cwd: string },
+): void {
+  const { source } = options;
+  const fallback = plan.model ?? options.defaultModel;
+  plan.tasks.forEach((task, index) => {
+    const spec = task.model ?? fallback;
+    const model = models.get(spec);
+    const where = `${source}: tasks[${index}]`;
+    if (task.command !== undefined && model?.provider !== COMMAND_PROVIDER) {
+      throw new FanoutError('PLAN_INVALID', `${where}.command: only model "command" runs a command, and task ${task.id} has model "${spec}"`, {
+        where: `${where}.command`,
+      });
+    }
+    if (model === undefined || !isWholeAgent(model)) return;
+    const problem = model.checkTask?.(wholeAgentOptions(task), options.cwd);
+    if (problem !== undefined) throw new FanoutError('PLAN_INVALID', `${where}: ${problem}`, { where });
+  });
+  const synthesis = models.get(fallback);
+  if (options.synthesizes && plan.synthesis !== false && synthesis !== undefined && isWholeAgent(synthesis)) {
+    throw new FanoutError(
+      'PLAN_INVALID',
+      `${source}: model: "${fallback}" runs whole tasks and cannot write the synthesis; name it per task (tasks[].model) or set synthesis: false`,
+      { where: `${source}: model` },
+    );
+  }
 }
 
 /**

@@ -6,16 +6,18 @@ import type { Pricer } from '../contracts/pricing.js';
  * Throws the one-line `PLAN_INVALID` error when a budget applies to a model
  * without a known price, since such a budget cannot be enforced: a task's
  * `budgetUsd` needs its model's price, the run's `budgetUsd` every model's,
- * the synthesis model's included when `synthesizes`. The message names the
+ * the synthesis model's included when `synthesizes`; a model `reportsCost`
+ * says reports its own cost needs none. The message names the
  * plan by `source` (its file path; default `plan`).
  */
 export function checkBudgetsPriced(
   plan: Plan,
   pricers: ReadonlyMap<string, Pricer | undefined>,
-  options: { defaultModel: string; synthesizes: boolean; source?: string },
+  options: { defaultModel: string; synthesizes: boolean; source?: string; reportsCost?: (spec: string) => boolean },
 ): void {
   const fallback = plan.model ?? options.defaultModel;
-  const unpriced = (spec: string): boolean => pricers.get(spec) === undefined;
+  // A whole agent that reports its cost (Claude Code) needs no price: the budget counts what it reports.
+  const unpriced = (spec: string): boolean => pricers.get(spec) === undefined && options.reportsCost?.(spec) !== true;
   const source = options.source ?? 'plan';
   const fail = (field: string, spec: string, user: string): never => {
     throw new FanoutError(

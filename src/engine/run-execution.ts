@@ -7,7 +7,9 @@ import { modelOfRun, type ExecutionContext, type ExecutionSetup } from './execut
 import { finishRun } from './run-finish.js';
 import { isTerminal, LEASE_RENEW_MS, LEASE_TTL_MS } from './run-liveness.js';
 import { DagScheduler, type SchedulerStep } from './scheduler.js';
-import { noUsage, runTask, type RunUsage, type TaskOutcome } from './task-runner.js';
+import { noUsage, runTask, type RunUsage, type TaskOutcome, type TaskRunOptions } from './task-runner.js';
+import { runWholeAgentTask } from './whole-agent-task.js';
+import { isWholeAgent } from '../contracts/whole-agent.js';
 import { TodoList } from './todo-list.js';
 import { DEFAULT_SHELL_OUTPUT_BYTES, DEFAULT_SHELL_TIMEOUT_MS, type ShellPolicy } from '../agent/index.js';
 import type { FileChange } from '../contracts/workspace.js';
@@ -97,8 +99,8 @@ export class RunExecution {
     this.#worktrees = ctx.workspaces === undefined ? undefined : new RunWorktrees(ctx.workspaces, this.runId, setup.run.cwd);
     this.#usage = new UsageMeter({ maxTurns: plan.maxTurns, maxTokens: plan.maxTokens, budgetUsd: plan.budgetUsd }, 'run');
     this.#runUsage = {
-      add: (tokens, costUsd) => {
-        this.#usage.add(tokens, costUsd);
+      add: (tokens, costUsd, calls) => {
+        this.#usage.add(tokens, costUsd, calls);
         const reached = this.#usage.reached();
         if (reached !== undefined) this.#limitRun(new FanoutError('LIMIT_REACHED', reached));
       },
@@ -327,7 +329,7 @@ export class RunExecution {
       // A worktree lives in the store's directory: a guard holding the whole workspace would refuse every write.
       const protectedPaths = this.#ctx.protectedPaths.filter((dir) => path.relative(dir, cwd.cwd).startsWith('..'));
       try {
-        return await runTask({
+        const taskOptions: TaskRunOptions = {
           task: record,
           model,
           ...(pricer === undefined ? {} : { pricer }),
@@ -346,7 +348,9 @@ export class RunExecution {
             record.waitReason = reason;
             store.updateTask(record.handle, { waitReason: reason });
           },
-        });
+        };
+        // A whole agent (Claude Code, a CLI command) takes the task whole; any other model runs in fanout's agent loop.
+        return await (isWholeAgent(model) ? runWholeAgentTask(taskOptions, model) : runTask(taskOptions));
       } finally {
         // Whatever ended the task, its work is committed on its branch: a failed or stopped task's is kept, not lost.
         if (cwd !== this.#root) changes = await this.#worktrees?.leave(record.taskId).catch(() => undefined);
@@ -494,6 +498,7 @@ function decideEnvironments(ctx: ExecutionContext, setup: ExecutionSetup): Map<s
       workspaces: ctx.workspaces,
       shellSandbox: ctx.shellSandbox,
       source: setup.run.runId,
+      wholeAgent: (spec) => isWholeAgent(modelOfRun(setup, spec.model).model),
     });
   } catch (error) {
     return toFanoutError(error);

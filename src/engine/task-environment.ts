@@ -22,6 +22,8 @@ export interface EnvironmentContext {
   shellSandbox: ShellSandboxMode;
   /** Names the plan in error messages. */
   source: string;
+  /** Whether a task runs on a whole agent (Claude Code, a command), which acts in its directory as it likes. */
+  wholeAgent?: (spec: TaskSpec) => boolean;
 }
 
 /** Whether a task asks for the shell: `shell` set, or `bash` among its tools or its agent's. */
@@ -34,8 +36,9 @@ export function wantsShell(spec: TaskSpec, agent: ResolvedAgent | undefined): bo
  * the field, nothing recorded) what cannot run here: a shell without a
  * sandbox (unless `--no-sandbox`), network hosts for a shell (commands get
  * no network yet), `isolation: worktree` where the working directory is not
- * in a git repository on a branch. A task that writes or has a shell gets a
- * worktree by default when the working directory allows one, else none.
+ * in a git repository on a branch. A task that writes, has a shell or runs
+ * on a whole agent gets a worktree by default when the working directory
+ * allows one, else none.
  */
 export function taskEnvironments(
   plan: Plan,
@@ -70,7 +73,7 @@ export function taskEnvironments(
         throw new FanoutError('WORKSPACE_INVALID', `${field}: worktree isolation needs a git repository on a branch: ${state.problem}`, { where: field });
       }
       isolation = 'worktree';
-    } else if (asked === undefined && (shell || (spec.writes ?? []).length > 0) && repo().ok) {
+    } else if (asked === undefined && (shell || (spec.writes ?? []).length > 0 || ctx.wholeAgent?.(spec) === true) && repo().ok) {
       isolation = 'worktree';
     }
     environments.set(spec.id, { shell, isolation });

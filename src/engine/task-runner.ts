@@ -44,8 +44,12 @@ export interface TaskRunOptions {
 
 /** What a task sees of its run's caps. */
 export interface RunUsage {
-  /** Counts one model call of a task (and acts on a run cap it reaches, e.g. by aborting the run's tasks). */
-  add(tokens: number, costUsd: number): void;
+  /**
+   * Counts model calls of a task (one by default; 0 for usage a whole agent
+   * reports at its end) and acts on a run cap they reach, e.g. by aborting
+   * the run's tasks.
+   */
+  add(tokens: number, costUsd: number, calls?: number): void;
   /** Tokens left under the run's `maxTokens`; Infinity without one. */
   tokenRoom(): number;
 }
@@ -169,16 +173,16 @@ export async function runTask(options: TaskRunOptions): Promise<TaskOutcome> {
   return { ...base, status: result.status, error: result.error ?? `agent ended with status ${result.status}` };
 }
 
-function abortedOrFailed(reason: unknown): Pick<TaskOutcome, 'status' | 'error'> {
+export function abortedOrFailed(reason: unknown): Pick<TaskOutcome, 'status' | 'error'> {
   const error = toFanoutError(reason);
   if (error.code === 'ABORTED') return { status: 'stopped', error: error.message };
   if (error.code === 'LIMIT_REACHED') return { status: 'limit', error: error.message };
   return { status: 'failed', error: error.message };
 }
 
-/** Arms the task's time limit on the injected clock; returns the disarm function. */
-function startTimeLimit(options: TaskRunOptions): () => void {
-  const { timeoutMs } = options.task.spec;
+/** Arms the task's time limit (its spec's, else `fallbackMs`) on the injected clock; returns the disarm function. */
+export function startTimeLimit(options: Pick<TaskRunOptions, 'task' | 'clock' | 'controller'>, fallbackMs?: number): () => void {
+  const timeoutMs = options.task.spec.timeoutMs ?? fallbackMs;
   if (timeoutMs === undefined) return () => {};
   const disarm = new AbortController();
   options.clock.sleep(timeoutMs, disarm.signal).then(

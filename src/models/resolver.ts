@@ -5,6 +5,9 @@ import { createNodeFetch, type CallTimeouts, type FetchFunction } from './http/n
 import type { Model, ModelRequest, ModelResponse, ModelResolver } from '../contracts/model.js';
 import { SIM_PROVIDER } from '../contracts/sim-options.js';
 import { ANTHROPIC_DEFAULT_BASE_URL, OPENAI_DEFAULT_BASE_URL } from './provider-endpoints.js';
+import { ClaudeCodeAgent, CLAUDE_CODE_PROVIDER } from './whole-agent/claude-code-agent.js';
+import { CommandAgent } from './whole-agent/command-agent.js';
+import { COMMAND_PROVIDER } from '../contracts/whole-agent.js';
 
 // Providers and the simulated server are imported on a model's first call, not at resolve:
 // commands that never call a model (status, runs, output, check) then start without loading an SDK,
@@ -125,6 +128,12 @@ const PROVIDERS: Readonly<Record<string, ProviderEntry>> = {
       });
     });
   },
+  // Whole agents: the engine hands them whole tasks (contracts/whole-agent.ts); they call no model themselves.
+  [CLAUDE_CODE_PROVIDER]: ({ spec, modelId, env }) => new ClaudeCodeAgent(spec, modelId, env),
+  [COMMAND_PROVIDER]: ({ spec, modelId, env }) => {
+    if (modelId !== '') throw new FanoutError('MODEL_CONFIG', `model "${spec}" takes no model id: write model: command, and the task's command field says what runs`);
+    return new CommandAgent(spec, env);
+  },
 };
 
 /** The model id after `sim:` that selects the OpenAI wire format. */
@@ -140,8 +149,9 @@ const SIM_WIRES: readonly string[] = ['', 'anthropic', SIM_OPENAI];
  * (needs `ANTHROPIC_API_KEY`, honours `ANTHROPIC_BASE_URL`);
  * `openai:<model>` the OpenAI Chat Completions API or any compatible server
  * (needs `OPENAI_API_KEY`, any non-empty value for local servers; honours
- * `OPENAI_BASE_URL`, `OPENAI_ORG_ID`, `OPENAI_PROJECT_ID`). See
- * docs/models.md. Models are cached per spec and share one keep-alive
+ * `OPENAI_BASE_URL`, `OPENAI_ORG_ID`, `OPENAI_PROJECT_ID`); `claude-code`
+ * (or `claude-code:<model>`) and `command` are whole agents, which run a
+ * whole task each (docs/agents.md). See docs/models.md. Models are cached per spec and share one keep-alive
  * connection pool. A base URL that is not an http(s) URL fails `resolve`;
  * one that does not accept connections fails the model's `preflight`.
  *

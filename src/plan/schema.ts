@@ -181,6 +181,32 @@ const shellSchema = strictObject(
   'a shell object ({ network?, timeoutMs? })',
 ).describe("The task's sandboxed shell (the bash tool).");
 
+const fieldPath = (description: string) =>
+  z
+    .string({ error: expected('a dotted field path (e.g. result or usage.input_tokens)') })
+    .regex(/^[^.\s]+(\.[^.\s]+)*$/, { error: expected('a dotted field path (e.g. result or usage.input_tokens)') })
+    .describe(description);
+
+const commandSchema = strictObject(
+  {
+    run: z
+      .array(z.string({ error: expected('a string') }), { error: expected('a list: the program, then its arguments') })
+      .min(1, { error: 'expected the program, then its arguments' })
+      .refine((run) => (run[0] ?? '').trim() !== '', { error: 'expected a program name first' })
+      .describe('The program and its arguments; {prompt}, {system} and {outputFile} are replaced. Without {prompt} the prompt goes to stdin.'),
+    result: fieldPath('Field path of the answer in the JSON output; absent: the whole output.').optional(),
+    usage: strictObject(
+      {
+        inputTokens: fieldPath('Field path of the input tokens in the JSON output.').optional(),
+        outputTokens: fieldPath('Field path of the output tokens in the JSON output.').optional(),
+        costUsd: fieldPath('Field path of the cost in US dollars in the JSON output.').optional(),
+      },
+      'a usage object ({ inputTokens?, outputTokens?, costUsd? })',
+    ).optional(),
+  },
+  'a command object ({ run, result?, usage? })',
+).describe('The CLI agent a task of model: command runs (docs/agents.md).');
+
 /** Zod schema of one task. Strict: unknown fields are errors. */
 export const taskSpecSchema = strictObject(
   {
@@ -211,6 +237,7 @@ export const taskSpecSchema = strictObject(
       .optional(),
     shell: shellSchema.optional(),
     isolation: isolationSchema.optional(),
+    command: commandSchema.optional(),
   },
   'a task object',
   // The id names the definition in the exported JSON Schema ($defs/Task).
