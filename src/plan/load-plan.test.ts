@@ -205,7 +205,7 @@ describe('parsePlan', () => {
     expect(parse({ tasks: [{ id: 'a', prompt: 'p' }, { id: 'b', prompt: 'q', colour: 'red' }] })).toThrow(
       invalid(
         'plan.yaml: tasks[1].colour: unknown field (expected one of: id, description, role, prompt, context, files, ' +
-          'writes, outputFormat, focus, dependsOn, model, timeoutMs, toolTimeoutMs, maxTurns, maxTokens, budgetUsd, agent, sim, tools, shell, isolation)',
+          'writes, outputFormat, focus, dependsOn, model, timeoutMs, toolTimeoutMs, maxTurns, maxTokens, budgetUsd, agent, sim, tools, shell, isolation, command)',
         'plan.yaml: tasks[1].colour',
       ),
     );
