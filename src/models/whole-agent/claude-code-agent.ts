@@ -17,25 +17,27 @@ const DEFAULT_TOOLS = ['read_file', 'write_file', 'edit_file', 'list_files', 'gr
 /** fanout's read-only tools and Claude Code's names for them. */
 const READ_TOOLS: Readonly<Record<string, string>> = { read_file: 'Read', list_files: 'Glob', grep: 'Grep', bash: 'Bash' };
 
-/** fanout's writing tools and Claude Code's, each allowed per write glob. */
-const WRITE_TOOLS: Readonly<Record<string, string>> = { write_file: 'Write', edit_file: 'Edit' };
+/** fanout's writing tools: Claude Code's `Edit(<glob>)` rules grant both Write and Edit within the glob. */
+const WRITE_TOOLS: ReadonlySet<string> = new Set(['write_file', 'edit_file']);
 
 /**
- * The `--allowedTools` rules of a task: its read tools as they are, and its
- * writing tools once per write glob (`Write(src/**)`, `Edit(src/**)`), so
- * Claude Code's permission check confines writes to the scope. Without a
- * write glob no writing tool is allowed; in `-p` mode whatever is not
- * allowed is refused. `Bash` is Claude Code's own shell, not fanout's
- * sandbox: a task that allows it can write wherever its commands can.
+ * The `--allowedTools` rules of a task: its read tools as they are, and,
+ * when it may write, one `Edit(./<glob>)` rule per write glob (Claude Code
+ * checks Write and Edit calls against Edit rules; `./` anchors the glob at
+ * the task's directory as fanout's globs are), so Claude Code's permission
+ * check confines writes to the scope. Without a write glob no write is
+ * allowed; in `-p` mode whatever is not allowed is refused. `Bash` is
+ * Claude Code's own shell, not fanout's sandbox: a task that allows it can
+ * write wherever its commands can.
  */
 export function claudeCodeAllowedTools(tools: readonly string[] | undefined, writes: readonly string[]): string[] {
   const allowed: string[] = [];
-  for (const tool of tools ?? DEFAULT_TOOLS) {
+  const given = tools ?? DEFAULT_TOOLS;
+  for (const tool of given) {
     const read = READ_TOOLS[tool];
-    const write = WRITE_TOOLS[tool];
     if (read !== undefined) allowed.push(read);
-    if (write !== undefined) for (const glob of writes) allowed.push(`${write}(${glob})`);
   }
+  if (given.some((tool) => WRITE_TOOLS.has(tool))) for (const glob of writes) allowed.push(`Edit(./${glob})`);
   return [...new Set(allowed)];
 }
 
