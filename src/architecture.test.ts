@@ -34,9 +34,12 @@ const LAYERS: Readonly<Record<string, readonly string[]>> = {
   compose: ['contracts', 'plan', 'agent', 'engine', 'models', 'store', 'agents', 'workspace', 'planner', 'presets', 'report'],
   index: ['contracts', 'plan', 'agent', 'engine', 'models', 'store', 'agents', 'workspace', 'planner', 'presets', 'report', 'compose'],
   // Adapters: the library API only. Types and FanoutError from contracts; values from index.ts,
-  // compose.ts, or the entry files of the parts index.ts re-exports whole (all imported on
-  // demand, so that `--version` loads none of them; an entry file loads less than index.ts);
-  // and report, the pictures of a run they render.
+  // compose.ts, or the entry files of the parts index.ts picks its names from (all imported on
+  // demand, so that `--version` loads none of them; an entry file loads less than index.ts).
+  // Those entry files are the one deliberate way past the public list: they also give the few
+  // names adapters need that a library user does not (the zod plan schema the MCP SDK takes
+  // for tool inputs, the CLI's parsePerspectives and agentDirectories). And report, the
+  // pictures of a run they render.
   // The CLI also starts the other adapters (`fanout mcp`, `fanout ui`), through their entry files.
   cli: [...ADAPTER_IMPORTS, 'mcp/index.ts', 'ui/dashboard-server.ts'],
   mcp: ADAPTER_IMPORTS,

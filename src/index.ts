@@ -15,79 +15,145 @@
  * Build your own with {@link createFanout} and any {@link RunStore} and
  * {@link ModelResolver}.
  *
+ * Every name is listed here on purpose (docs/api.md groups them the same
+ * way); src/index-exports.test.ts pins the list, so adding one is a decision.
+ * Each is re-exported from the file that declares it.
+ *
  * @packageDocumentation
  */
 
-export { FanoutError, isFanoutError, toFanoutError, type FanoutErrorCode, type FanoutErrorOptions } from './contracts/errors.js';
-export { createDefaultFanout, fanoutHome, loadPriceTable, PRICE_FILE_NAMES, type DefaultFanoutOptions } from './compose.js';
+// The Fanout: making one, what it takes, and what it returns.
+export { createDefaultFanout, fanoutHome, loadPriceTable, type DefaultFanoutOptions } from './compose.js';
+export { createFanout } from './engine/create-fanout.js';
+export type {
+  CheckedRun,
+  EventsOptions,
+  Fanout,
+  FanoutOptions,
+  FollowEventsOptions,
+  OutputOptions,
+  OutputResult,
+  PlanInput,
+  RunReport,
+  RunResult,
+  RunStatusView,
+  SpawnOptions,
+  SpawnResult,
+  StartOptions,
+  StopResult,
+  TaskHandle,
+  TaskTiming,
+} from './contracts/fanout.js';
+export type { FanoutEvent, StoredEvent } from './contracts/events.js';
+export type {
+  ResolvedAgent,
+  RunRecord,
+  RunStatus,
+  SynthesisResult,
+  TaskOutput,
+  TaskRecord,
+  TaskStatus,
+  TodoItem,
+  TodoStatus,
+  WaitReason,
+} from './contracts/records.js';
+export type { Clock } from './contracts/clock.js';
 
-// Engine: the Fanout object, its options, events, records and report.
-export * from './engine/index.js';
+// Plans: loading, the independence check, the JSON Schema of plan files.
+export { loadPlanFile, normalizePlan, parsePlan } from './plan/load-plan.js';
+export { analyzePlan, type AnalyzeOptions } from './plan/independence.js';
+export { PLAN_JSON_SCHEMA } from './plan/plan-json-schema.js';
+export type {
+  Conflict,
+  DagEdge,
+  EdgeKind,
+  ExecutionDag,
+  Isolation,
+  JsonSchema,
+  Plan,
+  ShellSpec,
+  TaskSpec,
+  TodoMode,
+} from './contracts/plan.js';
 
-// Plans: schema, loading, the independence check, role prompts.
-export * from './plan/index.js';
+// Stores: the contract and its two implementations.
+export type { RunPatch, RunStore, StopRequest, TaskPatch } from './contracts/run-store.js';
+export { MemoryRunStore, type MemoryRunStoreOptions } from './store/memory-run-store.js';
+export { openRunStore, SqliteRunStore, type SqliteRunStoreOptions } from './store/sqlite-run-store.js';
 
-// Stores.
-export * from './store/index.js';
+// Models: the contract, the resolver of model specs, the two real providers, prices.
+export type {
+  ContentBlock,
+  Message,
+  Model,
+  ModelDelta,
+  ModelRequest,
+  ModelResolver,
+  ModelResponse,
+  ProviderOptions,
+  StopReason,
+  TextBlock,
+  ToolResultBlock,
+  ToolSpec,
+  ToolUseBlock,
+  Usage,
+} from './contracts/model.js';
+export { createModelResolver, defaultModelSpec, type ModelResolverOptions } from './models/resolver.js';
+export { AnthropicModel, type AnthropicModelOptions } from './models/anthropic/anthropic-model.js';
+export { OpenAIModel, type OpenAIModelOptions, type TokenLimitParam } from './models/openai/openai-model.js';
+export { createPriceTable, loadPriceOverrides, priceLookup, type ModelPrice, type PriceTable } from './models/pricing.js';
+export type { PriceLookup, Pricer } from './contracts/pricing.js';
 
-// Models: contract, resolver, providers, the simulated server, a scripted fake for tests.
-export * from './models/index.js';
+// Errors: one type, stable codes.
+export { FanoutError, isFanoutError, type FanoutErrorCode, type FanoutErrorOptions } from './contracts/errors.js';
+
+// Claude Code agent definitions (`agent:` in a task).
+export type { AgentDefinitionSource, AgentLookup } from './contracts/agent-definitions.js';
+export type { AgentDefinition, AgentScope } from './agents/agent-definition.js';
+export { claudeCodeAgentSource } from './agents/agent-source.js';
 export {
-  startSimServer,
-  encodeSimDirective,
-  SIM_DIRECTIVE_TAG,
-  type SimServer,
-  type SimServerOptions,
-  type SimServerStats,
-} from './models/sim/index.js';
-export { ScriptedModel, textResponse, toolResponse, type ScriptedStep } from './models/scripted-model.js';
-export {
-  BUILT_IN_PRICES,
-  createPriceTable,
-  estimateCostUsd,
-  findModelPrice,
-  loadPriceOverrides,
-  priceLookup,
-  type ModelPrice,
-  type PriceTable,
-} from './models/pricing.js';
+  findAgent,
+  loadAgentDefinitions,
+  type AgentLookupOptions,
+  type InvalidAgentFile,
+  type LoadedAgentDefinitions,
+} from './agents/load-agent-definitions.js';
 
-// One subagent run on its own (the engine uses this for every task).
-// Git worktrees for coding tasks: merge, diff, apply and clean a run's branches.
-export { createWorktreeManager, type WorktreeManagerOptions } from './workspace/index.js';
+// Presets: plans for a review and an analysis, and the merged review.
+export type { PresetOptions } from './presets/preset-options.js';
+export { buildAnalyzePlan } from './presets/analyze-preset.js';
+export { buildReviewPlan } from './presets/review-preset.js';
+export { REVIEW_PERSPECTIVE_NAMES, type ReviewPerspectiveName } from './presets/review-perspectives.js';
+export { REVIEW_FINDINGS_SCHEMA, type ReviewFinding, type Severity } from './presets/review-findings.js';
+export { mergeReviewFindings, type MergedFinding, type MergedReview } from './presets/merge-review-findings.js';
+export { renderMergedReview, type MergedReviewRenderOptions } from './presets/render-merged-review.js';
+
+// The planner: a request in plain words to a plan (what `Fanout.plan` runs).
+export type { ModelCall, Planner } from './contracts/planner.js';
+export { planFromRequest, type PlanFromRequestOptions } from './planner/plan-from-request.js';
+
+// Git worktrees of coding tasks: diff, merge, apply and clean a run's branches.
+export { createWorktreeManager, type WorktreeManagerOptions } from './workspace/worktree-manager.js';
 export type {
   ApplyResult,
+  ChangeReview,
   CleanResult,
   ConflictHunk,
   FileChange,
   MergeConflict,
   MergeResult,
+  OperationOptions,
+  RepositoryState,
   RunWorkspace,
+  TaskCommit,
   TaskWorktree,
   UnmergedBranch,
   WorktreeManager,
 } from './contracts/workspace.js';
-export { runAgent, createSandbox, agentToolSpecs, type AgentOptions, type AgentResult, type Sandbox } from './agent/index.js';
 
-// Claude Code agent definitions, the pattern's presets, and the planner.
-export {
-  agentDirectories,
-  claudeCodeAgentSource,
-  findAgent,
-  loadAgentDefinitions,
-  type AgentDefinition,
-  type AgentScope,
-  type LoadedAgentDefinitions,
-} from './agents/index.js';
-export {
-  buildAnalyzePlan,
-  buildReviewPlan,
-  mergeReviewFindings,
-  parsePerspectives,
-  renderMergedReview,
-  REVIEW_FINDINGS_SCHEMA,
-  REVIEW_PERSPECTIVE_NAMES,
-  type MergedReview,
-  type ReviewFinding,
-} from './presets/index.js';
-export { planFromRequest, buildPlannerRequest, parsePlannerAnswer } from './planner/index.js';
+// Testing: the simulated model, a real HTTP server speaking both providers' APIs.
+export { startSimServer, type SimServer, type SimServerOptions, type SimServerStats } from './models/sim/sim-server.js';
+export { encodeSimDirective } from './models/sim/sim-directives.js';
+export type { SimOptions, SimStep } from './contracts/sim-options.js';
+export type { RateLimitOptions } from './models/sim/rate-limiter.js';
+export type { RandomFaultKind, RandomFaultOptions } from './models/sim/fault-injector.js';

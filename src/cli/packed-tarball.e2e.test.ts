@@ -62,6 +62,11 @@ describe('the packed tarball', () => {
     expect(demo.stdout).toContain('SIMULATED model');
     expect(demo.stdout).toMatch(/Speedup\s+\d+\.\d\d×/);
     expect(demo.stdout).toMatch(/Run run-\S+ succeeded/);
+
+    // The library from the installed package: PLAN_JSON_SCHEMA is read from the package's schema/ when it loads.
+    const script = "const api = await import('fanout'); console.log(api.PLAN_JSON_SCHEMA.title, typeof api.createDefaultFanout)";
+    const library = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: user, env: userEnv() });
+    expect(library.stdout.trim()).toBe('fanout plan function');
   }, 300_000);
 
   it('links quietly as README.md and docs/cli.md say (npm link warns of install scripts without --ignore-scripts)', async () => {

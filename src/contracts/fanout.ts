@@ -156,6 +156,7 @@ export interface SpawnResult {
   dag: ExecutionDag;
 }
 
+/** Options of {@link Fanout.output}. */
 export interface OutputOptions {
   /** Wait until the task is finished (default false: return the current state). */
   block?: boolean;

@@ -33,6 +33,7 @@ export interface ToolResultBlock {
   isError: boolean;
 }
 
+/** One block of a message's content. */
 export type ContentBlock = TextBlock | ToolUseBlock | ToolResultBlock;
 
 /** One conversation turn. The system prompt is passed apart, in {@link ModelRequest.system}. */
@@ -68,7 +69,13 @@ export type StopReason = 'end_turn' | 'tool_use' | 'max_tokens' | 'stop_sequence
 /** A streamed fragment, for live views. Providers call it as text arrives. */
 export type ModelDelta = { type: 'text-delta'; text: string } | { type: 'tool-call'; name: string };
 
+/**
+ * One model call: the conversation so far, the tools the model may call and
+ * the output limit. Provider-neutral; each provider translates it to its
+ * wire format.
+ */
 export interface ModelRequest {
+  /** The system prompt, sent apart from the messages. */
   system: string;
   messages: Message[];
   tools: ToolSpec[];
@@ -84,6 +91,7 @@ export interface ModelRequest {
   onDelta?: (delta: ModelDelta) => void;
 }
 
+/** One model answer, provider-neutral: what the agent loop acts on next. */
 export interface ModelResponse {
   /** Text and tool_use blocks, in the order the model produced them. */
   content: Array<TextBlock | ToolUseBlock>;

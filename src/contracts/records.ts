@@ -53,6 +53,10 @@ export interface TaskOutput {
   truncated: boolean;
 }
 
+/**
+ * A run as stored: its effective plan and DAG, its status and timing, and
+ * its synthesis once done. Its tasks are {@link TaskRecord}s, stored apart.
+ */
 export interface RunRecord {
   runId: string;
   name: string;
@@ -111,6 +115,7 @@ export interface ResolvedAgent {
   maxTurns?: number;
 }
 
+/** The unified result the synthesis step made of the tasks' outputs, with its cost. */
 export interface SynthesisResult {
   text: string;
   /** True when `text` was cut to the store's output cap. */
@@ -124,6 +129,7 @@ export interface SynthesisResult {
   durationMs: number;
 }
 
+/** Status of a todo item: the status of its task (or of the synthesis) in a todo list's words. */
 export type TodoStatus = 'pending' | 'in_progress' | 'completed' | 'failed' | 'skipped' | 'stopped';
 
 /** Id of the last todo item of every run, the synthesis's. */

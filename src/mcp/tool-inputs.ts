@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { planSchema, taskSpecSchema } from '../index.js';
+// The zod schemas, not the library API's JSON Schema: the MCP SDK takes zod for tool inputs.
+import { planSchema, taskSpecSchema } from '../plan/index.js';
 
 // Input schemas of the MCP tools. The SDK validates every call against them
 // before a tool runs and answers a bad call with an error naming the field

@@ -1,5 +1,5 @@
 import type { CallToolResult } from '@modelcontextprotocol/server';
-import { toFanoutError } from '../index.js';
+import { toFanoutError } from '../contracts/errors.js';
 
 /**
  * A tool's result: the value as JSON text (what a model reads) and as
