@@ -35,7 +35,7 @@ export interface BuiltCli {
  * Compiles `src` with the project's build config (no type check: the
  * typecheck is its own step) into a temp directory shaped like the
  * installed package: `bin/fanout.js`, `dist/`, `package.json`, and links to
- * `examples/` and `node_modules/`. A process started from JS takes about
+ * `examples/`, `schema/` and `node_modules/`. A process started from JS takes about
  * 0.5 s of CPU; through tsx, which compiles every module it loads, about
  * 1.3 s — on two cores that difference decides how long the e2e suite takes.
  */
@@ -52,6 +52,7 @@ export async function buildCli(): Promise<BuiltCli> {
   copyFileSync(join(REPO_ROOT, 'bin/fanout.js'), join(root, 'bin/fanout.js'));
   copyFileSync(join(REPO_ROOT, 'package.json'), join(root, 'package.json'));
   symlinkSync(join(REPO_ROOT, 'examples'), join(root, 'examples'));
+  symlinkSync(join(REPO_ROOT, 'schema'), join(root, 'schema'));
   symlinkSync(join(REPO_ROOT, 'node_modules'), join(root, 'node_modules'));
   const entry = join(root, 'bin/fanout.js');
 
