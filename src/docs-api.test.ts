@@ -53,7 +53,7 @@ describe('docs/api.md', () => {
       path.join(dir, 'run-examples.mts'),
       `for (const file of ${JSON.stringify(files)}) { console.log('example', file); await import(file); }\nconsole.log('all ran');\n`,
     );
-    const env = { ...process.env, HOME: dir };
+    const env: NodeJS.ProcessEnv = { ...process.env, HOME: dir };
     for (const key of ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'FANOUT_HOME', 'FANOUT_SIM_URL', 'FANOUT_PRICES']) delete env[key];
     const tsx = path.join(ROOT, 'node_modules/tsx/dist/loader.mjs');
     const { stdout } = await promisify(execFile)(process.execPath, ['--import', tsx, 'run-examples.mts'], { cwd: dir, env });
