@@ -115,6 +115,26 @@ describe(`Claude Code ${CLAUDE_CODE_VERSION} as fanout's subagent (model: claude
     }
   });
 
+  it("a task's maxTokens stops Claude Code mid-run from the usage its stream reports, with status limit", { timeout: 120_000 }, async () => {
+    const { repo } = gitRepo('capped');
+    const claudeHome = join(top, 'claude-home-capped');
+    mkdirSync(claudeHome);
+    const env = { ...claudeCodeEnv(sim.url, claudeHome), [CLAUDE_CODE_BIN_VARIABLE]: claude };
+    const fanout = createDefaultFanout({ home: join(top, 'fanout-home-capped'), cwd: repo, env });
+    const read = { name: 'Read', input: { file_path: 'README.md' } };
+    // Each turn of Claude Code's takes ~2,100 input tokens (its system prompt): the cap falls in the second.
+    const script = { latencyMs: 500, script: [{ tools: [read] }, { tools: [read] }, { tools: [read] }, { tools: [read] }], output: 'read it four times' };
+    try {
+      const result = await fanout.run({
+        synthesis: false,
+        tasks: [{ id: 'capped', model: 'claude-code', maxTokens: 3_000, tools: ['read_file'], prompt: `Read. ${encodeSimDirective(script)}` }],
+      });
+      expect(result.tasks[0]).toMatchObject({ status: 'limit', error: expect.stringMatching(/^maxTokens 3000 reached \([\d,]+ tokens used\)$/), turns: 2 });
+    } finally {
+      await fanout.close();
+    }
+  });
+
   it('a missing claude binary is one line at check, before anything is recorded', async () => {
     const fanout = createDefaultFanout({ persist: false, cwd: top, env: { PATH: '/nonexistent', [CLAUDE_CODE_BIN_VARIABLE]: join(top, 'no-claude') } });
     try {
