@@ -165,6 +165,10 @@ export function renderReport(report: RunReport, options: ReportRenderOptions = {
   if (report.synthesisMs !== undefined) {
     summary.push(['Synthesis', formatDuration(report.synthesisMs), 'after the tasks, not in the wall time']);
   }
+  if (report.resumed !== undefined) {
+    const { attempts, executingMs } = report.resumed;
+    summary.push(['Resumed', `${attempts} attempts`, `${formatDuration(executingMs)} executing in all, the time between attempts not counted`]);
+  }
   summary.push(['Tokens', `${formatTokens(report.inputTokens)} in / ${formatTokens(report.outputTokens)} out`, '']);
   summary.push([
     'Cost (estimated)',

@@ -236,6 +236,13 @@ export interface RunReport {
   costUsd?: number;
   /** What the tasks changed in their worktrees, the merge, and refused writes and commands; runs with worktrees only. */
   changes?: ChangeReview;
+  /**
+   * Present when the run was resumed: how many attempts executed it (the
+   * first included) and their executing time summed (the time between an
+   * attempt's end and the resume not counted). Tasks kept from an earlier
+   * attempt keep their own timings.
+   */
+  resumed?: { attempts: number; executingMs: number };
 }
 
 /** Everything {@link Fanout.run} and {@link Fanout.wait} return. */
@@ -316,6 +323,18 @@ export interface Fanout {
   status(target?: string): RunStatusView;
   /** Executes a prepared run in this process. */
   start(runId: string, options?: StartOptions): void;
+  /**
+   * Continues an interrupted, stopped or failed run in this process, in
+   * place (like `start`, it returns once the run is executing; `wait` for
+   * its result): tasks that succeeded keep their output and are not run
+   * again; every other task, including dependents a failure skipped, starts
+   * anew; the synthesis runs if it is missing. Handles stay valid, the
+   * report counts the time of every attempt (`report.resumed`), and a
+   * prepared run never started is simply started. Throws `NOT_FOUND`, and
+   * `OPTION_INVALID` for a run that is still live (its lease is valid:
+   * another process executes it) or already succeeded.
+   */
+  resume(runId: string, options?: StartOptions): SpawnResult;
   /** A task's output, or its current status; blocks with `block: true`. Works for tasks of other processes. */
   output(handle: string, options?: OutputOptions): Promise<OutputResult>;
   /**

@@ -33,6 +33,8 @@ import { RunExecution } from './run-execution.js';
 import { isRunActive, isTerminal } from './run-liveness.js';
 import { newRunRecords } from './run-records.js';
 import { StopPoller } from './stop-poller.js';
+import { refuseResume, resetForResume } from './run-resume.js';
+import type { ExecutionSetup } from './execution-setup.js';
 import { readTodos } from './todo-list.js';
 import type { FanoutEvent, StoredEvent } from '../contracts/events.js';
 import type { RunRecord, TaskOutput, TaskRecord, TodoItem } from '../contracts/records.js';
@@ -138,6 +140,19 @@ class FanoutEngine implements Fanout {
     const tasks = this.#store.listTasks(runId);
     const earlyStops = this.#store.listStopRequests(runId, run.createdAt);
     this.#execute({ run, tasks, ...resolveRunModels(run.plan, this.#checks) }, { ...options, earlyStops });
+  }
+
+  resume(runId: string, options: StartOptions = {}): SpawnResult {
+    this.#checkOpen();
+    if (this.#executions.has(runId)) throw new FanoutError('OPTION_INVALID', `run ${runId} is already executing in this process`);
+    const now = this.#clock.now();
+    const settled = this.#getRun(runId);
+    const refused = refuseResume(settled, now);
+    if (refused !== undefined) throw refused;
+    const models = resolveRunModels(settled.plan, this.#checks);
+    const { run, tasks } = resetForResume(this.#store, settled, now);
+    this.#execute({ run, tasks, ...models }, { ...options, stopsSince: now, resumed: true });
+    return spawnResult({ run, tasks, ...models });
   }
 
   async output(handle: string, options: OutputOptions = {}): Promise<OutputResult> {
@@ -315,7 +330,7 @@ class FanoutEngine implements Fanout {
     return { run, tasks, ...models, ...(synthesize === undefined ? {} : { synthesize }) };
   }
 
-  #execute(recorded: Recorded, options: StartOptions & { earlyStops?: readonly StopRequest[] }): void {
+  #execute(recorded: Recorded, options: StartOptions & Pick<ExecutionSetup, 'earlyStops' | 'stopsSince' | 'resumed'>): void {
     const execution = new RunExecution(
       {
         store: this.#store,
@@ -333,6 +348,8 @@ class FanoutEngine implements Fanout {
         ...(options.signal === undefined ? {} : { signal: options.signal }),
         ...(recorded.synthesize === undefined ? {} : { synthesizer: recorded.synthesize }),
         ...(options.earlyStops === undefined ? {} : { earlyStops: options.earlyStops }),
+        ...(options.stopsSince === undefined ? {} : { stopsSince: options.stopsSince }),
+        ...(options.resumed === undefined ? {} : { resumed: options.resumed }),
       },
     );
     const { runId } = recorded.run;

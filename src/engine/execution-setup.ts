@@ -27,7 +27,7 @@ export interface ExecutionContext {
 export interface ExecutionSetup {
   /** As recorded; `plan` already carries the effective concurrency, todo mode and model. */
   run: RunRecord;
-  /** In plan order, all `queued`. */
+  /** In plan order: all `queued`, but for the tasks a resumed run keeps (`succeeded`). */
   tasks: TaskRecord[];
   /** Resolved models by spec: every task's and the synthesis's. */
   models: ReadonlyMap<string, Model>;
@@ -42,6 +42,14 @@ export interface ExecutionSetup {
   synthesizer?: Synthesizer;
   /** Stop requests recorded before the run started: applied before anything is dispatched. */
   earlyStops?: readonly StopRequest[];
+  /**
+   * Only stop requests recorded from then on (ms epoch) are for this
+   * execution: a resumed run ignores the stop that ended its earlier
+   * attempt. @default the run's `createdAt`
+   */
+  stopsSince?: number;
+  /** The run was resumed: its worktrees from earlier attempts are opened again, to be merged with the new ones. */
+  resumed?: boolean;
   /** Apply the merged result to the user's branch when the run ends. */
   apply?: boolean;
 }

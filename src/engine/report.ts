@@ -63,6 +63,11 @@ export function buildReport(run: RunRecord, tasks: readonly TaskRecord[], option
     outputTokens,
   };
   if (run.synthesis !== undefined) report.synthesisMs = run.synthesis.durationMs;
+  if (run.attempts !== undefined && run.attempts.length > 0) {
+    const earlier = run.attempts.reduce((sum, attempt) => sum + Math.max(0, attempt.endedAt - attempt.startedAt), 0);
+    const current = Math.max(0, (run.endedAt ?? options.now ?? startedAt) - startedAt);
+    report.resumed = { attempts: run.attempts.length + 1, executingMs: earlier + current };
+  }
   if (costUsd !== undefined) report.costUsd = costUsd;
   return report;
 }

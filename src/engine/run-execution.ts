@@ -118,9 +118,9 @@ export class RunExecution {
     this.#ctx.store.updateRun(this.runId, { leaseUntil: now + LEASE_TTL_MS });
   }
 
-  /** Ms epoch the run was created: stop requests older than that are not for it. */
+  /** Stop requests older than this (ms epoch) are not for this execution: the run's creation, or its resume. */
   get createdAt(): number {
-    return this.#run.createdAt;
+    return this.#setup.stopsSince ?? this.#run.createdAt;
   }
 
   /**
@@ -154,8 +154,25 @@ export class RunExecution {
     if (this.#setup.earlyStops !== undefined) this.applyStopRequests(this.#setup.earlyStops);
     if (signal?.aborted) this.#onSignal?.();
     this.#armTimeLimit();
-    this.#release(this.#scheduler.start());
+    this.#release([...this.#settleKept(), ...this.#scheduler.start()]);
     this.#checkFinished();
+  }
+
+  /**
+   * The tasks a resumed run keeps (succeeded in an earlier attempt) count as
+   * done from the start, and release their successors; returns those ready.
+   */
+  #settleKept(): number[] {
+    const ready: number[] = [];
+    this.#tasks.forEach((state, index) => {
+      if (state.record.status !== 'succeeded') return;
+      this.#concluded += 1;
+      ready.push(...this.#scheduler.settle(index, 'succeeded').ready);
+    });
+    const environments = this.#environments;
+    const isolated = environments instanceof Map && [...environments.values()].some((environment) => environment.isolation === 'worktree');
+    if (this.#setup.resumed === true && isolated) this.#worktrees?.reopen();
+    return ready;
   }
 
   /** Resolves when the task is terminal (at once if it already is). */

@@ -43,8 +43,11 @@ export async function finishRun(input: RunFinishInput): Promise<void> {
     const succeeded = tasks.filter((record) => record.status === 'succeeded');
     const synthesizes = setup.run.plan.synthesis !== false && succeeded.length > 0;
     const early = input.earlyEnd();
-    // A run cap the tasks reached leaves the synthesis, a model call of the run too, no room.
-    if (early.stop === undefined && early.limit === undefined && synthesizes) {
+    if (setup.run.synthesis !== undefined) {
+      // A resumed run that ran no task again keeps the synthesis its earlier attempt made.
+      todo.setSynthesis('completed');
+    } else if (early.stop === undefined && early.limit === undefined && synthesizes) {
+      // A run cap the tasks reached leaves the synthesis, a model call of the run too, no room.
       synthesisError = await runSynthesis(input, succeeded);
     } else {
       todo.setSynthesis(early.stop === undefined ? 'skipped' : 'stopped');

@@ -54,6 +54,13 @@ function checkPositive(value: number | undefined, name: string, integer: boolean
   }
 }
 
+/** Why each task with predecessors waits before anything ran: `dependency` over `conflict`. */
+export function initialWaitReasons(dag: ExecutionDag): Map<string, WaitReason> {
+  const heldBy = new Map<string, WaitReason>();
+  for (const edge of dag.edges) if (heldBy.get(edge.to) !== 'dependency') heldBy.set(edge.to, edge.kind);
+  return heldBy;
+}
+
 /** Where a new run's records come from. */
 export interface NewRunInput {
   plan: Plan;
@@ -88,8 +95,7 @@ export function newRunRecords(input: NewRunInput): { run: RunRecord; tasks: Task
     ...(input.executing ? { startedAt: now, pid: process.pid } : {}),
     ...(input.agents === undefined ? {} : { agents: input.agents }),
   };
-  const heldBy = new Map<string, WaitReason>();
-  for (const edge of dag.edges) if (heldBy.get(edge.to) !== 'dependency') heldBy.set(edge.to, edge.kind);
+  const heldBy = initialWaitReasons(dag);
   const tasks = plan.tasks.map((spec, index): TaskRecord => {
     const waitReason = heldBy.get(spec.id);
     return {

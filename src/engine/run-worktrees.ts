@@ -53,6 +53,15 @@ export class RunWorktrees {
     return (await workspace.commitTask(taskId)).changes;
   }
 
+  /**
+   * A resumed run: the worktrees its earlier attempts made, if any, are
+   * opened now, so the branches of tasks kept from them are merged at the
+   * end even when no task needs a new one.
+   */
+  reopen(): void {
+    this.#workspace ??= this.#manager.openRun(this.#runId).catch(() => this.#manager.startRun(this.#runId, this.#cwd));
+  }
+
   /** Whether any task of the run got a worktree. */
   get used(): boolean {
     return this.#workspace !== undefined;
