@@ -29,6 +29,7 @@ const RUNTIME = [
   'fanoutHome',
   'findAgent',
   'isFanoutError',
+  'isWholeAgent',
   'loadAgentDefinitions',
   'loadPlanFile',
   'loadPriceOverrides',
@@ -46,7 +47,7 @@ const RUNTIME = [
 const TYPES = [
   'AgentDefinition', 'AgentDefinitionSource', 'AgentLookup', 'AgentLookupOptions', 'AgentScope', 'AnalyzeOptions',
   'AnthropicModelOptions', 'ApplyResult', 'ChangeReview', 'CheckedRun', 'CleanResult', 'Clock', 'Conflict', 'ConflictHunk',
-  'ContentBlock', 'DagEdge', 'DefaultFanoutOptions', 'EdgeKind', 'EventsOptions', 'ExecutionDag', 'Fanout', 'FanoutErrorCode',
+  'CommandTemplate', 'ContentBlock', 'DagEdge', 'DefaultFanoutOptions', 'EdgeKind', 'EventsOptions', 'ExecutionDag', 'Fanout', 'FanoutErrorCode',
   'FanoutErrorOptions', 'FanoutEvent', 'FanoutOptions', 'FileChange', 'FollowEventsOptions', 'InvalidAgentFile', 'Isolation',
   'JsonSchema', 'LoadedAgentDefinitions', 'MemoryRunStoreOptions', 'MergeConflict', 'MergeResult', 'MergedFinding',
   'MergedReview', 'MergedReviewRenderOptions', 'Message', 'Model', 'ModelCall', 'ModelDelta', 'ModelPrice', 'ModelRequest',
@@ -58,8 +59,8 @@ const TYPES = [
   'SimStep', 'SpawnOptions', 'SpawnResult', 'SqliteRunStoreOptions', 'StartOptions', 'StopReason', 'StopRequest',
   'StopResult', 'StoredEvent', 'SynthesisResult', 'TaskCommit', 'TaskHandle', 'TaskOutput', 'TaskPatch', 'TaskRecord',
   'TaskSpec', 'TaskStatus', 'TaskTiming', 'TaskWorktree', 'TextBlock', 'TodoItem', 'TodoMode', 'TodoStatus', 'TokenLimitParam',
-  'ToolResultBlock', 'ToolSpec', 'ToolUseBlock', 'Usage', 'UnmergedBranch', 'WaitReason', 'WorktreeManager',
-  'WorktreeManagerOptions',
+  'ToolResultBlock', 'ToolSpec', 'ToolUseBlock', 'Usage', 'UnmergedBranch', 'WaitReason', 'WholeAgent', 'WholeAgentEvent',
+  'WholeAgentResult', 'WholeAgentTask', 'WorktreeManager', 'WorktreeManagerOptions',
 ];
 
 const SRC = path.dirname(fileURLToPath(import.meta.url));

@@ -64,6 +64,7 @@ export { loadPlanFile, normalizePlan, parsePlan } from './plan/load-plan.js';
 export { analyzePlan, type AnalyzeOptions } from './plan/independence.js';
 export { PLAN_JSON_SCHEMA } from './plan/plan-json-schema.js';
 export type {
+  CommandTemplate,
   Conflict,
   DagEdge,
   EdgeKind,
@@ -98,6 +99,14 @@ export type {
   ToolUseBlock,
   Usage,
 } from './contracts/model.js';
+// Whole agents (`model: claude-code`, `model: command`): the contract, for an agent of your own.
+export {
+  isWholeAgent,
+  type WholeAgent,
+  type WholeAgentEvent,
+  type WholeAgentResult,
+  type WholeAgentTask,
+} from './contracts/whole-agent.js';
 export { createModelResolver, defaultModelSpec, type ModelResolverOptions } from './models/resolver.js';
 export { AnthropicModel, type AnthropicModelOptions } from './models/anthropic/anthropic-model.js';
 export { OpenAIModel, type OpenAIModelOptions, type TokenLimitParam } from './models/openai/openai-model.js';
