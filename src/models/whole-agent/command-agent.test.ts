@@ -112,6 +112,27 @@ describe('model: command', () => {
     );
   });
 
+  it('refuses the synthesis on a whole agent, naming what to do instead', async () => {
+    const { fanout, script } = setup();
+    await expect(fanout.check({ model: 'command', tasks: [{ id: 'a', prompt: 'x', command: { run: [process.execPath, script, 'echo'] } }] })).rejects.toThrow(
+      'plan: model: "command" runs whole tasks and cannot write the synthesis; name it per task (tasks[].model) or set synthesis: false',
+    );
+  });
+
+  it("checks the answer against the task's JSON Schema: parsed when it validates, the task failed when not", async () => {
+    const { fanout, script } = setup();
+    const outputFormat = { type: 'object', required: ['answer'], properties: { answer: { type: 'object' } } };
+    const result = await fanout.run({
+      synthesis: false,
+      tasks: [
+        commandTask('json', [process.execPath, script, 'file', '{outputFile}'], { outputFormat }),
+        commandTask('prose', [process.execPath, script, 'echo'], { outputFormat }),
+      ],
+    });
+    expect(result.outputs.json?.json).toEqual({ answer: { text: 'from the file' } });
+    expect(result.tasks[1]).toMatchObject({ status: 'failed', error: expect.stringMatching(/^output does not match the task's JSON Schema: /) });
+  });
+
   it('stop kills the agent and the process it started: no orphans', async () => {
     const { fanout, script, dir } = setup();
     const pids = join(dir, 'pids.json');
