@@ -33,8 +33,7 @@ export async function existingHomeOf(io: CliIo): Promise<string> {
 /**
  * A Fanout of the composition root (or `io.createFanout`'s); `cwd` confines
  * its subagents. `persist: false`: one that can check plans but records
- * nothing, so `fanout check` and the demo's up-front check never create or
- * open `$FANOUT_HOME` — with the same models, prices, agents and protected
+ * nothing, so `fanout check` never creates or opens `$FANOUT_HOME` — with the same models, prices, agents and protected
  * paths as the one that runs.
  */
 export async function openFanout(io: CliIo, cwd: string = io.cwd, options: { persist?: boolean; home?: string } = {}): Promise<Fanout> {

@@ -1,11 +1,11 @@
-import { cpSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { exitCodeForRun } from '../exit-codes.js';
 import { runInForeground } from '../foreground-run.js';
 import { writeLines, type CliIo } from '../io.js';
-import { checkPlan, homeOf, withFanout } from '../library.js';
+import { homeOf, withFanout } from '../library.js';
 import { isSimulatedSpec } from '../model-spec.js';
 import { renderDemoBanner, renderDemoFooter, renderIndependence } from '../render-demo.js';
 import { renderRunSummary, SIMULATED_NOTICE } from '../render-run-summary.js';
@@ -42,22 +42,24 @@ export async function demoCommand(flags: DemoFlags, io: CliIo): Promise<number> 
   const planFile = fileURLToPath(new URL('examples/auth-demo.yaml', PACKAGE_ROOT));
   const starter = fileURLToPath(new URL('examples/auth-demo-starter/', PACKAGE_ROOT));
   const spawn = { strict: true, ...(flags.model !== undefined && { modelOverride: flags.model }) };
-  // A bad --model (or an unreachable endpoint) stops the demo before it prints or copies anything.
-  const { plan, dag } = await checkPlan(io, starter, planFile, spawn);
-
   const workdir = mkdtempSync(join(tmpdir(), 'fanout-demo-'));
   cpSync(starter, workdir, { recursive: true });
   const before = listFiles(workdir);
-  // The demo plan pins model: sim, so only --model makes it real.
-  const simulated = flags.model === undefined || isSimulatedSpec(flags.model);
-  // In --json mode stdout carries only events; the human parts go to stderr.
-  const say = flags.json ? io.stderr : io.stdout;
-  writeLines(say, [...renderDemoBanner({ model: flags.model, simulated, workdir, taskCount: plan.tasks.length }), '', ...renderIndependence(plan, dag), '']);
-
   const home = await homeOf(io);
   return withFanout(io, workdir, async (fanout) => {
-    // Checked again where it runs (the copy, this Fanout's models): a checked run belongs to the Fanout that checked it.
-    const checked = await fanout.check(planFile, spawn);
+    // Checked once, where it runs (the copy, this Fanout's models); the checked run is what is spawned.
+    // A bad --model (or an unreachable endpoint) stops the demo before it prints anything, and leaves
+    // neither the copy nor a store behind (the store opens at its first write).
+    const checked = await fanout.check(planFile, spawn).catch((error: unknown) => {
+      rmSync(workdir, { recursive: true, force: true });
+      throw error;
+    });
+    // The demo plan pins model: sim, so only --model makes it real.
+    const simulated = flags.model === undefined || isSimulatedSpec(flags.model);
+    // In --json mode stdout carries only events; the human parts go to stderr.
+    const say = flags.json ? io.stderr : io.stdout;
+    const { plan, dag } = checked;
+    writeLines(say, [...renderDemoBanner({ model: flags.model, simulated, workdir, taskCount: plan.tasks.length }), '', ...renderIndependence(plan, dag), '']);
     const { result, interrupted } = await runInForeground(fanout, checked, { json: flags.json === true }, io);
     const written = [...listFiles(workdir)]
       .filter(([path, bytes]) => before.get(path) !== bytes)
