@@ -15,9 +15,10 @@ import { REPO_ROOT } from './test-support/cli-process.js';
 const run = promisify(execFile);
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const dirs: string[] = [];
+// Removing an installed node_modules took over the default 30 s hook limit on a loaded machine.
 afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+}, 120_000);
 
 function tempDir(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
