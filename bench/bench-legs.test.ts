@@ -42,7 +42,8 @@ describe('bench legs', () => {
 });
 
 describe('startBenchServer', () => {
-  it('serves model calls from its own process until stopped', async () => {
+  // Starts a Node process of its own: under a full test run on 2 cores that alone passed 30 s.
+  it('serves model calls from its own process until stopped', { timeout: 120_000 }, async () => {
     const server = await startBenchServer();
     try {
       const result = await LEGS.floor!({ url: server.url, tasks: 2, callsPerTask: 2, latencyMs: 0, concurrency: 2 });
