@@ -8,6 +8,7 @@ import { planJsonSchema } from './plan/schema.js';
 // The public API, pinned: adding or removing a name is a decision, made here and in docs/api.md.
 const RUNTIME = [
   'AnthropicModel',
+  'DEFAULT_SHELL_OUTPUT_BYTES',
   'FanoutError',
   'MemoryRunStore',
   'OpenAIModel',
@@ -41,12 +42,14 @@ const RUNTIME = [
   'planFromRequest',
   'priceLookup',
   'renderMergedReview',
+  'runShellCommand',
+  'shellSandboxStatus',
   'startSimServer',
 ];
 
 const TYPES = [
   'AgentDefinition', 'AgentDefinitionSource', 'AgentLookup', 'AgentLookupOptions', 'AgentScope', 'AnalyzeOptions',
-  'AnthropicModelOptions', 'ApplyResult', 'ChangeReview', 'CheckedRun', 'CleanResult', 'Clock', 'Conflict', 'ConflictHunk',
+  'AnthropicModelOptions', 'ApplyResult', 'ChangeReview', 'CheckedRun', 'CleanResult', 'CommandResult', 'Clock', 'Conflict', 'ConflictHunk',
   'CommandTemplate', 'ContentBlock', 'DagEdge', 'DefaultFanoutOptions', 'EdgeKind', 'EventsOptions', 'ExecutionDag', 'Fanout', 'FanoutErrorCode',
   'FanoutErrorOptions', 'FanoutEvent', 'FanoutOptions', 'FileChange', 'FollowEventsOptions', 'InvalidAgentFile', 'Isolation',
   'JsonSchema', 'LoadedAgentDefinitions', 'MemoryRunStoreOptions', 'MergeConflict', 'MergeResult', 'MergedFinding',
@@ -55,7 +58,7 @@ const TYPES = [
   'OutputResult', 'Plan', 'PlanFromRequestOptions', 'PlanInput', 'Planner', 'PresetOptions', 'PriceLookup', 'PriceTable',
   'Pricer', 'ProviderOptions', 'RandomFaultKind', 'RandomFaultOptions', 'RateLimitOptions', 'RepositoryState', 'ResolvedAgent',
   'ReviewFinding', 'ReviewPerspectiveName', 'RunPatch', 'RunRecord', 'RunReport', 'RunResult', 'RunStatus', 'RunStatusView',
-  'RunStore', 'RunWorkspace', 'Severity', 'ShellSpec', 'SimOptions', 'SimServer', 'SimServerOptions', 'SimServerStats',
+  'RunStore', 'RunWorkspace', 'Severity', 'ShellPolicy', 'ShellSandboxStatus', 'ShellSpec', 'SimOptions', 'SimServer', 'SimServerOptions', 'SimServerStats',
   'SimStep', 'SpawnOptions', 'SpawnResult', 'SqliteRunStoreOptions', 'StartOptions', 'StopReason', 'StopRequest',
   'StopResult', 'StoredEvent', 'SynthesisResult', 'TaskCommit', 'TaskHandle', 'TaskOutput', 'TaskPatch', 'TaskRecord',
   'TaskSpec', 'TaskStatus', 'TaskTiming', 'TaskWorktree', 'TextBlock', 'TodoItem', 'TodoMode', 'TodoStatus', 'TokenLimitParam',

@@ -160,6 +160,11 @@ export type {
   WorktreeManager,
 } from './contracts/workspace.js';
 
+// The sandboxed shell on its own: whether bubblewrap works here, and one command under it (the bash tool's runner).
+export { shellSandboxStatus, type ShellSandboxStatus } from './agent/shell/sandbox-probe.js';
+export { runShellCommand, type CommandResult } from './agent/shell/run-command.js';
+export { DEFAULT_SHELL_OUTPUT_BYTES, type ShellPolicy } from './agent/shell/shell-policy.js';
+
 // Testing: the simulated model, a real HTTP server speaking both providers' APIs.
 export { startSimServer, type SimServer, type SimServerOptions, type SimServerStats } from './models/sim/sim-server.js';
 export { encodeSimDirective } from './models/sim/sim-directives.js';

@@ -95,6 +95,14 @@ describe('runs with worktrees', () => {
     expect(existsSync(path.join(repo, 'b.ts'))).toBe(true);
   });
 
+  it('applies a checked run when its spawn asks (apply is a start option, as the CLI passes it)', async () => {
+    const checked = await fanout.check({ synthesis: false, tasks: [task('c', ['c.ts'], [write('c.ts', 'c\n')])] });
+    const { runId } = fanout.spawn(checked, { apply: true });
+    await fanout.wait(runId);
+    expect(merges()[0]).toMatchObject({ applied: true });
+    expect(existsSync(path.join(repo, 'c.ts'))).toBe(true);
+  });
+
   it('refuses isolation: worktree outside a git repository in one line, recording nothing', async () => {
     const plain = path.join(top, 'plain');
     mkdirSync(plain);

@@ -1,4 +1,6 @@
-import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './program.js';
 import { buildCli, outputMatches, scratch, type BuiltCli } from './test-support/cli-process.js';
@@ -151,6 +153,40 @@ describe.concurrent('fanout CLI (end to end)', { timeout: 60_000 }, () => {
       expect(text).toMatch(new RegExp(`${file.replace(/[./]/g, '\\$&')}\\s+\\d+ bytes`));
     }
     expect(text).toMatch(/fanout output task-\S+\s+# login/);
+    // Each task in its own worktree, running the tests it wrote; the merged result applied and tested, the worktrees gone.
+    expect(text).toContain('a temporary git repository made from examples/auth-demo-starter/');
+    expect(text).toMatch(/merged 5 tasks into fanout\/run-\S+/);
+    expect(text).toMatch(/tests pass: [6-9] passed, 0 failed/);
+    expect(text).toContain('5 worktrees removed');
+    const workdir = /^Files written by the subagents, in (\S+):$/m.exec(text)?.[1] ?? '';
+    const log = execFileSync('git', ['-C', workdir, 'log', '--format=%s'], { encoding: 'utf8' });
+    expect(log).toMatch(/merge task integration-tests/);
+    expect(execFileSync('git', ['-C', workdir, 'worktree', 'list'], { encoding: 'utf8' }).trim().split('\n')).toHaveLength(1);
+    for (const task of ['login', 'registration', 'password-reset', 'middleware']) {
+      const handle = new RegExp(`fanout output (task-\\S+)\\s+# ${task}$`, 'm').exec(text)?.[1] ?? '';
+      const logs = await inProcess(['logs', handle, '--json'], home);
+      const events = logs.out().split('\n').filter(Boolean).map((line) => JSON.parse(line) as { type: string; tool?: string; ok?: boolean });
+      // Its test ran in its worktree, sandboxed and not refused (that they pass is the run on the result, above).
+      expect(events.find((event) => event.tool === 'bash'), task).toMatchObject({ type: 'tool-call', ok: true });
+    }
+    rmSync(workdir, { recursive: true, force: true });
+  });
+
+  it('demo without bubblewrap and git still runs, and says what it left out', async () => {
+    const { home, dir } = scratch();
+    // A PATH with node alone: no bwrap, no git.
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    symlinkSync(process.execPath, join(bin, 'node'));
+    const child = cli.start(['demo'], home, { PATH: bin });
+    const result = await child.exited;
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Shell:   off: the shell sandbox needs bubblewrap');
+    expect(result.stdout).toContain('git is not installed, so the subagents share it');
+    expect(result.stdout).toMatch(/src\/auth\/login\.ts\s+\d+ bytes/);
+    // The tests are written, not run: the scripted bash calls are left out.
+    expect(result.stdout).toMatch(/src\/auth\/login\.test\.ts\s+\d+ bytes/);
+    expect(result.stdout).not.toContain('bash');
   });
 
   it('sim serves the Anthropic Messages API until Ctrl-C, then exits 0', async () => {

@@ -4,14 +4,14 @@ import { DEMO_REQUEST, renderDemoBanner, renderDemoFooter, renderIndependence } 
 
 describe('renderDemoBanner', () => {
   it('says plainly that the model is simulated and how to use a real one', () => {
-    const text = renderDemoBanner({ model: undefined, simulated: true, workdir: '/tmp/fanout-demo-x', taskCount: 5 }).join('\n');
+    const text = renderDemoBanner({ model: undefined, simulated: true, workdir: '/tmp/fanout-demo-x', notRepository: undefined, noShell: undefined, taskCount: 5 }).join('\n');
     expect(text).toContain('SIMULATED model');
     expect(text).toContain('ANTHROPIC_API_KEY=... fanout demo --model anthropic:claude-sonnet-5-5');
     expect(text).toContain(DEMO_REQUEST);
     expect(text).toContain('/tmp/fanout-demo-x');
   });
   it('names the real model when one is given', () => {
-    const text = renderDemoBanner({ model: 'anthropic:claude-sonnet-5-5', simulated: false, workdir: '/w', taskCount: 5 }).join('\n');
+    const text = renderDemoBanner({ model: 'anthropic:claude-sonnet-5-5', simulated: false, workdir: '/w', notRepository: undefined, noShell: undefined, taskCount: 5 }).join('\n');
     expect(text).toContain('model anthropic:claude-sonnet-5-5 (real)');
     expect(text).not.toContain('SIMULATED');
   });

@@ -40,6 +40,9 @@ import type { FanoutEvent, StoredEvent } from '../contracts/events.js';
 import type { RunRecord, TaskOutput, TaskRecord, TodoItem } from '../contracts/records.js';
 import { untilSettled } from './wait.js';
 
+/** The options a checked run is spawned with: all of {@link StartOptions}, none that the check fixed. */
+const START_OPTIONS: ReadonlySet<string> = new Set<keyof StartOptions>(['signal', 'onEvent', 'apply']);
+
 /** Model spec used when neither the task, the plan, the spawn options nor FanoutOptions name one. */
 export const DEFAULT_MODEL = 'sim';
 /** Default interval of cross-process polling (stop requests, outputs, run ends), ms. */
@@ -285,13 +288,13 @@ class FanoutEngine implements Fanout {
 
   /**
    * What a checked run of this instance holds; undefined for a plan. Its
-   * options were fixed by the check: giving any but a signal and a
-   * listener again is an error, not silently ignored.
+   * options were fixed by the check: giving any but the start options
+   * (signal, listener, apply) again is an error, not silently ignored.
    */
   #open(run: CheckedRun | PlanInput, options: SpawnOptions): CheckedPlan | undefined {
     const checked = openCheckedRun(run, this);
     if (checked === undefined) return undefined;
-    const fixed = Object.entries(options).find(([key, value]) => value !== undefined && key !== 'signal' && key !== 'onEvent');
+    const fixed = Object.entries(options).find(([key, value]) => value !== undefined && !START_OPTIONS.has(key));
     if (fixed !== undefined) {
       throw new FanoutError('OPTION_INVALID', `${fixed[0]}: a checked run runs as it was checked; pass this option to check()`, {
         where: fixed[0],
