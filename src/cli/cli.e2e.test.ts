@@ -170,7 +170,8 @@ describe.concurrent('fanout CLI (end to end)', { timeout: 60_000 }, () => {
       expect(events.find((event) => event.tool === 'bash'), task).toMatchObject({ type: 'tool-call', ok: true });
     }
     rmSync(workdir, { recursive: true, force: true });
-  });
+    // Five sandboxed node+tsx test runs and the result's: a minute and more on a loaded 2-core machine.
+  }, 180_000);
 
   it('demo without bubblewrap and git still runs, and says what it left out', async () => {
     const { home, dir } = scratch();
@@ -187,7 +188,7 @@ describe.concurrent('fanout CLI (end to end)', { timeout: 60_000 }, () => {
     // The tests are written, not run: the scripted bash calls are left out.
     expect(result.stdout).toMatch(/src\/auth\/login\.test\.ts\s+\d+ bytes/);
     expect(result.stdout).not.toContain('bash');
-  });
+  }, 180_000);
 
   it('sim serves the Anthropic Messages API until Ctrl-C, then exits 0', async () => {
     const { home } = scratch();
