@@ -114,5 +114,6 @@ export function createDefaultFanout(options: DefaultFanoutOptions = {}): Fanout 
     workspaces: rest.workspaces ?? createWorktreeManager({ home }),
     // `--no-sandbox` reaches a detached run through the environment, as FANOUT_HOME does.
     shellSandbox: rest.shellSandbox ?? (env.FANOUT_NO_SANDBOX === '1' ? 'none' : 'bwrap'),
+    ...(rest.leaseMs === undefined && env.FANOUT_LEASE_MS ? { leaseMs: Number(env.FANOUT_LEASE_MS) } : {}),
   });
 }

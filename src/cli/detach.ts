@@ -16,6 +16,8 @@ export interface DetachOptions {
   entry?: string;
   execPath?: string;
   execArgv?: readonly string[];
+  /** Continue the run (`Fanout.resume`) instead of starting a prepared one. */
+  resume?: boolean;
 }
 
 /** The detached child: its pid and where its output goes. */
@@ -24,6 +26,8 @@ export interface DetachedRun {
   logFile: string;
   /** The child process, to notice it exiting before it started the run. */
   child: ChildProcess;
+  /** When the child was started (ms epoch): it records a start time from then on. */
+  spawnedAt: number;
 }
 
 /** How long a detached child gets to record itself as the run's executor. */
@@ -52,7 +56,8 @@ export async function awaitDetachedStart(
   const deadline = Date.now() + timeoutMs;
   try {
     for (;;) {
-      if (fanout.status(runId).run.startedAt !== undefined) return;
+      const { startedAt } = fanout.status(runId).run;
+      if (startedAt !== undefined && startedAt >= detached.spawnedAt) return;
       if (exit !== undefined || Date.now() >= deadline) {
         const what = exit === undefined ? `did not start it within ${timeoutMs} ms` : `exited (${exit}) before it started it`;
         throw new FanoutError('INTERNAL', `the background process of run ${runId} ${what}; see ${logFile}, then: fanout resume ${runId}`);
@@ -65,7 +70,7 @@ export async function awaitDetachedStart(
 }
 
 /**
- * Starts `fanout __execute <runId>` as a background process that outlives
+ * Starts `fanout __execute <runId>` (with `--resume`: continues the run) as a background process that outlives
  * this one: same Node binary and flags (so `--import tsx` carries over),
  * stdio to `$FANOUT_HOME/logs/<runId>.log`, its own process group.
  */
@@ -78,10 +83,19 @@ export function spawnDetachedRun(options: DetachOptions): DetachedRun {
   mkdirSync(logDir, { recursive: true });
   const logFile = join(logDir, `${options.runId}.log`);
   const fd = openSync(logFile, 'a');
+  const spawnedAt = Date.now();
   try {
     const child = spawn(
       options.execPath ?? process.execPath,
-      [...(options.execArgv ?? process.execArgv), entry, '__execute', options.runId, '--cwd', options.cwd],
+      [
+        ...(options.execArgv ?? process.execArgv),
+        entry,
+        '__execute',
+        options.runId,
+        '--cwd',
+        options.cwd,
+        ...(options.resume === true ? ['--resume'] : []),
+      ],
       {
         // Stay where this process is: `--import tsx` and a relative FANOUT_HOME resolve from here.
         cwd: process.cwd(),
@@ -91,7 +105,7 @@ export function spawnDetachedRun(options: DetachOptions): DetachedRun {
       },
     );
     child.unref();
-    return { pid: child.pid, logFile, child };
+    return { pid: child.pid, logFile, child, spawnedAt };
   } finally {
     closeSync(fd);
   }

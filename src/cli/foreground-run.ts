@@ -1,4 +1,5 @@
 import type { CheckedRun, Fanout, RunResult } from '../contracts/fanout.js';
+import type { Plan } from '../contracts/plan.js';
 import type { FanoutEvent } from '../contracts/events.js';
 import { exitCodeForRun } from './exit-codes.js';
 import { writeLines, type CliIo } from './io.js';
@@ -14,6 +15,12 @@ export interface ForegroundRun {
   result: RunResult;
   /** True when the user pressed Ctrl-C (the run was stopped). */
   interrupted: boolean;
+}
+
+/** A recorded run to continue in the foreground (`fanout resume`), with its plan for the progress view. */
+export interface ResumedRun {
+  resume: string;
+  plan: Pick<Plan, 'tasks'>;
 }
 
 /** Options of {@link runInForeground}. */
@@ -32,7 +39,12 @@ export interface ForegroundRunOptions {
  * first Ctrl-C stops every task (the run then ends as stopped); a second
  * exits at once.
  */
-export async function runInForeground(fanout: Fanout, run: CheckedRun, options: ForegroundRunOptions, io: CliIo): Promise<ForegroundRun> {
+export async function runInForeground(
+  fanout: Fanout,
+  run: CheckedRun | ResumedRun,
+  options: ForegroundRunOptions,
+  io: CliIo,
+): Promise<ForegroundRun> {
   const view = options.json ? undefined : new ProgressView(io.stdout, createProgressState(run.plan.tasks));
   const interrupt = onInterrupt({ stderr: view?.noticeStream(io.stderr) ?? io.stderr });
   const show = (event: FanoutEvent): void => {
@@ -43,7 +55,8 @@ export async function runInForeground(fanout: Fanout, run: CheckedRun, options: 
     }
   };
   try {
-    const spawned = fanout.spawn(run, { signal: interrupt.signal, onEvent: show, ...(options.apply === true ? { apply: true } : {}) });
+    const start = { signal: interrupt.signal, onEvent: show, ...(options.apply === true ? { apply: true } : {}) };
+    const spawned = 'resume' in run ? fanout.resume(run.resume, start) : fanout.spawn(run, start);
     view?.start();
     const result = await fanout.wait(spawned.runId);
     view?.stop();
@@ -69,7 +82,7 @@ export interface RunAndSummarizeOptions extends ForegroundRunOptions {
  * NDJSON), then the run summary (outputs, synthesis, timing); returns the
  * exit code of the run.
  */
-export async function runAndSummarize(fanout: Fanout, run: CheckedRun, options: RunAndSummarizeOptions, io: CliIo): Promise<number> {
+export async function runAndSummarize(fanout: Fanout, run: CheckedRun | ResumedRun, options: RunAndSummarizeOptions, io: CliIo): Promise<number> {
   const { result, interrupted } = await runInForeground(fanout, run, options, io);
   if (!options.json) {
     writeLines(io.stdout, renderRunSummary(result, { interrupted, width: reportedColumns(io.stdout), ...options.summary?.(result) }));

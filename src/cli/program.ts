@@ -131,6 +131,14 @@ Docs: docs/cli.md`,
     .action((handle: string, options) => runAction(async () => (await import('./commands/output.js')).outputCommand(handle, options, io)));
 
   program
+    .command('resume')
+    .description('continue an interrupted, stopped or failed run: succeeded tasks are kept, the others run again')
+    .argument('<run>', 'run id')
+    .option('--detach', 'continue it in the background and return at once')
+    .option('--json', 'print one JSON event per line, then a run-end summary line')
+    .action((run: string, options) => runAction(async () => (await import('./commands/resume.js')).resumeCommand(run, options, io)));
+
+  program
     .command('status')
     .description('show the todo list and task states of a run (default: the latest run)')
     .argument('[run]', 'run id (or a task handle of the run)')
@@ -229,6 +237,7 @@ Docs: docs/cli.md`,
     .command('__execute', { hidden: true })
     .argument('<runId>')
     .addOption(new Option('--cwd <dir>'))
+    .addOption(new Option('--resume'))
     .action((runId: string, options) =>
       runAction(async () => (await import('./commands/execute.js')).executeCommand(runId, options, io)),
     );

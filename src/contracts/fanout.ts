@@ -23,6 +23,12 @@ export interface FanoutOptions {
   maxRetries?: number;
   /** How often a process polls the store for other processes' stop requests and outputs, ms. Default 200. */
   pollMs?: number;
+  /**
+   * How long the lease of a run executing in this process lasts, ms; it is
+   * renewed every sixth of that. A run whose lease passed is interrupted
+   * (its process was killed). Default 30000; `FANOUT_LEASE_MS` for the CLI.
+   */
+  leaseMs?: number;
   /** Model spec used where neither the task, the plan nor the spawn options name one. Default `sim`. */
   defaultModel?: string;
   /**
@@ -335,6 +341,12 @@ export interface Fanout {
    * another process executes it) or already succeeded.
    */
   resume(runId: string, options?: StartOptions): SpawnResult;
+  /**
+   * Throws what {@link Fanout.resume} would refuse the run with, changing
+   * nothing: for adapters that resume in another process (`resume
+   * --detach`, the MCP `resume` tool) and must say why here.
+   */
+  checkResume(runId: string): void;
   /** A task's output, or its current status; blocks with `block: true`. Works for tasks of other processes. */
   output(handle: string, options?: OutputOptions): Promise<OutputResult>;
   /**

@@ -30,7 +30,7 @@ import { checkRun, preflightModels, resolveRunModels, type CheckedPlan, type Run
 import { followEventLog, readEventPage, type EventScope } from './event-log.js';
 import { EventHub } from './run-events.js';
 import { RunExecution } from './run-execution.js';
-import { isRunActive, isTerminal } from './run-liveness.js';
+import { isRunActive, isTerminal, LEASE_TTL_MS, leaseRenewMs } from './run-liveness.js';
 import { newRunRecords } from './run-records.js';
 import { StopPoller } from './stop-poller.js';
 import { refuseResume, resetForResume } from './run-resume.js';
@@ -71,6 +71,7 @@ class FanoutEngine implements Fanout {
   /** What checking a run needs: the models, prices, default model and where agent definitions live. */
   readonly #checks: RunCheckContext;
   readonly #pollMs: number;
+  readonly #leaseMs: number;
   readonly #events: EventHub;
   readonly #gates: ModelGates;
   readonly #protectedPaths: readonly string[];
@@ -105,7 +106,8 @@ class FanoutEngine implements Fanout {
       ...(options.maxRetries === undefined ? {} : { maxRetries: options.maxRetries }),
       ...(options.providerConcurrency === undefined ? {} : { providerConcurrency: options.providerConcurrency }),
     });
-    this.#poller = new StopPoller(this.#store, this.#clock, this.#pollMs, this.#executions);
+    this.#leaseMs = positive(options.leaseMs, LEASE_TTL_MS, 'leaseMs');
+    this.#poller = new StopPoller(this.#store, this.#clock, this.#pollMs, this.#executions, leaseRenewMs(this.#leaseMs));
   }
 
   spawn(run: CheckedRun | PlanInput, options: SpawnOptions = {}): SpawnResult {
@@ -147,15 +149,25 @@ class FanoutEngine implements Fanout {
 
   resume(runId: string, options: StartOptions = {}): SpawnResult {
     this.#checkOpen();
-    if (this.#executions.has(runId)) throw new FanoutError('OPTION_INVALID', `run ${runId} is already executing in this process`);
     const now = this.#clock.now();
-    const settled = this.#getRun(runId);
-    const refused = refuseResume(settled, now);
-    if (refused !== undefined) throw refused;
+    const settled = this.#resumable(runId, now);
     const models = resolveRunModels(settled.plan, this.#checks);
     const { run, tasks } = resetForResume(this.#store, settled, now);
     this.#execute({ run, tasks, ...models }, { ...options, stopsSince: now, resumed: true });
     return spawnResult({ run, tasks, ...models });
+  }
+
+  checkResume(runId: string): void {
+    this.#resumable(runId, this.#clock.now());
+  }
+
+  /** The run, settled, when it can be resumed; what resume refuses it with otherwise. */
+  #resumable(runId: string, now: number): RunRecord {
+    if (this.#executions.has(runId)) throw new FanoutError('OPTION_INVALID', `run ${runId} is already executing in this process`);
+    const settled = this.#getRun(runId);
+    const refused = refuseResume(settled, now);
+    if (refused !== undefined) throw refused;
+    return settled;
   }
 
   async output(handle: string, options: OutputOptions = {}): Promise<OutputResult> {
@@ -340,6 +352,7 @@ class FanoutEngine implements Fanout {
         events: this.#events,
         clock: this.#clock,
         gates: this.#gates,
+        leaseMs: this.#leaseMs,
         protectedPaths: this.#protectedPaths,
         workspaces: this.#checks.workspaces,
         shellSandbox: this.#checks.shellSandbox,

@@ -13,6 +13,8 @@ import type { RunRecord, TaskRecord } from '../contracts/records.js';
 /** The parts of the engine every run execution shares. */
 export interface ExecutionContext {
   store: RunStore;
+  /** How long a lease lasts (see FanoutOptions.leaseMs); renewed every sixth of it. */
+  leaseMs: number;
   events: EventHub;
   clock: Clock;
   gates: ModelGates;

@@ -5,7 +5,7 @@ import type { StopRequest, TaskPatch } from '../contracts/run-store.js';
 import { timeoutReason, UsageMeter } from './caps.js';
 import { modelOfRun, type ExecutionContext, type ExecutionSetup } from './execution-setup.js';
 import { finishRun } from './run-finish.js';
-import { isTerminal, LEASE_RENEW_MS, LEASE_TTL_MS } from './run-liveness.js';
+import { isTerminal, leaseRenewMs } from './run-liveness.js';
 import { DagScheduler, type SchedulerStep } from './scheduler.js';
 import { noUsage, runTask, type RunUsage, type TaskOutcome, type TaskRunOptions } from './task-runner.js';
 import { runWholeAgentTask } from './whole-agent-task.js';
@@ -109,13 +109,14 @@ export class RunExecution {
   }
 
   /**
-   * Renews the run's lease when it is due ({@link LEASE_RENEW_MS} since the
+   * Renews the run's lease when it is due (a sixth of the lease since the
    * last renewal); called from the process's poll loop.
    */
   renewLease(now: number): void {
-    if (now - this.#leaseRenewedAt < LEASE_RENEW_MS) return;
+    const { leaseMs, store } = this.#ctx;
+    if (now - this.#leaseRenewedAt < leaseRenewMs(leaseMs)) return;
     this.#leaseRenewedAt = now;
-    this.#ctx.store.updateRun(this.runId, { leaseUntil: now + LEASE_TTL_MS });
+    store.updateRun(this.runId, { leaseUntil: now + leaseMs });
   }
 
   /** Stop requests older than this (ms epoch) are not for this execution: the run's creation, or its resume. */
@@ -134,7 +135,7 @@ export class RunExecution {
     this.#run.startedAt ??= now;
     this.#run.pid = process.pid;
     this.#leaseRenewedAt = now;
-    store.updateRun(this.runId, { startedAt: this.#run.startedAt, pid: process.pid, leaseUntil: now + LEASE_TTL_MS });
+    store.updateRun(this.runId, { startedAt: this.#run.startedAt, pid: process.pid, leaseUntil: now + this.#ctx.leaseMs });
     // Other processes judge the run by its lease: it must be on disk before anyone is told the run started.
     store.flush();
     this.#emit({

@@ -20,14 +20,19 @@ export function isProcessAlive(pid: number): boolean {
   }
 }
 
-/** How often the process executing a run renews its lease, ms. */
-export const LEASE_RENEW_MS = 5_000;
 /**
- * How long a lease lasts, ms: six renewals, so an event loop held up for
- * half a minute (a huge synchronous write, a debugger) is not taken for a
- * dead process, while a killed one is found out within 30 s.
+ * How long a lease lasts by default, ms: six renewals, so an event loop held
+ * up for half a minute (a huge synchronous write, a debugger) is not taken
+ * for a dead process, while a killed one is found out within 30 s.
  */
 export const LEASE_TTL_MS = 30_000;
+/** How often the process executing a run renews a lease of {@link LEASE_TTL_MS}, ms. */
+export const LEASE_RENEW_MS = leaseRenewMs(LEASE_TTL_MS);
+
+/** How often a lease of `leaseMs` is renewed: six times per lease. */
+export function leaseRenewMs(leaseMs: number): number {
+  return leaseMs / 6;
+}
 
 /**
  * True when a run is recorded as active but the process executing it is gone

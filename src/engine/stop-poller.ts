@@ -1,12 +1,11 @@
 import type { RunStore } from '../contracts/run-store.js';
 import type { Clock } from '../contracts/clock.js';
 import type { RunExecution } from './run-execution.js';
-import { LEASE_RENEW_MS } from './run-liveness.js';
 
 /**
  * The one timer of a process that honours stop requests recorded by other
  * processes and keeps its runs' leases: while any run executes here, every
- * `pollMs` (at most {@link LEASE_RENEW_MS}) it renews the leases that are
+ * `pollMs` (at most a lease renewal period) it renews the leases that are
  * due, reads the store's stop requests of those runs and applies them. It sleeps on the
  * injected clock and halts as soon as no run is left, so an idle process
  * holds no timer.
@@ -15,13 +14,15 @@ export class StopPoller {
   readonly #store: RunStore;
   readonly #clock: Clock;
   readonly #pollMs: number;
+  readonly #renewMs: number;
   readonly #executions: ReadonlyMap<string, RunExecution>;
   #halt: AbortController | undefined;
 
-  constructor(store: RunStore, clock: Clock, pollMs: number, executions: ReadonlyMap<string, RunExecution>) {
+  constructor(store: RunStore, clock: Clock, pollMs: number, executions: ReadonlyMap<string, RunExecution>, renewMs: number) {
     this.#store = store;
     this.#clock = clock;
     this.#pollMs = pollMs;
+    this.#renewMs = renewMs;
     this.#executions = executions;
   }
 
@@ -51,7 +52,7 @@ export class StopPoller {
   async #loop(signal: AbortSignal): Promise<void> {
     while (!signal.aborted && this.#executions.size > 0) {
       try {
-        await this.#clock.sleep(Math.min(this.#pollMs, LEASE_RENEW_MS), signal);
+        await this.#clock.sleep(Math.min(this.#pollMs, this.#renewMs), signal);
       } catch {
         return;
       }

@@ -7,9 +7,10 @@ export interface McpContext {
    * Starts a prepared run (`Fanout.prepare`) in a process of its own that
    * outlives the server: MCP clients stop their servers whenever they like,
    * and the tasks must finish anyway. The CLI passes `fanout __execute`.
+   * With `resume`, that process continues the run (`Fanout.resume`) instead.
    * Resolves once that process has recorded itself as the run's executor.
    */
-  startDetached(runId: string): Promise<void>;
+  startDetached(runId: string, options?: { resume?: boolean }): Promise<void>;
   /** Directory relative plan paths are resolved against (the server's cwd). */
   cwd: string;
   /**

@@ -70,6 +70,26 @@ export function registerRunTools(server: McpServer, context: McpContext): void {
   );
 
   server.registerTool(
+    'resume',
+    {
+      title: 'Resume a run',
+      description:
+        'Continues an interrupted, stopped or failed run in the background, in place: tasks that succeeded keep their ' +
+        'output and do not run again, the others (and the tasks they held back) run anew, the synthesis runs if it is ' +
+        'missing. The handles stay the same: call wait with them again. Refused for a run that is still running.',
+      inputSchema: runIdInput,
+    },
+    (input) =>
+      toolCall(async () => {
+        fanout.checkResume(input.runId);
+        await context.startDetached(input.runId, { resume: true });
+        const { tasks } = fanout.status(input.runId);
+        const handles = tasks.map((task) => ({ id: task.taskId, handle: task.handle, status: task.status }));
+        return jsonResult({ runId: input.runId, handles, next: 'call wait with the handles that are not succeeded, then task_output' });
+      }),
+  );
+
+  server.registerTool(
     'task_list',
     {
       title: 'List tasks',

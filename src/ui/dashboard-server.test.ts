@@ -62,7 +62,17 @@ describe('the dashboard server', () => {
     const unknown = await fetch(`${base}/api/runs/run-nope?${auth}`);
     expect(unknown.status).toBe(404);
     expect(await unknown.json()).toEqual({ error: expect.stringContaining('run-nope') });
-    expect((await (await fetch(`${base}/api/capabilities?${auth}`)).json())).toEqual({ resume: typeof (harness.fanout as unknown as { resume?: unknown }).resume === 'function' });
+    expect((await (await fetch(`${base}/api/capabilities?${auth}`)).json())).toEqual({ resume: true });
+
+    // The stopped run is continued through Fanout.resume; its task keeps its handle.
+    const headers = { 'x-fanout-token': dashboard.token };
+    harness.model('scripted:a', [heldStep().step]);
+    const resumed = await fetch(`${base}/api/resume?${auth}`, { method: 'POST', body: JSON.stringify({ target: runId }), headers });
+    expect(await resumed.json()).toEqual({ runId, handles: [expect.objectContaining({ handle })] });
+    expect(harness.fanout.status(runId).run.status).toBe('running');
+    await harness.fanout.stop(runId);
+    const again = await fetch(`${base}/api/resume?${auth}`, { method: 'POST', body: JSON.stringify({ target: 'run-nope' }), headers });
+    expect(again.status).toBe(404);
   });
 
   it('refuses a port in use with one line', async () => {

@@ -40,8 +40,8 @@ const TOKEN_COOKIE = 'fanout_token';
 
 /**
  * Serves the dashboard on 127.0.0.1: the page, its bundle, a JSON API over
- * the library (runs, a run's snapshot, its events, stop, resume when the
- * library has it) and a server-sent-event stream of a run's stored events,
+ * the library (runs, a run's snapshot, its events, stop, resume: in this
+ * process) and a server-sent-event stream of a run's stored events,
  * so it follows runs of any process. Every request needs the token (in the
  * URL, or the cookie the page sets); without it: 401. Throws FanoutError
  * `OPTION_INVALID` when the port is in use.
@@ -105,7 +105,7 @@ async function handle(context: RouteContext, request: IncomingMessage, response:
     return;
   }
   if (request.method === 'GET' && path === '/api/runs') return sendJson(response, listRuns(fanout));
-  if (request.method === 'GET' && path === '/api/capabilities') return sendJson(response, { resume: canResume(fanout) });
+  if (request.method === 'GET' && path === '/api/capabilities') return sendJson(response, { resume: true });
   const runRoute = /^\/api\/runs\/([^/]+)(\/events|\/stream)?$/.exec(path);
   if (request.method === 'GET' && runRoute !== null) {
     const runId = decodeURIComponent(runRoute[1] as string);
@@ -121,9 +121,10 @@ async function handle(context: RouteContext, request: IncomingMessage, response:
     const body = JSON.parse((await readBody(request)) || '{}') as { target?: unknown };
     if (typeof body.target !== 'string') throw new FanoutError('OPTION_INVALID', 'expected a JSON body {"target": "<run id or task handle>"}');
     if (path === '/api/stop') return sendJson(response, await fanout.stop(body.target));
-    const resume = resumeOf(fanout);
-    if (resume === undefined) return sendJson(response, { error: 'this version of fanout cannot resume runs' }, 404);
-    return sendJson(response, (await resume(body.target)) ?? { ok: true });
+    // Continued in this process: it runs as long as the dashboard does (closing it stops the run, which can be resumed again).
+    const { runId } = fanout.status(body.target).run;
+    const { handles } = fanout.resume(runId);
+    return sendJson(response, { runId, handles });
   }
   sendJson(response, { error: `no route ${request.method ?? ''} ${path}` }, 404);
 }
@@ -239,18 +240,6 @@ function streamEvents(context: RouteContext, runId: string, after: number, reque
     timer = setTimeout(tick, context.pollMs);
   };
   tick();
-}
-
-type ResumeMethod = (target: string) => Promise<unknown>;
-
-/** `Fanout.resume`, where this version of the library has it. */
-function resumeOf(fanout: Fanout): ResumeMethod | undefined {
-  const method = (fanout as unknown as { resume?: unknown }).resume;
-  return typeof method === 'function' ? (method.bind(fanout) as ResumeMethod) : undefined;
-}
-
-function canResume(fanout: Fanout): boolean {
-  return resumeOf(fanout) !== undefined;
 }
 
 function sendJson(response: ServerResponse, value: unknown, status = 200): void {

@@ -1,3 +1,4 @@
+import type { FanoutEvent } from '../../contracts/events.js';
 import { exitCodeForRun } from '../exit-codes.js';
 import { writeLines, type CliIo } from '../io.js';
 import { withFanout } from '../library.js';
@@ -7,14 +8,16 @@ import { limitReasons, renderReport } from '../render-report.js';
 import { workingDirOf } from '../working-dir.js';
 
 /**
- * Hidden `fanout __execute <runId>`: the body of a `run --detach` background
- * process. Executes a prepared run and writes plain progress and the timing
+ * Hidden `fanout __execute <runId> [--resume]`: the body of a `run --detach`
+ * (or `resume --detach`) background process. Executes a prepared run and writes plain progress and the timing
  * table to its log (stdout is the log file).
  */
-export async function executeCommand(runId: string, flags: { cwd?: string }, io: CliIo): Promise<number> {
+export async function executeCommand(runId: string, flags: { cwd?: string; resume?: boolean }, io: CliIo): Promise<number> {
   return withFanout(io, workingDirOf(io.cwd, flags.cwd), async (fanout) => {
     const view = new ProgressView({ write: (text) => io.stdout.write(text) }, createProgressState([]));
-    fanout.start(runId, { onEvent: (event) => view.handle(event) });
+    const options = { onEvent: (event: FanoutEvent) => view.handle(event) };
+    if (flags.resume === true) fanout.resume(runId, options);
+    else fanout.start(runId, options);
     const result = await fanout.wait(runId);
     writeLines(io.stdout, ['', ...renderReport(result.report, { reasons: limitReasons(result.tasks) }), '', `run ${runId} ${result.status}`]);
     return exitCodeForRun(result.status, result.tasks.map((task) => task.status), false);

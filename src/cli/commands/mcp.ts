@@ -29,7 +29,8 @@ export async function mcpCommand(flags: McpFlags, io: CliIo): Promise<number> {
       fanout,
       cwd,
       version: readVersion(),
-      startDetached: (runId: string) => awaitDetachedStart(fanout, runId, spawnDetachedRun({ runId, home, cwd, env: runEnv })),
+      startDetached: (runId: string, options: { resume?: boolean } = {}) =>
+        awaitDetachedStart(fanout, runId, spawnDetachedRun({ runId, home, cwd, env: runEnv, ...options })),
     };
     const log = (line: string) => io.stderr.write(`${line}\n`);
     if (flags.http === undefined) {

@@ -11,7 +11,7 @@ import type { RunListItem } from '../dashboard-server.js';
 
 // The dashboard's front end: the runs list, the run view of the chosen run
 // kept live by the server's event stream, a task's transcript, and controls
-// that go through the library's stop (and resume, where the library has it).
+// that go through the library's stop (and resume).
 
 const TOKEN = (document.currentScript as HTMLScriptElement | null)?.dataset['token'] ?? '';
 const RUNS_POLL_MS = 2000;
