@@ -1,6 +1,6 @@
 export { DEFAULT_MAX_TOKENS_PER_CALL, runAgent, type AgentOptions, type AgentResult } from './run-agent.js';
-export { createSandbox, SandboxRoot, type ResolvedPath, type Sandbox, type SandboxOptions } from './sandbox.js';
-export { compileOutputCheck, extractJson, repairRequest, type OutputCheck } from './output-format.js';
+export { createSandbox, SandboxRoot, type ResolvedPath, type Sandbox } from './sandbox.js';
+export { compileOutputCheck, extractJson, repairRequest } from './output-format.js';
 export {
   agentToolSpecs,
   agentTools,

@@ -21,14 +21,14 @@ export type {
 export type { SimOptions, SimStep } from '../contracts/sim-options.js';
 export { AnthropicModel, type AnthropicModelOptions } from './anthropic/anthropic-model.js';
 export { ANTHROPIC_DEFAULT_BASE_URL, OPENAI_DEFAULT_BASE_URL } from './provider-endpoints.js';
-export { toAnthropicModelError, type AnthropicErrorContext } from './anthropic/anthropic-errors.js';
+export { toAnthropicModelError } from './anthropic/anthropic-errors.js';
 export {
   OpenAIModel,
   type OpenAIModelOptions,
   type TokenLimitParam,
 } from './openai/openai-model.js';
-export { toOpenAIModelError, type OpenAIErrorContext } from './openai/openai-errors.js';
-export { createNodeFetch, type FetchFunction, type NodeFetch, type NodeFetchOptions } from './http/node-fetch.js';
+export { toOpenAIModelError } from './openai/openai-errors.js';
+export { createNodeFetch, type FetchFunction, type NodeFetch } from './http/node-fetch.js';
 export {
   connectionErrorCode,
   describeConnectionFailure,
@@ -37,25 +37,17 @@ export {
   isRetryableStatus,
   oneLine,
   retryAfterMs,
-  type HeaderSource,
-  type RetryAdvice,
 } from './http/http-errors.js';
 export {
   classifySdkTransportError,
   type SdkTransportErrorClasses,
   type ProviderErrorContext,
-  type SdkTransportErrorContext,
 } from './http/sdk-transport-errors.js';
 export {
   createEndpointReachability,
-  PREFLIGHT_TIMEOUT_MS,
-  type EndpointDescription,
-  type EndpointReachability,
 } from './http/endpoint-reachability.js';
 export {
   createModelResolver,
   defaultModelSpec,
   type ModelResolverOptions,
-  type ProviderContext,
-  type ProviderEntry,
 } from './resolver.js';

@@ -7,5 +7,5 @@ export type { MergedReviewRenderOptions } from './render-merged-review.js';
 export { REVIEW_FINDINGS_SCHEMA, SEVERITIES } from './review-findings.js';
 export type { ReviewFinding, ReviewFindings, Severity } from './review-findings.js';
 export { REVIEW_PERSPECTIVE_NAMES, REVIEW_PERSPECTIVES } from './review-perspectives.js';
-export type { ReviewPerspective, ReviewPerspectiveName } from './review-perspectives.js';
-export { buildReviewPlan, parsePerspectives, simulatedFindings } from './review-preset.js';
+export type { ReviewPerspectiveName } from './review-perspectives.js';
+export { buildReviewPlan, parsePerspectives } from './review-preset.js';

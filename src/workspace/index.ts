@@ -4,5 +4,4 @@
  * conflicts reported per file and nothing lost on cleanup. Implements the
  * contract in contracts/workspace.ts.
  */
-export { hasConflictMarkers, parseConflictHunks } from './merge-branches.js';
 export { createWorktreeManager, type WorktreeManagerOptions } from './worktree-manager.js';

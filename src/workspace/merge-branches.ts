@@ -138,8 +138,3 @@ export function parseConflictHunks(text: string): ConflictHunk[] {
   });
   return hunks;
 }
-
-/** True when a text still has a conflict marker line. */
-export function hasConflictMarkers(text: string): boolean {
-  return /^(<{7}|>{7})( |$)|^={7}$/m.test(text);
-}
