@@ -65,6 +65,7 @@ Docs: docs/cli.md`,
       .option('--concurrency <n>', 'most tasks running at once', parsePositiveInt)
       .option('--model <spec>', `model for every task and the synthesis; ${MODEL_FLAG_HELP}`)
       .option('--strict', 'reject conflicting tasks instead of serializing them')
+      .option('--strict-writes', "a write or command the sandbox refuses fails its task (the plan's strictWrites)")
       .option('--detach', 'record the run, print its handles and run it in the background')
       .option('--json', 'print one JSON event per line, then a run-end summary line')
       .option('--cwd <dir>', 'working directory the subagents are confined to (default: the current one)')
@@ -79,6 +80,7 @@ Docs: docs/cli.md`,
       .option('--model <spec>', `model of the planner, every task and the synthesis; ${MODEL_FLAG_HELP}`)
       .option('--concurrency <n>', 'most tasks running at once', parsePositiveInt)
       .option('--strict', 'reject a plan with conflicting tasks instead of serializing them')
+      .option('--strict-writes', "a write or command the sandbox refuses fails its task (the plan's strictWrites)")
       .option('--plan-only <file>', 'write the plan as YAML to this file and stop (edit it, then: fanout run <file>)')
       .option('--force', 'with --plan-only: overwrite the file if it exists')
       .option('--yes', 'run without asking (it only asks on a terminal)')
@@ -143,6 +145,7 @@ Docs: docs/cli.md`,
     .description('show the todo list and task states of a run (default: the latest run)')
     .argument('[run]', 'run id (or a task handle of the run)')
     .option('--json', 'print run, tasks and todos as JSON')
+    .option('--verbose', 'also list per task the files it wrote and the tool calls the sandbox refused')
     .action((run: string | undefined, options) =>
       runAction(async () => (await import('./commands/status.js')).statusCommand(run, options, io)),
     );

@@ -1,6 +1,6 @@
 import type { SynthesisResult, TaskOutput, TaskRecord } from '../contracts/records.js';
 import { formatDuration, truncate } from './format.js';
-import { STATUS_SYMBOL } from './render-progress.js';
+import { refusedMark, STATUS_SYMBOL } from './render-progress.js';
 
 /** Options of {@link renderOutputs}. */
 export interface OutputsRenderOptions {
@@ -27,8 +27,15 @@ export function renderOutputs(tasks: readonly TaskRecord[], outputs: readonly Ta
   const lines: string[] = [];
   for (const task of tasks) {
     const label = task.spec.description ? ` — ${task.spec.description}` : '';
-    lines.push(truncate(`  ${STATUS_SYMBOL[task.status]} ${task.taskId} [${task.handle}] ${task.status}${label}`, width));
+    const refused = task.refused ?? [];
+    const mark = refused.length > 0 ? ` ${refusedMark(refused.length)}` : '';
+    lines.push(truncate(`  ${STATUS_SYMBOL[task.status]} ${task.taskId} [${task.handle}] ${task.status}${mark}${label}`, width));
     if (task.error) lines.push(truncate(`      ${task.error}`, width));
+    const [first] = refused;
+    if (first !== undefined) {
+      const more = refused.length > 1 ? ` (+${refused.length - 1} more: fanout status ${task.handle} --verbose)` : '';
+      lines.push(truncate(`      ⚠ ${first.tool}: ${first.detail}${more}`, width));
+    }
     const output = byHandle.get(task.handle);
     if (!output) continue;
     if (options.describe !== undefined) {

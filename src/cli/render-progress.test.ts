@@ -83,6 +83,16 @@ describe('renderProgressLines', () => {
     expect(lines[4]).toMatch(/^ {2}○ Synthesize results\s+pending$/);
   });
 
+  it('marks a task whose tool calls the sandbox refused, running or finished', () => {
+    const state = createProgressState([{ id: 'login' }]);
+    applyEvent(state, { type: 'task-start', runId: 'r1', at: T0, id: 'login', handle: 'h1' });
+    applyEvent(state, { type: 'tool-call', runId: 'r1', at: T0, id: 'login', handle: 'h1', tool: 'write_file', ok: false, detail: 'write to "x" refused', refused: true });
+    applyEvent(state, { type: 'tool-call', runId: 'r1', at: T0, id: 'login', handle: 'h1', tool: 'read_file', ok: false, detail: '"y" does not exist' });
+    expect(renderProgressLines(state, T0 + 100, { width: 80, maxLines: 10 })[1]).toMatch(/running\s+0\.1s {2}⚠ 1 refused · read_file$/);
+    applyEvent(state, { type: 'task-end', runId: 'r1', at: T0 + 200, id: 'login', handle: 'h1', status: 'succeeded', durationMs: 200 });
+    expect(renderProgressLines(state, T0 + 300, { width: 80, maxLines: 10 })[1]).toMatch(/succeeded\s+0\.2s {2}⚠ 1 refused$/);
+  });
+
   it('cuts every line to the terminal width', () => {
     const state = runStarted();
     for (const line of renderProgressLines(state, T0, { width: 20, maxLines: 10 })) expect(line.length).toBeLessThanOrEqual(20);

@@ -17,6 +17,8 @@ export interface ProgressTask {
   retries: number;
   lastTool?: string;
   error?: string;
+  /** Tool calls the sandbox refused so far. */
+  refused: number;
 }
 
 /** State of the synthesis item, the last line of the todo list. */
@@ -39,7 +41,7 @@ export interface ProgressState {
 /** Initial state: the plan's tasks, all queued, with their todo labels. */
 export function createProgressState(tasks: ReadonlyArray<{ id: string; description?: string }>): ProgressState {
   return {
-    tasks: tasks.map((task) => ({ id: task.id, label: task.description ?? task.id, status: 'queued', turns: 0, retries: 0 })),
+    tasks: tasks.map((task) => ({ id: task.id, label: task.description ?? task.id, status: 'queued', turns: 0, retries: 0, refused: 0 })),
     synthesis: 'pending',
   };
 }
@@ -47,7 +49,7 @@ export function createProgressState(tasks: ReadonlyArray<{ id: string; descripti
 function taskOf(state: ProgressState, id: string): ProgressTask {
   let task = state.tasks.find((candidate) => candidate.id === id);
   if (!task) {
-    task = { id, label: id, status: 'queued', turns: 0, retries: 0 };
+    task = { id, label: id, status: 'queued', turns: 0, retries: 0, refused: 0 };
     state.tasks.push(task);
   }
   return task;
@@ -80,9 +82,12 @@ export function applyEvent(state: ProgressState, event: FanoutEvent): ProgressSt
     case 'model-call':
       taskOf(state, event.id).turns = Math.max(taskOf(state, event.id).turns, event.turn);
       break;
-    case 'tool-call':
-      taskOf(state, event.id).lastTool = event.tool;
+    case 'tool-call': {
+      const task = taskOf(state, event.id);
+      task.lastTool = event.tool;
+      if (event.refused === true) task.refused += 1;
       break;
+    }
     case 'task-retry':
       taskOf(state, event.id).retries = event.attempt;
       break;
@@ -138,6 +143,11 @@ function describeWait(waiting: NonNullable<ProgressTask['waiting']>): string {
   return `waiting: ${waiting.reason}${detail}`;
 }
 
+/** `⚠ 2 refused`: the mark of a task whose tool calls the sandbox refused, shared by every renderer. */
+export function refusedMark(count: number): string {
+  return `⚠ ${count} refused`;
+}
+
 function elapsedOf(task: ProgressTask, now: number): number | undefined {
   if (task.startedAt === undefined) return undefined;
   return (task.endedAt ?? now) - task.startedAt;
@@ -169,6 +179,8 @@ function taskLine(task: ProgressTask, now: number, labelWidth: number, width: nu
   } else if (task.error) {
     detail = task.error;
   }
+  // A refusal is worth seeing whatever the state: a task that "succeeded" may not have written what it was asked to.
+  if (task.refused > 0) detail = [refusedMark(task.refused), detail].filter(Boolean).join(' · ');
   const status = task.status === 'queued' && task.waiting ? 'waiting' : task.status;
   const time = elapsed === undefined ? '' : formatElapsed(elapsed);
   return row(symbol ?? '', task.label, status, time, detail, labelWidth, width);
@@ -276,7 +288,8 @@ export function plainProgressLine(state: ProgressState, event: FanoutEvent): str
       const task = state.tasks.find((candidate) => candidate.id === event.id);
       const turns = task && task.turns > 0 ? ` (${task.turns} turn${task.turns === 1 ? '' : 's'})` : '';
       const error = event.error ? `: ${event.error}` : '';
-      return `${offset(state, event.at)}  ${STATUS_SYMBOL[event.status]} ${event.id}  ${event.status} in ${formatElapsed(event.durationMs)}${turns}${error}`;
+      const refused = task && task.refused > 0 ? ` · ${refusedMark(task.refused)}` : '';
+      return `${offset(state, event.at)}  ${STATUS_SYMBOL[event.status]} ${event.id}  ${event.status} in ${formatElapsed(event.durationMs)}${turns}${refused}${error}`;
     }
     case 'synthesis-start':
       return `${offset(state, event.at)}  ${STATUS_SYMBOL.running} synthesis  running`;

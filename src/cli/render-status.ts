@@ -1,3 +1,4 @@
+import { refusedMark } from './render-progress.js';
 import { renderChangeReview } from './render-changes.js';
 import type { RunStatusView, TaskTiming } from '../contracts/fanout.js';
 import type { TodoStatus } from '../contracts/records.js';
@@ -34,7 +35,7 @@ const TODO_SYMBOL: Record<TodoStatus, string> = {
  * interrupted), its todo list and a line per task (status, handle, elapsed
  * time from the run's report, turns, tokens, error).
  */
-export function renderRunStatus(view: RunStatusView): string[] {
+export function renderRunStatus(view: RunStatusView, options: { verbose?: boolean } = {}): string[] {
   const { run, tasks, todos, report } = view;
   const active = run.status === 'running' || run.status === 'synthesizing';
   const pid = active && run.pid !== undefined ? ` (pid ${run.pid})` : '';
@@ -49,9 +50,28 @@ export function renderRunStatus(view: RunStatusView): string[] {
   const rows = tasks.map((task) => {
     const timing = timings.get(task.handle);
     const elapsed = timing?.startedAt === undefined ? '-' : formatElapsed(timing.durationMs);
-    return [task.taskId, task.handle, task.status, elapsed, `${task.turns}`, `${formatTokens(task.inputTokens)}/${formatTokens(task.outputTokens)}`, task.error ?? ''];
+    const refused = task.refused?.length ?? 0;
+    const note = [refused > 0 ? refusedMark(refused) : '', task.error ?? ''].filter(Boolean).join(' · ');
+    return [task.taskId, task.handle, task.status, elapsed, `${task.turns}`, `${formatTokens(task.inputTokens)}/${formatTokens(task.outputTokens)}`, note];
   });
   lines.push(...formatColumns([['task', 'handle', 'status', 'elapsed', 'turns', 'tokens in/out', ''], ...rows], new Set([3, 4])).map((line) => `  ${line}`));
+  lines.push(...writesLines(tasks, run.runId, options.verbose === true));
   if (report.changes !== undefined) lines.push('', ...renderChangeReview(report.changes, run.runId));
+  return lines;
+}
+
+/**
+ * What the tasks wrote and what the sandbox refused: with `verbose`, per
+ * task the paths written and every refusal; without, one hint line when
+ * something was refused.
+ */
+function writesLines(tasks: RunStatusView['tasks'], runId: string, verbose: boolean): string[] {
+  const refused = tasks.reduce((sum, task) => sum + (task.refused?.length ?? 0), 0);
+  if (!verbose) return refused === 0 ? [] : ['', `  ${refusedMark(refused)} tool call${refused === 1 ? '' : 's'}; the paths: fanout status ${runId} --verbose`];
+  const lines = ['', 'Writes'];
+  for (const task of tasks) {
+    lines.push(`  ${task.taskId}: ${task.writes === undefined ? 'no files written' : `wrote ${task.writes.join(', ')}`}`);
+    for (const call of task.refused ?? []) lines.push(`    ⚠ refused ${call.tool}: ${call.detail}`);
+  }
   return lines;
 }

@@ -6,6 +6,8 @@ export interface SpawnFlags {
   concurrency?: number;
   model?: string;
   strict?: boolean;
+  /** `--strict-writes`: the plan's `strictWrites`. */
+  strictWrites?: boolean;
 }
 
 /** The run-cap flags of `run` and `do`, already parsed (positive numbers). */
@@ -18,12 +20,13 @@ export interface CapFlags {
   timeout?: number;
 }
 
-/** The spawn options `--concurrency`, `--model` and `--strict` stand for. */
-export function spawnOptionsFromFlags(flags: SpawnFlags): Pick<SpawnOptions, 'concurrency' | 'modelOverride' | 'strict'> {
+/** The spawn options `--concurrency`, `--model`, `--strict` and `--strict-writes` stand for. */
+export function spawnOptionsFromFlags(flags: SpawnFlags): Pick<SpawnOptions, 'concurrency' | 'modelOverride' | 'strict' | 'strictWrites'> {
   return {
     ...(flags.concurrency !== undefined && { concurrency: flags.concurrency }),
     ...(flags.model !== undefined && { modelOverride: flags.model }),
     ...(flags.strict && { strict: true }),
+    ...(flags.strictWrites && { strictWrites: true }),
   };
 }
 

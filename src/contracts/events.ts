@@ -7,7 +7,18 @@ export type FanoutEvent =
   | { type: 'task-waiting'; runId: string; at: number; id: string; handle: string; reason: WaitReason; on?: string; detail?: string }
   | { type: 'task-start'; runId: string; at: number; id: string; handle: string }
   | { type: 'model-call'; runId: string; at: number; id: string; handle: string; turn: number; inputTokens: number; outputTokens: number; durationMs: number }
-  | { type: 'tool-call'; runId: string; at: number; id: string; handle: string; tool: string; ok: boolean; detail?: string }
+  | {
+      type: 'tool-call';
+      runId: string;
+      at: number;
+      id: string;
+      handle: string;
+      tool: string;
+      ok: boolean;
+      detail?: string;
+      /** Set when the sandbox refused the call (a write outside the task's scope, a denied command). */
+      refused?: true;
+    }
   | { type: 'task-retry'; runId: string; at: number; id: string; handle: string; attempt: number; waitMs: number; error: string }
   | {
       type: 'task-end';

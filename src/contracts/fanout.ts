@@ -107,6 +107,8 @@ export interface SpawnOptions extends StartOptions {
   budgetUsd?: number;
   /** Wall-clock limit of the whole run, in ms (the plan's `timeoutMs`). */
   timeoutMs?: number;
+  /** A refused write or command fails its task (the plan's `strictWrites`; the CLI's `--strict-writes`). */
+  strictWrites?: boolean;
   /**
    * Where the plan came from, used to name it in error messages. Default:
    * the plan file's path when the plan is given as one, else `plan`.

@@ -140,6 +140,8 @@ export interface Plan {
   maxTurns?: number;
   /** Default isolation of the plan's tasks (see {@link Isolation}). */
   isolation?: Isolation;
+  /** True: a write or command the sandbox refuses fails its task at once (the error names the path). Default false: the refusal is recorded and the model told. */
+  strictWrites?: boolean;
   tasks: TaskSpec[];
 }
 

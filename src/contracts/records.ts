@@ -40,6 +40,18 @@ export interface TaskRecord {
   waitReason?: WaitReason;
   /** One line: why it failed, was skipped, stopped or hit a limit. */
   error?: string;
+  /** Files the task wrote or edited (write_file, edit_file), as the model named them, each once. Absent: none. */
+  writes?: string[];
+  /** Tool calls the sandbox refused (writes outside the task's scope, denied commands), in order. Absent: none. */
+  refused?: RefusedCall[];
+}
+
+/** A tool call the sandbox refused. */
+export interface RefusedCall {
+  /** `write_file`, `edit_file`, `bash`, `read_file`, ... */
+  tool: string;
+  /** The refusal, one line naming the path: `write to src/x.ts refused: outside this task's write scope (...)`. */
+  detail: string;
 }
 
 /** A task's final answer. Stored whole (capped, see `truncated`). */

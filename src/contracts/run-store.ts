@@ -30,6 +30,8 @@ export type TaskPatch = Partial<
     | 'costUsd'
     | 'waitReason'
     | 'error'
+    | 'writes'
+    | 'refused'
   >
 >;
 

@@ -353,6 +353,7 @@ export class RunExecution {
           ...(pricer === undefined ? {} : { pricer }),
           ...(resolvedAgent === undefined ? {} : { agent: resolvedAgent }),
           ...(shell === undefined ? {} : { shell }),
+          ...(this.#run.plan.strictWrites === true && { strictWrites: true }),
           runUsage: this.#runUsage,
           cwd,
           protectedPaths,

@@ -29,6 +29,7 @@ export function effectivePlan(
     ...(options.maxTokens === undefined ? {} : { maxTokens: options.maxTokens }),
     ...(options.budgetUsd === undefined ? {} : { budgetUsd: options.budgetUsd }),
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    ...(options.strictWrites === true && { strictWrites: true }),
     concurrency: options.concurrency ?? plan.concurrency ?? DEFAULT_CONCURRENCY,
     todoMode: options.todoMode ?? plan.todoMode ?? 'parallel',
     model: override ?? plan.model ?? options.model ?? defaultModel,

@@ -1,4 +1,4 @@
-import { runAgent, type AgentResult, type SandboxRoot, type ShellPolicy } from '../agent/index.js';
+import { runAgent, type AgentResult, type SandboxRoot, type ShellPolicy, type ToolCallInfo } from '../agent/index.js';
 import { FanoutError, toFanoutError } from '../contracts/errors.js';
 import type { Model } from '../contracts/model.js';
 import { SIM_PROVIDER } from '../contracts/sim-options.js';
@@ -9,7 +9,7 @@ import type { ModelGates } from './model-gate.js';
 import type { Pricer } from '../contracts/pricing.js';
 import { taskSystemPrompt } from './task-agents.js';
 import type { FanoutEvent } from '../contracts/events.js';
-import type { ResolvedAgent, TaskRecord, TaskStatus, WaitReason } from '../contracts/records.js';
+import type { RefusedCall, ResolvedAgent, TaskRecord, TaskStatus, WaitReason } from '../contracts/records.js';
 
 /** Most model calls of a task whose spec sets no `maxTurns`. */
 export const DEFAULT_MAX_TURNS = 20;
@@ -40,6 +40,8 @@ export interface TaskRunOptions {
   runUsage: RunUsage;
   /** The task's shell, when it has one: the `bash` tool runs under it. */
   shell?: ShellPolicy;
+  /** The plan's `strictWrites`: the first refused write or command ends the task as failed. */
+  strictWrites?: boolean;
 }
 
 /** What a task sees of its run's caps. */
@@ -58,7 +60,7 @@ export interface RunUsage {
 export type TaskUsage = Pick<TaskRecord, 'turns' | 'inputTokens' | 'outputTokens' | 'retries' | 'retryWaitMs' | 'costUsd'>;
 
 /** How a task ended; never a thrown error. */
-export interface TaskOutcome extends TaskUsage, Pick<TaskRecord, 'error'> {
+export interface TaskOutcome extends TaskUsage, Pick<TaskRecord, 'error' | 'writes' | 'refused'> {
   status: Exclude<TaskStatus, 'queued' | 'running'>;
   /** The final answer, when the agent produced one. */
   output?: { text: string; json?: unknown };
@@ -93,84 +95,120 @@ export async function runTask(options: TaskRunOptions): Promise<TaskOutcome> {
     emit({ type: 'task-waiting', runId, at: clock.now(), id, handle, reason, detail });
   };
   const stopTimer = startTimeLimit(options);
+  const activity = new TaskActivity();
+  const outcome = await runAgentLoop();
+  return { ...outcome, ...activity.record() };
 
-  let result: AgentResult;
-  try {
-    result = await runAgent({
-      system: taskSystemPrompt(spec, agent),
-      prompt: renderTaskPrompt(spec),
-      cwd: options.cwd,
-      writes: spec.writes ?? [],
-      protectedPaths: options.protectedPaths,
-      maxTurns: spec.maxTurns ?? DEFAULT_MAX_TURNS,
-      tools: spec.tools ?? agent?.tools,
-      ...(options.shell === undefined ? {} : { shell: options.shell }),
-      tokenRoom: () => Math.min(caps.tokenRoom(), runUsage.tokenRoom()),
-      checkLimit: () => caps.reached(),
-      outputSchema: typeof spec.outputFormat === 'object' ? spec.outputFormat : undefined,
-      providerOptions: spec.sim === undefined ? undefined : { [SIM_PROVIDER]: spec.sim },
-      signal: controller.signal,
-      clock,
-      toolTimeLimitMs: spec.toolTimeoutMs,
-      call: (request) =>
-        gates.call(model, request, {
-          onSlotWait: (detail) => waiting('provider-cap', detail),
-          onRetry: ({ attempt, waitMs, error }) => {
-            stats.retries += 1;
-            stats.retryWaitMs += waitMs;
-            emit({ type: 'task-retry', runId, at: clock.now(), id, handle, attempt, waitMs, error: error.message });
-            waiting('retry', `retry ${attempt} in ${waitMs} ms: ${error.message}`);
-          },
-          onPaused: (waitMs, detail) => {
-            stats.retryWaitMs += waitMs;
-            waiting('retry', detail);
-          },
-        }),
-      onModelCall: (call) => {
-        stats.turns = call.turn;
-        stats.inputTokens += call.inputTokens;
-        stats.outputTokens += call.outputTokens;
-        const tokens = call.inputTokens + call.outputTokens;
-        let added = 0;
-        if (pricer !== undefined) {
-          // Priced on the running totals, so the task's cost is exactly its usage times the price.
-          const total = pricer(stats);
-          added = total - (stats.costUsd ?? 0);
-          stats.costUsd = total;
-        }
-        caps.add(tokens, added);
-        emit({ type: 'model-call', runId, at: clock.now(), id, handle, ...call });
-        runUsage.add(tokens, added);
-      },
-      onToolCall: (call) => {
-        emit({
-          type: 'tool-call',
-          runId,
-          at: clock.now(),
-          id,
-          handle,
-          tool: call.tool,
-          ok: call.ok,
-          ...(call.detail === undefined ? {} : { detail: call.detail }),
-        });
-      },
-    });
-  } catch (thrown) {
-    const reason = controller.signal.aborted ? controller.signal.reason : thrown;
-    return { ...stats, ...abortedOrFailed(reason) };
-  } finally {
-    stopTimer();
+  async function runAgentLoop(): Promise<TaskOutcome> {
+    let result: AgentResult;
+    try {
+      result = await runAgent({
+        system: taskSystemPrompt(spec, agent),
+        prompt: renderTaskPrompt(spec),
+        cwd: options.cwd,
+        writes: spec.writes ?? [],
+        protectedPaths: options.protectedPaths,
+        maxTurns: spec.maxTurns ?? DEFAULT_MAX_TURNS,
+        tools: spec.tools ?? agent?.tools,
+        ...(options.shell === undefined ? {} : { shell: options.shell }),
+        tokenRoom: () => Math.min(caps.tokenRoom(), runUsage.tokenRoom()),
+        checkLimit: () => caps.reached(),
+        outputSchema: typeof spec.outputFormat === 'object' ? spec.outputFormat : undefined,
+        providerOptions: spec.sim === undefined ? undefined : { [SIM_PROVIDER]: spec.sim },
+        signal: controller.signal,
+        clock,
+        toolTimeLimitMs: spec.toolTimeoutMs,
+        call: (request) =>
+          gates.call(model, request, {
+            onSlotWait: (detail) => waiting('provider-cap', detail),
+            onRetry: ({ attempt, waitMs, error }) => {
+              stats.retries += 1;
+              stats.retryWaitMs += waitMs;
+              emit({ type: 'task-retry', runId, at: clock.now(), id, handle, attempt, waitMs, error: error.message });
+              waiting('retry', `retry ${attempt} in ${waitMs} ms: ${error.message}`);
+            },
+            onPaused: (waitMs, detail) => {
+              stats.retryWaitMs += waitMs;
+              waiting('retry', detail);
+            },
+          }),
+        onModelCall: (call) => {
+          stats.turns = call.turn;
+          stats.inputTokens += call.inputTokens;
+          stats.outputTokens += call.outputTokens;
+          const tokens = call.inputTokens + call.outputTokens;
+          let added = 0;
+          if (pricer !== undefined) {
+            // Priced on the running totals, so the task's cost is exactly its usage times the price.
+            const total = pricer(stats);
+            added = total - (stats.costUsd ?? 0);
+            stats.costUsd = total;
+          }
+          caps.add(tokens, added);
+          emit({ type: 'model-call', runId, at: clock.now(), id, handle, ...call });
+          runUsage.add(tokens, added);
+        },
+        onToolCall: (call) => {
+          activity.add(call);
+          emit({
+            type: 'tool-call',
+            runId,
+            at: clock.now(),
+            id,
+            handle,
+            tool: call.tool,
+            ok: call.ok,
+            ...(call.detail === undefined ? {} : { detail: call.detail }),
+            ...(call.refused === true && { refused: true as const }),
+          });
+          if (call.refused === true && options.strictWrites === true && CHANGING_TOOLS.has(call.tool) && !controller.signal.aborted) {
+            controller.abort(new FanoutError('TOOL_DENIED', `strictWrites: ${call.detail ?? `${call.tool} refused`}`));
+          }
+        },
+      });
+    } catch (thrown) {
+      const reason = controller.signal.aborted ? controller.signal.reason : thrown;
+      return { ...stats, ...abortedOrFailed(reason) };
+    } finally {
+      stopTimer();
+    }
+
+    const counts = { ...stats, turns: result.turns, inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens };
+    // A final answer whose call crossed a cap stands: the cap only forbids the next call.
+    const output = result.json === undefined ? { text: result.text } : { text: result.text, json: result.json };
+    const keep = result.status === 'succeeded' || result.text !== '';
+    const base = keep ? { ...counts, output } : counts;
+    if (result.status === 'succeeded') return { ...base, status: 'succeeded' };
+    // A stop or time limit that fired while the agent was wrapping up still decides the status.
+    if (controller.signal.aborted) return { ...base, ...abortedOrFailed(controller.signal.reason) };
+    return { ...base, status: result.status, error: result.error ?? `agent ended with status ${result.status}` };
+  }
+}
+
+/** Tools whose refusal is a refused write (`strictWrites`): a bash command may write anything. */
+const CHANGING_TOOLS: ReadonlySet<string> = new Set(['write_file', 'edit_file', 'bash']);
+/** Tools whose successful call wrote the path it names. */
+const WRITING_TOOLS: ReadonlySet<string> = new Set(['write_file', 'edit_file']);
+/** Most refused calls a task record keeps; a model that keeps retrying one refused write would fill the store. */
+const MAX_REFUSED_KEPT = 100;
+
+/** What a task changed and was refused, from its tool calls. */
+class TaskActivity {
+  readonly #writes = new Set<string>();
+  readonly #refused: RefusedCall[] = [];
+
+  add(call: ToolCallInfo): void {
+    if (call.ok && WRITING_TOOLS.has(call.tool) && call.detail !== undefined) this.#writes.add(call.detail);
+    else if (call.refused === true && this.#refused.length < MAX_REFUSED_KEPT) this.#refused.push({ tool: call.tool, detail: call.detail ?? 'refused' });
   }
 
-  const counts = { ...stats, turns: result.turns, inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens };
-  // A final answer whose call crossed a cap stands: the cap only forbids the next call.
-  const output = result.json === undefined ? { text: result.text } : { text: result.text, json: result.json };
-  const keep = result.status === 'succeeded' || result.text !== '';
-  const base = keep ? { ...counts, output } : counts;
-  if (result.status === 'succeeded') return { ...base, status: 'succeeded' };
-  // A stop or time limit that fired while the agent was wrapping up still decides the status.
-  if (controller.signal.aborted) return { ...base, ...abortedOrFailed(controller.signal.reason) };
-  return { ...base, status: result.status, error: result.error ?? `agent ended with status ${result.status}` };
+  /** The record's fields; absent when empty. */
+  record(): Pick<TaskRecord, 'writes' | 'refused'> {
+    return {
+      ...(this.#writes.size > 0 && { writes: [...this.#writes] }),
+      ...(this.#refused.length > 0 && { refused: [...this.#refused] }),
+    };
+  }
 }
 
 export function abortedOrFailed(reason: unknown): Pick<TaskOutcome, 'status' | 'error'> {

@@ -262,6 +262,10 @@ export const planSchema = strictObject(
     timeoutMs: positiveInt('Wall-clock limit of the whole run, in ms.').optional(),
     maxTurns: positiveInt('Most model calls of the whole run, synthesis included.').optional(),
     isolation: isolationSchema.optional(),
+    strictWrites: z
+      .boolean({ error: expected('true or false') })
+      .describe('true: a write or command the sandbox refuses fails its task at once. Default false: it is recorded and shown.')
+      .optional(),
     tasks: z
       .array(taskSpecSchema, { error: expected('a list of tasks', 'a plan needs a list of tasks') })
       .min(1, { error: 'expected at least one task' })

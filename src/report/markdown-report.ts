@@ -35,11 +35,26 @@ export function renderMarkdownReport(snapshot: RunSnapshot): string {
     '```',
   ];
   if (report.diagnostics.length > 0) lines.push('', '### Where time went', '', ...report.diagnostics.map((line) => `- ${line}`));
+  lines.push(...writesSection(snapshot));
   if (run.synthesis !== undefined) {
     lines.push('', '### Synthesis', '', run.synthesis.text.trim(), '', '#### Disagreements', '');
     lines.push(...(run.synthesis.disagreements.length === 0 ? ['None found.'] : run.synthesis.disagreements.map((line) => `- ${line}`)));
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** Per task the files it wrote and the calls the sandbox refused (⚠), when any task has either. */
+function writesSection(snapshot: RunSnapshot): string[] {
+  const tasks = snapshot.tasks.filter((task) => (task.writes?.length ?? 0) > 0 || (task.refused?.length ?? 0) > 0);
+  if (tasks.length === 0) return [];
+  const lines = ['', '### Writes', ''];
+  for (const task of tasks) {
+    const refused = task.refused ?? [];
+    const wrote = task.writes === undefined ? 'no files written' : `wrote ${task.writes.map((path) => `\`${path}\``).join(', ')}`;
+    lines.push(`- **${cell(task.id)}**: ${wrote}${refused.length > 0 ? ` · ⚠ ${refused.length} refused` : ''}`);
+    for (const call of refused) lines.push(`  - ⚠ ${call.tool}: ${cell(call.detail)}`);
+  }
+  return lines;
 }
 
 function timingRows(snapshot: RunSnapshot): string[] {
@@ -49,7 +64,8 @@ function timingRows(snapshot: RunSnapshot): string[] {
   return snapshot.tasks.map((task) => {
     const timing = timings.get(task.id);
     const waited = timing !== undefined && timing.waitMs > 0 ? `${formatMs(timing.waitMs)}${task.waitReason === undefined ? '' : ` ${WAIT_CAUSE_LABELS[task.waitReason] ?? task.waitReason}`}` : '-';
-    return `| ${critical.has(task.id) ? '◆ ' : ''}${cell(task.id)} | ${task.status} | ${waited} | ${task.startedAt === undefined ? '-' : formatMs(task.startedAt - t0)} | ${timing === undefined || task.startedAt === undefined ? '-' : formatMs(timing.durationMs)} | ${task.turns} | ${formatTokenCount(task.inputTokens)} | ${formatTokenCount(task.outputTokens)} | ${task.retries} | ${formatDollars(task.costUsd)} |`;
+    const refused = task.refused === undefined || task.refused.length === 0 ? '' : ` ⚠ ${task.refused.length} refused`;
+    return `| ${critical.has(task.id) ? '◆ ' : ''}${cell(task.id)} | ${task.status}${refused} | ${waited} | ${task.startedAt === undefined ? '-' : formatMs(task.startedAt - t0)} | ${timing === undefined || task.startedAt === undefined ? '-' : formatMs(timing.durationMs)} | ${task.turns} | ${formatTokenCount(task.inputTokens)} | ${formatTokenCount(task.outputTokens)} | ${task.retries} | ${formatDollars(task.costUsd)} |`;
   });
 }
 

@@ -1,5 +1,5 @@
 import type { DagEdge } from '../contracts/plan.js';
-import type { RunStatus, SynthesisResult, TaskOutput, TaskStatus, TodoItem, WaitReason } from '../contracts/records.js';
+import type { RefusedCall, RunStatus, SynthesisResult, TaskOutput, TaskStatus, TodoItem, WaitReason } from '../contracts/records.js';
 import type { Fanout, RunReport, RunStatusView } from '../contracts/fanout.js';
 
 /** One task as the dashboard and the report show it: its record without the prompt, plus what it waited on. */
@@ -20,6 +20,10 @@ export interface SnapshotTask {
   costUsd?: number;
   waitReason?: WaitReason;
   error?: string;
+  /** Files the task wrote or edited. */
+  writes?: string[];
+  /** Tool calls the sandbox refused. */
+  refused?: RefusedCall[];
 }
 
 /**

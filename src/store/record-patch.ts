@@ -37,6 +37,8 @@ export const TASK_PATCH_FIELDS: Readonly<Record<keyof TaskPatch, PatchField>> = 
   costUsd: { column: 'cost_usd', required: false },
   waitReason: { column: 'wait_reason', required: false },
   error: { column: 'error', required: false },
+  writes: { column: 'writes', required: false, json: true },
+  refused: { column: 'refused', required: false, json: true },
 };
 
 /**

@@ -64,6 +64,18 @@ export function describeRunStoreConformance(name: string, create: () => RunStore
       expect(store.getTask('r1-a')).not.toHaveProperty('costUsd');
     });
 
+    it('keeps the files a task wrote and its refused calls, from creation and from patches', () => {
+      open();
+      const run = makeRunFixture('r1');
+      const refused = [{ tool: 'write_file', detail: 'write to b.ts refused: outside this task\'s write scope (allowed: a/**)' }];
+      const tasks = run.plan.tasks.map((_, index) => ({ ...makeTaskFixture(run, index), ...(index === 0 ? { writes: ['a/x.ts'], refused } : {}) }));
+      store.createRun(run, tasks);
+      expect(store.getTask('r1-a')).toMatchObject({ writes: ['a/x.ts'], refused });
+      expect(store.getTask('r1-b')).not.toHaveProperty('writes');
+      store.updateTask('r1-b', { writes: ['c.ts', 'd.ts'], refused: [] });
+      expect(store.getTask('r1-b')).toMatchObject({ writes: ['c.ts', 'd.ts'], refused: [] });
+    });
+
     it('returns undefined or empty lists for unknown ids', () => {
       open();
       seedRun(store, 'r1');

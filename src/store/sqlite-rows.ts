@@ -4,6 +4,7 @@ import type {
   StoredEvent,
 } from '../contracts/events.js';
 import type {
+  RefusedCall,
   RunRecord,
   RunStatus,
   SynthesisResult,
@@ -65,6 +66,8 @@ export function rowToTask(row: Row): TaskRecord {
   if (row.cost_usd !== null) task.costUsd = number(row, 'cost_usd', at);
   if (row.wait_reason !== null) task.waitReason = text(row, 'wait_reason', at) as WaitReason;
   if (row.error !== null) task.error = text(row, 'error', at);
+  if (row.writes !== null) task.writes = json(row, 'writes', at) as string[];
+  if (row.refused !== null) task.refused = json(row, 'refused', at) as RefusedCall[];
   return task;
 }
 

@@ -120,6 +120,14 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE runs ADD COLUMN attempts TEXT;
     `,
   },
+  {
+    version: 5,
+    description: 'the files each task wrote and the tool calls the sandbox refused',
+    sql: `
+      ALTER TABLE tasks ADD COLUMN writes TEXT;
+      ALTER TABLE tasks ADD COLUMN refused TEXT;
+    `,
+  },
 ];
 
 /** The schema version this code reads and writes. */

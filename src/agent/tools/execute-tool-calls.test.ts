@@ -61,7 +61,8 @@ describe('executeToolCalls', () => {
     expect(infos).toEqual([
       { tool: 'delete_file', ok: false, detail: results[0]?.content },
       { tool: 'read_file', ok: true, detail: 'a.txt' },
-      { tool: 'write_file', ok: false, detail: 'write to "a.txt" refused: this task is read-only (no write scope)' },
+      // A sandbox refusal is told apart from a failure (the unknown tool above).
+      { tool: 'write_file', ok: false, detail: 'write to "a.txt" refused: this task is read-only (no write scope)', refused: true },
     ]);
   });
 

@@ -10,6 +10,8 @@ export interface ToolCallInfo {
   ok: boolean;
   /** The path or pattern on success; the error message on failure. */
   detail?: string;
+  /** True when the sandbox refused the call (FanoutError `TOOL_DENIED`), not when it merely failed. */
+  refused?: boolean;
 }
 
 /** Default most time one tool call may take, ms. */
@@ -75,7 +77,7 @@ async function executeToolCall(call: ToolUseBlock, execution: ToolExecution): Pr
     return { type: 'tool_result', toolUseId: call.id, content, isError: false };
   } catch (error) {
     const content = describeError(error, call);
-    execution.onToolCall?.({ tool: call.name, ok: false, detail: content });
+    execution.onToolCall?.({ tool: call.name, ok: false, detail: content, ...(isFanoutError(error, 'TOOL_DENIED') && { refused: true }) });
     return { type: 'tool_result', toolUseId: call.id, content, isError: true };
   }
 }

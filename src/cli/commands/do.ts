@@ -95,6 +95,7 @@ function withPlanDefaults(plan: Plan, flags: DoFlags): Plan {
     ...plan,
     ...(flags.model !== undefined && { model: flags.model }),
     ...(flags.concurrency !== undefined && { concurrency: flags.concurrency }),
+    ...(flags.strictWrites && { strictWrites: true }),
   };
 }
 
