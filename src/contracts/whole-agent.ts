@@ -16,9 +16,12 @@ export type WholeAgentEvent =
 
 /** One task, as a whole agent receives it. */
 export interface WholeAgentTask {
-  /** The task prompt (task, context, files, output format, focus, write scope). */
+  /** The task's prompt: the agent's first message. */
   prompt: string;
-  /** The role prompt; appended to the agent's own system prompt where it has one. */
+  /**
+   * fanout's role prompt (role, task, context, files, output format, focus,
+   * write scope); appended to the agent's own system prompt where it has one.
+   */
   system: string;
   /** Where the agent works: the task's worktree, or the run's working directory. */
   cwd: string;
