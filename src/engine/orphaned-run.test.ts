@@ -27,11 +27,11 @@ describe('settleOrphanedRun', () => {
     }
   });
 
-  it('ends a run that recorded no event yet at the time it was found dead', () => {
+  it('ends a run that recorded no event yet at its start, its last sign of life', () => {
     const pid = spawnSync(process.execPath, ['-e', '']).pid ?? 0;
     const { store, run } = storedRun({ pid, startedAt: T });
-    expect(settleOrphanedRun(store, run, T + 1000)).toMatchObject({ status: 'interrupted', endedAt: T + 1000 });
-    expect(store.listTasks(run.runId)).toEqual([expect.objectContaining({ status: 'stopped', endedAt: T + 1000 })]);
+    expect(settleOrphanedRun(store, run, T + 1000)).toMatchObject({ status: 'interrupted', endedAt: T });
+    expect(store.listTasks(run.runId)).toEqual([expect.objectContaining({ status: 'stopped', endedAt: T })]);
     expect(readTodos(store, run.runId, store.listTasks(run.runId)).map((item) => item.status)).toEqual(['stopped', 'stopped']);
   });
 });

@@ -1,5 +1,5 @@
 import type { RunStore } from '../contracts/run-store.js';
-import { isRunOrphaned, isTerminal, LEASE_TTL_MS } from './run-liveness.js';
+import { isRunOrphaned, isTerminal } from './run-liveness.js';
 import { readTodos, recordSynthesisTodo } from './todo-list.js';
 import type { RunRecord } from '../contracts/records.js';
 
@@ -11,16 +11,15 @@ import type { RunRecord } from '../contracts/records.js';
  * state and elapsed times stop growing. Returns the record as stored now.
  *
  * The end time recorded is the last sign of life of its process (its last
- * event or lease renewal), not the moment someone looked, so a run found
+ * event, or the attempt's start), not the moment someone looked, so a run found
  * dead a day later does not report a day-long task.
  */
 export function settleOrphanedRun(store: RunStore, run: RunRecord, now: number): RunRecord {
   if (!isRunOrphaned(run, now)) return run;
   const { runId } = run;
   const executor = run.pid === undefined ? 'its process' : `its process (pid ${run.pid})`;
-  // The last sign of life: its last event, or its lease's last renewal when that came later.
-  const renewed = run.leaseUntil === undefined ? undefined : run.leaseUntil - LEASE_TTL_MS;
-  const signs = [store.listEvents(runId).at(-1)?.event.at, renewed].filter((at) => at !== undefined);
+  // The last sign of life: its last event (of any attempt), or the start of this attempt when that came later.
+  const signs = [store.listEvents(runId).at(-1)?.event.at, run.startedAt].filter((at) => at !== undefined);
   const endedAt = signs.length === 0 ? now : Math.min(now, Math.max(...signs));
   const error = `the run was interrupted before the task finished: ${executor} stopped (killed or crashed)`;
   const tasks = store.listTasks(runId);
