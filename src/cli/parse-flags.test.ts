@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { parseFaultKinds, parseNonNegativeInt, parsePort, parsePositiveInt, parsePositiveNumber, parseShare } from './parse-flags.js';
+import { parseFaultKinds, parseNonNegativeInt, parsePort, parsePositiveInt, parsePositiveNumber, parseProviderLimit, parseShare } from './parse-flags.js';
 
 describe('flag parsers', () => {
   it('accept plain integers in range', () => {
@@ -31,6 +31,16 @@ describe('flag parsers', () => {
   });
   it.each(['1.5', '-0.1', 'x', ''])('reject %j for a share', (value) => {
     expect(() => parseShare(value)).toThrow('expected a number from 0 to 1');
+  });
+  it('gather --provider-limit caps per provider', () => {
+    const first = parseProviderLimit('anthropic=rpm:50,tpm:40000');
+    expect(parseProviderLimit('openai=maxConcurrent:2', first)).toEqual({
+      anthropic: { rpm: 50, tpm: 40_000 },
+      openai: { maxConcurrent: 2 },
+    });
+  });
+  it.each(['anthropic', 'anthropic=rpm', 'anthropic=rpm:0', 'anthropic=burst:5'])('reject %j for a provider limit', (value) => {
+    expect(() => parseProviderLimit(value)).toThrow(/expected/);
   });
   it('reject an unknown fault kind, naming it', () => {
     expect(() => parseFaultKinds('500,404')).toThrow('got "404"');

@@ -50,6 +50,34 @@ export function parseShare(value: string): number {
   return parsed;
 }
 
+/** Static caps of one provider, as `--provider-limit` sets them. */
+export interface ProviderLimitFlag {
+  maxConcurrent?: number;
+  rpm?: number;
+  tpm?: number;
+}
+
+const PROVIDER_LIMIT_KEYS = ['maxConcurrent', 'rpm', 'tpm'] as const;
+
+/**
+ * Parses one `--provider-limit anthropic=rpm:50,tpm:40000` into the caps
+ * gathered so far (the flag repeats, one provider each).
+ */
+export function parseProviderLimit(value: string, previous: Record<string, ProviderLimitFlag> = {}): Record<string, ProviderLimitFlag> {
+  const expected = 'expected <provider>=<cap>:<n>[,<cap>:<n>] with caps maxConcurrent, rpm, tpm, e.g. anthropic=rpm:50,tpm:40000';
+  const match = /^([A-Za-z0-9_.-]+)=(.+)$/.exec(value.trim());
+  if (match === null) throw new InvalidArgumentError(expected);
+  const [, provider = '', list = ''] = match;
+  const limits: ProviderLimitFlag = { ...previous[provider] };
+  for (const part of list.split(',')) {
+    const [key = '', amount = ''] = part.trim().split(':');
+    const name = PROVIDER_LIMIT_KEYS.find((known) => known.toLowerCase() === key.toLowerCase());
+    if (name === undefined) throw new InvalidArgumentError(`${expected}; got "${key}"`);
+    limits[name] = parsePositiveInt(amount);
+  }
+  return { ...previous, [provider]: limits };
+}
+
 /** What `--faults` may list. */
 export type FaultKindFlag = 500 | 529 | 'reset' | 'stall';
 

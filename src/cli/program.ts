@@ -3,7 +3,7 @@ import { ExitCode, exitCodeForError } from './exit-codes.js';
 import { formatCommanderMessage, formatError } from './format-error.js';
 import type { CliIo } from './io.js';
 import { MODEL_FLAG_HELP, REAL_MODEL_EXAMPLE } from './model-spec.js';
-import { parseFaultKinds, parseNonNegativeInt, parsePort, parsePositiveInt, parsePositiveNumber, parseShare } from './parse-flags.js';
+import { parseFaultKinds, parseNonNegativeInt, parsePort, parsePositiveInt, parsePositiveNumber, parseProviderLimit, parseShare } from './parse-flags.js';
 import { readVersion } from './version.js';
 
 /** The real process as a {@link CliIo}. */
@@ -26,7 +26,12 @@ function withCapOptions(command: Command): Command {
   return command
     .option('--max-tokens <n>', "most tokens (input + output) the whole run may use (the plan's maxTokens)", parsePositiveInt)
     .option('--budget <usd>', "most estimated US dollars the whole run may spend (the plan's budgetUsd)", parsePositiveNumber)
-    .option('--timeout <ms>', "wall-clock limit of the whole run, in ms (the plan's timeoutMs)", parsePositiveInt);
+    .option('--timeout <ms>', "wall-clock limit of the whole run, in ms (the plan's timeoutMs)", parsePositiveInt)
+    .option(
+      '--provider-limit <caps>',
+      "static caps of a provider's calls, never exceeded, e.g. anthropic=rpm:50,tpm:40000 (also maxConcurrent); repeat per provider (the plan's providers)",
+      parseProviderLimit,
+    );
 }
 
 

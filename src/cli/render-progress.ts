@@ -11,6 +11,8 @@ export interface ProgressTask {
   label: string;
   status: TaskStatus;
   waiting?: { reason: WaitReason; on?: string; detail?: string };
+  /** What holds back the running task's model call (a rate limit, a provider cap), until the call answers. */
+  limited?: string;
   startedAt?: number;
   endedAt?: number;
   turns: number;
@@ -68,9 +70,13 @@ export function applyEvent(state: ProgressState, event: FanoutEvent): ProgressSt
     case 'task-waiting': {
       const task = taskOf(state, event.id);
       task.handle = event.handle;
-      task.waiting = { reason: event.reason, on: event.on, detail: event.detail };
+      if (task.status === 'running') task.limited = describeWait({ reason: event.reason, detail: event.detail });
+      else task.waiting = { reason: event.reason, on: event.on, detail: event.detail };
       break;
     }
+    case 'rate-limited':
+      taskOf(state, event.id).limited = `waiting: ${event.detail}`;
+      break;
     case 'task-start': {
       const task = taskOf(state, event.id);
       task.handle = event.handle;
@@ -79,9 +85,12 @@ export function applyEvent(state: ProgressState, event: FanoutEvent): ProgressSt
       task.waiting = undefined;
       break;
     }
-    case 'model-call':
-      taskOf(state, event.id).turns = Math.max(taskOf(state, event.id).turns, event.turn);
+    case 'model-call': {
+      const task = taskOf(state, event.id);
+      task.turns = Math.max(task.turns, event.turn);
+      task.limited = undefined;
       break;
+    }
     case 'tool-call': {
       const task = taskOf(state, event.id);
       task.lastTool = event.tool;
@@ -140,7 +149,7 @@ function describeWait(waiting: NonNullable<ProgressTask['waiting']>): string {
   if (waiting.on && (waiting.reason === 'dependency' || waiting.reason === 'conflict')) {
     return `waits for ${waiting.on}: ${waiting.reason}${detail}`;
   }
-  return `waiting: ${waiting.reason}${detail}`;
+  return `waiting: ${waiting.reason === 'rate-limit' ? 'rate limit' : waiting.reason}${detail}`;
 }
 
 /** `⚠ 2 refused`: the mark of a task whose tool calls the sandbox refused, shared by every renderer. */
@@ -172,7 +181,12 @@ function taskLine(task: ProgressTask, now: number, labelWidth: number, width: nu
   const elapsed = elapsedOf(task, now);
   let detail = '';
   if (task.status === 'running') {
-    const parts = [task.turns > 0 ? `turn ${task.turns}` : '', task.lastTool ?? '', task.retries > 0 ? `retry ${task.retries}` : ''];
+    const parts = [
+      task.turns > 0 ? `turn ${task.turns}` : '',
+      task.lastTool ?? '',
+      task.retries > 0 ? `retry ${task.retries}` : '',
+      task.limited ?? '',
+    ];
     detail = parts.filter(Boolean).join(' · ');
   } else if (task.status === 'queued' && task.waiting) {
     detail = describeWait(task.waiting);

@@ -1,5 +1,5 @@
 import type { SpawnOptions } from '../contracts/fanout.js';
-import type { Plan } from '../contracts/plan.js';
+import { tighterLimits, type Plan, type ProviderLimits } from '../contracts/plan.js';
 
 /** Flags of the commands that spawn a plan as it is (`run`, `do`). */
 export interface SpawnFlags {
@@ -18,6 +18,8 @@ export interface CapFlags {
   budget?: number;
   /** `--timeout MS`: the plan's `timeoutMs`. */
   timeout?: number;
+  /** `--provider-limit anthropic=rpm:50`: the plan's `providers`. */
+  providerLimit?: Record<string, ProviderLimits>;
 }
 
 /** The spawn options `--concurrency`, `--model`, `--strict` and `--strict-writes` stand for. */
@@ -35,11 +37,12 @@ export function spawnOptionsFromFlags(flags: SpawnFlags): Pick<SpawnOptions, 'co
  * the run's caps over the plan's own, recorded with the run, so they apply
  * in a detached process too.
  */
-export function capOptionsFromFlags(flags: CapFlags): Pick<SpawnOptions, 'maxTokens' | 'budgetUsd' | 'timeoutMs'> {
+export function capOptionsFromFlags(flags: CapFlags): Pick<SpawnOptions, 'maxTokens' | 'budgetUsd' | 'timeoutMs' | 'providers'> {
   return {
     ...(flags.maxTokens !== undefined && { maxTokens: flags.maxTokens }),
     ...(flags.budget !== undefined && { budgetUsd: flags.budget }),
     ...(flags.timeout !== undefined && { timeoutMs: flags.timeout }),
+    ...(flags.providerLimit !== undefined && { providers: flags.providerLimit }),
   };
 }
 
@@ -49,5 +52,6 @@ export function capOptionsFromFlags(flags: CapFlags): Pick<SpawnOptions, 'maxTok
  * a file with `--plan-only`.
  */
 export function withCaps(plan: Plan, flags: CapFlags): Plan {
-  return { ...plan, ...capOptionsFromFlags(flags) };
+  const caps = capOptionsFromFlags(flags);
+  return { ...plan, ...caps, ...(caps.providers && { providers: tighterLimits(plan.providers, caps.providers) }) };
 }

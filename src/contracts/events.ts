@@ -20,6 +20,19 @@ export type FanoutEvent =
       refused?: true;
     }
   | { type: 'task-retry'; runId: string; at: number; id: string; handle: string; attempt: number; waitMs: number; error: string }
+  /** A call of the task was refused by a rate limit (429/529): it waits `waitMs` and tries again, spending no retry. */
+  | { type: 'rate-limited'; runId: string; at: number; id: string; handle: string; provider: string; waitMs: number; detail: string }
+  | {
+      /** An endpoint's adaptive window of calls in flight changed (after an answer of one of this run's tasks). */
+      type: 'rate-window';
+      runId: string;
+      at: number;
+      provider: string;
+      /** Calls allowed in flight. */
+      window: number;
+      change: 'grew' | 'shrank';
+      reason: string;
+    }
   | {
       type: 'task-end';
       runId: string;

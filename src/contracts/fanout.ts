@@ -2,7 +2,7 @@ import type { AgentDefinitionSource } from './agent-definitions.js';
 import type { Clock } from './clock.js';
 import type { FanoutEvent, StoredEvent } from './events.js';
 import type { ModelResolver } from './model.js';
-import type { Plan, TaskSpec, ExecutionDag, TodoMode } from './plan.js';
+import type { Plan, ProviderLimits, TaskSpec, ExecutionDag, TodoMode } from './plan.js';
 import type { Planner } from './planner.js';
 import type { PriceLookup } from './pricing.js';
 import type { RunRecord, RunStatus, SynthesisResult, TaskOutput, TaskRecord, TaskStatus, TodoItem } from './records.js';
@@ -17,10 +17,23 @@ export interface FanoutOptions {
   cwd?: string;
   /** Default: the system clock. */
   clock?: Clock;
-  /** Most model calls in flight per provider key, e.g. `{ anthropic: 16 }`. Default: unbounded for `sim`, 16 otherwise. */
-  providerConcurrency?: Record<string, number>;
-  /** Retries of a retryable model error before the task fails. Default 4. */
+  /**
+   * Static caps per provider key, e.g. `{ anthropic: { rpm: 50, tpm: 40000 } }`,
+   * never exceeded; a plan's `providers:` can only tighten them. Default:
+   * none, so each endpoint's adaptive window alone paces its calls
+   * (docs/models.md, "Rate limits").
+   */
+  providers?: Record<string, ProviderLimits>;
+  /** Retries of a retryable model error that is not a rate limit before the task fails. Default 4. */
   maxRetries?: number;
+  /**
+   * A task's budget of time waiting for rate limits (429/529 pauses and
+   * waits for its endpoint's capacity), over all its calls, in ms; a task
+   * over it ends with status `limit`. Default 900000 (15 minutes).
+   */
+  rateLimitWaitMs?: number;
+  /** Longest `retry-after` slept, in ms; a server asking more gets this, and the task's events say so. Default 300000. */
+  maxRetryAfterMs?: number;
   /** How often a process polls the store for other processes' stop requests and outputs, ms. Default 200. */
   pollMs?: number;
   /**
@@ -109,6 +122,8 @@ export interface SpawnOptions extends StartOptions {
   timeoutMs?: number;
   /** A refused write or command fails its task (the plan's `strictWrites`; the CLI's `--strict-writes`). */
   strictWrites?: boolean;
+  /** Static caps per provider key (the plan's `providers`; the tighter value wins where both set one). */
+  providers?: Record<string, ProviderLimits>;
   /**
    * Where the plan came from, used to name it in error messages. Default:
    * the plan file's path when the plan is given as one, else `plan`.

@@ -97,6 +97,31 @@ export interface ModelResponse {
   content: Array<TextBlock | ToolUseBlock>;
   stopReason: StopReason;
   usage: Usage;
+  /**
+   * What the answer's rate-limit headers said (`anthropic-ratelimit-*`,
+   * `x-ratelimit-*`), when it had any: the engine paces the endpoint's calls
+   * by it, so fanout slows down before the limit rather than after.
+   */
+  rateLimit?: RateLimitInfo;
+}
+
+/** One limited resource as an answer's rate-limit headers state it. */
+export interface RateLimitBucket {
+  /** The limit per minute, when the server states it. */
+  limit?: number;
+  /** What is left now. */
+  remaining: number;
+  /** When the bucket is full again, ms since the epoch. */
+  resetAt: number;
+}
+
+/**
+ * An endpoint's rate limits as one answer states them. `tokens` is the
+ * tightest of the token limits the server sends (all tokens, input, output).
+ */
+export interface RateLimitInfo {
+  requests?: RateLimitBucket;
+  tokens?: RateLimitBucket;
 }
 
 /**
@@ -113,6 +138,12 @@ export interface Model {
    * {@link ProviderOptions}; `sim` is the simulated model (see `isSimulated`).
    */
   readonly provider: string;
+  /**
+   * Who enforces this model's rate limits: its base URL and a hash of its
+   * key (never the key itself). Models of one endpoint share one adaptive
+   * window of calls in flight. Default: the provider key.
+   */
+  readonly endpoint?: string;
   generate(request: ModelRequest): Promise<ModelResponse>;
   /**
    * Checks, before a run records anything, that the model can be reached

@@ -142,7 +142,47 @@ export interface Plan {
   isolation?: Isolation;
   /** True: a write or command the sandbox refuses fails its task at once (the error names the path). Default false: the refusal is recorded and the model told. */
   strictWrites?: boolean;
+  /**
+   * Static rate-limit caps per provider key (`anthropic`, `openai`, `sim`),
+   * for users who know their tier; fanout never exceeds them. Without
+   * them, each endpoint's adaptive window alone paces the calls.
+   */
+  providers?: Record<string, ProviderLimits>;
   tasks: TaskSpec[];
+}
+
+/** Each provider's caps of `a` and `b` together, the tighter value where both set one. */
+export function tighterLimits(
+  a: Readonly<Record<string, ProviderLimits>> | undefined,
+  b: Readonly<Record<string, ProviderLimits>> | undefined,
+): Record<string, ProviderLimits> {
+  const merged: Record<string, ProviderLimits> = { ...a };
+  for (const [provider, limits] of Object.entries(b ?? {})) {
+    const into: ProviderLimits = { ...merged[provider] };
+    for (const key of ['maxConcurrent', 'rpm', 'tpm'] as const) {
+      const value = limits[key];
+      if (value !== undefined) into[key] = Math.min(value, into[key] ?? Number.POSITIVE_INFINITY);
+    }
+    merged[provider] = into;
+  }
+  return merged;
+}
+
+/**
+ * Caps of one provider's calls, applied to each of its endpoints (base URL
+ * and key) and never exceeded; the tighter value wins where a plan, a flag
+ * and the library all set one.
+ */
+export interface ProviderLimits {
+  /** Most calls in flight at once. */
+  maxConcurrent?: number;
+  /** Most calls started in any 60 seconds. */
+  rpm?: number;
+  /**
+   * Most tokens (input + output, as the answers report them) in any 60
+   * seconds; calls in flight count at the endpoint's average tokens per call.
+   */
+  tpm?: number;
 }
 
 /** Why one task must wait for another. */

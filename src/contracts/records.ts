@@ -11,7 +11,7 @@ export type TaskStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'limit'
 export type RunStatus = 'running' | 'synthesizing' | 'succeeded' | 'failed' | 'stopped' | 'interrupted';
 
 /** Why a ready task could not start at once, or why it waited. */
-export type WaitReason = 'dependency' | 'conflict' | 'concurrency' | 'provider-cap' | 'retry' | 'sequential';
+export type WaitReason = 'dependency' | 'conflict' | 'concurrency' | 'provider-cap' | 'rate-limit' | 'retry' | 'sequential';
 
 /** A task as stored: its spec plus what happened to it. */
 export interface TaskRecord {

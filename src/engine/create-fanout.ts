@@ -104,7 +104,9 @@ class FanoutEngine implements Fanout {
     this.#gates = new ModelGates({
       clock: this.#clock,
       ...(options.maxRetries === undefined ? {} : { maxRetries: options.maxRetries }),
-      ...(options.providerConcurrency === undefined ? {} : { providerConcurrency: options.providerConcurrency }),
+      ...(options.providers === undefined ? {} : { providers: options.providers }),
+      ...(options.rateLimitWaitMs === undefined ? {} : { rateLimitWaitMs: options.rateLimitWaitMs }),
+      ...(options.maxRetryAfterMs === undefined ? {} : { maxRetryAfterMs: options.maxRetryAfterMs }),
     });
     this.#leaseMs = positive(options.leaseMs, LEASE_TTL_MS, 'leaseMs');
     this.#poller = new StopPoller(this.#store, this.#clock, this.#pollMs, this.#executions, leaseRenewMs(this.#leaseMs));
@@ -346,6 +348,8 @@ class FanoutEngine implements Fanout {
   }
 
   #execute(recorded: Recorded, options: StartOptions & Pick<ExecutionSetup, 'earlyStops' | 'stopsSince' | 'resumed'>): void {
+    // A plan's caps hold for every later call of the process too: the gates are shared, and a cap only tightens.
+    for (const [provider, limits] of Object.entries(recorded.run.plan.providers ?? {})) this.#gates.limit(provider, limits);
     const execution = new RunExecution(
       {
         store: this.#store,

@@ -254,7 +254,7 @@ describe('spawn', () => {
 
   it('rejects bad engine options when it is created', () => {
     setup();
-    for (const options of [{ maxRetries: -1 }, { providerConcurrency: { anthropic: 0 } }, { pollMs: 0 }]) {
+    for (const options of [{ maxRetries: -1 }, { providers: { anthropic: { rpm: 0 } } }, { rateLimitWaitMs: -1 }, { pollMs: 0 }]) {
       expect(() => createHarness(options)).toThrowError(expect.objectContaining({ code: 'OPTION_INVALID' }));
     }
   });

@@ -12,12 +12,12 @@ afterEach(async () => {
 });
 
 describe('model calls of a run', () => {
-  it('retries a rate-limited call after retry-after and pauses the other tasks of the provider meanwhile', async () => {
+  it('waits out a rate limit for retry-after, spending no retry, and pauses the other tasks of the endpoint meanwhile', async () => {
     harness = createHarness();
     const { fanout, model, clock, store } = harness;
     const retried = deferred();
     fanout.on((event) => {
-      if (event.type === 'task-retry') retried.resolve();
+      if (event.type === 'rate-limited') retried.resolve();
     });
     model('scripted:a', [
       { error: new FanoutError('MODEL_ERROR', 'rate limited', { retryable: true, status: 429, retryAfterMs: 3000 }) },
@@ -34,7 +34,7 @@ describe('model calls of a run', () => {
     const { runId, handles } = fanout.spawn([task('a'), task('b')]);
     await settle();
     expect(b.requests).toHaveLength(1);
-    expect(store.getTask(handles[1]?.handle ?? '')?.waitReason).toBe('retry');
+    expect(store.getTask(handles[1]?.handle ?? '')?.waitReason).toBe('rate-limit');
 
     await clock.advance(2999);
     expect(b.requests).toHaveLength(1);
@@ -43,11 +43,17 @@ describe('model calls of a run', () => {
     expect(result.status).toBe('succeeded');
     expect(b.requests).toHaveLength(2);
     expect(result.tasks.map(({ taskId, retries, retryWaitMs, turns }) => ({ taskId, retries, retryWaitMs, turns }))).toEqual([
-      { taskId: 'a', retries: 1, retryWaitMs: 3000, turns: 1 },
+      { taskId: 'a', retries: 0, retryWaitMs: 3000, turns: 1 },
       { taskId: 'b', retries: 0, retryWaitMs: 3000, turns: 2 },
     ]);
-    expect(harness.eventsOf('task-retry')).toEqual([
-      expect.objectContaining({ id: 'a', attempt: 1, waitMs: 3000, error: 'rate limited' }),
+    expect(harness.eventsOf('task-retry')).toEqual([]);
+    expect(harness.eventsOf('rate-limited')).toEqual([
+      expect.objectContaining({ id: 'a', provider: 'scripted', waitMs: 3000, detail: 'HTTP 429 from scripted: waiting 3 s, window 1' }),
+    ]);
+    expect(harness.eventsOf('rate-window')).toEqual([
+      expect.objectContaining({ provider: 'scripted', window: 1, change: 'shrank', reason: 'HTTP 429' }),
+      // b's answer, in flight when the window shrank: the window was full, so it grows again.
+      expect.objectContaining({ provider: 'scripted', window: 2, change: 'grew', reason: 'calls succeed' }),
     ]);
     expect(harness.eventsOf('tool-call')).toEqual([expect.objectContaining({ id: 'b', tool: 'no_such_tool', ok: false })]);
     expect(harness.eventsOf('model-call').map((event) => [event.id, event.turn])).toEqual([
@@ -56,13 +62,13 @@ describe('model calls of a run', () => {
       ['b', 2],
     ]);
     expect(result.report.diagnostics).toEqual([
-      'a spent 3.0 s in retry backoff (1 retry)',
-      "b spent 3.0 s paused by its provider's rate-limit backoff",
+      "a spent 3.0 s waiting for its provider's rate limit",
+      "b spent 3.0 s waiting for its provider's rate limit",
     ]);
   });
 
   it('records provider-cap waits when the provider has no free slot', async () => {
-    harness = createHarness({ providerConcurrency: { scripted: 1 } });
+    harness = createHarness({ providers: { scripted: { maxConcurrent: 1 } } });
     const { fanout, model, store } = harness;
     const a = heldStep();
     model('scripted:a', [a.step]);
@@ -72,11 +78,26 @@ describe('model calls of a run', () => {
     await settle();
     expect(store.getTask(handles[1]?.handle ?? '')).toMatchObject({ status: 'running', waitReason: 'provider-cap' });
     expect(harness.eventsOf('task-waiting')).toEqual([
-      expect.objectContaining({ id: 'b', reason: 'provider-cap', detail: '1 calls of provider scripted in flight (cap 1)' }),
+      expect.objectContaining({ id: 'b', reason: 'provider-cap', detail: 'scripted, maxConcurrent 1' }),
     ]);
     a.answer();
     const result = await fanout.wait(runId);
     expect(result.report.diagnostics).toEqual(['b waited for a model-call slot of its provider (provider cap)']);
+  });
+
+  it("caps the provider's calls by the plan's providers, as the run records them", async () => {
+    harness = createHarness();
+    const { fanout, model } = harness;
+    const a = heldStep();
+    model('scripted:a', [a.step]);
+    model('scripted:b', [textResponse('b done')]);
+    model('scripted:synthesis', [textResponse('## Result\nboth\n## Disagreements\n- none')]);
+    const { runId } = fanout.spawn({ providers: { scripted: { maxConcurrent: 2 } }, tasks: [task('a'), task('b')] }, { providers: { scripted: { maxConcurrent: 1, rpm: 100 } } });
+    await settle();
+    expect(harness.eventsOf('task-waiting')).toEqual([expect.objectContaining({ id: 'b', reason: 'provider-cap', detail: 'scripted, maxConcurrent 1' })]);
+    expect(harness.store.getRun(runId)?.plan.providers).toEqual({ scripted: { maxConcurrent: 1, rpm: 100 } });
+    a.answer();
+    await expect(fanout.wait(runId)).resolves.toMatchObject({ status: 'succeeded' });
   });
 
   it('fails a task whose model error is not retryable, with the error on the record', async () => {
@@ -122,14 +143,15 @@ describe('model calls of a run', () => {
       const release = deferred();
       const signals = new Set<AbortSignal>();
       const step = async (request: ModelRequest) => {
+        // The first answer, without rate-limit headers, opens the endpoint's window to the other 299.
+        const first = signals.size === 0;
         signals.add(request.signal);
         // What the SDK does for every call in flight.
         request.signal.addEventListener('abort', () => {}, { once: true });
-        await release.promise;
+        if (!first) await release.promise;
         return textResponse('done');
       };
       const ids = Array.from({ length: 300 }, (_, index) => `t${index}`);
-      // The simulated provider has no default cap on calls in flight.
       model('scripted:shared', ids.map(() => step), 'sim');
       model('scripted:synthesis', []);
       const controller = new AbortController();

@@ -1,105 +1,319 @@
 import { describe, expect, it } from 'vitest';
 import { FanoutError } from '../contracts/errors.js';
-import type { ModelRequest } from '../contracts/model.js';
+import type { Model, ModelRequest, ModelResponse, RateLimitInfo } from '../contracts/model.js';
 import { ScriptedModel, textResponse, type ScriptedStep } from '../models/scripted-model.js';
 import { ManualClock, settle } from './manual-clock.js';
-import { ModelGates } from './model-gate.js';
-import { heldStep } from './test-support/engine-harness.js';
+import { ModelGates, WaitBudget, type GateCallHooks, type GateWindowChange } from './model-gate.js';
+import { INITIAL_WINDOW } from './rate-window.js';
 
 function request(signal = new AbortController().signal): ModelRequest {
   return { system: 's', messages: [], tools: [], maxTokens: 10, signal };
 }
 
-function rateLimited(retryAfterMs?: number): ScriptedStep {
+function rateLimited(retryAfterMs?: number, status = 429): FanoutError {
   const options = retryAfterMs === undefined ? {} : { retryAfterMs };
-  return { error: new FanoutError('MODEL_ERROR', 'rate limited', { retryable: true, status: 429, ...options }) };
+  return new FanoutError('MODEL_ERROR', 'rate limited', { retryable: true, status, ...options });
 }
 
 /** Tracks whether a promise settled yet, without awaiting it. */
 function track<T>(promise: Promise<T>): { settled: () => boolean; promise: Promise<T> } {
   let done = false;
-  void promise.then(
+  promise.then(
     () => (done = true),
     () => (done = true),
   );
   return { settled: () => done, promise };
 }
 
-describe('ModelGates', () => {
-  it('caps calls in flight per provider and hands slots over in order', async () => {
-    const clock = new ManualClock();
-    const gates = new ModelGates({ clock, providerConcurrency: { capped: 2 } });
-    const held = [heldStep(), heldStep(), heldStep()];
-    const model = new ScriptedModel(
-      held.map((step) => step.step),
-      { provider: 'capped' },
-    );
-    const slotWaits: string[] = [];
-    const calls = held.map(() =>
-      track(gates.call(model, request(), { onSlotWait: (detail) => slotWaits.push(detail) })),
-    );
-    await settle();
-    expect(model.requests).toHaveLength(2);
-    expect(slotWaits).toEqual(['2 calls of provider capped in flight (cap 2)']);
+interface HeldCall {
+  answer(rateLimit?: RateLimitInfo, tokens?: number): void;
+  fail(error: FanoutError): void;
+}
 
-    held[0]?.answer('first');
+/** A model whose every call waits until the test answers or fails it, in any order. */
+class HeldModel implements Model {
+  readonly spec = 'held';
+  readonly calls: HeldCall[] = [];
+  #answered = 0;
+
+  constructor(readonly provider = 'held') {}
+
+  /** Calls started and not answered yet. */
+  get pending(): number {
+    return this.calls.length - this.#answered;
+  }
+
+  generate(): Promise<ModelResponse> {
+    return new Promise<ModelResponse>((resolve, reject) => {
+      this.calls.push({
+        answer: (rateLimit, tokens = 15) => {
+          this.#answered++;
+          const response = textResponse('ok', { inputTokens: tokens - 5, outputTokens: 5 });
+          resolve(rateLimit === undefined ? response : { ...response, rateLimit });
+        },
+        fail: (error) => {
+          this.#answered++;
+          reject(error);
+        },
+      });
+    });
+  }
+
+  /** Answers the oldest `count` unanswered calls. */
+  answerOldest(count: number, rateLimit?: RateLimitInfo): void {
+    const open = this.calls.slice(this.calls.length - this.pending, this.calls.length - this.pending + count);
+    for (const call of open) call.answer(rateLimit);
+  }
+
+  /** Fails the oldest `count` unanswered calls. */
+  failOldest(count: number, error: FanoutError): void {
+    const open = this.calls.slice(this.calls.length - this.pending, this.calls.length - this.pending + count);
+    for (const call of open) call.fail(error);
+  }
+}
+
+/** Rate-limit headers that leave plenty: the endpoint is limited, not near its limit. */
+const PLENTY: RateLimitInfo = { requests: { limit: 100_000, remaining: 99_000, resetAt: 0 } };
+
+function startMany(gates: ModelGates, model: Model, count: number, hooks: GateCallHooks = {}): Array<Promise<ModelResponse>> {
+  return Array.from({ length: count }, () => gates.call(model, request(), hooks));
+}
+
+describe('ModelGates: the adaptive window', () => {
+  it('starts at the initial window and opens when the answers carry no rate-limit headers', async () => {
+    const clock = new ManualClock();
+    const gates = new ModelGates({ clock });
+    const model = new HeldModel();
+    const calls = startMany(gates, model, 100);
     await settle();
-    expect(model.requests).toHaveLength(3);
-    held[1]?.answer();
-    held[2]?.answer();
-    await expect(Promise.all(calls.map((call) => call.promise))).resolves.toHaveLength(3);
+    expect(model.pending).toBe(INITIAL_WINDOW);
+    model.answerOldest(1);
+    await settle();
+    expect(model.pending).toBe(99);
+    expect(gates.gateOf(model).window).toBe(Number.POSITIVE_INFINITY);
+    model.answerOldest(99);
+    await expect(Promise.all(calls)).resolves.toHaveLength(100);
+  });
+
+  it('grows by one per success while full when the endpoint states its limits (slow start)', async () => {
+    const gates = new ModelGates({ clock: new ManualClock() });
+    const model = new HeldModel();
+    const calls = startMany(gates, model, 100);
+    await settle();
+    model.answerOldest(4, PLENTY);
+    await settle();
+    // Each success frees its slot and adds one: 4 answers, 8 new calls.
+    expect(model.pending).toBe(INITIAL_WINDOW + 4);
+    expect(gates.gateOf(model).window).toBe(INITIAL_WINDOW + 4);
+    while (model.pending > 0) {
+      model.answerOldest(model.pending, PLENTY);
+      await settle();
+    }
+    await Promise.all(calls);
+  });
+
+  it('halves the window once per round trip on 429s, pauses for retry-after, then resumes through the smaller window', async () => {
+    const clock = new ManualClock();
+    const gates = new ModelGates({ clock, maxRetries: 0 });
+    const model = new HeldModel();
+    const changes: GateWindowChange[] = [];
+    const limited: string[] = [];
+    const calls = startMany(gates, model, 40, {
+      onWindow: (change) => changes.push(change),
+      onRateLimited: ({ detail }) => limited.push(detail),
+    });
+    await settle();
+    expect(model.pending).toBe(32);
+    // A burst of 429s of calls started together is one congestion event: one halving.
+    model.failOldest(10, rateLimited(1000));
+    await settle();
+    expect(changes).toEqual([{ provider: 'held', window: 16, change: 'shrank', reason: 'HTTP 429' }]);
+    expect(limited[0]).toBe('HTTP 429 from held: waiting 1 s, window 16');
+    expect(gates.gateOf(model).pausedUntil).toBe(clock.now() + 1000);
+    expect(model.pending).toBe(22);
+
+    await clock.advance(999);
+    model.answerOldest(22, PLENTY);
+    await settle();
+    expect(model.pending).toBe(0);
+    await clock.advance(1);
+    // 18 calls wait (10 refused, 8 never started); the halved window lets 16 go, not all 18.
+    expect(model.pending).toBe(16);
+    model.failOldest(16, rateLimited(1000));
+    await settle();
+    expect(changes.at(-1)).toMatchObject({ window: 8, change: 'shrank' });
+    await clock.advance(1000);
+    expect(model.pending).toBe(8);
+    while (model.pending > 0) {
+      model.answerOldest(model.pending, PLENTY);
+      await settle();
+    }
+    // 26 refusals and not one retry spent (maxRetries 0): a rate limit is a wait, not a failure.
+    await expect(Promise.all(calls)).resolves.toHaveLength(40);
+  });
+
+  it('caps a retry-after at maxRetryAfterMs and says what the server asked', async () => {
+    const clock = new ManualClock();
+    const gates = new ModelGates({ clock, maxRetryAfterMs: 300_000 });
+    const model = new ScriptedModel([{ error: rateLimited(3_600_000) }, textResponse('ok')]);
+    const details: string[] = [];
+    const call = track(gates.call(model, request(), { onRateLimited: ({ detail }) => details.push(detail) }));
+    await settle();
+    expect(details).toEqual([
+      'HTTP 429 from scripted: the server asked to wait 1 h, more than the 5 min cap (maxRetryAfterMs): waiting 5 min, window 1',
+    ]);
+    await clock.advance(299_999);
+    expect(call.settled()).toBe(false);
+    await clock.advance(1);
+    await expect(call.promise).resolves.toMatchObject({ stopReason: 'end_turn' });
+  });
+
+  it('treats 529 (overloaded) as a rate limit and backs off without a retry-after', async () => {
+    const clock = new ManualClock();
+    const gates = new ModelGates({ clock, maxRetries: 0, baseDelayMs: 1000, random: () => 0 });
+    const model = new ScriptedModel([{ error: rateLimited(undefined, 529) }, { error: rateLimited(undefined, 529) }, textResponse('ok')]);
+    const waits: number[] = [];
+    const call = gates.call(model, request(), { onRateLimited: ({ waitMs }) => waits.push(waitMs) });
+    await clock.advance(500);
+    await clock.advance(1000);
+    await expect(call).resolves.toMatchObject({ stopReason: 'end_turn' });
+    expect(waits).toEqual([500, 1000]);
+  });
+});
+
+describe('ModelGates: the wait budget', () => {
+  it('ends a call whose waits use up the task budget, saying what it waited for', async () => {
+    const clock = new ManualClock();
+    const gates = new ModelGates({ clock, providers: { held: { maxConcurrent: 1 } } });
+    const model = new HeldModel();
+    const budget = new WaitBudget(60_000);
+    const first = gates.call(model, request());
+    const second = track(gates.call(model, request(), { waitBudget: budget }));
+    await clock.advance(59_999);
+    expect(second.settled()).toBe(false);
+    await clock.advance(1);
+    await expect(second.promise).rejects.toMatchObject({
+      code: 'LIMIT_REACHED',
+      message:
+        "waited 1 min for held's rate limits (this call 1 min), the whole wait budget of 1 min (rateLimitWaitMs); " +
+        'still waiting for: provider cap (held, maxConcurrent 1)',
+    });
+    // The budget spans the task's calls: the next one fails at once.
+    await expect(gates.call(model, request(), { waitBudget: budget })).rejects.toMatchObject({ code: 'LIMIT_REACHED' });
+    model.answerOldest(1);
+    await first;
     expect(gates.gateOf(model).inFlight).toBe(0);
   });
 
-  it('does not cap simulated providers by default, and caps others at 16', () => {
-    const gates = new ModelGates({ clock: new ManualClock() });
-    expect(gates.gateOf(new ScriptedModel([], { provider: 'sim' })).cap).toBe(Number.POSITIVE_INFINITY);
-    const real = { spec: 'anthropic:x', provider: 'anthropic', generate: async () => textResponse('') };
-    expect(gates.gateOf(real).cap).toBe(16);
+  it('ends a call at once when the server asks for a wait longer than the budget left', async () => {
+    const gates = new ModelGates({ clock: new ManualClock(), rateLimitWaitMs: 10_000 });
+    const model = new ScriptedModel([{ error: rateLimited(20_000) }]);
+    await expect(gates.call(model, request(), { waitBudget: gates.waitBudget() })).rejects.toMatchObject({
+      code: 'LIMIT_REACHED',
+      message: "scripted asked to wait 20 s (HTTP 429), more than the 10 s left of the task's rate-limit wait budget of 10 s (rateLimitWaitMs)",
+    });
   });
+});
 
-  it('retries after exactly retryAfterMs and reports the retry', async () => {
+describe('ModelGates: stated and static limits', () => {
+  it('paces calls by the requests the answers say are left, refilling at the stated limit', async () => {
     const clock = new ManualClock();
     const gates = new ModelGates({ clock });
-    const model = new ScriptedModel([rateLimited(3000), textResponse('ok')]);
-    const retries: Array<{ attempt: number; waitMs: number; error: string }> = [];
-    const call = track(
-      gates.call(model, request(), {
-        onRetry: ({ attempt, waitMs, error }) => retries.push({ attempt, waitMs, error: error.message }),
-      }),
-    );
-    await clock.advance(2999);
-    expect(model.requests).toHaveLength(1);
-    expect(call.settled()).toBe(false);
-    await clock.advance(1);
-    await expect(call.promise).resolves.toMatchObject({ content: [{ type: 'text', text: 'ok' }] });
-    expect(retries).toEqual([{ attempt: 1, waitMs: 3000, error: 'rate limited' }]);
-  });
-
-  it('pauses every call of the provider after a rate limit, not those of other providers', async () => {
-    const clock = new ManualClock();
-    const gates = new ModelGates({ clock });
-    const limited = new ScriptedModel([rateLimited(5000), textResponse('a')], { provider: 'p' });
-    const sibling = new ScriptedModel([textResponse('b')], { provider: 'p' });
-    const elsewhere = new ScriptedModel([textResponse('c')], { provider: 'q' });
-    const first = track(gates.call(limited, request()));
+    const model = new HeldModel();
+    const calls = startMany(gates, model, 3);
     await settle();
-    expect(gates.gateOf(limited).pausedUntil).toBe(clock.now() + 5000);
-
-    const paused: Array<{ waitMs: number; detail: string }> = [];
-    const second = track(gates.call(sibling, request(), { onPaused: (waitMs, detail) => paused.push({ waitMs, detail }) }));
-    const third = track(gates.call(elsewhere, request()));
-    await clock.advance(4000);
-    expect(sibling.requests).toHaveLength(0);
-    expect(third.settled()).toBe(true);
-
+    // 60 per minute: one per second; none left now, so the next call waits a second.
+    model.answerOldest(1, { requests: { limit: 60, remaining: 0, resetAt: clock.now() + 1000 } });
+    await settle();
+    expect(model.pending).toBe(2);
+    model.answerOldest(2);
+    const waits: string[] = [];
+    const next = startMany(gates, model, 2, { onWait: (_reason, detail) => waits.push(detail) });
+    await settle();
+    expect(model.pending).toBe(0);
+    expect(waits).toEqual(['held, no requests left', 'held, no requests left']);
     await clock.advance(1000);
-    await Promise.all([first.promise, second.promise]);
-    expect(sibling.requests).toHaveLength(1);
-    expect(paused).toEqual([{ waitMs: 5000, detail: 'provider p is backing off after a rate limit' }]);
+    expect(model.pending).toBe(1);
+    await clock.advance(1000);
+    expect(model.pending).toBe(2);
+    model.answerOldest(2);
+    await Promise.all([...calls, ...next]);
   });
 
-  it('backs off exponentially with jitter when no retry-after is given, then gives up', async () => {
+  it('never starts more than rpm calls in any 60 seconds', async () => {
+    const clock = new ManualClock();
+    const gates = new ModelGates({ clock, providers: { held: { rpm: 3 } } });
+    const model = new HeldModel();
+    const calls = startMany(gates, model, 7);
+    // Calls started by 0 s, 20 s, ... 120 s: three per minute, though each answers at once.
+    const started: number[] = [];
+    for (let step = 0; step <= 6; step++) {
+      await settle();
+      started.push(model.calls.length);
+      model.answerOldest(model.pending);
+      await clock.advance(20_000);
+    }
+    expect(started).toEqual([3, 3, 3, 6, 6, 6, 7]);
+    await Promise.all(calls);
+  });
+
+  it('keeps tokens of the last minute, and calls in flight at the average per call, under tpm', async () => {
+    const clock = new ManualClock();
+    const gates = new ModelGates({ clock, providers: { held: { tpm: 100 } } });
+    const model = new HeldModel();
+    const first = gates.call(model, request());
+    await settle();
+    model.calls[0]?.answer(undefined, 40);
+    await first;
+    // 40 used; each call counts 40 until it answers: one more fits (80), a second would not (120).
+    const calls = startMany(gates, model, 2);
+    await settle();
+    expect(model.pending).toBe(1);
+    model.calls[1]?.answer(undefined, 40);
+    await settle();
+    expect(model.pending).toBe(0);
+    await clock.advance(60_000);
+    expect(model.pending).toBe(1);
+    model.answerOldest(1);
+    await Promise.all(calls);
+  });
+
+  it('keeps the tighter of two caps of a provider and refuses a cap below 1', () => {
+    const gates = new ModelGates({ clock: new ManualClock(), providers: { held: { maxConcurrent: 4, rpm: 50 } } });
+    gates.limit('held', { maxConcurrent: 8, rpm: 20 }, 'plan providers');
+    expect(gates.gateOf(new HeldModel()).limits).toEqual({ maxConcurrent: 4, rpm: 20 });
+    expect(() => gates.limit('held', { tpm: 0 }, 'plan providers')).toThrowError(
+      expect.objectContaining({ code: 'OPTION_INVALID', message: 'plan providers.held.tpm must be a number >= 1, got 0' }),
+    );
+  });
+
+  it('gives each endpoint its own window: the same provider with two keys is two gates', () => {
+    const gates = new ModelGates({ clock: new ManualClock() });
+    const one = { spec: 'a', provider: 'anthropic', endpoint: 'anthropic https://x key:1', generate: async () => textResponse('') };
+    const two = { ...one, endpoint: 'anthropic https://x key:2' };
+    expect(gates.gateOf(one)).not.toBe(gates.gateOf(two));
+    expect(gates.gateOf(one)).toBe(gates.gateOf({ ...one, spec: 'b' }));
+  });
+});
+
+describe('ModelGates: errors and aborts', () => {
+  it('caps calls in flight at maxConcurrent and hands slots over in order', async () => {
+    const gates = new ModelGates({ clock: new ManualClock(), providers: { held: { maxConcurrent: 2 } } });
+    const model = new HeldModel();
+    const waits: Array<[string, string]> = [];
+    const calls = startMany(gates, model, 3, { onWait: (reason, detail) => waits.push([reason, detail]) });
+    await settle();
+    expect(model.pending).toBe(2);
+    expect(waits).toEqual([['provider-cap', 'held, maxConcurrent 2']]);
+    model.answerOldest(1);
+    await settle();
+    expect(model.pending).toBe(2);
+    model.answerOldest(2);
+    await expect(Promise.all(calls)).resolves.toHaveLength(3);
+    expect(gates.gateOf(model).inFlight).toBe(0);
+  });
+
+  it('backs off exponentially with jitter on other retryable errors, then gives up', async () => {
     const clock = new ManualClock();
     const gates = new ModelGates({ clock, maxRetries: 2, baseDelayMs: 1000, random: () => 0 });
     const serverError = (): ScriptedStep => ({
@@ -125,19 +339,23 @@ describe('ModelGates', () => {
     expect(model.requests).toHaveLength(1);
   });
 
-  it('leaves the queue at once when the caller aborts, without leaking the slot', async () => {
+  it('leaves the queue at once when the caller aborts, without leaking the slot or a timer', async () => {
     const clock = new ManualClock();
-    const gates = new ModelGates({ clock, providerConcurrency: { scripted: 1 } });
-    const held = heldStep();
-    const model = new ScriptedModel([held.step, textResponse('next')]);
+    const gates = new ModelGates({ clock, providers: { held: { maxConcurrent: 1 } } });
+    const model = new HeldModel();
     const first = gates.call(model, request());
     const controller = new AbortController();
     const waiting = gates.call(model, request(controller.signal));
+    await settle();
     controller.abort(new FanoutError('ABORTED', 'stopped'));
     await expect(waiting).rejects.toMatchObject({ code: 'ABORTED' });
-    held.answer();
+    expect(clock.pendingTimers).toBe(0);
+    model.answerOldest(1);
     await first;
-    await expect(gates.call(model, request())).resolves.toMatchObject({ stopReason: 'end_turn' });
+    const next = gates.call(model, request());
+    await settle();
+    model.answerOldest(1);
+    await expect(next).resolves.toMatchObject({ stopReason: 'end_turn' });
     expect(gates.gateOf(model).inFlight).toBe(0);
   });
 });

@@ -1,123 +1,219 @@
 import { FanoutError, toFanoutError } from '../contracts/errors.js';
-import type { Model, ModelRequest, ModelResponse } from '../contracts/model.js';
-import { isSimulated } from '../contracts/sim-options.js';
+import type { Model, ModelRequest, ModelResponse, RateLimitInfo } from '../contracts/model.js';
+import { tighterLimits, type ProviderLimits } from '../contracts/plan.js';
 import type { Clock } from '../contracts/clock.js';
+import { SlidingMinute, StatedBucket } from './endpoint-pacing.js';
+import { AdaptiveWindow, type WindowChange } from './rate-window.js';
+
+/** Why a gated call waits before it starts: a rate limit (adaptive or stated) or a static cap of calls in flight. */
+export type GateWaitReason = 'rate-limit' | 'provider-cap';
+
+/** A window change, with the provider key of its endpoint (never the endpoint itself: it hashes the key). */
+export interface GateWindowChange extends WindowChange {
+  provider: string;
+}
 
 /** What one gated call reports back to the task that made it. */
 export interface GateCallHooks {
-  /** Called when this call has to queue for one of the provider's slots. */
-  onSlotWait?(detail: string): void;
-  /** Called before sleeping to retry a failed attempt. */
+  /** Called when this call has to wait before it starts, with why: the reason, and a detail such as `anthropic, window 12`. */
+  onWait?(reason: GateWaitReason, detail: string): void;
+  /** Called when this call starts after waiting `waitedMs` for its endpoint. */
+  onWaited?(waitedMs: number): void;
+  /** Called before sleeping to retry a failed attempt (not a rate limit: those wait, see onRateLimited). */
   onRetry?(info: { attempt: number; waitMs: number; error: FanoutError }): void;
   /**
-   * Called before this call sits out a pause of the whole provider (a rate
-   * limit another call hit), with the ms it will wait and why.
+   * Called when an attempt was refused by a rate limit (429/529): the call
+   * waits `waitMs` (the server's ask, capped) and tries again, without
+   * spending a retry. `detail` says what the server asked and what fanout does.
    */
-  onPaused?(waitMs: number, detail: string): void;
+  onRateLimited?(info: { waitMs: number; error: FanoutError; detail: string }): void;
+  /** Called when this call's answer changed its endpoint's window. */
+  onWindow?(change: GateWindowChange): void;
+  /**
+   * The task's budget of time waiting for its endpoints, shared by all its
+   * calls. Default: a budget of {@link ModelGatesOptions.rateLimitWaitMs} per call.
+   */
+  waitBudget?: WaitBudget;
+}
+
+/**
+ * Time a task may spend waiting for rate limits, over all its model calls;
+ * apart from its retry budget, so a rate limit is a wait, not a failure.
+ */
+export class WaitBudget {
+  /** ms waited so far. */
+  spentMs = 0;
+
+  constructor(readonly limitMs: number) {}
+
+  /** ms left. */
+  get remainingMs(): number {
+    return Math.max(0, this.limitMs - this.spentMs);
+  }
 }
 
 /** Settings of {@link ModelGates}. */
 export interface ModelGatesOptions {
   clock: Clock;
-  /** Most calls in flight per provider key. Default: unbounded for simulated models, 16 otherwise. */
-  providerConcurrency?: Record<string, number>;
-  /** Retries of a retryable error before giving up. @default 4 */
+  /** Static caps per provider key, never exceeded (see {@link ProviderLimits}). */
+  providers?: Record<string, ProviderLimits>;
+  /** Retries of a retryable error that is not a rate limit before giving up. @default 4 */
   maxRetries?: number;
   /** First backoff when the server gives no retry-after, doubled each attempt. @default 1000 */
   baseDelayMs?: number;
   /** Longest computed backoff. @default 30000 */
   maxDelayMs?: number;
+  /** Longest `retry-after` slept: a server asking for more gets this, and the message says so. @default 300000 */
+  maxRetryAfterMs?: number;
+  /** A task's budget of time waiting for rate limits, over all its calls. @default 900000 */
+  rateLimitWaitMs?: number;
   /** Jitter source in [0, 1). @default Math.random */
   random?: () => number;
 }
 
-/** Default cap of a real provider's calls in flight. */
-export const DEFAULT_PROVIDER_CONCURRENCY = 16;
-/** Default number of retries of a retryable model error. */
+/** Default number of retries of a retryable model error that is not a rate limit. */
 export const DEFAULT_MAX_RETRIES = 4;
+/** Default longest `retry-after` fanout sleeps: 5 minutes. */
+export const DEFAULT_MAX_RETRY_AFTER_MS = 300_000;
+/** Default budget of a task's waits for rate limits: 15 minutes. */
+export const DEFAULT_RATE_LIMIT_WAIT_MS = 900_000;
+
+interface GatePolicy {
+  clock: Clock;
+  maxRetries: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  maxRetryAfterMs: number;
+  rateLimitWaitMs: number;
+  random: () => number;
+}
 
 /**
- * Every model call of a process goes through here: one {@link ProviderGate}
- * per provider key, created on first use.
+ * Every model call of a process goes through here: one {@link EndpointGate}
+ * per endpoint (a model's {@link Model.endpoint}, else its provider key),
+ * created on first use and shared by every task and run of the process.
  */
 export class ModelGates {
-  readonly #options: Required<Omit<ModelGatesOptions, 'providerConcurrency'>> & {
-    providerConcurrency: Record<string, number>;
-  };
-  readonly #gates = new Map<string, ProviderGate>();
+  readonly #policy: GatePolicy;
+  readonly #limits = new Map<string, ProviderLimits>();
+  readonly #gates = new Map<string, EndpointGate>();
 
-  /** @throws FanoutError `OPTION_INVALID` for a cap below 1 or a negative or fractional retry count. */
+  /** @throws FanoutError `OPTION_INVALID` for a cap below 1, a negative or fractional retry count or a wait below 0. */
   constructor(options: ModelGatesOptions) {
-    for (const [provider, cap] of Object.entries(options.providerConcurrency ?? {})) {
-      if (!(cap >= 1)) {
-        throw new FanoutError('OPTION_INVALID', `providerConcurrency.${provider} must be a number >= 1, got ${String(cap)}`);
-      }
-    }
+    for (const [provider, limits] of Object.entries(options.providers ?? {})) this.limit(provider, limits, 'providers');
     const maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES;
     if (!Number.isInteger(maxRetries) || maxRetries < 0) {
       throw new FanoutError('OPTION_INVALID', `maxRetries must be an integer >= 0, got ${String(maxRetries)}`);
     }
-    this.#options = {
+    const maxRetryAfterMs = nonNegative('maxRetryAfterMs', options.maxRetryAfterMs, DEFAULT_MAX_RETRY_AFTER_MS);
+    const rateLimitWaitMs = nonNegative('rateLimitWaitMs', options.rateLimitWaitMs, DEFAULT_RATE_LIMIT_WAIT_MS);
+    this.#policy = {
       clock: options.clock,
-      providerConcurrency: options.providerConcurrency ?? {},
       maxRetries,
       baseDelayMs: options.baseDelayMs ?? 1000,
       maxDelayMs: options.maxDelayMs ?? 30_000,
+      maxRetryAfterMs,
+      rateLimitWaitMs,
       random: options.random ?? Math.random,
     };
   }
 
-  /** Calls `model` through its provider's gate: capped, retried, paused on rate limits. */
+  /**
+   * Adds static caps of a provider's calls; where a cap is already set, the
+   * tighter one stays. `where` names the source in an error.
+   * @throws FanoutError `OPTION_INVALID` for a cap that is not a number >= 1.
+   */
+  limit(provider: string, limits: ProviderLimits, where = 'providers'): void {
+    for (const [name, value] of Object.entries(limits)) {
+      if (value === undefined) continue;
+      if (!(typeof value === 'number' && value >= 1)) {
+        throw new FanoutError('OPTION_INVALID', `${where}.${provider}.${name} must be a number >= 1, got ${String(value)}`);
+      }
+    }
+    const merged = tighterLimits({ [provider]: this.#limits.get(provider) ?? {} }, { [provider]: limits })[provider] ?? {};
+    this.#limits.set(provider, merged);
+    for (const gate of this.#gates.values()) if (gate.provider === provider) gate.limits = merged;
+  }
+
+  /** A fresh budget of time waiting for rate limits, for one task's calls. */
+  waitBudget(): WaitBudget {
+    return new WaitBudget(this.#policy.rateLimitWaitMs);
+  }
+
+  /** Calls `model` through its endpoint's gate: paced, capped, retried, waiting out rate limits. */
   call(model: Model, request: ModelRequest, hooks: GateCallHooks = {}): Promise<ModelResponse> {
     return this.gateOf(model).call((req) => model.generate(req), request, hooks);
   }
 
-  /** The gate of a model's provider. */
-  gateOf(model: Model): ProviderGate {
-    let gate = this.#gates.get(model.provider);
+  /** The gate of a model's endpoint. */
+  gateOf(model: Model): EndpointGate {
+    const key = model.endpoint ?? model.provider;
+    let gate = this.#gates.get(key);
     if (gate === undefined) {
-      const configured = this.#options.providerConcurrency[model.provider];
-      const cap = configured ?? (isSimulated(model) ? Number.POSITIVE_INFINITY : DEFAULT_PROVIDER_CONCURRENCY);
-      gate = new ProviderGate(model.provider, cap, this.#options);
-      this.#gates.set(model.provider, gate);
+      gate = new EndpointGate(model.provider, this.#limits.get(model.provider) ?? {}, this.#policy);
+      this.#gates.set(key, gate);
     }
     return gate;
   }
 }
 
-interface SlotWaiter {
+function nonNegative(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!(value >= 0)) throw new FanoutError('OPTION_INVALID', `${name} must be a number >= 0, got ${String(value)}`);
+  return value;
+}
+
+interface Waiter {
   grant: () => void;
+  expire: (error: FanoutError) => void;
   cancelled: boolean;
 }
 
-interface RetryPolicy {
-  clock: Clock;
-  maxRetries: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
-  random: () => number;
+/** What holds a call back, and until when when only time will free it. */
+interface Blocked {
+  reason: GateWaitReason;
+  detail: string;
+  until?: number;
 }
 
 /**
- * One provider's gate: at most `cap` calls in flight (FIFO beyond that),
- * retries of retryable errors with exponential backoff and jitter, and a
- * pause shared by every call of the provider after a rate limit (429/529 or
- * any retry-after), so many agents back off together instead of each
- * hammering the limit on its own schedule.
+ * One endpoint's gate. A call starts when nothing holds it back, in FIFO
+ * order: the endpoint is not paused by a rate limit, fewer calls are in
+ * flight than its {@link AdaptiveWindow} and its static `maxConcurrent`
+ * allow, its static `rpm`/`tpm` have room in the last minute, and the
+ * limits its answers stated (`remaining`, refilled towards `reset`) are not
+ * used up. A 429/529 halves the window and pauses the endpoint for the
+ * server's `retry-after` (capped): every call sits it out and then resumes
+ * through the shrunken window, not all at once. Rate-limit waits spend the
+ * task's {@link WaitBudget}, never its retries; other retryable errors are
+ * retried with exponential backoff and jitter, at most `maxRetries` times.
  */
-export class ProviderGate {
+export class EndpointGate {
   readonly provider: string;
-  readonly cap: number;
-  readonly #policy: RetryPolicy;
+  /** Static caps of this endpoint's provider. */
+  limits: ProviderLimits;
+  readonly #policy: GatePolicy;
+  readonly #window = new AdaptiveWindow();
+  readonly #requests = new StatedBucket();
+  readonly #tokens = new StatedBucket();
+  #stated: RateLimitInfo = {};
+  readonly #startsPerMinute = new SlidingMinute();
+  readonly #tokensPerMinute = new SlidingMinute();
+  /** Average tokens of a call (input + output), from the answers so far; 0 before the first. */
+  #tokensPerCall = 0;
   #inFlight = 0;
-  readonly #waiters: SlotWaiter[] = [];
+  readonly #waiters: Waiter[] = [];
   #waitersHead = 0;
-  /** No call of this provider starts before this time (ms epoch). */
+  #live = 0;
+  /** No call starts before this time (ms epoch). */
   #pausedUntil = 0;
+  #pauseReason = '';
+  #timer: AbortController | undefined;
+  #timerAt = Number.POSITIVE_INFINITY;
 
-  constructor(provider: string, cap: number, policy: RetryPolicy) {
+  constructor(provider: string, limits: ProviderLimits, policy: GatePolicy) {
     this.provider = provider;
-    this.cap = cap;
+    this.limits = limits;
     this.#policy = policy;
   }
 
@@ -126,120 +222,283 @@ export class ProviderGate {
     return this.#inFlight;
   }
 
-  /** Time until which every call of this provider waits (ms epoch; in the past when not paused). */
+  /** Calls allowed in flight now: the adaptive window within the static cap (Infinity when nothing limits them). */
+  get window(): number {
+    return Math.min(this.#window.limit, this.limits.maxConcurrent ?? Number.POSITIVE_INFINITY);
+  }
+
+  /** Time until which every call of this endpoint waits (ms epoch; in the past when not paused). */
   get pausedUntil(): number {
     return this.#pausedUntil;
   }
 
   /**
-   * Runs `attempt(request)` when the provider is not paused and a slot is
-   * free; retries retryable errors (MODEL_ERROR with `retryable`) up to
-   * `maxRetries` times, sleeping `retryAfterMs` when the server gave one,
-   * else an exponential backoff with jitter. Aborting `request.signal` ends
-   * any wait at once with the signal's reason.
+   * Runs `attempt(request)` when the endpoint lets it start; waits out rate
+   * limits (within the wait budget) and retries other retryable errors
+   * (MODEL_ERROR with `retryable`) up to `maxRetries` times. Aborting
+   * `request.signal` ends any wait at once with the signal's reason.
    */
-  async call<T>(attempt: (request: ModelRequest) => Promise<T>, request: ModelRequest, hooks: GateCallHooks): Promise<T> {
+  async call(
+    attempt: (request: ModelRequest) => Promise<ModelResponse>,
+    request: ModelRequest,
+    hooks: GateCallHooks,
+  ): Promise<ModelResponse> {
     const { clock, maxRetries } = this.#policy;
     const signal = request.signal;
-    for (let retry = 0; ; retry++) {
-      if (!this.#tryAcquire()) await this.#acquire(signal, hooks);
-      let error: FanoutError;
+    const budget = hooks.waitBudget ?? new WaitBudget(this.#policy.rateLimitWaitMs);
+    let retries = 0;
+    let limitsInARow = 0;
+    for (;;) {
+      if (!this.#tryStart()) await this.#queue(signal, hooks, budget);
+      const call = this.#window.started();
+      let response: ModelResponse;
       try {
-        return await attempt(request);
+        response = await attempt(request);
       } catch (thrown) {
-        error = toFanoutError(thrown, 'MODEL_ERROR');
-        if (signal.aborted || retry >= maxRetries || !isRetryable(error)) throw thrown;
-      } finally {
-        this.#release();
+        const error = toFanoutError(thrown, 'MODEL_ERROR');
+        this.#inFlight--;
+        if (signal.aborted || !isRetryable(error)) {
+          this.#pump();
+          throw thrown;
+        }
+        if (isRateLimit(error)) {
+          limitsInARow++;
+          const waitMs = this.#limited(error, call, limitsInARow, hooks);
+          this.#pump();
+          // Sitting out a pause longer than the budget left can only end in its expiry: say so now, with the server's ask.
+          if (waitMs > budget.remainingMs) throw pauseOverBudget(this.provider, error, waitMs, budget);
+          continue;
+        }
+        this.#pump();
+        if (retries >= maxRetries) throw thrown;
+        retries++;
+        const waitMs = Math.min(this.#backoff(error.retryAfterMs, retries), this.#policy.maxRetryAfterMs);
+        hooks.onRetry?.({ attempt: retries, waitMs, error });
+        await clock.sleep(waitMs, signal);
+        continue;
       }
-      const waitMs = this.#delay(error, retry + 1);
-      if (isRateLimit(error)) this.#pausedUntil = Math.max(this.#pausedUntil, clock.now() + waitMs);
-      hooks.onRetry?.({ attempt: retry + 1, waitMs, error });
-      await clock.sleep(waitMs, signal);
+      this.#succeeded(response, hooks);
+      return response;
     }
   }
 
-  /** Takes a slot at once when the provider is neither paused nor full: the common case costs no await. */
-  #tryAcquire(): boolean {
-    if (this.#inFlight >= this.cap || this.#policy.clock.now() < this.#pausedUntil) return false;
-    this.#inFlight++;
+  /** Starts a call at once when no call is queued and nothing holds it back: the common case costs no await. */
+  #tryStart(): boolean {
+    if (this.#live > 0) return false;
+    const now = this.#policy.clock.now();
+    if (this.#blocked(now) !== undefined) return false;
+    this.#start(now);
     return true;
   }
 
-  /** Takes a slot once the provider is not paused; a slot granted during a new pause is given back. */
-  async #acquire(signal: AbortSignal, hooks: GateCallHooks): Promise<void> {
-    const { clock } = this.#policy;
-    for (;;) {
-      await this.#sitOutPause(signal, hooks);
-      if (this.#inFlight < this.cap) {
-        this.#inFlight++;
-      } else {
-        hooks.onSlotWait?.(`${this.#inFlight} calls of provider ${this.provider} in flight (cap ${this.cap})`);
-        await this.#enqueue(signal);
+  #start(now: number): void {
+    this.#inFlight++;
+    this.#startsPerMinute.add(1, now);
+    this.#requests.take(1, now);
+    this.#tokens.take(this.#tokensPerCall, now);
+  }
+
+  #blocked(now: number): Blocked | undefined {
+    const { provider, limits } = this;
+    if (now < this.#pausedUntil) {
+      return { reason: 'rate-limit', detail: `${provider}, ${this.#pauseReason}`, until: this.#pausedUntil };
+    }
+    if (limits.maxConcurrent !== undefined && this.#inFlight >= limits.maxConcurrent) {
+      return { reason: 'provider-cap', detail: `${provider}, maxConcurrent ${limits.maxConcurrent}` };
+    }
+    if (this.#inFlight >= this.#window.limit) {
+      return { reason: 'rate-limit', detail: `${provider}, window ${this.#window.limit}` };
+    }
+    if (limits.rpm !== undefined) {
+      const waitMs = this.#startsPerMinute.msUntilRoom(1, limits.rpm, now);
+      if (waitMs > 0) return { reason: 'rate-limit', detail: `${provider}, rpm ${limits.rpm}`, until: now + waitMs };
+    }
+    if (limits.tpm !== undefined) {
+      const inFlightTokens = this.#inFlight * this.#tokensPerCall;
+      const room = inFlightTokens + this.#tokensPerCall;
+      // A call alone at the endpoint always goes: its tokens are only known once it answers.
+      const waitMs = this.#inFlight === 0 && this.#tokensPerMinute.sum(now) === 0 ? 0 : this.#tokensPerMinute.msUntilRoom(room, limits.tpm, now);
+      if (waitMs > 0) {
+        const detail = `${provider}, tpm ${limits.tpm}`;
+        return Number.isFinite(waitMs) ? { reason: 'rate-limit', detail, until: now + waitMs } : { reason: 'rate-limit', detail };
       }
-      if (clock.now() >= this.#pausedUntil) return;
-      this.#release();
     }
+    if (this.#stated.requests !== undefined) {
+      const waitMs = this.#requests.msUntil(1, now);
+      if (waitMs > 0) return { reason: 'rate-limit', detail: `${provider}, no requests left`, until: now + waitMs };
+    }
+    if (this.#stated.tokens !== undefined) {
+      const waitMs = this.#tokens.msUntil(Number.MIN_VALUE, now);
+      if (waitMs > 0) return { reason: 'rate-limit', detail: `${provider}, no tokens left`, until: now + waitMs };
+    }
+    return undefined;
   }
 
-  async #sitOutPause(signal: AbortSignal, hooks: GateCallHooks): Promise<void> {
+  /** Waits in line until {@link EndpointGate.#pump} starts this call, or the wait budget runs out. */
+  #queue(signal: AbortSignal, hooks: GateCallHooks, budget: WaitBudget): Promise<void> {
     const { clock } = this.#policy;
-    while (clock.now() < this.#pausedUntil) {
-      const waitMs = this.#pausedUntil - clock.now();
-      hooks.onPaused?.(waitMs, `provider ${this.provider} is backing off after a rate limit`);
-      await clock.sleep(waitMs, signal);
-    }
-  }
-
-  /** Waits for a slot handed over by {@link ProviderGate.#release} (which keeps it counted in flight). */
-  #enqueue(signal: AbortSignal): Promise<void> {
+    const enqueuedAt = clock.now();
+    const blocked = this.#blocked(enqueuedAt) ?? { reason: 'rate-limit', detail: `${this.provider}, calls queued` };
     return new Promise<void>((resolve, reject) => {
       if (signal.aborted) {
         reject(signal.reason);
         return;
       }
-      const onAbort = (): void => {
+      if (budget.remainingMs <= 0) {
+        reject(budgetSpent(this.provider, budget, blocked));
+        return;
+      }
+      hooks.onWait?.(blocked.reason, blocked.detail);
+      const deadline = new AbortController();
+      const leave = (): void => {
         waiter.cancelled = true;
+        this.#live--;
+        deadline.abort();
+        signal.removeEventListener('abort', onAbort);
+        if (this.#live === 0) this.#disarm();
+      };
+      const onAbort = (): void => {
+        leave();
         reject(signal.reason);
       };
-      const waiter: SlotWaiter = {
+      const waiter: Waiter = {
         cancelled: false,
         grant: () => {
-          signal.removeEventListener('abort', onAbort);
+          leave();
+          const waitedMs = clock.now() - enqueuedAt;
+          budget.spentMs += waitedMs;
+          hooks.onWaited?.(waitedMs);
           resolve();
+        },
+        expire: (error) => {
+          leave();
+          reject(error);
         },
       };
       signal.addEventListener('abort', onAbort, { once: true });
       this.#waiters.push(waiter);
+      this.#live++;
+      if (Number.isFinite(budget.remainingMs)) this.#expireAfter(waiter, budget, enqueuedAt, blocked, deadline.signal);
+      this.#pump();
     });
   }
 
-  /** Hands the slot to the oldest live waiter, or frees it. */
-  #release(): void {
+  /** Ends a queued call that is still waiting when its wait budget runs out. */
+  #expireAfter(waiter: Waiter, budget: WaitBudget, enqueuedAt: number, first: Blocked, signal: AbortSignal): void {
+    const { clock } = this.#policy;
+    clock.sleep(budget.remainingMs, signal).then(
+      () => {
+        if (waiter.cancelled) return;
+        const now = clock.now();
+        budget.spentMs += now - enqueuedAt;
+        waiter.expire(budgetSpent(this.provider, budget, this.#blocked(now) ?? first, now - enqueuedAt));
+      },
+      () => {},
+    );
+  }
+
+  /** Starts queued calls, oldest first, while nothing holds them back; else arms a timer for when time will free one. */
+  #pump(): void {
+    const now = this.#policy.clock.now();
     while (this.#waitersHead < this.#waiters.length) {
-      const waiter = this.#waiters[this.#waitersHead++] as SlotWaiter;
-      if (waiter.cancelled) continue;
-      this.#compactWaiters();
+      const waiter = this.#waiters[this.#waitersHead] as Waiter;
+      if (waiter.cancelled) {
+        this.#waitersHead++;
+        continue;
+      }
+      const blocked = this.#blocked(now);
+      if (blocked !== undefined) {
+        if (blocked.until === undefined) this.#disarm();
+        else this.#arm(blocked.until);
+        this.#compactWaiters();
+        return;
+      }
+      this.#waitersHead++;
+      this.#start(now);
       waiter.grant();
-      return;
     }
     this.#compactWaiters();
-    this.#inFlight--;
+    this.#disarm();
   }
 
-  // Dropping served waiters in bulk keeps release O(1) amortized (no Array#shift per call).
+  #arm(at: number): void {
+    if (this.#timer !== undefined && this.#timerAt <= at) return;
+    this.#disarm();
+    const timer = new AbortController();
+    this.#timer = timer;
+    this.#timerAt = at;
+    const { clock } = this.#policy;
+    clock.sleep(Math.max(0, at - clock.now()), timer.signal).then(
+      () => {
+        if (this.#timer !== timer) return;
+        this.#timer = undefined;
+        this.#timerAt = Number.POSITIVE_INFINITY;
+        this.#pump();
+      },
+      () => {},
+    );
+  }
+
+  #disarm(): void {
+    this.#timer?.abort();
+    this.#timer = undefined;
+    this.#timerAt = Number.POSITIVE_INFINITY;
+  }
+
+  // Dropping served waiters in bulk keeps each start O(1) amortized (no Array#shift per call).
   #compactWaiters(): void {
-    if (this.#waitersHead > 1024 && this.#waitersHead * 2 > this.#waiters.length) {
-      this.#waiters.splice(0, this.#waitersHead);
-      this.#waitersHead = 0;
-    } else if (this.#waitersHead === this.#waiters.length) {
+    if (this.#waitersHead === this.#waiters.length) {
       this.#waiters.length = 0;
+      this.#waitersHead = 0;
+    } else if (this.#waitersHead > 1024 && this.#waitersHead * 2 > this.#waiters.length) {
+      this.#waiters.splice(0, this.#waitersHead);
       this.#waitersHead = 0;
     }
   }
 
-  #delay(error: FanoutError, attempt: number): number {
-    if (error.retryAfterMs !== undefined) return Math.max(0, error.retryAfterMs);
+  #succeeded(response: ModelResponse, hooks: GateCallHooks): void {
+    const now = this.#policy.clock.now();
+    const full = this.#inFlight >= this.#window.limit;
+    this.#inFlight--;
+    const tokens = response.usage.inputTokens + response.usage.outputTokens;
+    this.#tokensPerMinute.add(tokens, now);
+    // A moving average: recent calls weigh most, as a task's calls grow with its conversation.
+    this.#tokensPerCall = this.#tokensPerCall === 0 ? tokens : this.#tokensPerCall * 0.8 + tokens * 0.2;
+    const stated = response.rateLimit;
+    if (stated !== undefined) {
+      this.#stated = stated;
+      if (stated.requests !== undefined) this.#requests.update(stated.requests, now);
+      if (stated.tokens !== undefined) this.#tokens.update(stated.tokens, now);
+    }
+    const change = this.#window.succeeded(full, stated !== undefined);
+    if (change !== undefined) hooks.onWindow?.({ ...change, provider: this.provider });
+    this.#pump();
+  }
+
+  /** A 429/529: halves the window, pauses the endpoint for the server's ask (capped), tells the task; returns the pause. */
+  #limited(error: FanoutError, call: number, inARow: number, hooks: GateCallHooks): number {
+    const { clock, maxRetryAfterMs } = this.#policy;
+    const now = clock.now();
+    const asked = error.retryAfterMs;
+    const waitMs = Math.min(this.#backoff(asked, inARow), maxRetryAfterMs);
+    const status = `HTTP ${error.status ?? 429}`;
+    if (now + waitMs > this.#pausedUntil) {
+      this.#pausedUntil = now + waitMs;
+      this.#pauseReason = `paused ${formatMs(waitMs)} after ${status}`;
+    }
+    const change = this.#window.limited(call, this.#inFlight + 1, status);
+    if (change !== undefined) hooks.onWindow?.({ ...change, provider: this.provider });
+    const wait =
+      asked !== undefined && asked > maxRetryAfterMs
+        ? `the server asked to wait ${formatMs(asked)}, more than the ${formatMs(maxRetryAfterMs)} cap (maxRetryAfterMs): waiting ${formatMs(waitMs)}`
+        : `waiting ${formatMs(waitMs)}`;
+    const window = this.window;
+    hooks.onRateLimited?.({ waitMs, error, detail: `${status} from ${this.provider}: ${wait}, window ${Number.isFinite(window) ? window : 'open'}` });
+    return waitMs;
+  }
+
+  #backoff(retryAfterMs: number | undefined, attempt: number): number {
+    if (retryAfterMs !== undefined) return Math.max(0, retryAfterMs);
     const { baseDelayMs, maxDelayMs, random } = this.#policy;
     const exponential = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
     // Jitter in [50 %, 100 %]: spreads retries of many agents that failed together.
@@ -251,7 +510,32 @@ function isRetryable(error: FanoutError): boolean {
   return error.code === 'MODEL_ERROR' && error.retryable;
 }
 
-/** A rate limit or overload: the whole provider should back off, not just this call. */
+/** A rate limit or an overload: the endpoint is at its limit, so the call waits rather than spends a retry. */
 function isRateLimit(error: FanoutError): boolean {
-  return error.status === 429 || error.status === 529 || error.retryAfterMs !== undefined;
+  return error.status === 429 || error.status === 529;
+}
+
+function pauseOverBudget(provider: string, error: FanoutError, waitMs: number, budget: WaitBudget): FanoutError {
+  return new FanoutError(
+    'LIMIT_REACHED',
+    `${provider} asked to wait ${formatMs(waitMs)} (HTTP ${error.status ?? 429}), more than the ${formatMs(budget.remainingMs)} left of the task's rate-limit wait budget of ${formatMs(budget.limitMs)} (rateLimitWaitMs)`,
+    { cause: error },
+  );
+}
+
+function budgetSpent(provider: string, budget: WaitBudget, blocked: Blocked, waitedMs?: number): FanoutError {
+  const waited = waitedMs === undefined ? '' : ` (this call ${formatMs(waitedMs)})`;
+  const what = `${blocked.reason === 'rate-limit' ? 'rate limit' : 'provider cap'} (${blocked.detail})`;
+  return new FanoutError(
+    'LIMIT_REACHED',
+    `waited ${formatMs(budget.spentMs)} for ${provider}'s rate limits${waited}, the whole wait budget of ${formatMs(budget.limitMs)} (rateLimitWaitMs); still waiting for: ${what}`,
+  );
+}
+
+/** `850 ms`, `12 s`, `5 min`, `1.5 h`. */
+function formatMs(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${Math.round(ms / 100) / 10} s`;
+  if (ms < 3_600_000) return `${Math.round(ms / 6000) / 10} min`;
+  return `${Math.round(ms / 360_000) / 10} h`;
 }

@@ -153,7 +153,7 @@ function diagnose(run: RunRecord, tasks: readonly TaskRecord[], timings: readonl
       (timing) =>
         timing.retries > 0
           ? `${timing.id} spent ${seconds(timing.retryWaitMs)} in retry backoff (${timing.retries} ${timing.retries === 1 ? 'retry' : 'retries'})`
-          : `${timing.id} spent ${seconds(timing.retryWaitMs)} paused by its provider's rate-limit backoff`,
+          : `${timing.id} spent ${seconds(timing.retryWaitMs)} waiting for its provider's rate limit`,
       (count, longest) =>
         `${count} tasks spent ${seconds(sum(backoffs, (timing) => timing.retryWaitMs))} in retry backoff in total ` +
         `(rate limits or model errors); longest: ${longest.id} ${seconds(longest.retryWaitMs)}`,

@@ -1,5 +1,5 @@
 import { FanoutError } from '../contracts/errors.js';
-import type { ExecutionDag, Plan } from '../contracts/plan.js';
+import { tighterLimits, type ExecutionDag, type Plan } from '../contracts/plan.js';
 import type { SpawnOptions } from '../contracts/fanout.js';
 import { newRunId, newTaskHandle } from './handles.js';
 import { DEFAULT_CONCURRENCY } from './run-execution.js';
@@ -30,6 +30,7 @@ export function effectivePlan(
     ...(options.budgetUsd === undefined ? {} : { budgetUsd: options.budgetUsd }),
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     ...(options.strictWrites === true && { strictWrites: true }),
+    ...(options.providers === undefined ? {} : { providers: tighterLimits(plan.providers, options.providers) }),
     concurrency: options.concurrency ?? plan.concurrency ?? DEFAULT_CONCURRENCY,
     todoMode: options.todoMode ?? plan.todoMode ?? 'parallel',
     model: override ?? plan.model ?? options.model ?? defaultModel,

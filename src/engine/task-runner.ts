@@ -87,15 +87,18 @@ export async function runTask(options: TaskRunOptions): Promise<TaskOutcome> {
   const stats: TaskUsage = noUsage();
   if (pricer !== undefined) stats.costUsd = 0;
   const caps = new UsageMeter({ maxTokens: spec.maxTokens, budgetUsd: spec.budgetUsd }, 'task');
-  const announced = new Set<WaitReason>();
+  const announced = new Map<WaitReason, string>();
   const waiting = (reason: WaitReason, detail: string): void => {
-    if (announced.has(reason)) return;
-    announced.add(reason);
-    options.onWait(reason);
+    const before = announced.get(reason);
+    // A rate limit is told again when it says something new (another window, a pause); other reasons once.
+    if (before !== undefined && (before === detail || (reason !== 'rate-limit' && reason !== 'provider-cap'))) return;
+    announced.set(reason, detail);
+    if (before === undefined) options.onWait(reason);
     emit({ type: 'task-waiting', runId, at: clock.now(), id, handle, reason, detail });
   };
   const stopTimer = startTimeLimit(options);
   const activity = new TaskActivity();
+  const waitBudget = gates.waitBudget();
   const outcome = await runAgentLoop();
   return { ...outcome, ...activity.record() };
 
@@ -120,17 +123,21 @@ export async function runTask(options: TaskRunOptions): Promise<TaskOutcome> {
         toolTimeLimitMs: spec.toolTimeoutMs,
         call: (request) =>
           gates.call(model, request, {
-            onSlotWait: (detail) => waiting('provider-cap', detail),
+            waitBudget,
+            onWait: (reason, detail) => waiting(reason, detail),
+            onWaited: (waitedMs) => {
+              stats.retryWaitMs += waitedMs;
+            },
             onRetry: ({ attempt, waitMs, error }) => {
               stats.retries += 1;
               stats.retryWaitMs += waitMs;
               emit({ type: 'task-retry', runId, at: clock.now(), id, handle, attempt, waitMs, error: error.message });
               waiting('retry', `retry ${attempt} in ${waitMs} ms: ${error.message}`);
             },
-            onPaused: (waitMs, detail) => {
-              stats.retryWaitMs += waitMs;
-              waiting('retry', detail);
+            onRateLimited: ({ waitMs, detail }) => {
+              emit({ type: 'rate-limited', runId, at: clock.now(), id, handle, provider: model.provider, waitMs, detail });
             },
+            onWindow: (change) => emit({ type: 'rate-window', runId, at: clock.now(), ...change }),
           }),
         onModelCall: (call) => {
           stats.turns = call.turn;

@@ -8,6 +8,7 @@ import { ANTHROPIC_DEFAULT_BASE_URL, OPENAI_DEFAULT_BASE_URL } from './provider-
 import { ClaudeCodeAgent, CLAUDE_CODE_PROVIDER } from './whole-agent/claude-code-agent.js';
 import { CommandAgent } from './whole-agent/command-agent.js';
 import { COMMAND_PROVIDER } from '../contracts/whole-agent.js';
+import { endpointIdentity } from './http/rate-limit-headers.js';
 
 // Providers and the simulated server are imported on a model's first call, not at resolve:
 // commands that never call a model (status, runs, output, check) then start without loading an SDK,
@@ -82,7 +83,9 @@ const PROVIDERS: Readonly<Record<string, ProviderEntry>> = {
       throw new FanoutError('MODEL_CONFIG', `unknown simulated model "${spec}": expected sim, sim:anthropic or sim:openai`);
     }
     if (externalSim !== undefined) requireHttpUrl(externalSim.source, externalSim.url, 'http://127.0.0.1:8787');
-    return new LazyModel({ spec, provider: SIM_PROVIDER }, async () => {
+    // Both wire formats reach one server, which enforces one set of limits.
+    const endpoint = externalSim === undefined ? SIM_PROVIDER : endpointIdentity(SIM_PROVIDER, externalSim.url, SIM_PROVIDER);
+    return new LazyModel({ spec, provider: SIM_PROVIDER, endpoint }, async () => {
       const baseURL = await simUrl();
       const check = preflight(baseURL, externalSim?.source);
       const SimModel = await loadSimModel();
@@ -103,7 +106,8 @@ const PROVIDERS: Readonly<Record<string, ProviderEntry>> = {
     requireModelId(spec, modelId, DEFAULT_ANTHROPIC_SPEC);
     const { baseURL, source } = baseUrlFromEnv(env, 'ANTHROPIC_BASE_URL', ANTHROPIC_DEFAULT_BASE_URL, 'https://api.anthropic.com');
     const check = preflight(baseURL, source);
-    return new LazyModel({ spec, provider: 'anthropic' }, async () => {
+    const endpoint = endpointIdentity('anthropic', baseURL, apiKey);
+    return new LazyModel({ spec, provider: 'anthropic', endpoint }, async () => {
       const AnthropicModel = await loadAnthropic();
       return new AnthropicModel({ spec, modelId, apiKey, baseURL, fetch, preflight: check });
     });
@@ -114,7 +118,8 @@ const PROVIDERS: Readonly<Record<string, ProviderEntry>> = {
     requireModelId(spec, modelId, 'openai:gpt-4o');
     const { baseURL, source } = baseUrlFromEnv(env, 'OPENAI_BASE_URL', OPENAI_DEFAULT_BASE_URL, 'http://127.0.0.1:11434/v1');
     const check = preflight(baseURL, source);
-    return new LazyModel({ spec, provider: 'openai' }, async () => {
+    const endpoint = endpointIdentity('openai', baseURL, apiKey);
+    return new LazyModel({ spec, provider: 'openai', endpoint }, async () => {
       const OpenAIModel = await loadOpenAI();
       return new OpenAIModel({
         spec,
@@ -265,14 +270,16 @@ function requireModelId(spec: string, modelId: string, example: string): void {
 class LazyModel implements Model {
   readonly spec: string;
   readonly provider: string;
+  readonly endpoint: string;
   private model: Promise<Model> | undefined;
 
   constructor(
-    identity: { spec: string; provider: string },
+    identity: { spec: string; provider: string; endpoint: string },
     private readonly create: () => Promise<Model>,
   ) {
     this.spec = identity.spec;
     this.provider = identity.provider;
+    this.endpoint = identity.endpoint;
   }
 
   async generate(request: ModelRequest): Promise<ModelResponse> {

@@ -207,6 +207,21 @@ const commandSchema = strictObject(
   'a command object ({ run, result?, usage? })',
 ).describe('The CLI agent a task of model: command runs (docs/agents.md).');
 
+const providerLimitsSchema = strictObject(
+  {
+    maxConcurrent: positiveInt('Most calls of the provider in flight at once.').optional(),
+    rpm: positiveInt('Most calls of the provider started in any 60 seconds.').optional(),
+    tpm: positiveInt('Most tokens (input + output) of the provider in any 60 seconds.').optional(),
+  },
+  'a provider limits object ({ maxConcurrent?, rpm?, tpm? })',
+).describe("Static caps of one provider's calls, never exceeded.");
+
+const providersSchema = z
+  .record(z.string().regex(/^[A-Za-z0-9_.-]+$/, { error: expected('a provider key such as anthropic, openai or sim') }), providerLimitsSchema, {
+    error: expected('an object of provider keys'),
+  })
+  .describe('Static rate-limit caps per provider key (anthropic, openai, sim), for a known tier: { anthropic: { rpm: 50, tpm: 40000 } }.');
+
 /** Zod schema of one task. Strict: unknown fields are errors. */
 export const taskSpecSchema = strictObject(
   {
@@ -266,6 +281,7 @@ export const planSchema = strictObject(
       .boolean({ error: expected('true or false') })
       .describe('true: a write or command the sandbox refuses fails its task at once. Default false: it is recorded and shown.')
       .optional(),
+    providers: providersSchema.optional(),
     tasks: z
       .array(taskSpecSchema, { error: expected('a list of tasks', 'a plan needs a list of tasks') })
       .min(1, { error: 'expected at least one task' })

@@ -39,6 +39,7 @@ export const WAIT_CAUSE_LABELS: Readonly<Record<string, string>> = {
   conflict: 'file conflict',
   concurrency: 'concurrency cap',
   'provider-cap': 'provider cap',
+  'rate-limit': 'rate limit',
   retry: 'retry backoff',
   sequential: 'sequential mode',
 };

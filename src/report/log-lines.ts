@@ -48,6 +48,10 @@ export function describeEvent({ event }: StoredEvent): string | undefined {
     }
     case 'task-retry':
       return `retry ${event.attempt} in ${formatMs(event.waitMs)}: ${truncate(oneLine(event.error), LOG_DETAIL_WIDTH)}`;
+    case 'rate-limited':
+      return `rate limited: ${event.detail}`;
+    case 'rate-window':
+      return `${event.provider} window ${event.change === 'grew' ? 'grew' : 'shrank'} to ${event.window} (${event.reason})`;
     case 'task-end':
       return `${event.status} after ${formatMs(event.durationMs)}${event.error === undefined ? '' : `: ${truncate(oneLine(event.error), LOG_DETAIL_WIDTH)}`}`;
     case 'synthesis-start':

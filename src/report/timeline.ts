@@ -38,7 +38,7 @@ export interface Timeline {
   edges: Array<{ from: number; to: number; kind: EdgeKind }>;
 }
 
-const SLOT_REASONS: ReadonlySet<WaitReason> = new Set(['concurrency', 'provider-cap', 'sequential', 'retry']);
+const SLOT_REASONS: ReadonlySet<WaitReason> = new Set(['concurrency', 'provider-cap', 'rate-limit', 'sequential', 'retry']);
 
 /** True while a run can still change. */
 export function isLive(snapshot: RunSnapshot): boolean {
@@ -48,7 +48,7 @@ export function isLive(snapshot: RunSnapshot): boolean {
 /**
  * Lays a run out on a time axis: each task's wait before it could start
  * (for its dependencies or conflicts: until its last predecessor ended) and
- * before it got a slot (concurrency, provider cap, sequential mode), then
+ * before it got a slot (concurrency, provider cap, rate limit, sequential mode), then
  * its run from start to end (or to now while it runs).
  */
 export function buildTimeline(snapshot: RunSnapshot): Timeline {

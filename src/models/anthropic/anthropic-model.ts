@@ -7,6 +7,8 @@ import { toAnthropicModelError } from './anthropic-errors.js';
 import { toMessageParams } from './anthropic-messages.js';
 import { fromApiMessage } from './anthropic-response.js';
 import { collectMessageStream } from './anthropic-stream.js';
+import { anthropicRateLimit, endpointIdentity } from '../http/rate-limit-headers.js';
+import type { HeaderSource } from '../http/http-errors.js';
 
 /** Options of {@link AnthropicModel}. */
 export interface AnthropicModelOptions {
@@ -55,6 +57,7 @@ export interface AnthropicModelOptions {
 export class AnthropicModel implements Model {
   readonly spec: string;
   readonly provider: string;
+  readonly endpoint: string;
   private readonly client: Anthropic;
   private readonly modelId: string;
   private readonly baseURL: string;
@@ -67,6 +70,7 @@ export class AnthropicModel implements Model {
     this.provider = options.provider ?? 'anthropic';
     this.baseURL = options.baseURL ?? ANTHROPIC_DEFAULT_BASE_URL;
     this.apiKey = options.apiKey;
+    this.endpoint = endpointIdentity(this.provider, this.baseURL, this.apiKey);
     this.check = options.preflight;
     this.client = new Anthropic({
       apiKey: options.apiKey,
@@ -93,13 +97,14 @@ export class AnthropicModel implements Model {
       const params = toMessageParams(this.modelId, request);
       const messages = this.client.messages;
       if (onDelta === undefined) {
-        return fromApiMessage(await withoutConsoleWarnings(() => messages.create({ ...params, stream: false }, { signal })));
+        const answer = await withoutConsoleWarnings(() => messages.create({ ...params, stream: false }, { signal })).withResponse();
+        return withRateLimit(fromApiMessage(answer.data), answer.response.headers);
       }
-      const stream = await withoutConsoleWarnings(() => messages.create({ ...params, stream: true }, { signal }));
-      const response = await collectMessageStream(stream, onDelta);
+      const opened = await withoutConsoleWarnings(() => messages.create({ ...params, stream: true }, { signal })).withResponse();
+      const response = await collectMessageStream(opened.data, onDelta);
       // The SDK ends the iteration quietly when the request is aborted; the catch below reports the abort.
       if (signal.aborted) throw signal.reason;
-      if (response !== undefined) return response;
+      if (response !== undefined) return withRateLimit(response, opened.response.headers);
       throw new FanoutError('MODEL_ERROR', `model ${this.spec}: the answer stream ended before message_stop`, {
         retryable: true,
       });
@@ -107,6 +112,12 @@ export class AnthropicModel implements Model {
       throw toAnthropicModelError(error, { spec: this.spec, baseURL: this.baseURL, apiKey: this.apiKey, signal });
     }
   }
+}
+
+/** The response with what its `anthropic-ratelimit-*` headers say, when it has any. */
+function withRateLimit(response: ModelResponse, headers: HeaderSource): ModelResponse {
+  const rateLimit = anthropicRateLimit(headers);
+  return rateLimit === undefined ? response : { ...response, rateLimit };
 }
 
 /**

@@ -7,6 +7,8 @@ import type { Model, ModelRequest, ModelResponse } from '../../contracts/model.j
 import { toOpenAIModelError } from './openai-errors.js';
 import { fromChatCompletion, toChatMessages, toChatTools } from './openai-messages.js';
 import { collectChatStream } from './openai-stream.js';
+import { endpointIdentity, openaiRateLimit } from '../http/rate-limit-headers.js';
+import type { HeaderSource } from '../http/http-errors.js';
 
 /** The request field that carries {@link ModelRequest.maxTokens}. */
 export type TokenLimitParam = 'max_tokens' | 'max_completion_tokens';
@@ -63,6 +65,7 @@ export interface OpenAIModelOptions {
 export class OpenAIModel implements Model {
   readonly spec: string;
   readonly provider: string;
+  readonly endpoint: string;
   private readonly client: OpenAI;
   private readonly modelId: string;
   private readonly baseURL: string;
@@ -76,6 +79,7 @@ export class OpenAIModel implements Model {
     this.provider = options.provider ?? 'openai';
     this.baseURL = options.baseURL ?? OPENAI_DEFAULT_BASE_URL;
     this.apiKey = options.apiKey;
+    this.endpoint = endpointIdentity(this.provider, this.baseURL, this.apiKey);
     this.check = options.preflight;
     this.tokenLimitParam = options.tokenLimitParam ?? (isOpenAIHost(this.baseURL) ? 'max_completion_tokens' : 'max_tokens');
     // Every setting is explicit (null included), so the SDK reads nothing from process.env behind the resolver's back.
@@ -103,19 +107,25 @@ export class OpenAIModel implements Model {
     if (signal.aborted) throw new FanoutError('ABORTED', `model ${this.spec}: call aborted`);
     try {
       const params = this.params(request);
-      const response =
-        request.onDelta === undefined
-          ? fromChatCompletion(await this.client.chat.completions.create({ ...params, stream: false }, { signal }))
-          : await collectChatStream(
-              await this.client.chat.completions.create(
-                { ...params, stream: true, stream_options: { include_usage: true } },
-                { signal },
-              ),
-              request.onDelta,
-            );
+      let response: ModelResponse | undefined;
+      let headers: HeaderSource;
+      if (request.onDelta === undefined) {
+        const answer = await this.client.chat.completions.create({ ...params, stream: false }, { signal }).withResponse();
+        response = fromChatCompletion(answer.data);
+        headers = answer.response.headers;
+      } else {
+        const opened = await this.client.chat.completions
+          .create({ ...params, stream: true, stream_options: { include_usage: true } }, { signal })
+          .withResponse();
+        response = await collectChatStream(opened.data, request.onDelta);
+        headers = opened.response.headers;
+      }
       // The SDK ends a stream's iteration quietly when the request is aborted; the catch below reports the abort.
       if (signal.aborted) throw signal.reason;
-      if (response !== undefined) return response;
+      if (response !== undefined) {
+        const rateLimit = openaiRateLimit(headers);
+        return rateLimit === undefined ? response : { ...response, rateLimit };
+      }
       const what = request.onDelta === undefined ? 'the answer has no choices' : 'the answer stream ended before its finish_reason';
       throw new FanoutError('MODEL_ERROR', `model ${this.spec}: ${what}`, { retryable: true });
     } catch (error) {

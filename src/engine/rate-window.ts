@@ -1,0 +1,79 @@
+/**
+ * The window of calls in flight an endpoint starts with, until its first
+ * answer shows whether it is limited: a burst this size at most, before
+ * anything is known.
+ */
+export const INITIAL_WINDOW = 32;
+
+/** A change of an endpoint's window worth telling the user about. */
+export interface WindowChange {
+  /** The new window: whole calls in flight. */
+  window: number;
+  change: 'grew' | 'shrank';
+  /** Why, in a few words. */
+  reason: string;
+}
+
+/**
+ * An endpoint's adaptive window of calls in flight: additive increase,
+ * multiplicative decrease, as TCP's congestion window and Envoy's adaptive
+ * concurrency. It starts at {@link INITIAL_WINDOW}; an answer without
+ * rate-limit headers opens it (nothing to adapt to until a 429 or 529
+ * says otherwise), one with them makes it grow by one per success (slow
+ * start, doubling per round trip) until the first limit, then by one per
+ * window's worth of successes. A limit halves it, once per round trip: a
+ * burst of 429s from calls started before the last decrease counts once.
+ */
+export class AdaptiveWindow {
+  #size = INITIAL_WINDOW;
+  #threshold = Number.POSITIVE_INFINITY;
+  #state: 'cold' | 'open' | 'adaptive' = 'cold';
+  /** Calls started so far: a call's number tells whether it started before the last decrease. */
+  #started = 0;
+  #decreasedAt = -1;
+  #reported = INITIAL_WINDOW;
+
+  /** Counts a call that starts now; returns its number, for {@link AdaptiveWindow.limited}. */
+  started(): number {
+    return this.#started++;
+  }
+
+  /** Whole calls allowed in flight; Infinity when open. */
+  get limit(): number {
+    return this.#state === 'open' ? Number.POSITIVE_INFINITY : Math.max(1, Math.floor(this.#size));
+  }
+
+  /**
+   * A call succeeded. `full`: the window held calls back when it ended (it
+   * only grows when it was what limited the calls); `signalled`: the answer
+   * carried rate-limit headers.
+   */
+  succeeded(full: boolean, signalled: boolean): WindowChange | undefined {
+    if (this.#state === 'cold') {
+      // Opening is not news: the window only ever held back the first burst.
+      this.#state = signalled ? 'adaptive' : 'open';
+    }
+    if (this.#state !== 'adaptive' || !full) return undefined;
+    this.#size += this.#size < this.#threshold ? 1 : 1 / this.#size;
+    // Told at each quarter of growth, not per success: a window of 200 would otherwise be 170 events.
+    if (this.limit < this.#reported * 1.25) return undefined;
+    this.#reported = this.limit;
+    return { window: this.limit, change: 'grew', reason: 'calls succeed' };
+  }
+
+  /**
+   * Call number `call` (from {@link AdaptiveWindow.started}) hit a rate
+   * limit (429/529) with `inFlight` calls in flight (itself included).
+   * Halves the window unless it already shrank since that call started.
+   */
+  limited(call: number, inFlight: number, reason: string): WindowChange | undefined {
+    if (this.#state === 'adaptive' && call < this.#decreasedAt) return undefined;
+    const base = Math.min(this.limit, Math.max(1, inFlight));
+    this.#size = Math.max(1, Math.floor(base / 2));
+    this.#threshold = this.#size;
+    this.#state = 'adaptive';
+    this.#decreasedAt = this.#started;
+    this.#reported = this.#size;
+    return { window: this.#size, change: 'shrank', reason };
+  }
+}
