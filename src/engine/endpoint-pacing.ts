@@ -1,6 +1,7 @@
 import type { RateLimitBucket } from '../contracts/model.js';
 
 const MINUTE_MS = 60_000;
+const RESET_PRECISION_MS = 1000;
 
 /**
  * What an endpoint's latest answer said of one of its limits, kept current
@@ -23,8 +24,10 @@ export class StatedBucket {
     this.#at = now;
     this.#resetAt = bucket.resetAt;
     this.#rate = bucket.limit === undefined ? 0 : bucket.limit / MINUTE_MS;
-    const full = bucket.remaining + this.#rate * Math.max(0, bucket.resetAt - now);
-    this.#capacity = bucket.limit === undefined ? bucket.remaining : Math.min(Math.max(bucket.limit, 1), full);
+    // Reset times come in whole seconds (RFC 3339): one more second's refill is within what the header can say.
+    const full = bucket.remaining + this.#rate * (Math.max(0, bucket.resetAt - now) + RESET_PRECISION_MS);
+    // At least one call's worth, so that an empty bucket always refills enough for the next call.
+    this.#capacity = bucket.limit === undefined ? bucket.remaining : Math.max(1, Math.min(bucket.limit, full));
   }
 
   /** What is left at `now`, as the last answer and the calls since imply. */
