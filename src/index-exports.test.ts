@@ -56,7 +56,7 @@ const TYPES = [
   'MergedReview', 'MergedReviewRenderOptions', 'Message', 'Model', 'ModelCall', 'ModelDelta', 'ModelPrice', 'ModelRequest',
   'ModelResolver', 'ModelResolverOptions', 'ModelResponse', 'OpenAIModelOptions', 'OperationOptions', 'OutputOptions',
   'OutputResult', 'Plan', 'PlanFromRequestOptions', 'PlanInput', 'Planner', 'PresetOptions', 'PriceLookup', 'PriceTable',
-  'Pricer', 'ProviderOptions', 'RandomFaultKind', 'RandomFaultOptions', 'RateLimitOptions', 'RepositoryState', 'ResolvedAgent',
+  'Pricer', 'ProviderLimits', 'ProviderOptions', 'RandomFaultKind', 'RandomFaultOptions', 'RateLimitBucket', 'RateLimitInfo', 'RateLimitOptions', 'RepositoryState', 'ResolvedAgent',
   'ReviewFinding', 'ReviewPerspectiveName', 'RunPatch', 'RunRecord', 'RunReport', 'RunResult', 'RunStatus', 'RunStatusView',
   'RunStore', 'RunWorkspace', 'Severity', 'ShellPolicy', 'ShellSandboxStatus', 'ShellSpec', 'SimOptions', 'SimServer', 'SimServerOptions', 'SimServerStats',
   'SimStep', 'SpawnOptions', 'SpawnResult', 'SqliteRunStoreOptions', 'StartOptions', 'StopReason', 'StopRequest',
