@@ -37,14 +37,16 @@ export function exitCodeForError(error: unknown): ExitCodeValue {
 
 /**
  * The exit code of a finished run: 0 only when every task succeeded and the
- * run itself (including synthesis) succeeded; 130 when the user interrupted it.
+ * run itself (including synthesis) succeeded; when a signal stopped it, that
+ * signal's code (130 Ctrl-C, 143 SIGTERM, 129 SIGHUP).
  */
 export function exitCodeForRun(
   runStatus: string,
   taskStatuses: readonly TaskStatus[],
   interrupted: boolean,
-): ExitCodeValue {
-  if (interrupted) return ExitCode.interrupted;
+  interruptCode: number = ExitCode.interrupted,
+): number {
+  if (interrupted) return interruptCode;
   const allSucceeded = taskStatuses.every((status) => status === 'succeeded');
   return allSucceeded && runStatus === 'succeeded' ? ExitCode.ok : ExitCode.failed;
 }

@@ -13,8 +13,10 @@ import { reportedColumns } from './terminal-size.js';
 /** How a foreground run ended. */
 export interface ForegroundRun {
   result: RunResult;
-  /** True when the user pressed Ctrl-C (the run was stopped). */
+  /** True when the user pressed Ctrl-C or the process got SIGTERM or SIGHUP (the run was stopped). */
   interrupted: boolean;
+  /** The exit code of that signal (130, 143, 129). */
+  interruptCode?: number;
 }
 
 /** A recorded run to continue in the foreground (`fanout resume`), with its plan for the progress view. */
@@ -64,7 +66,7 @@ export async function runInForeground(
       for (const line of options.resultLines?.(result) ?? []) io.stdout.write(jsonLine(line));
       io.stdout.write(jsonLine(runEndLine(result.report)));
     }
-    return { result, interrupted: interrupt.interrupted };
+    return { result, interrupted: interrupt.interrupted, ...(interrupt.exitCode === undefined ? {} : { interruptCode: interrupt.exitCode }) };
   } finally {
     view?.stop();
     interrupt.dispose();
@@ -83,9 +85,9 @@ export interface RunAndSummarizeOptions extends ForegroundRunOptions {
  * exit code of the run.
  */
 export async function runAndSummarize(fanout: Fanout, run: CheckedRun | ResumedRun, options: RunAndSummarizeOptions, io: CliIo): Promise<number> {
-  const { result, interrupted } = await runInForeground(fanout, run, options, io);
+  const { result, interrupted, interruptCode } = await runInForeground(fanout, run, options, io);
   if (!options.json) {
     writeLines(io.stdout, renderRunSummary(result, { interrupted, width: reportedColumns(io.stdout), ...options.summary?.(result) }));
   }
-  return exitCodeForRun(result.status, result.tasks.map((task) => task.status), interrupted);
+  return exitCodeForRun(result.status, result.tasks.map((task) => task.status), interrupted, interruptCode);
 }

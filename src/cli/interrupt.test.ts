@@ -20,11 +20,26 @@ describe('onInterrupt', () => {
     expect(exits).toEqual([130]);
   });
 
+  it.each([
+    ['SIGTERM', 143, 'terminated (SIGTERM)'],
+    ['SIGHUP', 129, 'hung up (SIGHUP: the terminal closed)'],
+  ])('stops like Ctrl-C on %s, with its own exit code and reason', (name, code, reason) => {
+    const source = new EventEmitter();
+    const exits: number[] = [];
+    const handle = onInterrupt({ source, stderr: { write: () => true }, exit: (exitCode) => exits.push(exitCode) });
+    source.emit(name);
+    expect(handle.interrupted).toBe(true);
+    expect(handle.exitCode).toBe(code);
+    expect((handle.signal.reason as Error).message).toBe(reason);
+    source.emit('SIGINT');
+    expect(exits).toEqual([130]);
+  });
+
   it('stops listening once disposed', () => {
     const source = new EventEmitter();
     const handle = onInterrupt({ source, stderr: { write: () => true }, exit: () => undefined });
     handle.dispose();
-    expect(source.listenerCount('SIGINT')).toBe(0);
+    for (const name of ['SIGINT', 'SIGTERM', 'SIGHUP']) expect(source.listenerCount(name)).toBe(0);
     source.emit('SIGINT');
     expect(handle.signal.aborted).toBe(false);
   });

@@ -1,50 +1,69 @@
 /** What {@link onInterrupt} returns. */
 export interface InterruptHandle {
-  /** Fires on the first Ctrl-C. */
+  /** Fires on the first Ctrl-C, SIGTERM or SIGHUP. */
   readonly signal: AbortSignal;
-  /** True once Ctrl-C was pressed. */
+  /** True once one of them came. */
   readonly interrupted: boolean;
-  /** Removes the SIGINT handler. */
+  /** The exit code the signal that came asks for (130 SIGINT, 143 SIGTERM, 129 SIGHUP); undefined before. */
+  readonly exitCode: number | undefined;
+  /** Removes the signal handlers. */
   dispose(): void;
 }
+
+/** The signals that stop a long command, what each is called in the run's reason, and its exit code (128 + its number). */
+const STOP_SIGNALS: ReadonlyArray<{ name: NodeJS.Signals; reason: string; code: number }> = [
+  { name: 'SIGINT', reason: 'interrupted by Ctrl-C', code: 130 },
+  { name: 'SIGTERM', reason: 'terminated (SIGTERM)', code: 143 },
+  { name: 'SIGHUP', reason: 'hung up (SIGHUP: the terminal closed)', code: 129 },
+];
 
 /** Options of {@link onInterrupt}. */
 export interface InterruptOptions {
   /** Where the "stopping" notice goes. */
   stderr: { write(text: string): unknown };
-  /** What the second Ctrl-C calls; default `process.exit`. */
+  /** What the second signal calls; default `process.exit`. */
   exit?: (code: number) => void;
-  /** The emitter of `SIGINT`; default `process`. */
+  /** The emitter of `SIGINT`, `SIGTERM` and `SIGHUP`; default `process`. */
   source?: NodeJS.EventEmitter;
   /** The notice printed on the first Ctrl-C. */
   notice?: string;
 }
 
 /**
- * Ctrl-C handling for long commands: the first SIGINT aborts the returned
- * signal (the command then stops its tasks and reports what finished); a
- * second one exits at once with 130.
+ * Signal handling for long commands: the first SIGINT (Ctrl-C), SIGTERM
+ * (`kill`, a supervisor) or SIGHUP (the terminal closed) aborts the returned
+ * signal, so the command stops its tasks, records them as stopped and
+ * reports what finished, then exits with the signal's code; a second signal
+ * exits at once with its code.
  */
 export function onInterrupt(options: InterruptOptions): InterruptHandle {
   const source = options.source ?? process;
   const exit = options.exit ?? ((code: number) => process.exit(code));
   const controller = new AbortController();
-  const listener = (): void => {
-    if (controller.signal.aborted) {
-      exit(130);
-      return;
-    }
-    options.stderr.write(`\n${options.notice ?? 'fanout: stopping every task (press Ctrl-C again to exit at once)'}\n`);
-    controller.abort(new Error('interrupted by Ctrl-C'));
-  };
-  source.on('SIGINT', listener);
+  let exitCode: number | undefined;
+  const listeners = STOP_SIGNALS.map(({ name, reason, code }) => {
+    const listener = (): void => {
+      if (controller.signal.aborted) {
+        exit(code);
+        return;
+      }
+      exitCode = code;
+      options.stderr.write(`\n${options.notice ?? 'fanout: stopping every task (press Ctrl-C again to exit at once)'}\n`);
+      controller.abort(new Error(reason));
+    };
+    source.on(name, listener);
+    return { name, listener };
+  });
   return {
     signal: controller.signal,
     get interrupted() {
       return controller.signal.aborted;
     },
+    get exitCode() {
+      return exitCode;
+    },
     dispose: () => {
-      source.off('SIGINT', listener);
+      for (const { name, listener } of listeners) source.off(name, listener);
     },
   };
 }

@@ -35,7 +35,7 @@ export async function logsCommand(target: string, flags: LogsFlags, io: CliIo): 
     });
     return ExitCode.ok;
   } catch (error) {
-    if (interrupt.interrupted) return ExitCode.interrupted;
+    if (interrupt.interrupted) return interrupt.exitCode ?? ExitCode.interrupted;
     throw error;
   } finally {
     interrupt.dispose();

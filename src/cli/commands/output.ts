@@ -66,14 +66,14 @@ export async function outputCommand(handle: string, flags: OutputFlags, io: CliI
         signal: interrupt.signal,
       }),
     );
-    if (interrupt.interrupted) return ExitCode.interrupted;
+    if (interrupt.interrupted) return interrupt.exitCode ?? ExitCode.interrupted;
     io.stdout.write(flags.json ? outputJson(result) : outputText(result));
     const statusLine = outputStatusLine(result, flags);
     if (statusLine !== undefined) io.stderr.write(`${statusLine}\n`);
     if (result.output?.truncated) io.stderr.write(`fanout: the output of ${handle} was truncated to the store's cap\n`);
     return outputExitCode(result);
   } catch (error) {
-    if (interrupt.interrupted) return ExitCode.interrupted;
+    if (interrupt.interrupted) return interrupt.exitCode ?? ExitCode.interrupted;
     throw error;
   } finally {
     interrupt.dispose();

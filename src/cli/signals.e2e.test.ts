@@ -1,0 +1,73 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from './program.js';
+import { buildCli, outputMatches, scratch, type BuiltCli } from './test-support/cli-process.js';
+import { recordingIo } from './test-support/fake-io.js';
+
+// SIGTERM and SIGHUP stop a foreground run as Ctrl-C does; a reader that goes away
+// (`fanout run … | head -1`) aborts nothing: the run goes on to its end in the store.
+
+let cli: BuiltCli;
+beforeAll(async () => {
+  cli = await buildCli();
+});
+afterAll(() => cli?.dispose());
+
+const QUICK_AND_SLOW = `
+tasks:
+  - id: quick
+    prompt: quick one
+    sim: { latencyMs: 10, output: "quick result" }
+  - id: slow
+    prompt: slow one
+    sim: { latencyMs: 20000 }
+`;
+
+const FEW = `
+tasks:
+  - id: a
+    prompt: do a
+    sim: { latencyMs: 300, output: "a done" }
+  - id: b
+    prompt: do b
+    sim: { latencyMs: 600, output: "b done" }
+`;
+
+async function statusOf(home: string): Promise<{ run: { status: string; error?: string }; tasks: Array<{ taskId: string; status: string }> }> {
+  const io = recordingIo({ env: { FANOUT_HOME: home } });
+  await runCli(['status', '--json'], io);
+  return JSON.parse(io.out()) as { run: { status: string; error?: string }; tasks: Array<{ taskId: string; status: string }> };
+}
+
+describe.concurrent('signals and pipes (end to end)', { timeout: 60_000 }, () => {
+  it.each([
+    ['SIGTERM', 143, 'terminated (SIGTERM)'],
+    ['SIGHUP', 129, 'hung up (SIGHUP: the terminal closed)'],
+  ] as const)('%s stops every task, prints what finished and exits %i', async (signal, code, reason) => {
+    const { home, plan } = scratch();
+    const child = cli.start(['run', plan('slow.yaml', QUICK_AND_SLOW)], home);
+    await outputMatches(child.output, (output) => /✔ quick\s+succeeded/.test(output.stdout));
+    child.kill(signal);
+    const result = await child.exited;
+    expect(result.code).toBe(code);
+    expect(result.stdout).toContain('Interrupted: 1 of 2 tasks had finished');
+    const status = await statusOf(home);
+    expect(status.run).toMatchObject({ status: 'stopped', error: expect.stringContaining(reason) });
+    expect(status.tasks.map((task) => [task.taskId, task.status])).toEqual([
+      ['quick', 'succeeded'],
+      ['slow', 'stopped'],
+    ]);
+  });
+
+  it('a closed stdout aborts nothing: the run goes on to its end in the store and exits with its own code', async () => {
+    const { home, plan } = scratch();
+    const child = cli.start(['run', plan('few.yaml', FEW)], home);
+    // `| head -1`: the reader takes the first line and goes away.
+    await outputMatches(child.output, (output) => output.stdout.includes('\n'));
+    child.stdout?.destroy();
+    const result = await child.exited;
+    expect(result.code).toBe(0);
+    const status = await statusOf(home);
+    expect(status.run.status).toBe('succeeded');
+    expect(status.tasks.map((task) => task.status)).toEqual(['succeeded', 'succeeded']);
+  });
+});
