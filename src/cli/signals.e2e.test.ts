@@ -58,6 +58,23 @@ describe.concurrent('signals and pipes (end to end)', { timeout: 60_000 }, () =>
     ]);
   });
 
+  it('SIGTERM to the background process of a detached run records its tasks as stopped', async () => {
+    const { home, plan } = scratch();
+    const started = await cli.start(['run', plan('slow.yaml', QUICK_AND_SLOW), '--detach', '--json'], home).exited;
+    const { pid } = JSON.parse(started.stdout) as { pid: number };
+    const quick = recordingIo({ env: { FANOUT_HOME: home } });
+    const handles = (JSON.parse(started.stdout) as { handles: Array<{ handle: string }> }).handles;
+    await runCli(['output', handles[0]?.handle as string, '--block'], quick);
+    process.kill(pid, 'SIGTERM');
+    let status = await statusOf(home);
+    for (let i = 0; i < 100 && status.run.status === 'running'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      status = await statusOf(home);
+    }
+    expect(status.run).toMatchObject({ status: 'stopped', error: expect.stringContaining('terminated (SIGTERM)') });
+    expect(status.tasks.map((task) => task.status)).toEqual(['succeeded', 'stopped']);
+  });
+
   it('a closed stdout aborts nothing: the run goes on to its end in the store and exits with its own code', async () => {
     const { home, plan } = scratch();
     const child = cli.start(['run', plan('few.yaml', FEW)], home);

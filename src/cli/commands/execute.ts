@@ -1,5 +1,6 @@
 import type { FanoutEvent } from '../../contracts/events.js';
 import { exitCodeForRun } from '../exit-codes.js';
+import { onInterrupt } from '../interrupt.js';
 import { writeLines, type CliIo } from '../io.js';
 import { withFanout } from '../library.js';
 import { ProgressView } from '../progress-view.js';
@@ -15,11 +16,17 @@ import { workingDirOf } from '../working-dir.js';
 export async function executeCommand(runId: string, flags: { cwd?: string; resume?: boolean }, io: CliIo): Promise<number> {
   return withFanout(io, workingDirOf(io.cwd, flags.cwd), async (fanout) => {
     const view = new ProgressView({ write: (text) => io.stdout.write(text) }, createProgressState([]));
-    const options = { onEvent: (event: FanoutEvent) => view.handle(event) };
-    if (flags.resume === true) fanout.resume(runId, options);
-    else fanout.start(runId, options);
-    const result = await fanout.wait(runId);
-    writeLines(io.stdout, ['', ...renderReport(result.report, { reasons: limitReasons(result.tasks) }), '', `run ${runId} ${result.status}`]);
-    return exitCodeForRun(result.status, result.tasks.map((task) => task.status), false);
+    // `kill <pid>` (SIGTERM) or a closed session (SIGHUP) stops the tasks and records them as stopped.
+    const interrupt = onInterrupt({ stderr: io.stdout, notice: 'fanout: stopping every task' });
+    try {
+      const options = { onEvent: (event: FanoutEvent) => view.handle(event), signal: interrupt.signal };
+      if (flags.resume === true) fanout.resume(runId, options);
+      else fanout.start(runId, options);
+      const result = await fanout.wait(runId);
+      writeLines(io.stdout, ['', ...renderReport(result.report, { reasons: limitReasons(result.tasks) }), '', `run ${runId} ${result.status}`]);
+      return exitCodeForRun(result.status, result.tasks.map((task) => task.status), interrupt.interrupted, interrupt.exitCode);
+    } finally {
+      interrupt.dispose();
+    }
   });
 }
