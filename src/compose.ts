@@ -3,7 +3,8 @@ import { dirname, join, resolve } from 'node:path';
 import { claudeCodeAgentSource } from './agents/index.js';
 import type { Fanout, FanoutOptions } from './contracts/fanout.js';
 import { createFanout } from './engine/index.js';
-import { createModelResolver, defaultModelSpec } from './models/resolver.js';
+import { createModelResolver, defaultModelSpec, type CommandTemplates } from './models/resolver.js';
+import { COMMAND_FILE_NAMES, loadCommandTemplates } from './plan/command-templates.js';
 import { createPriceTable, loadPriceOverrides, priceLookup, type PriceTable } from './models/pricing.js';
 import { planFromRequest } from './planner/index.js';
 import { LazyRunStore, MemoryRunStore, openRunStore } from './store/index.js';
@@ -93,6 +94,18 @@ export function loadPriceTable(env: NodeJS.ProcessEnv = process.env, home: strin
 }
 
 /**
+ * The named command templates of `model: command:<name>`: the file named by
+ * `$FANOUT_COMMANDS`, or else the first of {@link COMMAND_FILE_NAMES} in
+ * `home` that exists; none without either. Throws FanoutError
+ * `OPTION_INVALID` (one line naming the file and field) when that file
+ * cannot be used.
+ */
+function loadCommandFile(env: NodeJS.ProcessEnv, home: string): CommandTemplates {
+  const file = env.FANOUT_COMMANDS || COMMAND_FILE_NAMES.map((name) => join(home, name)).find((path) => existsSync(path));
+  return file === undefined ? { templates: {}, source: undefined } : { templates: loadCommandTemplates(file), source: file };
+}
+
+/**
  * The composition root: a Fanout on the SQLite store at `home`, with models
  * resolved from the environment (`sim` unless an API key is set) prices
  * from {@link loadPriceTable}, git worktrees under `home/worktrees`, agent definitions from Claude Code's
@@ -110,7 +123,8 @@ export function createDefaultFanout(options: DefaultFanoutOptions = {}): Fanout 
     // The store lives in the workspace by default (./.fanout): no subagent may write it.
     protectedPaths: [resolve(home), ...(rest.protectedPaths ?? [])],
     store: persist ? new LazyRunStore(() => openRunStore(home), resolve(home)) : new MemoryRunStore(),
-    models: createModelResolver({ env }),
+    // Read on the first `command:<name>` spec: a broken commands file fails the runs that name one, not every command.
+    models: createModelResolver({ env, commandTemplates: () => loadCommandFile(env, home) }),
     workspaces: rest.workspaces ?? createWorktreeManager({ home }),
     // `--no-sandbox` reaches a detached run through the environment, as FANOUT_HOME does.
     shellSandbox: rest.shellSandbox ?? (env.FANOUT_NO_SANDBOX === '1' ? 'none' : 'bwrap'),

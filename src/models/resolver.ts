@@ -9,6 +9,7 @@ import { ClaudeCodeAgent, CLAUDE_CODE_PROVIDER } from './whole-agent/claude-code
 import { CommandAgent } from './whole-agent/command-agent.js';
 import { COMMAND_PROVIDER } from '../contracts/whole-agent.js';
 import { endpointIdentity } from './http/rate-limit-headers.js';
+import type { CommandTemplate } from '../contracts/plan.js';
 
 // Providers and the simulated server are imported on a model's first call, not at resolve:
 // commands that never call a model (status, runs, output, check) then start without loading an SDK,
@@ -37,6 +38,17 @@ export interface ModelResolverOptions {
   modelCallTimeouts?: Readonly<Record<string, Partial<CallTimeouts>>>;
   /** The clock the call time limits run on. @default the system clock */
   clock?: Clock;
+  /**
+   * The named command templates `command:<name>` runs, read on the first
+   * such spec; `source` names where they came from in errors (a file path).
+   */
+  commandTemplates?: () => CommandTemplates;
+}
+
+/** Named command templates (`model: command:<name>`) and the file they came from. */
+export interface CommandTemplates {
+  templates: Readonly<Record<string, CommandTemplate>>;
+  source: string | undefined;
 }
 
 /** What a provider entry gets to build a Model from a spec. */
@@ -58,6 +70,8 @@ export interface ProviderContext {
    * succeeded. `source` is the variable the URL came from, named in the error.
    */
   preflight(url: string, source: string | undefined): (signal?: AbortSignal) => Promise<void>;
+  /** The named command templates (ModelResolverOptions.commandTemplates); none without them. */
+  commandTemplates(): CommandTemplates;
 }
 
 /** Builds the Model of one spec prefix; throws FanoutError `MODEL_CONFIG` when it cannot. */
@@ -135,9 +149,19 @@ const PROVIDERS: Readonly<Record<string, ProviderEntry>> = {
   },
   // Whole agents: the engine hands them whole tasks (contracts/whole-agent.ts); they call no model themselves.
   [CLAUDE_CODE_PROVIDER]: ({ spec, modelId, env }) => new ClaudeCodeAgent(spec, modelId, env),
-  [COMMAND_PROVIDER]: ({ spec, modelId, env }) => {
-    if (modelId !== '') throw new FanoutError('MODEL_CONFIG', `model "${spec}" takes no model id: write model: command, and the task's command field says what runs`);
-    return new CommandAgent(spec, env);
+  [COMMAND_PROVIDER]: ({ spec, modelId, env, commandTemplates }) => {
+    if (modelId === '') return new CommandAgent(spec, env);
+    const { templates, source } = commandTemplates();
+    const template = Object.hasOwn(templates, modelId) ? templates[modelId] : undefined;
+    if (template === undefined) {
+      const known = Object.keys(templates);
+      const where =
+        source === undefined
+          ? 'there is no commands file: $FANOUT_HOME/commands.yaml, or one named by FANOUT_COMMANDS'
+          : `${source} has ${known.length === 0 ? 'none' : known.join(', ')}`;
+      throw new FanoutError('MODEL_CONFIG', `model "${spec}": no command template named "${modelId}" (${where})`);
+    }
+    return new CommandAgent(spec, env, template);
   },
 };
 
@@ -155,8 +179,9 @@ const SIM_WIRES: readonly string[] = ['', 'anthropic', SIM_OPENAI];
  * `openai:<model>` the OpenAI Chat Completions API or any compatible server
  * (needs `OPENAI_API_KEY`, any non-empty value for local servers; honours
  * `OPENAI_BASE_URL`, `OPENAI_ORG_ID`, `OPENAI_PROJECT_ID`); `claude-code`
- * (or `claude-code:<model>`) and `command` are whole agents, which run a
- * whole task each (docs/agents.md). See docs/models.md. Models are cached per spec and share one keep-alive
+ * (or `claude-code:<model>`) and `command` (or `command:<name>`, a named
+ * template of `commandTemplates`) are whole agents, which run a whole task
+ * each (docs/agents.md). See docs/models.md. Models are cached per spec and share one keep-alive
  * connection pool. A base URL that is not an http(s) URL fails `resolve`;
  * one that does not accept connections fails the model's `preflight`.
  *
@@ -187,6 +212,9 @@ export function createModelResolver(options: ModelResolverOptions = {}): ModelRe
     return (await simServer).url;
   };
 
+  let commands: CommandTemplates | undefined;
+  const commandTemplates = (): CommandTemplates => (commands ??= options.commandTemplates?.() ?? { templates: {}, source: undefined });
+
   return {
     resolve(spec: string): Model {
       const cached = models.get(spec);
@@ -205,7 +233,7 @@ export function createModelResolver(options: ModelResolverOptions = {}): ModelRe
           reachability.check({ url, spec, source }, signal);
       const own = options.modelCallTimeouts?.[spec];
       const fetch = own === undefined ? http.fetch : http.withTimeouts(own);
-      const model = entry({ spec, modelId, env, fetch, simUrl, externalSim, preflight });
+      const model = entry({ spec, modelId, env, fetch, simUrl, externalSim, preflight, commandTemplates });
       models.set(spec, model);
       return model;
     },

@@ -159,7 +159,7 @@ function describeIssue(issue: z.core.$ZodIssue, bare: boolean): Array<{ path: st
 }
 
 /** `['tasks', 2, 'timeoutMs']` → `tasks[2].timeoutMs`. */
-function formatPath(path: readonly PropertyKey[]): string {
+export function formatPath(path: readonly PropertyKey[]): string {
   return path.reduce<string>((text, key) => {
     if (typeof key === 'number') return `${text}[${key}]`;
     const name = String(key);

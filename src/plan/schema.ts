@@ -187,7 +187,8 @@ const fieldPath = (description: string) =>
     .regex(/^[^.\s]+(\.[^.\s]+)*$/, { error: expected('a dotted field path (e.g. result or usage.input_tokens)') })
     .describe(description);
 
-const commandSchema = strictObject(
+/** Zod schema of a command template: a task's `command` field, and each entry of a commands file. */
+export const commandSchema = strictObject(
   {
     run: z
       .array(z.string({ error: expected('a string') }), { error: expected('a list: the program, then its arguments') })

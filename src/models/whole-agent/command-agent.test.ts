@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -41,6 +41,7 @@ function setup(): { fanout: Fanout; dir: string; script: string } {
   const dir = realpathSync(mkdtempSync(join(tmpdir(), 'fanout-command-agent-')));
   const script = join(dir, 'agent.cjs');
   writeFileSync(script, AGENT);
+  mkdirSync(join(dir, '.fanout'));
   const fanout = createDefaultFanout({ home: join(dir, '.fanout'), persist: false, cwd: dir, env: { PATH: process.env.PATH } });
   fanouts.push(fanout);
   return { fanout, dir, script };
@@ -109,6 +110,24 @@ describe('model: command', () => {
     );
     await expect(fanout.check([{ id: 'odd', prompt: 'x', model: 'sim', command: { run: ['true'] } }])).rejects.toThrow(
       'plan: tasks[0].command: only model "command" runs a command, and task odd has model "sim"',
+    );
+  });
+
+  it('runs a named template of the commands file as model: command:<name>, and names the file when a name is not in it', async () => {
+    const { fanout, script, dir } = setup();
+    writeFileSync(join(dir, '.fanout', 'commands.yaml'), `echo:\n  run: [${JSON.stringify(process.execPath)}, ${JSON.stringify(script)}, echo]\n`);
+    const result = await fanout.run({ synthesis: false, tasks: [{ id: 'named', prompt: 'do named', model: 'command:echo' }] });
+    expect(result.outputs.named?.text).toBe('got: do named');
+    await expect(fanout.check({ synthesis: false, tasks: [{ id: 'x', prompt: 'x', model: 'command:codex' }] })).rejects.toThrow(
+      `plan: tasks[0].model: model "command:codex": no command template named "codex" (${join(dir, '.fanout', 'commands.yaml')} has echo)`,
+    );
+  });
+
+  it('refuses a commands file with a bad template in one line naming the field', async () => {
+    const { fanout, dir } = setup();
+    writeFileSync(join(dir, '.fanout', 'commands.json'), JSON.stringify({ codex: { run: [], output: 'x' } }));
+    await expect(fanout.check({ synthesis: false, tasks: [{ id: 'x', prompt: 'x', model: 'command:codex' }] })).rejects.toThrow(
+      new RegExp(`^${join(dir, '.fanout', 'commands.json')}: codex\\.(run|output): `),
     );
   });
 

@@ -16,7 +16,8 @@ const OUTPUT_FILE = '{outputFile}';
 /**
  * `model: command`: any CLI agent (Codex's `codex exec`, Aider, Gemini CLI,
  * a script) as a subagent, run once per task from the task's `command`
- * template (see {@link CommandTemplate} and docs/agents.md) in the task's
+ * template, else the named one of `command:<name>` (see
+ * {@link CommandTemplate} and docs/agents.md) in the task's
  * directory, in a process group of its own. Its answer is its stdout or
  * its `{outputFile}`, or a field of either read as JSON; a non-zero exit
  * fails the task with the exit code and the last line of its stderr.
@@ -27,9 +28,11 @@ export class CommandAgent implements WholeAgent {
   readonly provider = COMMAND_PROVIDER;
   readonly reportsCost = true;
 
+  /** `named`: the template of `command:<name>`, used by tasks without a `command` field of their own. */
   constructor(
     readonly spec: string,
     private readonly env: NodeJS.ProcessEnv,
+    private readonly named?: CommandTemplate,
   ) {}
 
   generate(_request: ModelRequest): Promise<ModelResponse> {
@@ -37,7 +40,7 @@ export class CommandAgent implements WholeAgent {
   }
 
   checkTask(options: ProviderOptions | undefined, cwd: string): string | undefined {
-    const template = templateOf(options);
+    const template = templateOf(options) ?? this.named;
     if (template === undefined) return `model "${this.spec}" needs the task's command field: the program to run (see docs/agents.md)`;
     const program = template.run[0] as string;
     if (findProgram(program, this.env, cwd) === undefined) return `command.run[0]: program "${program}" not found (not on PATH, or not executable)`;
@@ -45,7 +48,7 @@ export class CommandAgent implements WholeAgent {
   }
 
   async runTask(task: WholeAgentTask): Promise<WholeAgentResult> {
-    const template = templateOf(task.providerOptions);
+    const template = templateOf(task.providerOptions) ?? this.named;
     if (template === undefined) throw new FanoutError('MODEL_CONFIG', `model "${this.spec}": the task has no command template`);
     const uses = (placeholder: string): boolean => template.run.some((arg) => arg.includes(placeholder));
     const scratch = uses(OUTPUT_FILE) ? mkdtempSync(join(tmpdir(), 'fanout-command-')) : undefined;
