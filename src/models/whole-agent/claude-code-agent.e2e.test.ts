@@ -135,6 +135,25 @@ describe(`Claude Code ${CLAUDE_CODE_VERSION} as fanout's subagent (model: claude
     }
   });
 
+  it("the task's maxTurns reaches Claude Code as --max-turns; running out of turns is status limit", { timeout: 120_000 }, async () => {
+    const { repo } = gitRepo('turns');
+    const claudeHome = join(top, 'claude-home-turns');
+    mkdirSync(claudeHome);
+    const env = { ...claudeCodeEnv(sim.url, claudeHome), [CLAUDE_CODE_BIN_VARIABLE]: claude };
+    const fanout = createDefaultFanout({ home: join(top, 'fanout-home-turns'), cwd: repo, env });
+    const read = { name: 'Read', input: { file_path: 'README.md' } };
+    const script = { script: [{ tools: [read] }, { tools: [read] }], output: 'never reached' };
+    try {
+      const result = await fanout.run({
+        synthesis: false,
+        tasks: [{ id: 'turns', model: 'claude-code', maxTurns: 1, tools: ['read_file'], prompt: `Read. ${encodeSimDirective(script)}` }],
+      });
+      expect(result.tasks[0]).toMatchObject({ status: 'limit', error: 'maxTurns 1 reached (claude-code: Reached maximum number of turns (1))' });
+    } finally {
+      await fanout.close();
+    }
+  });
+
   it('a missing claude binary is one line at check, before anything is recorded', async () => {
     const fanout = createDefaultFanout({ persist: false, cwd: top, env: { PATH: '/nonexistent', [CLAUDE_CODE_BIN_VARIABLE]: join(top, 'no-claude') } });
     try {
