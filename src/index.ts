@@ -27,6 +27,7 @@ export { createDefaultFanout, fanoutHome, loadPriceTable, type DefaultFanoutOpti
 export { createFanout } from './engine/create-fanout.js';
 export type {
   CheckedRun,
+  EstimatedUsage,
   EventsOptions,
   Fanout,
   FanoutOptions,
@@ -34,6 +35,7 @@ export type {
   OutputOptions,
   OutputResult,
   PlanInput,
+  RunEstimate,
   RunReport,
   RunResult,
   RunStatusView,
@@ -46,6 +48,7 @@ export type {
 } from './contracts/fanout.js';
 export type { FanoutEvent, StoredEvent } from './contracts/events.js';
 export type {
+  RefusedCall,
   ResolvedAgent,
   RunRecord,
   RunStatus,

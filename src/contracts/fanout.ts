@@ -163,7 +163,37 @@ export interface CheckedRun {
   readonly dag: ExecutionDag;
   /** Whether any model of the run is the simulated one. */
   readonly simulated: boolean;
+  /** Tokens and cost the run is expected to use, per task and in all, with its assumptions. Frozen. */
+  readonly estimate: RunEstimate;
   readonly [checkedRunBrand]: true;
+}
+
+/** Expected usage of one model's calls (a task's, the synthesis's). */
+export interface EstimatedUsage {
+  /** The model spec. */
+  model: string;
+  inputTokens: number;
+  outputTokens: number;
+  /** Estimated US dollars; absent when the model's price is unknown. */
+  costUsd?: number;
+}
+
+/**
+ * What a run is expected to use, estimated at check from its prompts (counted),
+ * its turn and token caps (or defaults) and the price table: an order of
+ * magnitude to decide on before spending, not a bound.
+ */
+export interface RunEstimate {
+  tasks: Array<EstimatedUsage & { id: string; turns: number }>;
+  /** Absent when the run has no LLM synthesis. */
+  synthesis?: EstimatedUsage;
+  /** The whole run, the run's `maxTokens` applied. */
+  inputTokens: number;
+  outputTokens: number;
+  /** Absent when some model's price is unknown. */
+  costUsd?: number;
+  /** The assumptions, in one line. */
+  assumptions: string;
 }
 
 /** One spawned task: its plan id and its globally unique handle. */

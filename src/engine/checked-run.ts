@@ -1,7 +1,7 @@
 import { deepFreeze } from '../agent/index.js';
 import { FanoutError } from '../contracts/errors.js';
 import type { ExecutionDag, Plan } from '../contracts/plan.js';
-import type { CheckedRun } from '../contracts/fanout.js';
+import type { CheckedRun, RunEstimate } from '../contracts/fanout.js';
 import type { CheckedPlan } from './run-check.js';
 
 /**
@@ -15,6 +15,7 @@ class CheckedRunHandle {
   readonly plan: Plan;
   readonly dag: ExecutionDag;
   readonly simulated: boolean;
+  readonly estimate: RunEstimate;
   /** The Fanout that checked it: its models (and their lifetime) are that instance's. */
   readonly #owner: object;
   readonly #checked: CheckedPlan;
@@ -24,6 +25,7 @@ class CheckedRunHandle {
     this.plan = deepFreeze(structuredClone(checked.plan));
     this.dag = deepFreeze(structuredClone(checked.dag));
     this.simulated = checked.simulated;
+    this.estimate = deepFreeze(structuredClone(checked.estimate));
     this.#owner = owner;
     this.#checked = { ...checked, plan: this.plan, dag: this.dag };
     Object.freeze(this);

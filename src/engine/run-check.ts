@@ -1,3 +1,4 @@
+import { estimateRun } from './run-estimate.js';
 import type { AgentDefinitionSource } from '../contracts/agent-definitions.js';
 import { FanoutError, isFanoutError } from '../contracts/errors.js';
 import type { Model, ModelResolver } from '../contracts/model.js';
@@ -5,7 +6,7 @@ import { isSimulated } from '../contracts/sim-options.js';
 import type { Pricer, PriceLookup } from '../contracts/pricing.js';
 import { analyzePlan, loadPlanFile, normalizePlan } from '../plan/index.js';
 import type { ExecutionDag, Plan } from '../contracts/plan.js';
-import type { PlanInput, SpawnOptions } from '../contracts/fanout.js';
+import type { PlanInput, RunEstimate, SpawnOptions } from '../contracts/fanout.js';
 import { checkBudgetsPriced } from './run-costs.js';
 import { COMMAND_PROVIDER, isWholeAgent } from '../contracts/whole-agent.js';
 import { wholeAgentOptions } from './whole-agent-task.js';
@@ -42,6 +43,7 @@ export interface CheckedPlan extends RunModels {
   name?: string;
   /** The synthesis that replaces the LLM's (SpawnOptions.synthesize). */
   synthesize?: SpawnOptions['synthesize'];
+  estimate: RunEstimate;
 }
 
 /** What checking a run needs from the engine. */
@@ -94,6 +96,11 @@ export function checkRun(input: PlanInput, options: SpawnOptions, ctx: RunCheckC
     plan,
     dag,
     ...resolved,
+    estimate: estimateRun(plan, resolved.pricers, {
+      defaultModel: ctx.defaultModel,
+      synthesizes: options.synthesize === undefined,
+      ...(agents === undefined ? {} : { agents }),
+    }),
     ...(agents === undefined ? {} : { agents }),
     ...(options.name === undefined ? {} : { name: options.name }),
     ...(options.synthesize === undefined ? {} : { synthesize: options.synthesize }),

@@ -165,6 +165,8 @@ describe('fanout do at a terminal', () => {
     const declined = terminal(home, dir, 'n\n');
     expect(await runCli(['do', 'add a and b'], declined)).toBe(0);
     expect(declined.out()).toMatch(/Run these 2 tasks\? \[Y\/n\] Not run\.\n$/);
+    // The estimate is shown before the question.
+    expect(declined.out()).toMatch(/Estimate: 2 tasks \+ synthesis ≈ \S+ tokens in \/ \S+ out, \$0 estimated\n[\s\S]*Assumed: [^\n]+\n\nRun these 2 tasks\?/);
     const runs = io();
     // No store was even created: runs has none to read.
     expect(await runCli(['runs'], runs)).toBe(2);

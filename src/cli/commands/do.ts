@@ -12,6 +12,7 @@ import { withFanout } from '../library.js';
 import { isSimulatedSpec } from '../model-spec.js';
 import { checkPlanFileTarget, planYaml, writeNewFile } from '../plan-file.js';
 import { renderDoBanner, renderPlannedPlan } from '../render-plan.js';
+import { renderEstimate } from '../render-estimate.js';
 import { spawnOptionsFromFlags, withCaps, type CapFlags, type SpawnFlags } from '../run-flags.js';
 import { workingDirOf } from '../working-dir.js';
 
@@ -58,7 +59,8 @@ export async function doCommand(words: readonly string[], flags: DoFlags, io: Cl
     if (flags.json) {
       io.stdout.write(jsonLine({ type: 'plan', request, plan, dag, ...(planFile !== undefined && { file: planFile.path }) }));
     } else {
-      writeLines(io.stdout, [...renderPlannedPlan(plan, dag), '']);
+      // The estimate comes before the question: what the run will cost is part of what is confirmed.
+      writeLines(io.stdout, [...renderPlannedPlan(plan, dag), '', ...renderEstimate(checked.estimate, checked.plan), '']);
     }
 
     if (planFile !== undefined) {
