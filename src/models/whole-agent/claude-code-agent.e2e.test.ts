@@ -154,6 +154,34 @@ describe(`Claude Code ${CLAUDE_CODE_VERSION} as fanout's subagent (model: claude
     }
   });
 
+  it('stop ends Claude Code mid-answer: status stopped, no process of it left', { timeout: 120_000 }, async () => {
+    const { repo } = gitRepo('stopped');
+    const claudeHome = join(top, 'claude-home-stopped');
+    mkdirSync(claudeHome);
+    const env = { ...claudeCodeEnv(sim.url, claudeHome), [CLAUDE_CODE_BIN_VARIABLE]: claude };
+    const fanout = createDefaultFanout({ home: join(top, 'fanout-home-stopped'), cwd: repo, env });
+    // A marker in the prompt finds Claude Code's processes by their arguments; the model takes a minute to answer.
+    const marker = `stop-marker-${process.pid}-${Date.now()}`;
+    const running = (): number[] =>
+      execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' })
+        .split('\n')
+        .filter((line) => line.includes(marker) && !line.includes('ps -eo'))
+        .map((line) => Number.parseInt(line.trim(), 10));
+    try {
+      const { runId, handles } = fanout.spawn({
+        synthesis: false,
+        tasks: [{ id: 'slow', model: 'claude-code', prompt: `${marker} ${encodeSimDirective({ latencyMs: 60_000, output: 'too late' })}` }],
+      });
+      await until(() => running().length > 0);
+      await fanout.stop(handles[0]?.handle ?? '');
+      const result = await fanout.wait(runId);
+      expect(result.tasks[0]?.status).toBe('stopped');
+      await until(() => running().length === 0);
+    } finally {
+      await fanout.close();
+    }
+  });
+
   it('a missing claude binary is one line at check, before anything is recorded', async () => {
     const fanout = createDefaultFanout({ persist: false, cwd: top, env: { PATH: '/nonexistent', [CLAUDE_CODE_BIN_VARIABLE]: join(top, 'no-claude') } });
     try {
@@ -165,3 +193,11 @@ describe(`Claude Code ${CLAUDE_CODE_VERSION} as fanout's subagent (model: claude
     }
   });
 });
+
+/** Polls a condition another process makes true, up to 30 s. */
+async function until(condition: () => boolean): Promise<void> {
+  for (let waited = 0; !condition(); waited += 100) {
+    if (waited > 30_000) throw new Error('condition not met within 30 s');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
