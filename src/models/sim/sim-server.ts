@@ -257,7 +257,7 @@ function checkOptions(options: SimServerOptions): void {
   if (faults !== undefined) {
     if (!(faults.rate >= 0 && faults.rate <= 1)) throw optionError(`faults.rate must be a number from 0 to 1, got ${faults.rate}`);
     for (const kind of faults.kinds ?? []) {
-      if (!RANDOM_FAULT_KINDS.includes(kind)) throw optionError(`faults.kinds: expected 500, 529, reset or stall, got ${String(kind)}`);
+      if (!RANDOM_FAULT_KINDS.includes(kind)) throw optionError(`faults.kinds: expected 429, 500, 529, reset or stall, got ${String(kind)}`);
     }
   }
   for (const key of ['maxConcurrent', 'requestsPerSecond', 'requestsPerMinute', 'tokensPerMinute', 'retryAfterMs'] as const) {
@@ -269,7 +269,7 @@ function checkOptions(options: SimServerOptions): void {
   }
 }
 
-const RANDOM_FAULT_KINDS: readonly RandomFaultKind[] = [500, 529, 'reset', 'stall'];
+const RANDOM_FAULT_KINDS: readonly RandomFaultKind[] = [429, 500, 529, 'reset', 'stall'];
 
 function optionError(message: string): FanoutError {
   return new FanoutError('OPTION_INVALID', `sim server: ${message}`);
