@@ -4,7 +4,8 @@ import { claudeCodeAgentSource } from './agents/index.js';
 import type { Fanout, FanoutOptions } from './contracts/fanout.js';
 import { createFanout } from './engine/index.js';
 import { createModelResolver, defaultModelSpec, type CommandTemplates } from './models/resolver.js';
-import { COMMAND_FILE_NAMES, loadCommandTemplates } from './plan/command-templates.js';
+import { COMMAND_FILE_NAMES, parseCommandTemplates } from './plan/command-templates.js';
+import { readConfigFile } from './models/config-file.js';
 import { createPriceTable, loadPriceOverrides, priceLookup, type PriceTable } from './models/pricing.js';
 import { planFromRequest } from './planner/index.js';
 import { LazyRunStore, MemoryRunStore, openRunStore } from './store/index.js';
@@ -102,7 +103,8 @@ export function loadPriceTable(env: NodeJS.ProcessEnv = process.env, home: strin
  */
 function loadCommandFile(env: NodeJS.ProcessEnv, home: string): CommandTemplates {
   const file = env.FANOUT_COMMANDS || COMMAND_FILE_NAMES.map((name) => join(home, name)).find((path) => existsSync(path));
-  return file === undefined ? { templates: {}, source: undefined } : { templates: loadCommandTemplates(file), source: file };
+  if (file === undefined) return { templates: {}, source: undefined };
+  return { templates: parseCommandTemplates(readConfigFile(file, 'commands file'), file), source: file };
 }
 
 /**

@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { FanoutError } from '../contracts/errors.js';
+import { readConfigFile } from './config-file.js';
 import type { Usage } from '../contracts/model.js';
 import type { PriceLookup } from '../contracts/pricing.js';
 
@@ -132,19 +131,7 @@ export function loadPriceOverrides(file: string): PriceTable {
   const fail = (what: string, cause?: unknown): never => {
     throw new FanoutError('OPTION_INVALID', `${file}: ${what}`, { cause, where: file });
   };
-  let text = '';
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    fail(`cannot read the price file (${(error as NodeJS.ErrnoException).code ?? String(error)})`, error);
-  }
-  let value: unknown;
-  try {
-    // YAML is a superset of JSON, so one parser reads both.
-    value = parseYaml(text);
-  } catch (error) {
-    fail(`not valid JSON or YAML: ${(error as Error).message.split('\n')[0]}`, error);
-  }
+  const value = readConfigFile(file, 'price file');
   const result = configSchema.safeParse(value);
   if (!result.success) {
     const issue = result.error.issues[0];

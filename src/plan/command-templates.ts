@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
 import { z } from 'zod';
 import { FanoutError } from '../contracts/errors.js';
 import type { CommandTemplate } from '../contracts/plan.js';
@@ -16,32 +14,18 @@ const templatesSchema = z.record(
 );
 
 /**
- * Reads a commands file: named command templates (`codex: { run: [...] }`),
- * which `model: command:<name>` runs (docs/agents.md). JSON or YAML. Throws
- * FanoutError `OPTION_INVALID`, one line naming the file and the field.
+ * Validates what a commands file holds: named command templates
+ * (`codex: { run: [...] }`), which `model: command:<name>` runs
+ * (docs/agents.md). Throws FanoutError `OPTION_INVALID`, one line naming
+ * `file` and the field.
  */
-export function loadCommandTemplates(file: string): Record<string, CommandTemplate> {
-  const fail = (what: string, cause?: unknown): never => {
-    throw new FanoutError('OPTION_INVALID', `${file}: ${what}`, { cause, where: file });
-  };
-  let text = '';
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    fail(`cannot read the commands file (${(error as NodeJS.ErrnoException).code ?? String(error)})`, error);
-  }
-  let value: unknown;
-  try {
-    // YAML is a superset of JSON: one parser reads both.
-    value = parse(text, { maxAliasCount: 100 });
-  } catch (error) {
-    fail(`not valid JSON or YAML: ${(error as Error).message.split('\n')[0]}`, error);
-  }
+export function parseCommandTemplates(value: unknown, file: string): Record<string, CommandTemplate> {
   const result = templatesSchema.safeParse(value ?? {});
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const path = issue === undefined ? [] : issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0] ?? ''] : issue.path;
-    fail(`${path.length === 0 ? '(root)' : formatPath(path)}: ${issue?.message ?? 'invalid'}`, result.error);
-  }
-  return result.data as Record<string, CommandTemplate>;
+  if (result.success) return result.data as Record<string, CommandTemplate>;
+  const issue = result.error.issues[0];
+  const path = issue === undefined ? [] : issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0] ?? ''] : issue.path;
+  throw new FanoutError('OPTION_INVALID', `${file}: ${path.length === 0 ? '(root)' : formatPath(path)}: ${issue?.message ?? 'invalid'}`, {
+    cause: result.error,
+    where: file,
+  });
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDefaultFanout } from '../../compose.js';
 import type { FanoutEvent } from '../../contracts/events.js';
+import type { Fanout } from '../../contracts/fanout.js';
 import type { TaskSpec } from '../../contracts/plan.js';
 import { encodeSimDirective, startSimServer, type SimServer } from '../sim/index.js';
 import { claudeCodeEnv, CLAUDE_CODE_VERSION, ensureClaudeCode } from '../../test-support/claude-code.js';
@@ -40,6 +41,15 @@ function gitRepo(name: string): { repo: string; git: (...args: string[]) => stri
   return { repo, git };
 }
 
+/** A git repository and a Fanout on it whose claude-code tasks run the pinned Claude Code against the simulated model. */
+function claudeFanout(name: string): { fanout: Fanout; git: (...args: string[]) => string } {
+  const { repo, git } = gitRepo(name);
+  const claudeHome = join(top, `claude-home-${name}`);
+  mkdirSync(claudeHome);
+  const env = { ...claudeCodeEnv(sim.url, claudeHome), [CLAUDE_CODE_BIN_VARIABLE]: claude };
+  return { fanout: createDefaultFanout({ home: join(top, `fanout-home-${name}`), cwd: repo, env }), git };
+}
+
 /** A task whose Claude Code writes `<id>.txt` (a path relative to its worktree) and answers. */
 function writer(id: string): TaskSpec {
   const script = {
@@ -52,11 +62,7 @@ function writer(id: string): TaskSpec {
 
 describe(`Claude Code ${CLAUDE_CODE_VERSION} as fanout's subagent (model: claude-code)`, () => {
   it('runs three Claude Code processes at once, each writing in its worktree; the result branch holds all three files', { timeout: 240_000 }, async () => {
-    const { repo, git } = gitRepo('three');
-    const claudeHome = join(top, 'claude-home');
-    mkdirSync(claudeHome);
-    const env = { ...claudeCodeEnv(sim.url, claudeHome), [CLAUDE_CODE_BIN_VARIABLE]: claude };
-    const fanout = createDefaultFanout({ home: join(top, 'fanout-home'), cwd: repo, env });
+    const { fanout, git } = claudeFanout('three');
     const events: FanoutEvent[] = [];
     try {
       const result = await fanout.run({ synthesis: false, tasks: ['alpha', 'beta', 'gamma'].map(writer) }, { onEvent: (event) => events.push(event) });
@@ -89,11 +95,7 @@ describe(`Claude Code ${CLAUDE_CODE_VERSION} as fanout's subagent (model: claude
   });
 
   it('a write outside the task write scope is refused by Claude Code permissions, and the task says so in its tool calls', { timeout: 120_000 }, async () => {
-    const { repo, git } = gitRepo('scoped');
-    const claudeHome = join(top, 'claude-home-scoped');
-    mkdirSync(claudeHome);
-    const env = { ...claudeCodeEnv(sim.url, claudeHome), [CLAUDE_CODE_BIN_VARIABLE]: claude };
-    const fanout = createDefaultFanout({ home: join(top, 'fanout-home-scoped'), cwd: repo, env });
+    const { fanout, git } = claudeFanout('scoped');
     const events: FanoutEvent[] = [];
     const script = {
       script: [{ tools: [{ name: 'Write', input: { file_path: 'outside.txt', content: 'no\n' } }, { name: 'Write', input: { file_path: 'inside/ok.txt', content: 'yes\n' } }] }],
@@ -116,11 +118,7 @@ describe(`Claude Code ${CLAUDE_CODE_VERSION} as fanout's subagent (model: claude
   });
 
   it("a task's maxTokens stops Claude Code mid-run from the usage its stream reports, with status limit", { timeout: 120_000 }, async () => {
-    const { repo } = gitRepo('capped');
-    const claudeHome = join(top, 'claude-home-capped');
-    mkdirSync(claudeHome);
-    const env = { ...claudeCodeEnv(sim.url, claudeHome), [CLAUDE_CODE_BIN_VARIABLE]: claude };
-    const fanout = createDefaultFanout({ home: join(top, 'fanout-home-capped'), cwd: repo, env });
+    const { fanout } = claudeFanout('capped');
     const read = { name: 'Read', input: { file_path: 'README.md' } };
     // Each turn of Claude Code's takes ~2,100 input tokens (its system prompt): the cap falls in the second.
     const script = { latencyMs: 500, script: [{ tools: [read] }, { tools: [read] }, { tools: [read] }, { tools: [read] }], output: 'read it four times' };
@@ -136,11 +134,7 @@ describe(`Claude Code ${CLAUDE_CODE_VERSION} as fanout's subagent (model: claude
   });
 
   it("the task's maxTurns reaches Claude Code as --max-turns; running out of turns is status limit", { timeout: 120_000 }, async () => {
-    const { repo } = gitRepo('turns');
-    const claudeHome = join(top, 'claude-home-turns');
-    mkdirSync(claudeHome);
-    const env = { ...claudeCodeEnv(sim.url, claudeHome), [CLAUDE_CODE_BIN_VARIABLE]: claude };
-    const fanout = createDefaultFanout({ home: join(top, 'fanout-home-turns'), cwd: repo, env });
+    const { fanout } = claudeFanout('turns');
     const read = { name: 'Read', input: { file_path: 'README.md' } };
     const script = { script: [{ tools: [read] }, { tools: [read] }], output: 'never reached' };
     try {
@@ -155,11 +149,7 @@ describe(`Claude Code ${CLAUDE_CODE_VERSION} as fanout's subagent (model: claude
   });
 
   it('stop ends Claude Code mid-answer: status stopped, no process of it left', { timeout: 120_000 }, async () => {
-    const { repo } = gitRepo('stopped');
-    const claudeHome = join(top, 'claude-home-stopped');
-    mkdirSync(claudeHome);
-    const env = { ...claudeCodeEnv(sim.url, claudeHome), [CLAUDE_CODE_BIN_VARIABLE]: claude };
-    const fanout = createDefaultFanout({ home: join(top, 'fanout-home-stopped'), cwd: repo, env });
+    const { fanout } = claudeFanout('stopped');
     // A marker in the prompt finds Claude Code's processes by their arguments; the model takes a minute to answer.
     const marker = `stop-marker-${process.pid}-${Date.now()}`;
     const running = (): number[] =>
