@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { parseFaultKinds, parseNonNegativeInt, parsePort, parsePositiveInt, parsePositiveNumber, parseProviderLimit, parseShare } from './parse-flags.js';
+import { parseAge, parseFaultKinds, parseNonNegativeInt, parsePort, parsePositiveInt, parsePositiveNumber, parseProviderLimit, parseShare } from './parse-flags.js';
 
 describe('flag parsers', () => {
   it('accept plain integers in range', () => {
@@ -44,5 +44,14 @@ describe('flag parsers', () => {
   });
   it('reject an unknown fault kind, naming it', () => {
     expect(() => parseFaultKinds('500,404')).toThrow('got "404"');
+  });
+
+  it('parses ages in seconds, minutes, hours and days, and refuses anything else naming the value', () => {
+    expect(parseAge('30d')).toBe(30 * 86_400_000);
+    expect(parseAge('12h')).toBe(12 * 3_600_000);
+    expect(parseAge('90m')).toBe(90 * 60_000);
+    expect(parseAge('1.5s')).toBe(1_500);
+    expect(() => parseAge('30')).toThrow('got "30"');
+    expect(() => parseAge('-1d')).toThrow('expected an age such as 30d');
   });
 });

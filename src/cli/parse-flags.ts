@@ -27,6 +27,15 @@ export function parseNonNegativeInt(value: string): number {
   return parseInteger(value, 0, Number.MAX_SAFE_INTEGER, 'a non-negative integer');
 }
 
+const AGE_UNITS: Readonly<Record<string, number>> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** Parses an age such as `30d`, `12h`, `90m` or `3600s` into ms. */
+export function parseAge(value: string): number {
+  const match = /^(\d+(?:\.\d+)?)([smhd])$/.exec(value.trim());
+  if (match === null) throw new InvalidArgumentError(`expected an age such as 30d, 12h, 90m or 3600s; got "${value}"`);
+  return Math.round(Number(match[1]) * (AGE_UNITS[match[2] as string] as number));
+}
+
 /** Parses a TCP port, 0 (any free port) to 65535. */
 export function parsePort(value: string): number {
   return parseInteger(value, 0, 65_535, 'a port number from 0 to 65535');

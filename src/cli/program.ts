@@ -3,7 +3,7 @@ import { ExitCode, exitCodeForError } from './exit-codes.js';
 import { formatCommanderMessage, formatError } from './format-error.js';
 import type { CliIo } from './io.js';
 import { MODEL_FLAG_HELP, REAL_MODEL_EXAMPLE } from './model-spec.js';
-import { parseFaultKinds, parseNonNegativeInt, parsePort, parsePositiveInt, parsePositiveNumber, parseProviderLimit, parseShare } from './parse-flags.js';
+import { parseAge, parseFaultKinds, parseNonNegativeInt, parsePort, parsePositiveInt, parsePositiveNumber, parseProviderLimit, parseShare } from './parse-flags.js';
 import { readVersion } from './version.js';
 
 /** The real process as a {@link CliIo}. */
@@ -144,6 +144,13 @@ Docs: docs/cli.md`,
     .option('--detach', 'continue it in the background and return at once')
     .option('--json', 'print one JSON event per line, then a run-end summary line')
     .action((run: string, options) => runAction(async () => (await import('./commands/resume.js')).resumeCommand(run, options, io)));
+
+  program
+    .command('prune')
+    .description('delete finished runs older than an age, with their events, outputs and logs (live runs are kept)')
+    .requiredOption('--older-than <age>', 'age such as 30d, 12h, 90m or 3600s', parseAge)
+    .option('--json', 'print {pruned, live} as JSON')
+    .action((options) => runAction(async () => (await import('./commands/prune.js')).pruneCommand(options, io)));
 
   program
     .command('status')

@@ -308,6 +308,14 @@ export interface RunResult {
   report: RunReport;
 }
 
+/** What {@link Fanout.prune} did. */
+export interface PruneResult {
+  /** Runs deleted with everything recorded for them, oldest first. */
+  pruned: string[];
+  /** Runs old enough that were kept because they are live (their lease is valid). */
+  live: string[];
+}
+
 /** What {@link Fanout.stop} did. */
 export interface StopResult {
   /** The run the target belongs to (the target itself when it is a run id). */
@@ -394,6 +402,14 @@ export interface Fanout {
    * --detach`, the MCP `resume` tool) and must say why here.
    */
   checkResume(runId: string): void;
+  /**
+   * Deletes the runs created more than `olderThanMs` ago, with their tasks,
+   * events, outputs and todo items. A live run (its lease valid) is kept
+   * and listed as such; one prepared and never started is not live. Worktrees and logs are the
+   * caller's (`fanout prune` removes the logs; `fanout clean` the worktrees).
+   * Throws `OPTION_INVALID` for a negative age.
+   */
+  prune(options: { olderThanMs: number }): PruneResult;
   /** A task's output, or its current status; blocks with `block: true`. Works for tasks of other processes. */
   output(handle: string, options?: OutputOptions): Promise<OutputResult>;
   /**

@@ -15,6 +15,7 @@ import type {
   RunResult,
   RunStatusView,
   PlanInput,
+  PruneResult,
   SpawnOptions,
   SpawnResult,
   StartOptions,
@@ -157,6 +158,29 @@ class FanoutEngine implements Fanout {
     const { run, tasks } = resetForResume(this.#store, settled, now);
     this.#execute({ run, tasks, ...models }, { ...options, stopsSince: now, resumed: true });
     return spawnResult({ run, tasks, ...models });
+  }
+
+  prune(options: { olderThanMs: number }): PruneResult {
+    this.#checkOpen();
+    const { olderThanMs } = options;
+    if (!(olderThanMs >= 0) || !Number.isFinite(olderThanMs)) {
+      throw new FanoutError('OPTION_INVALID', `olderThanMs must be a number of ms >= 0, got ${String(olderThanMs)}`);
+    }
+    const cutoff = this.#clock.now() - olderThanMs;
+    const result: PruneResult = { pruned: [], live: [] };
+    const old = this.#store.listRuns().filter((run) => run.createdAt < cutoff).reverse();
+    for (const stored of old) {
+      const run = this.#settled(stored);
+      // A run prepared and never started has no process: nothing will ever execute it.
+      if (this.#executions.has(run.runId) || (isRunActive(run) && run.startedAt !== undefined)) {
+        result.live.push(run.runId);
+        continue;
+      }
+      this.#store.deleteRun(run.runId);
+      result.pruned.push(run.runId);
+    }
+    this.#store.flush();
+    return result;
   }
 
   checkResume(runId: string): void {
