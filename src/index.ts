@@ -35,6 +35,7 @@ export type {
   OutputOptions,
   OutputResult,
   PlanInput,
+  PruneResult,
   RunEstimate,
   RunReport,
   RunResult,
@@ -50,6 +51,7 @@ export type { FanoutEvent, StoredEvent } from './contracts/events.js';
 export type {
   RefusedCall,
   ResolvedAgent,
+  RunAttempt,
   RunRecord,
   RunStatus,
   SynthesisResult,
