@@ -161,7 +161,7 @@ export interface CheckedRun {
   readonly plan: Plan;
   /** The execution DAG. Frozen. */
   readonly dag: ExecutionDag;
-  /** Whether any model of the run is the simulated one. */
+  /** Whether a model that answers in the run (a task's, or the synthesis's unless it is off) is the simulated one. */
   readonly simulated: boolean;
   /** Tokens and cost the run is expected to use, per task and in all, with its assumptions. Frozen. */
   readonly estimate: RunEstimate;

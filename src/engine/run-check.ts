@@ -25,7 +25,7 @@ export interface RunModels {
   models: Map<string, Model>;
   /** Pricers by the same specs; undefined where the price is unknown. */
   pricers: Map<string, Pricer | undefined>;
-  /** Whether any of them is the simulated model. */
+  /** Whether a model that answers in this run (a task's, or the synthesis's unless it is off) is the simulated one. */
   simulated: boolean;
 }
 
@@ -171,7 +171,14 @@ export function resolveRunModels(
     models.set(spec, model);
     pricers.set(spec, ctx.pricing(model.spec));
   }
-  return { models, pricers, simulated: [...models.values()].some(isSimulated) };
+  // Only models that answer something label the run: a fallback that no task uses and no synthesis calls does not.
+  const called = plan.tasks.map((task) => task.model ?? fallback);
+  if (plan.synthesis !== false) called.push(fallback);
+  const simulated = called.some((spec) => {
+    const model = models.get(spec);
+    return model !== undefined && isSimulated(model);
+  });
+  return { models, pricers, simulated };
 }
 
 /**

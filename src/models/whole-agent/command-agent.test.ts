@@ -66,6 +66,8 @@ describe('model: command', () => {
     const result = await fanout.run({ synthesis: false, tasks: [commandTask('echo', [process.execPath, script, 'echo'])] });
     expect(result.tasks.map((task) => task.status)).toEqual(['succeeded']);
     expect(result.outputs.echo?.text).toBe('got: do echo');
+    // Without a key the default model is the simulated one, but nothing in this run calls it: no SIMULATED label.
+    expect(result.report.simulated).toBe(false);
   });
 
   it('replaces {prompt} and {system} in the arguments and then writes nothing to stdin', async () => {
