@@ -8,7 +8,7 @@ import { COMMAND_FILE_NAMES, parseCommandTemplates } from './plan/command-templa
 import { readConfigFile } from './models/config-file.js';
 import { createPriceTable, loadPriceOverrides, priceLookup, type PriceTable } from './models/pricing.js';
 import { planFromRequest } from './planner/index.js';
-import { LazyRunStore, MemoryRunStore, openRunStore } from './store/index.js';
+import { LazyRunStore, MemoryRunStore, openReadableRunStore } from './store/index.js';
 import { createWorktreeManager } from './workspace/index.js';
 
 /** Options of {@link createDefaultFanout}. */
@@ -124,7 +124,8 @@ export function createDefaultFanout(options: DefaultFanoutOptions = {}): Fanout 
     agents: rest.agents ?? claudeCodeAgentSource(agentsHome === undefined ? {} : { home: agentsHome }),
     // The store lives in the workspace by default (./.fanout): no subagent may write it.
     protectedPaths: [resolve(home), ...(rest.protectedPaths ?? [])],
-    store: persist ? new LazyRunStore(() => openRunStore(home), resolve(home)) : new MemoryRunStore(),
+    // A store this process may not write (a read-only FANOUT_HOME) is still read: runs, status, output.
+    store: persist ? new LazyRunStore(() => openReadableRunStore(home), resolve(home)) : new MemoryRunStore(),
     // Read on the first `command:<name>` spec: a broken commands file fails the runs that name one, not every command.
     models: createModelResolver({ env, commandTemplates: () => loadCommandFile(env, home) }),
     workspaces: rest.workspaces ?? createWorktreeManager({ home }),

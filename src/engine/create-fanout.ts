@@ -31,7 +31,7 @@ import { checkRun, preflightModels, resolveRunModels, type CheckedPlan, type Run
 import { followEventLog, readEventPage, type EventScope } from './event-log.js';
 import { EventHub } from './run-events.js';
 import { RunExecution } from './run-execution.js';
-import { isRunActive, isTerminal, LEASE_TTL_MS, leaseRenewMs } from './run-liveness.js';
+import { isRunActive, isRunOrphaned, isTerminal, LEASE_TTL_MS, leaseRenewMs } from './run-liveness.js';
 import { newRunRecords } from './run-records.js';
 import { StopPoller } from './stop-poller.js';
 import { refuseResume, resetForResume } from './run-resume.js';
@@ -424,7 +424,13 @@ class FanoutEngine implements Fanout {
   #settled(run: RunRecord): RunRecord {
     // A run executing here is alive by definition, whatever a test's clock did to its lease.
     if (this.#executions.has(run.runId)) return run;
-    return settleOrphanedRun(this.#store, run, this.#clock.now());
+    try {
+      return settleOrphanedRun(this.#store, run, this.#clock.now());
+    } catch (error) {
+      // A store this process may only read: the run is shown as what it is, without recording it.
+      if (!isFanoutError(error, 'STORE_ERROR')) throw error;
+      return isRunOrphaned(run, this.#clock.now()) ? { ...run, status: 'interrupted', error: `run ${run.runId} was interrupted (not recorded: ${error.message})` } : run;
+    }
   }
 
   /** The run, settled; NOT_FOUND when there is none. */

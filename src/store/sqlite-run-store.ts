@@ -27,6 +27,8 @@ export interface SqliteRunStoreOptions {
   maxOutputBytes?: number;
   /** Open for reading only (`status`, `output`); the file must exist with a current schema. @default false */
   readonly?: boolean;
+  /** Called once the database is closed (a snapshot removes its copy). */
+  onClose?: () => void;
 }
 
 /** How long a statement waits for another process's write lock before failing. */
@@ -67,6 +69,7 @@ export class SqliteRunStore implements RunStore {
   }
   readonly #db: Database.Database;
   readonly #maxOutputBytes: number;
+  readonly #onClose: (() => void) | undefined;
   readonly #statements: ReturnType<typeof prepareStatements>;
   readonly #patchStatements = new Map<string, Statement>();
   /** Absent when read-only. */
@@ -88,6 +91,7 @@ export class SqliteRunStore implements RunStore {
     this.path = options.path;
     const readonly = options.readonly ?? false;
     this.#maxOutputBytes = resolveMaxOutputBytes(options.maxOutputBytes);
+    this.#onClose = options.onClose;
     this.#db = openDatabase(this.path, readonly);
     this.#statements = prepareStatements(this.#db);
     this.#writes = readonly
@@ -331,6 +335,7 @@ export class SqliteRunStore implements RunStore {
       this.#writes?.apply();
     } finally {
       this.#db.close();
+      this.#onClose?.();
     }
     const deferred = this.#writes?.takeDeferredError();
     if (deferred) throw deferred;
