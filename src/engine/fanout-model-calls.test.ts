@@ -52,8 +52,6 @@ describe('model calls of a run', () => {
     ]);
     expect(harness.eventsOf('rate-window')).toEqual([
       expect.objectContaining({ provider: 'scripted', window: 1, change: 'shrank', reason: 'HTTP 429' }),
-      // b's answer, in flight when the window shrank: the window was full, so it grows again.
-      expect.objectContaining({ provider: 'scripted', window: 2, change: 'grew', reason: 'calls succeed' }),
     ]);
     expect(harness.eventsOf('tool-call')).toEqual([expect.objectContaining({ id: 'b', tool: 'no_such_tool', ok: false })]);
     expect(harness.eventsOf('model-call').map((event) => [event.id, event.turn])).toEqual([

@@ -5,6 +5,9 @@
  */
 export const INITIAL_WINDOW = 32;
 
+/** Round trips per extra call once the window is back just under where the last limit hit. */
+const PLATEAU_ROUNDS = 8;
+
 /** A change of an endpoint's window worth telling the user about. */
 export interface WindowChange {
   /** The new window: whole calls in flight. */
@@ -21,8 +24,10 @@ export interface WindowChange {
  * rate-limit headers opens it (nothing to adapt to until a 429 or 529
  * says otherwise), one with them makes it grow by one per success (slow
  * start, doubling per round trip) until the first limit, then by one per
- * window's worth of successes. A limit halves it, once per round trip: a
- * burst of 429s from calls started before the last decrease counts once.
+ * window's worth of successes, and eight times slower once just under the
+ * window the last limit hit (probing it, not hammering it). A limit halves
+ * it, once per round trip: a burst of 429s from calls started before the
+ * last decrease counts once.
  */
 export class AdaptiveWindow {
   #size = INITIAL_WINDOW;
@@ -31,6 +36,8 @@ export class AdaptiveWindow {
   /** Calls started so far: a call's number tells whether it started before the last decrease. */
   #started = 0;
   #decreasedAt = -1;
+  /** The window when the last limit hit: growth slows to a crawl just under it (a plateau, as TCP CUBIC's). */
+  #limitedAt = Number.POSITIVE_INFINITY;
   #reported = INITIAL_WINDOW;
 
   /** Counts a call that starts now; returns its number, for {@link AdaptiveWindow.limited}. */
@@ -54,7 +61,8 @@ export class AdaptiveWindow {
       this.#state = signalled ? 'adaptive' : 'open';
     }
     if (this.#state !== 'adaptive' || !full) return undefined;
-    this.#size += this.#size < this.#threshold ? 1 : 1 / this.#size;
+    if (this.#size < this.#threshold) this.#size += 1;
+    else this.#size += this.#size + 1 < this.#limitedAt ? 1 / this.#size : 1 / (this.#size * PLATEAU_ROUNDS);
     // Told at each quarter of growth, not per success: a window of 200 would otherwise be 170 events.
     if (this.limit < this.#reported * 1.25) return undefined;
     this.#reported = this.limit;
@@ -69,7 +77,8 @@ export class AdaptiveWindow {
   limited(call: number, inFlight: number, reason: string): WindowChange | undefined {
     if (this.#state === 'adaptive' && call < this.#decreasedAt) return undefined;
     const base = Math.min(this.limit, Math.max(1, inFlight));
-    this.#size = Math.max(1, Math.floor(base / 2));
+    this.#limitedAt = base;
+    this.#size = Math.max(1, Math.ceil(base / 2));
     this.#threshold = this.#size;
     this.#state = 'adaptive';
     this.#decreasedAt = this.#started;
