@@ -18,6 +18,14 @@ export interface LegArgs {
   latencyMs: number;
   /** Most tasks in flight at once. */
   concurrency: number;
+  /**
+   * The fanout leg's model: `sim` (default), or `anthropic` / `openai`
+   * specs pointed at the simulated server through their base URLs, the
+   * sim options then travelling in the task prompt (the rate-limit scenario S5).
+   */
+  model?: 'sim' | 'anthropic' | 'openai';
+  /** The fanout leg counts tasks that did not succeed (`failed`) instead of failing (the rate-limit scenarios). */
+  countFailures?: boolean;
 }
 
 /** What a leg measured, in its own process. */
@@ -33,6 +41,8 @@ export interface LegResult {
   engine?: EngineFigures;
   /** CPU time the simulated server's process spent during the leg (set by `bench/run.ts`, which owns the server). */
   serverCpuMs?: number;
+  /** Tasks that did not succeed (with `countFailures`). */
+  failed?: number;
 }
 
 /** The figures of fanout's RunReport a benchmark reports (see `RunReport` in src/contracts/fanout.ts). */

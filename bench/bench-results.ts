@@ -5,6 +5,7 @@
 import type { LegArgs, LegResult } from './bench-kit.js';
 import { idealWallMs, median } from './bench-stats.js';
 import type { ChainResult } from './chain-scenario.js';
+import type { LimitScenarioResult } from './limit-scenarios.js';
 import type { VersionTiming } from './version-timing.js';
 
 /** A workload without the server URL. */
@@ -74,6 +75,8 @@ export interface BenchResults {
   workloads: WorkloadResult[];
   chain: ChainResult;
   version: VersionTiming;
+  /** The rate-limit and scale scenarios S1–S5 (absent with `--skip-limits`). */
+  limits?: LimitScenarioResult[];
 }
 
 /** Medians per leg over the runs of a workload; `floor` must be among the legs. */

@@ -7,6 +7,7 @@ import { startBenchServer } from './bench-server.js';
 import { idealWallMs, median } from './bench-stats.js';
 import { renderResults } from './bench-table.js';
 import { evaluateTargets, LIMITS } from './bench-targets.js';
+import type { LimitScenarioResult } from './limit-scenarios.js';
 import { runChainScenario } from './chain-scenario.js';
 import { runFanoutLeg } from './fanout-leg.js';
 import { withMemoryReads } from './memory-reads.js';
@@ -130,5 +131,35 @@ describe('evaluateTargets', () => {
     const slower = evaluateTargets(results(300)).filter((target) => !target.pass);
     expect(slower.map((target) => target.name)).toEqual([`w: fanout <= ${LIMITS.timesFloor}x floor`, 'w: fanout < sdk-loop']);
     expect(renderResults(results(300), evaluateTargets(results(300)))).toMatch(/w: fanout < sdk-loop\s+FAIL/);
+  });
+
+  it('checks the rate-limit scenarios: failures, S1 against its ideal, S2 against its limit, S5 against sim', () => {
+    const scenario = (id: string, model: LimitScenarioResult['model'], wallMs: number, idealWallMs: number, failed = 0): LimitScenarioResult => ({
+      id,
+      label: id,
+      model,
+      workload,
+      idealWallMs,
+      ideal: 'limit',
+      wallMs,
+      cpuMs: 100,
+      peakRssMb: 100,
+      failed,
+      rateLimited: 0,
+      faults: 0,
+      ratio: wallMs / idealWallMs,
+    });
+    const limits = [
+      scenario('S1', 'sim', 10_500, 10_000),
+      scenario('S2', 'sim', 62_000, 60_000),
+      scenario('S3', 'sim', 3000, 2500, 2),
+      scenario('S4', 'sim', 1200, 1000),
+      scenario('S5', 'sim', 1000, 1000),
+      scenario('S5', 'anthropic', 1050, 1000),
+      scenario('S5', 'openai', 1200, 1000),
+    ];
+    const failing = evaluateTargets({ ...results(220), limits }).filter((target) => !target.pass);
+    expect(failing.map((target) => target.name)).toEqual(['S3: 0 failed tasks', `S5: openai: specs <= ${LIMITS.s5Ratio}x the same plan on sim`]);
+    expect(renderResults({ ...results(220), limits }, [])).toMatch(/S5\s+anthropic\s+1050\s+1000\s+1\.05/);
   });
 });

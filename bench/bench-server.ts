@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { SimServerStats } from '../src/models/sim/index.js';
+import type { SimServerOptions, SimServerStats } from '../src/models/sim/index.js';
 
 /** The server's counters and the CPU time its process used so far. */
 export interface BenchServerStats extends SimServerStats {
@@ -22,9 +22,9 @@ export interface BenchServer {
 
 const ENTRY = fileURLToPath(new URL('./sim-process.ts', import.meta.url));
 
-/** Spawns `bench/sim-process.ts` and resolves once it prints its URL. */
-export function startBenchServer(): Promise<BenchServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ENTRY], { stdio: ['pipe', 'pipe', 'inherit', 'ipc'] });
+/** Spawns `bench/sim-process.ts` (with `options`: limits, faults) and resolves once it prints its URL. */
+export function startBenchServer(options: SimServerOptions = {}): Promise<BenchServer> {
+  const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, JSON.stringify(options)], { stdio: ['pipe', 'pipe', 'inherit', 'ipc'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return new Promise((resolve, reject) => {
     let stdout = '';

@@ -49,8 +49,31 @@ export function renderResults(results: BenchResults, targets: readonly TargetRes
     `chain a -> b beside slow c: a ${chain.a.startMs}-${chain.a.endMs} ms, b ${chain.b.startMs}-${chain.b.endMs} ms, ` +
       `c ${chain.c.startMs}-${chain.c.endMs} ms; b started ${chain.startGapMs} ms after a ended, ${chain.aheadOfSiblingMs} ms before c ended`,
     `fanout --version: median ${version.medianMs} ms of ${version.runsMs.length} (${version.runsMs.join(', ')})`,
+    ...limitLines(results),
     '',
     renderColumns([['target', 'result', 'measured'], ...targets.map((t) => [t.name, t.pass ? 'PASS' : 'FAIL', t.measured])]),
   );
   return out.join('\n');
+}
+
+/** The rate-limit scenarios: one row per scenario (S5: per model), fanout against its ideal. */
+function limitLines(results: BenchResults): string[] {
+  if (results.limits === undefined) return [];
+  const rows = [['scenario', 'model', 'wall ms', 'ideal ms', 'wall/ideal', 'CPU s', 'peak RSS MB', 'failed', '429s', 'faults']];
+  for (const result of results.limits) {
+    rows.push([
+      result.id,
+      result.model,
+      String(result.wallMs),
+      `${result.idealWallMs}`,
+      result.ratio.toFixed(2),
+      (result.cpuMs / 1000).toFixed(2),
+      String(result.peakRssMb),
+      String(result.failed),
+      String(result.rateLimited),
+      String(result.faults),
+    ]);
+  }
+  const labels = [...new Map(results.limits.map((result) => [result.id, `${result.id}: ${result.label} (ideal: ${result.ideal})`])).values()];
+  return ['', 'rate limits and scale (fanout leg)', ...labels, renderColumns(rows)];
 }

@@ -18,6 +18,12 @@ export const LIMITS = {
   timesFloor: 1.15,
   chainStartGapMs: 50,
   versionMs: 200,
+  /** S1: wall ÷ ideal (10 waves of 1 s). */
+  s1Ratio: 1.1,
+  /** S2: share of the limit's throughput. */
+  s2Throughput: 0.95,
+  /** S5: a real provider's spec ÷ the same plan on `sim`. */
+  s5Ratio: 1.1,
 } as const;
 
 /** Checks every target; a workload without a fanout, floor or sdk-loop leg fails its targets. */
@@ -64,5 +70,43 @@ export function evaluateTargets(results: BenchResults): TargetResult[] {
       measured: `${results.version.medianMs} ms`,
     },
   );
+  targets.push(...limitTargets(results));
+  return targets;
+}
+
+/** Issue 10's targets of the rate-limit scenarios: failures, and wall against the ideal or the limit. */
+function limitTargets(results: BenchResults): TargetResult[] {
+  const limits = results.limits;
+  if (limits === undefined) return [];
+  const of = (id: string, model = 'sim') => limits.find((result) => result.id === id && result.model === model);
+  const targets: TargetResult[] = [];
+  const s1 = of('S1');
+  if (s1 !== undefined) {
+    targets.push({ name: `S1: wall <= ${LIMITS.s1Ratio}x ideal`, pass: s1.ratio <= LIMITS.s1Ratio, measured: `${s1.ratio.toFixed(2)}x (${s1.wallMs} ms vs ${s1.idealWallMs} ms)` });
+  }
+  const s2 = of('S2');
+  if (s2 !== undefined) {
+    const throughput = s2.idealWallMs / s2.wallMs;
+    targets.push({
+      name: `S2: throughput >= ${LIMITS.s2Throughput} of the limit, 0 failed`,
+      pass: throughput >= LIMITS.s2Throughput && s2.failed === 0,
+      measured: `${throughput.toFixed(2)}, ${s2.failed} failed`,
+    });
+  }
+  for (const id of ['S3', 'S4']) {
+    const result = of(id);
+    if (result !== undefined) targets.push({ name: `${id}: 0 failed tasks`, pass: result.failed === 0, measured: `${result.failed} failed` });
+  }
+  const sim = of('S5');
+  for (const model of ['anthropic', 'openai']) {
+    const real = of('S5', model);
+    if (sim === undefined || real === undefined) continue;
+    const ratio = real.wallMs / sim.wallMs;
+    targets.push({
+      name: `S5: ${model}: specs <= ${LIMITS.s5Ratio}x the same plan on sim`,
+      pass: ratio <= LIMITS.s5Ratio && real.failed === 0,
+      measured: `${ratio.toFixed(2)}x (${real.wallMs} ms vs ${sim.wallMs} ms)`,
+    });
+  }
   return targets;
 }

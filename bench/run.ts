@@ -15,6 +15,7 @@ import { startBenchServer, type BenchServer } from './bench-server.js';
 import { renderResults } from './bench-table.js';
 import { evaluateTargets } from './bench-targets.js';
 import { runChainScenario } from './chain-scenario.js';
+import { runLimitScenarios } from './limit-scenarios.js';
 import { LEGS, runLegInChild } from './leg-process.js';
 import { timeVersion } from './version-timing.js';
 
@@ -46,14 +47,17 @@ interface Flags {
   quick: boolean;
   json: boolean;
   legs: string[];
+  /** Skip the rate-limit scenarios S1–S5 (`--skip-limits`). */
+  skipLimits: boolean;
 }
 
 function parseFlags(argv: readonly string[]): Flags {
-  const flags: Flags = { runs: undefined, quick: false, json: false, legs: DEFAULT_LEGS };
+  const flags: Flags = { runs: undefined, quick: false, json: false, legs: DEFAULT_LEGS, skipLimits: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--quick') flags.quick = true;
     else if (arg === '--json') flags.json = true;
+    else if (arg === '--skip-limits') flags.skipLimits = true;
     else if (arg === '--runs') {
       const value = Number(argv[++i]);
       if (!Number.isInteger(value) || value < 1) throw new UsageError(`--runs needs a positive integer, got ${argv[i] ?? 'nothing'}`);
@@ -65,7 +69,7 @@ function parseFlags(argv: readonly string[]): Flags {
         throw new UsageError(`--legs needs a comma-separated list of ${Object.keys(LEGS).join(', ')}; got ${argv[i] ?? 'nothing'}`);
       }
       if (!flags.legs.includes('floor')) flags.legs.unshift('floor');
-    } else throw new UsageError(`unknown option ${arg}: expected --runs N, --quick, --json or --legs a,b,...`);
+    } else throw new UsageError(`unknown option ${arg}: expected --runs N, --quick, --json, --skip-limits or --legs a,b,...`);
   }
   return flags;
 }
@@ -139,6 +143,8 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     const chain = await runChainScenario({ url: server.url, ...config.chain });
     log(`chain: b started ${chain.startGapMs} ms after a ended`);
+    // Each on a server of its own, with the scenario's limits or faults.
+    const limits = flags.skipLimits ? undefined : await runLimitScenarios(flags.quick, log);
     const results: BenchResults = {
       machine: {
         node: process.version,
@@ -153,6 +159,7 @@ async function main(argv: readonly string[]): Promise<number> {
       workloads,
       chain,
       version,
+      ...(limits === undefined ? {} : { limits }),
     };
     const targets = evaluateTargets(results);
     const passed = targets.every((target) => target.pass);

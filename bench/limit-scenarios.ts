@@ -1,0 +1,138 @@
+/**
+ * The rate-limit and scale scenarios of issue 10 (S1–S5): the fanout leg,
+ * in its own process, against a simulated server in its own process that
+ * enforces the scenario's limits or injects its faults. Each scenario is
+ * measured against its ideal: the critical path (waves of calls at the
+ * allowed concurrency) or the limit itself.
+ */
+import type { SimServerOptions } from '../src/models/sim/index.js';
+import type { LegArgs, LegResult } from './bench-kit.js';
+import type { Workload } from './bench-results.js';
+import { startBenchServer } from './bench-server.js';
+import { runLegInChild } from './leg-process.js';
+
+/** One scenario: a workload, the server's limits, and what the wall would be with no client cost. */
+export interface LimitScenario {
+  id: string;
+  label: string;
+  workload: Workload;
+  server: SimServerOptions;
+  /** The wall time of a perfect client, ms. */
+  idealWallMs: number;
+  /** What the ideal is: `critical path` or `limit`. */
+  ideal: 'critical path' | 'limit';
+}
+
+/** What one scenario (or one model of S5) measured. */
+export interface LimitScenarioResult {
+  id: string;
+  label: string;
+  model: NonNullable<LegArgs['model']>;
+  workload: Workload;
+  idealWallMs: number;
+  ideal: LimitScenario['ideal'];
+  wallMs: number;
+  cpuMs: number;
+  peakRssMb: number;
+  /** Tasks that did not succeed. */
+  failed: number;
+  /** Calls the server answered 429 (its limits) and failed on purpose (its faults). */
+  rateLimited: number;
+  faults: number;
+  /** wall ÷ ideal. */
+  ratio: number;
+}
+
+/** Waves of `latencyMs` calls: the wall of `tasks × calls` calls at `concurrency` with no client cost. */
+function waves(tasks: number, callsPerTask: number, latencyMs: number, concurrency: number): number {
+  return Math.ceil(tasks / concurrency) * callsPerTask * latencyMs;
+}
+
+/** The scenarios at full size, as issue 10 defines them; `quick` ones keep their shape at a fraction of the time. */
+export function limitScenarios(quick: boolean): LimitScenario[] {
+  const s1 = quick ? { tasks: 1000, callsPerTask: 1, latencyMs: 500, concurrency: 100 } : { tasks: 10_000, callsPerTask: 1, latencyMs: 1000, concurrency: 1000 };
+  const s2 = quick ? { tasks: 60, callsPerTask: 2, latencyMs: 50, concurrency: 60 } : { tasks: 300, callsPerTask: 2, latencyMs: 50, concurrency: 300 };
+  const s2Rpm = quick ? 1200 : 600;
+  const s3 = { tasks: quick ? 40 : 100, callsPerTask: 1, latencyMs: 100, concurrency: 32 };
+  const s4 = quick ? { tasks: 100, callsPerTask: 2, latencyMs: 50, concurrency: 50 } : { tasks: 500, callsPerTask: 2, latencyMs: 100, concurrency: 100 };
+  const s5 = quick ? { tasks: 200, callsPerTask: 2, latencyMs: 50, concurrency: 100 } : { tasks: 1000, callsPerTask: 2, latencyMs: 100, concurrency: 200 };
+  return [
+    {
+      id: 'S1',
+      label: `${s1.tasks} tasks x 1 call @${s1.latencyMs} ms, concurrency ${s1.concurrency}, no limit`,
+      workload: s1,
+      server: {},
+      idealWallMs: waves(s1.tasks, 1, s1.latencyMs, s1.concurrency),
+      ideal: 'critical path',
+    },
+    {
+      id: 'S2',
+      label: `${s2.tasks} tasks x 2 calls, limit ${s2Rpm} requests/min and 20 concurrent`,
+      workload: s2,
+      server: { rateLimit: { requestsPerMinute: s2Rpm, maxConcurrent: 20 } },
+      // One second's worth starts at once, then the refill: the limit sets the pace, not the latency.
+      idealWallMs: Math.round(((s2.tasks * 2 - s2Rpm / 60) / s2Rpm) * 60_000 + s2.latencyMs),
+      ideal: 'limit',
+    },
+    {
+      id: 'S3',
+      label: `429 storm: ${s3.tasks} tasks @${s3.latencyMs} ms at concurrency 32, 4 concurrent allowed (retry-after 100 ms)`,
+      workload: s3,
+      server: { rateLimit: { maxConcurrent: 4, retryAfterMs: 100 } },
+      idealWallMs: waves(s3.tasks, 1, s3.latencyMs, 4),
+      ideal: 'limit',
+    },
+    {
+      id: 'S4',
+      label: `${s4.tasks} tasks x 2 calls @${s4.latencyMs} ms, 10% of calls failing (500, 529, reset)`,
+      workload: s4,
+      server: { faults: { rate: 0.1, kinds: [500, 529, 'reset'], seed: 10 } },
+      idealWallMs: waves(s4.tasks, 2, s4.latencyMs, s4.concurrency),
+      ideal: 'critical path',
+    },
+    {
+      id: 'S5',
+      label: `defaults: ${s5.tasks} tasks x 2 calls @${s5.latencyMs} ms, concurrency ${s5.concurrency}, a server that signals no limit`,
+      workload: s5,
+      server: {},
+      idealWallMs: waves(s5.tasks, 2, s5.latencyMs, s5.concurrency),
+      ideal: 'critical path',
+    },
+  ];
+}
+
+/** Runs every scenario (S5 once per model: sim, anthropic, openai), each on a fresh server. */
+export async function runLimitScenarios(quick: boolean, log: (line: string) => void): Promise<LimitScenarioResult[]> {
+  const results: LimitScenarioResult[] = [];
+  for (const scenario of limitScenarios(quick)) {
+    const models: Array<NonNullable<LegArgs['model']>> = scenario.id === 'S5' ? ['sim', 'anthropic', 'openai'] : ['sim'];
+    for (const model of models) {
+      const server = await startBenchServer(scenario.server);
+      try {
+        const before = await server.stats();
+        const leg: LegResult = await runLegInChild('fanout', { url: server.url, ...scenario.workload, model, countFailures: true });
+        const after = await server.stats();
+        const result: LimitScenarioResult = {
+          id: scenario.id,
+          label: scenario.label,
+          model,
+          workload: scenario.workload,
+          idealWallMs: scenario.idealWallMs,
+          ideal: scenario.ideal,
+          wallMs: leg.wallMs,
+          cpuMs: leg.cpuMs,
+          peakRssMb: leg.peakRssMb,
+          failed: leg.failed ?? 0,
+          rateLimited: after.rateLimited - before.rateLimited,
+          faults: after.faults - before.faults,
+          ratio: leg.wallMs / scenario.idealWallMs,
+        };
+        results.push(result);
+        log(`  ${scenario.id} ${model}: ${result.wallMs} ms (ideal ${scenario.idealWallMs} ms), ${result.failed} failed, ${result.rateLimited} answered 429`);
+      } finally {
+        await server.stop();
+      }
+    }
+  }
+  return results;
+}
