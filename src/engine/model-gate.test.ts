@@ -4,7 +4,6 @@ import type { Model, ModelRequest, ModelResponse, RateLimitInfo } from '../contr
 import { ScriptedModel, textResponse, type ScriptedStep } from '../models/scripted-model.js';
 import { ManualClock, settle } from './manual-clock.js';
 import { ModelGates, WaitBudget, type GateCallHooks, type GateWindowChange } from './model-gate.js';
-import { INITIAL_WINDOW } from './rate-window.js';
 
 function request(signal = new AbortController().signal): ModelRequest {
   return { system: 's', messages: [], tools: [], maxTokens: 10, signal };
@@ -80,36 +79,39 @@ function startMany(gates: ModelGates, model: Model, count: number, hooks: GateCa
 }
 
 describe('ModelGates: the adaptive window', () => {
-  it('starts at the initial window and opens when the answers carry no rate-limit headers', async () => {
-    const clock = new ManualClock();
-    const gates = new ModelGates({ clock });
-    const model = new HeldModel();
-    const calls = startMany(gates, model, 100);
-    await settle();
-    expect(model.pending).toBe(INITIAL_WINDOW);
-    model.answerOldest(1);
-    await settle();
-    expect(model.pending).toBe(99);
-    expect(gates.gateOf(model).window).toBe(Number.POSITIVE_INFINITY);
-    model.answerOldest(99);
-    await expect(Promise.all(calls)).resolves.toHaveLength(100);
-  });
-
-  it('grows by one per success while full when the endpoint states its limits (slow start)', async () => {
+  it('starts open, and stays open while the answers carry no rate-limit headers', async () => {
     const gates = new ModelGates({ clock: new ManualClock() });
     const model = new HeldModel();
     const calls = startMany(gates, model, 100);
     await settle();
+    expect(model.pending).toBe(100);
+    model.answerOldest(100);
+    await Promise.all(calls);
+    expect(gates.gateOf(model).window).toBe(Number.POSITIVE_INFINITY);
+  });
+
+  it('closes around the calls in flight at the first answer with rate-limit headers, then grows by one per success while full', async () => {
+    const gates = new ModelGates({ clock: new ManualClock() });
+    const model = new HeldModel();
+    const changes: GateWindowChange[] = [];
+    const calls = startMany(gates, model, 40, { onWindow: (change) => changes.push(change) });
+    await settle();
+    model.answerOldest(1, PLENTY);
+    await settle();
+    expect(changes).toEqual([{ provider: 'held', window: 40, change: 'shrank', reason: 'the endpoint states its rate limits' }]);
+    const more = startMany(gates, model, 10);
+    await settle();
+    expect(model.pending).toBe(40);
+    // Each success frees its slot and adds one: 4 answers, 8 queued calls start.
     model.answerOldest(4, PLENTY);
     await settle();
-    // Each success frees its slot and adds one: 4 answers, 8 new calls.
-    expect(model.pending).toBe(INITIAL_WINDOW + 4);
-    expect(gates.gateOf(model).window).toBe(INITIAL_WINDOW + 4);
+    expect(gates.gateOf(model).window).toBe(44);
+    expect(model.pending).toBe(44);
     while (model.pending > 0) {
       model.answerOldest(model.pending, PLENTY);
       await settle();
     }
-    await Promise.all(calls);
+    await Promise.all([...calls, ...more]);
   });
 
   it('halves the window once per round trip on 429s, pauses for retry-after, then resumes through the smaller window', async () => {
@@ -118,38 +120,38 @@ describe('ModelGates: the adaptive window', () => {
     const model = new HeldModel();
     const changes: GateWindowChange[] = [];
     const limited: string[] = [];
-    const calls = startMany(gates, model, 40, {
-      onWindow: (change) => changes.push(change),
-      onRateLimited: ({ detail }) => limited.push(detail),
-    });
+    const hooks: GateCallHooks = { onWindow: (change) => changes.push(change), onRateLimited: ({ detail }) => limited.push(detail) };
+    const calls = startMany(gates, model, 80, hooks);
     await settle();
-    expect(model.pending).toBe(32);
+    expect(model.pending).toBe(80);
     // A burst of 429s of calls started together is one congestion event: one halving.
-    model.failOldest(10, rateLimited(1000));
+    model.failOldest(40, rateLimited(1000));
     await settle();
-    expect(changes).toEqual([{ provider: 'held', window: 16, change: 'shrank', reason: 'HTTP 429' }]);
-    expect(limited[0]).toBe('HTTP 429 from held: waiting 1 s, window 16');
+    expect(changes).toEqual([{ provider: 'held', window: 40, change: 'shrank', reason: 'HTTP 429' }]);
+    expect(limited[0]).toBe('HTTP 429 from held: waiting 1 s, window 40');
     expect(gates.gateOf(model).pausedUntil).toBe(clock.now() + 1000);
-    expect(model.pending).toBe(22);
+    const later = startMany(gates, model, 40, hooks);
+    await settle();
+    expect(model.pending).toBe(40);
 
     await clock.advance(999);
-    model.answerOldest(22, PLENTY);
+    model.answerOldest(40);
     await settle();
     expect(model.pending).toBe(0);
     await clock.advance(1);
-    // 18 calls wait (10 refused, 8 never started); the halved window lets 16 go, not all 18.
-    expect(model.pending).toBe(16);
-    model.failOldest(16, rateLimited(1000));
+    // 80 calls wait (40 refused, 40 new); the halved window lets 40 go, not all 80.
+    expect(model.pending).toBe(40);
+    model.failOldest(40, rateLimited(1000));
     await settle();
-    expect(changes.at(-1)).toMatchObject({ window: 8, change: 'shrank' });
+    expect(changes.at(-1)).toMatchObject({ window: 20, change: 'shrank' });
     await clock.advance(1000);
-    expect(model.pending).toBe(8);
+    expect(model.pending).toBe(20);
     while (model.pending > 0) {
-      model.answerOldest(model.pending, PLENTY);
+      model.answerOldest(model.pending);
       await settle();
     }
-    // 26 refusals and not one retry spent (maxRetries 0): a rate limit is a wait, not a failure.
-    await expect(Promise.all(calls)).resolves.toHaveLength(40);
+    // 80 refusals and not one retry spent (maxRetries 0): a rate limit is a wait, not a failure.
+    await expect(Promise.all([...calls, ...later])).resolves.toHaveLength(120);
   });
 
   it('caps a retry-after at maxRetryAfterMs and says what the server asked', async () => {

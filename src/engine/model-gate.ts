@@ -470,7 +470,7 @@ export class EndpointGate {
       if (stated.requests !== undefined) this.#requests.update(stated.requests, now);
       if (stated.tokens !== undefined) this.#tokens.update(stated.tokens, now);
     }
-    const change = this.#window.succeeded(full, stated !== undefined);
+    const change = this.#window.succeeded(full, stated !== undefined, this.#inFlight + 1);
     if (change !== undefined) hooks.onWindow?.({ ...change, provider: this.provider });
     this.#pump();
   }

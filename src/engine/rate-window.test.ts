@@ -1,26 +1,28 @@
 import { describe, expect, it } from 'vitest';
-import { AdaptiveWindow, INITIAL_WINDOW } from './rate-window.js';
+import { AdaptiveWindow } from './rate-window.js';
 
 /** `count` successes of a full window whose answers carry rate-limit headers. */
 function succeed(window: AdaptiveWindow, count: number): void {
-  for (let index = 0; index < count; index++) window.succeeded(true, true);
+  for (let index = 0; index < count; index++) window.succeeded(true, true, window.limit);
 }
 
 describe('AdaptiveWindow', () => {
-  it('opens on an answer without rate-limit headers, and adapts once one has them', () => {
-    const open = new AdaptiveWindow();
-    open.succeeded(true, false);
-    expect(open.limit).toBe(Number.POSITIVE_INFINITY);
-    const adaptive = new AdaptiveWindow();
-    succeed(adaptive, 3);
-    expect(adaptive.limit).toBe(INITIAL_WINDOW + 3);
+  it('starts open, and closes around the calls in flight at the first answer with rate-limit headers', () => {
+    const window = new AdaptiveWindow();
+    expect(window.limit).toBe(Number.POSITIVE_INFINITY);
+    expect(window.succeeded(true, false, 50)).toBeUndefined();
+    expect(window.limit).toBe(Number.POSITIVE_INFINITY);
+    expect(window.succeeded(true, true, 5)).toEqual({ window: 5, change: 'shrank', reason: 'the endpoint states its rate limits' });
+    // Slow start: one more per success while full.
+    succeed(window, 3);
+    expect(window.limit).toBe(8);
   });
 
   it('does not grow when it held nothing back', () => {
     const window = new AdaptiveWindow();
-    window.succeeded(true, true);
-    window.succeeded(false, true);
-    expect(window.limit).toBe(INITIAL_WINDOW + 1);
+    window.succeeded(true, true, 5);
+    window.succeeded(false, true, 2);
+    expect(window.limit).toBe(5);
   });
 
   it('after a limit: one more per round trip, then eight round trips per call just under the window that hit it', () => {

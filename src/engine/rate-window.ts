@@ -1,10 +1,3 @@
-/**
- * The window of calls in flight an endpoint starts with, until its first
- * answer shows whether it is limited: a burst this size at most, before
- * anything is known.
- */
-export const INITIAL_WINDOW = 32;
-
 /** Round trips per extra call once the window is back just under where the last limit hit. */
 const PLATEAU_ROUNDS = 8;
 
@@ -20,25 +13,27 @@ export interface WindowChange {
 /**
  * An endpoint's adaptive window of calls in flight: additive increase,
  * multiplicative decrease, as TCP's congestion window and Envoy's adaptive
- * concurrency. It starts at {@link INITIAL_WINDOW}; an answer without
- * rate-limit headers opens it (nothing to adapt to until a 429 or 529
- * says otherwise), one with them makes it grow by one per success (slow
- * start, doubling per round trip) until the first limit, then by one per
- * window's worth of successes, and eight times slower once just under the
- * window the last limit hit (probing it, not hammering it). A limit halves
- * it, once per round trip: a burst of 429s from calls started before the
- * last decrease counts once.
+ * concurrency. It starts open: the plan's concurrency is the first burst
+ * (a smaller start would cost every run a whole round trip of the calls
+ * beyond it, and the limits the answers state pace the calls from the first
+ * answer on). The first answer with rate-limit headers, or the first 429 or
+ * 529, closes it around the calls in flight; from there it grows by one per
+ * success (slow start, doubling per round trip) until the first limit, then
+ * by one per window's worth of successes, and eight times slower once just
+ * under the window the last limit hit (probing it, not hammering it). A
+ * limit halves it, once per round trip: a burst of 429s from calls started
+ * before the last decrease counts once.
  */
 export class AdaptiveWindow {
-  #size = INITIAL_WINDOW;
+  #size = Number.POSITIVE_INFINITY;
   #threshold = Number.POSITIVE_INFINITY;
-  #state: 'cold' | 'open' | 'adaptive' = 'cold';
+  #state: 'open' | 'adaptive' = 'open';
   /** Calls started so far: a call's number tells whether it started before the last decrease. */
   #started = 0;
   #decreasedAt = -1;
   /** The window when the last limit hit: growth slows to a crawl just under it (a plateau, as TCP CUBIC's). */
   #limitedAt = Number.POSITIVE_INFINITY;
-  #reported = INITIAL_WINDOW;
+  #reported = 0;
 
   /** Counts a call that starts now; returns its number, for {@link AdaptiveWindow.limited}. */
   started(): number {
@@ -51,16 +46,20 @@ export class AdaptiveWindow {
   }
 
   /**
-   * A call succeeded. `full`: the window held calls back when it ended (it
-   * only grows when it was what limited the calls); `signalled`: the answer
-   * carried rate-limit headers.
+   * A call succeeded with `inFlight` calls in flight (itself included).
+   * `full`: the window held calls back when it ended (it only grows when it
+   * was what limited the calls); `signalled`: the answer carried rate-limit
+   * headers, which close an open window around the calls in flight.
    */
-  succeeded(full: boolean, signalled: boolean): WindowChange | undefined {
-    if (this.#state === 'cold') {
-      // Opening is not news: the window only ever held back the first burst.
-      this.#state = signalled ? 'adaptive' : 'open';
+  succeeded(full: boolean, signalled: boolean, inFlight: number): WindowChange | undefined {
+    if (this.#state === 'open') {
+      if (!signalled) return undefined;
+      this.#state = 'adaptive';
+      this.#size = Math.max(1, inFlight);
+      this.#reported = this.#size;
+      return { window: this.#size, change: 'shrank', reason: 'the endpoint states its rate limits' };
     }
-    if (this.#state !== 'adaptive' || !full) return undefined;
+    if (!full) return undefined;
     if (this.#size < this.#threshold) this.#size += 1;
     else this.#size += this.#size + 1 < this.#limitedAt ? 1 / this.#size : 1 / (this.#size * PLATEAU_ROUNDS);
     // Told at each quarter of growth, not per success: a window of 200 would otherwise be 170 events.
