@@ -95,6 +95,21 @@ describe('runs with worktrees', () => {
     expect(existsSync(path.join(repo, 'b.ts'))).toBe(true);
   });
 
+  it('gives a task that names its read scope and has no shell a lean worktree; a shell task gets the whole tree', async () => {
+    const result = await fanout.run({
+      synthesis: false,
+      tasks: [
+        task('lean', ['out/lean.ts'], [write('out/lean.ts', 'x\n')], { files: ['config.ts'] }),
+        task('whole', ['out/whole/**'], [bash('ls > out/whole/ls.txt')], { files: ['config.ts'], shell: {} }),
+      ],
+    });
+    expect(result.status).toBe('succeeded');
+    const dir = (id: string) => path.join(top, 'home', 'worktrees', result.runId, id);
+    expect(['config.ts', 'out/lean.ts', 'README.md'].map((file) => existsSync(path.join(dir('lean'), file)))).toEqual([true, true, false]);
+    expect(existsSync(path.join(dir('whole'), 'README.md'))).toBe(true);
+    expect(git('ls-tree', '-r', '--name-only', `fanout/${result.runId}`).split('\n')).toEqual(['README.md', 'config.ts', 'out/lean.ts', 'out/whole/ls.txt']);
+  });
+
   it('applies a checked run when its spawn asks (apply is a start option, as the CLI passes it)', async () => {
     const checked = await fanout.check({ synthesis: false, tasks: [task('c', ['c.ts'], [write('c.ts', 'c\n')])] });
     const { runId } = fanout.spawn(checked, { apply: true });

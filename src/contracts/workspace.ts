@@ -133,10 +133,15 @@ export interface RunWorkspace {
    * merges those tasks' committed branches onto it. Worktrees are made one
    * at a time per repository; the files are checked out outside that queue.
    * A task whose worktree already exists (a resumed run) gets it back.
+   * With `only`, a lean worktree: just the files those globs (relative to
+   * the run's working directory) match are checked out, the others stay in
+   * the index untouched (git's skip-worktree), so its commit changes only
+   * what the task changed; globs git cannot express (braces, extglobs)
+   * mean a whole checkout.
    * Throws `WORKSPACE_INVALID` when the branch already exists, leaving
    * nothing behind.
    */
-  createTask(task: string, options?: OperationOptions & { dependsOn?: readonly string[] }): Promise<TaskWorktree & { cwd: string }>;
+  createTask(task: string, options?: OperationOptions & { dependsOn?: readonly string[]; only?: readonly string[] }): Promise<TaskWorktree & { cwd: string }>;
   /** Commits everything the task left in its worktree on its branch (message naming run and task). */
   commitTask(task: string, options?: OperationOptions): Promise<TaskCommit>;
   /** What the task changed against its base, committed work only. */

@@ -391,7 +391,7 @@ export class RunExecution {
     if (environments instanceof FanoutError) throw environments;
     const environment = environments.get(taskId);
     const worktree = environment?.isolation === 'worktree' && this.#worktrees !== undefined;
-    const cwd = worktree ? new SandboxRoot(await (this.#worktrees as RunWorktrees).enter(taskId, dependsOn, signal)) : this.#root;
+    const cwd = worktree ? new SandboxRoot(await (this.#worktrees as RunWorktrees).enter(taskId, dependsOn, signal, environment?.only)) : this.#root;
     if (environment?.shell !== true) return { cwd };
     const spec = this.#tasks[this.#byTaskId.get(taskId) ?? -1]?.record.spec;
     const shell: ShellPolicy = {

@@ -39,11 +39,14 @@ export class RunWorktrees {
     return (this.#workspace ??= this.#manager.startRun(this.#runId, this.#cwd));
   }
 
-  /** Makes (or, on resume, finds) the task's worktree; returns the directory the task works in. */
-  async enter(taskId: string, dependsOn: readonly string[], signal: AbortSignal): Promise<string> {
+  /**
+   * Makes (or, on resume, finds) the task's worktree, lean when `only`
+   * names the globs it reads and writes; returns the directory the task works in.
+   */
+  async enter(taskId: string, dependsOn: readonly string[], signal: AbortSignal, only?: readonly string[]): Promise<string> {
     const workspace = await this.#open();
     const made = new Set(workspace.tasks().map((task) => task.task));
-    const created = await workspace.createTask(taskId, { dependsOn: dependsOn.filter((id) => made.has(id)), signal });
+    const created = await workspace.createTask(taskId, { dependsOn: dependsOn.filter((id) => made.has(id)), signal, ...(only === undefined ? {} : { only }) });
     return created.cwd;
   }
 

@@ -13,6 +13,12 @@ export interface TaskEnvironment {
   shell: boolean;
   /** Its own git worktree, or the run's working directory. */
   isolation: 'worktree' | 'none';
+  /**
+   * In a worktree, the globs of a lean checkout: the read and write scopes
+   * of a task that names its read scope and has no shell (its file tools
+   * then see only those files; commands would need the whole tree).
+   */
+  only?: readonly string[];
 }
 
 /** What deciding task environments needs. */
@@ -76,7 +82,9 @@ export function taskEnvironments(
     } else if (asked === undefined && (shell || (spec.writes ?? []).length > 0 || ctx.wholeAgent?.(spec) === true) && repo().ok) {
       isolation = 'worktree';
     }
-    environments.set(spec.id, { shell, isolation });
+    const files = spec.files ?? [];
+    const lean = isolation === 'worktree' && !shell && files.length > 0;
+    environments.set(spec.id, { shell, isolation, ...(lean ? { only: [...files, ...(spec.writes ?? [])] } : {}) });
   });
   return environments;
 }

@@ -1,9 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { isFanoutError } from '../contracts/errors.js';
 import { useTempRepos, type TempRepo } from './test-support/temp-repo.js';
 import type { RunWorkspace } from '../contracts/workspace.js';
+import { sparsePatterns } from './sparse-patterns.js';
 import { createWorktreeManager } from './worktree-manager.js';
 
 // Real git under a shared 2-core machine: each test makes dozens of git calls.
@@ -173,6 +174,33 @@ describe('worktree manager: merging', () => {
     const workspace = await createWorktreeManager({ home: repo.home }).startRun('run-1', path.join(repo.dir, 'pkg'));
     const task = await workspace.createTask('t');
     expect(readFileSync(path.join(task.cwd, 'index.ts'), 'utf8')).toBe('x\n');
+  });
+});
+
+describe('worktree manager: lean worktrees', () => {
+  it('checks out only the files of the globs given, and commits only what the task changed', async () => {
+    const repo = makeRepo({ 'pkg/src/a.ts': 'a\n', 'pkg/src/b.ts': 'b\n', 'pkg/docs/x.md': 'x\n', 'other/y.ts': 'y\n', 'README.md': 'r\n' });
+    const workspace = await createWorktreeManager({ home: repo.home }).startRun('run-1', path.join(repo.dir, 'pkg'));
+    const task = await workspace.createTask('t', { only: ['src/a.ts', 'docs/**'] });
+    const present = (file: string): boolean => existsSync(path.join(task.cwd, file));
+    expect(['src/a.ts', 'docs/x.md'].map(present)).toEqual([true, true]);
+    expect(['src/b.ts', '../other/y.ts', '../README.md'].map(present)).toEqual([false, false, false]);
+    writeFileSync(path.join(task.cwd, 'docs/new.md'), 'new\n');
+    writeFileSync(path.join(task.cwd, 'src/a.ts'), 'a2\n');
+    const commit = await workspace.commitTask('t');
+    // The files left out are not deletions: the branch still holds them.
+    expect(commit.changes.map((change) => [change.path, change.kind])).toEqual([
+      ['pkg/docs/new.md', 'added'],
+      ['pkg/src/a.ts', 'changed'],
+    ]);
+    const merged = await workspace.merge();
+    expect(repo.git('ls-tree', '-r', '--name-only', merged.branch).split('\n')).toEqual(['README.md', 'other/y.ts', 'pkg/docs/new.md', 'pkg/docs/x.md', 'pkg/src/a.ts', 'pkg/src/b.ts']);
+  });
+
+  it('checks out everything for globs git cannot express', () => {
+    expect(sparsePatterns(['src/{a,b}.ts'], '.')).toBeUndefined();
+    expect(sparsePatterns([], '.')).toBeUndefined();
+    expect(sparsePatterns(['src/**/*.ts', './README.md'], 'pkg')).toEqual(['/pkg/src/**/*.ts', '/pkg/README.md']);
   });
 });
 

@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, realpathSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { FanoutError } from '../contracts/errors.js';
 import { changedFiles, diffText } from './changes.js';
 import { git, type GitOptions } from './git.js';
 import { mergeSteps, type MergeStep } from './merge-branches.js';
 import { RepoQueue } from './repo-queue.js';
+import { sparsePatterns } from './sparse-patterns.js';
 import {
   branchCommit,
   branchExists,
@@ -198,7 +199,10 @@ function runWorkspace(record: RunRecord, shared: Shared): RunWorkspace {
       });
       // The checkout writes only inside the new worktree: it runs beside other tasks' worktree creation.
       try {
-        await git(['reset', '-q', '--hard', base], { ...call(signal), cwd: dir });
+        const patterns = options.only === undefined ? undefined : sparsePatterns(options.only, record.subdir);
+        // Lean: the patterns live in the worktree's own git directory and are applied once, for this checkout only.
+        if (patterns !== undefined) writeFileSync(sparseFile(dir), `${patterns.join('\n')}\n`);
+        await git([...(patterns === undefined ? [] : ['-c', 'core.sparseCheckout=true']), 'reset', '-q', '--hard', base], { ...call(signal), cwd: dir });
       } catch (error) {
         await serial(async () => {
           await removeTaskState(repo, entry, { timeoutMs: shared.timeoutMs });
@@ -322,6 +326,14 @@ async function removeWorktree(repo: Repository, dir: string, options: Pick<GitOp
     await git(['worktree', 'remove', '--force', '--force', dir], { ...options, cwd: repo.root, okCodes: [128] });
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The sparse-checkout file of a worktree, in its own git directory (named by the `.git` file git wrote there). */
+function sparseFile(dir: string): string {
+  const pointer = readFileSync(path.join(dir, '.git'), 'utf8');
+  const gitDir = path.resolve(dir, pointer.replace(/^gitdir:\s*/, '').trim());
+  mkdirSync(path.join(gitDir, 'info'), { recursive: true });
+  return path.join(gitDir, 'info', 'sparse-checkout');
 }
 
 function realDir(dir: string): string {
