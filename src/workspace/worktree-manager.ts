@@ -180,10 +180,8 @@ function runWorkspace(record: RunRecord, shared: Shared): RunWorkspace {
       const branch = `fanout-tasks/${run}/${task}`;
       const dir = path.join(runDirectory(shared.root, run), task);
       const entry: TaskWorktree = { task, branch, path: dir, base, dependsOn, state: 'active', ...(baseConflicts ? { baseConflicts } : {}) };
+      // One git process per task in the repository's queue: git itself refuses an existing branch (and then made nothing).
       await serial(async () => {
-        if (await branchExists(repo, branch, call(signal))) {
-          throw new FanoutError('WORKSPACE_INVALID', `branch ${branch} already exists in ${repo.root}; delete it or rename task ${task}`);
-        }
         mkdirSync(path.dirname(dir), { recursive: true });
         // Recorded before git acts, so a crash in between still leaves a record for clean to follow.
         record.tasks[task] = entry;
@@ -191,9 +189,12 @@ function runWorkspace(record: RunRecord, shared: Shared): RunWorkspace {
         try {
           await git(['worktree', 'add', '--no-checkout', '-q', '-b', branch, dir, base], { ...call(signal), cwd: repo.root });
         } catch (error) {
-          await removeTaskState(repo, entry, { timeoutMs: shared.timeoutMs });
+          const taken = error instanceof FanoutError && /a branch named .* already exists/.test(error.message);
+          // The branch that exists is not this task's: it stays as it is.
+          if (!taken) await removeTaskState(repo, entry, { timeoutMs: shared.timeoutMs });
           delete record.tasks[task];
           save();
+          if (taken) throw new FanoutError('WORKSPACE_INVALID', `branch ${branch} already exists in ${repo.root}; delete it or rename task ${task}`);
           throw error;
         }
       });
