@@ -6,6 +6,7 @@ import type { LegArgs, LegResult } from './bench-kit.js';
 import { idealWallMs, median } from './bench-stats.js';
 import type { ChainResult } from './chain-scenario.js';
 import type { LimitScenarioResult } from './limit-scenarios.js';
+import type { WorktreeFigures } from './worktrees.js';
 import type { VersionTiming } from './version-timing.js';
 
 /** A workload without the server URL. */
@@ -77,6 +78,8 @@ export interface BenchResults {
   version: VersionTiming;
   /** The rate-limit and scale scenarios S1–S5 (absent with `--skip-limits`). */
   limits?: LimitScenarioResult[];
+  /** Worktrees and the shell sandbox (issue 11): medians of `runs` rounds. */
+  worktrees: WorktreeFigures;
 }
 
 /** Medians per leg over the runs of a workload; `floor` must be among the legs. */

@@ -108,7 +108,7 @@ describe('summarizeWorkload', () => {
 
 describe('evaluateTargets', () => {
   const workload = { tasks: 2, callsPerTask: 3, latencyMs: 50, concurrency: 2 };
-  const results = (fanoutWall: number): BenchResults => ({
+  const results = (fanoutWall: number, leanCreateMs = 900): BenchResults => ({
     machine: { node: 'v20', cores: 2, cpu: 'test', loadBefore: 0, loadAfter: 0 },
     runs: 1,
     quick: true,
@@ -116,11 +116,12 @@ describe('evaluateTargets', () => {
     workloads: [summarizeWorkload('w', workload, { floor: [leg(200)], 'sdk-loop': [leg(300)], fanout: [leg(fanoutWall, { engine })] })],
     chain: { a: { startMs: 0, endMs: 200 }, b: { startMs: 201, endMs: 402 }, c: { startMs: 0, endMs: 1001 }, startGapMs: 1, aheadOfSiblingMs: 800 },
     version: { medianMs: 70, runsMs: [70] },
+    worktrees: { leanCreateMs, wholeCreateMs: 6000, merge20Ms: 800, sandboxExtraMs: 12, rounds: [] },
   });
 
   it('passes every target when the figures are within the limits', () => {
     const targets = evaluateTargets(results(220));
-    expect(targets).toHaveLength(6);
+    expect(targets).toHaveLength(9);
     expect(targets.filter((target) => !target.pass)).toEqual([]);
     expect(renderResults(results(220), targets)).not.toContain('FAIL');
   });
@@ -161,5 +162,10 @@ describe('evaluateTargets', () => {
     const failing = evaluateTargets({ ...results(220), limits }).filter((target) => !target.pass);
     expect(failing.map((target) => target.name)).toEqual(['S3: 0 failed tasks', `S5: openai: specs <= ${LIMITS.s5Ratio}x the same plan on sim`]);
     expect(renderResults({ ...results(220), limits }, [])).toMatch(/S5\s+anthropic\s+1050\s+1000\s+1\.05/);
+  });
+
+  it('fails the worktree target when 20 lean worktrees take longer than the limit', () => {
+    const failed = evaluateTargets(results(220, LIMITS.leanWorktreesMs + 1)).filter((target) => !target.pass);
+    expect(failed.map((target) => target.measured)).toEqual([`${LIMITS.leanWorktreesMs + 1} ms (whole checkouts 6000 ms)`]);
   });
 });

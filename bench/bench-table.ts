@@ -50,6 +50,8 @@ export function renderResults(results: BenchResults, targets: readonly TargetRes
       `c ${chain.c.startMs}-${chain.c.endMs} ms; b started ${chain.startGapMs} ms after a ended, ${chain.aheadOfSiblingMs} ms before c ended`,
     `fanout --version: median ${version.medianMs} ms of ${version.runsMs.length} (${version.runsMs.join(', ')})`,
     ...limitLines(results),
+    `worktrees, 20 tasks on 2,000 files: lean ${results.worktrees.leanCreateMs} ms, whole ${results.worktrees.wholeCreateMs} ms, ` +
+      `merge of 20 ${results.worktrees.merge20Ms} ms; sandboxed command +${results.worktrees.sandboxExtraMs} ms`,
     '',
     renderColumns([['target', 'result', 'measured'], ...targets.map((t) => [t.name, t.pass ? 'PASS' : 'FAIL', t.measured])]),
   );

@@ -24,6 +24,9 @@ export const LIMITS = {
   s2Throughput: 0.95,
   /** S5: a real provider's spec ÷ the same plan on `sim`. */
   s5Ratio: 1.1,
+  leanWorktreesMs: 1500,
+  merge20Ms: 1000,
+  sandboxExtraMs: 50,
 } as const;
 
 /** Checks every target; a workload without a fanout, floor or sdk-loop leg fails its targets. */
@@ -68,6 +71,21 @@ export function evaluateTargets(results: BenchResults): TargetResult[] {
       name: `fanout --version < ${LIMITS.versionMs} ms (median)`,
       pass: results.version.medianMs < LIMITS.versionMs,
       measured: `${results.version.medianMs} ms`,
+    },
+    {
+      name: `20 lean worktrees of a 2,000-file repository <= ${LIMITS.leanWorktreesMs} ms`,
+      pass: results.worktrees.leanCreateMs <= LIMITS.leanWorktreesMs,
+      measured: `${results.worktrees.leanCreateMs} ms (whole checkouts ${results.worktrees.wholeCreateMs} ms)`,
+    },
+    {
+      name: `merging 20 clean branches <= ${LIMITS.merge20Ms} ms`,
+      pass: results.worktrees.merge20Ms <= LIMITS.merge20Ms,
+      measured: `${results.worktrees.merge20Ms} ms`,
+    },
+    {
+      name: `sandboxed command <= ${LIMITS.sandboxExtraMs} ms over unsandboxed (median of 20)`,
+      pass: results.worktrees.sandboxExtraMs <= LIMITS.sandboxExtraMs,
+      measured: `${results.worktrees.sandboxExtraMs} ms`,
     },
   );
   targets.push(...limitTargets(results));

@@ -18,6 +18,7 @@ import { runChainScenario } from './chain-scenario.js';
 import { runLimitScenarios } from './limit-scenarios.js';
 import { LEGS, runLegInChild } from './leg-process.js';
 import { timeVersion } from './version-timing.js';
+import { measureWorktrees } from './worktrees.js';
 
 /** The legs compared on each workload by default, `provider` for information (fanout's model path without the engine). */
 const DEFAULT_LEGS = ['floor', 'sdk-loop', 'fanout', 'provider'];
@@ -145,6 +146,7 @@ async function main(argv: readonly string[]): Promise<number> {
     log(`chain: b started ${chain.startGapMs} ms after a ended`);
     // Each on a server of its own, with the scenario's limits or faults.
     const limits = flags.skipLimits ? undefined : await runLimitScenarios(flags.quick, log);
+    const worktrees = await measureWorktrees(runs, log);
     const results: BenchResults = {
       machine: {
         node: process.version,
@@ -160,6 +162,7 @@ async function main(argv: readonly string[]): Promise<number> {
       chain,
       version,
       ...(limits === undefined ? {} : { limits }),
+      worktrees,
     };
     const targets = evaluateTargets(results);
     const passed = targets.every((target) => target.pass);

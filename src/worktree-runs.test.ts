@@ -180,6 +180,27 @@ describe('the sandboxed shell through the simulated model', () => {
     expect(execFileSync('find', [worktrees, '-name', 'late.txt'], { encoding: 'utf8' })).toBe('');
   });
 
+  it('refuses writes outside the write scope inside a worktree: a file tool at once, a command at the commit', async () => {
+    const result = await fanout.run({
+      synthesis: false,
+      tasks: [
+        task('scoped', ['out/a.ts'], [write('config.ts', 'hacked\n'), bash('echo a > out/a.ts && echo b > out/b.ts')], { shell: {} }),
+      ],
+    });
+    expect(result.status).toBe('succeeded');
+    const calls = toolCalls('scoped');
+    expect(calls.map((call) => [call.tool, call.ok])).toEqual([
+      ['write_file', false],
+      ['bash', true],
+      ['bash', false],
+    ]);
+    expect(calls[2]?.detail).toBe('wrote outside its write scope: out/b.ts; put back, not committed');
+    expect(git('ls-tree', '-r', '--name-only', `fanout-tasks/${result.runId}/scoped`).split('\n')).toEqual(['README.md', 'config.ts', 'out/a.ts']);
+    expect(git('show', `fanout-tasks/${result.runId}/scoped:config.ts`)).toBe('export const port = 80;');
+    expect(existsSync(path.join(top, 'home', 'worktrees', result.runId, 'scoped', 'out/b.ts'))).toBe(false);
+    expect(result.report.changes?.refused.map((refusal) => refusal.tool)).toEqual(['write_file', 'bash']);
+  });
+
   it('refuses a plan whose shell names network hosts', async () => {
     const error = await fanout.check({ tasks: [{ id: 'n', prompt: 'p', shell: { network: ['registry.npmjs.org'] } }] }).catch((caught: unknown) => caught);
     expect(isFanoutError(error, 'PLAN_INVALID')).toBe(true);

@@ -85,6 +85,8 @@ export interface TaskCommit {
   committed: boolean;
   /** What the task changed against its base. */
   changes: FileChange[];
+  /** Paths (relative to the run's directory) it changed outside its write scope: put back, not committed. */
+  outside?: string[];
 }
 
 /** What `apply` did to the user's branch. */
@@ -142,8 +144,12 @@ export interface RunWorkspace {
    * nothing behind.
    */
   createTask(task: string, options?: OperationOptions & { dependsOn?: readonly string[]; only?: readonly string[] }): Promise<TaskWorktree & { cwd: string }>;
-  /** Commits everything the task left in its worktree on its branch (message naming run and task). */
-  commitTask(task: string, options?: OperationOptions): Promise<TaskCommit>;
+  /**
+   * Commits everything the task left in its worktree on its branch (message
+   * naming run and task). With `writes`, what it changed outside those globs
+   * is put back first and listed in `outside`: never committed.
+   */
+  commitTask(task: string, options?: OperationOptions & { writes?: readonly string[] }): Promise<TaskCommit>;
   /** What the task changed against its base, committed work only. */
   changes(task: string, options?: OperationOptions): Promise<FileChange[]>;
   /** The diff of a task's branch against its base, or (no task) of the result branch against the run's base. */

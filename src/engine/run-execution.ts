@@ -372,7 +372,7 @@ export class RunExecution {
         return await (isWholeAgent(model) ? runWholeAgentTask(taskOptions, model) : runTask(taskOptions));
       } finally {
         // Whatever ended the task, its work is committed on its branch: a failed or stopped task's is kept, not lost.
-        if (cwd !== this.#root) changes = await this.#worktrees?.leave(record.taskId).catch(() => undefined);
+        if (cwd !== this.#root) changes = await this.#leave(record);
       }
     };
     run().then(
@@ -405,6 +405,20 @@ export class RunExecution {
       sandbox: this.#ctx.shellSandbox,
     };
     return { cwd, shell };
+  }
+
+  /**
+   * Commits a task's worktree. What its commands wrote outside its write
+   * scope is put back, not committed, and reported as a refused command.
+   */
+  async #leave(record: TaskRecord): Promise<FileChange[] | undefined> {
+    const left = await this.#worktrees?.leave(record.taskId, record.spec.writes ?? []).catch(() => undefined);
+    if (left !== undefined && left.outside.length > 0) {
+      const shown = left.outside.slice(0, 5).join(', ') + (left.outside.length > 5 ? `, and ${left.outside.length - 5} more` : '');
+      const detail = `wrote outside its write scope: ${shown}; put back, not committed`;
+      this.#emit({ type: 'tool-call', runId: this.runId, at: this.#ctx.clock.now(), id: record.taskId, handle: record.handle, tool: 'bash', ok: false, detail });
+    }
+    return left?.changes;
   }
 
   /** A task ended: output first, then its record, then everything that follows from it. */

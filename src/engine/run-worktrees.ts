@@ -50,10 +50,14 @@ export class RunWorktrees {
     return created.cwd;
   }
 
-  /** Commits what the task left in its worktree; returns what it changed. */
-  async leave(taskId: string): Promise<FileChange[]> {
+  /**
+   * Commits what the task left in its worktree, but what it changed outside
+   * `writes` (put back, listed in `outside`); returns what it changed.
+   */
+  async leave(taskId: string, writes: readonly string[]): Promise<{ changes: FileChange[]; outside: string[] }> {
     const workspace = await this.#open();
-    return (await workspace.commitTask(taskId)).changes;
+    const commit = await workspace.commitTask(taskId, { writes });
+    return { changes: commit.changes, outside: commit.outside ?? [] };
   }
 
   /**

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import picomatch from 'picomatch';
 import { FanoutError } from '../contracts/errors.js';
 import { changedFiles, diffText } from './changes.js';
 import { git, type GitOptions } from './git.js';
@@ -106,12 +107,14 @@ function runWorkspace(record: RunRecord, shared: Shared): RunWorkspace {
   const tipOf = async (entry: TaskWorktree, signal?: AbortSignal): Promise<string> =>
     (await branchCommit(repo, entry.branch, call(signal))) ?? entry.base;
 
-  const commitTask = async (task: string, signal?: AbortSignal): Promise<TaskCommit> => {
+  const commitTask = async (task: string, signal?: AbortSignal, writes?: readonly string[]): Promise<TaskCommit> => {
     const entry = taskOf(task);
     let committed = false;
+    let outside: string[] = [];
     if (existsSync(entry.path)) {
       const at = { ...call(signal), cwd: entry.path };
       await git(['add', '-A'], at);
+      if (writes !== undefined) outside = await putBackOutside(writes, at);
       // Exit 1 is "nothing to commit".
       const commit = await git(['-c', 'commit.gpgsign=false', '-c', 'gc.auto=0', 'commit', '-q', '--no-verify', '-m', `fanout ${run}: task ${task}`], {
         ...at,
@@ -121,7 +124,23 @@ function runWorkspace(record: RunRecord, shared: Shared): RunWorkspace {
       committed = commit.code === 0;
     }
     const commit = await tipOf(entry, signal);
-    return { commit, committed, changes: await changedFiles(repo.root, entry.base, commit, call(signal)) };
+    const changes = await changedFiles(repo.root, entry.base, commit, call(signal));
+    return { commit, committed, changes, ...(outside.length > 0 ? { outside } : {}) };
+  };
+
+  /**
+   * What a task changed outside its write scope (its shell may write
+   * anywhere in the directories holding its globs) is put back as the
+   * branch has it, staged and in the work tree: refused, never committed.
+   * Returns those paths, relative to the run's directory.
+   */
+  const putBackOutside = async (writes: readonly string[], at: GitOptions): Promise<string[]> => {
+    const staged = (await git(['diff', '--cached', '--name-only', '--no-renames', '-z'], at)).stdout.split('\0').filter(Boolean);
+    const prefix = record.subdir === '.' ? '' : `${record.subdir}/`;
+    const inScope = writes.length === 0 ? () => false : picomatch([...writes], { dot: true });
+    const outside = staged.filter((file) => !file.startsWith(prefix) || !inScope(file.slice(prefix.length)));
+    if (outside.length > 0) await git(['restore', '--source=HEAD', '--staged', '--worktree', '--', ...outside.map((file) => `:(literal)${file}`)], at);
+    return outside.map((file) => path.relative(record.subdir, file).split(path.sep).join('/'));
   };
 
   const merge = async (order: readonly string[] | undefined, signal?: AbortSignal): Promise<MergeResult> => {
@@ -215,7 +234,7 @@ function runWorkspace(record: RunRecord, shared: Shared): RunWorkspace {
       return withCwd(entry);
     },
 
-    commitTask: (task, options = {}) => commitTask(task, options.signal),
+    commitTask: (task, options = {}) => commitTask(task, options.signal, options.writes),
 
     async changes(task, options = {}) {
       const entry = taskOf(task);
