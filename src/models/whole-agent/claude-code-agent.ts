@@ -100,6 +100,8 @@ export class ClaudeCodeAgent implements WholeAgent {
       env: this.env,
       signal: task.signal,
       onLine: (line) => stream.read(line),
+      // The stream is read line by line as it comes; a long session's transcript is not kept.
+      maxStdoutBytes: 0,
       label: 'claude-code',
     });
     const final = stream.result;
