@@ -67,8 +67,11 @@ export interface WholeAgentResult {
  */
 export interface WholeAgent extends Model {
   readonly kind: 'whole-agent';
-  /** Whether the agent reports its cost, so a `budgetUsd` on its tasks can be enforced without a price. */
-  readonly reportsCost: boolean;
+  /**
+   * Whether the agent reports its cost for a task with these provider
+   * options, so a `budgetUsd` on the task can be enforced without a price.
+   */
+  reportsCost(options: ProviderOptions | undefined): boolean;
   runTask(task: WholeAgentTask): Promise<WholeAgentResult>;
   /**
    * What is wrong with a task for this agent, checked before a run records

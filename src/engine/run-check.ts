@@ -87,9 +87,9 @@ export function checkRun(input: PlanInput, options: SpawnOptions, ctx: RunCheckC
     defaultModel: ctx.defaultModel,
     synthesizes: options.synthesize === undefined,
     source,
-    reportsCost: (spec) => {
+    reportsCost: (spec, task) => {
       const model = resolved.models.get(spec);
-      return model !== undefined && isWholeAgent(model) && model.reportsCost;
+      return model !== undefined && isWholeAgent(model) && model.reportsCost(wholeAgentOptions(task));
     },
   });
   return {
@@ -115,8 +115,9 @@ export function runsWholeAgent(model: Model | undefined): boolean {
 /**
  * Refuses, one line naming the field, what whole agents cannot run: a task
  * the agent finds fault with (`command` without a template, a program not
- * on PATH), a `command` field on a task whose model does not read it, and
- * the synthesis on a whole agent (it answers no single call).
+ * on PATH), a budget on a task whose agent reports no cost, a `command`
+ * field on a task whose model does not read it, and the synthesis on a
+ * whole agent (it answers no single call).
  */
 function checkWholeAgents(
   plan: Plan,
@@ -135,8 +136,17 @@ function checkWholeAgents(
       });
     }
     if (model === undefined || !isWholeAgent(model)) return;
-    const problem = model.checkTask?.(wholeAgentOptions(task), options.cwd);
+    const wholeOptions = wholeAgentOptions(task);
+    const problem = model.checkTask?.(wholeOptions, options.cwd);
     if (problem !== undefined) throw new FanoutError('PLAN_INVALID', `${where}: ${problem}`, { where });
+    const budget = task.budgetUsd !== undefined ? `${where}.budgetUsd` : plan.budgetUsd !== undefined ? `${source}: budgetUsd` : undefined;
+    if (budget !== undefined && !model.reportsCost(wholeOptions)) {
+      throw new FanoutError(
+        'PLAN_INVALID',
+        `${budget}: model "${spec}" reports no cost for task ${task.id}, so the budget cannot be enforced (see docs/agents.md: a command template reports it with usage.costUsd)`,
+        { where: budget },
+      );
+    }
   });
   const synthesis = models.get(fallback);
   if (options.synthesizes && plan.synthesis !== false && synthesis !== undefined && isWholeAgent(synthesis)) {

@@ -37,7 +37,8 @@ export async function runWholeAgentTask(options: TaskRunOptions, agent: WholeAge
   const { task, clock, controller, emit, runUsage, pricer } = options;
   const { spec, handle, runId, taskId: id } = task;
   const stats: TaskUsage = noUsage();
-  if (pricer !== undefined || agent.reportsCost) stats.costUsd = 0;
+  const wholeOptions = wholeAgentOptions(spec);
+  if (pricer !== undefined || agent.reportsCost(wholeOptions)) stats.costUsd = 0;
   const caps = new UsageMeter({ maxTokens: spec.maxTokens, budgetUsd: spec.budgetUsd }, 'task');
   let ended = false;
   /** Counts usage towards both meters and stops a running agent on a task cap (a run cap stops it through the run). */
@@ -50,7 +51,6 @@ export async function runWholeAgentTask(options: TaskRunOptions, agent: WholeAge
   const stopTimer = startTimeLimit(options, DEFAULT_WHOLE_AGENT_TIMEOUT_MS);
   let result: WholeAgentResult;
   try {
-    const wholeOptions = wholeAgentOptions(spec);
     result = await agent.runTask({
       prompt: renderTaskPrompt(spec),
       system: taskSystemPrompt(spec, options.agent),

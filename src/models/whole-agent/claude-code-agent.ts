@@ -56,7 +56,6 @@ export function claudeCodeAllowedTools(tools: readonly string[] | undefined, wri
 export class ClaudeCodeAgent implements WholeAgent {
   readonly kind = 'whole-agent';
   readonly provider = CLAUDE_CODE_PROVIDER;
-  readonly reportsCost = true;
   readonly #binary: string;
   readonly #source: string;
 
@@ -68,6 +67,11 @@ export class ClaudeCodeAgent implements WholeAgent {
     const configured = env[CLAUDE_CODE_BIN_VARIABLE] || undefined;
     this.#binary = configured ?? 'claude';
     this.#source = configured === undefined ? 'on PATH' : `(${CLAUDE_CODE_BIN_VARIABLE})`;
+  }
+
+  /** Claude Code's result line carries `total_cost_usd`. */
+  reportsCost(): boolean {
+    return true;
   }
 
   generate(_request: ModelRequest): Promise<ModelResponse> {

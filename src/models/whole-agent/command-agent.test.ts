@@ -133,6 +133,13 @@ describe('model: command', () => {
     );
   });
 
+  it('refuses a budget on a command task whose template reports no cost', async () => {
+    const { fanout, script } = setup();
+    await expect(fanout.check({ synthesis: false, tasks: [commandTask('cheap', [process.execPath, script, 'echo'], { budgetUsd: 1 })] })).rejects.toThrow(
+      'plan: tasks[0].budgetUsd: model "command" reports no cost for task cheap, so the budget cannot be enforced (see docs/agents.md: a command template reports it with usage.costUsd)',
+    );
+  });
+
   it('refuses the synthesis on a whole agent, naming what to do instead', async () => {
     const { fanout, script } = setup();
     await expect(fanout.check({ model: 'command', tasks: [{ id: 'a', prompt: 'x', command: { run: [process.execPath, script, 'echo'] } }] })).rejects.toThrow(

@@ -26,7 +26,6 @@ const OUTPUT_FILE = '{outputFile}';
 export class CommandAgent implements WholeAgent {
   readonly kind = 'whole-agent';
   readonly provider = COMMAND_PROVIDER;
-  readonly reportsCost = true;
 
   /** `named`: the template of `command:<name>`, used by tasks without a `command` field of their own. */
   constructor(
@@ -34,6 +33,11 @@ export class CommandAgent implements WholeAgent {
     private readonly env: NodeJS.ProcessEnv,
     private readonly named?: CommandTemplate,
   ) {}
+
+  /** When its template points at a cost in the agent's output (`usage.costUsd`). */
+  reportsCost(options: ProviderOptions | undefined): boolean {
+    return (templateOf(options) ?? this.named)?.usage?.costUsd !== undefined;
+  }
 
   generate(_request: ModelRequest): Promise<ModelResponse> {
     return refuseSingleCall(this.spec);
