@@ -93,6 +93,15 @@ describe('renderProgressLines', () => {
     expect(renderProgressLines(state, T0 + 300, { width: 80, maxLines: 10 })[1]).toMatch(/succeeded\s+0\.2s {2}⚠ 1 refused$/);
   });
 
+  it("shows what holds a running task's model call back until the call answers", () => {
+    const state = runStarted();
+    applyEvent(state, { type: 'task-start', runId: 'r1', at: T0, id: 'login', handle: 'h-login' });
+    applyEvent(state, { type: 'task-waiting', runId: 'r1', at: T0, id: 'login', handle: 'h-login', reason: 'rate-limit', detail: 'anthropic, window 12' });
+    expect(renderProgressLines(state, T0 + 100, { width: 100, maxLines: 10 })[1]).toMatch(/running\s+0\.1s {2}waiting: rate limit \(anthropic, window 12\)$/);
+    applyEvent(state, { type: 'model-call', runId: 'r1', at: T0 + 200, id: 'login', handle: 'h-login', turn: 1, inputTokens: 1, outputTokens: 1, durationMs: 100 });
+    expect(renderProgressLines(state, T0 + 300, { width: 100, maxLines: 10 })[1]).toMatch(/running\s+0\.3s {2}turn 1$/);
+  });
+
   it('cuts every line to the terminal width', () => {
     const state = runStarted();
     for (const line of renderProgressLines(state, T0, { width: 20, maxLines: 10 })) expect(line.length).toBeLessThanOrEqual(20);
