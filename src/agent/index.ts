@@ -12,6 +12,7 @@ export {
 } from './tools/index.js';
 export { bashTool } from './tools/index.js';
 export { deepFreeze } from './tools/deep-freeze.js';
+export { compileGlobMatcher } from './tools/glob-matcher.js';
 export { shellSandboxStatus, type ShellSandboxStatus } from './shell/sandbox-probe.js';
 export { runShellCommand, type CommandResult } from './shell/run-command.js';
 export {

@@ -29,3 +29,8 @@ export interface CliIo {
 export function writeLines(stream: { write(text: string): unknown }, lines: readonly string[]): void {
   if (lines.length > 0) stream.write(`${lines.join('\n')}\n`);
 }
+
+/** A checked run's warnings on stderr, `fanout: warning: <line>` each: allowed, but probably not what the user meant. */
+export function writeWarnings(io: Pick<CliIo, 'stderr'>, warnings: readonly string[]): void {
+  writeLines(io.stderr, warnings.map((warning) => `fanout: warning: ${warning}`));
+}

@@ -112,7 +112,7 @@ export interface SpawnOptions extends StartOptions {
   /** Force a model spec for every task and the synthesis (the CLI's `--model`). */
   modelOverride?: string;
   todoMode?: TodoMode;
-  /** Reject conflicting tasks instead of serializing them. */
+  /** Reject conflicting tasks instead of serializing them, and a `files` glob that matches nothing instead of warning. */
   strict?: boolean;
   /** Most tokens of the whole run (the plan's `maxTokens`). */
   maxTokens?: number;
@@ -165,6 +165,12 @@ export interface CheckedRun {
   readonly simulated: boolean;
   /** Tokens and cost the run is expected to use, per task and in all, with its assumptions. Frozen. */
   readonly estimate: RunEstimate;
+  /**
+   * What is allowed but probably a mistake, one line each naming the plan
+   * and field: a `files` glob that matches nothing (with `strict`, an error
+   * instead). Frozen.
+   */
+  readonly warnings: readonly string[];
   readonly [checkedRunBrand]: true;
 }
 

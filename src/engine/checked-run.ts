@@ -16,6 +16,7 @@ class CheckedRunHandle {
   readonly dag: ExecutionDag;
   readonly simulated: boolean;
   readonly estimate: RunEstimate;
+  readonly warnings: readonly string[];
   /** The Fanout that checked it: its models (and their lifetime) are that instance's. */
   readonly #owner: object;
   readonly #checked: CheckedPlan;
@@ -26,6 +27,7 @@ class CheckedRunHandle {
     this.dag = deepFreeze(structuredClone(checked.dag));
     this.simulated = checked.simulated;
     this.estimate = deepFreeze(structuredClone(checked.estimate));
+    this.warnings = Object.freeze([...checked.warnings]);
     this.#owner = owner;
     this.#checked = { ...checked, plan: this.plan, dag: this.dag };
     Object.freeze(this);

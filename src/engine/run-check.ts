@@ -1,3 +1,4 @@
+import { unmatchedFileGlobs } from './unmatched-globs.js';
 import { estimateRun } from './run-estimate.js';
 import type { AgentDefinitionSource } from '../contracts/agent-definitions.js';
 import { FanoutError, isFanoutError } from '../contracts/errors.js';
@@ -44,6 +45,7 @@ export interface CheckedPlan extends RunModels {
   /** The synthesis that replaces the LLM's (SpawnOptions.synthesize). */
   synthesize?: SpawnOptions['synthesize'];
   estimate: RunEstimate;
+  warnings: string[];
 }
 
 /** What checking a run needs from the engine. */
@@ -92,9 +94,16 @@ export function checkRun(input: PlanInput, options: SpawnOptions, ctx: RunCheckC
       return model !== undefined && isWholeAgent(model) && model.reportsCost(wholeAgentOptions(task));
     },
   });
+  const unmatched = unmatchedFileGlobs(plan, ctx.cwd);
+  const warnings = unmatched.map(({ field, taskId, glob }) => `${source}: ${field}: "${glob}" matches no file in ${ctx.cwd} (task ${taskId})`);
+  // Strict: a typo'd path is an error, like a conflict.
+  if (options.strict === true && unmatched[0] !== undefined) {
+    throw new FanoutError('PLAN_INVALID', `${warnings[0]}; strict refuses a glob that matches nothing`, { where: `${source}: ${unmatched[0].field}` });
+  }
   return {
     plan,
     dag,
+    warnings,
     ...resolved,
     estimate: estimateRun(plan, resolved.pricers, {
       defaultModel: ctx.defaultModel,

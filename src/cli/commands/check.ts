@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { ExitCode } from '../exit-codes.js';
-import { writeLines, type CliIo } from '../io.js';
+import { writeLines, writeWarnings, type CliIo } from '../io.js';
 import { jsonLine } from '../json-lines.js';
 import { checkPlan } from '../library.js';
 import { renderDag } from '../render-dag.js';
@@ -24,7 +24,8 @@ export interface CheckFlags {
  */
 export async function checkCommand(planPath: string, flags: CheckFlags, io: CliIo): Promise<number> {
   const cwd = workingDirOf(io.cwd, flags.cwd);
-  const { plan, dag, estimate } = await checkPlan(io, cwd, resolve(io.cwd, planPath), spawnOptionsFromFlags(flags));
+  const { plan, dag, estimate, warnings } = await checkPlan(io, cwd, resolve(io.cwd, planPath), spawnOptionsFromFlags(flags));
+  writeWarnings(io, warnings);
   if (flags.json) {
     io.stdout.write(jsonLine(dag));
   } else {

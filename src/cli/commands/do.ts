@@ -6,7 +6,7 @@ import { readYesNo } from '../ask-yes-no.js';
 import { ExitCode } from '../exit-codes.js';
 import { runAndSummarize } from '../foreground-run.js';
 import { onInterrupt } from '../interrupt.js';
-import { writeLines, type CliIo } from '../io.js';
+import { writeLines, writeWarnings, type CliIo } from '../io.js';
 import { jsonLine } from '../json-lines.js';
 import { withFanout } from '../library.js';
 import { isSimulatedSpec } from '../model-spec.js';
@@ -55,6 +55,7 @@ export async function doCommand(words: readonly string[], flags: DoFlags, io: Cl
     // --plan-only writes what `run` would otherwise get from the flags into the file.
     const plan = withCaps(planFile === undefined ? planned : withPlanDefaults(planned, flags), flags);
     const checked = await fanout.check(plan, spawn);
+    writeWarnings(io, checked.warnings);
     const { dag } = checked;
     if (flags.json) {
       io.stdout.write(jsonLine({ type: 'plan', request, plan, dag, ...(planFile !== undefined && { file: planFile.path }) }));

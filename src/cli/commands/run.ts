@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { awaitDetachedStart, spawnDetachedRun } from '../detach.js';
 import { ExitCode } from '../exit-codes.js';
 import { runAndSummarize } from '../foreground-run.js';
-import { writeLines, type CliIo } from '../io.js';
+import { writeLines, writeWarnings, type CliIo } from '../io.js';
 import { jsonLine } from '../json-lines.js';
 import { homeOf, withFanout } from '../library.js';
 import { capOptionsFromFlags, spawnOptionsFromFlags, type CapFlags, type SpawnFlags } from '../run-flags.js';
@@ -33,6 +33,7 @@ export async function runCommand(planPath: string, flags: RunFlags, given: CliIo
   return withFanout(io, cwd, async (fanout) => {
     // The file and its agents are read and checked once; what was checked is what runs.
     const checked = await fanout.check(source, spawn);
+    writeWarnings(io, checked.warnings);
     if (!flags.detach) return runAndSummarize(fanout, checked, { json: flags.json === true, apply: flags.apply === true }, io);
     const prepared = fanout.prepare(checked);
     const child = spawnDetachedRun({ runId: prepared.runId, home: await homeOf(io), cwd, env: io.env });
