@@ -249,6 +249,7 @@ export interface TaskTiming
     | 'outputTokens'
     | 'retries'
     | 'retryWaitMs'
+    | 'rateLimitWaitMs'
     | 'costUsd'
     | 'waitReason'
   > {

@@ -34,6 +34,12 @@ export interface TaskRecord {
   /** Number of model-call retries, and total ms spent waiting on them. */
   retries: number;
   retryWaitMs: number;
+  /**
+   * ms its model calls waited for their endpoints' rate limits: 429/529
+   * pauses, the adaptive window, the limits the answers stated and the
+   * static caps. Spent from its wait budget, not its retries. Absent: none.
+   */
+  rateLimitWaitMs?: number;
   /** Estimated cost in USD so far; undefined when the model's price is unknown. */
   costUsd?: number;
   /** What held it back between readyAt and startedAt, if anything. */

@@ -27,6 +27,7 @@ export type TaskPatch = Partial<
     | 'outputTokens'
     | 'retries'
     | 'retryWaitMs'
+    | 'rateLimitWaitMs'
     | 'costUsd'
     | 'waitReason'
     | 'error'

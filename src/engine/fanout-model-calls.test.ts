@@ -42,9 +42,9 @@ describe('model calls of a run', () => {
     const result = await fanout.wait(runId);
     expect(result.status).toBe('succeeded');
     expect(b.requests).toHaveLength(2);
-    expect(result.tasks.map(({ taskId, retries, retryWaitMs, turns }) => ({ taskId, retries, retryWaitMs, turns }))).toEqual([
-      { taskId: 'a', retries: 0, retryWaitMs: 3000, turns: 1 },
-      { taskId: 'b', retries: 0, retryWaitMs: 3000, turns: 2 },
+    expect(result.tasks.map(({ taskId, retries, retryWaitMs, rateLimitWaitMs, turns }) => ({ taskId, retries, retryWaitMs, rateLimitWaitMs, turns }))).toEqual([
+      { taskId: 'a', retries: 0, retryWaitMs: 0, rateLimitWaitMs: 3000, turns: 1 },
+      { taskId: 'b', retries: 0, retryWaitMs: 0, rateLimitWaitMs: 3000, turns: 2 },
     ]);
     expect(harness.eventsOf('task-retry')).toEqual([]);
     expect(harness.eventsOf('rate-limited')).toEqual([
@@ -60,8 +60,8 @@ describe('model calls of a run', () => {
       ['b', 2],
     ]);
     expect(result.report.diagnostics).toEqual([
-      "a spent 3.0 s waiting for its provider's rate limit",
-      "b spent 3.0 s waiting for its provider's rate limit",
+      "a waited 3.0 s for its provider's rate limits (rate limit)",
+      "b waited 3.0 s for its provider's rate limits (rate limit)",
     ]);
   });
 

@@ -85,6 +85,7 @@ function timingOf(task: TaskRecord, now: number | undefined): TaskTiming {
     outputTokens: task.outputTokens,
     retries: task.retries,
     retryWaitMs: task.retryWaitMs,
+    ...(task.rateLimitWaitMs === undefined ? {} : { rateLimitWaitMs: task.rateLimitWaitMs }),
     ...(task.costUsd === undefined ? {} : { costUsd: task.costUsd }),
     waitMs: startedAt !== undefined && readyAt !== undefined ? Math.max(0, startedAt - readyAt) : 0,
   };
@@ -150,14 +151,22 @@ function diagnose(run: RunRecord, tasks: readonly TaskRecord[], timings: readonl
   sentences.push(
     ...listOrSum(
       backoffs,
-      (timing) =>
-        timing.retries > 0
-          ? `${timing.id} spent ${seconds(timing.retryWaitMs)} in retry backoff (${timing.retries} ${timing.retries === 1 ? 'retry' : 'retries'})`
-          : `${timing.id} spent ${seconds(timing.retryWaitMs)} waiting for its provider's rate limit`,
+      (timing) => `${timing.id} spent ${seconds(timing.retryWaitMs)} in retry backoff (${timing.retries} ${timing.retries === 1 ? 'retry' : 'retries'})`,
       (count, longest) =>
         `${count} tasks spent ${seconds(sum(backoffs, (timing) => timing.retryWaitMs))} in retry backoff in total ` +
-        `(rate limits or model errors); longest: ${longest.id} ${seconds(longest.retryWaitMs)}`,
+        `(model errors); longest: ${longest.id} ${seconds(longest.retryWaitMs)}`,
       (timing) => timing.retryWaitMs,
+    ),
+  );
+  const limited = timings.filter((timing) => (timing.rateLimitWaitMs ?? 0) >= NOTABLE_WAIT_MS);
+  sentences.push(
+    ...listOrSum(
+      limited,
+      (timing) => `${timing.id} waited ${seconds(timing.rateLimitWaitMs ?? 0)} for its provider's rate limits (rate limit)`,
+      (count, longest) =>
+        `${count} tasks waited ${seconds(sum(limited, (timing) => timing.rateLimitWaitMs ?? 0))} in total for their providers' rate limits ` +
+        `(rate limit); longest: ${longest.id} ${seconds(longest.rateLimitWaitMs ?? 0)}`,
+      (timing) => timing.rateLimitWaitMs ?? 0,
     ),
   );
   sentences.push(...capSentences(run, tasks));

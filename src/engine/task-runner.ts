@@ -57,7 +57,7 @@ export interface RunUsage {
 }
 
 /** A task's usage counters, as its record holds them. */
-export type TaskUsage = Pick<TaskRecord, 'turns' | 'inputTokens' | 'outputTokens' | 'retries' | 'retryWaitMs' | 'costUsd'>;
+export type TaskUsage = Pick<TaskRecord, 'turns' | 'inputTokens' | 'outputTokens' | 'retries' | 'retryWaitMs' | 'rateLimitWaitMs' | 'costUsd'>;
 
 /** How a task ended; never a thrown error. */
 export interface TaskOutcome extends TaskUsage, Pick<TaskRecord, 'error' | 'writes' | 'refused'> {
@@ -126,7 +126,7 @@ export async function runTask(options: TaskRunOptions): Promise<TaskOutcome> {
             waitBudget,
             onWait: (reason, detail) => waiting(reason, detail),
             onWaited: (waitedMs) => {
-              stats.retryWaitMs += waitedMs;
+              if (waitedMs > 0) stats.rateLimitWaitMs = (stats.rateLimitWaitMs ?? 0) + waitedMs;
             },
             onRetry: ({ attempt, waitMs, error }) => {
               stats.retries += 1;

@@ -34,6 +34,7 @@ export const TASK_PATCH_FIELDS: Readonly<Record<keyof TaskPatch, PatchField>> = 
   outputTokens: { column: 'output_tokens', required: true },
   retries: { column: 'retries', required: true },
   retryWaitMs: { column: 'retry_wait_ms', required: true },
+  rateLimitWaitMs: { column: 'rate_limit_wait_ms', required: false },
   costUsd: { column: 'cost_usd', required: false },
   waitReason: { column: 'wait_reason', required: false },
   error: { column: 'error', required: false },

@@ -160,6 +160,7 @@ export function describeRunStoreConformance(name: string, create: () => RunStore
         outputTokens: 70,
         retries: 2,
         retryWaitMs: 1500,
+        rateLimitWaitMs: 700,
         waitReason: 'provider-cap',
         error: 'model said no',
       } as const;

@@ -63,6 +63,7 @@ export function rowToTask(row: Row): TaskRecord {
   if (row.ready_at !== null) task.readyAt = number(row, 'ready_at', at);
   if (row.started_at !== null) task.startedAt = number(row, 'started_at', at);
   if (row.ended_at !== null) task.endedAt = number(row, 'ended_at', at);
+  if (row.rate_limit_wait_ms !== null) task.rateLimitWaitMs = number(row, 'rate_limit_wait_ms', at);
   if (row.cost_usd !== null) task.costUsd = number(row, 'cost_usd', at);
   if (row.wait_reason !== null) task.waitReason = text(row, 'wait_reason', at) as WaitReason;
   if (row.error !== null) task.error = text(row, 'error', at);

@@ -149,6 +149,7 @@ export class SqliteRunStore implements RunStore {
               task.outputTokens,
               task.retries,
               task.retryWaitMs,
+              task.rateLimitWaitMs ?? null,
               task.costUsd ?? null,
               task.waitReason ?? null,
               task.error ?? null,
@@ -526,8 +527,8 @@ function prepareStatements(db: Database.Database) {
     ),
     insertTask: prepare(
       `INSERT INTO tasks (handle, run_id, idx, task_id, spec, status, queued_at, ready_at, started_at, ended_at,
-         turns, input_tokens, output_tokens, retries, retry_wait_ms, cost_usd, wait_reason, error, writes, refused)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         turns, input_tokens, output_tokens, retries, retry_wait_ms, rate_limit_wait_ms, cost_usd, wait_reason, error, writes, refused)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     insertPage: prepare('INSERT INTO event_pages (run_id, first_seq, last_seq, events) VALUES (?, ?, ?, ?)'),
     upsertOutput: prepare('INSERT OR REPLACE INTO outputs (handle, text, json, truncated) VALUES (?, ?, ?, ?)'),

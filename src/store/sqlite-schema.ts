@@ -128,6 +128,13 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE tasks ADD COLUMN refused TEXT;
     `,
   },
+  {
+    version: 6,
+    description: "the time each task's model calls waited for rate limits",
+    sql: `
+      ALTER TABLE tasks ADD COLUMN rate_limit_wait_ms INTEGER;
+    `,
+  },
 ];
 
 /** The schema version this code reads and writes. */
