@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { unmatchedFileGlobs } from './unmatched-globs.js';
 import { estimateRun } from './run-estimate.js';
 import type { AgentDefinitionSource } from '../contracts/agent-definitions.js';
@@ -75,7 +76,7 @@ export function checkRun(input: PlanInput, options: SpawnOptions, ctx: RunCheckC
   const agents = resolveAgents(normalized, ctx, source);
   const plan = effectivePlan(normalized, options, ctx.defaultModel, agents);
   const dag = analyzePlan(plan, { strict: options.strict === true, source });
-  const resolved = resolveRunModels(plan, ctx, source);
+  const resolved = resolveRunModels(plan, ctx, source, agentModelFields(normalized, options, agents, ctx.cwd));
   const fallback = plan.model ?? ctx.defaultModel;
   taskEnvironments(plan, agents, {
     cwd: ctx.cwd,
@@ -114,6 +115,29 @@ export function checkRun(input: PlanInput, options: SpawnOptions, ctx: RunCheckC
     ...(options.name === undefined ? {} : { name: options.name }),
     ...(options.synthesize === undefined ? {} : { synthesize: options.synthesize }),
   };
+}
+
+/**
+ * Where the model of each task that took it from its agent definition was
+ * written: `.claude/agents/x.md: model` (relative to `cwd` when inside it),
+ * so an error about it points at the file the user wrote, not at a plan
+ * field they never did. By task index.
+ */
+function agentModelFields(
+  plan: Plan,
+  options: SpawnOptions,
+  agents: Readonly<Record<string, ResolvedAgent>> | undefined,
+  cwd: string,
+): Map<number, string> {
+  const fields = new Map<number, string>();
+  if (options.modelOverride !== undefined) return fields;
+  plan.tasks.forEach((task, index) => {
+    const agent = task.agent === undefined ? undefined : agents?.[task.agent];
+    if (task.model !== undefined || agent?.model === undefined) return;
+    const relative = path.relative(cwd, agent.source);
+    fields.set(index, `${relative.startsWith('..') || path.isAbsolute(relative) ? agent.source : relative}: model`);
+  });
+  return fields;
 }
 
 /** Whether a resolved model is a whole agent. */
@@ -176,17 +200,19 @@ export function resolveRunModels(
   plan: Plan,
   ctx: Pick<RunCheckContext, 'models' | 'pricing' | 'defaultModel'>,
   source?: string,
+  fromAgents: ReadonlyMap<number, string> = new Map(),
 ): RunModels {
   const models = new Map<string, Model>();
   const pricers = new Map<string, Pricer | undefined>();
   const fallback = plan.model ?? ctx.defaultModel;
-  const uses: Array<[spec: string, field: string]> = [
-    [fallback, 'model'],
-    ...plan.tasks.map((task, index): [string, string] => [task.model ?? fallback, `tasks[${index}].model`]),
+  const where = (field: string): string | undefined => (source === undefined ? undefined : `${source}: ${field}`);
+  const uses: Array<[spec: string, where: string | undefined]> = [
+    [fallback, where('model')],
+    ...plan.tasks.map((task, index): [string, string | undefined] => [task.model ?? fallback, fromAgents.get(index) ?? where(`tasks[${index}].model`)]),
   ];
-  for (const [spec, field] of uses) {
+  for (const [spec, named] of uses) {
     if (models.has(spec)) continue;
-    const model = resolveNamed(ctx.models, spec, source === undefined ? undefined : `${source}: ${field}`);
+    const model = resolveNamed(ctx.models, spec, named);
     models.set(spec, model);
     pricers.set(spec, ctx.pricing(model.spec));
   }

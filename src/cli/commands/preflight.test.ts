@@ -45,6 +45,22 @@ describe('--cwd that is not a directory', () => {
   });
 });
 
+describe('a model that came from an agent definition', () => {
+  it('is named by the file and field it was written in, not a plan field the user never wrote', async () => {
+    const ws = workspace();
+    ws.file('.claude/agents/reviewer.md', '---\nname: reviewer\ndescription: Reviews code.\nmodel: sonnet\n---\nYou review code.\n');
+    ws.file('agent.yaml', 'model: sim\ntasks:\n  - id: a\n    prompt: x\n    agent: reviewer\n');
+    for (const argv of [['check', 'agent.yaml'], ['run', 'agent.yaml']]) {
+      expect(await refused(ws, argv)).toBe(
+        'fanout: .claude/agents/reviewer.md: model: ANTHROPIC_API_KEY is not set (needed by model "anthropic:claude-sonnet-5-5")\n',
+      );
+    }
+    // A model the task or --model gives wins over the agent's, and nothing then points at the file.
+    const ok = ws.io();
+    expect(await runCli(['check', 'agent.yaml', '--model', 'sim'], ok)).toBe(0);
+  });
+});
+
 describe('check rejects what run would reject, and run rejects it before printing anything', () => {
   const plans: Array<[string, string, RegExp]> = [
     ['an unknown agent', 'tasks:\n  - id: a\n    prompt: x\n    agent: nobody\n', /tasks\[0\]\.agent: unknown agent "nobody"/],
