@@ -35,6 +35,16 @@ describe('the HTML report', () => {
     expect(html).toMatch(/<span class="json-key">n: <\/span><span class="json-number">1<\/span>/);
   });
 
+  it('marks a task with refused tool calls and lists its writes and refusals with its output', () => {
+    const refused = [{ tool: 'write_file', detail: 'write to "secret.txt" refused: outside this task\'s write scope (allowed: out/**)' }];
+    const snapshot = fixtureSnapshot([fixtureTask('a', 0, 10, { writes: ['out/a.txt'], refused }), fixtureTask('b', 0, 10)]);
+    snapshot.outputs['a'] = { handle: 'task-a', text: 'done', truncated: false };
+    const html = renderHtmlReport(snapshot);
+    expect(html.match(/⚠ (<!-- -->)?1(<!-- -->)? refused/g)).toHaveLength(1);
+    expect(html).toContain('Wrote out/a.txt');
+    expect(html).toMatch(/<ul class="warning" aria-label="refused tool calls"><li>⚠ (<!-- -->)?write_file(<!-- -->)?: (<!-- -->)?write to &quot;secret.txt&quot; refused/);
+  });
+
   // The 10,000-task report is opened in a browser by src/ui/browser.test.ts.
   it('stays under 1 MB for a 100-task run', () => {
     const html = renderHtmlReport(waveSnapshot(100, 8));

@@ -264,6 +264,7 @@ function TimingTable({ snapshot, controls }: { snapshot: RunSnapshot; controls?:
                   </th>
                   <td>
                     <span class={`status status-${task.status}`}>{task.status}</span>
+                    {task.refused === undefined || task.refused.length === 0 ? null : <span class="warning"> ⚠ {task.refused.length} refused</span>}
                     {task.error === undefined ? null : <span class="muted"> {task.error}</span>}
                   </td>
                   <td>{timing !== undefined && timing.waitMs > 0 ? `${formatMs(timing.waitMs)}${task.waitReason === undefined ? '' : ` (${WAIT_CAUSE_LABELS[task.waitReason] ?? task.waitReason})`}` : '-'}</td>
@@ -363,6 +364,16 @@ function Outputs({ snapshot }: { snapshot: RunSnapshot }): VNode {
               <Markdown text={output.text} />
             )}
             {output?.truncated ? <p class="warning">Truncated to the store's cap.</p> : null}
+            {task.writes === undefined ? null : <p class="muted">Wrote {task.writes.join(', ')}</p>}
+            {task.refused === undefined || task.refused.length === 0 ? null : (
+              <ul class="warning" aria-label="refused tool calls">
+                {task.refused.map((call, at) => (
+                  <li key={at}>
+                    ⚠ {call.tool}: {call.detail}
+                  </li>
+                ))}
+              </ul>
+            )}
           </details>
         );
       })}
