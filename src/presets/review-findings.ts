@@ -3,7 +3,7 @@ import type { JsonSchema } from '../contracts/plan.js';
 /** How bad a finding is, worst first. */
 export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
 
-/** One of {@link SEVERITIES}. */
+/** How bad a finding is: `critical`, `high`, `medium`, `low` or `info`. */
 export type Severity = (typeof SEVERITIES)[number];
 
 /** One problem a reviewer found. */
