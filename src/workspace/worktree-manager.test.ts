@@ -195,6 +195,10 @@ describe('worktree manager: lean worktrees', () => {
     ]);
     const merged = await workspace.merge();
     expect(repo.git('ls-tree', '-r', '--name-only', merged.branch).split('\n')).toEqual(['README.md', 'other/y.ts', 'pkg/docs/new.md', 'pkg/docs/x.md', 'pkg/src/a.ts', 'pkg/src/b.ts']);
+    // Cleaning it commits nothing more (the files left out are not deletions) and leaves no worktree.
+    const cleaned = await workspace.clean({ force: true });
+    expect(cleaned.lost.map((branch) => branch.branch)).toEqual(['fanout/run-1']);
+    expect(worktreeCount(repo)).toBe(1);
   });
 
   it('checks out everything for globs git cannot express', () => {
