@@ -75,7 +75,7 @@ function isDirectory(path: string): boolean {
   }
 }
 
-/** The store directory of `cwd` (see {@link locateFanoutHome}): `$FANOUT_HOME`, else the nearest `.fanout` up the tree, else `cwd/.fanout`. */
+/** The store directory of `cwd`: `$FANOUT_HOME`, else the nearest `.fanout` up the tree, else `cwd/.fanout`. */
 export function fanoutHome(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): string {
   return locateFanoutHome(env, cwd).home;
 }
@@ -85,7 +85,7 @@ export const PRICE_FILE_NAMES = ['prices.json', 'prices.yaml', 'prices.yml'] as 
 
 /**
  * The price table: the built-in prices with the overrides of the file named
- * by `$FANOUT_PRICES`, or else of the first of {@link PRICE_FILE_NAMES} in
+ * by `$FANOUT_PRICES`, or else of the first of `prices.json`, `prices.yaml`, `prices.yml` in
  * `home` that exists. Throws FanoutError `OPTION_INVALID` (one line naming
  * the file and field) when that file cannot be used.
  */

@@ -91,15 +91,22 @@ function exportedNames(code: string): ExportedName[] {
   );
 }
 
-/** Whether the declaration of `name` in `code` is preceded by a TSDoc comment. */
-function hasTsDoc(code: string, name: string): boolean | 'not declared' {
+/** The TSDoc comment right before the declaration of `name` in `code`: its text, none, or no such declaration. */
+function tsDocOf(code: string, name: string): string | undefined | 'not declared' {
   const declaration = new RegExp(
     `^export\\s+(?:declare\\s+)?(?:abstract\\s+)?(?:async\\s+)?(?:function\\*?|class|interface|type|const|let|enum)\\s+${name}\\b`,
     'm',
   ).exec(code);
   if (declaration === null) return 'not declared';
   const before = code.slice(0, declaration.index).trimEnd();
-  return before.endsWith('*/') && before.lastIndexOf('/**') > before.lastIndexOf('*/', before.length - 3);
+  const start = before.lastIndexOf('/**');
+  return before.endsWith('*/') && start > before.lastIndexOf('*/', before.length - 3) ? before.slice(start) : undefined;
+}
+
+/** Whether the declaration of `name` in `code` is preceded by a TSDoc comment. */
+function hasTsDoc(code: string, name: string): boolean | 'not declared' {
+  const doc = tsDocOf(code, name);
+  return doc === 'not declared' ? doc : doc !== undefined;
 }
 
 describe('public API', () => {
@@ -125,6 +132,19 @@ describe('public API', () => {
       .filter((entry) => entry.doc !== true)
       .map((entry) => `${entry.name} (src/${entry.from})${entry.doc === 'not declared' ? ': not declared there' : ''}`);
     expect(missing).toEqual([]);
+  });
+
+  it('links from TSDoc only to names the API exports (a reader of the API cannot follow the others)', () => {
+    const exported = new Set(names.map((entry) => entry.name));
+    const broken = names.flatMap((entry) => {
+      const doc = tsDocOf(read(entry.from), entry.name);
+      if (doc === undefined || doc === 'not declared') return [];
+      return [...doc.matchAll(/\{@link\s+([A-Za-z_$][\w$]*)/g)]
+        .map((link) => link[1] ?? '')
+        .filter((target) => !exported.has(target))
+        .map((target) => `${entry.name} (src/${entry.from}) links ${target}`);
+    });
+    expect(broken).toEqual([]);
   });
 
   it('exports the plan JSON Schema as plain data, the same as the generated one', () => {

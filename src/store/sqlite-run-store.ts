@@ -50,7 +50,7 @@ const CHECKPOINT_AFTER_WRITES = 1_000;
  * The default {@link RunStore}: one SQLite file shared by every fanout
  * process of a user (one executes a run while others poll or stop it).
  *
- * Writes go through a {@link SqliteWriteQueue}: one transaction per tick,
+ * Writes go through a write queue (`SqliteWriteQueue`): one transaction per tick,
  * flushed before every read of this instance, on `flush()`, `close()` and a
  * normal exit (signals are the caller's to turn into an exit). Values are
  * checked when queued, so a caller's bad value fails in the caller instead

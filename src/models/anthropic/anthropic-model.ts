@@ -52,7 +52,7 @@ export interface AnthropicModelOptions {
  * The SDK does not retry (`maxRetries: 0`): the engine owns retries and the
  * backoff shared by all tasks of a provider. Without an `onDelta` listener
  * the call is not streamed, which is cheaper on the wire and in CPU. The SDK
- * never writes to the console (see {@link withoutConsoleWarnings}).
+ * never writes to the console (see `withoutConsoleWarnings`).
  */
 export class AnthropicModel implements Model {
   readonly spec: string;
