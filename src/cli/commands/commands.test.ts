@@ -33,6 +33,24 @@ describe('read-only commands on an empty home', () => {
   });
 });
 
+describe('run --provider-limit', () => {
+  it("records the caps with the run, the tighter of the flag's and the plan's", async () => {
+    const { file, io, home } = workspace();
+    file('plan.yaml', 'providers: { sim: { maxConcurrent: 4, rpm: 100 } }\ntasks:\n  - id: a\n    prompt: do a\n');
+    const run = io();
+    expect(await runCli(['run', 'plan.yaml', '--provider-limit', 'sim=maxConcurrent:1,tpm:50000', '--provider-limit', 'openai=rpm:5'], run)).toBe(0);
+    const store = openRunStore(home);
+    try {
+      expect(store.listRuns()[0]?.plan.providers).toEqual({ sim: { maxConcurrent: 1, rpm: 100, tpm: 50_000 }, openai: { rpm: 5 } });
+    } finally {
+      store.close();
+    }
+    const bad = io();
+    expect(await runCli(['run', 'plan.yaml', '--provider-limit', 'sim=burst:3'], bad)).toBe(2);
+    expect(bad.err()).toMatch(/--provider-limit.*expected <provider>=<cap>:<n>/);
+  });
+});
+
 describe('run, then status, runs and output', () => {
   it('a finished run is listed and its outputs are retrievable by handle', async () => {
     const { file, io } = workspace();
