@@ -170,12 +170,15 @@ describe('ModelGates: the adaptive window', () => {
     await expect(call.promise).resolves.toMatchObject({ stopReason: 'end_turn' });
   });
 
-  it('treats 529 (overloaded) as a rate limit and backs off without a retry-after', async () => {
+  it('treats 529 (overloaded) as a rate limit: without a retry-after, the call alone backs off', async () => {
     const clock = new ManualClock();
     const gates = new ModelGates({ clock, maxRetries: 0, baseDelayMs: 1000, random: () => 0 });
     const model = new ScriptedModel([{ error: rateLimited(undefined, 529) }, { error: rateLimited(undefined, 529) }, textResponse('ok')]);
     const waits: number[] = [];
     const call = gates.call(model, request(), { onRateLimited: ({ waitMs }) => waits.push(waitMs) });
+    await settle();
+    // Without a retry-after the endpoint is not paused: only this call backs off.
+    expect(gates.gateOf(model).pausedUntil).toBe(0);
     await clock.advance(500);
     await clock.advance(1000);
     await expect(call).resolves.toMatchObject({ stopReason: 'end_turn' });

@@ -267,6 +267,12 @@ export class EndpointGate {
           this.#pump();
           // Sitting out a pause longer than the budget left can only end in its expiry: say so now, with the server's ask.
           if (waitMs > budget.remainingMs) throw pauseOverBudget(this.provider, error, waitMs, budget);
+          if (error.retryAfterMs === undefined) {
+            // No wait asked: the endpoint is not paused (the smaller window already eases it), this call alone backs off.
+            await clock.sleep(waitMs, signal);
+            budget.spentMs += waitMs;
+            hooks.onWaited?.(waitMs);
+          }
           continue;
         }
         this.#pump();
@@ -475,14 +481,18 @@ export class EndpointGate {
     this.#pump();
   }
 
-  /** A 429/529: halves the window, pauses the endpoint for the server's ask (capped), tells the task; returns the pause. */
+  /**
+   * A 429/529: halves the window, pauses the endpoint for the server's
+   * retry-after (capped), tells the task; returns this call's wait (the
+   * pause, else its own exponential backoff).
+   */
   #limited(error: FanoutError, call: number, inARow: number, hooks: GateCallHooks): number {
     const { clock, maxRetryAfterMs } = this.#policy;
     const now = clock.now();
     const asked = error.retryAfterMs;
     const waitMs = Math.min(this.#backoff(asked, inARow), maxRetryAfterMs);
     const status = `HTTP ${error.status ?? 429}`;
-    if (now + waitMs > this.#pausedUntil) {
+    if (asked !== undefined && now + waitMs > this.#pausedUntil) {
       this.#pausedUntil = now + waitMs;
       this.#pauseReason = `paused ${formatMs(waitMs)} after ${status}`;
     }
