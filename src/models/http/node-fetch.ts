@@ -10,9 +10,12 @@ export type FetchFunction = (input: string | URL | Request, init?: RequestInit) 
 /** Options of {@link createNodeFetch}. */
 export interface NodeFetchOptions {
   /**
-   * Sockets per origin. Sized for hundreds of concurrent model calls; above it
-   * requests queue inside the agent instead of failing.
-   * @default 256
+   * Sockets per origin; above it requests queue inside the agent. Unbounded
+   * by default: the plan's concurrency and the endpoint's adaptive window
+   * already bound the calls in flight, and a cap here would be a second,
+   * hidden limit (1,000 calls at once would queue behind 256 sockets).
+   * Idle sockets kept for reuse stay at most 256.
+   * @default Infinity
    */
   maxSockets?: number;
   /** Time limits of every request, unless {@link NodeFetch.withTimeouts} overrides them. */
@@ -64,7 +67,7 @@ export interface NodeFetch {
  * AbortSignal.
  */
 export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
-  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 256, maxFreeSockets: 256 };
+  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? Number.POSITIVE_INFINITY, maxFreeSockets: 256 };
   const clock = options.clock ?? systemClock;
   const defaults: CallTimeouts = { ...DEFAULT_CALL_TIMEOUTS, ...options.timeouts };
   const agents: http.Agent[] = [];
