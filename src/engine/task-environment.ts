@@ -44,7 +44,8 @@ export function wantsShell(spec: TaskSpec, agent: ResolvedAgent | undefined): bo
  * no network yet), `isolation: worktree` where the working directory is not
  * in a git repository on a branch. A task that writes, has a shell or runs
  * on a whole agent gets a worktree by default when the working directory
- * allows one, else none.
+ * allows one, else none. A whole agent gets no shell of fanout's (it brings
+ * its own), so the shell's checks do not apply to it.
  */
 export function taskEnvironments(
   plan: Plan,
@@ -58,7 +59,9 @@ export function taskEnvironments(
   plan.tasks.forEach((spec, index) => {
     const where = `${ctx.source}: tasks[${index}]`;
     const agent = spec.agent === undefined ? undefined : agents?.[spec.agent];
-    const shell = wantsShell(spec, agent);
+    // A whole agent brings its own shell (Claude Code's Bash): fanout's sandboxed one is not asked for.
+    const whole = ctx.wholeAgent?.(spec) === true;
+    const shell = !whole && wantsShell(spec, agent);
     if (shell) {
       if ((spec.shell?.network ?? []).length > 0) {
         throw new FanoutError('PLAN_INVALID', `${where}.shell.network: commands cannot reach named hosts yet (they run without network); remove it`, {
@@ -79,7 +82,7 @@ export function taskEnvironments(
         throw new FanoutError('WORKSPACE_INVALID', `${field}: worktree isolation needs a git repository on a branch: ${state.problem}`, { where: field });
       }
       isolation = 'worktree';
-    } else if (asked === undefined && (shell || (spec.writes ?? []).length > 0 || ctx.wholeAgent?.(spec) === true) && repo().ok) {
+    } else if (asked === undefined && (shell || whole || (spec.writes ?? []).length > 0) && repo().ok) {
       isolation = 'worktree';
     }
     const files = spec.files ?? [];

@@ -140,6 +140,12 @@ describe('model: command', () => {
     );
   });
 
+  it("applies none of fanout's shell checks to a whole agent whose tools name bash: it brings its own shell", async () => {
+    const { fanout, script } = setup();
+    const checked = await fanout.check({ synthesis: false, tasks: [commandTask('sh', [process.execPath, script, 'echo'], { tools: ['read_file', 'bash'], shell: { network: ['example.com'] } })] });
+    expect(checked.plan.tasks).toHaveLength(1);
+  });
+
   it('refuses the synthesis on a whole agent, naming what to do instead', async () => {
     const { fanout, script } = setup();
     await expect(fanout.check({ model: 'command', tasks: [{ id: 'a', prompt: 'x', command: { run: [process.execPath, script, 'echo'] } }] })).rejects.toThrow(
