@@ -94,7 +94,7 @@ describe(`Claude Code ${CLAUDE_CODE_VERSION} as fanout's subagent (model: claude
     }
   });
 
-  it('a write outside the task write scope is refused by Claude Code permissions, and the task says so in its tool calls', { timeout: 120_000 }, async () => {
+  it('a write outside the task write scope is refused by Claude Code permissions, and the task says so in its tool calls', { timeout: 240_000 }, async () => {
     const { fanout, git } = claudeFanout('scoped');
     const events: FanoutEvent[] = [];
     const script = {
@@ -117,7 +117,7 @@ describe(`Claude Code ${CLAUDE_CODE_VERSION} as fanout's subagent (model: claude
     }
   });
 
-  it("a task's maxTokens stops Claude Code mid-run from the usage its stream reports, with status limit", { timeout: 120_000 }, async () => {
+  it("a task's maxTokens stops Claude Code mid-run from the usage its stream reports, with status limit", { timeout: 240_000 }, async () => {
     const { fanout } = claudeFanout('capped');
     const read = { name: 'Read', input: { file_path: 'README.md' } };
     // Each turn of Claude Code's takes ~2,100 input tokens (its system prompt): the cap falls in the second.
@@ -133,7 +133,7 @@ describe(`Claude Code ${CLAUDE_CODE_VERSION} as fanout's subagent (model: claude
     }
   });
 
-  it("the task's maxTurns reaches Claude Code as --max-turns; running out of turns is status limit", { timeout: 120_000 }, async () => {
+  it("the task's maxTurns reaches Claude Code as --max-turns; running out of turns is status limit", { timeout: 240_000 }, async () => {
     const { fanout } = claudeFanout('turns');
     const read = { name: 'Read', input: { file_path: 'README.md' } };
     const script = { script: [{ tools: [read] }, { tools: [read] }], output: 'never reached' };
@@ -148,7 +148,7 @@ describe(`Claude Code ${CLAUDE_CODE_VERSION} as fanout's subagent (model: claude
     }
   });
 
-  it('stop ends Claude Code mid-answer: status stopped, no process of it left', { timeout: 120_000 }, async () => {
+  it('stop ends Claude Code mid-answer: status stopped, no process of it left', { timeout: 240_000 }, async () => {
     const { fanout } = claudeFanout('stopped');
     // A marker in the prompt finds Claude Code's processes by their arguments; the model takes a minute to answer.
     const marker = `stop-marker-${process.pid}-${Date.now()}`;
