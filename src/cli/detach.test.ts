@@ -24,7 +24,7 @@ describe('spawnDetachedRun', () => {
 describe('awaitDetachedStart', () => {
   /** A stand-in for the library: the run counts as started once `started()` says so. */
   const fanoutWhere = (started: () => boolean): Pick<Fanout, 'status'> => ({
-    status: () => ({ run: started() ? { startedAt: 1 } : {} }) as RunStatusView,
+    status: () => ({ run: started() ? { startedAt: Date.now() } : {} }) as RunStatusView,
   });
 
   it('returns once the child recorded itself as the executor', async () => {

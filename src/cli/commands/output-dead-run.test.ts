@@ -22,6 +22,6 @@ describe('fanout output of a task whose run process died', () => {
     const io = ws.io();
     expect(await runCli(['output', handle], io)).toBe(1);
     expect(io.out()).toBe('');
-    expect(io.err()).toBe(`fanout: task ${handle} stopped: the process executing the run (pid ${pid}) exited before the task finished\n`);
+    expect(io.err()).toBe(`fanout: task ${handle} stopped: the run was interrupted before the task finished: its process (pid ${pid}) stopped (killed or crashed)\n`);
   });
 });
