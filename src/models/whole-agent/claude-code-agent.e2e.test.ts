@@ -150,7 +150,7 @@ describe(`Claude Code ${CLAUDE_CODE_VERSION} as fanout's subagent (model: claude
 
   it('stop ends Claude Code mid-answer: status stopped, no process of it left', { timeout: 240_000 }, async () => {
     const { fanout } = claudeFanout('stopped');
-    // A marker in the prompt finds Claude Code's processes by their arguments; the model takes a minute to answer.
+    // A marker in the prompt finds Claude Code's processes by their arguments; the model takes five minutes to answer.
     const marker = `stop-marker-${process.pid}-${Date.now()}`;
     const running = (): number[] =>
       execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' })
@@ -160,7 +160,7 @@ describe(`Claude Code ${CLAUDE_CODE_VERSION} as fanout's subagent (model: claude
     try {
       const { runId, handles } = fanout.spawn({
         synthesis: false,
-        tasks: [{ id: 'slow', model: 'claude-code', prompt: `${marker} ${encodeSimDirective({ latencyMs: 60_000, output: 'too late' })}` }],
+        tasks: [{ id: 'slow', model: 'claude-code', prompt: `${marker} ${encodeSimDirective({ latencyMs: 300_000, output: 'too late' })}` }],
       });
       await until(() => running().length > 0);
       await fanout.stop(handles[0]?.handle ?? '');
@@ -184,10 +184,10 @@ describe(`Claude Code ${CLAUDE_CODE_VERSION} as fanout's subagent (model: claude
   });
 });
 
-/** Polls a condition another process makes true, up to 30 s. */
+/** Polls a condition another process makes true, up to 90 s. */
 async function until(condition: () => boolean): Promise<void> {
   for (let waited = 0; !condition(); waited += 100) {
-    if (waited > 30_000) throw new Error('condition not met within 30 s');
+    if (waited > 90_000) throw new Error('condition not met within 90 s');
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

@@ -167,7 +167,7 @@ describe('model: command', () => {
     expect(result.tasks[1]).toMatchObject({ status: 'failed', error: expect.stringMatching(/^output does not match the task's JSON Schema: /) });
   });
 
-  it('stop kills the agent and the process it started: no orphans', async () => {
+  it('stop kills the agent and the process it started: no orphans', { timeout: 120_000 }, async () => {
     const { fanout, script, dir } = setup();
     const pids = join(dir, 'pids.json');
     const { runId, handles } = fanout.spawn({ synthesis: false, tasks: [commandTask('hang', [process.execPath, script, 'hang', pids])] });
@@ -180,7 +180,7 @@ describe('model: command', () => {
     await waitFor(() => !alive(agent) && !alive(grandchild));
   });
 
-  it('the task time limit kills the agent and the process it started, with status limit', async () => {
+  it('the task time limit kills the agent and the process it started, with status limit', { timeout: 120_000 }, async () => {
     const { fanout, script, dir } = setup();
     const pids = join(dir, 'pids.json');
     const result = await fanout.run({ synthesis: false, tasks: [commandTask('slow', [process.execPath, script, 'hang', pids], { timeoutMs: 1_500 })] });
@@ -190,10 +190,10 @@ describe('model: command', () => {
   });
 });
 
-/** Polls a condition that another process makes true (a real process, so no fake clock), up to 15 s. */
+/** Polls a condition that another process makes true (a real process, so no fake clock), up to 60 s. */
 async function waitFor(condition: () => boolean): Promise<void> {
   for (let elapsed = 0; !condition(); elapsed += 50) {
-    if (elapsed > 15_000) throw new Error('condition not met within 15 s');
+    if (elapsed > 60_000) throw new Error('condition not met within 60 s');
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
