@@ -4,7 +4,7 @@ import { buildCli, scratch, type BuiltCli } from './test-support/cli-process.js'
 import { recordingIo, type RecordingIo } from './test-support/fake-io.js';
 
 // A detached run killed with SIGKILL, found interrupted once its lease passed, and resumed in the
-// background: the real CLI processes, on the simulated model. Leases of 1 s keep it short.
+// background: the real CLI processes, on the simulated model. Leases of 4 s keep it short and survive a loaded machine.
 
 let cli: BuiltCli;
 beforeAll(async () => {
@@ -12,7 +12,7 @@ beforeAll(async () => {
 });
 afterAll(() => cli?.dispose());
 
-const LEASE = { FANOUT_LEASE_MS: '1000' };
+const LEASE = { FANOUT_LEASE_MS: '4000' };
 
 async function inProcess(argv: string[], home: string): Promise<RecordingIo & { code: number }> {
   const io = recordingIo({ env: { FANOUT_HOME: home, ...LEASE } });
@@ -59,7 +59,7 @@ describe('fanout resume (end to end)', { timeout: 60_000 }, () => {
     expect(live.err()).toMatch(new RegExp(`^fanout: run ${runId} is still running: its process \\(pid ${pid}\\) holds its lease for \\d s more; stop it first \\(fanout stop ${runId}\\) or wait for it\\n$`));
 
     process.kill(pid, 'SIGKILL');
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await new Promise((resolve) => setTimeout(resolve, 4_500));
     const dead = await statusOf(runId, home);
     expect(dead.run.status).toBe('interrupted');
     expect(dead.run.error).toContain(`fanout resume ${runId}`);
