@@ -142,12 +142,16 @@ describe('createModelResolver', () => {
       for (const spec of ['sim', 'sim:openai']) {
         resolver.resolve(spec).generate(request('Stall.')).catch(() => ended.push(spec));
       }
-      for (let i = 0; i < 50 && stalling.stats.faults < 2; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      const until = async (done: () => boolean): Promise<void> => {
+        for (let i = 0; i < 500 && !done(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      };
+      // Both heads arrived: each call's watchdog now sleeps to its idle deadline, not the call's.
+      await until(() => clock.deadlines.filter((at) => at - clock.now() <= 90_000).length >= 2);
       await clock.advance(2_000);
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await until(() => ended.length >= 1);
       expect(ended).toEqual(['sim']);
       await clock.advance(88_000);
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await until(() => ended.length >= 2);
       expect(ended).toEqual(['sim', 'sim:openai']);
     } finally {
       await resolver.close();

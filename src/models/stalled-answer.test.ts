@@ -37,6 +37,11 @@ const request = (signal = new AbortController().signal): ModelRequest => ({
   signal,
 });
 
+/** Waits in real time (I/O happens) until `done` holds, at most 5 s. */
+async function until(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !done(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
 /** Advances the manual clock until `done` settles (real I/O happens between steps). */
 async function runUntil(clock: ManualClock, done: Promise<unknown>, stepMs: number): Promise<void> {
   let finished = false;
@@ -44,7 +49,7 @@ async function runUntil(clock: ManualClock, done: Promise<unknown>, stepMs: numb
     () => (finished = true),
     () => (finished = true),
   );
-  for (let i = 0; i < 200 && !finished; i++) {
+  for (let i = 0; i < 1_000 && !finished; i++) {
     await new Promise((resolve) => setTimeout(resolve, 5));
     await clock.advance(stepMs);
   }
@@ -67,8 +72,8 @@ describe.each(wires)('a stalled answer over the %s wire', (_wire, makeModel) => 
       () => (outcome = 'answered'),
       (error: unknown) => (outcome = error),
     );
-    // Real time passes for the head to arrive; the manual clock stays just short of the limit.
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Real time passes for the head to arrive (the watchdog then sleeps to the idle deadline); the manual clock stays just short of the limit.
+    await until(() => clock.deadlines.some((at) => at - clock.now() <= 5_000));
     await clock.advance(4_999);
     await settle();
     expect(outcome).toBeUndefined();
@@ -111,7 +116,7 @@ describe('the call timeout', () => {
     const call = model.generate(request());
     let outcome: unknown;
     call.catch((error: unknown) => (outcome = error));
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await until(() => clock.deadlines.some((at) => at - clock.now() <= 20_000));
     // Silence before the head is not a stall: the model may be thinking.
     await clock.advance(19_999);
     await settle();
