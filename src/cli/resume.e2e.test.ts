@@ -45,7 +45,7 @@ async function statusOf(runId: string, home: string): Promise<{ run: { status: s
   return JSON.parse(status.out()) as { run: { status: string; error?: string }; tasks: TaskView[] };
 }
 
-describe('fanout resume (end to end)', { timeout: 60_000 }, () => {
+describe('fanout resume (end to end)', { timeout: 120_000 }, () => {
   it('refuses a live run, then continues it in the background once its killed process lost its lease', async () => {
     const { home, plan } = scratch();
     const started = await cli.start(['run', plan('slow.yaml', QUICK_AND_SLOW), '--detach', '--json'], home, LEASE).exited;

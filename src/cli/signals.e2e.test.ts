@@ -38,14 +38,14 @@ async function statusOf(home: string): Promise<{ run: { status: string; error?: 
   return JSON.parse(io.out()) as { run: { status: string; error?: string }; tasks: Array<{ taskId: string; status: string }> };
 }
 
-describe.concurrent('signals and pipes (end to end)', { timeout: 60_000 }, () => {
+describe.concurrent('signals and pipes (end to end)', { timeout: 120_000 }, () => {
   it.each([
     ['SIGTERM', 143, 'terminated (SIGTERM)'],
     ['SIGHUP', 129, 'hung up (SIGHUP: the terminal closed)'],
   ] as const)('%s stops every task, prints what finished and exits %i', async (signal, code, reason) => {
     const { home, plan } = scratch();
     const child = cli.start(['run', plan('slow.yaml', QUICK_AND_SLOW)], home);
-    await outputMatches(child.output, (output) => /✔ quick\s+succeeded/.test(output.stdout));
+    await outputMatches(child.output, (output) => /✔ quick\s+succeeded/.test(output.stdout), 50_000);
     child.kill(signal);
     const result = await child.exited;
     expect(result.code).toBe(code);
@@ -79,7 +79,7 @@ describe.concurrent('signals and pipes (end to end)', { timeout: 60_000 }, () =>
     const { home, plan } = scratch();
     const child = cli.start(['run', plan('few.yaml', FEW)], home);
     // `| head -1`: the reader takes the first line and goes away.
-    await outputMatches(child.output, (output) => output.stdout.includes('\n'));
+    await outputMatches(child.output, (output) => output.stdout.includes('\n'), 50_000);
     child.stdout?.destroy();
     const result = await child.exited;
     expect(result.code).toBe(0);
