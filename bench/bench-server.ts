@@ -26,13 +26,16 @@ const ENTRY = fileURLToPath(new URL('./sim-process.ts', import.meta.url));
 export function startBenchServer(options: SimServerOptions = {}): Promise<BenchServer> {
   const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, JSON.stringify(options)], { stdio: ['pipe', 'pipe', 'inherit', 'ipc'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // stdio 'pipe' makes stdout a stream; the 'ipc' entry widens the spawn overload's type to nullable.
+  const output = child.stdout;
+  if (output === null) throw new Error('bench server: spawn gave no stdout pipe');
   return new Promise((resolve, reject) => {
     let stdout = '';
     const onData = (chunk: string): void => {
       stdout += chunk;
       const newline = stdout.indexOf('\n');
       if (newline < 0) return;
-      child.stdout.off('data', onData);
+      output.off('data', onData);
       try {
         const { url } = JSON.parse(stdout.slice(0, newline)) as { url: string };
         resolve({
@@ -48,7 +51,7 @@ export function startBenchServer(options: SimServerOptions = {}): Promise<BenchS
         reject(new Error(`bench server printed no URL: ${stdout.slice(0, 200)}`, { cause: error }));
       }
     };
-    child.stdout.setEncoding('utf8').on('data', onData);
+    output.setEncoding('utf8').on('data', onData);
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`bench server exited early with code ${code}`)));
   });
