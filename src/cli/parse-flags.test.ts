@@ -27,7 +27,7 @@ describe('flag parsers', () => {
   it('accept shares from 0 to 1 and fault kinds', () => {
     expect(parseShare('0.1')).toBe(0.1);
     expect(parseShare('1')).toBe(1);
-    expect(parseFaultKinds('500, reset,529,stall')).toEqual([500, 'reset', 529, 'stall']);
+    expect(parseFaultKinds('500, reset,529,stall,cut')).toEqual([500, 'reset', 529, 'stall', 'cut']);
   });
   it.each(['1.5', '-0.1', 'x', ''])('reject %j for a share', (value) => {
     expect(() => parseShare(value)).toThrow('expected a number from 0 to 1');

@@ -88,14 +88,14 @@ export function parseProviderLimit(value: string, previous: Record<string, Provi
 }
 
 /** What `--faults` may list. */
-export type FaultKindFlag = 429 | 500 | 529 | 'reset' | 'stall';
+export type FaultKindFlag = 429 | 500 | 529 | 'reset' | 'cut' | 'stall';
 
-/** Parses `--faults 500,529,reset,stall`. */
+/** Parses `--faults 500,529,reset,cut,stall`. */
 export function parseFaultKinds(value: string): FaultKindFlag[] {
   return value.split(',').map((part) => {
     const kind = part.trim();
     if (kind === '429' || kind === '500' || kind === '529') return Number(kind) as 429 | 500 | 529;
-    if (kind === 'reset' || kind === 'stall') return kind;
-    throw new InvalidArgumentError(`expected a comma-separated list of 429, 500, 529, reset, stall; got "${kind}"`);
+    if (kind === 'reset' || kind === 'cut' || kind === 'stall') return kind;
+    throw new InvalidArgumentError(`expected a comma-separated list of 429, 500, 529, reset, cut, stall; got "${kind}"`);
   });
 }

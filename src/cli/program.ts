@@ -238,7 +238,7 @@ Docs: docs/cli.md`,
     .option('--tpm <n>', 'tokens per minute allowed, input and output together', parsePositiveInt)
     .option('--max-concurrent <n>', 'requests answered at once (429 beyond)', parsePositiveInt)
     .option('--fault-rate <share>', 'share of calls failing, from 0 to 1', parseShare)
-    .option('--faults <kinds>', 'what failing calls get, comma-separated: 429, 500, 529, reset, stall (default: 500,529,reset)', parseFaultKinds)
+    .option('--faults <kinds>', 'what failing calls get, comma-separated: 429, 500, 529, reset, cut, stall (default: 500,529,reset)', parseFaultKinds)
     .action((options) => runAction(async () => (await import('./commands/sim.js')).simCommand(options, io)));
 
   program

@@ -32,9 +32,11 @@ export class FaultInjector {
 /**
  * A failure the server injects at a rate, whatever the conversation: an
  * HTTP status (429, 500, 529), `reset` (the connection is destroyed without an
- * answer) or `stall` (the answer's head is sent, then nothing more).
+ * answer), `cut` (the answer's head and the start of its body are sent, then
+ * the connection is destroyed) or `stall` (the answer's head is sent, then
+ * nothing more).
  */
-export type RandomFaultKind = 429 | 500 | 529 | 'reset' | 'stall';
+export type RandomFaultKind = 429 | 500 | 529 | 'reset' | 'cut' | 'stall';
 
 /** The kinds {@link RandomFaults} picks from when none are named: the ones a client can get past by retrying. */
 export const DEFAULT_RANDOM_FAULT_KINDS: readonly RandomFaultKind[] = [500, 529, 'reset'];

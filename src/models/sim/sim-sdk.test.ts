@@ -253,10 +253,12 @@ describe('limit headers and faults at a rate', () => {
     }
   });
 
-  it('fails calls at the faults rate with the kinds asked for: 529, reset', async () => {
+  it('fails calls at the faults rate with the kinds asked for: 529, reset, cut', async () => {
     for (const [kind, expected] of [
       [529, Anthropic.InternalServerError],
       ['reset', Anthropic.APIConnectionError],
+      // The body ends early: the SDK's fetch fails reading it (undici's 'terminated'), past the SDK's own retries.
+      ['cut', TypeError],
     ] as const) {
       const faulty = await startSimServer({ faults: { rate: 1, kinds: [kind] } });
       try {

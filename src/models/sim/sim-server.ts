@@ -101,6 +101,11 @@ export async function startSimServer(options: SimServerOptions = {}): Promise<Si
     stats.faults++;
     if (kind === 'reset') {
       req.socket.destroy();
+    } else if (kind === 'cut') {
+      // A connection lost mid-answer: the body announces more than it delivers.
+      const start = '{"id":"sim_cut","type":"message","content":[{"type":"text","text":"';
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(start.length * 4), ...limitHeaders(wire) });
+      res.write(start, () => req.socket.destroy());
     } else if (kind === 'stall') {
       // The head goes out, the body never does: the client sees a stalled answer until it gives up.
       res.writeHead(200, { 'content-type': 'application/json', ...limitHeaders(wire) });
@@ -269,7 +274,7 @@ function checkOptions(options: SimServerOptions): void {
   }
 }
 
-const RANDOM_FAULT_KINDS: readonly RandomFaultKind[] = [429, 500, 529, 'reset', 'stall'];
+const RANDOM_FAULT_KINDS: readonly RandomFaultKind[] = [429, 500, 529, 'reset', 'cut', 'stall'];
 
 function optionError(message: string): FanoutError {
   return new FanoutError('OPTION_INVALID', `sim server: ${message}`);
