@@ -36,7 +36,7 @@ export async function existingHomeOf(io: CliIo): Promise<string> {
  * nothing, so `fanout check` never creates or opens `$FANOUT_HOME` — with the same models, prices, agents and protected
  * paths as the one that runs.
  */
-export async function openFanout(io: CliIo, cwd: string = io.cwd, options: { persist?: boolean; home?: string } = {}): Promise<Fanout> {
+export async function openFanout(io: CliIo, cwd: string = io.cwd, options: { persist?: boolean; home?: string; shellReadPaths?: readonly string[] } = {}): Promise<Fanout> {
   if (io.createFanout !== undefined) return io.createFanout(cwd);
   const { createDefaultFanout } = await import('../compose.js');
   return createDefaultFanout({ home: options.home ?? (await homeOf(io)), env: io.env, cwd, agentsHome: agentsHomeOf(io), ...options });
@@ -63,7 +63,7 @@ export async function checkPlan(io: CliIo, cwd: string, plan: PlanInput, options
  */
 export async function withExistingStore<T>(io: CliIo, body: (fanout: Fanout, home: string) => Promise<T>): Promise<T> {
   const home = await existingHomeOf(io);
-  return withFanout(io, undefined, (fanout) => body(fanout, home), home);
+  return withFanout(io, undefined, (fanout) => body(fanout, home), { home });
 }
 
 /**
@@ -76,8 +76,13 @@ export function agentsHomeOf(io: CliIo): string {
 }
 
 /** Runs `body` with a Fanout and always closes it. */
-export async function withFanout<T>(io: CliIo, cwd: string | undefined, body: (fanout: Fanout) => Promise<T>, home?: string): Promise<T> {
-  const fanout = await openFanout(io, cwd, home === undefined ? {} : { home });
+export async function withFanout<T>(
+  io: CliIo,
+  cwd: string | undefined,
+  body: (fanout: Fanout) => Promise<T>,
+  options: { home?: string; shellReadPaths?: readonly string[] } = {},
+): Promise<T> {
+  const fanout = await openFanout(io, cwd, options);
   try {
     return await body(fanout);
   } finally {

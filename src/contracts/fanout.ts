@@ -79,6 +79,13 @@ export interface FanoutOptions {
    * bubblewrap; `none` unsandboxed, only for an explicit `--no-sandbox`.
    */
   shellSandbox?: 'bwrap' | 'none';
+  /**
+   * Absolute paths every sandboxed command may read besides its working
+   * directory, even under `/tmp`, which the sandbox otherwise replaces with
+   * a private one: dependencies a worktree links to outside itself (the
+   * demo's `node_modules`).
+   */
+  shellReadPaths?: readonly string[];
 }
 
 /** What a run is given when it starts: all that {@link Fanout.spawn} takes with a {@link CheckedRun}. */

@@ -76,6 +76,7 @@ class FanoutEngine implements Fanout {
   readonly #events: EventHub;
   readonly #gates: ModelGates;
   readonly #protectedPaths: readonly string[];
+  readonly #shellReadPaths: readonly string[];
   readonly #planner: Planner | undefined;
   /** Runs executing in this process, by run id, and their tasks by handle. */
   readonly #executions = new Map<string, RunExecution>();
@@ -101,6 +102,7 @@ class FanoutEngine implements Fanout {
       workspaces: options.workspaces,
       shellSandbox: options.shellSandbox ?? 'bwrap',
     };
+    this.#shellReadPaths = options.shellReadPaths ?? [];
     this.#events = new EventHub(this.#store);
     this.#gates = new ModelGates({
       clock: this.#clock,
@@ -384,6 +386,7 @@ class FanoutEngine implements Fanout {
         protectedPaths: this.#protectedPaths,
         workspaces: this.#checks.workspaces,
         shellSandbox: this.#checks.shellSandbox,
+        shellReadPaths: this.#shellReadPaths,
       },
       {
         ...recorded,

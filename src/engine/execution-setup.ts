@@ -23,6 +23,8 @@ export interface ExecutionContext {
   /** Worktrees for tasks with worktree isolation; absent: none get one. */
   workspaces: WorktreeManager | undefined;
   shellSandbox: ShellSandboxMode;
+  /** Paths sandboxed commands may read besides their directory (FanoutOptions.shellReadPaths). */
+  shellReadPaths: readonly string[];
 }
 
 /** One run to execute in this process. */

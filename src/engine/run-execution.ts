@@ -399,6 +399,7 @@ export class RunExecution {
       writes: spec?.writes ?? [],
       // The store holds every run's worktrees: hidden whole, with the task's own bound back.
       hiddenPaths: [...this.#ctx.protectedPaths, ...(this.#worktrees === undefined ? [] : [this.#worktrees.root])],
+      readPaths: this.#ctx.shellReadPaths,
       network: [],
       timeoutMs: spec?.shell?.timeoutMs ?? DEFAULT_SHELL_TIMEOUT_MS,
       maxOutputBytes: DEFAULT_SHELL_OUTPUT_BYTES,

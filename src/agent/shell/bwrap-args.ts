@@ -40,6 +40,7 @@ export function bwrapArgs(policy: ShellPolicy, home: string = homedir()): string
     if (statSync(target).isDirectory()) args.push('--tmpfs', target);
     else args.push('--ro-bind', '/dev/null', target);
   };
+  for (const target of policy.readPaths ?? []) if (existsSync(target)) args.push('--ro-bind', path.resolve(target), path.resolve(target));
   // Hidden paths that contain the working directory (the store holds the worktrees) are hidden first, then cwd is bound back.
   for (const target of hidden) if (!inside(target)) hide(target);
   args.push('--ro-bind', cwd, cwd);

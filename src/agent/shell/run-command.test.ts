@@ -76,6 +76,19 @@ describe('shell sandbox', () => {
     }
   });
 
+  it('reads what readPaths name under /tmp, which its private /tmp hides otherwise, and cannot write there', async () => {
+    const top = await makeDir({ 'deps/tsx/index.js': 'export {};\n', 'task/a.txt': 'a\n' });
+    expect(top.startsWith(`${path.sep}tmp${path.sep}`)).toBe(true);
+    const deps = path.join(top, 'deps');
+    const command = `cat ${deps}/tsx/index.js; echo x > ${deps}/new.txt`;
+    const hidden = await bash(policy(path.join(top, 'task')), command);
+    expect(hidden.content).toContain(`${deps}/tsx/index.js: No such file or directory`);
+    const readable = await bash(policy(path.join(top, 'task'), { readPaths: [deps] }), command);
+    expect(readable.content).toContain('export {};');
+    expect(readable.content).toMatch(/Read-only file system/);
+    expect(existsSync(path.join(deps, 'new.txt'))).toBe(false);
+  });
+
   describe('network', () => {
     let server: Server | undefined;
     afterEach(() => server?.close());

@@ -7,6 +7,11 @@ export interface ShellPolicy {
   /** Absolute paths a command may neither read nor write: fanout's store, other tasks' worktrees. */
   hiddenPaths: readonly string[];
   /**
+   * Absolute paths a command may also read, bound read-only after the
+   * private `/tmp` (and before hidden paths, which still win).
+   */
+  readPaths?: readonly string[];
+  /**
    * Host names a command may reach. Empty: no network at all (the command
    * gets its own network namespace with only a loopback device).
    */

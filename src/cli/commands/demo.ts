@@ -53,6 +53,8 @@ export async function demoCommand(flags: DemoFlags, io: CliIo): Promise<number> 
   const workdir = workspace.dir;
   const before = listFiles(workdir);
   const home = await homeOf(io);
+  // The worktrees' node_modules link leads to fanout's own: readable in the sandbox wherever it lies (a checkout under /tmp too).
+  const shellReadPaths = shell.ok ? [shell.nodeModules] : [];
   return withFanout(io, workdir, async (fanout) => {
     // Checked once, where it runs (the copy, this Fanout's models); the checked run is what is spawned.
     // A bad --model (or an unreachable endpoint) stops the demo before it prints anything, and leaves
@@ -94,7 +96,7 @@ export async function demoCommand(flags: DemoFlags, io: CliIo): Promise<number> 
       }),
     ]);
     return exitCodeForRun(result.status, result.tasks.map((task) => task.status), interrupted);
-  });
+  }, { shellReadPaths });
 }
 
 /**
@@ -114,7 +116,7 @@ async function checkResult(result: RunResult, workspace: DemoWorkspace, shell: D
   } else {
     const ran = await runShellCommand(
       DEMO_TEST_COMMAND,
-      { cwd: workspace.dir, writes: [], hiddenPaths: [home], network: [], timeoutMs: 120_000, maxOutputBytes: DEFAULT_SHELL_OUTPUT_BYTES, sandbox: 'bwrap' },
+      { cwd: workspace.dir, writes: [], hiddenPaths: [home], readPaths: [shell.nodeModules], network: [], timeoutMs: 120_000, maxOutputBytes: DEFAULT_SHELL_OUTPUT_BYTES, sandbox: 'bwrap' },
       { signal: new AbortController().signal },
     );
     tests = testCounts(ran.output) ?? `no test summary (exit code ${ran.exitCode ?? 'none: killed'})`;
