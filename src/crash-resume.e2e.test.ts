@@ -79,7 +79,8 @@ function crashPlan(next: () => number): string {
   const lines = ['name: crash', 'concurrency: 4', 'tasks:'];
   for (let i = 0; i < TASKS; i++) {
     const id = `t${String(i).padStart(2, '0')}`;
-    const latencyMs = 40 + Math.floor(next() * 200);
+    // Slow enough that the run outlasts the first kill, which waits for a first success (three calls a task).
+    const latencyMs = 250 + Math.floor(next() * 350);
     lines.push(
       `  - id: ${id}`,
       `    prompt: "crash-task-${id}: write out/${id}.txt, read it back, report"`,
@@ -116,6 +117,12 @@ describe('crash harness: SIGKILL at random moments, then resume', () => {
         return io.out();
       };
       const status = async (runId: string): Promise<StatusJson> => JSON.parse(await inProcess(['status', runId, '--json'])) as StatusJson;
+      const waitForFirstSuccess = async (runId: string): Promise<void> => {
+        for (let waited = 0; waited < 60_000; waited += 50) {
+          if ((await status(runId)).tasks.some((task) => task.status === 'succeeded')) return;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      };
 
       const started = await cli.start(['run', plan('crash.yaml', crashPlan(next)), '--detach', '--json', '--cwd', dir], home, env).exited;
       expect(started.stderr).toBe('');
@@ -124,7 +131,9 @@ describe('crash harness: SIGKILL at random moments, then resume', () => {
       const callsWhenSucceeded = new Map<string, number>();
       let kills = 0;
       for (; kills < KILLS; kills++) {
-        await new Promise((resolve) => setTimeout(resolve, 300 + Math.floor(next() * 2_500)));
+        // The first kill comes once a task has succeeded (so the no-re-run check has something to check), the others at any moment.
+        if (kills === 0) await waitForFirstSuccess(runId);
+        await new Promise((resolve) => setTimeout(resolve, Math.floor(next() * 1_500)));
         process.kill(pid, 'SIGKILL');
         // The killed process writes nothing more: what the store says now is final for this attempt.
         const seen = await status(runId);

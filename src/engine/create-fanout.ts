@@ -157,7 +157,7 @@ class FanoutEngine implements Fanout {
     const now = this.#clock.now();
     const settled = this.#resumable(runId, now);
     const models = resolveRunModels(settled.plan, this.#checks);
-    const { run, tasks } = resetForResume(this.#store, settled, now);
+    const { run, tasks } = resetForResume(this.#store, settled, now, now + this.#leaseMs);
     this.#execute({ run, tasks, ...models }, { ...options, stopsSince: now, resumed: true });
     return spawnResult({ run, tasks, ...models });
   }

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { FanoutError } from '../contracts/errors.js';
 import { textResponse } from '../models/scripted-model.js';
-import { LEASE_TTL_MS } from './run-liveness.js';
+import { isRunOrphaned, LEASE_TTL_MS } from './run-liveness.js';
+import { resetForResume } from './run-resume.js';
 import { createHarness, heldStep, task, type Harness } from './test-support/engine-harness.js';
 
 let harnesses: Harness[] = [];
@@ -140,5 +141,19 @@ describe('resume', () => {
     const result = await fanout.wait(runId);
     expect(result).toMatchObject({ status: 'succeeded', synthesis: expect.objectContaining({ text: expect.stringContaining('merged') }) });
     expect(harness.resolver.models.get('scripted:a')?.requests).toHaveLength(1);
+  });
+
+  it('claims the run with a fresh lease in the write that makes it running, so no reader settles it interrupted before it begins', async () => {
+    const harness = setup();
+    const { store, clock } = harness;
+    const { runId } = killedRun(harness);
+    await clock.advance(LEASE_TTL_MS + 60_000);
+    const killed = harness.fanout.status(runId).run;
+    const now = clock.now();
+    resetForResume(store, killed, now, now + LEASE_TTL_MS);
+    // What another process reads between the reset and the execution's first lease renewal.
+    const stored = store.getRun(runId);
+    expect(stored).toMatchObject({ status: 'running', startedAt: now, pid: process.pid, leaseUntil: now + LEASE_TTL_MS });
+    expect(isRunOrphaned(stored ?? killed, now + 1)).toBe(false);
   });
 });

@@ -30,9 +30,13 @@ export function refuseResume(run: RunRecord, now: number): FanoutError | undefin
  * is cleared when any task will run again (its inputs change) and its todo
  * item made pending, and the attempt that ended is appended to `attempts`
  * so the report counts the time of every attempt. Handles do not change.
+ * The run is claimed for this process with a fresh lease (until `leaseUntil`)
+ * in the same write that makes it `running` again: with the expired lease
+ * left in place, a reader in another process would judge the resumed run
+ * orphaned and settle it `interrupted` before its execution began.
  * Returns the records to execute.
  */
-export function resetForResume(store: RunStore, run: RunRecord, now: number): { run: RunRecord; tasks: TaskRecord[] } {
+export function resetForResume(store: RunStore, run: RunRecord, now: number, leaseUntil: number): { run: RunRecord; tasks: TaskRecord[] } {
   const { runId } = run;
   const waits = initialWaitReasons(run.dag);
   const tasks = store.listTasks(runId).map((task): TaskRecord => {
@@ -79,6 +83,8 @@ export function resetForResume(store: RunStore, run: RunRecord, now: number): { 
   const patch: RunPatch = {
     status: 'running',
     startedAt: now,
+    pid: process.pid,
+    leaseUntil,
     endedAt: undefined,
     error: undefined,
     limit: undefined,
@@ -93,6 +99,8 @@ export function resetForResume(store: RunStore, run: RunRecord, now: number): { 
     ...rest,
     status: 'running',
     startedAt: now,
+    pid: process.pid,
+    leaseUntil,
     ...(attempts.length === 0 ? {} : { attempts }),
     ...(rerun || synthesis === undefined ? {} : { synthesis }),
   };
