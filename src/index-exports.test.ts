@@ -49,14 +49,14 @@ const RUNTIME = [
 
 const TYPES = [
   'AgentDefinition', 'AgentDefinitionSource', 'AgentLookup', 'AgentLookupOptions', 'AgentScope', 'AnalyzeOptions',
-  'AnthropicModelOptions', 'ApplyResult', 'ChangeReview', 'CheckedRun', 'CleanResult', 'CommandResult', 'Clock', 'Conflict', 'ConflictHunk',
+  'AnthropicModelOptions', 'ApplyResult', 'ChangeReview', 'CheckedRun', 'CleanResult', 'CommandResult', 'Clock', 'Conflict', 'ConflictHunk', 'ConflictResolveRequest', 'ConflictResolver',
   'CommandTemplate', 'ContentBlock', 'DagEdge', 'DefaultFanoutOptions', 'EdgeKind', 'EstimatedUsage', 'EventsOptions', 'ExecutionDag', 'Fanout', 'FanoutErrorCode',
   'FanoutErrorOptions', 'FanoutEvent', 'FanoutOptions', 'FileChange', 'FollowEventsOptions', 'InvalidAgentFile', 'Isolation',
   'JsonSchema', 'LoadedAgentDefinitions', 'MemoryRunStoreOptions', 'MergeConflict', 'MergeResult', 'MergedFinding',
   'MergedReview', 'MergedReviewRenderOptions', 'Message', 'Model', 'ModelCall', 'ModelDelta', 'ModelPrice', 'ModelRequest',
   'ModelResolver', 'ModelResolverOptions', 'ModelResponse', 'OpenAIModelOptions', 'OperationOptions', 'OutputOptions',
   'OutputResult', 'Plan', 'PlanFromRequestOptions', 'PlanInput', 'Planner', 'PresetOptions', 'PriceLookup', 'PriceTable',
-  'Pricer', 'PruneResult', 'ProviderLimits', 'ProviderOptions', 'RandomFaultKind', 'RandomFaultOptions', 'RateLimitBucket', 'RateLimitInfo', 'RateLimitOptions', 'RefusedCall', 'RepositoryState', 'ResolvedAgent',
+  'Pricer', 'PruneResult', 'ProviderLimits', 'ProviderOptions', 'RandomFaultKind', 'RandomFaultOptions', 'RateLimitBucket', 'RateLimitInfo', 'RateLimitOptions', 'RefusedCall', 'RepositoryState', 'ResolvedAgent', 'ResolvedConflict',
   'ReviewFinding', 'ReviewPerspectiveName', 'RunAttempt', 'RunEstimate', 'RunPatch', 'RunRecord', 'RunReport', 'RunResult', 'RunStatus', 'RunStatusView',
   'RunStore', 'RunWorkspace', 'Severity', 'ShellPolicy', 'ShellSandboxStatus', 'ShellSpec', 'SimOptions', 'SimServer', 'SimServerOptions', 'SimServerStats',
   'SimStep', 'SpawnOptions', 'SpawnResult', 'SqliteRunStoreOptions', 'StartOptions', 'StopReason', 'StopRequest',

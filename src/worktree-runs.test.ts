@@ -85,6 +85,49 @@ describe('runs with worktrees', () => {
     expect(git('show', `fanout-tasks/${result.runId}/two:config.ts`)).toBe('export const port = 9090;');
   });
 
+  it('with resolve, a resolver subagent settles a conflict whose answer parses; one that does not parse stays reported', async () => {
+    writeFileSync(path.join(repo, 'settings.json'), '{"port": 80}\n');
+    git('add', '-A');
+    git('commit', '-q', '-m', 'settings');
+    const result = await fanout.run(
+      {
+        synthesis: false,
+        isolation: 'worktree',
+        tasks: [
+          task('one', ['config.ts'], [write('config.ts', 'export const port = 80;\nexport const a = 1;\n')]),
+          task('two', ['config.ts'], [write('config.ts', 'export const port = 80;\nexport const b = 2;\n')]),
+          task('three', ['settings.json'], [write('settings.json', '{"port": 8080}\n')]),
+          task('four', ['settings.json'], [write('settings.json', '{"port": 9090}\n')]),
+        ],
+      },
+      { resolve: true },
+    );
+    const [merge] = merges();
+    expect(merge).toMatchObject({ merged: ['one', 'two', 'three'], resolved: [{ file: 'config.ts', task: 'two', withTasks: ['one'] }] });
+    expect(merge?.conflicts.map((conflict) => [conflict.file, conflict.task, conflict.unresolved])).toEqual([
+      ['settings.json', 'four', expect.stringMatching(/^the resolver's answer was not committed: it is not valid JSON/)],
+    ]);
+    expect(git('show', `fanout/${result.runId}:config.ts`)).toBe('export const port = 80;\nexport const a = 1;\nexport const b = 2;');
+    expect(git('show', `fanout/${result.runId}:settings.json`)).toBe('{"port": 8080}');
+    expect(git('show', `fanout-tasks/${result.runId}/four:settings.json`)).toBe('{"port": 9090}');
+    expect(result.report.changes?.merge?.resolved).toEqual([{ file: 'config.ts', task: 'two', withTasks: ['one'] }]);
+  });
+
+  it('merges a finished run again with resolver subagents (fanout merge --resolve)', async () => {
+    const result = await fanout.run({
+      synthesis: false,
+      isolation: 'worktree',
+      tasks: [
+        task('one', ['config.ts'], [write('config.ts', 'export const port = 80;\nexport const a = 1;\n')]),
+        task('two', ['config.ts'], [write('config.ts', 'export const port = 80;\nexport const b = 2;\n')]),
+      ],
+    });
+    expect(merges()[0]?.conflicts.map((conflict) => conflict.file)).toEqual(['config.ts']);
+    const again = await fanout.merge(result.runId, { resolve: true });
+    expect(again).toMatchObject({ merged: ['one', 'two'], conflicts: [], resolved: [{ file: 'config.ts', task: 'two', withTasks: ['one'] }] });
+    expect(git('show', `fanout/${result.runId}:config.ts`)).toBe('export const port = 80;\nexport const a = 1;\nexport const b = 2;');
+  });
+
   it('applies the result to the user branch with apply, and refuses on uncommitted changes', async () => {
     writeFileSync(path.join(repo, 'README.md'), 'edited\n');
     await fanout.run({ synthesis: false, tasks: [task('a', ['a.ts'], [write('a.ts', 'a\n')])] }, { apply: true });

@@ -33,6 +33,8 @@ export interface ForegroundRunOptions {
   resultLines?: (result: RunResult) => unknown[];
   /** `--apply`: move the user's branch to the merged result of the run's worktrees. */
   apply?: boolean;
+  /** `--resolve`: a resolver subagent per conflicting file of the merge. */
+  resolve?: boolean;
 }
 
 /**
@@ -57,7 +59,12 @@ export async function runInForeground(
     }
   };
   try {
-    const start = { signal: interrupt.signal, onEvent: show, ...(options.apply === true ? { apply: true } : {}) };
+    const start = {
+      signal: interrupt.signal,
+      onEvent: show,
+      ...(options.apply === true ? { apply: true } : {}),
+      ...(options.resolve === true ? { resolve: true } : {}),
+    };
     const spawned = 'resume' in run ? fanout.resume(run.resume, start) : fanout.spawn(run, start);
     view?.start();
     const result = await fanout.wait(spawned.runId);

@@ -75,6 +75,7 @@ Docs: docs/cli.md`,
       .option('--json', 'print one JSON event per line, then a run-end summary line')
       .option('--cwd <dir>', 'working directory the subagents are confined to (default: the current one)')
       .option('--apply', "move your branch to the merged result of the tasks' worktrees when the run ends")
+      .option('--resolve', 'give each conflicting file of the merge to a resolver subagent; its answer is committed only if it parses')
       .option('--no-sandbox', 'run shell commands of tasks WITHOUT the OS sandbox (only when you mean it)'),
   ).action((plan: string, options) => runAction(async () => (await import('./commands/run.js')).runCommand(plan, options, io)));
   withCapOptions(
@@ -207,7 +208,8 @@ Docs: docs/cli.md`,
     .command('merge')
     .description("merge a run's task branches into fanout/<run> again (after you fixed a branch), reporting conflicts")
     .argument('<run>', 'run id')
-    .action((run: string) => runAction(async () => (await import('./commands/worktrees.js')).mergeCommand(run, io)));
+    .option('--resolve', 'give each conflicting file to a resolver subagent; its answer is committed only if it parses')
+    .action((run: string, options) => runAction(async () => (await import('./commands/worktrees.js')).mergeCommand(run, options, io)));
   program
     .command('apply')
     .description("move your branch to a run's merged result (refused with uncommitted changes)")

@@ -1,4 +1,4 @@
-import type { ChangeReview, CleanResult, FileChange, MergeConflict } from '../contracts/workspace.js';
+import type { ChangeReview, CleanResult, FileChange, MergeConflict, ResolvedConflict } from '../contracts/workspace.js';
 
 /** `src/a.ts (added, +3)`, `src/b.ts (changed, +2 -1)`, `logo.png (changed, binary)`. */
 export function renderChange(change: FileChange): string {
@@ -18,8 +18,14 @@ export function renderConflicts(conflicts: readonly MergeConflict[], run: string
   return conflicts.map((conflict) => {
     const others = conflict.withTasks.length === 0 ? 'the result' : conflict.withTasks.join(', ');
     const hunks = conflict.hunks.map((hunk) => `line ${hunk.line}: ${firstLine(hunk.ours)} | ${firstLine(hunk.theirs)}`).join('; ');
-    return `  conflict in ${conflict.file} (${conflict.kind}): task ${conflict.task} vs ${others}${hunks === '' ? `: ${conflict.message}` : `: ${hunks}`}; kept branch fanout-tasks/${run}/${conflict.task}`;
+    const unresolved = conflict.unresolved === undefined ? '' : `; not resolved: ${conflict.unresolved}`;
+    return `  conflict in ${conflict.file} (${conflict.kind}): task ${conflict.task} vs ${others}${hunks === '' ? `: ${conflict.message}` : `: ${hunks}`}${unresolved}; kept branch fanout-tasks/${run}/${conflict.task}`;
   });
+}
+
+/** One line per conflict a resolver settled. */
+export function renderResolved(resolved: readonly ResolvedConflict[]): string[] {
+  return resolved.map((entry) => `  resolved ${entry.file}: task ${entry.task} vs ${entry.withTasks.length === 0 ? 'the result' : entry.withTasks.join(', ')} (checked, committed)`);
 }
 
 /** What `clean` did, and what it kept or deleted with unmerged work. */
@@ -51,7 +57,7 @@ export function renderChangeReview(review: ChangeReview, run: string): string[] 
     return lines;
   }
   lines.push(`  merged ${merge.merged.length} task${merge.merged.length === 1 ? '' : 's'} into ${merge.branch}${merge.merged.length > 0 ? ` (${merge.merged.join(', ')})` : ''}`);
-  lines.push(...renderConflicts(merge.conflicts, run));
+  lines.push(...renderResolved(merge.resolved ?? []), ...renderConflicts(merge.conflicts, run));
   if (merge.applied === true) lines.push(`  applied to your branch`);
   else if (merge.applied === false) lines.push(`  not applied: ${merge.error ?? 'refused'}`);
   else lines.push(`  review: fanout diff ${run} · apply: fanout apply ${run} · clean up: fanout clean ${run}`);

@@ -1,5 +1,5 @@
 import type { RunStatus, TaskStatus, TodoItem, WaitReason } from './records.js';
-import type { FileChange, MergeConflict } from './workspace.js';
+import type { FileChange, MergeConflict, ResolvedConflict } from './workspace.js';
 
 /** Events the engine emits, also stored and printed as NDJSON by `--json`. */
 export type FanoutEvent =
@@ -54,6 +54,8 @@ export type FanoutEvent =
       commit: string;
       merged: string[];
       conflicts: MergeConflict[];
+      /** Conflicts the resolver settled (`--resolve`); their tasks are in `merged`. */
+      resolved?: ResolvedConflict[];
       /** Set when `apply` was asked: whether the user's branch now holds the result. */
       applied?: boolean;
       /** Why the merge or the apply failed, one line. */

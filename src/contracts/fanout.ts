@@ -7,7 +7,7 @@ import type { Planner } from './planner.js';
 import type { PriceLookup } from './pricing.js';
 import type { RunRecord, RunStatus, SynthesisResult, TaskOutput, TaskRecord, TaskStatus, TodoItem } from './records.js';
 import type { RunStore } from './run-store.js';
-import type { ChangeReview, WorktreeManager } from './workspace.js';
+import type { ChangeReview, MergeResult, WorktreeManager } from './workspace.js';
 
 /** What the engine is built from. A composition root (src/compose.ts) supplies the concrete parts. */
 export interface FanoutOptions {
@@ -104,6 +104,14 @@ export interface StartOptions {
    * when the work tree has uncommitted changes. Lives in this process only.
    */
   apply?: boolean;
+  /**
+   * Give each conflicting file of the merge into `fanout/<run>` to a
+   * resolver subagent (the model of the task whose branch conflicted), with
+   * both versions, the base and both tasks' prompts; its answer is committed
+   * only when it passes the checks (see {@link Fanout.merge}). Lives in this
+   * process only.
+   */
+  resolve?: boolean;
 }
 
 /**
@@ -410,6 +418,19 @@ export interface Fanout {
    * another process executes it) or already succeeded.
    */
   resume(runId: string, options?: StartOptions): SpawnResult;
+  /**
+   * Merges the worktree branches of a run's succeeded tasks into
+   * `fanout/<run>` again (after the user fixed a branch), without touching
+   * the user's tree. With `resolve`, each conflicting file (a content
+   * conflict) goes to a resolver subagent, one model call of the model of
+   * the task whose branch conflicted; its answer is committed only when it
+   * has no conflict markers and, for TypeScript, JavaScript and JSON files,
+   * parses; else the conflict stays reported with `unresolved` saying why.
+   * Throws `NOT_FOUND` (no such run, or it has no worktrees),
+   * `OPTION_INVALID` while the run is executing, and `OPTION_INVALID` when
+   * this Fanout has no worktrees.
+   */
+  merge(runId: string, options?: { resolve?: boolean; signal?: AbortSignal }): Promise<MergeResult>;
   /**
    * Throws what {@link Fanout.resume} would refuse the run with, changing
    * nothing: for adapters that resume in another process (`resume

@@ -21,7 +21,7 @@ export interface SimOptions {
    * What the call is for; the simulated model answers each kind in its own
    * deterministic way. Set by the engine, not by plan authors. Default `task`.
    */
-  kind?: 'task' | 'synthesis' | 'planner';
+  kind?: 'task' | 'synthesis' | 'planner' | 'resolver';
   /** Delay before the simulated server answers each model call, in ms. */
   latencyMs?: number;
   /**

@@ -56,7 +56,39 @@ export interface MergeConflict {
   message: string;
   /** The conflicting hunks (empty for conflicts that are not about lines, such as modify/delete). */
   hunks: ConflictHunk[];
+  /** Why a resolver (`--resolve`) was asked and its answer not committed: the conflict stands. */
+  unresolved?: string;
 }
+
+/** A conflict a resolver settled: its answer passed the checks and is committed in the result. */
+export interface ResolvedConflict {
+  file: string;
+  /** The task whose branch was merged with this file resolved. */
+  task: string;
+  withTasks: string[];
+}
+
+/** What a {@link ConflictResolver} is given for one conflicting file. */
+export interface ConflictResolveRequest {
+  conflict: MergeConflict;
+  /** The file in the common ancestor of both sides; undefined when it did not exist there. */
+  base: string | undefined;
+  /** The file in the result so far (the tasks merged before). */
+  ours: string;
+  /** The file in the branch of the task being merged. */
+  theirs: string;
+  /** The file as git merged it, conflict markers included. */
+  merged: string;
+  signal?: AbortSignal;
+}
+
+/**
+ * Settles one conflicting file: returns its whole resolved content. The
+ * answer is checked (no conflict markers; TypeScript, JavaScript and JSON
+ * files must parse) before it is committed; a throw or a failed check
+ * leaves the conflict reported with the reason.
+ */
+export type ConflictResolver = (request: ConflictResolveRequest) => Promise<string>;
 
 /** What merging a run's task branches into its result branch did. */
 export interface MergeResult {
@@ -70,6 +102,8 @@ export interface MergeResult {
   unchanged: string[];
   /** Tasks left out because of conflicts, each conflicting file once. */
   conflicts: MergeConflict[];
+  /** Conflicts a resolver settled (only when merging with one); their tasks are in `merged`. */
+  resolved?: ResolvedConflict[];
 }
 
 /** Cancellation for one operation. */
@@ -157,9 +191,12 @@ export interface RunWorkspace {
   /**
    * Merges the task branches, in the order their worktrees were made (so
    * dependencies first) or the order given, into `fanout/<run>` without
-   * touching any work tree. Conflicting tasks are left out and reported.
+   * touching any work tree. Conflicting tasks are left out and reported;
+   * with `resolve`, each of a task's conflicting files (content conflicts)
+   * is given to it first, and the task is merged with the answers when every
+   * one passed the checks.
    */
-  merge(options?: OperationOptions & { order?: readonly string[] }): Promise<MergeResult>;
+  merge(options?: OperationOptions & { order?: readonly string[]; resolve?: ConflictResolver }): Promise<MergeResult>;
   /** The last merge, if any. */
   lastMerge(): MergeResult | undefined;
   /**
@@ -212,7 +249,7 @@ export interface ChangeReview {
   /** Per task that ran in a worktree, the files it added, changed and deleted, in the order tasks ended. */
   tasks: Array<{ id: string; changes: FileChange[] }>;
   /** The merge into `fanout/<run>`, once the run ended. */
-  merge?: { branch: string; commit: string; merged: string[]; conflicts: MergeConflict[]; applied?: boolean; error?: string };
+  merge?: { branch: string; commit: string; merged: string[]; conflicts: MergeConflict[]; resolved?: ResolvedConflict[]; applied?: boolean; error?: string };
   /** Writes and commands that were refused or failed (write_file, edit_file, bash), one line each. */
   refused: Array<{ id: string; tool: string; detail: string }>;
 }

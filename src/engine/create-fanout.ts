@@ -35,14 +35,16 @@ import { isRunActive, isRunOrphaned, isTerminal, LEASE_TTL_MS, leaseRenewMs } fr
 import { newRunRecords } from './run-records.js';
 import { StopPoller } from './stop-poller.js';
 import { refuseResume, resetForResume } from './run-resume.js';
-import type { ExecutionSetup } from './execution-setup.js';
+import { modelOfRun, type ExecutionSetup } from './execution-setup.js';
+import { modelConflictResolver } from './conflict-resolver.js';
 import { readTodos } from './todo-list.js';
 import type { FanoutEvent, StoredEvent } from '../contracts/events.js';
 import type { RunRecord, TaskOutput, TaskRecord, TodoItem } from '../contracts/records.js';
+import type { ConflictResolver, MergeResult } from '../contracts/workspace.js';
 import { untilSettled } from './wait.js';
 
 /** The options a checked run is spawned with: all of {@link StartOptions}, none that the check fixed. */
-const START_OPTIONS: ReadonlySet<string> = new Set<keyof StartOptions>(['signal', 'onEvent', 'apply']);
+const START_OPTIONS: ReadonlySet<string> = new Set<keyof StartOptions>(['signal', 'onEvent', 'apply', 'resolve']);
 
 /** Model spec used when neither the task, the plan, the spawn options nor FanoutOptions name one. */
 export const DEFAULT_MODEL = 'sim';
@@ -160,6 +162,33 @@ class FanoutEngine implements Fanout {
     const { run, tasks } = resetForResume(this.#store, settled, now, now + this.#leaseMs);
     this.#execute({ run, tasks, ...models }, { ...options, stopsSince: now, resumed: true });
     return spawnResult({ run, tasks, ...models });
+  }
+
+  async merge(runId: string, options: { resolve?: boolean; signal?: AbortSignal } = {}): Promise<MergeResult> {
+    this.#checkOpen();
+    const run = this.#getRun(runId);
+    if (this.#executions.has(runId) || (isRunActive(run) && run.startedAt !== undefined)) {
+      throw new FanoutError('OPTION_INVALID', `run ${runId} is still running; merge it once it ended (or stop it: fanout stop ${runId})`);
+    }
+    const workspaces = this.#checks.workspaces;
+    if (workspaces === undefined) throw new FanoutError('OPTION_INVALID', 'this fanout has no worktrees (no workspace was given to it)');
+    const workspace = await workspaces.openRun(runId);
+    const succeeded = new Set(this.#store.listTasks(runId).filter((task) => task.status === 'succeeded').map((task) => task.taskId));
+    const made = new Set(workspace.tasks().map((task) => task.task));
+    const order = run.plan.tasks.map((task) => task.id).filter((id) => succeeded.has(id) && made.has(id));
+    const resolve = options.resolve === true ? this.#resolverOf(run, options.signal) : undefined;
+    return workspace.merge({ order, ...(options.signal === undefined ? {} : { signal: options.signal }), ...(resolve === undefined ? {} : { resolve }) });
+  }
+
+  /** Resolver subagents for a recorded run: each conflict goes to the model of the task whose branch conflicted. */
+  #resolverOf(run: RunRecord, signal: AbortSignal | undefined): ConflictResolver {
+    const setup = { run, ...resolveRunModels(run.plan, this.#checks), defaultModel: this.#defaultModel };
+    return modelConflictResolver({
+      plan: run.plan,
+      modelOf: (taskId) => modelOfRun(setup, run.plan.tasks.find((task) => task.id === taskId)?.model).model,
+      gates: this.#gates,
+      ...(signal === undefined ? {} : { signal }),
+    });
   }
 
   prune(options: { olderThanMs: number }): PruneResult {
@@ -391,6 +420,7 @@ class FanoutEngine implements Fanout {
       {
         ...recorded,
         ...(options.apply === true ? { apply: true } : {}),
+        ...(options.resolve === true ? { resolve: true } : {}),
         defaultModel: this.#defaultModel,
         ...(options.signal === undefined ? {} : { signal: options.signal }),
         ...(recorded.synthesize === undefined ? {} : { synthesizer: recorded.synthesize }),

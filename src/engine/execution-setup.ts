@@ -56,6 +56,8 @@ export interface ExecutionSetup {
   resumed?: boolean;
   /** Apply the merged result to the user's branch when the run ends. */
   apply?: boolean;
+  /** Give each conflicting file of the merge to a resolver subagent. */
+  resolve?: boolean;
 }
 
 /**
@@ -64,7 +66,7 @@ export interface ExecutionSetup {
  * which the synthesis calls too. Throws `INTERNAL` for a spec that was not
  * resolved when the run was checked.
  */
-export function modelOfRun(setup: ExecutionSetup, spec: string | undefined): { model: Model; pricer?: Pricer } {
+export function modelOfRun(setup: Pick<ExecutionSetup, 'run' | 'models' | 'pricers' | 'defaultModel'>, spec: string | undefined): { model: Model; pricer?: Pricer } {
   const key = spec ?? setup.run.plan.model ?? setup.defaultModel;
   const model = setup.models.get(key);
   if (model === undefined) throw new FanoutError('INTERNAL', `model ${key} of run ${setup.run.runId} was not resolved`);

@@ -14,6 +14,7 @@ import { TodoList } from './todo-list.js';
 import { DEFAULT_SHELL_OUTPUT_BYTES, DEFAULT_SHELL_TIMEOUT_MS, type ShellPolicy } from '../agent/index.js';
 import type { FileChange } from '../contracts/workspace.js';
 import { RunWorktrees } from './run-worktrees.js';
+import { modelConflictResolver } from './conflict-resolver.js';
 import { taskEnvironments, type TaskEnvironment } from './task-environment.js';
 import type { FanoutEvent } from '../contracts/events.js';
 import type { RunRecord, TaskRecord, TaskStatus, WaitReason } from '../contracts/records.js';
@@ -486,13 +487,24 @@ export class RunExecution {
 
   /**
    * Merges the worktree branches of the tasks that succeeded, in plan order
-   * (dependencies first), into `fanout/<run>`, applies the result when
-   * asked, and announces it; the branches of the others stay as they are.
+   * (dependencies first), into `fanout/<run>` (conflicts given to resolver
+   * subagents when asked), applies the result when asked, and announces
+   * it; the branches of the others stay as they are.
    */
   async #mergeWorktrees(): Promise<void> {
     if (this.#worktrees?.used !== true) return;
     const succeeded = this.#tasks.filter((state) => state.record.status === 'succeeded').map((state) => state.record.taskId);
-    const outcome = await this.#worktrees.finish(succeeded, this.#setup.apply === true);
+    const resolve =
+      this.#setup.resolve === true
+        ? modelConflictResolver({
+            plan: this.#run.plan,
+            modelOf: (taskId) => modelOfRun(this.#setup, this.#run.plan.tasks.find((task) => task.id === taskId)?.model).model,
+            gates: this.#ctx.gates,
+            // Stopping the run stops its resolvers as it stops its synthesis.
+            signal: this.#synthesisController.signal,
+          })
+        : undefined;
+    const outcome = await this.#worktrees.finish(succeeded, this.#setup.apply === true, resolve);
     if (outcome !== undefined) this.#emit({ type: 'run-merge', runId: this.runId, at: this.#ctx.clock.now(), ...outcome });
   }
 

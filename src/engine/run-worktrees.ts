@@ -1,5 +1,5 @@
 import { toFanoutError } from '../contracts/errors.js';
-import type { FileChange, MergeConflict, RunWorkspace, WorktreeManager } from '../contracts/workspace.js';
+import type { ConflictResolver, FileChange, MergeConflict, ResolvedConflict, RunWorkspace, WorktreeManager } from '../contracts/workspace.js';
 
 /** What merging a run's worktrees gave, as the run-merge event says it. */
 export interface RunMergeOutcome {
@@ -7,6 +7,7 @@ export interface RunMergeOutcome {
   commit: string;
   merged: string[];
   conflicts: MergeConflict[];
+  resolved?: ResolvedConflict[];
   applied?: boolean;
   error?: string;
 }
@@ -77,9 +78,10 @@ export class RunWorktrees {
   /**
    * Merges the branches of `succeeded` (in that order: the plan's, so
    * dependencies first) into `fanout/<run>`, then applies the result to the
-   * user's branch when `apply`. Never throws: a failure is the outcome's `error`.
+   * user's branch when `apply`; with `resolve`, conflicting files are given
+   * to it first. Never throws: a failure is the outcome's `error`.
    */
-  async finish(succeeded: readonly string[], apply: boolean): Promise<RunMergeOutcome | undefined> {
+  async finish(succeeded: readonly string[], apply: boolean, resolve?: ConflictResolver): Promise<RunMergeOutcome | undefined> {
     if (this.#workspace === undefined) return undefined;
     let workspace: RunWorkspace;
     try {
@@ -89,8 +91,14 @@ export class RunWorktrees {
     }
     const made = new Set(workspace.tasks().map((task) => task.task));
     try {
-      const merge = await workspace.merge({ order: succeeded.filter((id) => made.has(id)) });
-      const outcome: RunMergeOutcome = { branch: merge.branch, commit: merge.commit, merged: merge.merged, conflicts: merge.conflicts };
+      const merge = await workspace.merge({ order: succeeded.filter((id) => made.has(id)), ...(resolve === undefined ? {} : { resolve }) });
+      const outcome: RunMergeOutcome = {
+        branch: merge.branch,
+        commit: merge.commit,
+        merged: merge.merged,
+        conflicts: merge.conflicts,
+        ...(merge.resolved === undefined ? {} : { resolved: merge.resolved }),
+      };
       if (!apply) return outcome;
       try {
         await workspace.apply();

@@ -13,6 +13,8 @@ export interface GitOptions {
   okCodes?: readonly number[];
   /** Extra environment variables. */
   env?: Readonly<Record<string, string>>;
+  /** Written to the command's stdin (`hash-object --stdin`); without it stdin is closed at once. */
+  input?: string;
 }
 
 /** What a git command printed and how it ended. */
@@ -51,8 +53,11 @@ export function git(args: readonly string[], options: GitOptions): Promise<GitRe
     const child = spawn('git', args, {
       cwd: options.cwd,
       env: { ...process.env, ...QUIET_ENV, ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
+    // A command that exits before reading all its input would fail the write (EPIPE): its exit code says what happened.
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(options.input);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let outBytes = 0;

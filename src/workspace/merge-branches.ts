@@ -1,7 +1,8 @@
 import { changedFiles } from './changes.js';
 import { git, type GitOptions } from './git.js';
 import type { Repository } from './repository.js';
-import type { ConflictHunk, MergeConflict } from '../contracts/workspace.js';
+import { resolveConflicts } from './resolve-conflicts.js';
+import type { ConflictHunk, ConflictResolver, MergeConflict, ResolvedConflict } from '../contracts/workspace.js';
 
 /** One branch to merge: the task it holds, its tip commit and the commit it started from. */
 export interface MergeStep {
@@ -17,6 +18,8 @@ export interface MergeStepsOptions extends Pick<GitOptions, 'signal' | 'timeoutM
   env: Readonly<Record<string, string>>;
   /** The message of the merge commit that brings in `task`. */
   message(task: string): string;
+  /** Settles a step's conflicting files (see {@link resolveConflicts}); without it a conflicting step is left out. */
+  resolve?: ConflictResolver;
 }
 
 /** The outcome of merging steps onto a start commit. */
@@ -24,6 +27,8 @@ export interface MergedSteps {
   commit: string;
   merged: string[];
   conflicts: MergeConflict[];
+  /** Conflicts `resolve` settled. */
+  resolved: ResolvedConflict[];
 }
 
 /**
@@ -32,8 +37,9 @@ export interface MergedSteps {
  * `git commit-tree` records it as a merge commit, so neither the user's tree
  * nor any index moves. A step whose merge changes nothing (its work is
  * already in the result, as a dependency's is in its dependent's) makes no
- * commit; a step that conflicts is left out and reported, file by file.
- * Two git calls per clean step.
+ * commit; a step that conflicts is left out and reported, file by file,
+ * unless `resolve` settles every one of its files (then it is merged with
+ * the answers). Two git calls per clean step.
  */
 export async function mergeSteps(repo: Repository, start: string, steps: readonly MergeStep[], options: MergeStepsOptions): Promise<MergedSteps> {
   const call = { signal: options.signal, timeoutMs: options.timeoutMs, cwd: repo.root };
@@ -41,6 +47,7 @@ export async function mergeSteps(repo: Repository, start: string, steps: readonl
   let currentTree = (await git(['rev-parse', `${start}^{tree}`], call)).stdout.trim();
   const merged: MergeStep[] = [];
   const conflicts: MergeConflict[] = [];
+  const resolved: ResolvedConflict[] = [];
   for (const step of steps) {
     const result = await git(['merge-tree', '--write-tree', '-z', '--name-only', current, step.commit], { ...call, okCodes: [1] });
     const parsed = parseMergeTree(result.stdout);
@@ -59,9 +66,10 @@ export async function mergeSteps(repo: Repository, start: string, steps: readonl
     const touched = await Promise.all(
       merged.map(async (earlier) => ({ task: earlier.task, files: new Set((await changedFiles(repo.root, earlier.base, earlier.commit, call)).map((change) => change.path)) })),
     );
+    const found: MergeConflict[] = [];
     for (const file of parsed.files) {
       const info = parsed.messages.get(file);
-      conflicts.push({
+      found.push({
         file,
         task: step.task,
         withTasks: touched.filter((entry) => entry.files.has(file)).map((entry) => entry.task),
@@ -70,8 +78,22 @@ export async function mergeSteps(repo: Repository, start: string, steps: readonl
         hunks: await conflictHunks(repo, parsed.tree, file, call),
       });
     }
+    if (options.resolve === undefined) {
+      conflicts.push(...found);
+      continue;
+    }
+    const settled = await resolveConflicts(repo, { ours: current, theirs: step.commit, tree: parsed.tree, conflicts: found }, options.resolve, call);
+    if ('conflicts' in settled) {
+      conflicts.push(...settled.conflicts);
+      continue;
+    }
+    const commit = await git(['commit-tree', settled.tree, '-p', current, '-p', step.commit, '-m', options.message(step.task)], { ...call, env: options.env });
+    current = commit.stdout.trim();
+    currentTree = settled.tree;
+    merged.push(step);
+    resolved.push(...found.map(({ file, task, withTasks }) => ({ file, task, withTasks })));
   }
-  return { commit: current, merged: merged.map((step) => step.task), conflicts };
+  return { commit: current, merged: merged.map((step) => step.task), conflicts, resolved };
 }
 
 interface ParsedMergeTree {

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { isFanoutError } from '../contracts/errors.js';
@@ -138,6 +138,66 @@ describe('worktree manager: merging', () => {
     expect(fanoutBranches(repo).sort()).toEqual(['fanout-tasks/run-1/two', 'fanout/run-1']);
     expect(repo.git('show', 'fanout-tasks/run-1/two:config.ts')).toContain('9090');
     expect(worktreeCount(repo)).toBe(1);
+  });
+
+  it('merges a conflicting task with a resolver whose answers pass the checks, keeping file modes', async () => {
+    const repo = makeRepo({ 'config.ts': 'export const port = 80;\n', 'run.sh': '#!/bin/sh\necho 0\n' });
+    chmodSync(path.join(repo.dir, 'run.sh'), 0o755);
+    repo.git('commit', '-q', '-a', '-m', 'executable');
+    const workspace = await startRun(repo);
+    const one = await workspace.createTask('one');
+    const two = await workspace.createTask('two');
+    repo.write({ 'config.ts': 'export const port = 8080;\n', 'run.sh': '#!/bin/sh\necho 1\n' }, one.cwd);
+    repo.write({ 'config.ts': 'export const port = 9090;\n', 'run.sh': '#!/bin/sh\necho 2\n' }, two.cwd);
+    await workspace.commitTask('one');
+    await workspace.commitTask('two');
+    const asked: Array<{ file: string; base: string | undefined; ours: string; theirs: string; marked: boolean }> = [];
+    const result = await workspace.merge({
+      resolve: async ({ conflict, base, ours, theirs, merged }) => {
+        asked.push({ file: conflict.file, base, ours, theirs, marked: merged.includes('<<<<<<<') });
+        return conflict.file === 'config.ts' ? 'export const port = 8080;\nexport const altPort = 9090;\n' : '#!/bin/sh\necho 1\necho 2\n';
+      },
+    });
+    expect(result).toMatchObject({ merged: ['one', 'two'], conflicts: [], resolved: [{ file: 'config.ts', task: 'two', withTasks: ['one'] }, { file: 'run.sh', task: 'two', withTasks: ['one'] }] });
+    expect(asked.find((entry) => entry.file === 'config.ts')).toEqual({
+      file: 'config.ts',
+      base: 'export const port = 80;\n',
+      ours: 'export const port = 8080;\n',
+      theirs: 'export const port = 9090;\n',
+      marked: true,
+    });
+    expect(repo.git('show', 'fanout/run-1:config.ts')).toBe('export const port = 8080;\nexport const altPort = 9090;');
+    expect(repo.git('ls-tree', 'fanout/run-1', 'run.sh')).toMatch(/^100755 /);
+    expect(repo.git('log', '-1', '--format=%P', 'fanout/run-1').split(' ')).toHaveLength(2);
+    expect(repo.git('status', '--porcelain')).toBe('');
+  });
+
+  it('leaves a conflict reported with the reason when the resolver answer fails a check or the resolver fails', async () => {
+    const repo = makeRepo({ 'config.json': '{"port": 80}\n', 'a.ts': 'export const a = 0;\n' });
+    const workspace = await startRun(repo);
+    const one = await workspace.createTask('one');
+    const two = await workspace.createTask('two');
+    repo.write({ 'config.json': '{"port": 8080}\n', 'a.ts': 'export const a = 1;\n' }, one.cwd);
+    repo.write({ 'config.json': '{"port": 9090}\n', 'a.ts': 'export const a = 2;\n' }, two.cwd);
+    await workspace.commitTask('one');
+    await workspace.commitTask('two');
+    const result = await workspace.merge({
+      resolve: async ({ conflict }) => {
+        if (conflict.file === 'a.ts') return 'export const a = 1;\n';
+        return '{"port": 8080}\n{"port": 9090}\n';
+      },
+    });
+    expect(result.merged).toEqual(['one']);
+    expect(result.resolved).toBeUndefined();
+    expect(result.conflicts.map((conflict) => [conflict.file, conflict.unresolved])).toEqual([
+      ['a.ts', 'resolved, but not committed: config.json of the same task was not'],
+      ['config.json', expect.stringMatching(/^the resolver's answer was not committed: it is not valid JSON \(/)],
+    ]);
+    expect(repo.git('show', 'fanout/run-1:config.json')).toBe('{"port": 8080}');
+    expect(repo.git('show', 'fanout-tasks/run-1/two:config.json')).toBe('{"port": 9090}');
+
+    const failing = await workspace.merge({ resolve: () => Promise.reject(new Error('model unreachable')) });
+    expect(failing.conflicts.map((conflict) => conflict.unresolved)).toEqual(['the resolver failed: model unreachable', 'the resolver failed: model unreachable']);
   });
 
   it('builds a dependency chain on merged work', async () => {

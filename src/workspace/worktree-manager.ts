@@ -23,6 +23,7 @@ import { listRunRecords, readRunRecord, runDirectory, writeRunRecord, type RunRe
 import type {
   ApplyResult,
   CleanResult,
+  ConflictResolver,
   FileChange,
   MergeResult,
   OperationOptions,
@@ -143,7 +144,7 @@ function runWorkspace(record: RunRecord, shared: Shared): RunWorkspace {
     return outside.map((file) => path.relative(record.subdir, file).split(path.sep).join('/'));
   };
 
-  const merge = async (order: readonly string[] | undefined, signal?: AbortSignal): Promise<MergeResult> => {
+  const merge = async (order: readonly string[] | undefined, signal?: AbortSignal, resolve?: ConflictResolver): Promise<MergeResult> => {
     const names = order ?? Object.keys(record.tasks);
     const steps: MergeStep[] = [];
     const unchanged: string[] = [];
@@ -157,10 +158,18 @@ function runWorkspace(record: RunRecord, shared: Shared): RunWorkspace {
       ...call(signal),
       env: await env(signal),
       message: (task) => `fanout ${run}: merge task ${task}`,
+      ...(resolve === undefined ? {} : { resolve }),
     });
     return serial(async () => {
       await git(['update-ref', `refs/heads/${resultBranch}`, merged.commit], { ...call(signal), cwd: repo.root });
-      record.merge = { branch: resultBranch, commit: merged.commit, merged: merged.merged, unchanged, conflicts: merged.conflicts };
+      record.merge = {
+        branch: resultBranch,
+        commit: merged.commit,
+        merged: merged.merged,
+        unchanged,
+        conflicts: merged.conflicts,
+        ...(merged.resolved.length > 0 ? { resolved: merged.resolved } : {}),
+      };
       save();
       return record.merge;
     });
@@ -251,7 +260,7 @@ function runWorkspace(record: RunRecord, shared: Shared): RunWorkspace {
       return diffText(repo.root, record.baseCommit, result, call(options.signal));
     },
 
-    merge: (options = {}) => merge(options.order, options.signal),
+    merge: (options = {}) => merge(options.order, options.signal, options.resolve),
     lastMerge: () => record.merge,
 
     async apply(options = {}) {

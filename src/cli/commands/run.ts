@@ -13,6 +13,8 @@ export interface RunFlags extends SpawnFlags, CapFlags {
   detach?: boolean;
   /** `--apply`: move the user's branch to the merged result. */
   apply?: boolean;
+  /** `--resolve`: a resolver subagent per conflicting file of the merge. */
+  resolve?: boolean;
   /** false with `--no-sandbox`. */
   sandbox?: boolean;
   json?: boolean;
@@ -34,7 +36,7 @@ export async function runCommand(planPath: string, flags: RunFlags, given: CliIo
     // The file and its agents are read and checked once; what was checked is what runs.
     const checked = await fanout.check(source, spawn);
     writeWarnings(io, checked.warnings);
-    if (!flags.detach) return runAndSummarize(fanout, checked, { json: flags.json === true, apply: flags.apply === true }, io);
+    if (!flags.detach) return runAndSummarize(fanout, checked, { json: flags.json === true, apply: flags.apply === true, resolve: flags.resolve === true }, io);
     const prepared = fanout.prepare(checked);
     const child = spawnDetachedRun({ runId: prepared.runId, home: await homeOf(io), cwd, env: io.env });
     await awaitDetachedStart(fanout, prepared.runId, child);

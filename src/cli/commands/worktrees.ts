@@ -3,7 +3,7 @@ import type { WorktreeManager } from '../../contracts/workspace.js';
 import { ExitCode } from '../exit-codes.js';
 import { writeLines, type CliIo } from '../io.js';
 import { existingHomeOf, withExistingStore } from '../library.js';
-import { renderClean, renderConflicts } from '../render-changes.js';
+import { renderClean, renderConflicts, renderResolved } from '../render-changes.js';
 
 async function manager(io: CliIo): Promise<WorktreeManager> {
   const { createWorktreeManager } = await import('../../index.js');
@@ -24,12 +24,19 @@ export async function diffCommand(target: string, io: CliIo): Promise<number> {
   return ExitCode.ok;
 }
 
-/** `fanout merge <run>`: merges the run's task branches into fanout/<run> again; exit 1 when some conflict. */
-export async function mergeCommand(run: string, io: CliIo): Promise<number> {
-  const workspace = await (await manager(io)).openRun(run);
-  const result = await workspace.merge();
+/**
+ * `fanout merge <run> [--resolve]`: merges the run's task branches into
+ * fanout/<run> again, with resolver subagents for conflicts when asked;
+ * exit 1 when some conflict stands.
+ */
+export async function mergeCommand(run: string, flags: { resolve?: boolean }, io: CliIo): Promise<number> {
+  const result =
+    flags.resolve === true
+      ? await withExistingStore(io, (fanout) => fanout.merge(run, { resolve: true }))
+      : await (await (await manager(io)).openRun(run)).merge();
   writeLines(io.stdout, [
     `merged ${result.merged.length} task${result.merged.length === 1 ? '' : 's'} into ${result.branch} (${result.commit.slice(0, 12)})${result.merged.length > 0 ? `: ${result.merged.join(', ')}` : ''}`,
+    ...renderResolved(result.resolved ?? []),
     ...renderConflicts(result.conflicts, run),
   ]);
   return result.conflicts.length === 0 ? ExitCode.ok : ExitCode.failed;

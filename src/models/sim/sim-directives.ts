@@ -75,8 +75,8 @@ export function checkSimOptions(value: unknown): SimOptions {
     if (!KNOWN_KEYS.has(key)) throw directiveError(`unknown key "${key}"; expected one of ${[...KNOWN_KEYS].join(', ')}`);
   }
   const { kind, latencyMs, script, output, fail, outputTokens } = options;
-  if (kind !== undefined && kind !== 'task' && kind !== 'synthesis' && kind !== 'planner') {
-    throw directiveError('kind must be "task", "synthesis" or "planner"');
+  if (kind !== undefined && kind !== 'task' && kind !== 'synthesis' && kind !== 'planner' && kind !== 'resolver') {
+    throw directiveError('kind must be "task", "synthesis", "planner" or "resolver"');
   }
   if (latencyMs !== undefined) checkCount(latencyMs, 'latencyMs');
   if (outputTokens !== undefined) checkCount(outputTokens, 'outputTokens');

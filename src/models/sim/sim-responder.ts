@@ -2,6 +2,7 @@ import type { SimConversation, SimToolCall } from './sim-conversation.js';
 import { estimateTokens, stableHash } from './sim-conversation.js';
 import { sampleJson } from './sim-json-sample.js';
 import { planAnswer } from './sim-planner.js';
+import { resolverAnswer } from './sim-resolver.js';
 import { fillResultRefs } from './sim-result-refs.js';
 import { synthesisAnswer } from './sim-synthesis.js';
 import { taskSummary } from './sim-task-summary.js';
@@ -23,7 +24,7 @@ export interface SimAnswer {
  * The deterministic answer for a conversation: `script[turn]` while the
  * script lasts, then the final answer — `output` when given, else the
  * default of the call's kind (task summary or JSON for a schema, synthesis,
- * plan) — cut at the request's `max_tokens`.
+ * plan, resolved file) — cut at the request's `max_tokens`.
  */
 export function respond(conversation: SimConversation): SimAnswer {
   const { options, turn, key } = conversation;
@@ -47,6 +48,8 @@ function defaultAnswer(conversation: SimConversation): string {
       return synthesisAnswer(conversation.firstUserText);
     case 'planner':
       return planAnswer(conversation.firstUserText);
+    case 'resolver':
+      return resolverAnswer(conversation.firstUserText);
     default:
       return conversation.outputSchema === undefined
         ? taskSummary(conversation)
