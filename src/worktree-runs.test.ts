@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -242,6 +242,30 @@ describe('the sandboxed shell through the simulated model', () => {
     expect(git('show', `fanout-tasks/${result.runId}/scoped:config.ts`)).toBe('export const port = 80;');
     expect(existsSync(path.join(top, 'home', 'worktrees', result.runId, 'scoped', 'out/b.ts'))).toBe(false);
     expect(result.report.changes?.refused.map((refusal) => refusal.tool)).toEqual(['write_file', 'bash']);
+  });
+
+  it('finds write scopes that reach one file through a link in conflict, and refuses a write through the link inside a worktree', async () => {
+    mkdirSync(path.join(repo, 'src/auth'), { recursive: true });
+    writeFileSync(path.join(repo, 'src/auth/login.ts'), 'export const login = 1;\n');
+    symlinkSync('src', path.join(repo, 'lib'));
+    git('add', '-A');
+    git('commit', '-q', '-m', 'lib is src');
+    const checked = await fanout.check({ tasks: [task('old', ['lib/**'], []), task('new', ['src/auth/*.ts'], [])] });
+    expect(checked.dag.conflicts).toMatchObject([{ first: 'old', second: 'new', file: 'src/auth/login.ts', serialized: true }]);
+
+    const result = await fanout.run({
+      synthesis: false,
+      isolation: 'worktree',
+      tasks: [task('linked', ['lib/**'], [write('lib/auth/login.ts', 'hacked\n'), bash('echo hacked > lib/auth/login.ts')], { shell: {} })],
+    });
+    const calls = toolCalls('linked');
+    expect(calls.map((call) => [call.tool, call.ok])).toEqual([
+      ['write_file', false],
+      ['bash', true],
+      ['bash', false],
+    ]);
+    expect(calls[2]?.detail).toBe('wrote outside its write scope: src/auth/login.ts; put back, not committed');
+    expect(git('show', `fanout-tasks/${result.runId}/linked:src/auth/login.ts`)).toBe('export const login = 1;');
   });
 
   it('refuses a plan whose shell names network hosts', async () => {

@@ -5,9 +5,12 @@ function plural(count: number, word: string, many = `${word}s`): string {
   return `${count} ${count === 1 ? word : many}`;
 }
 
-/** The conflict's glob pair as shown to users: `src/auth/** ~ src/auth/login.ts`. */
+/**
+ * The conflict's glob pair as shown to users: `src/auth/** ~ src/auth/login.ts`,
+ * with the file both reach through a link when the globs alone do not meet.
+ */
 export function globPair(conflict: Conflict): string {
-  return `${conflict.firstGlob} ~ ${conflict.secondGlob}`;
+  return `${conflict.firstGlob} ~ ${conflict.secondGlob}${conflict.file === undefined ? '' : ` (both reach ${conflict.file})`}`;
 }
 
 /**

@@ -209,6 +209,11 @@ export interface Conflict {
   firstGlob: string;
   /** The overlapping glob of `second`. */
   secondGlob: string;
+  /**
+   * The repository file both globs reach when the globs themselves cannot
+   * match one path: one reaches it through a symbolic link.
+   */
+  file?: string;
   /** False when an explicit dependency already orders the two tasks. */
   serialized: boolean;
 }

@@ -199,13 +199,14 @@ function plural(count: number, noun: string): string {
 }
 
 function overlapWords(conflict: RunRecord['dag']['conflicts'][number]): string {
-  const { first, second, firstGlob, secondGlob, kind } = conflict;
+  const { first, second, firstGlob, secondGlob, kind, file } = conflict;
+  const via = file === undefined ? '' : `, both reaching ${file}`;
   if (kind === 'write-write') {
     return firstGlob === secondGlob
       ? `both write ${firstGlob}`
-      : `${first} writes ${firstGlob} and ${second} writes ${secondGlob}`;
+      : `${first} writes ${firstGlob} and ${second} writes ${secondGlob}${via}`;
   }
-  return `one writes what the other reads (${first}: ${firstGlob}, ${second}: ${secondGlob})`;
+  return `one writes what the other reads (${first}: ${firstGlob}, ${second}: ${secondGlob}${via})`;
 }
 
 /** Lists items one sentence each, or sums them up in one sentence when there are many. */

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { unmatchedFileGlobs } from './unmatched-globs.js';
+import { repositoryAliases } from './repository-aliases.js';
 import { estimateRun } from './run-estimate.js';
 import type { AgentDefinitionSource } from '../contracts/agent-definitions.js';
 import { FanoutError, isFanoutError } from '../contracts/errors.js';
@@ -75,7 +76,8 @@ export function checkRun(input: PlanInput, options: SpawnOptions, ctx: RunCheckC
   const normalized = typeof input === 'string' ? loadPlanFile(input) : normalizePlan(input, source);
   const agents = resolveAgents(normalized, ctx, source);
   const plan = effectivePlan(normalized, options, ctx.defaultModel, agents);
-  const dag = analyzePlan(plan, { strict: options.strict === true, source });
+  // Write scopes meet the repository's real files: globs that look apart but reach one file through a link conflict.
+  const dag = analyzePlan(plan, { strict: options.strict === true, source, aliases: repositoryAliases(ctx.cwd, plan) });
   const resolved = resolveRunModels(plan, ctx, source, agentModelFields(normalized, options, agents, ctx.cwd));
   const fallback = plan.model ?? ctx.defaultModel;
   taskEnvironments(plan, agents, {

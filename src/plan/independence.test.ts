@@ -216,6 +216,25 @@ describe('analyzePlan: conflicts', () => {
     );
   });
 
+  it('finds globs that cannot match one path in conflict when they reach one file through a link', () => {
+    const apart = plan(task('old', { writes: ['lib/**'] }), task('new', { writes: ['src/auth/*.ts'] }), task('reader', { files: ['vendor/x.js'] }));
+    expect(analyzePlan(apart).conflicts).toEqual([]);
+    const aliases = [
+      { path: 'lib/auth/login.ts', real: 'src/auth/login.ts' },
+      { path: 'vendor/x.js', real: 'lib/x.js' },
+    ];
+    const dag = analyzePlan(apart, { aliases });
+    expect(dag.conflicts).toEqual([
+      { first: 'old', second: 'new', kind: 'write-write', firstGlob: 'lib/**', secondGlob: 'src/auth/*.ts', file: 'src/auth/login.ts', serialized: true },
+      { first: 'old', second: 'reader', kind: 'write-read', firstGlob: 'lib/**', secondGlob: 'vendor/x.js', file: 'lib/x.js', serialized: true },
+    ]);
+    expect(dag.edges[0]).toEqual({ from: 'old', to: 'new', kind: 'conflict', reason: 'lib/** ~ src/auth/*.ts (both reach src/auth/login.ts)' });
+    expect(() => analyzePlan(apart, { aliases, strict: true, source: 'p.yaml' })).toThrow(
+      'p.yaml: tasks "old" and "new" conflict (write-write: writes lib/** ~ writes src/auth/*.ts, both reaching src/auth/login.ts); ' +
+        'strict mode rejects overlapping scopes: add a dependsOn between them or narrow their globs (and 1 more conflict)',
+    );
+  });
+
   it('strict mode names the scopes of a write-read conflict and counts the rest', () => {
     const conflicting = plan(
       task('docs', { files: ['src/**'] }),

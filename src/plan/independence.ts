@@ -9,12 +9,22 @@ export interface AnalyzeOptions {
   strict?: boolean;
   /** Label for messages, usually the plan file path. Default `plan`. */
   source?: string;
+  /**
+   * The repository's paths that lead to another file than their own name:
+   * through a symbolic link (to a file, or to a directory: one entry per
+   * file under it), with the file they reach (`real`), both relative to the
+   * working directory. Two globs that cannot match one path still conflict
+   * when they reach one file this way. Default: none.
+   */
+  aliases?: ReadonlyArray<{ path: string; real: string }>;
 }
 
 /** A task's scopes, compiled once for the pairwise checks. */
 interface TaskScopes {
   writes: CompiledGlob[];
   files: CompiledGlob[];
+  /** Per scope, the aliased files its globs reach (by real path), with the glob that reaches each. */
+  reaches: { writes: Map<string, CompiledGlob>; files: Map<string, CompiledGlob> };
 }
 
 /** A conflict found between two tasks, with which scope each glob came from. */
@@ -24,6 +34,8 @@ interface ScopeOverlap {
   firstScope: 'writes' | 'files';
   secondGlob: CompiledGlob;
   secondScope: 'writes' | 'files';
+  /** The aliased file both reach, when the globs themselves cannot overlap. */
+  file?: string;
 }
 
 /**
@@ -41,7 +53,7 @@ export function analyzePlan(plan: Plan, options: AnalyzeOptions = {}): Execution
   const ids = checkIds(plan.tasks, source);
   const dependencies = dependencyEdges(plan.tasks, ids, source);
   checkAcyclic(plan.tasks, dependencies, source);
-  const scopes = plan.tasks.map((task, at) => compileScopes(task, at, source));
+  const scopes = plan.tasks.map((task, at) => compileScopes(task, at, source, options.aliases ?? []));
   const { conflicts, edges: conflictEdges } = findConflicts(plan.tasks, scopes, dependencies);
   if (options.strict === true) rejectConflicts(conflicts, source);
   const edges = [...dependencies, ...conflictEdges];
@@ -159,7 +171,7 @@ function pushTo(map: Map<string, string[]>, key: string, value: string): void {
   else list.push(value);
 }
 
-function compileScopes(task: TaskSpec, at: number, source: string): TaskScopes {
+function compileScopes(task: TaskSpec, at: number, source: string, aliases: ReadonlyArray<{ path: string; real: string }>): TaskScopes {
   const compile = (field: 'files' | 'writes') =>
     (task[field] ?? []).map((glob, position) => {
       try {
@@ -169,7 +181,32 @@ function compileScopes(task: TaskSpec, at: number, source: string): TaskScopes {
         return fail(source, `tasks[${at}].${field}[${position}]`, error.message);
       }
     });
-  return { files: compile('files'), writes: compile('writes') };
+  const files = compile('files');
+  const writes = compile('writes');
+  return { files, writes, reaches: { files: reachedFiles(files, aliases), writes: reachedFiles(writes, aliases) } };
+}
+
+/**
+ * The real files of `aliases` the globs reach, by the alias or by the real
+ * path itself. Only aliased files matter: for every other file, globs that
+ * reach one file can match one path, which the glob check already finds.
+ */
+function reachedFiles(globs: readonly CompiledGlob[], aliases: ReadonlyArray<{ path: string; real: string }>): Map<string, CompiledGlob> {
+  const reached = new Map<string, CompiledGlob>();
+  if (globs.length === 0 || aliases.length === 0) return reached;
+  const matches = (glob: CompiledGlob, file: string): boolean => {
+    try {
+      return compiledGlobsOverlap(glob, compileGlob(file));
+    } catch {
+      return false; // a name no glob can spell literally
+    }
+  };
+  for (const { path, real } of aliases) {
+    if (reached.has(real)) continue;
+    const glob = globs.find((candidate) => matches(candidate, path) || matches(candidate, real));
+    if (glob !== undefined) reached.set(real, glob);
+  }
+  return reached;
 }
 
 /**
@@ -212,9 +249,10 @@ function findConflicts(
       if (ordered && !direct.has(`${from}\n${to}`) && !direct.has(`${to}\n${from}`)) continue;
       const overlap = findOverlap(scopes[first] as TaskScopes, scopes[second] as TaskScopes);
       if (overlap === undefined) continue;
+      const via = overlap.file === undefined ? '' : ` (both reach ${overlap.file})`;
       if (!ordered) {
         reach.add(first, second);
-        edges.push({ from, to, kind: 'conflict', reason: `${overlap.firstGlob.source} ~ ${overlap.secondGlob.source}` });
+        edges.push({ from, to, kind: 'conflict', reason: `${overlap.firstGlob.source} ~ ${overlap.secondGlob.source}${via}` });
       }
       found.push({
         conflict: {
@@ -223,6 +261,7 @@ function findConflicts(
           kind: overlap.kind,
           firstGlob: overlap.firstGlob.source,
           secondGlob: overlap.secondGlob.source,
+          ...(overlap.file === undefined ? {} : { file: overlap.file }),
           serialized: !ordered,
         },
         overlap,
@@ -241,13 +280,23 @@ const OVERLAP_CHECKS: ReadonlyArray<[Conflict['kind'], 'writes' | 'files', 'writ
   ['write-read', 'files', 'writes'],
 ];
 
-/** The first overlapping glob pair of two tasks: write-write before write-read. */
+/**
+ * The first overlapping glob pair of two tasks, write-write before
+ * write-read: globs that can match one path, else globs that reach one
+ * aliased file of the repository.
+ */
 function findOverlap(first: TaskScopes, second: TaskScopes): ScopeOverlap | undefined {
   for (const [kind, firstScope, secondScope] of OVERLAP_CHECKS) {
     for (const firstGlob of first[firstScope]) {
       for (const secondGlob of second[secondScope]) {
         if (compiledGlobsOverlap(firstGlob, secondGlob)) return { kind, firstGlob, firstScope, secondGlob, secondScope };
       }
+    }
+  }
+  for (const [kind, firstScope, secondScope] of OVERLAP_CHECKS) {
+    for (const [file, firstGlob] of first.reaches[firstScope]) {
+      const secondGlob = second.reaches[secondScope].get(file);
+      if (secondGlob !== undefined) return { kind, firstGlob, firstScope, secondGlob, secondScope, file };
     }
   }
   return undefined;
@@ -263,7 +312,8 @@ function rejectConflicts(conflicts: Array<{ conflict: Conflict; overlap: ScopeOv
   throw new FanoutError(
     'PLAN_CONFLICT',
     `${source}: tasks ${JSON.stringify(conflict.first)} and ${JSON.stringify(conflict.second)} conflict ` +
-      `(${conflict.kind}: ${overlap.firstScope} ${conflict.firstGlob} ~ ${overlap.secondScope} ${conflict.secondGlob}); ` +
+      `(${conflict.kind}: ${overlap.firstScope} ${conflict.firstGlob} ~ ${overlap.secondScope} ${conflict.secondGlob}` +
+      `${overlap.file === undefined ? '' : `, both reaching ${overlap.file}`}); ` +
       `strict mode rejects overlapping scopes: add a dependsOn between them or narrow their globs${more}`,
     { where: source },
   );
