@@ -496,7 +496,7 @@ export class EndpointGate {
       this.#pausedUntil = now + waitMs;
       this.#pauseReason = `paused ${formatMs(waitMs)} after ${status}`;
     }
-    const change = this.#window.limited(call, this.#inFlight + 1, status);
+    const change = this.#window.limited(call, this.#inFlight + 1, status, error.status === 529 ? 'overload' : 'rate-limit');
     if (change !== undefined) hooks.onWindow?.({ ...change, provider: this.provider });
     const wait =
       asked !== undefined && asked > maxRetryAfterMs

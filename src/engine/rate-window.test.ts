@@ -47,6 +47,35 @@ describe('AdaptiveWindow', () => {
     expect(window.limited(calls[0] as number, 32, 'HTTP 429')?.window).toBe(16);
     expect(window.limited(calls[1] as number, 31, 'HTTP 429')).toBeUndefined();
     const later = window.started();
-    expect(window.limited(later, 16, 'HTTP 529')?.window).toBe(8);
+    expect(window.limited(later, 16, 'HTTP 429')?.window).toBe(8);
+  });
+
+  it('leaves the window to grow through scattered overloads (529) where 429s at the same rate collapse it', () => {
+    // One answer in 33 refused, as a service overloaded for everyone does, at a window of 100.
+    const run = (kind: 'rate-limit' | 'overload'): number => {
+      const window = new AdaptiveWindow();
+      window.succeeded(true, true, 100);
+      for (let round = 0; round < 30; round++) {
+        window.limited(window.started(), window.limit, `round ${round}`, kind);
+        succeed(window, 32);
+      }
+      return window.limit;
+    };
+    expect(run('overload')).toBeGreaterThan(100);
+    expect(run('rate-limit')).toBeLessThanOrEqual(10);
+  });
+
+  it('shrinks in a storm of overloads, by about half per round trip once most answers are overloaded', () => {
+    const window = new AdaptiveWindow();
+    window.succeeded(true, true, 64);
+    // The first three of a storm say little yet: each call alone backs off.
+    for (let index = 0; index < 3; index++) expect(window.limited(window.started(), 64, 'HTTP 529', 'overload')).toBeUndefined();
+    // The fourth makes the share of overloaded answers pass a tenth: the window gives up a few calls.
+    expect(window.limited(window.started(), 64, 'HTTP 529', 'overload')?.window).toBe(61);
+    // Two round trips of answers all overloaded: each decrease comes once per round trip, deeper as the share grows.
+    for (let index = 0; index < 40; index++) expect(window.limited(0, 61, 'HTTP 529', 'overload')).toBeUndefined();
+    expect(window.limited(window.started(), 61, 'HTTP 529', 'overload')?.window).toBe(38);
+    for (let index = 0; index < 40; index++) window.limited(0, 38, 'HTTP 529', 'overload');
+    expect(window.limited(window.started(), 38, 'HTTP 529', 'overload')?.window).toBe(21);
   });
 });

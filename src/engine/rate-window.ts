@@ -1,6 +1,18 @@
 /** Round trips per extra call once the window is back just under where the last limit hit. */
 const PLATEAU_ROUNDS = 8;
 
+/** Weight of one call's outcome in the moving share of overloaded answers (about the last 32 calls). */
+const OVERLOAD_GAIN = 1 / 32;
+
+/** Below this share of overloaded answers, a 529 backs off its own call and leaves the window alone. */
+const OVERLOAD_TOLERANCE = 0.1;
+
+/**
+ * What refused a call: `rate-limit` (429: this client is over its limit) or
+ * `overload` (529: the service is overloaded, for everyone).
+ */
+export type LimitKind = 'rate-limit' | 'overload';
+
 /** A change of an endpoint's window worth telling the user about. */
 export interface WindowChange {
   /** The new window: whole calls in flight. */
@@ -21,8 +33,16 @@ export interface WindowChange {
  * success (slow start, doubling per round trip) until the first limit, then
  * by one per window's worth of successes, and eight times slower once just
  * under the window the last limit hit (probing it, not hammering it). A
- * limit halves it, once per round trip: a burst of 429s from calls started
- * before the last decrease counts once.
+ * rate limit (429) halves it, once per round trip: a burst of 429s from
+ * calls started before the last decrease counts once. An overload (529)
+ * shrinks it only once more than a tenth of recent answers were overloaded,
+ * and then in proportion to that share, as DCTCP scales its decrease by the
+ * share of marked packets: a service overloaded for everyone answers a few
+ * scattered 529s that say little about this client's load (halving on each
+ * collapsed a run with 3 % of its calls overloaded to a window of 1 to 5,
+ * and its wall time 37-fold), while a storm of them (every answer
+ * overloaded, as from a server whose queue this client fills) still halves
+ * it about once per round trip.
  */
 export class AdaptiveWindow {
   #size = Number.POSITIVE_INFINITY;
@@ -34,6 +54,8 @@ export class AdaptiveWindow {
   /** The window when the last limit hit: growth slows to a crawl just under it (a plateau, as TCP CUBIC's). */
   #limitedAt = Number.POSITIVE_INFINITY;
   #reported = 0;
+  /** Moving share of answers that were overloaded (529), from 0 to 1. */
+  #overloadShare = 0;
 
   /** Counts a call that starts now; returns its number, for {@link AdaptiveWindow.limited}. */
   started(): number {
@@ -52,6 +74,7 @@ export class AdaptiveWindow {
    * headers, which close an open window around the calls in flight.
    */
   succeeded(full: boolean, signalled: boolean, inFlight: number): WindowChange | undefined {
+    this.#overloadShare *= 1 - OVERLOAD_GAIN;
     if (this.#state === 'open') {
       if (!signalled) return undefined;
       this.#state = 'adaptive';
@@ -69,15 +92,20 @@ export class AdaptiveWindow {
   }
 
   /**
-   * Call number `call` (from {@link AdaptiveWindow.started}) hit a rate
-   * limit (429/529) with `inFlight` calls in flight (itself included).
-   * Halves the window unless it already shrank since that call started.
+   * Call number `call` (from {@link AdaptiveWindow.started}) was refused by
+   * a rate limit or an overload (`kind`) with `inFlight` calls in flight
+   * (itself included). Shrinks the window (by half for a rate limit; for an
+   * overload, by half the recent share of overloaded answers once that share
+   * passes a tenth) unless it already shrank since that call started.
    */
-  limited(call: number, inFlight: number, reason: string): WindowChange | undefined {
+  limited(call: number, inFlight: number, reason: string, kind: LimitKind = 'rate-limit'): WindowChange | undefined {
+    this.#overloadShare = this.#overloadShare * (1 - OVERLOAD_GAIN) + (kind === 'overload' ? OVERLOAD_GAIN : 0);
+    if (kind === 'overload' && this.#overloadShare < OVERLOAD_TOLERANCE) return undefined;
     if (this.#state === 'adaptive' && call < this.#decreasedAt) return undefined;
     const base = Math.min(this.limit, Math.max(1, inFlight));
+    const kept = kind === 'rate-limit' ? 1 / 2 : 1 - this.#overloadShare / 2;
     this.#limitedAt = base;
-    this.#size = Math.max(1, Math.ceil(base / 2));
+    this.#size = Math.max(1, Math.ceil(base * kept));
     this.#threshold = this.#size;
     this.#state = 'adaptive';
     this.#decreasedAt = this.#started;
