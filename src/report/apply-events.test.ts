@@ -12,6 +12,7 @@ describe('applyEvents', () => {
       { type: 'task-waiting', ...base, at: FIXTURE_T0, reason: 'concurrency' },
       { type: 'task-start', ...base, at: FIXTURE_T0 + 100 },
       { type: 'task-retry', ...base, at: FIXTURE_T0 + 150, attempt: 1, waitMs: 40, error: '529' },
+      { type: 'rate-limited', ...base, at: FIXTURE_T0 + 200, provider: 'sim', waitMs: 60, detail: '429' },
       { type: 'model-call', ...base, at: FIXTURE_T0 + 300, turn: 1, inputTokens: 50, outputTokens: 5, durationMs: 200 },
       { type: 'model-call', ...base, at: FIXTURE_T0 + 500, turn: 2, inputTokens: 70, outputTokens: 7, durationMs: 200 },
       { type: 'task-end', ...base, at: FIXTURE_T0 + 600, status: 'failed', durationMs: 500, error: 'boom' },
@@ -27,6 +28,11 @@ describe('applyEvents', () => {
       outputTokens: 12,
       retries: 1,
       retryWaitMs: 40,
+      rateLimitWaitMs: 60,
+      pauses: [
+        { cause: 'retry', at: FIXTURE_T0 + 150, ms: 40 },
+        { cause: 'rate-limit', at: FIXTURE_T0 + 200, ms: 60 },
+      ],
       waitReason: 'concurrency',
       error: 'boom',
     });

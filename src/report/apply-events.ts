@@ -1,9 +1,9 @@
 import type { StoredEvent } from '../contracts/events.js';
-import type { RunSnapshot, SnapshotTask } from './run-snapshot.js';
+import { pauseOf, type RunSnapshot, type SnapshotTask } from './run-snapshot.js';
 
 /**
  * The snapshot with live events applied: task starts, turns and tokens,
- * retries, waits and ends, the synthesis and the run's end. What the
+ * retries and rate-limit pauses, waits and ends, the synthesis and the run's end. What the
  * events do not carry (costs, the report's figures) stays as it was until
  * the next snapshot is read. Returns a new snapshot; `snapshot` is not changed.
  */
@@ -39,11 +39,17 @@ export function applyEvents(snapshot: RunSnapshot, events: readonly StoredEvent[
         }
         break;
       }
-      case 'task-retry': {
+      case 'task-retry':
+      case 'rate-limited': {
         const task = taskOf(event.handle);
-        if (task !== undefined) {
+        const pause = pauseOf(event);
+        if (task === undefined || pause === undefined) break;
+        task.pauses = [...(task.pauses ?? []), pause];
+        if (event.type === 'task-retry') {
           task.retries = Math.max(task.retries, event.attempt);
           task.retryWaitMs += event.waitMs;
+        } else {
+          task.rateLimitWaitMs = (task.rateLimitWaitMs ?? 0) + event.waitMs;
         }
         break;
       }

@@ -1,6 +1,18 @@
+import type { FanoutEvent } from '../contracts/events.js';
 import type { DagEdge } from '../contracts/plan.js';
 import type { RefusedCall, RunStatus, SynthesisResult, TaskOutput, TaskStatus, TodoItem, WaitReason } from '../contracts/records.js';
 import type { Fanout, RunReport, RunStatusView } from '../contracts/fanout.js';
+
+/** A stretch of a running task spent waiting: a retry's backoff or a rate limit's pause (from the stored events). */
+export interface TaskPause {
+  cause: 'retry' | 'rate-limit';
+  /** When the wait began (ms since the epoch) and how long it was, ms. */
+  at: number;
+  ms: number;
+}
+
+/** Runs of at most this many tasks show every output open; bigger runs show them folded. */
+export const OUTPUTS_OPEN_MAX = 12;
 
 /** One task as the dashboard and the report show it: its record without the prompt, plus what it waited on. */
 export interface SnapshotTask {
@@ -17,6 +29,9 @@ export interface SnapshotTask {
   outputTokens: number;
   retries: number;
   retryWaitMs: number;
+  rateLimitWaitMs?: number;
+  /** Its retry backoffs and rate-limit pauses while it ran; absent when it had none. */
+  pauses?: TaskPause[];
   costUsd?: number;
   waitReason?: WaitReason;
   error?: string;
@@ -53,8 +68,8 @@ export interface RunSnapshot {
   takenAt: number;
 }
 
-/** The snapshot of a status view and its outputs, taken at `takenAt`. */
-export function snapshotOf(view: RunStatusView, outputs: Record<string, TaskOutput>, takenAt: number): RunSnapshot {
+/** The snapshot of a status view and its outputs, taken at `takenAt`; `pauses` by task handle. */
+export function snapshotOf(view: RunStatusView, outputs: Record<string, TaskOutput>, takenAt: number, pauses: ReadonlyMap<string, TaskPause[]> = new Map()): RunSnapshot {
   const { run } = view;
   return {
     run: {
@@ -73,6 +88,7 @@ export function snapshotOf(view: RunStatusView, outputs: Record<string, TaskOutp
       id: taskId,
       ...task,
       ...(spec.description === undefined ? {} : { description: spec.description }),
+      ...(pauses.has(task.handle) ? { pauses: pauses.get(task.handle) } : {}),
     })),
     todos: view.todos,
     report: view.report,
@@ -81,17 +97,33 @@ export function snapshotOf(view: RunStatusView, outputs: Record<string, TaskOutp
   };
 }
 
+/** What {@link loadRunSnapshot} reads besides the records. */
+export interface LoadSnapshotOptions {
+  /**
+   * Read the finished tasks' outputs only when the run has at most this
+   * many tasks (default: always). The dashboard passes {@link OUTPUTS_OPEN_MAX}
+   * and reads an output when it is unfolded: reading 1,000 outputs on every
+   * refresh would hold its server.
+   */
+  outputsUpTo?: number;
+  now?: () => number;
+}
+
 /**
  * Reads a run (by run id or task handle) through the library: its status
- * view and every finished task's output. Throws NOT_FOUND.
+ * view, the pauses of tasks that retried or were rate-limited (from their
+ * stored events), and every finished task's output. Throws NOT_FOUND.
  */
-export async function loadRunSnapshot(fanout: Fanout, target: string, now: () => number = Date.now): Promise<RunSnapshot> {
+export async function loadRunSnapshot(fanout: Fanout, target: string, options: LoadSnapshotOptions = {}): Promise<RunSnapshot> {
+  const now = options.now ?? Date.now;
   const view = fanout.status(target);
+  const pauses = pausesOf(fanout, view);
   const { runId, status } = view.run;
+  if (view.tasks.length > (options.outputsUpTo ?? Number.POSITIVE_INFINITY)) return snapshotOf(view, {}, now(), pauses);
   if (status !== 'running' && status !== 'synthesizing') {
     // A finished run's result holds every output in one read of the store.
     const result = await fanout.wait(runId);
-    return snapshotOf(view, result.outputs, now());
+    return snapshotOf(view, result.outputs, now(), pauses);
   }
   const outputs: Record<string, TaskOutput> = {};
   for (const task of view.tasks) {
@@ -99,5 +131,26 @@ export async function loadRunSnapshot(fanout: Fanout, target: string, now: () =>
     const { output } = await fanout.output(task.handle);
     if (output !== undefined) outputs[task.taskId] = output;
   }
-  return snapshotOf(view, outputs, now());
+  return snapshotOf(view, outputs, now(), pauses);
+}
+
+/** Pauses of the tasks whose records say they retried or waited on a rate limit: only their events are read. */
+function pausesOf(fanout: Fanout, view: RunStatusView): Map<string, TaskPause[]> {
+  const pauses = new Map<string, TaskPause[]>();
+  for (const task of view.tasks) {
+    if (task.retries === 0 && (task.rateLimitWaitMs ?? 0) === 0) continue;
+    const found = fanout.events(task.handle).flatMap(({ event }) => {
+      const pause = pauseOf(event);
+      return pause === undefined ? [] : [pause];
+    });
+    if (found.length > 0) pauses.set(task.handle, found);
+  }
+  return pauses;
+}
+
+/** The pause an event starts, if it starts one. */
+export function pauseOf(event: FanoutEvent): TaskPause | undefined {
+  if (event.type === 'task-retry') return { cause: 'retry', at: event.at, ms: event.waitMs };
+  if (event.type === 'rate-limited') return { cause: 'rate-limit', at: event.at, ms: event.waitMs };
+  return undefined;
 }

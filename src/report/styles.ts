@@ -27,12 +27,13 @@ a { color: var(--accent); }
 .gantt-axis .ticks { position: relative; height: 1.2rem; }
 .gantt-axis .tick { position: absolute; top: 0; transform: translateX(-50%); white-space: nowrap; }
 .gantt { position: relative; list-style: none; margin: 0; padding: 0; min-width: 40rem; }
-.gantt-row { display: grid; grid-template-columns: 14rem 1fr; height: 28px; align-items: center; border-bottom: 1px solid #eef1f5; }
+.gantt-row { display: grid; grid-template-columns: 14rem 1fr; height: 28px; align-items: center; border-bottom: 1px solid #eef1f5; content-visibility: auto; contain-intrinsic-size: auto 28px; }
 .gantt-row.selected { background: #e8f0fe; }
 .gantt-label { padding: 0 .5rem; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; font-size: .85rem; }
 .gantt-label .crit { font-weight: 700; }
 .track { position: relative; height: 100%; }
-.bar, .wait { position: absolute; top: 5px; height: 18px; min-width: 2px; }
+.bar, .wait, .pause { position: absolute; top: 5px; height: 18px; min-width: 2px; left: calc(var(--s) * 100% / var(--span)); width: calc(var(--d) * 100% / var(--span)); }
+.pause { top: 9px; height: 10px; border: 1px solid var(--fg); background-color: #fff; pointer-events: none; }
 .bar { border: 2px solid var(--fg); border-radius: 3px; cursor: pointer; background: #9fc3ff; }
 .bar.status-succeeded { background: #8fd19e; } .bar.status-failed, .bar.status-limit { background: #f4a29c; }
 .bar.status-running { background: #9fc3ff; } .bar.status-stopped, .bar.status-skipped { background: #f3cf8a; }
@@ -56,6 +57,8 @@ th, td { text-align: left; padding: .2rem .5rem; border-bottom: 1px solid var(--
 td.num, th.num { text-align: right; }
 tr.critical td:first-child { font-weight: 700; }
 .table-wrap { overflow-x: auto; }
+.more { margin: .4rem 0; }
+.run > section { content-visibility: auto; contain-intrinsic-size: auto 40rem; }
 .todos { list-style: none; padding: 0; columns: 2 20rem; }
 .outputs details { border: 1px solid var(--line); border-radius: 4px; margin: .35rem 0; padding: .25rem .6rem; background: var(--panel); }
 .outputs summary { cursor: pointer; font-weight: 600; }

@@ -55,4 +55,25 @@ describe('buildTimeline', () => {
     expect(timeline.rows[1]?.startMs).toBeUndefined();
     expect(timeline.rows[1]?.waits).toEqual([{ cause: 'concurrency', fromMs: 0, toMs: 3000 }]);
   });
+
+  it('draws retry backoffs and rate-limit pauses inside the bar, cut to its end; a retry is never a wait before the start', () => {
+    const snapshot = fixtureSnapshot([
+      fixtureTask('a', 100, 3000, {
+        readyAt: FIXTURE_T0 + 90,
+        waitReason: 'retry',
+        pauses: [
+          { cause: 'retry', at: FIXTURE_T0 + 500, ms: 400 },
+          { cause: 'rate-limit', at: FIXTURE_T0 + 1500, ms: 1000 },
+          { cause: 'retry', at: FIXTURE_T0 + 2800, ms: 900 },
+        ],
+      }),
+    ]);
+    const [row] = buildTimeline(snapshot).rows;
+    expect(row?.waits).toEqual([]);
+    expect(row?.pauses).toEqual([
+      { cause: 'retry', fromMs: 500, toMs: 900 },
+      { cause: 'rate-limit', fromMs: 1500, toMs: 2500 },
+      { cause: 'retry', fromMs: 2800, toMs: 3000 },
+    ]);
+  });
 });

@@ -19,6 +19,8 @@ export interface TimelineRow {
   startMs?: number;
   endMs?: number;
   waits: WaitSegment[];
+  /** Waits while it ran (retry backoff, rate-limit pauses), within its bar. */
+  pauses: WaitSegment[];
   /** On the run's critical path. */
   critical: boolean;
   /** The tasks it waited for, with the kind of edge. */
@@ -38,7 +40,8 @@ export interface Timeline {
   edges: Array<{ from: number; to: number; kind: EdgeKind }>;
 }
 
-const SLOT_REASONS: ReadonlySet<WaitReason> = new Set(['concurrency', 'provider-cap', 'rate-limit', 'sequential', 'retry']);
+// Only these keep a ready task from starting; retries and the model gate's waits come after the start (pauses).
+const SLOT_REASONS: ReadonlySet<WaitReason> = new Set(['concurrency', 'sequential']);
 
 /** True while a run can still change. */
 export function isLive(snapshot: RunSnapshot): boolean {
@@ -48,8 +51,9 @@ export function isLive(snapshot: RunSnapshot): boolean {
 /**
  * Lays a run out on a time axis: each task's wait before it could start
  * (for its dependencies or conflicts: until its last predecessor ended) and
- * before it got a slot (concurrency, provider cap, rate limit, sequential mode), then
- * its run from start to end (or to now while it runs).
+ * before it got a slot (concurrency cap, sequential mode), then
+ * its run from start to end (or to now while it runs), with the retry
+ * backoffs and rate-limit pauses inside it.
  */
 export function buildTimeline(snapshot: RunSnapshot): Timeline {
   const live = isLive(snapshot);
@@ -73,6 +77,7 @@ export function buildTimeline(snapshot: RunSnapshot): Timeline {
       handle: task.handle,
       status: task.status,
       waits: waitsOf(task, after, byId, t0, live ? now : undefined),
+      pauses: [],
       critical: critical.has(task.id),
       after,
     };
@@ -81,6 +86,7 @@ export function buildTimeline(snapshot: RunSnapshot): Timeline {
       row.startMs = Math.max(0, task.startedAt - t0);
       row.endMs = Math.max(row.startMs, (end ?? task.startedAt) - t0);
       span = Math.max(span, row.endMs);
+      row.pauses = pausesOf(task, t0, row.endMs);
     }
     for (const wait of row.waits) span = Math.max(span, wait.toMs);
     return row;
@@ -120,4 +126,11 @@ function waitsOf(
     waits.push({ cause: reason, fromMs: Math.max(readyAt, t0) - t0, toMs: until - t0 });
   }
   return waits.filter((wait) => wait.toMs > wait.fromMs);
+}
+
+/** The task's pauses as offsets, cut to its bar (a pause still under way ends at "now"). */
+function pausesOf(task: SnapshotTask, t0: number, endMs: number): WaitSegment[] {
+  return (task.pauses ?? [])
+    .map((pause) => ({ cause: pause.cause, fromMs: Math.max(0, pause.at - t0), toMs: Math.min(endMs, pause.at + pause.ms - t0) }))
+    .filter((pause) => pause.toMs > pause.fromMs);
 }

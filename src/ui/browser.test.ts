@@ -118,6 +118,53 @@ describe.skipIf(!browserAvailable())('the dashboard and the report in Chromium',
     await page.close();
   }, 120_000);
 
+  it('draws each wait cause from the stored events, labelled and patterned: dependency, conflict, concurrency cap, rate limit, retry backoff', async () => {
+    const result = await fanout.run({
+      name: 'wait-causes',
+      concurrency: 2,
+      synthesis: false,
+      tasks: [
+        { id: 'flaky', prompt: 'a', sim: { latencyMs: 100, fail: { status: 500, times: 1 } } },
+        { id: 'limited', prompt: 'b', sim: { latencyMs: 100, fail: { status: 429, times: 1, retryAfterMs: 300 } } },
+        { id: 'capped', prompt: 'c', sim: { latencyMs: 100 } },
+        { id: 'after', prompt: 'd', dependsOn: ['flaky'], sim: { latencyMs: 100 } },
+        { id: 'w1', prompt: 'e', writes: ['x.txt'], sim: { latencyMs: 100 } },
+        { id: 'w2', prompt: 'f', writes: ['x.txt'], sim: { latencyMs: 100 } },
+      ],
+    });
+    const page = await browser.newPage({ viewport: { width: 1024, height: 900 } });
+    await page.goto(`${dashboard.url}#run=${result.runId}`);
+    await page.waitForSelector('.gantt .bar[data-task="w2"]');
+    const expected: Array<[string, string, RegExp]> = [
+      ['flaky', 'retry', /paused [\d.]+ m?s at [\d.]+ m?s for retry backoff/],
+      ['limited', 'rate-limit', /paused [\d.]+ m?s at [\d.]+ m?s for rate limit/],
+      ['capped', 'concurrency', /waited [\d.]+ m?s for concurrency cap/],
+      ['after', 'dependency', /waited [\d.]+ m?s for dependency/],
+      ['w2', 'conflict', /waited [\d.]+ m?s for file conflict/],
+    ];
+    for (const [task, cause, label] of expected) {
+      const segment = page.locator(`.gantt-row[data-task="${task}"] [data-cause="${cause}"]`);
+      expect(await segment.count(), `${task} ${cause}`).toBe(1);
+      // Patterned, not only coloured: every cause has a background pattern, and the legend names it.
+      expect(await segment.evaluate((element) => (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundImage: string } }).getComputedStyle(element).backgroundImage)).toMatch(/gradient/);
+      expect(await page.locator(`.bar[data-task="${task}"]`).getAttribute('aria-label')).toMatch(label);
+    }
+    const legend = await page.locator('.legend').textContent();
+    for (const words of ['paused: retry backoff', 'paused: rate limit', 'waited: concurrency cap', 'waited: dependency', 'waited: file conflict']) expect(legend).toContain(words);
+
+    // The retry's pause sits where its stored event says, inside the bar.
+    const t0 = fanout.status(result.runId).run.startedAt as number;
+    const retry = fanout.events(result.runId).find(({ event }) => event.type === 'task-retry')?.event as { at: number; waitMs: number };
+    const pause = page.locator('.gantt-row[data-task="flaky"] .pause');
+    expect(Number(await pause.getAttribute('data-start'))).toBe(retry.at - t0);
+    expect(Number(await pause.getAttribute('data-end'))).toBe(retry.at + retry.waitMs - t0);
+    const [pauseBox, barBox] = [await pause.boundingBox(), await page.locator('.bar[data-task="flaky"]').boundingBox()];
+    expect(pauseBox?.x).toBeGreaterThanOrEqual((barBox?.x ?? 0) - 1);
+    expect((pauseBox?.x ?? 0) + (pauseBox?.width ?? 0)).toBeLessThanOrEqual((barBox?.x ?? 0) + (barBox?.width ?? 0) + 1);
+    await page.screenshot({ path: join(ARTIFACTS_DIR, 'dashboard-wait-causes.png') });
+    await page.close();
+  }, 120_000);
+
   it('stops a task from the page: the store records it stopped', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const { runId, handles } = fanout.spawn({ name: 'to-stop', tasks: [{ id: 'slow', prompt: 'wait', sim: { latencyMs: 60_000 } }, { id: 'quick', prompt: 'go' }] });

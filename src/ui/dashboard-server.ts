@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { FanoutError, isFanoutError } from '../contracts/errors.js';
 import type { StoredEvent } from '../contracts/events.js';
 import type { Fanout } from '../contracts/fanout.js';
-import { loadRunSnapshot } from '../report/run-snapshot.js';
+import { loadRunSnapshot, OUTPUTS_OPEN_MAX } from '../report/run-snapshot.js';
 import { RUN_VIEW_CSS } from '../report/styles.js';
 import { DASHBOARD_CSS } from './dashboard-styles.js';
 
@@ -40,8 +40,8 @@ const TOKEN_COOKIE = 'fanout_token';
 
 /**
  * Serves the dashboard on 127.0.0.1: the page, its bundle, a JSON API over
- * the library (runs, a run's snapshot, its events, stop, resume: in this
- * process) and a server-sent-event stream of a run's stored events,
+ * the library (runs, a run's snapshot, its events, a task's output, stop,
+ * resume: in this process) and a server-sent-event stream of a run's stored events,
  * so it follows runs of any process. Every request needs the token (in the
  * URL, or the cookie the page sets); without it: 401. Throws FanoutError
  * `OPTION_INVALID` when the port is in use.
@@ -49,7 +49,7 @@ const TOKEN_COOKIE = 'fanout_token';
 export async function startDashboard(options: DashboardOptions): Promise<Dashboard> {
   const token = options.token ?? randomBytes(24).toString('base64url');
   const bundlePath = options.bundlePath ?? fileURLToPath(new URL('./web/app.js', import.meta.url));
-  const context: RouteContext = { fanout: options.fanout, token, bundlePath, pollMs: options.pollMs ?? 50, streams: new Set() };
+  const context: RouteContext = { fanout: options.fanout, token, bundlePath, pollMs: options.pollMs ?? 50, streams: new Set(), finishedRows: new Map(), lastSeqs: new Map() };
   const server = createServer((request, response) => {
     void handle(context, request, response).catch((error: unknown) => sendError(response, error));
   });
@@ -84,6 +84,9 @@ interface RouteContext {
   pollMs: number;
   /** Stops each open event stream (on close). */
   streams: Set<() => void>;
+  finishedRows: Map<string, RunListItem>;
+  /** The last event seq seen per run. */
+  lastSeqs: Map<string, number>;
 }
 
 async function handle(context: RouteContext, request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -104,16 +107,17 @@ async function handle(context: RouteContext, request: IncomingMessage, response:
     response.end(bundle);
     return;
   }
-  if (request.method === 'GET' && path === '/api/runs') return sendJson(response, listRuns(fanout));
+  if (request.method === 'GET' && path === '/api/runs') return sendJson(response, listRuns(fanout, context.finishedRows));
   if (request.method === 'GET' && path === '/api/capabilities') return sendJson(response, { resume: true });
+  if (request.method === 'GET' && path === '/api/output') return sendJson(response, await fanout.output(url.searchParams.get('handle') ?? ''));
   const runRoute = /^\/api\/runs\/([^/]+)(\/events|\/stream)?$/.exec(path);
   if (request.method === 'GET' && runRoute !== null) {
     const runId = decodeURIComponent(runRoute[1] as string);
     const after = Number(url.searchParams.get('after') ?? 0) || 0;
     if (runRoute[2] === '/stream') return streamEvents(context, runId, after, request, response);
     if (runRoute[2] === '/events') return sendJson(response, fanout.events(url.searchParams.get('handle') ?? runId, { after }));
-    const snapshot = await loadRunSnapshot(fanout, runId);
-    return sendJson(response, { ...snapshot, lastSeq: fanout.events(runId).at(-1)?.seq ?? 0 });
+    const snapshot = await loadRunSnapshot(fanout, runId, { outputsUpTo: OUTPUTS_OPEN_MAX });
+    return sendJson(response, { ...snapshot, lastSeq: lastSeqOf(context, snapshot.run.runId) });
   }
   if (request.method === 'POST' && (path === '/api/stop' || path === '/api/resume')) {
     // A form on another site cannot set this header: actions need the token twice.
@@ -127,6 +131,19 @@ async function handle(context: RouteContext, request: IncomingMessage, response:
     return sendJson(response, { runId, handles });
   }
   sendJson(response, { error: `no route ${request.method ?? ''} ${path}` }, 404);
+}
+
+/**
+ * The seq of the run's last stored event, read after the snapshot (an event
+ * in between is shown at the next refresh, never applied twice). Only the
+ * events after the last seq this server saw are read: a 1,000-task run has
+ * thousands.
+ */
+function lastSeqOf(context: RouteContext, runId: string): number {
+  const known = context.lastSeqs.get(runId) ?? 0;
+  const seq = context.fanout.events(runId, { after: known }).at(-1)?.seq ?? known;
+  context.lastSeqs.set(runId, seq);
+  return seq;
 }
 
 function authorized(token: string, request: IncomingMessage, url: URL): boolean {
@@ -182,10 +199,13 @@ export interface RunListItem {
   simulated: boolean;
 }
 
-function listRuns(fanout: Fanout): RunListItem[] {
+/** The runs list; a finished run's row is computed once (its report no longer changes; the list is polled every 2 s). */
+function listRuns(fanout: Fanout, finishedRows: Map<string, RunListItem>): RunListItem[] {
   return fanout.runs(RUN_LIST_LIMIT).map((run) => {
+    const known = finishedRows.get(run.runId);
+    if (known !== undefined && known.status === run.status) return known;
     const report = fanout.report(run.runId);
-    return {
+    const row: RunListItem = {
       runId: run.runId,
       name: run.name,
       status: run.status,
@@ -197,6 +217,8 @@ function listRuns(fanout: Fanout): RunListItem[] {
       costUsd: report.costUsd ?? null,
       simulated: report.simulated,
     };
+    if (run.status !== 'running' && run.status !== 'synthesizing') finishedRows.set(run.runId, row);
+    return row;
   });
 }
 

@@ -1,6 +1,8 @@
 import { render, type VNode } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { StoredEvent } from '../../contracts/events.js';
+import type { OutputResult } from '../../contracts/fanout.js';
+import type { TaskOutput } from '../../contracts/records.js';
 import { applyEvents } from '../../report/apply-events.js';
 import { formatDollars, formatMs, formatSpeedupText } from '../../report/format.js';
 import { describeEvent } from '../../report/log-lines.js';
@@ -17,6 +19,8 @@ const TOKEN = (document.currentScript as HTMLScriptElement | null)?.dataset['tok
 const RUNS_POLL_MS = 2000;
 /** Least time between two reads of the whole snapshot while events arrive (costs, the report's figures). */
 const SNAPSHOT_REFRESH_MS = 2000;
+/** Rows of the timing table, the todo list and the outputs shown before "Show all": the timeline is always whole. */
+const LIST_ROWS = 100;
 
 type LiveSnapshot = RunSnapshot & { lastSeq: number };
 
@@ -48,6 +52,9 @@ function App(): VNode {
   const [canResume, setCanResume] = useState(false);
   const [message, setMessage] = useState<string | undefined>(undefined);
   const selectedHandle = useRef<string | undefined>(undefined);
+  // Callbacks given to the run view read the latest snapshot here, so they stay the same function and its rows are not drawn again.
+  const current = useRef<{ snapshot?: LiveSnapshot; runId?: string }>({});
+  current.current = { ...(snapshot === undefined ? {} : { snapshot }), ...(runId === undefined ? {} : { runId }) };
 
   useEffect(() => {
     const load = (): void => {
@@ -126,33 +133,34 @@ function App(): VNode {
     return () => clearInterval(timer);
   }, [live]);
 
-  const select = useCallback(
-    (id: string) => {
-      const task = snapshot?.tasks.find((candidate) => candidate.id === id);
-      if (task === undefined || runId === undefined) return;
-      setSelected(id);
-      selectedHandle.current = task.handle;
-      setTranscript([]);
-      void getJson<StoredEvent[]>(`/api/runs/${encodeURIComponent(runId)}/events?handle=${encodeURIComponent(task.handle)}`).then((events) => {
-        if (selectedHandle.current === task.handle) setTranscript(events);
-      });
-    },
-    [snapshot, runId],
-  );
+  const select = useCallback((id: string) => {
+    const { snapshot: shown, runId: chosen } = current.current;
+    const task = shown?.tasks.find((candidate) => candidate.id === id);
+    if (task === undefined || chosen === undefined) return;
+    setSelected(id);
+    selectedHandle.current = task.handle;
+    setTranscript([]);
+    void getJson<StoredEvent[]>(`/api/runs/${encodeURIComponent(chosen)}/events?handle=${encodeURIComponent(task.handle)}`).then((events) => {
+      if (selectedHandle.current === task.handle) setTranscript(events);
+    });
+  }, []);
 
-  const act = (path: string, target: string, done: string): void => {
+  const act = useCallback((path: string, target: string, done: string): void => {
     postJson<unknown>(path, { target }).then(
       () => setMessage(done),
       (error: Error) => setMessage(error.message),
     );
-  };
+  }, []);
 
-  const taskControls = (task: SnapshotTask): VNode | null =>
-    task.status === 'queued' || task.status === 'running' ? (
-      <button type="button" class="btn btn-danger" aria-label={`Stop task ${task.id}`} onClick={() => act('/api/stop', task.handle, `Stop requested for ${task.id}.`)}>
-        Stop
-      </button>
-    ) : null;
+  const taskControls = useCallback(
+    (task: SnapshotTask): VNode | null =>
+      task.status === 'queued' || task.status === 'running' ? (
+        <button type="button" class="btn btn-danger" aria-label={`Stop task ${task.id}`} onClick={() => act('/api/stop', task.handle, `Stop requested for ${task.id}.`)}>
+          Stop
+        </button>
+      ) : null,
+    [act],
+  );
 
   const selectedTask = snapshot?.tasks.find((task) => task.id === selected);
   return (
@@ -200,12 +208,20 @@ function App(): VNode {
             {...(selected === undefined ? {} : { selected })}
             onSelect={select}
             taskControls={taskControls}
+            loadOutput={loadOutput}
+            listRows={LIST_ROWS}
             beside={selectedTask === undefined ? null : <Transcript task={selectedTask} events={transcript} t0={snapshot.run.startedAt ?? snapshot.run.createdAt} />}
           />
         )}
       </main>
     </div>
   );
+}
+
+/** A task's output, read when the run view unfolds it (big runs' snapshots hold none). */
+async function loadOutput(task: SnapshotTask): Promise<TaskOutput | undefined> {
+  const { output } = await getJson<OutputResult>(`/api/output?handle=${encodeURIComponent(task.handle)}`);
+  return output;
 }
 
 function Transcript({ task, events, t0 }: { task: SnapshotTask; events: StoredEvent[]; t0: number }): VNode {
