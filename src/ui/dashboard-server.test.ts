@@ -75,6 +75,21 @@ describe('the dashboard server', () => {
     expect(again.status).toBe(404);
   });
 
+  it('leaves the outputs of a run of more than 12 tasks out of its snapshot and serves each one on request', async () => {
+    const { harness, dashboard, base } = await setup();
+    const ids = Array.from({ length: 13 }, (_, index) => `t${index}`);
+    for (const id of ids) harness.model(`scripted:${id}`, [textResponse(`output of ${id}`)]);
+    const result = await harness.fanout.run({ tasks: ids.map((id) => task(id)), synthesis: false });
+    const auth = `token=${dashboard.token}`;
+    const snapshot = (await (await fetch(`${base}/api/runs/${result.runId}?${auth}`)).json()) as { tasks: unknown[]; outputs: object };
+    expect(snapshot.tasks).toHaveLength(13);
+    expect(snapshot.outputs).toEqual({});
+    const handle = result.tasks.find((one) => one.taskId === 't7')?.handle as string;
+    const output = (await (await fetch(`${base}/api/output?handle=${handle}&${auth}`)).json()) as { output: { text: string } };
+    expect(output).toMatchObject({ taskId: "t7", output: { text: "output of t7" } });
+    expect((await fetch(`${base}/api/output?handle=task-nope&${auth}`)).status).toBe(404);
+  });
+
   it('refuses a port in use with one line', async () => {
     const { dashboard, harness } = await setup();
     await expect(startDashboard({ fanout: harness.fanout, port: dashboard.port })).rejects.toMatchObject({
