@@ -128,13 +128,17 @@ describe('runs with worktrees', () => {
     expect(git('show', `fanout/${result.runId}:config.ts`)).toBe('export const port = 80;\nexport const a = 1;\nexport const b = 2;');
   });
 
-  it('applies the result to the user branch with apply, and refuses on uncommitted changes', async () => {
+  it('applies the result to the user branch with apply, and refuses apply on uncommitted changes before anything is made', async () => {
     writeFileSync(path.join(repo, 'README.md'), 'edited\n');
-    await fanout.run({ synthesis: false, tasks: [task('a', ['a.ts'], [write('a.ts', 'a\n')])] }, { apply: true });
-    expect(merges()[0]).toMatchObject({ applied: false, error: expect.stringMatching(/has uncommitted changes \(README.md\)/) });
+    const error = await fanout.run({ synthesis: false, tasks: [task('a', ['a.ts'], [write('a.ts', 'a\n')])] }, { apply: true }).catch((caught: unknown) => caught);
+    expect(isFanoutError(error, 'WORKSPACE_INVALID')).toBe(true);
+    expect((error as Error).message).toBe(`apply: ${repo} has uncommitted changes (README.md); commit or stash them yourself, then run again`);
+    expect(fanout.runs()).toEqual([]);
+    expect(git('branch', '--list', 'fanout*')).toBe('');
+    expect(existsSync(path.join(top, 'home', 'worktrees'))).toBe(false);
     git('checkout', '-q', 'README.md');
     await fanout.run({ synthesis: false, tasks: [task('b', ['b.ts'], [write('b.ts', 'b\n')])] }, { apply: true });
-    expect(merges()[1]).toMatchObject({ applied: true });
+    expect(merges()[0]).toMatchObject({ applied: true });
     expect(existsSync(path.join(repo, 'b.ts'))).toBe(true);
   });
 

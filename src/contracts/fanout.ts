@@ -100,8 +100,10 @@ export interface StartOptions {
   onEvent?: (event: FanoutEvent) => void;
   /**
    * Move the user's branch to the merged result when the run ends (tasks
-   * in worktrees only); refused, with the run's merge event saying why,
-   * when the work tree has uncommitted changes. Lives in this process only.
+   * in worktrees only). Uncommitted changes in the user's tree refuse the
+   * spawn (`WORKSPACE_INVALID`, nothing recorded); changes made while the
+   * run runs refuse the apply, the run's merge event saying why. Lives in
+   * this process only.
    */
   apply?: boolean;
   /**

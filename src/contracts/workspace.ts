@@ -233,15 +233,16 @@ export interface WorktreeManager {
   /**
    * Whether `dir` can hold a run's worktrees (in a git repository, on a
    * branch with a commit), checked synchronously so that a plan check can
-   * refuse before anything is recorded.
+   * refuse before anything is recorded. With `uncommitted`, also the
+   * tracked files with uncommitted changes (what `apply` refuses).
    */
-  inspect(dir: string): RepositoryState;
+  inspect(dir: string, options?: { uncommitted?: boolean }): RepositoryState;
 }
 
 
 /** What a directory offers for worktree isolation, found without changing anything. */
 export type RepositoryState =
-  | { ok: true; root: string; branch: string; commit: string }
+  | { ok: true; root: string; branch: string; commit: string; uncommitted?: string[] }
   | { ok: false; problem: string };
 
 /** What the tasks of a run changed and what was refused: the change review of reports and status. */
@@ -254,3 +255,9 @@ export interface ChangeReview {
   refused: Array<{ id: string; tool: string; detail: string }>;
 }
 
+
+/** `<root> has uncommitted changes (a.ts, b.ts, c.ts, and 2 more)`: how every refusal of a dirty tree names it. */
+export function uncommittedChanges(root: string, files: readonly string[]): string {
+  const shown = files.slice(0, 3).join(', ') + (files.length > 3 ? `, and ${files.length - 3} more` : '');
+  return `${root} has uncommitted changes (${shown})`;
+}

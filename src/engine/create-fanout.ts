@@ -40,7 +40,7 @@ import { modelConflictResolver } from './conflict-resolver.js';
 import { readTodos } from './todo-list.js';
 import type { FanoutEvent, StoredEvent } from '../contracts/events.js';
 import type { RunRecord, TaskOutput, TaskRecord, TodoItem } from '../contracts/records.js';
-import type { ConflictResolver, MergeResult } from '../contracts/workspace.js';
+import { uncommittedChanges, type ConflictResolver, type MergeResult } from '../contracts/workspace.js';
 import { untilSettled } from './wait.js';
 
 /** The options a checked run is spawned with: all of {@link StartOptions}, none that the check fixed. */
@@ -118,7 +118,9 @@ class FanoutEngine implements Fanout {
   }
 
   spawn(run: CheckedRun | PlanInput, options: SpawnOptions = {}): SpawnResult {
-    const recorded = this.#record(this.#checked(run, options), true);
+    const checked = this.#checked(run, options);
+    this.#refuseDirtyApply(options, this.#cwd);
+    const recorded = this.#record(checked, true);
     this.#execute(recorded, options);
     return spawnResult(recorded);
   }
@@ -149,6 +151,7 @@ class FanoutEngine implements Fanout {
     if (run.status !== 'running' || run.startedAt !== undefined) {
       throw new FanoutError('OPTION_INVALID', `run ${runId} was already started (status ${run.status}); only a prepared run can be started`);
     }
+    this.#refuseDirtyApply(options, run.cwd);
     const tasks = this.#store.listTasks(runId);
     const earlyStops = this.#store.listStopRequests(runId, run.createdAt);
     this.#execute({ run, tasks, ...resolveRunModels(run.plan, this.#checks) }, { ...options, earlyStops });
@@ -158,6 +161,7 @@ class FanoutEngine implements Fanout {
     this.#checkOpen();
     const now = this.#clock.now();
     const settled = this.#resumable(runId, now);
+    this.#refuseDirtyApply(options, settled.cwd);
     const models = resolveRunModels(settled.plan, this.#checks);
     const { run, tasks } = resetForResume(this.#store, settled, now, now + this.#leaseMs);
     this.#execute({ run, tasks, ...models }, { ...options, stopsSince: now, resumed: true });
@@ -178,6 +182,18 @@ class FanoutEngine implements Fanout {
     const order = run.plan.tasks.map((task) => task.id).filter((id) => succeeded.has(id) && made.has(id));
     const resolve = options.resolve === true ? this.#resolverOf(run, options.signal) : undefined;
     return workspace.merge({ order, ...(options.signal === undefined ? {} : { signal: options.signal }), ...(resolve === undefined ? {} : { resolve }) });
+  }
+
+  /**
+   * `apply` with uncommitted changes in the user's tree: refused before
+   * anything is recorded or any worktree made (apply would refuse at the
+   * end, after the work was done). Nothing to check outside a repository.
+   */
+  #refuseDirtyApply(options: StartOptions, cwd: string): void {
+    if (options.apply !== true) return;
+    const state = this.#checks.workspaces?.inspect(cwd, { uncommitted: true });
+    if (state?.ok !== true || state.uncommitted === undefined || state.uncommitted.length === 0) return;
+    throw new FanoutError('WORKSPACE_INVALID', `apply: ${uncommittedChanges(state.root, state.uncommitted)}; commit or stash them yourself, then run again`);
   }
 
   /** Resolver subagents for a recorded run: each conflict goes to the model of the task whose branch conflicted. */
@@ -284,6 +300,7 @@ class FanoutEngine implements Fanout {
 
   async run(run: CheckedRun | PlanInput, options: SpawnOptions = {}): Promise<RunResult> {
     const checked = this.#open(run, options) ?? (await this.#checkReachable(run as PlanInput, options));
+    this.#refuseDirtyApply(options, this.#cwd);
     const recorded = this.#record(checked, true);
     this.#execute(recorded, options);
     // Not passing `options.signal` on: it stops the run, and the stopped run's result is still returned.

@@ -79,7 +79,12 @@ export async function isAncestor(repo: Repository, ancestor: string, descendant:
 /** Tracked files with uncommitted changes in a work tree (untracked files are not counted). */
 export async function uncommittedFiles(dir: string, options: CallOptions = {}): Promise<string[]> {
   const result = await git(['status', '--porcelain=v1', '-z', '--untracked-files=no'], { ...options, cwd: dir });
-  return result.stdout
+  return statusFiles(result.stdout);
+}
+
+/** The paths of `git status --porcelain=v1 -z` output. */
+export function statusFiles(stdout: string): string[] {
+  return stdout
     .split('\0')
     .filter((entry) => entry.length > 3)
     .map((entry) => entry.slice(3));

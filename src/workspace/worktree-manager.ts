@@ -16,6 +16,7 @@ import {
   findRepository,
   headState,
   isAncestor,
+  statusFiles,
   uncommittedFiles,
   type Repository,
 } from './repository.js';
@@ -33,6 +34,7 @@ import type {
   TaskWorktree,
   WorktreeManager,
 } from '../contracts/workspace.js';
+import { uncommittedChanges } from '../contracts/workspace.js';
 
 /** Options of {@link createWorktreeManager}. */
 export interface WorktreeManagerOptions {
@@ -80,7 +82,7 @@ export function createWorktreeManager(options: WorktreeManagerOptions): Worktree
       return open(record);
     },
     runs: () => listRunRecords(root),
-    inspect: (dir) => inspectRepository(dir),
+    inspect: (dir, options = {}) => inspectRepository(dir, options.uncommitted === true),
   };
 }
 
@@ -273,10 +275,7 @@ function runWorkspace(record: RunRecord, shared: Shared): RunWorkspace {
           throw new FanoutError('WORKSPACE_INVALID', `${repo.root} is on branch ${head.branch}; run ${run} started from ${record.baseBranch}: switch to it to apply`);
         }
         const dirty = await uncommittedFiles(repo.root, call(signal));
-        if (dirty.length > 0) {
-          const shown = dirty.slice(0, 3).join(', ') + (dirty.length > 3 ? `, and ${dirty.length - 3} more` : '');
-          throw new FanoutError('WORKSPACE_INVALID', `${repo.root} has uncommitted changes (${shown}); commit or stash them yourself, then apply again`);
-        }
+        if (dirty.length > 0) throw new FanoutError('WORKSPACE_INVALID', `${uncommittedChanges(repo.root, dirty)}; commit or stash them yourself, then apply again`);
         const at = { ...call(signal), cwd: repo.root };
         if (await isAncestor(repo, result, head.commit, call(signal))) {
           return { branch: head.branch, from: head.commit, to: head.commit, how: 'up-to-date' as const };
@@ -375,15 +374,13 @@ function realDir(dir: string): string {
 
 /**
  * Whether `dir` is in a git repository with a branch checked out that has a
- * commit: one synchronous `git rev-parse` (a plan check is synchronous).
+ * commit: one synchronous `git rev-parse` (a plan check is synchronous),
+ * and with `uncommitted` one `git status` for the files `apply` would refuse.
  */
-function inspectRepository(dir: string): RepositoryState {
-  const probe = spawnSync('git', ['rev-parse', '--show-toplevel', 'HEAD', '--abbrev-ref', 'HEAD'], {
-    cwd: dir,
-    encoding: 'utf8',
-    timeout: 10_000,
-    env: { ...process.env, LC_ALL: 'C', GIT_OPTIONAL_LOCKS: '0' },
-  });
+function inspectRepository(dir: string, uncommitted: boolean): RepositoryState {
+  const sync = (args: string[]) =>
+    spawnSync('git', args, { cwd: dir, encoding: 'utf8', timeout: 10_000, env: { ...process.env, LC_ALL: 'C', GIT_OPTIONAL_LOCKS: '0' } });
+  const probe = sync(['rev-parse', '--show-toplevel', 'HEAD', '--abbrev-ref', 'HEAD']);
   const [root, commit, branch] = (probe.stdout ?? '').split('\n');
   if (probe.error !== undefined) return { ok: false, problem: `cannot run git: ${probe.error.message}` };
   if (root === undefined || root === '' || /not a git repository/.test(probe.stderr ?? '')) {
@@ -391,5 +388,8 @@ function inspectRepository(dir: string): RepositoryState {
   }
   if (probe.status !== 0 || commit === undefined || !/^[0-9a-f]{40,}$/.test(commit)) return { ok: false, problem: `${root} has no commit yet; commit something first` };
   if (branch === 'HEAD') return { ok: false, problem: `${root} has a detached HEAD; check out a branch first (git switch <branch>)` };
-  return { ok: true, root, branch: branch ?? '', commit };
+  if (!uncommitted) return { ok: true, root, branch: branch ?? '', commit };
+  const status = sync(['-C', root, 'status', '--porcelain=v1', '-z', '--untracked-files=no']);
+  if (status.status !== 0) return { ok: false, problem: `cannot read the status of ${root}: ${(status.stderr ?? '').trim() || status.error?.message}` };
+  return { ok: true, root, branch: branch ?? '', commit, uncommitted: statusFiles(status.stdout ?? '') };
 }
