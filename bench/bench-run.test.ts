@@ -108,12 +108,19 @@ describe('summarizeWorkload', () => {
 
 describe('evaluateTargets', () => {
   const workload = { tasks: 2, callsPerTask: 3, latencyMs: 50, concurrency: 2 };
-  const results = (fanoutWall: number, leanCreateMs = 900): BenchResults => ({
+  const results = (fanoutWall: number, leanCreateMs = 900, fanoutCpu = 10): BenchResults => ({
     machine: { node: 'v20', cores: 2, cpu: 'test', loadBefore: 0, loadAfter: 0 },
     runs: 1,
     quick: true,
     fiveTasks: { workload, wallMs: 1040, engineWallMs: 1030, sequentialMs: 5100, speedup: 4.95, calls: 5 },
-    workloads: [summarizeWorkload('w', workload, { floor: [leg(200)], 'sdk-loop': [leg(300)], fanout: [leg(fanoutWall, { engine })] })],
+    workloads: [
+      summarizeWorkload('w', workload, {
+        floor: [leg(200)],
+        'sdk-loop': [leg(300)],
+        fanout: [leg(fanoutWall, { engine, cpuMs: fanoutCpu })],
+        provider: [leg(190)],
+      }),
+    ],
     chain: { a: { startMs: 0, endMs: 200 }, b: { startMs: 201, endMs: 402 }, c: { startMs: 0, endMs: 1001 }, startGapMs: 1, aheadOfSiblingMs: 800 },
     version: { medianMs: 70, runsMs: [70] },
     worktrees: { leanCreateMs, wholeCreateMs: 6000, merge20Ms: 800, sandboxExtraMs: 12, rounds: [] },
@@ -126,11 +133,12 @@ describe('evaluateTargets', () => {
     expect(renderResults(results(220), targets)).not.toContain('FAIL');
   });
 
-  it('fails the floor ratio above its limit and the SDK comparison when fanout is slower', () => {
-    const over = evaluateTargets(results(200 * LIMITS.timesFloor + 1)).filter((target) => !target.pass);
-    expect(over.map((target) => target.name)).toEqual([`w: fanout <= ${LIMITS.timesFloor}x floor`]);
+  it('fails the engine overhead above its limit (CPU against the provider leg) and the SDK comparison when fanout is slower', () => {
+    const over = evaluateTargets(results(220, 900, 10 * LIMITS.cpuTimesProvider + 1)).filter((target) => !target.pass);
+    expect(over.map((target) => target.name)).toEqual([`w: fanout CPU <= ${LIMITS.cpuTimesProvider}x provider CPU`]);
+    expect(over[0]?.measured).toBe('1.25x (12.5 ms vs 10 ms)');
     const slower = evaluateTargets(results(300)).filter((target) => !target.pass);
-    expect(slower.map((target) => target.name)).toEqual([`w: fanout <= ${LIMITS.timesFloor}x floor`, 'w: fanout < sdk-loop']);
+    expect(slower.map((target) => target.name)).toEqual(['w: fanout < sdk-loop']);
     expect(renderResults(results(300), evaluateTargets(results(300)))).toMatch(/w: fanout < sdk-loop\s+FAIL/);
   });
 
