@@ -35,6 +35,8 @@ export interface ForegroundRunOptions {
   apply?: boolean;
   /** `--resolve`: a resolver subagent per conflicting file of the merge. */
   resolve?: boolean;
+  /** Called with the run id once the run is recorded, before progress is drawn (`--ui` prints its dashboard URL). */
+  onSpawned?: (runId: string) => void;
 }
 
 /**
@@ -66,6 +68,7 @@ export async function runInForeground(
       ...(options.resolve === true ? { resolve: true } : {}),
     };
     const spawned = 'resume' in run ? fanout.resume(run.resume, start) : fanout.spawn(run, start);
+    options.onSpawned?.(spawned.runId);
     view?.start();
     const result = await fanout.wait(spawned.runId);
     view?.stop();

@@ -76,7 +76,10 @@ Docs: docs/cli.md`,
       .option('--cwd <dir>', 'working directory the subagents are confined to (default: the current one)')
       .option('--apply', "move your branch to the merged result of the tasks' worktrees when the run ends")
       .option('--resolve', 'give each conflicting file of the merge to a resolver subagent; its answer is committed only if it parses')
-      .option('--no-sandbox', 'run shell commands of tasks WITHOUT the OS sandbox (only when you mean it)'),
+      .option('--no-sandbox', 'run shell commands of tasks WITHOUT the OS sandbox (only when you mean it)')
+      .option('--ui', 'serve the live dashboard of this run on 127.0.0.1 while it runs (its URL, with its token, on stderr)')
+      .option('--ui-port <n>', 'with --ui: port of the dashboard (default: any free one)', parsePort)
+      .option('--open', 'with --ui: open the dashboard in a browser'),
   ).action((plan: string, options) => runAction(async () => (await import('./commands/run.js')).runCommand(plan, options, io)));
   withCapOptions(
     program
@@ -91,7 +94,10 @@ Docs: docs/cli.md`,
       .option('--force', 'with --plan-only: overwrite the file if it exists')
       .option('--yes', 'run without asking (it only asks on a terminal)')
       .option('--json', 'print the plan, one JSON event per line, then a run-end summary line')
-      .option('--cwd <dir>', 'working directory the subagents are confined to (default: the current one)'),
+      .option('--cwd <dir>', 'working directory the subagents are confined to (default: the current one)')
+      .option('--ui', 'serve the live dashboard of the run on 127.0.0.1 while it runs (its URL, with its token, on stderr)')
+      .option('--ui-port <n>', 'with --ui: port of the dashboard (default: any free one)', parsePort)
+      .option('--open', 'with --ui: open the dashboard in a browser'),
   ).action((request: string[], options) => runAction(async () => (await import('./commands/do.js')).doCommand(request, options, io)));
   program
     .command('analyze')

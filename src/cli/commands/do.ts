@@ -14,10 +14,11 @@ import { checkPlanFileTarget, planYaml, writeNewFile } from '../plan-file.js';
 import { renderDoBanner, renderPlannedPlan } from '../render-plan.js';
 import { renderEstimate } from '../render-estimate.js';
 import { spawnOptionsFromFlags, withCaps, type CapFlags, type SpawnFlags } from '../run-flags.js';
+import { checkRunUiFlags, startRunDashboard, type RunUiFlags } from '../run-dashboard.js';
 import { workingDirOf } from '../working-dir.js';
 
 /** Flags of `fanout do`. */
-export interface DoFlags extends SpawnFlags, CapFlags {
+export interface DoFlags extends SpawnFlags, CapFlags, RunUiFlags {
   json?: boolean;
   /** Write the plan to this file and stop. */
   planOnly?: string;
@@ -37,6 +38,8 @@ export async function doCommand(words: readonly string[], flags: DoFlags, io: Cl
   const request = words.join(' ').trim();
   if (request === '') throw new FanoutError('OPTION_INVALID', 'do: expected a request, e.g. fanout do "Add CSV export to the reports page"');
   if (flags.force && flags.planOnly === undefined) throw new FanoutError('OPTION_INVALID', '--force: only applies with --plan-only FILE');
+  if (flags.ui && flags.planOnly !== undefined) throw new FanoutError('OPTION_INVALID', '--ui: not with --plan-only (nothing runs)');
+  checkRunUiFlags(flags);
   const cwd = workingDirOf(io.cwd, flags.cwd);
   // `shown` is the file as given, for messages; `path` is where it goes.
   const planFile = flags.planOnly === undefined ? undefined : { shown: flags.planOnly, path: resolve(io.cwd, flags.planOnly) };
@@ -75,7 +78,12 @@ export async function doCommand(words: readonly string[], flags: DoFlags, io: Cl
       return ExitCode.ok;
     }
     // What the user saw and confirmed is what runs: nothing (agent files included) is read again.
-    return runAndSummarize(fanout, checked, { json: flags.json === true }, io);
+    const dashboard = await startRunDashboard(fanout, flags, io);
+    try {
+      return await runAndSummarize(fanout, checked, { json: flags.json === true, ...(dashboard === undefined ? {} : { onSpawned: dashboard.announce }) }, io);
+    } finally {
+      await dashboard?.close();
+    }
   });
 }
 

@@ -6,10 +6,11 @@ import { writeLines, writeWarnings, type CliIo } from '../io.js';
 import { jsonLine } from '../json-lines.js';
 import { homeOf, withFanout } from '../library.js';
 import { capOptionsFromFlags, spawnOptionsFromFlags, type CapFlags, type SpawnFlags } from '../run-flags.js';
+import { checkRunUiFlags, startRunDashboard, type RunUiFlags } from '../run-dashboard.js';
 import { workingDirOf } from '../working-dir.js';
 
 /** Flags of `fanout run`. */
-export interface RunFlags extends SpawnFlags, CapFlags {
+export interface RunFlags extends SpawnFlags, CapFlags, RunUiFlags {
   detach?: boolean;
   /** `--apply`: move the user's branch to the merged result. */
   apply?: boolean;
@@ -28,6 +29,7 @@ export interface RunFlags extends SpawnFlags, CapFlags {
  */
 export async function runCommand(planPath: string, flags: RunFlags, given: CliIo): Promise<number> {
   const io = flags.sandbox === false ? { ...given, env: { ...given.env, FANOUT_NO_SANDBOX: '1' } } : given;
+  checkRunUiFlags(flags);
   const cwd = workingDirOf(io.cwd, flags.cwd);
   const source = resolve(io.cwd, planPath);
   const spawn = { ...spawnOptionsFromFlags(flags), ...capOptionsFromFlags(flags), source };
@@ -36,7 +38,15 @@ export async function runCommand(planPath: string, flags: RunFlags, given: CliIo
     // The file and its agents are read and checked once; what was checked is what runs.
     const checked = await fanout.check(source, spawn);
     writeWarnings(io, checked.warnings);
-    if (!flags.detach) return runAndSummarize(fanout, checked, { json: flags.json === true, apply: flags.apply === true, resolve: flags.resolve === true }, io);
+    if (!flags.detach) {
+      const dashboard = await startRunDashboard(fanout, flags, io);
+      try {
+        const shown = { json: flags.json === true, apply: flags.apply === true, resolve: flags.resolve === true };
+        return await runAndSummarize(fanout, checked, { ...shown, ...(dashboard === undefined ? {} : { onSpawned: dashboard.announce }) }, io);
+      } finally {
+        await dashboard?.close();
+      }
+    }
     const prepared = fanout.prepare(checked);
     const child = spawnDetachedRun({ runId: prepared.runId, home: await homeOf(io), cwd, env: io.env });
     await awaitDetachedStart(fanout, prepared.runId, child);

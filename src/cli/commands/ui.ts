@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { ExitCode } from '../exit-codes.js';
 import { onInterrupt } from '../interrupt.js';
 import { writeLines, type CliIo } from '../io.js';
 import { withExistingStore } from '../library.js';
+import { openBrowser } from '../open-browser.js';
 
 /** Flags of `fanout ui`. */
 export interface UiFlags {
@@ -33,11 +33,4 @@ export async function uiCommand(flags: UiFlags, io: CliIo): Promise<number> {
   } finally {
     interrupt.dispose();
   }
-}
-
-function openBrowser(url: string, io: CliIo): void {
-  const command = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
-  const child = spawn(command, [url], { stdio: 'ignore', detached: true });
-  child.on('error', () => io.stderr.write(`fanout: could not open a browser (${command}); open the URL above\n`));
-  child.unref();
 }
