@@ -70,6 +70,17 @@ export async function branchCommit(repo: Repository, branch: string, options: Ca
   return result.code === 0 ? result.stdout.trim() : undefined;
 }
 
+/** The commit of every branch under `prefix` (e.g. `fanout-tasks/<run>/`), by branch name: one git call for many branches. */
+export async function branchCommits(repo: Repository, prefix: string, options: CallOptions = {}): Promise<Map<string, string>> {
+  const result = await git(['for-each-ref', '--format=%(objectname) %(refname:lstrip=2)', `refs/heads/${prefix}`], { ...options, cwd: repo.root });
+  const commits = new Map<string, string>();
+  for (const line of result.stdout.split('\n')) {
+    const space = line.indexOf(' ');
+    if (space > 0) commits.set(line.slice(space + 1), line.slice(0, space));
+  }
+  return commits;
+}
+
 /** True when `ancestor` is reachable from `descendant`. */
 export async function isAncestor(repo: Repository, ancestor: string, descendant: string, options: CallOptions = {}): Promise<boolean> {
   const result = await git(['merge-base', '--is-ancestor', ancestor, descendant], { ...options, cwd: repo.root, okCodes: [1] });

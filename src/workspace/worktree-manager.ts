@@ -10,6 +10,7 @@ import { RepoQueue } from './repo-queue.js';
 import { sparsePatterns } from './sparse-patterns.js';
 import {
   branchCommit,
+  branchCommits,
   branchExists,
   checkRefComponent,
   commitIdentity,
@@ -109,6 +110,11 @@ function runWorkspace(record: RunRecord, shared: Shared): RunWorkspace {
   const withCwd = (entry: TaskWorktree): TaskWorktree & { cwd: string } => ({ ...entry, cwd: path.join(entry.path, record.subdir) });
   const tipOf = async (entry: TaskWorktree, signal?: AbortSignal): Promise<string> =>
     (await branchCommit(repo, entry.branch, call(signal))) ?? entry.base;
+  /** The tips of many tasks' branches in one git call (a merge of 20 branches spent a third of its processes on them). */
+  const tipsOf = async (entries: readonly TaskWorktree[], signal?: AbortSignal): Promise<string[]> => {
+    const commits = await branchCommits(repo, `fanout-tasks/${run}/`, call(signal));
+    return entries.map((entry) => commits.get(entry.branch) ?? entry.base);
+  };
 
   const commitTask = async (task: string, signal?: AbortSignal, writes?: readonly string[]): Promise<TaskCommit> => {
     const entry = taskOf(task);
@@ -147,15 +153,15 @@ function runWorkspace(record: RunRecord, shared: Shared): RunWorkspace {
   };
 
   const merge = async (order: readonly string[] | undefined, signal?: AbortSignal, resolve?: ConflictResolver): Promise<MergeResult> => {
-    const names = order ?? Object.keys(record.tasks);
+    const entries = (order ?? Object.keys(record.tasks)).map(taskOf);
+    const tips = await tipsOf(entries, signal);
     const steps: MergeStep[] = [];
     const unchanged: string[] = [];
-    for (const task of names) {
-      const entry = taskOf(task);
-      const commit = await tipOf(entry, signal);
-      if (commit === entry.base) unchanged.push(task);
-      else steps.push({ task, commit, base: entry.base });
-    }
+    entries.forEach((entry, index) => {
+      const commit = tips[index] ?? entry.base;
+      if (commit === entry.base) unchanged.push(entry.task);
+      else steps.push({ task: entry.task, commit, base: entry.base });
+    });
     const merged = await mergeSteps(repo, record.baseCommit, steps, {
       ...call(signal),
       env: await env(signal),
@@ -194,11 +200,9 @@ function runWorkspace(record: RunRecord, shared: Shared): RunWorkspace {
       let base = record.baseCommit;
       let baseConflicts: TaskWorktree['baseConflicts'];
       if (dependsOn.length > 0) {
-        const steps: MergeStep[] = [];
-        for (const dependency of dependsOn) {
-          const entry = taskOf(dependency);
-          steps.push({ task: dependency, commit: await tipOf(entry, signal), base: entry.base });
-        }
+        const entries = dependsOn.map(taskOf);
+        const tips = await tipsOf(entries, signal);
+        const steps: MergeStep[] = entries.map((entry, index) => ({ task: entry.task, commit: tips[index] ?? entry.base, base: entry.base }));
         const merged = await mergeSteps(repo, record.baseCommit, steps, {
           ...call(signal),
           env: await env(signal),
