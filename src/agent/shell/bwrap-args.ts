@@ -26,11 +26,14 @@ const SECRET_HOME_PATHS = [
  * The bubblewrap arguments that confine one command: the whole file system
  * read-only, a private `/tmp`, secrets and `hidden` paths replaced by empty
  * ones, the working directory readable and its write roots writable (`.git`
- * and `.claude` never), no network unless hosts are named, its own PID namespace and
- * session, and death with fanout. Mounts apply in order, so a path hidden
- * inside the working directory is hidden after the directory is bound.
+ * and `.claude` never), its own network namespace (only a loopback device;
+ * with `proxySocket`, the network proxy's unix socket bound in, the one way
+ * out), its own PID namespace and session, and death with fanout. Mounts
+ * apply in order, so a path hidden inside the working directory is hidden
+ * after the directory is bound.
  */
-export function bwrapArgs(policy: ShellPolicy, home: string = homedir()): string[] {
+export function bwrapArgs(policy: ShellPolicy, options: { home?: string; proxySocket?: string } = {}): string[] {
+  const { home = homedir(), proxySocket } = options;
   const cwd = path.resolve(policy.cwd);
   const hidden = [...SECRET_HOME_PATHS.map((name) => path.join(home, name)), ...policy.hiddenPaths.map((dir) => path.resolve(dir))];
   const inside = (target: string): boolean => target === cwd || target.startsWith(`${cwd}${path.sep}`);
@@ -54,8 +57,9 @@ export function bwrapArgs(policy: ShellPolicy, home: string = homedir()): string
     if (existsSync(dir)) args.push('--ro-bind', dir, dir);
   }
   for (const target of hidden) if (inside(target) && target !== cwd) hide(target);
-  args.push('--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try');
-  if (policy.network.length === 0) args.push('--unshare-net');
+  // After the private /tmp, which would hide it: the proxy's socket usually lives under /tmp.
+  if (proxySocket !== undefined) args.push('--bind', proxySocket, proxySocket);
+  args.push('--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try', '--unshare-net');
   args.push('--new-session', '--die-with-parent', '--chdir', cwd);
   return args;
 }

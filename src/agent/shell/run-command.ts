@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { FanoutError } from '../../contracts/errors.js';
 import { bwrapArgs } from './bwrap-args.js';
+import { hostAllowed, startNetworkProxy } from './network-proxy.js';
 import { shellEnvironment } from './shell-env.js';
 import { writeRoots, type ShellPolicy } from './shell-policy.js';
 
@@ -16,30 +17,79 @@ export interface CommandResult {
   droppedBytes: number;
   /** Why it was killed, when it was: the time limit or an abort. */
   killed: 'timeout' | 'aborted' | undefined;
+  /** `host:port` of each connection the network proxy refused (a host not in `ShellPolicy.network`), each once. */
+  refusedHosts: string[];
   durationMs: number;
 }
 
 /** Grace between SIGTERM to the process group and SIGKILL, ms. */
 const KILL_GRACE_MS = 200;
 
+/** The TCP port, inside a command's own network namespace, where socat bridges to the network proxy. */
+const PROXY_PORT = 3128;
+/** Loopback names a command reaches in its own namespace, not through the proxy, unless the task names them. */
+const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '::1'];
+/**
+ * Run inside the sandbox before the command when the task names hosts:
+ * socat listens on the proxy port and bridges each connection to the
+ * proxy's unix socket ($2). The command starts once the port is listening
+ * (read from /proc/net/tcp, without a probe connection), or after 2 s with
+ * a warning; `exec` keeps its exit code the command's.
+ */
+const LISTENING = `0100007F:${PROXY_PORT.toString(16).toUpperCase().padStart(4, '0')} 00000000:0000 0A`;
+const BRIDGE_SCRIPT = [
+  `socat TCP-LISTEN:${PROXY_PORT},bind=127.0.0.1,fork,reuseaddr "UNIX-CONNECT:$2" </dev/null >/dev/null 2>&1 &`,
+  `for _ in {1..200}; do read -r -d '' t </proc/net/tcp; [[ $t == *"${LISTENING}"* ]] && break; sleep 0.01; done`,
+  `[[ $t == *"${LISTENING}"* ]] || echo "fanout: the network bridge (socat) did not start; commands cannot reach the task's hosts" >&2`,
+  'exec bash -c "$1"',
+].join('\n');
+
 /**
  * Runs `command` with `bash -c` under the policy's sandbox. The command and
  * everything it starts share one process group (and, sandboxed, one PID
  * namespace whose init dies with it): on the time limit, an abort or
  * fanout's exit the whole group is killed, so no forked process outlives
- * the command. Never throws for the command's own failure; rejects with
- * `SANDBOX_UNAVAILABLE` when bubblewrap cannot be started.
+ * the command. Sandboxed, it has its own network namespace; when the policy
+ * names hosts, an allow-list proxy (see `startNetworkProxy`) serves this one
+ * command, reached through `HTTP_PROXY`/`HTTPS_PROXY`/`ALL_PROXY`, and is
+ * closed when it ends. Never throws for the command's own failure; rejects
+ * with `SANDBOX_UNAVAILABLE` when bubblewrap cannot be started.
  */
-export function runShellCommand(
+export async function runShellCommand(
   command: string,
+  policy: ShellPolicy,
+  options: { timeoutMs?: number; signal: AbortSignal },
+): Promise<CommandResult> {
+  if (policy.sandbox !== 'bwrap') return spawnCommand('bash', ['-c', command], {}, policy, options);
+  if (policy.network.length === 0) return spawnCommand('bwrap', [...bwrapArgs(policy), '--', 'bash', '-c', command], {}, policy, options);
+  const proxy = await startNetworkProxy(policy.network, { signal: options.signal });
+  try {
+    const url = `http://127.0.0.1:${PROXY_PORT}`;
+    const direct = LOOPBACK_NAMES.filter((name) => !hostAllowed(name, policy.network)).join(',');
+    const env: Record<string, string> = { NODE_USE_ENV_PROXY: '1' };
+    for (const name of ['HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'NO_PROXY']) {
+      const value = name === 'NO_PROXY' ? direct : url;
+      env[name] = value;
+      env[name.toLowerCase()] = value;
+    }
+    const args = [...bwrapArgs(policy, { proxySocket: proxy.socketPath }), '--', 'bash', '-c', BRIDGE_SCRIPT, 'fanout-net', command, proxy.socketPath];
+    const result = await spawnCommand('bwrap', args, env, policy, options);
+    return { ...result, refusedHosts: [...proxy.refused] };
+  } finally {
+    proxy.close();
+  }
+}
+
+function spawnCommand(
+  file: string,
+  args: string[],
+  extraEnv: Readonly<Record<string, string>>,
   policy: ShellPolicy,
   options: { timeoutMs?: number; signal: AbortSignal },
 ): Promise<CommandResult> {
   const timeoutMs = Math.min(options.timeoutMs ?? policy.timeoutMs, policy.timeoutMs);
   for (const root of writeRoots(policy.writes)) mkdirSync(path.join(policy.cwd, root), { recursive: true });
-  const env = shellEnvironment(process.env);
-  const [file, args] =
-    policy.sandbox === 'bwrap' ? ['bwrap', [...bwrapArgs(policy), '--', 'bash', '-c', command]] : ['bash', ['-c', command]];
+  const env = shellEnvironment(process.env, extraEnv);
   const started = Date.now();
   return new Promise<CommandResult>((resolve, reject) => {
     if (options.signal.aborted) {
@@ -85,7 +135,7 @@ export function runShellCommand(
         return;
       }
       const output = Buffer.concat(chunks).toString('utf8');
-      resolve({ exitCode: killed === undefined ? (code ?? undefined) : undefined, output, droppedBytes, killed, durationMs: Date.now() - started });
+      resolve({ exitCode: killed === undefined ? (code ?? undefined) : undefined, output, droppedBytes, killed, refusedHosts: [], durationMs: Date.now() - started });
     });
   });
 }
