@@ -95,7 +95,11 @@ export const HOST_NAME_PATTERN = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)
 
 /** A task's shell settings. */
 export interface ShellSpec {
-  /** Host names commands may reach; absent or empty: no network. */
+  /**
+   * Host names commands may reach, on any port, through fanout's allow-list
+   * proxy: exact names (`localhost` is the host's); `*.example.com` allows
+   * its subdomains, not `example.com` itself. Absent or empty: no network.
+   */
   network?: string[];
   /** Most time one command may take, ms. Default 120,000. */
   timeoutMs?: number;

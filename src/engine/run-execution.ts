@@ -401,7 +401,7 @@ export class RunExecution {
       // The store holds every run's worktrees: hidden whole, with the task's own bound back.
       hiddenPaths: [...this.#ctx.protectedPaths, ...(this.#worktrees === undefined ? [] : [this.#worktrees.root])],
       readPaths: this.#ctx.shellReadPaths,
-      network: [],
+      network: spec?.shell?.network ?? [],
       timeoutMs: spec?.shell?.timeoutMs ?? DEFAULT_SHELL_TIMEOUT_MS,
       maxOutputBytes: DEFAULT_SHELL_OUTPUT_BYTES,
       sandbox: this.#ctx.shellSandbox,

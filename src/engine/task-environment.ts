@@ -40,8 +40,8 @@ export function wantsShell(spec: TaskSpec, agent: ResolvedAgent | undefined): bo
 /**
  * Decides each task's shell and isolation, and refuses (one line naming
  * the field, nothing recorded) what cannot run here: a shell without a
- * sandbox (unless `--no-sandbox`), network hosts for a shell (commands get
- * no network yet), `isolation: worktree` where the working directory is not
+ * sandbox (unless `--no-sandbox`) or, when it names network hosts, without
+ * socat to reach them, `isolation: worktree` where the working directory is not
  * in a git repository on a branch. A task that writes, has a shell or runs
  * on a whole agent gets a worktree by default when the working directory
  * allows one, else none. A whole agent gets no shell of fanout's (it brings
@@ -63,12 +63,7 @@ export function taskEnvironments(
     const whole = ctx.wholeAgent?.(spec) === true;
     const shell = !whole && wantsShell(spec, agent);
     if (shell) {
-      if ((spec.shell?.network ?? []).length > 0) {
-        throw new FanoutError('PLAN_INVALID', `${where}.shell.network: commands cannot reach named hosts yet (they run without network); remove it`, {
-          where: `${where}.shell.network`,
-        });
-      }
-      const sandbox = shellSandboxStatus();
+      const sandbox = shellSandboxStatus({ network: (spec.shell?.network ?? []).length > 0 });
       if (ctx.shellSandbox === 'bwrap' && !sandbox.available) {
         throw new FanoutError('SANDBOX_UNAVAILABLE', `${where}: task ${spec.id} asks for a shell, but ${sandbox.problem}`, { where });
       }

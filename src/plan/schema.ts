@@ -171,10 +171,10 @@ const shellSchema = strictObject(
       .array(
         z
           .string({ error: expected('a host name') })
-          .regex(HOST_NAME_PATTERN, { error: expected('a host name (letters, digits, - and dots, optionally starting with *.)') }),
+          .regex(HOST_NAME_PATTERN, { error: expected('a host name such as api.example.com, or *.example.com for its subdomains (no scheme, port or path)') }),
         { error: expected('a list of host names') },
       )
-      .describe('Host names commands may reach; absent or empty: no network.')
+      .describe('Host names commands may reach through fanout\'s proxy (any port; *.example.com: its subdomains); absent or empty: no network.')
       .optional(),
     timeoutMs: positiveInt('Most time one command may take, in ms. Default 120000.').optional(),
   },

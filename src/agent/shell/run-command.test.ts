@@ -1,5 +1,7 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { executeToolCalls } from '../tools/index.js';
@@ -109,6 +111,74 @@ describe('shell sandbox', () => {
       // The same command unsandboxed does connect: the refusal is the sandbox's.
       const open = await runShellCommand(`exec 3<>/dev/tcp/127.0.0.1/${port} && head -1 <&3`, policy(cwd, { sandbox: 'none' }), { signal: never });
       expect(open.output).toBe('hello\n');
+    });
+
+    /** An HTTP server on 127.0.0.1 that answers with the path it was asked for and counts requests. */
+    async function httpServer(): Promise<{ port: number; paths: string[] }> {
+      const paths: string[] = [];
+      const http = createHttpServer((req, res) => {
+        paths.push(req.url ?? '');
+        res.end(`hello ${req.url ?? ''}\n`);
+      });
+      server = http;
+      await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+      return { port: (http.address() as { port: number }).port, paths };
+    }
+
+    it('reaches a host the task names through the proxy, plain HTTP and CONNECT, with the proxy variables set', async () => {
+      const { port, paths } = await httpServer();
+      const cwd = await makeDir();
+      const result = await bash(
+        policy(cwd, { network: ['localhost'] }),
+        `echo "$HTTPS_PROXY $all_proxy"; curl -sS http://localhost:${port}/plain && curl -sS --proxytunnel http://localhost:${port}/tunnel`,
+      );
+      expect(result).toEqual({
+        isError: false,
+        content: `http://127.0.0.1:3128 http://127.0.0.1:3128\nhello /plain\nhello /tunnel\n\n[exit code 0]`,
+        type: 'tool_result',
+        toolUseId: 't1',
+      });
+      expect(paths).toEqual(['/plain', '/tunnel']);
+    });
+
+    it('refuses a host the task does not name (though it resolves to 127.0.0.1 too) with a 403, and reports it', async () => {
+      const { port, paths } = await httpServer();
+      const cwd = await makeDir();
+      // Loopback names go straight to the command's own loopback unless named: clearing NO_PROXY sends them to the proxy.
+      const result = await bash(
+        policy(cwd, { network: ['localhost', '*.example.com'] }),
+        `export NO_PROXY= no_proxy=; curl -sS http://127.0.0.1:${port}/plain; curl -sS --proxytunnel http://127.0.0.1:${port}/tunnel`,
+      );
+      expect(result.isError).toBe(true);
+      expect(result.content).toBe(
+        `command refused network access to 127.0.0.1:${port} (not in this task's shell.network: localhost, *.example.com) (exit code 56): ` +
+          `fanout: 127.0.0.1 is not in this task's shell.network (localhost, *.example.com); connection refused ` +
+          'curl: (56) CONNECT tunnel failed, response 403',
+      );
+      expect(paths).toEqual([]);
+    });
+
+    it('gives a command that names hosts no direct connection: only the proxy leads out', async () => {
+      let connections = 0;
+      server = createServer((socket) => {
+        connections += 1;
+        socket.end('hello\n');
+      });
+      await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+      const port = (server.address() as { port: number }).port;
+      const cwd = await makeDir();
+      const result = await runShellCommand(`exec 3<>/dev/tcp/127.0.0.1/${port} && cat <&3`, policy(cwd, { network: ['localhost'] }), { signal: never });
+      expect(result.output).toMatch(/Connection refused/);
+      expect(result.exitCode).not.toBe(0);
+      expect(connections).toBe(0);
+    });
+
+    it('keeps the command\'s exit code and stops the proxy when the command ends', async () => {
+      const cwd = await makeDir();
+      const before = readdirSync(tmpdir()).filter((name) => name.startsWith('fanout-net-')).length;
+      const result = await runShellCommand('exit 3', policy(cwd, { network: ['localhost'] }), { signal: never });
+      expect(result).toMatchObject({ exitCode: 3, output: '', refusedHosts: [] });
+      expect(readdirSync(tmpdir()).filter((name) => name.startsWith('fanout-net-')).length).toBeLessThanOrEqual(before);
     });
   });
 

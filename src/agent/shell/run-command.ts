@@ -60,6 +60,8 @@ export async function runShellCommand(
   policy: ShellPolicy,
   options: { timeoutMs?: number; signal: AbortSignal },
 ): Promise<CommandResult> {
+  // Before the sandbox's arguments: it binds only write roots that exist.
+  for (const root of writeRoots(policy.writes)) mkdirSync(path.join(policy.cwd, root), { recursive: true });
   if (policy.sandbox !== 'bwrap') return spawnCommand('bash', ['-c', command], {}, policy, options);
   if (policy.network.length === 0) return spawnCommand('bwrap', [...bwrapArgs(policy), '--', 'bash', '-c', command], {}, policy, options);
   const proxy = await startNetworkProxy(policy.network, { signal: options.signal });
@@ -88,7 +90,6 @@ function spawnCommand(
   options: { timeoutMs?: number; signal: AbortSignal },
 ): Promise<CommandResult> {
   const timeoutMs = Math.min(options.timeoutMs ?? policy.timeoutMs, policy.timeoutMs);
-  for (const root of writeRoots(policy.writes)) mkdirSync(path.join(policy.cwd, root), { recursive: true });
   const env = shellEnvironment(process.env, extraEnv);
   const started = Date.now();
   return new Promise<CommandResult>((resolve, reject) => {

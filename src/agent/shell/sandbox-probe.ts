@@ -8,13 +8,29 @@ export interface ShellSandboxStatus {
 }
 
 let cached: ShellSandboxStatus | undefined;
+let socat: ShellSandboxStatus | undefined;
 
 /**
  * Checks once per process that bubblewrap is installed and can create the
  * namespaces fanout asks for (it cannot in some containers without user
- * namespaces), by running `true` under the same isolation.
+ * namespaces), by running `true` under the same isolation. With
+ * `network: true` (a task that names hosts), also that socat, which
+ * bridges a command's namespace to the network proxy, is installed.
  */
-export function shellSandboxStatus(): ShellSandboxStatus {
+export function shellSandboxStatus(options: { network?: boolean } = {}): ShellSandboxStatus {
+  const status = bwrapStatus();
+  if (!status.available || options.network !== true) return status;
+  if (socat === undefined) {
+    const probe = spawnSync('socat', ['-V'], { stdio: 'ignore', timeout: 10_000 });
+    socat =
+      probe.error === undefined && probe.status === 0
+        ? status
+        : { available: false, problem: 'commands reach named hosts through socat: install it (apt-get install socat, dnf install socat) or pass --no-sandbox' };
+  }
+  return socat;
+}
+
+function bwrapStatus(): ShellSandboxStatus {
   if (cached !== undefined) return cached;
   if (process.platform !== 'linux') {
     cached = { available: false, problem: `the shell sandbox needs Linux with bubblewrap; this is ${process.platform} (pass --no-sandbox to run commands unsandboxed)` };

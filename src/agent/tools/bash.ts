@@ -9,15 +9,16 @@ const REFUSAL = /(Read-only file system|Permission denied|Operation not permitte
  * `bash {command, timeoutMs?}`: runs a command with `bash -c` in the task's
  * directory under its shell policy (see `ShellPolicy`): sandboxed, with a
  * time limit and an output cap. The output and exit code go back to the
- * model; a command killed at its time limit, or one whose failure is the
- * sandbox refusing a write or read, is a failed tool call, so the run lists
- * it among refused commands.
+ * model; a command killed at its time limit, one the network proxy refused
+ * a host (whatever its exit code), or one whose failure is the sandbox
+ * refusing a write or read, is a failed tool call, so the run lists it
+ * among refused commands.
  */
 export const bashTool = defineTool<{ command: string; timeoutMs?: number }>(
   {
     name: 'bash',
     description:
-      "Run a shell command with bash -c in the task's working directory, sandboxed: it may write only inside this task's write scope, reach no network unless the task names hosts, and is killed with everything it started at its time limit.",
+      "Run a shell command with bash -c in the task's working directory, sandboxed: it may write only inside this task's write scope, reach no network unless the task names hosts (then only those, through the HTTP(S) proxy set in HTTP_PROXY/HTTPS_PROXY), and is killed with everything it started at its time limit.",
     inputSchema: {
       type: 'object',
       properties: {
@@ -38,6 +39,10 @@ export const bashTool = defineTool<{ command: string; timeoutMs?: number }>(
       throw new FanoutError('TOOL_FAILED', `command killed with every process it started after its time limit of ${limit} ms; output so far: ${result.output}${dropped}`);
     }
     if (result.killed === 'aborted') throw new FanoutError('ABORTED', 'shell command stopped');
+    if (result.refusedHosts.length > 0) {
+      const hosts = `${result.refusedHosts.join(', ')} (not in this task's shell.network: ${shell.network.join(', ')})`;
+      throw new FanoutError('TOOL_DENIED', `command refused network access to ${hosts} (exit code ${String(result.exitCode)}): ${result.output}${dropped}`);
+    }
     if (result.exitCode !== 0 && shell.sandbox === 'bwrap' && REFUSAL.test(result.output)) {
       throw new FanoutError('TOOL_DENIED', `command refused by the sandbox (exit code ${String(result.exitCode)}): ${result.output}${dropped}`);
     }
