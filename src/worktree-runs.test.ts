@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -272,9 +273,44 @@ describe('the sandboxed shell through the simulated model', () => {
     expect(git('show', `fanout-tasks/${result.runId}/linked:src/auth/login.ts`)).toBe('export const login = 1;');
   });
 
-  it('refuses a plan whose shell names network hosts', async () => {
-    const error = await fanout.check({ tasks: [{ id: 'n', prompt: 'p', shell: { network: ['registry.npmjs.org'] } }] }).catch((caught: unknown) => caught);
-    expect(isFanoutError(error, 'PLAN_INVALID')).toBe(true);
-    expect((error as Error).message).toBe('plan: tasks[0].shell.network: commands cannot reach named hosts yet (they run without network); remove it');
+  it('lets a task\'s commands reach the hosts its shell names, refuses others and reports them', async () => {
+    const paths: string[] = [];
+    const server = createServer((req, res) => {
+      paths.push(req.url ?? '');
+      res.end('pong\n');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const result = await fanout.run({
+        synthesis: false,
+        tasks: [
+          task('net', ['out/**'], [bash(`curl -sS http://localhost:${port}/allowed > out/answer.txt`), bash(`NO_PROXY= no_proxy= curl -sSf http://127.0.0.1:${port}/refused`)], {
+            shell: { network: ['localhost'] },
+          }),
+        ],
+      });
+      expect(result.status).toBe('succeeded');
+      expect(paths).toEqual(['/allowed']);
+      expect(git('show', `fanout-tasks/${result.runId}/net:out/answer.txt`)).toBe('pong');
+      const calls = toolCalls('net');
+      expect(calls.map((call) => call.ok)).toEqual([true, false]);
+      expect(calls[1]?.detail).toContain(`command refused network access to 127.0.0.1:${port} (not in this task's shell.network: localhost)`);
+      expect(result.report.changes?.refused.map((refusal) => refusal.tool)).toEqual(['bash']);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('refuses, naming the entry, a network entry that is not a host name', async () => {
+    for (const entry of ['https://registry.npmjs.org', '127.0.0.1:8080', '*', '', 'api.*.example.com']) {
+      const error = await fanout
+        .check({ tasks: [{ id: 'a', prompt: 'p' }, { id: 'n', prompt: 'p', shell: { network: ['registry.npmjs.org', entry] } }] })
+        .catch((caught: unknown) => caught);
+      expect(isFanoutError(error, 'PLAN_INVALID')).toBe(true);
+      expect((error as Error).message).toBe(
+        `plan: tasks[1].shell.network[1]: expected a host name such as api.example.com, or *.example.com for its subdomains (no scheme, port or path), got "${entry}"`,
+      );
+    }
   });
 });
