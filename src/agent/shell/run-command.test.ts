@@ -29,8 +29,9 @@ async function bash(shell: ShellPolicy, command: string, timeoutMs?: number) {
 }
 
 describe('shell sandbox', () => {
-  it('is available on this machine (CI installs bubblewrap)', () => {
+  it('is available on this machine, with socat for named hosts (CI installs bubblewrap and socat)', () => {
     expect(shellSandboxStatus()).toEqual({ available: true, problem: '' });
+    expect(shellSandboxStatus({ network: true })).toEqual({ available: true, problem: '' });
   });
 
   it('runs a command in the task directory and writes inside the write scope', async () => {
