@@ -96,19 +96,25 @@ describe('shell sandbox', () => {
     let server: Server | undefined;
     afterEach(() => server?.close());
 
-    it('cannot reach the network, not even 127.0.0.1, when the task names no hosts', async () => {
+    /** A TCP server on 127.0.0.1 that says hello and counts connections. */
+    async function tcpServer(): Promise<{ port: number; connections: () => number }> {
       let connections = 0;
-      server = createServer((socket) => {
+      const tcp = createServer((socket) => {
         connections += 1;
         socket.end('hello\n');
       });
-      await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
-      const port = (server.address() as { port: number }).port;
+      server = tcp;
+      await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
+      return { port: (tcp.address() as { port: number }).port, connections: () => connections };
+    }
+
+    it('cannot reach the network, not even 127.0.0.1, when the task names no hosts', async () => {
+      const { port, connections } = await tcpServer();
       const cwd = await makeDir();
       const result = await bash(policy(cwd), `exec 3<>/dev/tcp/127.0.0.1/${port} && cat <&3`);
       expect(result.content).toMatch(/Connection refused|Network is unreachable/);
       expect(result.content).not.toContain('hello');
-      expect(connections).toBe(0);
+      expect(connections()).toBe(0);
       // The same command unsandboxed does connect: the refusal is the sandbox's.
       const open = await runShellCommand(`exec 3<>/dev/tcp/127.0.0.1/${port} && head -1 <&3`, policy(cwd, { sandbox: 'none' }), { signal: never });
       expect(open.output).toBe('hello\n');
@@ -160,18 +166,12 @@ describe('shell sandbox', () => {
     });
 
     it('gives a command that names hosts no direct connection: only the proxy leads out', async () => {
-      let connections = 0;
-      server = createServer((socket) => {
-        connections += 1;
-        socket.end('hello\n');
-      });
-      await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
-      const port = (server.address() as { port: number }).port;
+      const { port, connections } = await tcpServer();
       const cwd = await makeDir();
       const result = await runShellCommand(`exec 3<>/dev/tcp/127.0.0.1/${port} && cat <&3`, policy(cwd, { network: ['localhost'] }), { signal: never });
       expect(result.output).toMatch(/Connection refused/);
       expect(result.exitCode).not.toBe(0);
-      expect(connections).toBe(0);
+      expect(connections()).toBe(0);
     });
 
     it('keeps the command\'s exit code and stops the proxy when the command ends', async () => {

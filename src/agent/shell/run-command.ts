@@ -29,6 +29,8 @@ const KILL_GRACE_MS = 200;
 const PROXY_PORT = 3128;
 /** Loopback names a command reaches in its own namespace, not through the proxy, unless the task names them. */
 const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '::1'];
+/** The proxy port's line in /proc/net/tcp once socat listens: 127.0.0.1:port, no peer, state LISTEN. */
+const LISTENING = `0100007F:${PROXY_PORT.toString(16).toUpperCase().padStart(4, '0')} 00000000:0000 0A`;
 /**
  * Run inside the sandbox before the command when the task names hosts:
  * socat listens on the proxy port and bridges each connection to the
@@ -36,7 +38,6 @@ const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '::1'];
  * (read from /proc/net/tcp, without a probe connection), or after 2 s with
  * a warning; `exec` keeps its exit code the command's.
  */
-const LISTENING = `0100007F:${PROXY_PORT.toString(16).toUpperCase().padStart(4, '0')} 00000000:0000 0A`;
 const BRIDGE_SCRIPT = [
   `socat TCP-LISTEN:${PROXY_PORT},bind=127.0.0.1,fork,reuseaddr "UNIX-CONNECT:$2" </dev/null >/dev/null 2>&1 &`,
   `for _ in {1..200}; do read -r -d '' t </proc/net/tcp; [[ $t == *"${LISTENING}"* ]] && break; sleep 0.01; done`,
