@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../engine/manual-clock.js';
+import { CallWatch, type Watchdog } from './call-watch.js';
+import { LateAnswerError } from './late-answer.js';
+
+const timeouts = { streamIdleTimeoutMs: 1_000, callTimeoutMs: 10_000 };
+
+function watched(watch: CallWatch): { dog: Watchdog; failed: () => Error | undefined } {
+  const dog = watch.start(timeouts);
+  let failed: Error | undefined;
+  dog.onExpiry((error) => (failed = error));
+  return { dog, failed: () => failed };
+}
+
+describe('CallWatch', () => {
+  it('watches every call in flight with one sleep, to the nearest deadline', async () => {
+    const clock = new ManualClock();
+    const watch = new CallWatch(clock);
+    const start = clock.now();
+    const calls = Array.from({ length: 100 }, () => watched(watch));
+    expect(clock.deadlines).toEqual([start + 10_000]);
+    await clock.advance(500);
+    for (const { dog } of calls) dog.activity();
+    // The first bytes brought the idle deadline in: still one sleep.
+    expect(clock.deadlines).toEqual([start + 1_500]);
+    for (const { dog } of calls) dog.stop();
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('fails a silent call at its idle deadline, not before, and not a call that spoke since', async () => {
+    const clock = new ManualClock();
+    const watch = new CallWatch(clock);
+    const quiet = watched(watch);
+    const talking = watched(watch);
+    quiet.dog.activity();
+    talking.dog.activity();
+    await clock.advance(600);
+    talking.dog.activity();
+    await clock.advance(399);
+    expect(quiet.failed()).toBeUndefined();
+    await clock.advance(1);
+    expect(quiet.failed()).toBeInstanceOf(LateAnswerError);
+    expect(quiet.failed()?.message).toMatch(/no data for 1000 ms/);
+    expect(talking.failed()).toBeUndefined();
+    // The talking call's own idle deadline: 600 + 1,000 ms after the start.
+    await clock.advance(599);
+    expect(talking.failed()).toBeUndefined();
+    await clock.advance(1);
+    expect(talking.failed()).toBeInstanceOf(LateAnswerError);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('fails a call whose answer never starts at the call deadline only', async () => {
+    const clock = new ManualClock();
+    const watch = new CallWatch(clock);
+    const waiting = watched(watch);
+    await clock.advance(9_999);
+    expect(waiting.failed()).toBeUndefined();
+    await clock.advance(1);
+    expect(waiting.failed()?.message).toMatch(/within 10000 ms/);
+  });
+});
