@@ -92,26 +92,34 @@ async function runWithTimeLimit(tool: AgentTool, call: ToolUseBlock, execution: 
   const limitMs = tool.ownTimeLimitMs?.(execution) ?? execution.timeLimitMs ?? DEFAULT_TOOL_TIME_LIMIT_MS;
   const clock = execution.clock ?? systemClock;
   const controller = new AbortController();
-  const forward = (): void => controller.abort(execution.signal.reason);
-  execution.signal.addEventListener('abort', forward, { once: true });
-  const expired = clock.sleep(limitMs, controller.signal).then(() => {
-    controller.abort();
-    throw toolFailed(`${call.name} did not finish within its time limit of ${limitMs} ms and was stopped; try a narrower call`);
-  });
-  const aborted = new Promise<never>((_, reject) => {
-    const onAbort = (): void => reject(execution.signal.reason ?? toolFailed(`${call.name} aborted`));
-    if (execution.signal.aborted) onAbort();
-    else controller.signal.addEventListener('abort', () => execution.signal.aborted && onAbort(), { once: true });
-  });
+  let stop: (error: unknown) => void = () => {};
+  const stopped = new Promise<never>((_, reject) => (stop = reject));
+  const onTaskAbort = (): void => {
+    controller.abort(execution.signal.reason);
+    stop(execution.signal.reason ?? toolFailed(`${call.name} aborted`));
+  };
+  if (execution.signal.aborted) onTaskAbort();
+  else execution.signal.addEventListener('abort', onTaskAbort, { once: true });
+  clock.sleep(limitMs, controller.signal).then(
+    () => {
+      controller.abort();
+      stop(toolFailed(`${call.name} did not finish within its time limit of ${limitMs} ms and was stopped; try a narrower call`));
+    },
+    // The call ended or the task was aborted first.
+    () => {},
+  );
   try {
-    return await Promise.race([tool.run(call.input, { ...execution, signal: controller.signal }), expired, aborted]);
+    return await Promise.race([tool.run(call.input, { ...execution, signal: controller.signal }), stopped]);
   } finally {
-    execution.signal.removeEventListener('abort', forward);
-    if (!controller.signal.aborted) controller.abort();
-    expired.catch(() => undefined);
-    aborted.catch(() => undefined);
+    execution.signal.removeEventListener('abort', onTaskAbort);
+    // Ends the time limit's sleep; a constant reason, as a DOMException per call is measurable work.
+    if (!controller.signal.aborted) controller.abort(CALL_ENDED);
+    stopped.catch(() => undefined);
   }
 }
+
+/** The reason a finished call's signal fires (which ends its time limit's sleep). */
+const CALL_ENDED = Object.assign(new Error('the tool call ended'), { name: 'AbortError' });
 
 function pathKey(call: ToolUseBlock, cwd: string): string | undefined {
   const target = call.input['path'];
