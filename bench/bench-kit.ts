@@ -8,6 +8,8 @@ import type { SimOptions } from '../src/contracts/sim-options.js';
 import type { TaskSpec } from '../src/contracts/plan.js';
 import { agentToolSpecs, DEFAULT_MAX_TOKENS_PER_CALL, encodeSimDirective, renderSystemPrompt } from './fanout-lib.js';
 
+export { measureLeg, type LegResult } from './measure.js';
+
 /** One benchmark workload: `tasks` agent-like conversations of `callsPerTask` model calls each. */
 export interface LegArgs {
   /** Base URL of the simulated server. */
@@ -26,23 +28,6 @@ export interface LegArgs {
   model?: 'sim' | 'anthropic' | 'openai';
   /** The fanout leg counts tasks that did not succeed (`failed`) instead of failing (the rate-limit scenarios). */
   countFailures?: boolean;
-}
-
-/** What a leg measured, in its own process. */
-export interface LegResult {
-  wallMs: number;
-  /** User + system CPU time of the leg's process during the run. */
-  cpuMs: number;
-  /** Peak resident set size of the leg's process (includes its start-up). */
-  peakRssMb: number;
-  /** Model calls made; a leg whose count differs from tasks × callsPerTask did not do the work. */
-  calls: number;
-  /** The engine's own report of the run, for legs that go through the engine. */
-  engine?: EngineFigures;
-  /** CPU time the simulated server's process spent during the leg (set by `bench/run.ts`, which owns the server). */
-  serverCpuMs?: number;
-  /** Tasks that did not succeed (with `countFailures`). */
-  failed?: number;
 }
 
 /** The figures of fanout's RunReport a benchmark reports (see `RunReport` in src/contracts/fanout.ts). */
@@ -175,25 +160,4 @@ export async function runTaskPool(
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, tasks) }, worker));
   return calls;
-}
-
-/**
- * Measures `run` (which returns its call count) in the current process.
- * Wall and CPU time end when `run` settles, or at its last call of `markEnd`
- * when it calls it (a leg whose work ends before its bookkeeping does).
- */
-export async function measureLeg(run: (markEnd: () => void) => Promise<number>): Promise<LegResult> {
-  const cpuStart = process.cpuUsage();
-  const start = performance.now();
-  let end: { at: number; cpu: NodeJS.CpuUsage } | undefined;
-  const calls = await run(() => {
-    end = { at: performance.now(), cpu: process.cpuUsage(cpuStart) };
-  });
-  const { at, cpu } = end ?? { at: performance.now(), cpu: process.cpuUsage(cpuStart) };
-  return {
-    wallMs: Math.round(at - start),
-    cpuMs: Math.round((cpu.user + cpu.system) / 1000),
-    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
-    calls,
-  };
 }

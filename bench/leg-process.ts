@@ -5,12 +5,16 @@
  * use {@link runLegInChild} from the parent.
  */
 import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { runAgentLoop } from './agent-loop.js';
 import type { LegArgs, LegResult } from './bench-kit.js';
 import { runFanoutLeg } from './fanout-leg.js';
 import { runFloor } from './floor-http.js';
 import { withMemoryReads } from './memory-reads.js';
+import { PEER_PROCESS, writePeerWorkload } from './peer-legs.js';
+import { isPeerLeg } from './peer-workload.js';
 import { runProviderLoop } from './provider-loop.js';
 import { runSdkLoop } from './sdk-loop.js';
 
@@ -32,10 +36,24 @@ export const LEGS: Readonly<Record<string, (args: LegArgs) => Promise<LegResult>
 
 const SELF = fileURLToPath(import.meta.url);
 
-/** Runs leg `leg` in a child process and resolves with what it measured. */
-export function runLegInChild(leg: string, args: LegArgs): Promise<LegResult> {
+/**
+ * Runs leg `leg` in a child process and resolves with what it measured. A
+ * peer leg (bench/peers/) runs in a process of its own kind, which never
+ * loads fanout, on the workload written for it to a temporary file.
+ */
+export async function runLegInChild(leg: string, args: LegArgs): Promise<LegResult> {
+  if (!isPeerLeg(leg)) return runChild(leg, [SELF, leg, JSON.stringify(args)]);
+  const file = writePeerWorkload(args);
+  try {
+    return await runChild(leg, [PEER_PROCESS, leg, file]);
+  } finally {
+    rmSync(dirname(file), { recursive: true, force: true });
+  }
+}
+
+function runChild(leg: string, argv: readonly string[]): Promise<LegResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', SELF, leg, JSON.stringify(args)], {
+    const child = spawn(process.execPath, ['--import', 'tsx', ...argv], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let stdout = '';

@@ -1,0 +1,47 @@
+/**
+ * The Vercel AI SDK peer: `generateText` with the agent's tools (read_file
+ * executed, answering the workload's file excerpt), `stopWhen` at the
+ * task's call count, p-limit for concurrency, the official Anthropic
+ * provider pointed at the simulated server. Retries are the SDK's defaults.
+ */
+import { createAnthropic } from '@ai-sdk/anthropic';
+import { generateText, jsonSchema, stepCountIs, tool, type ToolSet } from 'ai';
+import pLimit from 'p-limit';
+import type { LegResult } from '../measure.js';
+import type { PeerWorkload } from '../peer-workload.js';
+import { measurePeer, taskNumbers, unusedTool } from './peer-kit.js';
+
+export async function runPeer(workload: PeerWorkload): Promise<LegResult> {
+  const { args } = workload;
+  const model = createAnthropic({ apiKey: 'bench', baseURL: `${args.url}/v1` })('claude-bench');
+  const tools: ToolSet = Object.fromEntries(
+    workload.tools.map((spec) => [
+      spec.name,
+      tool({
+        description: spec.description,
+        inputSchema: jsonSchema<Record<string, unknown>>(spec.inputSchema),
+        execute: async () => (spec.name === 'read_file' ? workload.toolResult : unusedTool(spec.name)),
+      }),
+    ]),
+  );
+  const limit = pLimit(args.concurrency);
+  return measurePeer(workload, (attempt) =>
+    Promise.all(
+      taskNumbers(workload).map((task) =>
+        limit(() =>
+          attempt(task, async () => {
+            const result = await generateText({
+              model,
+              instructions: workload.systems[task],
+              prompt: workload.prompts[task] ?? '',
+              tools,
+              stopWhen: stepCountIs(args.callsPerTask),
+              maxOutputTokens: workload.maxTokens,
+            });
+            return result.steps.length;
+          }),
+        ),
+      ),
+    ).then(() => undefined),
+  );
+}
