@@ -8,7 +8,7 @@ import type { SimOptions } from '../src/contracts/sim-options.js';
 import type { TaskSpec } from '../src/contracts/plan.js';
 import { agentToolSpecs, DEFAULT_MAX_TOKENS_PER_CALL, encodeSimDirective, renderSystemPrompt } from './fanout-lib.js';
 
-export { measureLeg, type LegResult } from './measure.js';
+export { measureLeg, measureTasks, type LegResult } from './measure.js';
 
 /** One benchmark workload: `tasks` agent-like conversations of `callsPerTask` model calls each. */
 export interface LegArgs {

@@ -146,7 +146,9 @@ describe('evaluateTargets', () => {
     const scenario = (id: string, model: LimitScenarioResult['model'], wallMs: number, idealWallMs: number, failed = 0): LimitScenarioResult => ({
       id,
       label: id,
+      leg: 'fanout',
       model,
+      runs: 1,
       workload,
       idealWallMs,
       ideal: 'limit',
@@ -169,7 +171,51 @@ describe('evaluateTargets', () => {
     ];
     const failing = evaluateTargets({ ...results(220), limits }).filter((target) => !target.pass);
     expect(failing.map((target) => target.name)).toEqual(['S3: 0 failed tasks', `S5: openai: specs <= ${LIMITS.s5Ratio}x the same plan on sim`]);
-    expect(renderResults({ ...results(220), limits }, [])).toMatch(/S5\s+anthropic\s+1050\s+1000\s+1\.05/);
+    expect(renderResults({ ...results(220), limits }, [])).toMatch(/S5\s+fanout\s+anthropic\s+1\s+1050\s+1000\s+1\.05/);
+  });
+
+  it('puts fanout below every peer: wall, CPU and peak RSS per workload, and per scenario against its worst row', () => {
+    const withPeers = results(220);
+    const w = withPeers.workloads[0]!;
+    // langgraph is slower everywhere; mastra uses less CPU than fanout (cpuMs 10) and less memory.
+    const peers = summarizeWorkload('w', workload, {
+      floor: [leg(200)],
+      'sdk-loop': [leg(300)],
+      fanout: [leg(220, { engine })],
+      langgraph: [leg(400, { cpuMs: 50, peakRssMb: 200 })],
+      mastra: [leg(500, { cpuMs: 5, peakRssMb: 90 })],
+    });
+    const failing = evaluateTargets({ ...withPeers, workloads: [{ ...w, ...peers }] }).filter((target) => !target.pass);
+    expect(failing.map((target) => target.name)).toEqual(["w: fanout CPU < every peer's", "w: fanout peak RSS < every peer's"]);
+    expect(failing[0]?.measured).toBe('fanout 10 ms; langgraph 50 ms, mastra 5 ms');
+
+    const row = (leg: string, model: LimitScenarioResult['model'], wallMs: number, error?: string): LimitScenarioResult => ({
+      id: 'S3',
+      label: 'S3',
+      leg,
+      model,
+      workload,
+      idealWallMs: 1000,
+      ideal: 'limit',
+      runs: 3,
+      wallMs,
+      cpuMs: 100,
+      peakRssMb: 100 + wallMs / 100,
+      failed: 0,
+      rateLimited: 0,
+      faults: 0,
+      ratio: wallMs / 1000,
+      ...(error !== undefined && { error }),
+    });
+    const limits = [row('fanout', 'sim', 1200), row('sdk-loop', 'anthropic', 1100), row('ai-sdk', 'anthropic', 1500), row('langgraph', 'anthropic', Number.NaN, 'killed')];
+    const scenario = evaluateTargets({ ...withPeers, limits }).filter((target) => target.name.startsWith('S3: fanout'));
+    expect(scenario.map((target) => [target.name, target.pass])).toEqual([
+      ["S3: fanout wall < sdk-loop's and every peer's", false],
+      ["S3: fanout CPU < every peer's", false],
+      ["S3: fanout peak RSS < every peer's", true],
+    ]);
+    expect(scenario[0]?.measured).toBe('fanout 1200 ms; sdk-loop 1100 ms, ai-sdk 1500 ms, langgraph (no result)');
+    expect(renderResults({ ...withPeers, limits }, [])).toContain('S3 langgraph: killed');
   });
 
   it('fails the worktree target when 20 lean worktrees take longer than the limit', () => {

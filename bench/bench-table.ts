@@ -58,24 +58,29 @@ export function renderResults(results: BenchResults, targets: readonly TargetRes
   return out.join('\n');
 }
 
-/** The rate-limit scenarios: one row per scenario (S5: per model), fanout against its ideal. */
+/** The rate-limit scenarios: one row per scenario and leg (S5: fanout per model), against the ideal. */
 function limitLines(results: BenchResults): string[] {
   if (results.limits === undefined) return [];
-  const rows = [['scenario', 'model', 'wall ms', 'ideal ms', 'wall/ideal', 'CPU s', 'peak RSS MB', 'failed', '429s', 'faults']];
+  const rows = [['scenario', 'leg', 'model', 'runs', 'wall ms', 'ideal ms', 'wall/ideal', 'CPU s', 'peak RSS MB', 'failed', '429s', 'faults']];
+  const errors: string[] = [];
   for (const result of results.limits) {
+    const figure = (text: string): string => (result.error === undefined ? text : '-');
+    if (result.error !== undefined) errors.push(`  ${result.id} ${result.leg}: ${result.error}`);
     rows.push([
       result.id,
+      result.leg,
       result.model,
-      String(result.wallMs),
+      String(result.runs),
+      figure(String(Math.round(result.wallMs))),
       `${result.idealWallMs}`,
-      result.ratio.toFixed(2),
-      (result.cpuMs / 1000).toFixed(2),
-      String(result.peakRssMb),
-      String(result.failed),
-      String(result.rateLimited),
-      String(result.faults),
+      figure(result.ratio.toFixed(2)),
+      figure((result.cpuMs / 1000).toFixed(2)),
+      figure(String(Math.round(result.peakRssMb))),
+      figure(String(result.failed)),
+      figure(String(Math.round(result.rateLimited))),
+      figure(String(Math.round(result.faults))),
     ]);
   }
   const labels = [...new Map(results.limits.map((result) => [result.id, `${result.id}: ${result.label} (ideal: ${result.ideal})`])).values()];
-  return ['', 'rate limits and scale (fanout leg)', ...labels, renderColumns(rows)];
+  return ['', 'rate limits and scale (medians of the rounds; S1 and S2 one round)', ...labels, renderColumns(rows), ...(errors.length === 0 ? [] : ['no result:', ...errors])];
 }

@@ -4,6 +4,7 @@
  */
 import type { BenchResults, WorkloadResult } from './bench-results.js';
 import { median } from './bench-stats.js';
+import { isPeerLeg } from './peer-workload.js';
 
 /** One target: what it asks, whether this run met it, and the measured figure. */
 export interface TargetResult {
@@ -61,6 +62,8 @@ export function evaluateTargets(results: BenchResults): TargetResult[] {
         measured: `${fanout?.wallMs} ms vs ${sdk?.wallMs} ms`,
       },
     );
+    const peers = Object.entries(summary).flatMap(([leg, figures]) => (isPeerLeg(leg) ? [{ leg, ...figures }] : []));
+    if (fanout !== undefined) targets.push(...belowPeers(label, fanout, peers, peers));
   }
   const { chain } = results;
   targets.push(
@@ -105,11 +108,43 @@ function engineOverheadTarget(label: string, runs: WorkloadResult['runs']): Targ
   return { name, pass: ratio <= LIMITS.cpuTimesProvider, measured: `${ratio.toFixed(2)}x (${cpu(fanout)} ms vs ${cpu(provider)} ms)` };
 }
 
+/** Wall, CPU and peak RSS of one leg; an `error` means the leg has no figures (it crashed or timed out). */
+interface Figures {
+  wallMs: number;
+  cpuMs: number;
+  peakRssMb: number;
+  error?: string;
+}
+
+/**
+ * Issue 10: fanout's wall below every other leg's (the SDK loop's and each
+ * peer's), its CPU and peak RSS below every peer's. A leg that crashed or
+ * did not finish counts as behind fanout, and the figure says so.
+ */
+function belowPeers(
+  scope: string,
+  fanout: Figures,
+  wallOthers: ReadonlyArray<Figures & { leg: string }>,
+  peers: ReadonlyArray<Figures & { leg: string }>,
+): TargetResult[] {
+  const check = (name: string, others: ReadonlyArray<Figures & { leg: string }>, pick: (row: Figures) => number, unit: string): TargetResult => {
+    const beaten = others.filter((row) => row.error === undefined && pick(row) <= pick(fanout));
+    const shown = (row: Figures & { leg: string }): string => `${row.leg} ${row.error === undefined ? `${Math.round(pick(row))}${unit}` : '(no result)'}`;
+    return { name: `${scope}: fanout ${name}`, pass: beaten.length === 0, measured: `fanout ${Math.round(pick(fanout))}${unit}; ${others.map(shown).join(', ')}` };
+  };
+  if (peers.length === 0) return [];
+  return [
+    check(`wall < ${wallOthers.length > peers.length ? "sdk-loop's and " : ''}every peer's`, wallOthers, (row) => row.wallMs, ' ms'),
+    check("CPU < every peer's", peers, (row) => row.cpuMs, ' ms'),
+    check("peak RSS < every peer's", peers, (row) => row.peakRssMb, ' MB'),
+  ];
+}
+
 /** Issue 10's targets of the rate-limit scenarios: failures, and wall against the ideal or the limit. */
 function limitTargets(results: BenchResults): TargetResult[] {
   const limits = results.limits;
   if (limits === undefined) return [];
-  const of = (id: string, model = 'sim') => limits.find((result) => result.id === id && result.model === model);
+  const of = (id: string, model = 'sim') => limits.find((result) => result.leg === 'fanout' && result.model === model && result.id === id && result.error === undefined);
   const targets: TargetResult[] = [];
   const s1 = of('S1');
   if (s1 !== undefined) {
@@ -127,6 +162,16 @@ function limitTargets(results: BenchResults): TargetResult[] {
   for (const id of ['S3', 'S4']) {
     const result = of(id);
     if (result !== undefined) targets.push({ name: `${id}: 0 failed tasks`, pass: result.failed === 0, measured: `${result.failed} failed` });
+  }
+  for (const id of [...new Set(limits.map((result) => result.id))]) {
+    const rows = limits.filter((result) => result.id === id);
+    const fanouts = rows.filter((result) => result.leg === 'fanout' && result.error === undefined);
+    if (fanouts.length === 0) continue;
+    // fanout's worst row (S5: of its three specs) against each of the others.
+    const worst = (pick: (row: Figures) => number): number => Math.max(...fanouts.map(pick));
+    const fanout = { wallMs: worst((row) => row.wallMs), cpuMs: worst((row) => row.cpuMs), peakRssMb: worst((row) => row.peakRssMb) };
+    const others = rows.filter((row) => row.leg !== 'fanout');
+    targets.push(...belowPeers(id, fanout, others, others.filter((row) => isPeerLeg(row.leg))));
   }
   const sim = of('S5');
   for (const model of ['anthropic', 'openai']) {

@@ -39,29 +39,43 @@ const SELF = fileURLToPath(import.meta.url);
 /**
  * Runs leg `leg` in a child process and resolves with what it measured. A
  * peer leg (bench/peers/) runs in a process of its own kind, which never
- * loads fanout, on the workload written for it to a temporary file.
+ * loads fanout, on the workload written for it to a temporary file. A leg
+ * still running after `timeoutMs` is killed and the promise rejects.
  */
-export async function runLegInChild(leg: string, args: LegArgs): Promise<LegResult> {
-  if (!isPeerLeg(leg)) return runChild(leg, [SELF, leg, JSON.stringify(args)]);
+export async function runLegInChild(leg: string, args: LegArgs, { timeoutMs = DEFAULT_LEG_TIMEOUT_MS }: { timeoutMs?: number } = {}): Promise<LegResult> {
+  if (!isPeerLeg(leg)) return runChild(leg, [SELF, leg, JSON.stringify(args)], timeoutMs);
   const file = writePeerWorkload(args);
   try {
-    return await runChild(leg, [PEER_PROCESS, leg, file]);
+    return await runChild(leg, [PEER_PROCESS, leg, file], timeoutMs);
   } finally {
     rmSync(dirname(file), { recursive: true, force: true });
   }
 }
 
-function runChild(leg: string, argv: readonly string[]): Promise<LegResult> {
+/** A leg that has not finished in this time is stuck (the slowest full-size leg takes about a minute). */
+const DEFAULT_LEG_TIMEOUT_MS = 30 * 60_000;
+
+function runChild(leg: string, argv: readonly string[], timeoutMs: number): Promise<LegResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', ...argv], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
     let stdout = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.on('error', reject);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
     child.on('close', (code) => {
+      clearTimeout(timer);
       const line = stdout.trim().split('\n').pop() ?? '';
-      if (code !== 0) reject(new Error(`bench leg "${leg}" exited with code ${code}`));
+      if (timedOut) reject(new Error(`bench leg "${leg}" did not finish within ${Math.round(timeoutMs / 1000)} s and was killed`));
+      else if (code !== 0) reject(new Error(`bench leg "${leg}" exited with code ${code}`));
       else {
         try {
           resolve(JSON.parse(line) as LegResult);

@@ -1,15 +1,18 @@
 /**
  * The rate-limit and scale scenarios of issue 10 (S1–S5): the fanout leg,
- * in its own process, against a simulated server in its own process that
- * enforces the scenario's limits or injects its faults. Each scenario is
- * measured against its ideal: the critical path (waves of calls at the
- * allowed concurrency) or the limit itself.
+ * and beside it the SDK loop and the peers, each in its own process, against
+ * a simulated server in its own process that enforces the scenario's limits
+ * or injects its faults. Each scenario is measured against its ideal: the
+ * critical path (waves of calls at the allowed concurrency) or the limit
+ * itself. Short scenarios are run `runs` times (medians), long ones once.
  */
 import type { SimServerOptions } from '../src/models/sim/index.js';
 import type { LegArgs, LegResult } from './bench-kit.js';
+import { median } from './bench-stats.js';
 import type { Workload } from './bench-results.js';
 import { startBenchServer } from './bench-server.js';
 import { runLegInChild } from './leg-process.js';
+import { isPeerLeg, PEER_WIRE } from './peer-workload.js';
 
 /** One scenario: a workload, the server's limits, and what the wall would be with no client cost. */
 export interface LimitScenario {
@@ -23,24 +26,31 @@ export interface LimitScenario {
   ideal: 'critical path' | 'limit';
 }
 
-/** What one scenario (or one model of S5) measured. */
+/** What one leg measured in one scenario (S5: fanout once per model), medians when the scenario ran more than once. */
 export interface LimitScenarioResult {
   id: string;
   label: string;
+  /** `fanout`, `sdk-loop` or a peer. */
+  leg: string;
+  /** fanout's model spec; for the others the wire format they speak. */
   model: NonNullable<LegArgs['model']>;
   workload: Workload;
   idealWallMs: number;
   ideal: LimitScenario['ideal'];
+  /** Rounds measured (1 for the long scenarios). */
+  runs: number;
   wallMs: number;
   cpuMs: number;
   peakRssMb: number;
-  /** Tasks that did not succeed. */
+  /** Tasks that did not succeed (the worst round). */
   failed: number;
   /** Calls the server answered 429 (its limits) and failed on purpose (its faults). */
   rateLimited: number;
   faults: number;
   /** wall ÷ ideal. */
   ratio: number;
+  /** Why the leg has no figures: it crashed or did not finish in time (a finding, not a benchmark failure). */
+  error?: string;
 }
 
 /** Waves of `latencyMs` calls: the wall of `tasks × calls` calls at `concurrency` with no client cost. */
@@ -101,38 +111,80 @@ export function limitScenarios(quick: boolean): LimitScenario[] {
   ];
 }
 
-/** Runs every scenario (S5 once per model: sim, anthropic, openai), each on a fresh server. */
-export async function runLimitScenarios(quick: boolean, log: (line: string) => void): Promise<LimitScenarioResult[]> {
+/** A scenario at most this long (its ideal) is measured `runs` times; S1 and S2 are too long for that. */
+const REPEAT_UP_TO_MS = 5000;
+
+/** What runs the scenarios: the legs beside fanout (`sdk-loop`, peers) and the rounds of the short ones. */
+export interface LimitScenarioOptions {
+  quick: boolean;
+  legs: readonly string[];
+  runs: number;
+}
+
+/**
+ * Runs every scenario, each leg on a fresh server: fanout (S5 once per
+ * model: sim, anthropic, openai), then each of `legs`. A leg that crashes
+ * or does not finish in 5 × the ideal (at least 2 minutes) gets a row with
+ * its error.
+ */
+export async function runLimitScenarios({ quick, legs, runs }: LimitScenarioOptions, log: (line: string) => void): Promise<LimitScenarioResult[]> {
   const results: LimitScenarioResult[] = [];
   for (const scenario of limitScenarios(quick)) {
-    const models: Array<NonNullable<LegArgs['model']>> = scenario.id === 'S5' ? ['sim', 'anthropic', 'openai'] : ['sim'];
-    for (const model of models) {
-      const server = await startBenchServer(scenario.server);
-      try {
-        const before = await server.stats();
-        const leg: LegResult = await runLegInChild('fanout', { url: server.url, ...scenario.workload, model, countFailures: true });
-        const after = await server.stats();
-        const result: LimitScenarioResult = {
-          id: scenario.id,
-          label: scenario.label,
-          model,
-          workload: scenario.workload,
-          idealWallMs: scenario.idealWallMs,
-          ideal: scenario.ideal,
-          wallMs: leg.wallMs,
-          cpuMs: leg.cpuMs,
-          peakRssMb: leg.peakRssMb,
-          failed: leg.failed ?? 0,
-          rateLimited: after.rateLimited - before.rateLimited,
-          faults: after.faults - before.faults,
-          ratio: leg.wallMs / scenario.idealWallMs,
-        };
-        results.push(result);
-        log(`  ${scenario.id} ${model}: ${result.wallMs} ms (ideal ${scenario.idealWallMs} ms), ${result.failed} failed, ${result.rateLimited} answered 429`);
-      } finally {
-        await server.stop();
-      }
+    const fanoutModels: Array<NonNullable<LegArgs['model']>> = scenario.id === 'S5' ? ['sim', 'anthropic', 'openai'] : ['sim'];
+    const rows = [
+      ...fanoutModels.map((model) => ({ leg: 'fanout', model })),
+      ...legs.map((leg) => ({ leg, model: isPeerLeg(leg) ? PEER_WIRE[leg] : ('anthropic' as const) })),
+    ];
+    const rounds = scenario.idealWallMs <= REPEAT_UP_TO_MS ? runs : 1;
+    for (const { leg, model } of rows) {
+      const result = await measureScenarioLeg(scenario, leg, model, rounds);
+      results.push(result);
+      log(
+        `  ${scenario.id} ${leg} (${model}): ` +
+          (result.error ?? `${result.wallMs} ms (ideal ${scenario.idealWallMs} ms), ${result.failed} failed, ${result.rateLimited} answered 429`),
+      );
     }
   }
   return results;
+}
+
+async function measureScenarioLeg(
+  scenario: LimitScenario,
+  leg: string,
+  model: NonNullable<LegArgs['model']>,
+  rounds: number,
+): Promise<LimitScenarioResult> {
+  const measured: Array<LegResult & { rateLimited: number; faults: number }> = [];
+  const timeoutMs = Math.max(5 * scenario.idealWallMs, 120_000);
+  const base = { id: scenario.id, label: scenario.label, leg, model, workload: scenario.workload, idealWallMs: scenario.idealWallMs, ideal: scenario.ideal };
+  for (let round = 0; round < rounds; round++) {
+    const server = await startBenchServer(scenario.server);
+    try {
+      const before = await server.stats();
+      // fanout's model spec is a fanout option; the other legs each speak their own wire.
+      const args: LegArgs = { url: server.url, ...scenario.workload, countFailures: true, ...(leg === 'fanout' && { model }) };
+      const result = await runLegInChild(leg, args, { timeoutMs });
+      const after = await server.stats();
+      measured.push({ ...result, rateLimited: after.rateLimited - before.rateLimited, faults: after.faults - before.faults });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const none = Number.NaN;
+      return { ...base, runs: round + 1, wallMs: none, cpuMs: none, peakRssMb: none, failed: none, rateLimited: none, faults: none, ratio: none, error: message };
+    } finally {
+      await server.stop();
+    }
+  }
+  const of = (pick: (result: (typeof measured)[number]) => number): number => median(measured.map(pick));
+  const wallMs = of((result) => result.wallMs);
+  return {
+    ...base,
+    runs: rounds,
+    wallMs,
+    cpuMs: of((result) => result.cpuMs),
+    peakRssMb: of((result) => result.peakRssMb),
+    failed: Math.max(...measured.map((result) => result.failed ?? 0)),
+    rateLimited: of((result) => result.rateLimited),
+    faults: of((result) => result.faults),
+    ratio: wallMs / scenario.idealWallMs,
+  };
 }

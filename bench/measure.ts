@@ -3,7 +3,7 @@
  * which loads fanout, so the peer legs (bench/peers/), which must not carry
  * fanout's modules in their memory, measure the same way.
  */
-import type { EngineFigures } from './bench-kit.js';
+import type { EngineFigures, LegArgs } from './bench-kit.js';
 
 /** What a leg measured, in its own process. */
 export interface LegResult {
@@ -41,4 +41,36 @@ export async function measureLeg(run: (markEnd: () => void) => Promise<number>):
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     calls,
   };
+}
+
+/** Runs one task; resolves with the number of model calls it made. */
+export type Attempt = (task: number, run: () => Promise<number>) => Promise<void>;
+
+/**
+ * Measures `runAll`, which runs every task through `attempt`, each with the
+ * leg's own concurrency mechanism. A task that throws is counted as failed;
+ * unless `args.countFailures` (the rate-limit scenarios), a failed task
+ * fails the leg: it would time nothing real.
+ */
+export async function measureTasks(args: LegArgs, runAll: (attempt: Attempt) => Promise<void>): Promise<LegResult> {
+  let calls = 0;
+  let failed = 0;
+  let firstError: unknown;
+  const attempt: Attempt = async (task, run) => {
+    try {
+      const made = await run();
+      calls += made;
+    } catch (error) {
+      failed++;
+      firstError ??= error;
+    }
+  };
+  const result = await measureLeg(async () => {
+    await runAll(attempt);
+    return calls;
+  });
+  if (failed > 0 && args.countFailures !== true) {
+    throw new Error(`${failed} of ${args.tasks} tasks failed, e.g.: ${firstError instanceof Error ? firstError.message : String(firstError)}`);
+  }
+  return { ...result, ...(args.countFailures === true && { failed }) };
 }

@@ -10,6 +10,14 @@ export const PEER_LEGS = ['langgraph', 'mastra', 'openai-agents', 'ai-sdk'] as c
 
 export type PeerLeg = (typeof PEER_LEGS)[number];
 
+/** The wire format each peer speaks to the simulated server (OpenAI Agents JS: Chat Completions; the sim has no Responses API). */
+export const PEER_WIRE: Readonly<Record<PeerLeg, 'anthropic' | 'openai'>> = {
+  langgraph: 'anthropic',
+  mastra: 'anthropic',
+  'openai-agents': 'openai',
+  'ai-sdk': 'anthropic',
+};
+
 /** Whether `leg` names a peer leg. */
 export function isPeerLeg(leg: string): leg is PeerLeg {
   return (PEER_LEGS as readonly string[]).includes(leg);

@@ -4,8 +4,11 @@
  * process. Prints the tables and PASS/FAIL per target, and exits 1 when a
  * target fails (2 on bad flags). See bench/README.md and docs/benchmarks.md.
  *
- *   node --import tsx bench/run.ts [--runs N] [--quick] [--json] [--legs a,b,...]
+ *   node --import tsx bench/run.ts [--runs N] [--quick] [--json] [--legs a,b,...] [--peers a,b,... | --skip-peers] [--skip-limits]
  *
+ * The peers (bench/peers/, LangGraph.js, Mastra, OpenAI Agents JS, the AI
+ * SDK) run beside fanout on every workload and scenario; the first run
+ * installs them (`npm ci --prefix bench/peers`).
  * The legs run the compiled `dist/` (see fanout-lib.ts): `npm run bench` builds it first.
  */
 import os from 'node:os';
@@ -17,6 +20,8 @@ import { evaluateTargets } from './bench-targets.js';
 import { runChainScenario } from './chain-scenario.js';
 import { runLimitScenarios } from './limit-scenarios.js';
 import { LEGS, runLegInChild } from './leg-process.js';
+import { ensurePeersInstalled } from './peer-legs.js';
+import { PEER_LEGS, isPeerLeg } from './peer-workload.js';
 import { timeVersion } from './version-timing.js';
 import { measureWorktrees } from './worktrees.js';
 
@@ -50,15 +55,24 @@ interface Flags {
   legs: string[];
   /** Skip the rate-limit scenarios S1–S5 (`--skip-limits`). */
   skipLimits: boolean;
+  /** The peers run beside fanout on every workload and scenario (`--peers a,b`; none with `--skip-peers`). */
+  peers: string[];
 }
 
 function parseFlags(argv: readonly string[]): Flags {
-  const flags: Flags = { runs: undefined, quick: false, json: false, legs: DEFAULT_LEGS, skipLimits: false };
+  const flags: Flags = { runs: undefined, quick: false, json: false, legs: DEFAULT_LEGS, skipLimits: false, peers: [...PEER_LEGS] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--quick') flags.quick = true;
     else if (arg === '--json') flags.json = true;
     else if (arg === '--skip-limits') flags.skipLimits = true;
+    else if (arg === '--skip-peers') flags.peers = [];
+    else if (arg === '--peers') {
+      flags.peers = (argv[++i] ?? '').split(',').filter((peer) => peer !== '');
+      if (flags.peers.length === 0 || !flags.peers.every(isPeerLeg)) {
+        throw new UsageError(`--peers needs a comma-separated list of ${PEER_LEGS.join(', ')}; got ${argv[i] ?? 'nothing'}`);
+      }
+    }
     else if (arg === '--runs') {
       const value = Number(argv[++i]);
       if (!Number.isInteger(value) || value < 1) throw new UsageError(`--runs needs a positive integer, got ${argv[i] ?? 'nothing'}`);
@@ -70,7 +84,7 @@ function parseFlags(argv: readonly string[]): Flags {
         throw new UsageError(`--legs needs a comma-separated list of ${Object.keys(LEGS).join(', ')}; got ${argv[i] ?? 'nothing'}`);
       }
       if (!flags.legs.includes('floor')) flags.legs.unshift('floor');
-    } else throw new UsageError(`unknown option ${arg}: expected --runs N, --quick, --json, --skip-limits or --legs a,b,...`);
+    } else throw new UsageError(`unknown option ${arg}: expected --runs N, --quick, --json, --skip-limits, --legs a,b,..., --peers a,b,... or --skip-peers`);
   }
   return flags;
 }
@@ -134,18 +148,20 @@ async function main(argv: readonly string[]): Promise<number> {
   const loadBefore = os.loadavg()[0] ?? 0;
   const version = timeVersion(config.versionRuns);
   log(`fanout --version: median ${version.medianMs} ms`);
+  if (flags.peers.length > 0) ensurePeersInstalled(log);
+  const legs = [...flags.legs, ...flags.peers.filter((peer) => !flags.legs.includes(peer))];
   const server = await startBenchServer();
   try {
     const fiveTasks = await runFiveTasks(server, config.five);
     log(`5 tasks x 1 call @${config.five.latencyMs} ms: ${fiveTasks.wallMs} ms`);
     const workloads: WorkloadResult[] = [];
     for (const { label, workload } of config.workloads) {
-      workloads.push(await runWorkload(server, { label, workload, legs: flags.legs, runs }, log));
+      workloads.push(await runWorkload(server, { label, workload, legs, runs }, log));
     }
     const chain = await runChainScenario({ url: server.url, ...config.chain });
     log(`chain: b started ${chain.startGapMs} ms after a ended`);
     // Each on a server of its own, with the scenario's limits or faults.
-    const limits = flags.skipLimits ? undefined : await runLimitScenarios(flags.quick, log);
+    const limits = flags.skipLimits ? undefined : await runLimitScenarios({ quick: flags.quick, legs: ['sdk-loop', ...flags.peers], runs }, log);
     const worktrees = await measureWorktrees(runs, log);
     const results: BenchResults = {
       machine: {

@@ -7,9 +7,9 @@
 import { createAnthropic } from '@ai-sdk/anthropic';
 import { generateText, jsonSchema, stepCountIs, tool, type ToolSet } from 'ai';
 import pLimit from 'p-limit';
-import type { LegResult } from '../measure.js';
+import { measureTasks, type LegResult } from '../measure.js';
 import type { PeerWorkload } from '../peer-workload.js';
-import { measurePeer, taskNumbers, unusedTool } from './peer-kit.js';
+import { taskNumbers, unusedTool } from './peer-kit.js';
 
 export async function runPeer(workload: PeerWorkload): Promise<LegResult> {
   const { args } = workload;
@@ -25,7 +25,7 @@ export async function runPeer(workload: PeerWorkload): Promise<LegResult> {
     ]),
   );
   const limit = pLimit(args.concurrency);
-  return measurePeer(workload, (attempt) =>
+  return measureTasks(args, (attempt) =>
     Promise.all(
       taskNumbers(workload).map((task) =>
         limit(() =>

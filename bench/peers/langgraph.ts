@@ -10,9 +10,9 @@ import { AIMessage, HumanMessage, SystemMessage } from '@langchain/core/messages
 import { tool } from '@langchain/core/tools';
 import { Annotation, END, Send, START, StateGraph } from '@langchain/langgraph';
 import { createReactAgent } from '@langchain/langgraph/prebuilt';
-import type { LegResult } from '../measure.js';
+import { measureTasks, type LegResult } from '../measure.js';
 import type { PeerWorkload } from '../peer-workload.js';
-import { measurePeer, taskNumbers, unusedTool } from './peer-kit.js';
+import { taskNumbers, unusedTool } from './peer-kit.js';
 
 export async function runPeer(workload: PeerWorkload): Promise<LegResult> {
   const { args } = workload;
@@ -26,7 +26,7 @@ export async function runPeer(workload: PeerWorkload): Promise<LegResult> {
   );
   const agent = createReactAgent({ llm, tools });
   const State = Annotation.Root({ tasks: Annotation<number[]>(), task: Annotation<number>() });
-  return measurePeer(workload, async (attempt) => {
+  return measureTasks(args, async (attempt) => {
     const graph = new StateGraph(State)
       .addNode('review', async ({ task }) => {
         await attempt(task, async () => {

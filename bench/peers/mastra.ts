@@ -13,9 +13,9 @@ import type { MastraModelConfig } from '@mastra/core/llm';
 import { createStep, createWorkflow } from '@mastra/core/workflows';
 import { jsonSchema, tool } from 'ai';
 import { z } from 'zod';
-import type { LegResult } from '../measure.js';
+import { measureTasks, type LegResult } from '../measure.js';
 import type { PeerWorkload } from '../peer-workload.js';
-import { measurePeer, taskNumbers, unusedTool } from './peer-kit.js';
+import { taskNumbers, unusedTool } from './peer-kit.js';
 
 export async function runPeer(workload: PeerWorkload): Promise<LegResult> {
   const { args } = workload;
@@ -38,7 +38,7 @@ export async function runPeer(workload: PeerWorkload): Promise<LegResult> {
     model: createAnthropic({ apiKey: 'bench', baseURL: `${args.url}/v1` })('claude-bench') as unknown as MastraModelConfig,
     tools: tools as ToolsInput,
   });
-  return measurePeer(workload, async (attempt) => {
+  return measureTasks(args, async (attempt) => {
     const review = createStep({
       id: 'review',
       inputSchema: z.number(),

@@ -10,9 +10,9 @@
 import { Agent, OpenAIChatCompletionsModel, run, setTracingDisabled, tool } from '@openai/agents';
 import OpenAI from 'openai';
 import pLimit from 'p-limit';
-import type { LegResult } from '../measure.js';
+import { measureTasks, type LegResult } from '../measure.js';
 import type { PeerWorkload } from '../peer-workload.js';
-import { measurePeer, taskNumbers, unusedTool } from './peer-kit.js';
+import { taskNumbers, unusedTool } from './peer-kit.js';
 
 export async function runPeer(workload: PeerWorkload): Promise<LegResult> {
   const { args } = workload;
@@ -29,7 +29,7 @@ export async function runPeer(workload: PeerWorkload): Promise<LegResult> {
     }),
   );
   const limit = pLimit(args.concurrency);
-  return measurePeer(workload, (attempt) =>
+  return measureTasks(args, (attempt) =>
     Promise.all(
       taskNumbers(workload).map((task) =>
         limit(() =>
