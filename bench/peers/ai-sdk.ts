@@ -5,25 +5,17 @@
  * provider pointed at the simulated server. Retries are the SDK's defaults.
  */
 import { createAnthropic } from '@ai-sdk/anthropic';
-import { generateText, jsonSchema, stepCountIs, tool, type ToolSet } from 'ai';
+import { generateText, stepCountIs } from 'ai';
 import pLimit from 'p-limit';
 import { measureTasks, type LegResult } from '../measure.js';
 import type { PeerWorkload } from '../peer-workload.js';
-import { taskNumbers, unusedTool } from './peer-kit.js';
+import { aiSdkTools } from './ai-sdk-tools.js';
+import { taskNumbers } from './peer-kit.js';
 
 export async function runPeer(workload: PeerWorkload): Promise<LegResult> {
   const { args } = workload;
   const model = createAnthropic({ apiKey: 'bench', baseURL: `${args.url}/v1` })('claude-bench');
-  const tools: ToolSet = Object.fromEntries(
-    workload.tools.map((spec) => [
-      spec.name,
-      tool({
-        description: spec.description,
-        inputSchema: jsonSchema<Record<string, unknown>>(spec.inputSchema),
-        execute: async () => (spec.name === 'read_file' ? workload.toolResult : unusedTool(spec.name)),
-      }),
-    ]),
-  );
+  const tools = aiSdkTools(workload);
   const limit = pLimit(args.concurrency);
   return measureTasks(args, (attempt) =>
     Promise.all(

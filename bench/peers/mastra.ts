@@ -11,24 +11,15 @@ import { createAnthropic } from '@ai-sdk/anthropic';
 import { Agent, type ToolsInput } from '@mastra/core/agent';
 import type { MastraModelConfig } from '@mastra/core/llm';
 import { createStep, createWorkflow } from '@mastra/core/workflows';
-import { jsonSchema, tool } from 'ai';
 import { z } from 'zod';
 import { measureTasks, type LegResult } from '../measure.js';
 import type { PeerWorkload } from '../peer-workload.js';
-import { taskNumbers, unusedTool } from './peer-kit.js';
+import { aiSdkTools } from './ai-sdk-tools.js';
+import { taskNumbers } from './peer-kit.js';
 
 export async function runPeer(workload: PeerWorkload): Promise<LegResult> {
   const { args } = workload;
-  const tools = Object.fromEntries(
-    workload.tools.map((spec) => [
-      spec.name,
-      tool({
-        description: spec.description,
-        inputSchema: jsonSchema<Record<string, unknown>>(spec.inputSchema),
-        execute: async () => (spec.name === 'read_file' ? workload.toolResult : unusedTool(spec.name)),
-      }),
-    ]),
-  );
+  const tools = aiSdkTools(workload);
   const agent = new Agent({
     id: 'reviewer',
     name: 'reviewer',
