@@ -141,7 +141,8 @@ export async function runLimitScenarios({ quick, legs, runs }: LimitScenarioOpti
       results.push(result);
       log(
         `  ${scenario.id} ${leg} (${model}): ` +
-          (result.error ?? `${result.wallMs} ms (ideal ${scenario.idealWallMs} ms), ${result.failed} failed, ${result.rateLimited} answered 429`),
+          (result.error ??
+            `${result.wallMs} ms (ideal ${scenario.idealWallMs} ms), CPU ${result.cpuMs} ms, peak RSS ${result.peakRssMb} MB, ${result.failed} failed, ${result.rateLimited} answered 429`),
       );
     }
   }

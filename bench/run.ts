@@ -118,7 +118,7 @@ async function runWorkload(
     for (const leg of order) {
       const result = await runCheckedLeg(server, leg, workload);
       results[leg]?.push(result);
-      log(`  ${label} run ${run + 1}/${runs} ${leg}: ${result.wallMs} ms, CPU ${result.cpuMs} ms`);
+      log(`  ${label} run ${run + 1}/${runs} ${leg}: ${result.wallMs} ms, CPU ${result.cpuMs} ms, peak RSS ${result.peakRssMb} MB`);
     }
   }
   return summarizeWorkload(label, workload, results);
