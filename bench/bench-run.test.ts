@@ -189,7 +189,7 @@ describe('evaluateTargets', () => {
     expect(failing.map((target) => target.name)).toEqual(["w: fanout CPU < every peer's", "w: fanout peak RSS < every peer's"]);
     expect(failing[0]?.measured).toBe('fanout 10 ms; langgraph 50 ms, mastra 5 ms');
 
-    const row = (leg: string, model: LimitScenarioResult['model'], wallMs: number, error?: string): LimitScenarioResult => ({
+    const row = (leg: string, model: LimitScenarioResult['model'], wallMs: number, error?: string, failed = 0): LimitScenarioResult => ({
       id: 'S3',
       label: 'S3',
       leg,
@@ -201,20 +201,27 @@ describe('evaluateTargets', () => {
       wallMs,
       cpuMs: 100,
       peakRssMb: 100 + wallMs / 100,
-      failed: 0,
+      failed,
       rateLimited: 0,
       faults: 0,
       ratio: wallMs / 1000,
       ...(error !== undefined && { error }),
     });
-    const limits = [row('fanout', 'sim', 1200), row('sdk-loop', 'anthropic', 1100), row('ai-sdk', 'anthropic', 1500), row('langgraph', 'anthropic', Number.NaN, 'killed')];
+    const limits = [
+      row('fanout', 'sim', 1200),
+      row('sdk-loop', 'anthropic', 1100),
+      row('ai-sdk', 'anthropic', 1500),
+      row('langgraph', 'anthropic', Number.NaN, 'killed'),
+      // Faster and lighter, but it gave up on 30 tasks: not ahead of fanout.
+      row('mastra', 'anthropic', 400, undefined, 30),
+    ];
     const scenario = evaluateTargets({ ...withPeers, limits }).filter((target) => target.name.startsWith('S3: fanout'));
     expect(scenario.map((target) => [target.name, target.pass])).toEqual([
       ["S3: fanout wall < sdk-loop's and every peer's", false],
       ["S3: fanout CPU < every peer's", false],
       ["S3: fanout peak RSS < every peer's", true],
     ]);
-    expect(scenario[0]?.measured).toBe('fanout 1200 ms; sdk-loop 1100 ms, ai-sdk 1500 ms, langgraph (no result)');
+    expect(scenario[0]?.measured).toBe('fanout 1200 ms; sdk-loop 1100 ms, ai-sdk 1500 ms, langgraph (no result), mastra 400 ms (30 failed)');
     expect(renderResults({ ...withPeers, limits }, [])).toContain('S3 langgraph: killed');
   });
 

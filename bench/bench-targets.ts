@@ -113,13 +113,16 @@ interface Figures {
   wallMs: number;
   cpuMs: number;
   peakRssMb: number;
+  /** Tasks the leg lost (scenarios): a leg that gave up on tasks did less work. */
+  failed?: number;
   error?: string;
 }
 
 /**
  * Issue 10: fanout's wall below every other leg's (the SDK loop's and each
- * peer's), its CPU and peak RSS below every peer's. A leg that crashed or
- * did not finish counts as behind fanout, and the figure says so.
+ * peer's), its CPU and peak RSS below every peer's. A leg that crashed, did
+ * not finish or lost tasks (failing fast is cheap) counts as behind fanout,
+ * and the figure says so.
  */
 function belowPeers(
   scope: string,
@@ -128,8 +131,9 @@ function belowPeers(
   peers: ReadonlyArray<Figures & { leg: string }>,
 ): TargetResult[] {
   const check = (name: string, others: ReadonlyArray<Figures & { leg: string }>, pick: (row: Figures) => number, unit: string): TargetResult => {
-    const beaten = others.filter((row) => row.error === undefined && pick(row) <= pick(fanout));
-    const shown = (row: Figures & { leg: string }): string => `${row.leg} ${row.error === undefined ? `${Math.round(pick(row))}${unit}` : '(no result)'}`;
+    const beaten = others.filter((row) => row.error === undefined && (row.failed ?? 0) === 0 && pick(row) <= pick(fanout));
+    const shown = (row: Figures & { leg: string }): string =>
+      `${row.leg} ${row.error === undefined ? `${Math.round(pick(row))}${unit}${(row.failed ?? 0) > 0 ? ` (${row.failed} failed)` : ''}` : '(no result)'}`;
     return { name: `${scope}: fanout ${name}`, pass: beaten.length === 0, measured: `fanout ${Math.round(pick(fanout))}${unit}; ${others.map(shown).join(', ')}` };
   };
   if (peers.length === 0) return [];
