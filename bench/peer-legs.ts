@@ -34,8 +34,9 @@ export function ensurePeersInstalled(log: (line: string) => void): void {
   if (existsSync(INSTALLED_MARK) && readFileSync(INSTALLED_MARK, 'utf8') === lock) return;
   log('installing the peers (npm ci --prefix bench/peers) ...');
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  // npm's output goes to stderr with the benchmark's progress: stdout carries only the results (--json).
   const result = spawnSync(npm, ['ci', '--prefix', PEERS_DIR, '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error'], {
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdio: ['ignore', 2, 2],
     timeout: INSTALL_TIMEOUT_MS,
   });
   if (result.status !== 0) {
