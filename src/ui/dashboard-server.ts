@@ -34,7 +34,7 @@ export interface Dashboard {
 
 /** Runs listed by the dashboard. */
 const RUN_LIST_LIMIT = 50;
-/** How often a live stream also reads the run's status (to notice a run whose process died), ms. */
+/** How long a live stream waits without events before it reads the run's status (to notice a run whose process died), and how often it does, ms. */
 const STATUS_CHECK_MS = 2000;
 const TOKEN_COOKIE = 'fanout_token';
 
@@ -49,7 +49,7 @@ const TOKEN_COOKIE = 'fanout_token';
 export async function startDashboard(options: DashboardOptions): Promise<Dashboard> {
   const token = options.token ?? randomBytes(24).toString('base64url');
   const bundlePath = options.bundlePath ?? fileURLToPath(new URL('./web/app.js', import.meta.url));
-  const context: RouteContext = { fanout: options.fanout, token, bundlePath, pollMs: options.pollMs ?? 50, streams: new Set(), finishedRows: new Map(), lastSeqs: new Map() };
+  const context: RouteContext = { fanout: options.fanout, token, bundlePath, pollMs: options.pollMs ?? 50, streams: new Set(), listRows: new Map(), lastSeqs: new Map() };
   const server = createServer((request, response) => {
     void handle(context, request, response).catch((error: unknown) => sendError(response, error));
   });
@@ -84,7 +84,8 @@ interface RouteContext {
   pollMs: number;
   /** Stops each open event stream (on close). */
   streams: Set<() => void>;
-  finishedRows: Map<string, RunListItem>;
+  /** Rows of the runs list, and when each was computed. */
+  listRows: Map<string, CachedRow>;
   /** The last event seq seen per run. */
   lastSeqs: Map<string, number>;
 }
@@ -107,7 +108,7 @@ async function handle(context: RouteContext, request: IncomingMessage, response:
     response.end(bundle);
     return;
   }
-  if (request.method === 'GET' && path === '/api/runs') return sendJson(response, listRuns(fanout, context.finishedRows));
+  if (request.method === 'GET' && path === '/api/runs') return sendJson(response, listRuns(fanout, context.listRows));
   if (request.method === 'GET' && path === '/api/capabilities') return sendJson(response, { resume: true });
   if (request.method === 'GET' && path === '/api/output') return sendJson(response, await fanout.output(url.searchParams.get('handle') ?? ''));
   const runRoute = /^\/api\/runs\/([^/]+)(\/events|\/stream)?$/.exec(path);
@@ -185,6 +186,11 @@ function sendPage(context: RouteContext, response: ServerResponse): void {
 `);
 }
 
+interface CachedRow {
+  row: RunListItem;
+  at: number;
+}
+
 /** One row of the runs list. */
 export interface RunListItem {
   runId: string;
@@ -199,11 +205,17 @@ export interface RunListItem {
   simulated: boolean;
 }
 
-/** The runs list; a finished run's row is computed once (its report no longer changes; the list is polled every 2 s). */
-function listRuns(fanout: Fanout, finishedRows: Map<string, RunListItem>): RunListItem[] {
+/**
+ * The runs list (polled by the page every 2 s). A finished run's row is
+ * computed once (its report no longer changes); a running run's at most
+ * every 2 s plus 10 ms per task: its report reads every task, and holds the
+ * server (and the run, when they share the process) while it does.
+ */
+function listRuns(fanout: Fanout, rows: Map<string, CachedRow>, now: number = Date.now()): RunListItem[] {
   return fanout.runs(RUN_LIST_LIMIT).map((run) => {
-    const known = finishedRows.get(run.runId);
-    if (known !== undefined && known.status === run.status) return known;
+    const known = rows.get(run.runId);
+    const live = run.status === 'running' || run.status === 'synthesizing';
+    if (known !== undefined && known.row.status === run.status && (!live || now - known.at < Math.max(2000, known.row.tasks * 10))) return known.row;
     const report = fanout.report(run.runId);
     const row: RunListItem = {
       runId: run.runId,
@@ -217,7 +229,7 @@ function listRuns(fanout: Fanout, finishedRows: Map<string, RunListItem>): RunLi
       costUsd: report.costUsd ?? null,
       simulated: report.simulated,
     };
-    if (run.status !== 'running' && run.status !== 'synthesizing') finishedRows.set(run.runId, row);
+    rows.set(run.runId, { row, at: now });
     return row;
   });
 }
@@ -234,6 +246,7 @@ function streamEvents(context: RouteContext, runId: string, after: number, reque
   response.write('retry: 1000\n\n');
   let last = after;
   let lastStatusCheck = Date.now();
+  let lastEventAt = Date.now();
   let timer: NodeJS.Timeout | undefined;
   const stop = (): void => {
     clearTimeout(timer);
@@ -248,8 +261,10 @@ function streamEvents(context: RouteContext, runId: string, after: number, reque
       last = events.at(-1)?.seq ?? last;
       response.write(`id: ${last}\nevent: events\ndata: ${JSON.stringify(events)}\n\n`);
     }
+    if (events.length > 0) lastEventAt = Date.now();
     let ended = events.some(({ event }) => event.type === 'run-end');
-    if (!ended && Date.now() - lastStatusCheck >= STATUS_CHECK_MS) {
+    // Only a silent run can have lost its process: reading a 1,000-task run's status while its events flow would hold the stream.
+    if (!ended && Date.now() - lastEventAt >= STATUS_CHECK_MS && Date.now() - lastStatusCheck >= STATUS_CHECK_MS) {
       lastStatusCheck = Date.now();
       const status = fanout.status(runId).run.status;
       ended = status !== 'running' && status !== 'synthesizing';

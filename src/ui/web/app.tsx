@@ -17,8 +17,15 @@ import type { RunListItem } from '../dashboard-server.js';
 
 const TOKEN = (document.currentScript as HTMLScriptElement | null)?.dataset['token'] ?? '';
 const RUNS_POLL_MS = 2000;
-/** Least time between two reads of the whole snapshot while events arrive (costs, the report's figures). */
-const SNAPSHOT_REFRESH_MS = 2000;
+/**
+ * Least time between two reads of the whole snapshot while events arrive
+ * (costs, the report's figures, the todo list): 2 s, and 10 ms more per task,
+ * since a big run's snapshot holds the server (and the run, when it shares
+ * the process) for longer than its live events take.
+ */
+function refreshIntervalMs(tasks: number): number {
+  return Math.max(2000, tasks * 10);
+}
 /** Rows of the timing table, the todo list and the outputs shown before "Show all": the timeline is always whole. */
 const LIST_ROWS = 100;
 
@@ -92,7 +99,7 @@ function App(): VNode {
       refreshTimer = setTimeout(() => {
         refreshTimer = undefined;
         void refresh();
-      }, Math.max(0, SNAPSHOT_REFRESH_MS - (Date.now() - lastRefresh)));
+      }, Math.max(0, refreshIntervalMs(current.current.snapshot?.tasks.length ?? 0) - (Date.now() - lastRefresh)));
     };
     setSnapshot(undefined);
     setSelected(undefined);
