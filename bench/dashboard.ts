@@ -3,29 +3,35 @@
  * big runs"): how long a finished 1,000-task run takes to open (navigation
  * to every bar drawn), and how long after a task ends its bar shows it in
  * a page following a live 1,000-task run (stored `endedAt` to the DOM
- * change, both on this machine's clock).
+ * change, both on this machine's clock); then the HTML report: the size of
+ * a real 100-task run's, and the size and opening time (navigation to
+ * `load`, every bar present) of a 10,000-task one (a fixture run).
  *
  *   npm run build && node --import tsx bench/dashboard.ts [--tasks 1000]
  *
- * Prints one JSON object; targets: open < 1000 ms, update p95 < 100 ms.
+ * Prints one JSON object; targets: open < 1000 ms, update p95 < 100 ms,
+ * 100-task report < 1 MB.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDefaultFanout } from '../dist/index.js';
+import { renderHtmlReport } from '../dist/report/html-report.js';
+import { loadRunSnapshot } from '../dist/report/run-snapshot.js';
 import { startDashboard } from '../dist/ui/dashboard-server.js';
+import { waveSnapshot } from '../src/report/test-support/snapshot-fixtures.js';
 import { launchChromium } from '../src/ui/test-support/browser.js';
 
 const tasksFlag = process.argv.indexOf('--tasks');
 const TASKS = tasksFlag > 0 ? Number(process.argv[tasksFlag + 1]) : 1000;
 
-function plan(name: string, latencyMs: number, concurrency: number) {
+function plan(name: string, latencyMs: number, concurrency: number, count = TASKS) {
   return {
     name,
     concurrency,
     synthesis: false,
-    tasks: Array.from({ length: TASKS }, (_, index) => ({ id: `t${index}`, prompt: `do ${index}`, sim: { latencyMs: latencyMs + (index % 13) * 7, output: `done ${index}` } })),
+    tasks: Array.from({ length: count }, (_, index) => ({ id: `t${index}`, prompt: `do ${index}`, sim: { latencyMs: latencyMs + (index % 13) * 7, output: `done ${index}` } })),
   };
 }
 
@@ -70,12 +76,33 @@ try {
   const seen = (await page.evaluate('window.__seen')) as Record<string, number>;
   const { tasks } = fanout.status(live.runId);
   const delays = tasks.filter((task) => seen[task.taskId] !== undefined && task.endedAt !== undefined).map((task) => (seen[task.taskId] as number) - (task.endedAt as number));
+
+  // The HTML report: a real 100-task run's size; a 10,000-task fixture's size and opening time.
+  const hundred = await fanout.run(plan('bench-report-100', 5, 50, 100) as never);
+  const hundredBytes = Buffer.byteLength(await renderHtmlReport(await loadRunSnapshot(fanout, hundred.runId)));
+  const bigFile = join(dir, 'report-10000.html');
+  const bigHtml = await renderHtmlReport(waveSnapshot(10_000, 64));
+  writeFileSync(bigFile, bigHtml);
+  const reportOpens: number[] = [];
+  for (let round = 0; round < 3; round += 1) {
+    const started = performance.now();
+    await page.goto(`file://${bigFile}`, { waitUntil: 'load', timeout: 120_000 });
+    if ((await page.locator('.gantt .bar').count()) !== 10_000) throw new Error('the 10,000-task report lacks bars');
+    reportOpens.push(performance.now() - started);
+    await page.goto('about:blank');
+  }
   console.log(
     JSON.stringify({
       tasks: TASKS,
       openMs: { median: Math.round(percentile(opens, 50)), runs: opens.map(Math.round) },
       liveUpdateMs: { observed: delays.length, median: Math.round(percentile(delays, 50)), p95: Math.round(percentile(delays, 95)), max: Math.round(Math.max(...delays)) },
-      targets: { openMs: 1000, liveUpdateP95Ms: 100 },
+      report: {
+        bytes100Tasks: hundredBytes,
+        bytes10000Tasks: Buffer.byteLength(bigHtml),
+        open10000TasksMs: { median: Math.round(percentile(reportOpens, 50)), runs: reportOpens.map(Math.round) },
+      },
+      loadAverage: loadavg().map((load) => Math.round(load * 10) / 10),
+      targets: { openMs: 1000, liveUpdateP95Ms: 100, report100TasksBytes: 1_000_000 },
     }),
   );
 } finally {
