@@ -68,11 +68,16 @@ describe.skipIf(!browserAvailable())('the dashboard and the report in Chromium',
     await fanout?.close();
   });
 
-  it('answers 401 without the token', async () => {
+  it('answers 401 without the token; an unknown run is named on the page', async () => {
     const response = await fetch(dashboard.url.replace(/\?token=.*/, ''));
     expect(response.status).toBe(401);
     const api = await fetch(dashboard.url.replace(/\/\?token=.*/, '/api/runs'));
     expect(api.status).toBe(401);
+    // An unknown run id in the URL: the page says so instead of loading forever.
+    const page = await browser.newPage();
+    await page.goto(`${dashboard.url}#run=run-nope`);
+    await expect.poll(() => page.locator('main .warning').textContent()).toMatch(/run-nope/);
+    await page.close();
   });
 
   it('shows bars appear and finish during a run, in the order and with the lengths of the stored times', async () => {
@@ -162,6 +167,27 @@ describe.skipIf(!browserAvailable())('the dashboard and the report in Chromium',
     expect(pauseBox?.x).toBeGreaterThanOrEqual((barBox?.x ?? 0) - 1);
     expect((pauseBox?.x ?? 0) + (pauseBox?.width ?? 0)).toBeLessThanOrEqual((barBox?.x ?? 0) + (barBox?.width ?? 0) + 1);
     await page.screenshot({ path: join(ARTIFACTS_DIR, 'dashboard-wait-causes.png') });
+    await page.close();
+  }, 120_000);
+
+  it('a run of 120 tasks: every bar drawn, lists of 100 rows until "Show all", an output read when unfolded', async () => {
+    const result = await fanout.run({
+      name: 'many',
+      concurrency: 60,
+      synthesis: false,
+      tasks: Array.from({ length: 120 }, (_, index) => ({ id: `m${index + 1}`, prompt: `do ${index + 1}`, sim: { latencyMs: 5, output: `Answer **${index + 1}**` } })),
+    });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${dashboard.url}#run=${result.runId}`);
+    await expect.poll(() => page.locator('.gantt .bar').count(), { timeout: 30_000 }).toBe(120);
+    expect(await page.locator('.table-wrap tbody tr').count()).toBe(100);
+    await page.getByRole('button', { name: 'Show all 120' }).first().click();
+    expect(await page.locator('.table-wrap tbody tr').count()).toBe(120);
+    const output = page.locator('#output-m110');
+    await page.getByRole('button', { name: 'Show all 120' }).last().click();
+    expect(await output.locator('.markdown').count()).toBe(0);
+    await output.locator('summary').click();
+    await expect.poll(() => output.locator('.markdown').innerHTML(), { timeout: 10_000 }).toContain('Answer <strong>110</strong>');
     await page.close();
   }, 120_000);
 

@@ -58,6 +58,8 @@ function App(): VNode {
   const [transcript, setTranscript] = useState<StoredEvent[]>([]);
   const [canResume, setCanResume] = useState(false);
   const [message, setMessage] = useState<string | undefined>(undefined);
+  /** Why the chosen run could not be shown (an unknown run id in the URL). */
+  const [loadError, setLoadError] = useState<string | undefined>(undefined);
   const selectedHandle = useRef<string | undefined>(undefined);
   // Callbacks given to the run view read the latest snapshot here, so they stay the same function and its rows are not drawn again.
   const current = useRef<{ snapshot?: LiveSnapshot; runId?: string }>({});
@@ -103,6 +105,7 @@ function App(): VNode {
     };
     setSnapshot(undefined);
     setSelected(undefined);
+    setLoadError(undefined);
     getJson<LiveSnapshot>(`/api/runs/${encodeURIComponent(runId)}`).then(
       (first) => {
         if (closed) return;
@@ -123,7 +126,9 @@ function App(): VNode {
           void refresh();
         });
       },
-      (error: Error) => setMessage(error.message),
+      (error: Error) => {
+        if (!closed) setLoadError(error.message);
+      },
     );
     return () => {
       closed = true;
@@ -208,7 +213,7 @@ function App(): VNode {
           </p>
         </div>
         {snapshot === undefined ? (
-          <p>{runId === undefined ? 'Choose a run.' : 'Loading…'}</p>
+          <p class={loadError === undefined ? undefined : 'warning'}>{runId === undefined ? 'Choose a run.' : (loadError ?? 'Loading…')}</p>
         ) : (
           <RunView
             snapshot={snapshot}
