@@ -40,7 +40,10 @@ const SELF = fileURLToPath(import.meta.url);
  * Runs leg `leg` in a child process and resolves with what it measured. A
  * peer leg (bench/peers/) runs in a process of its own kind, which never
  * loads fanout, on the workload written for it to a temporary file. A leg
- * still running after `timeoutMs` is killed and the promise rejects.
+ * still running `timeoutMs` after its clock started (or 10 minutes after
+ * its process did, if the clock never starts) is killed and the promise
+ * rejects: getting ready (10,000 workspace files, a framework's import) is
+ * not what the limit is about.
  */
 export async function runLegInChild(leg: string, args: LegArgs, { timeoutMs = DEFAULT_LEG_TIMEOUT_MS }: { timeoutMs?: number } = {}): Promise<LegResult> {
   if (!isPeerLeg(leg)) return runChild(leg, [SELF, leg, JSON.stringify(args)], timeoutMs);
@@ -55,18 +58,28 @@ export async function runLegInChild(leg: string, args: LegArgs, { timeoutMs = DE
 /** A leg that has not finished in this time is stuck (the slowest full-size leg takes about a minute). */
 const DEFAULT_LEG_TIMEOUT_MS = 30 * 60_000;
 
+/** A leg process whose clock has not started after this long is stuck getting ready. */
+const READY_TIMEOUT_MS = 10 * 60_000;
+
 function runChild(leg: string, argv: readonly string[], timeoutMs: number): Promise<LegResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', ...argv], {
-      stdio: ['ignore', 'pipe', 'inherit'],
+      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
     });
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, timeoutMs);
+    let timedOut: number | undefined;
+    const limit = (ms: number): NodeJS.Timeout =>
+      setTimeout(() => {
+        timedOut = ms;
+        child.kill('SIGKILL');
+      }, ms);
+    let timer = limit(READY_TIMEOUT_MS);
+    child.on('message', (message: { started?: boolean }) => {
+      if (message.started !== true) return;
+      clearTimeout(timer);
+      timer = limit(timeoutMs);
+    });
     let stdout = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     child.on('error', (error) => {
       clearTimeout(timer);
       reject(error);
@@ -74,7 +87,7 @@ function runChild(leg: string, argv: readonly string[], timeoutMs: number): Prom
     child.on('close', (code) => {
       clearTimeout(timer);
       const line = stdout.trim().split('\n').pop() ?? '';
-      if (timedOut) reject(new Error(`bench leg "${leg}" did not finish within ${Math.round(timeoutMs / 1000)} s and was killed`));
+      if (timedOut !== undefined) reject(new Error(`bench leg "${leg}" did not finish within ${Math.round(timedOut / 1000)} s and was killed`));
       else if (code !== 0) reject(new Error(`bench leg "${leg}" exited with code ${code}`));
       else {
         try {
@@ -97,6 +110,8 @@ async function main(legName: string | undefined, json: string | undefined): Prom
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  // The parent's IPC channel (the clock-start message) must not keep the event loop alive: the guard below relies on it emptying.
+  process.channel?.unref();
   // Without this, a leg awaiting something no timer or socket will settle would end with code 0 and no result.
   process.once('beforeExit', () => {
     process.stderr.write('bench leg: the event loop emptied before the leg finished (a promise nothing will settle)\n');

@@ -28,6 +28,8 @@ export interface LegResult {
  * when it calls it (a leg whose work ends before its bookkeeping does).
  */
 export async function measureLeg(run: (markEnd: () => void) => Promise<number>): Promise<LegResult> {
+  // Tells a parent holding an IPC channel (runLegInChild) that the clock starts: its time limit counts from here.
+  process.send?.({ started: true });
   const cpuStart = process.cpuUsage();
   const start = performance.now();
   let end: { at: number; cpu: NodeJS.CpuUsage } | undefined;

@@ -24,6 +24,8 @@ async function main(peer: string | undefined, file: string | undefined): Promise
   process.stdout.write(`${JSON.stringify(await runPeer(workload))}\n`);
 }
 
+// The parent's IPC channel (the clock-start message) must not keep the event loop alive: the guard below relies on it emptying.
+process.channel?.unref();
 // Without this, a peer awaiting something nothing will settle would end with code 0 and no result.
 process.once('beforeExit', () => {
   process.stderr.write('bench peer: the event loop emptied before the leg finished (a promise nothing will settle)\n');
