@@ -160,7 +160,7 @@ describe.concurrent('fanout CLI (end to end)', { timeout: 60_000 }, () => {
     expect(text).toContain('5 worktrees removed');
     const workdir = /^Files written by the subagents, in (\S+):$/m.exec(text)?.[1] ?? '';
     const log = execFileSync('git', ['-C', workdir, 'log', '--format=%s'], { encoding: 'utf8' });
-    expect(log).toMatch(/merge task integration-tests/);
+    expect(log).toMatch(/merge tasks .*integration-tests/);
     expect(execFileSync('git', ['-C', workdir, 'worktree', 'list'], { encoding: 'utf8' }).trim().split('\n')).toHaveLength(1);
     for (const task of ['login', 'registration', 'password-reset', 'middleware']) {
       const handle = new RegExp(`fanout output (task-\\S+)\\s+# ${task}$`, 'm').exec(text)?.[1] ?? '';

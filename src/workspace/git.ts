@@ -1,4 +1,8 @@
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { FanoutError } from '../contracts/errors.js';
 
 /** How one git command runs. */
@@ -107,4 +111,18 @@ function gitFailed(args: readonly string[], result: GitResult): FanoutError {
 
 function aborted(args: readonly string[]): FanoutError {
   return new FanoutError('ABORTED', `git ${args[0]} aborted`);
+}
+
+/**
+ * Runs `body` with git options whose commands use an index file of their
+ * own (`GIT_INDEX_FILE`, removed afterwards): trees are built from other
+ * trees without touching any work tree or real index.
+ */
+export async function withTemporaryIndex<T>(options: GitOptions, body: (at: GitOptions) => Promise<T>): Promise<T> {
+  const index = path.join(tmpdir(), `fanout-index-${randomUUID()}`);
+  try {
+    return await body({ ...options, env: { ...options.env, GIT_INDEX_FILE: index } });
+  } finally {
+    rmSync(index, { force: true });
+  }
 }

@@ -1,5 +1,5 @@
 import { changedFiles } from './changes.js';
-import { git, type GitOptions } from './git.js';
+import { git, withTemporaryIndex, type GitOptions } from './git.js';
 import type { Repository } from './repository.js';
 import { resolveConflicts } from './resolve-conflicts.js';
 import type { ConflictHunk, ConflictResolver, MergeConflict, ResolvedConflict } from '../contracts/workspace.js';
@@ -20,6 +20,12 @@ export interface MergeStepsOptions extends Pick<GitOptions, 'signal' | 'timeoutM
   message(task: string): string;
   /** Settles a step's conflicting files (see {@link resolveConflicts}); without it a conflicting step is left out. */
   resolve?: ConflictResolver;
+  /**
+   * The message of one merge commit that brings in all `tasks` at once:
+   * given, steps that change disjoint files are merged in one commit (see
+   * {@link mergeDisjoint}).
+   */
+  messageAll?(tasks: readonly string[]): string;
 }
 
 /** The outcome of merging steps onto a start commit. */
@@ -43,6 +49,8 @@ export interface MergedSteps {
  */
 export async function mergeSteps(repo: Repository, start: string, steps: readonly MergeStep[], options: MergeStepsOptions): Promise<MergedSteps> {
   const call = { signal: options.signal, timeoutMs: options.timeoutMs, cwd: repo.root };
+  const disjoint = options.messageAll === undefined ? undefined : await mergeDisjoint(start, steps, options.messageAll, { ...call, env: options.env });
+  if (disjoint !== undefined) return disjoint;
   let current = start;
   let currentTree = (await git(['rev-parse', `${start}^{tree}`], call)).stdout.trim();
   const merged: MergeStep[] = [];
@@ -94,6 +102,61 @@ export async function mergeSteps(repo: Repository, start: string, steps: readonl
     resolved.push(...found.map(({ file, task, withTasks }) => ({ file, task, withTasks })));
   }
   return { commit: current, merged: merged.map((step) => step.task), conflicts, resolved };
+}
+
+const ZERO_OBJECT = '0'.repeat(40);
+
+/**
+ * The common case in one commit: when no two steps change the same path
+ * (nor one a path under another's), merging them one by one could not
+ * conflict and would give the tree of `start` with every step's changes
+ * applied. That tree is built in a temporary index from one `diff-tree
+ * --stdin` of all steps, and recorded as one merge commit whose parents are
+ * `start` and every step: about 6 git processes instead of 2 per step.
+ * Undefined (nothing written but objects) when the steps touch a common
+ * path, when one started elsewhere than `start`, or when there are fewer
+ * than two: then they are merged one by one.
+ */
+async function mergeDisjoint(
+  start: string,
+  steps: readonly MergeStep[],
+  messageAll: (tasks: readonly string[]) => string,
+  call: Pick<GitOptions, 'signal' | 'timeoutMs' | 'cwd' | 'env'>,
+): Promise<MergedSteps | undefined> {
+  // A step from another base (a dependent's, holding its dependencies' work) brings in more than its own diff.
+  if (steps.length < 2 || steps.some((step) => step.base !== start)) return undefined;
+  const { env, ...plain } = call;
+  // A line `<tip> <base>` compares base to tip; its output starts with the tip (and is absent when nothing changed).
+  const diff = await git(['diff-tree', '--stdin', '-r', '--no-renames', '-z'], { ...plain, input: steps.map((step) => `${step.commit} ${step.base}\n`).join('') });
+  const fields = diff.stdout.split('\0');
+  const owner = new Map<string, string>();
+  const entries: string[] = [];
+  let tip = '';
+  for (let at = 0; at < fields.length; at += 1) {
+    const field = fields[at] as string;
+    if (!field.startsWith(':')) {
+      tip = field;
+      continue;
+    }
+    const file = fields[at + 1] as string;
+    at += 1;
+    if (owner.has(file)) return undefined;
+    owner.set(file, tip);
+    // `:<old mode> <new mode> <old object> <new object> <status>`
+    const [, mode, , object, status] = field.slice(1).split(' ');
+    entries.push(status === 'D' ? `0 ${ZERO_OBJECT}\t${file}\0` : `${mode} ${object}\t${file}\0`);
+  }
+  for (const file of owner.keys()) {
+    for (let slash = file.indexOf('/'); slash > 0; slash = file.indexOf('/', slash + 1)) if (owner.has(file.slice(0, slash))) return undefined;
+  }
+  return withTemporaryIndex(plain, async (at) => {
+    await git(['read-tree', start], at);
+    await git(['update-index', '-z', '--index-info'], { ...at, input: entries.join('') });
+    const tree = (await git(['write-tree'], at)).stdout.trim();
+    const parents = steps.flatMap((step) => ['-p', step.commit]);
+    const commit = await git(['commit-tree', tree, '-p', start, ...parents, '-m', messageAll(steps.map((step) => step.task))], { ...plain, ...(env === undefined ? {} : { env }) });
+    return { commit: commit.stdout.trim(), merged: steps.map((step) => step.task), conflicts: [], resolved: [] };
+  });
 }
 
 interface ParsedMergeTree {

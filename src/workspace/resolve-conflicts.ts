@@ -1,10 +1,6 @@
-import { rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { randomUUID } from 'node:crypto';
 import { toFanoutError } from '../contracts/errors.js';
 import { checkResolution } from './check-resolution.js';
-import { git, type GitOptions } from './git.js';
+import { git, withTemporaryIndex, type GitOptions } from './git.js';
 import type { Repository } from './repository.js';
 import type { ConflictResolver, MergeConflict } from '../contracts/workspace.js';
 
@@ -79,9 +75,7 @@ export async function resolveConflicts(
  * in a temporary index of its own: no work tree and no real index is touched.
  */
 async function replaceFiles(tree: string, files: ReadonlyArray<{ file: string; content: string }>, call: Call): Promise<string> {
-  const index = path.join(tmpdir(), `fanout-resolve-${randomUUID()}.index`);
-  const at = { ...call, env: { GIT_INDEX_FILE: index } };
-  try {
+  return withTemporaryIndex(call, async (at) => {
     await git(['read-tree', tree], at);
     for (const { file, content } of files) {
       const listed = (await git(['ls-tree', '-z', tree, '--', file], call)).stdout;
@@ -90,7 +84,5 @@ async function replaceFiles(tree: string, files: ReadonlyArray<{ file: string; c
       await git(['update-index', '--cacheinfo', `${mode},${blob},${file}`], at);
     }
     return (await git(['write-tree'], at)).stdout.trim();
-  } finally {
-    rmSync(index, { force: true });
-  }
+  });
 }

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { isFanoutError } from '../contracts/errors.js';
@@ -107,6 +107,34 @@ describe('worktree manager: merging', () => {
     expect(repo.git('status', '--porcelain')).toBe('');
     expect(existsSync(path.join(repo.dir, 'src/a.ts'))).toBe(false);
     expect(await workspace.diff()).toContain('+export const d = 1;');
+    // Disjoint files: one merge commit with the base and every task as parents.
+    expect(repo.git('log', '-1', '--format=%P%n%s', 'fanout/run-1').split('\n')).toEqual([
+      [head, ...tasks.map((task) => repo.git('rev-parse', task.branch))].join(' '),
+      'fanout run-1: merge tasks a, b, c, d',
+    ]);
+  });
+
+  it('merges disjoint deletions and additions in one commit, and one by one when a path is under another task\'s', async () => {
+    const repo = makeRepo({ 'README.md': '# test\n', 'old/x.ts': 'x\n', 'keep.ts': 'k\n' });
+    const workspace = await startRun(repo);
+    const [a, b, c] = await Promise.all(['a', 'b', 'c'].map((task) => workspace.createTask(task)));
+    rmSync(path.join(a?.cwd ?? '', 'old'), { recursive: true });
+    repo.write({ 'new.ts': 'n\n' }, b?.cwd);
+    repo.write({ 'keep.ts': 'k2\n' }, c?.cwd);
+    for (const task of ['a', 'b', 'c']) await workspace.commitTask(task);
+    const result = await workspace.merge();
+    expect(result).toMatchObject({ merged: ['a', 'b', 'c'], conflicts: [] });
+    expect(repo.git('ls-tree', '-r', '--name-only', 'fanout/run-1').split('\n')).toEqual(['README.md', 'keep.ts', 'new.ts']);
+    expect(repo.git('show', 'fanout/run-1:keep.ts')).toBe('k2');
+
+    const other = await startRun(repo, 'run-2');
+    const [file, under] = await Promise.all(['file', 'under'].map((task) => other.createTask(task)));
+    repo.write({ 'lib': 'a file\n' }, file?.cwd);
+    repo.write({ 'lib/y.ts': 'y\n' }, under?.cwd);
+    for (const task of ['file', 'under']) await other.commitTask(task);
+    const second = await other.merge();
+    expect(second.merged).toEqual(['file']);
+    expect(second.conflicts.map((conflict) => [conflict.task, conflict.kind])).toEqual([['under', 'file/directory']]);
   });
 
   it('reports two tasks editing the same lines as a conflict with both tasks and the hunks, and keeps both branches', async () => {

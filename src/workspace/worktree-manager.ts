@@ -166,6 +166,7 @@ function runWorkspace(record: RunRecord, shared: Shared): RunWorkspace {
       ...call(signal),
       env: await env(signal),
       message: (task) => `fanout ${run}: merge task ${task}`,
+      messageAll: (tasks) => `fanout ${run}: merge tasks ${tasks.join(', ')}`,
       ...(resolve === undefined ? {} : { resolve }),
     });
     return serial(async () => {
