@@ -42,6 +42,8 @@ export interface WorkloadResult {
   /** Leg name → what it measured in each run, in run order. */
   runs: Record<string, LegResult[]>;
   summary: Record<string, LegSummary>;
+  /** Peers with no result, and why (a lost task, a crash): they are left out of `runs` and `summary`. */
+  errors?: Record<string, string>;
 }
 
 /** Five independent one-call tasks through the engine. */

@@ -188,6 +188,11 @@ describe('evaluateTargets', () => {
     const failing = evaluateTargets({ ...withPeers, workloads: [{ ...w, ...peers }] }).filter((target) => !target.pass && target.name.includes('peer'));
     expect(failing.map((target) => target.name)).toEqual(["w: fanout CPU < every peer's", "w: fanout peak RSS < every peer's"]);
     expect(failing[0]?.measured).toBe('fanout 10 ms; langgraph 50 ms, mastra 5 ms');
+    // A peer that lost a task has no figures: it is behind fanout, and the table says why.
+    const lost = { ...w, ...peers, errors: { 'ai-sdk': 'run 1: 1 of 2 tasks failed' } };
+    const wall = evaluateTargets({ ...withPeers, workloads: [lost] }).find((target) => target.name === "w: fanout wall < every peer's");
+    expect(wall).toMatchObject({ pass: true, measured: 'fanout 220 ms; langgraph 400 ms, mastra 500 ms, ai-sdk (no result)' });
+    expect(renderResults({ ...withPeers, workloads: [lost] }, [])).toContain('ai-sdk: no result (run 1: 1 of 2 tasks failed)');
 
     const row = (leg: string, model: LimitScenarioResult['model'], wallMs: number, error?: string, failed = 0): LimitScenarioResult => ({
       id: 'S3',

@@ -25,7 +25,7 @@ export function renderResults(results: BenchResults, targets: readonly TargetRes
     `5 tasks x 1 call @${five.workload.latencyMs} ms: wall ${five.wallMs} ms (engine ${five.engineWallMs} ms), ` +
       `sequential ${five.sequentialMs} ms, speedup ${five.speedup.toFixed(2)}, ${five.calls} calls`,
   ];
-  for (const { label, workload, idealWallMs, summary } of results.workloads) {
+  for (const { label, workload, idealWallMs, summary, errors } of results.workloads) {
     out.push('', `${label} (concurrency ${workload.concurrency}; ideal ${idealWallMs} ms)`);
     const rows = [['leg', 'wall ms', 'min-max', 'x floor', 'ideal/wall', 'crit.path/wall', 'CPU s', 'server CPU s', 'peak RSS MB', 'calls']];
     for (const [leg, s] of Object.entries(summary)) {
@@ -42,7 +42,7 @@ export function renderResults(results: BenchResults, targets: readonly TargetRes
         String(s.calls),
       ]);
     }
-    out.push(renderColumns(rows));
+    out.push(renderColumns(rows), ...Object.entries(errors ?? {}).map(([leg, error]) => `${leg}: no result (${error})`));
   }
   out.push(
     '',

@@ -51,7 +51,7 @@ export function evaluateTargets(results: BenchResults): TargetResult[] {
       measured: `${five.speedup.toFixed(2)} (${five.sequentialMs} ms / ${five.engineWallMs} ms)`,
     },
   ];
-  for (const { label, summary, runs } of results.workloads) {
+  for (const { label, summary, runs, errors } of results.workloads) {
     const fanout = summary.fanout;
     const sdk = summary['sdk-loop'];
     targets.push(
@@ -62,7 +62,8 @@ export function evaluateTargets(results: BenchResults): TargetResult[] {
         measured: `${fanout?.wallMs} ms vs ${sdk?.wallMs} ms`,
       },
     );
-    const peers = Object.entries(summary).flatMap(([leg, figures]) => (isPeerLeg(leg) ? [{ leg, ...figures }] : []));
+    const failedPeers = Object.entries(errors ?? {}).map(([leg, error]) => ({ leg, wallMs: Number.NaN, cpuMs: Number.NaN, peakRssMb: Number.NaN, error }));
+    const peers = [...Object.entries(summary).flatMap(([leg, figures]) => (isPeerLeg(leg) ? [{ leg, ...figures }] : [])), ...failedPeers];
     if (fanout !== undefined) targets.push(...belowPeers(label, fanout, peers, peers));
   }
   const { chain } = results;

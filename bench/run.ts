@@ -113,15 +113,27 @@ async function runWorkload(
   log: (line: string) => void,
 ): Promise<WorkloadResult> {
   const results: Record<string, LegResult[]> = Object.fromEntries(legs.map((leg) => [leg, []]));
+  // A peer that fails (loses a task, crashes) is a finding: it leaves the later rounds, the run goes on.
+  const errors: Record<string, string> = {};
   for (let run = 0; run < runs; run++) {
-    const order = legs.map((_, i) => legs[(i + run) % legs.length] as string);
+    const order = legs.map((_, i) => legs[(i + run) % legs.length] as string).filter((leg) => errors[leg] === undefined);
     for (const leg of order) {
-      const result = await runCheckedLeg(server, leg, workload);
+      let result: LegResult;
+      try {
+        result = await runCheckedLeg(server, leg, workload);
+      } catch (error) {
+        if (!isPeerLeg(leg)) throw error;
+        errors[leg] = `run ${run + 1}: ${error instanceof Error ? error.message : String(error)}`;
+        delete results[leg];
+        log(`  ${label} run ${run + 1}/${runs} ${leg}: no result, ${errors[leg]}`);
+        continue;
+      }
       results[leg]?.push(result);
       log(`  ${label} run ${run + 1}/${runs} ${leg}: ${result.wallMs} ms, CPU ${result.cpuMs} ms, peak RSS ${result.peakRssMb} MB`);
     }
   }
-  return summarizeWorkload(label, workload, results);
+  const summary = summarizeWorkload(label, workload, results);
+  return Object.keys(errors).length === 0 ? summary : { ...summary, errors };
 }
 
 async function runFiveTasks(server: BenchServer, workload: Workload): Promise<FiveTaskResult> {
