@@ -11,7 +11,7 @@ tasks:
     prompt: write it
     writes: ["out/**"]
     sim:
-      fail: { status: 529, times: 1, retryAfterMs: 10 }
+      fail: { status: 429, times: 1, retryAfterMs: 10 }
       script:
         - tools:
             - { name: write_file, input: { path: out/a.txt, content: "a" } }
@@ -37,8 +37,8 @@ describe('fanout logs', () => {
     const lines = runLogs.out().trimEnd().split('\n');
     expect(lines[0]).toMatch(new RegExp(`^\\s+\\+0\\.\\ds  run\\s+run ${runId} started: 2 tasks \\(simulated model\\)$`));
     expect(lines).toContainEqual(expect.stringMatching(/reader\s+waiting \(dependency\) on writer/));
-    expect(lines).toContainEqual(expect.stringMatching(/writer\s+rate limited: HTTP 529 from sim: waiting \d+ ms, window \d+/));
-    expect(lines).toContainEqual(expect.stringMatching(/run\s+sim window shrank to \d+ \(HTTP 529\)/));
+    expect(lines).toContainEqual(expect.stringMatching(/writer\s+rate limited: HTTP 429 from sim: waiting \d+ ms, window \d+/));
+    expect(lines).toContainEqual(expect.stringMatching(/run\s+sim window shrank to \d+ \(HTTP 429\)/));
     expect(lines).toContainEqual(expect.stringMatching(/writer\s+turn 1: [\d,]+ in \/ [\d,]+ out tokens \(\d/));
     expect(lines).toContainEqual(expect.stringMatching(/writer\s+write_file out\/a\.txt ✔$/));
     expect(lines).toContainEqual(expect.stringMatching(/writer\s+read_file ✘ refused or failed: "missing\.txt" does not exist$/));
