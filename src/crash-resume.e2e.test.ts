@@ -131,9 +131,10 @@ describe('crash harness: SIGKILL at random moments, then resume', () => {
       const callsWhenSucceeded = new Map<string, number>();
       let kills = 0;
       for (; kills < KILLS; kills++) {
-        // The first kill comes once a task has succeeded (so the no-re-run check has something to check), the others at any moment.
+        // The first kill comes as soon as a task has succeeded (so the no-re-run check has something to check, and a
+        // loaded machine cannot let the whole run end before it), the others at any moment.
         if (kills === 0) await waitForFirstSuccess(runId);
-        await new Promise((resolve) => setTimeout(resolve, Math.floor(next() * 1_500)));
+        else await new Promise((resolve) => setTimeout(resolve, Math.floor(next() * 1_500)));
         process.kill(pid, 'SIGKILL');
         // The killed process writes nothing more: what the store says now is final for this attempt.
         const seen = await status(runId);
