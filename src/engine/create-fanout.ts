@@ -1,4 +1,4 @@
-import { FanoutError, isFanoutError } from '../contracts/errors.js';
+import { FanoutError } from '../contracts/errors.js';
 import type { ModelResolver } from '../contracts/model.js';
 import type { Planner } from '../contracts/planner.js';
 import type { Plan } from '../contracts/plan.js';
@@ -24,14 +24,12 @@ import type {
 import { openCheckedRun, toCheckedRun } from './checked-run.js';
 import { systemClock, type Clock } from '../contracts/clock.js';
 import { ModelGates } from './model-gate.js';
-import { settleOrphanedRun } from './orphaned-run.js';
-import { buildReport } from './report.js';
-import { changeReview } from './change-review.js';
 import { checkRun, preflightModels, resolveRunModels, type CheckedPlan, type RunCheckContext, type RunModels } from './run-check.js';
-import { followEventLog, readEventPage, type EventScope } from './event-log.js';
+import { followEventLog, readEventPage } from './event-log.js';
 import { EventHub } from './run-events.js';
 import { RunExecution } from './run-execution.js';
-import { isRunActive, isRunOrphaned, isTerminal, LEASE_TTL_MS, leaseRenewMs } from './run-liveness.js';
+import { isRunActive, isTerminal, LEASE_TTL_MS, leaseRenewMs } from './run-liveness.js';
+import { RunReads } from './run-reads.js';
 import { newRunRecords } from './run-records.js';
 import { StopPoller } from './stop-poller.js';
 import { refuseResume, resetForResume } from './run-resume.js';
@@ -84,6 +82,7 @@ class FanoutEngine implements Fanout {
   readonly #executions = new Map<string, RunExecution>();
   readonly #executionOfHandle = new Map<string, RunExecution>();
   readonly #poller: StopPoller;
+  readonly #reads: RunReads;
   #closed = false;
 
   constructor(options: FanoutOptions) {
@@ -115,6 +114,7 @@ class FanoutEngine implements Fanout {
     });
     this.#leaseMs = positive(options.leaseMs, LEASE_TTL_MS, 'leaseMs');
     this.#poller = new StopPoller(this.#store, this.#clock, this.#pollMs, this.#executions, leaseRenewMs(this.#leaseMs));
+    this.#reads = new RunReads({ store: this.#store, clock: this.#clock, checks: this.#checks, executions: this.#executions });
   }
 
   spawn(run: CheckedRun | PlanInput, options: SpawnOptions = {}): SpawnResult {
@@ -134,19 +134,17 @@ class FanoutEngine implements Fanout {
   }
 
   runs(limit?: number): RunRecord[] {
-    return this.#store.listRuns(limit).map((run) => this.#settled(run));
+    return this.#store.listRuns(limit).map((run) => this.#reads.settled(run));
   }
 
   status(target?: string): RunStatusView {
-    const run = this.#settled(this.#findRun(target));
-    const tasks = this.#store.listTasks(run.runId);
-    return { run, tasks, todos: readTodos(this.#store, run.runId, tasks), report: this.#reportOf(run, tasks) };
+    return this.#reads.status(target);
   }
 
   start(runId: string, options: StartOptions = {}): void {
     this.#checkOpen();
     const run = this.#store.getRun(runId);
-    if (run === undefined) throw new FanoutError('NOT_FOUND', `no run ${runId} in ${this.#storeName}`);
+    if (run === undefined) throw new FanoutError('NOT_FOUND', `no run ${runId} in ${this.#reads.storeName}`);
     if (this.#executions.has(runId)) throw new FanoutError('OPTION_INVALID', `run ${runId} is already executing in this process`);
     if (run.status !== 'running' || run.startedAt !== undefined) {
       throw new FanoutError('OPTION_INVALID', `run ${runId} was already started (status ${run.status}); only a prepared run can be started`);
@@ -170,7 +168,7 @@ class FanoutEngine implements Fanout {
 
   async merge(runId: string, options: { resolve?: boolean; signal?: AbortSignal } = {}): Promise<MergeResult> {
     this.#checkOpen();
-    const run = this.#getRun(runId);
+    const run = this.#reads.getRun(runId);
     if (this.#executions.has(runId) || (isRunActive(run) && run.startedAt !== undefined)) {
       throw new FanoutError('OPTION_INVALID', `run ${runId} is still running; merge it once it ended (or stop it: fanout stop ${runId})`);
     }
@@ -217,7 +215,7 @@ class FanoutEngine implements Fanout {
     const result: PruneResult = { pruned: [], live: [] };
     const old = this.#store.listRuns().filter((run) => run.createdAt < cutoff).reverse();
     for (const stored of old) {
-      const run = this.#settled(stored);
+      const run = this.#reads.settled(stored);
       // A run prepared and never started has no process: nothing will ever execute it.
       if (this.#executions.has(run.runId) || (isRunActive(run) && run.startedAt !== undefined)) {
         result.live.push(run.runId);
@@ -237,28 +235,28 @@ class FanoutEngine implements Fanout {
   /** The run, settled, when it can be resumed; what resume refuses it with otherwise. */
   #resumable(runId: string, now: number): RunRecord {
     if (this.#executions.has(runId)) throw new FanoutError('OPTION_INVALID', `run ${runId} is already executing in this process`);
-    const settled = this.#getRun(runId);
+    const settled = this.#reads.getRun(runId);
     const refused = refuseResume(settled, now);
     if (refused !== undefined) throw refused;
     return settled;
   }
 
   async output(handle: string, options: OutputOptions = {}): Promise<OutputResult> {
-    const current = this.#outputOf(handle);
+    const current = this.#reads.outputOf(handle);
     if (current.done || options.block !== true) return current;
     await untilSettled({
       ...this.#waitOptions(options),
       local: () => this.#executionOfHandle.get(handle)?.whenSettled(handle),
       // A run that can no longer progress ends the wait even when it left the task unfinished
       // (e.g. one recorded as interrupted by an earlier version, which did not stop its tasks).
-      check: () => (this.#outputOf(handle).done || !this.#isActive(current.runId) ? 'done' : undefined),
+      check: () => (this.#reads.outputOf(handle).done || !this.#reads.isActive(current.runId) ? 'done' : undefined),
     });
-    return this.#outputOf(handle);
+    return this.#reads.outputOf(handle);
   }
 
   async stop(target: string): Promise<StopResult> {
     this.#checkOpen();
-    const { runId, unfinished, finished } = this.#stopTarget(target);
+    const { runId, unfinished, finished } = this.#reads.stopTarget(target);
     if (finished) return { runId, stopped: 0, alreadyFinished: true };
     const local = this.#executions.get(target) ?? this.#executionOfHandle.get(target);
     if (local !== undefined) {
@@ -274,13 +272,13 @@ class FanoutEngine implements Fanout {
 
   async wait(runId: string, options: { signal?: AbortSignal } = {}): Promise<RunResult> {
     // Reading the run back parses its whole plan: skipped when this process executes it (so it exists).
-    if (!this.#executions.has(runId)) this.#getRun(runId);
+    if (!this.#executions.has(runId)) this.#reads.getRun(runId);
     await untilSettled({
       ...this.#waitOptions(options),
       local: () => this.#executions.get(runId)?.done,
-      check: () => (this.#isActive(runId) ? undefined : 'done'),
+      check: () => (this.#reads.isActive(runId) ? undefined : 'done'),
     });
-    return this.#result(runId);
+    return this.#reads.result(runId);
   }
 
   async plan(request: string, options: { model?: string; signal?: AbortSignal } = {}): Promise<Plan> {
@@ -308,21 +306,21 @@ class FanoutEngine implements Fanout {
   }
 
   report(runId: string): RunReport {
-    const run = this.#getRun(runId);
-    return this.#reportOf(run, this.#store.listTasks(runId));
+    const run = this.#reads.getRun(runId);
+    return this.#reads.reportOf(run, this.#store.listTasks(runId));
   }
 
   todos(runId: string): TodoItem[] {
-    this.#getRun(runId);
+    this.#reads.getRun(runId);
     return readTodos(this.#store, runId, this.#store.listTasks(runId));
   }
 
   events(target: string, options: EventsOptions = {}): StoredEvent[] {
-    return readEventPage(this.#store, this.#eventScope(target), options.after ?? 0).events;
+    return readEventPage(this.#store, this.#reads.eventScope(target), options.after ?? 0).events;
   }
 
   followEvents(target: string, options: FollowEventsOptions = {}): AsyncIterable<StoredEvent> {
-    const scope = this.#eventScope(target);
+    const scope = this.#reads.eventScope(target);
     const { handle } = scope;
     return followEventLog({
       store: this.#store,
@@ -331,7 +329,7 @@ class FanoutEngine implements Fanout {
       pollMs: this.#pollMs,
       after: options.after ?? 0,
       ended: () => {
-        if (!this.#isActive(scope.runId)) return true;
+        if (!this.#reads.isActive(scope.runId)) return true;
         const task = handle === undefined ? undefined : this.#store.getTask(handle);
         return task !== undefined && isTerminal(task.status);
       },
@@ -461,101 +459,6 @@ class FanoutEngine implements Fanout {
     this.#poller.ensureRunning();
   }
 
-  /** The store as "not found" messages name it: its location when it has one. */
-  get #storeName(): string {
-    const { location } = this.#store;
-    return location === undefined ? 'the store' : `the store ${location}`;
-  }
-
-  /**
-   * Every read of a run goes through here: a run whose executing process
-   * died is recorded as interrupted (its unfinished tasks stopped) first.
-   */
-  #settled(run: RunRecord): RunRecord {
-    // A run executing here is alive by definition, whatever a test's clock did to its lease.
-    if (this.#executions.has(run.runId)) return run;
-    try {
-      return settleOrphanedRun(this.#store, run, this.#clock.now());
-    } catch (error) {
-      // A store this process may only read: the run is shown as what it is, without recording it.
-      if (!isFanoutError(error, 'STORE_ERROR')) throw error;
-      return isRunOrphaned(run, this.#clock.now()) ? { ...run, status: 'interrupted', error: `run ${run.runId} was interrupted (not recorded: ${error.message})` } : run;
-    }
-  }
-
-  /** The run, settled; NOT_FOUND when there is none. */
-  #getRun(runId: string): RunRecord {
-    const run = this.#store.getRun(runId);
-    if (run === undefined) throw new FanoutError('NOT_FOUND', `no run ${runId} in ${this.#storeName}`);
-    return this.#settled(run);
-  }
-
-  #isActive(runId: string): boolean {
-    const run = this.#store.getRun(runId);
-    return run !== undefined && isRunActive(this.#settled(run));
-  }
-
-  /** The run with this id, the run of the task with this handle, or (no target) the latest run. */
-  #findRun(target: string | undefined): RunRecord {
-    if (target === undefined) {
-      const latest = this.#store.listRuns(1)[0];
-      if (latest === undefined) throw new FanoutError('NOT_FOUND', `no runs in ${this.#storeName} yet`);
-      return latest;
-    }
-    const run = this.#store.getRun(target);
-    if (run !== undefined) return run;
-    const task = this.#store.getTask(target);
-    const ofTask = task === undefined ? undefined : this.#store.getRun(task.runId);
-    if (ofTask === undefined) {
-      throw new FanoutError('NOT_FOUND', `no run or task ${target} in ${this.#storeName} (expected a run id or a task handle)`);
-    }
-    return ofTask;
-  }
-
-  /** A run id's events, or a task handle's; NOT_FOUND for anything else. */
-  #eventScope(target: string): EventScope {
-    const run = this.#findRun(target);
-    return run.runId === target ? { runId: run.runId } : { runId: run.runId, handle: target };
-  }
-
-  /** What a stop of `target` would apply to, from the store (which every local change reaches first). */
-  #stopTarget(target: string): { runId: string; unfinished: number; finished: boolean } {
-    const run = this.#findRun(target);
-    const settled = this.#settled(run);
-    if (target === run.runId) {
-      const unfinished = this.#store.listTasks(run.runId).filter((task) => !isTerminal(task.status)).length;
-      return { runId: run.runId, unfinished, finished: !isRunActive(settled) };
-    }
-    const task = this.#store.getTask(target) as TaskRecord;
-    const finished = isTerminal(task.status);
-    return { runId: run.runId, unfinished: finished ? 0 : 1, finished };
-  }
-
-  #outputOf(handle: string): OutputResult {
-    const found = this.#store.getTask(handle);
-    if (found === undefined) {
-      if (this.#store.getRun(handle) !== undefined) {
-        throw new FanoutError('NOT_FOUND', `${handle} is a run id, not a task handle; its tasks and their handles: fanout status ${handle}`);
-      }
-      throw new FanoutError('NOT_FOUND', `no task ${handle} in ${this.#storeName} (expected a task handle)`);
-    }
-    const run = this.#store.getRun(found.runId);
-    if (run !== undefined) this.#settled(run);
-    // Read again: settling an orphaned run stops its unfinished tasks.
-    const task = this.#store.getTask(handle) as TaskRecord;
-    const result: OutputResult = {
-      handle,
-      runId: task.runId,
-      taskId: task.taskId,
-      status: task.status,
-      done: isTerminal(task.status),
-    };
-    const output = this.#store.getOutput(handle);
-    if (output !== undefined) result.output = output;
-    if (task.error !== undefined) result.error = task.error;
-    return result;
-  }
-
   #waitOptions(options: OutputOptions): { clock: Clock; pollMs: number; timeoutMs?: number; signal?: AbortSignal } {
     return {
       clock: this.#clock,
@@ -563,39 +466,6 @@ class FanoutEngine implements Fanout {
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     };
-  }
-
-  #result(runId: string): RunResult {
-    const run = this.#getRun(runId);
-    const tasks = this.#store.listTasks(runId);
-    const outputs: Record<string, TaskOutput> = {};
-    for (const task of tasks) {
-      const output = this.#store.getOutput(task.handle);
-      if (output !== undefined) outputs[task.taskId] = output;
-    }
-    const result: RunResult = { runId, status: run.status, tasks, outputs, report: this.#reportOf(run, tasks) };
-    if (run.synthesis !== undefined) result.synthesis = run.synthesis;
-    return result;
-  }
-
-  #reportOf(run: RunRecord, tasks: readonly TaskRecord[]): RunReport {
-    const report = buildReport(run, tasks, { simulated: this.#isSimulated(run), now: this.#clock.now() });
-    // Only a run whose tasks could change files reads its events for the change review.
-    const changing = run.plan.tasks.some((task) => (task.writes ?? []).length > 0 || task.shell !== undefined || task.tools !== undefined);
-    const changes = changing ? changeReview(this.#store.listEvents(run.runId)) : undefined;
-    return changes === undefined ? report : { ...report, changes };
-  }
-
-  #isSimulated(run: RunRecord): boolean {
-    const local = this.#executions.get(run.runId);
-    if (local !== undefined) return local.simulated;
-    try {
-      return resolveRunModels(run.plan, this.#checks).simulated;
-    } catch (error) {
-      // A run recorded elsewhere may name a provider this process has no key for: it is not the simulated one.
-      if (isFanoutError(error, 'MODEL_CONFIG')) return false;
-      throw error;
-    }
   }
 
   #checkOpen(): void {
