@@ -1,9 +1,20 @@
 import { FanoutError, toFanoutError } from '../contracts/errors.js';
 import type { Model, ModelRequest, ModelResponse, RateLimitInfo } from '../contracts/model.js';
 import { tighterLimits, type ProviderLimits } from '../contracts/plan.js';
-import type { Clock } from '../contracts/clock.js';
 import { SlidingMinute, StatedBucket } from './endpoint-pacing.js';
 import { AdaptiveWindow, type WindowChange } from './rate-window.js';
+import {
+  backoffMs,
+  budgetSpent,
+  formatWaitMs,
+  isRateLimit,
+  isRetryable,
+  pauseOverBudget,
+  retryPolicy,
+  WaitBudget,
+  type RetryPolicy,
+  type RetryPolicyOptions,
+} from './retry-policy.js';
 
 /** Why a gated call waits before it starts: a rate limit (adaptive or stated) or a static cap of calls in flight. */
 export type GateWaitReason = 'rate-limit' | 'provider-cap';
@@ -36,56 +47,10 @@ export interface GateCallHooks {
   waitBudget?: WaitBudget;
 }
 
-/**
- * Time a task may spend waiting for rate limits, over all its model calls;
- * apart from its retry budget, so a rate limit is a wait, not a failure.
- */
-export class WaitBudget {
-  /** ms waited so far. */
-  spentMs = 0;
-
-  constructor(readonly limitMs: number) {}
-
-  /** ms left. */
-  get remainingMs(): number {
-    return Math.max(0, this.limitMs - this.spentMs);
-  }
-}
-
-/** Settings of {@link ModelGates}. */
-export interface ModelGatesOptions {
-  clock: Clock;
+/** Settings of {@link ModelGates}: its retry policy and the static caps of its providers. */
+export interface ModelGatesOptions extends RetryPolicyOptions {
   /** Static caps per provider key, never exceeded (see {@link ProviderLimits}). */
   providers?: Record<string, ProviderLimits>;
-  /** Retries of a retryable error that is not a rate limit before giving up. @default 4 */
-  maxRetries?: number;
-  /** First backoff when the server gives no retry-after, doubled each attempt. @default 1000 */
-  baseDelayMs?: number;
-  /** Longest computed backoff. @default 30000 */
-  maxDelayMs?: number;
-  /** Longest `retry-after` slept: a server asking for more gets this, and the message says so. @default 300000 */
-  maxRetryAfterMs?: number;
-  /** A task's budget of time waiting for rate limits, over all its calls. @default 900000 */
-  rateLimitWaitMs?: number;
-  /** Jitter source in [0, 1). @default Math.random */
-  random?: () => number;
-}
-
-/** Default number of retries of a retryable model error that is not a rate limit. */
-export const DEFAULT_MAX_RETRIES = 4;
-/** Default longest `retry-after` fanout sleeps: 5 minutes. */
-export const DEFAULT_MAX_RETRY_AFTER_MS = 300_000;
-/** Default budget of a task's waits for rate limits: 15 minutes. */
-export const DEFAULT_RATE_LIMIT_WAIT_MS = 900_000;
-
-interface GatePolicy {
-  clock: Clock;
-  maxRetries: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
-  maxRetryAfterMs: number;
-  rateLimitWaitMs: number;
-  random: () => number;
 }
 
 /**
@@ -94,28 +59,14 @@ interface GatePolicy {
  * created on first use and shared by every task and run of the process.
  */
 export class ModelGates {
-  readonly #policy: GatePolicy;
+  readonly #policy: RetryPolicy;
   readonly #limits = new Map<string, ProviderLimits>();
   readonly #gates = new Map<string, EndpointGate>();
 
   /** @throws FanoutError `OPTION_INVALID` for a cap below 1, a negative or fractional retry count or a wait below 0. */
   constructor(options: ModelGatesOptions) {
     for (const [provider, limits] of Object.entries(options.providers ?? {})) this.limit(provider, limits, 'providers');
-    const maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES;
-    if (!Number.isInteger(maxRetries) || maxRetries < 0) {
-      throw new FanoutError('OPTION_INVALID', `maxRetries must be an integer >= 0, got ${String(maxRetries)}`);
-    }
-    const maxRetryAfterMs = nonNegative('maxRetryAfterMs', options.maxRetryAfterMs, DEFAULT_MAX_RETRY_AFTER_MS);
-    const rateLimitWaitMs = nonNegative('rateLimitWaitMs', options.rateLimitWaitMs, DEFAULT_RATE_LIMIT_WAIT_MS);
-    this.#policy = {
-      clock: options.clock,
-      maxRetries,
-      baseDelayMs: options.baseDelayMs ?? 1000,
-      maxDelayMs: options.maxDelayMs ?? 30_000,
-      maxRetryAfterMs,
-      rateLimitWaitMs,
-      random: options.random ?? Math.random,
-    };
+    this.#policy = retryPolicy(options);
   }
 
   /**
@@ -157,12 +108,6 @@ export class ModelGates {
   }
 }
 
-function nonNegative(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!(value >= 0)) throw new FanoutError('OPTION_INVALID', `${name} must be a number >= 0, got ${String(value)}`);
-  return value;
-}
-
 interface Waiter {
   grant: () => void;
   expire: (error: FanoutError) => void;
@@ -192,7 +137,7 @@ export class EndpointGate {
   readonly provider: string;
   /** Static caps of this endpoint's provider. */
   limits: ProviderLimits;
-  readonly #policy: GatePolicy;
+  readonly #policy: RetryPolicy;
   readonly #window = new AdaptiveWindow();
   readonly #requests = new StatedBucket();
   readonly #tokens = new StatedBucket();
@@ -211,7 +156,7 @@ export class EndpointGate {
   #timer: AbortController | undefined;
   #timerAt = Number.POSITIVE_INFINITY;
 
-  constructor(provider: string, limits: ProviderLimits, policy: GatePolicy) {
+  constructor(provider: string, limits: ProviderLimits, policy: RetryPolicy) {
     this.provider = provider;
     this.limits = limits;
     this.#policy = policy;
@@ -278,7 +223,7 @@ export class EndpointGate {
         this.#pump();
         if (retries >= maxRetries) throw thrown;
         retries++;
-        const waitMs = Math.min(this.#backoff(error.retryAfterMs, retries), this.#policy.maxRetryAfterMs);
+        const waitMs = Math.min(backoffMs(this.#policy, error.retryAfterMs, retries), this.#policy.maxRetryAfterMs);
         hooks.onRetry?.({ attempt: retries, waitMs, error });
         await clock.sleep(waitMs, signal);
         continue;
@@ -351,7 +296,7 @@ export class EndpointGate {
         return;
       }
       if (budget.remainingMs <= 0) {
-        reject(budgetSpent(this.provider, budget, blocked));
+        reject(budgetSpent(this.provider, budget, waitingFor(blocked)));
         return;
       }
       hooks.onWait?.(blocked.reason, blocked.detail);
@@ -397,7 +342,7 @@ export class EndpointGate {
         if (waiter.cancelled) return;
         const now = clock.now();
         budget.spentMs += now - enqueuedAt;
-        waiter.expire(budgetSpent(this.provider, budget, this.#blocked(now) ?? first, now - enqueuedAt));
+        waiter.expire(budgetSpent(this.provider, budget, waitingFor(this.#blocked(now) ?? first), now - enqueuedAt));
       },
       () => {},
     );
@@ -490,62 +435,26 @@ export class EndpointGate {
     const { clock, maxRetryAfterMs } = this.#policy;
     const now = clock.now();
     const asked = error.retryAfterMs;
-    const waitMs = Math.min(this.#backoff(asked, inARow), maxRetryAfterMs);
+    const waitMs = Math.min(backoffMs(this.#policy, asked, inARow), maxRetryAfterMs);
     const status = `HTTP ${error.status ?? 429}`;
     if (asked !== undefined && now + waitMs > this.#pausedUntil) {
       this.#pausedUntil = now + waitMs;
-      this.#pauseReason = `paused ${formatMs(waitMs)} after ${status}`;
+      this.#pauseReason = `paused ${formatWaitMs(waitMs)} after ${status}`;
     }
     const change = this.#window.limited(call, this.#inFlight + 1, status, error.status === 529 ? 'overload' : 'rate-limit');
     if (change !== undefined) hooks.onWindow?.({ ...change, provider: this.provider });
     const wait =
       asked !== undefined && asked > maxRetryAfterMs
-        ? `the server asked to wait ${formatMs(asked)}, more than the ${formatMs(maxRetryAfterMs)} cap (maxRetryAfterMs): waiting ${formatMs(waitMs)}`
-        : `waiting ${formatMs(waitMs)}`;
+        ? `the server asked to wait ${formatWaitMs(asked)}, more than the ${formatWaitMs(maxRetryAfterMs)} cap (maxRetryAfterMs): waiting ${formatWaitMs(waitMs)}`
+        : `waiting ${formatWaitMs(waitMs)}`;
     const window = this.window;
     hooks.onRateLimited?.({ waitMs, error, detail: `${status} from ${this.provider}: ${wait}, window ${Number.isFinite(window) ? window : 'open'}` });
     return waitMs;
   }
 
-  #backoff(retryAfterMs: number | undefined, attempt: number): number {
-    if (retryAfterMs !== undefined) return Math.max(0, retryAfterMs);
-    const { baseDelayMs, maxDelayMs, random } = this.#policy;
-    const exponential = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
-    // Jitter in [50 %, 100 %]: spreads retries of many agents that failed together.
-    return Math.round(exponential * (0.5 + random() * 0.5));
-  }
 }
 
-function isRetryable(error: FanoutError): boolean {
-  return error.code === 'MODEL_ERROR' && error.retryable;
-}
-
-/** A rate limit or an overload: the endpoint is at its limit, so the call waits rather than spends a retry. */
-function isRateLimit(error: FanoutError): boolean {
-  return error.status === 429 || error.status === 529;
-}
-
-function pauseOverBudget(provider: string, error: FanoutError, waitMs: number, budget: WaitBudget): FanoutError {
-  return new FanoutError(
-    'LIMIT_REACHED',
-    `${provider} asked to wait ${formatMs(waitMs)} (HTTP ${error.status ?? 429}), more than the ${formatMs(budget.remainingMs)} left of the task's rate-limit wait budget of ${formatMs(budget.limitMs)} (rateLimitWaitMs)`,
-    { cause: error },
-  );
-}
-
-function budgetSpent(provider: string, budget: WaitBudget, blocked: Blocked, waitedMs?: number): FanoutError {
-  const waited = waitedMs === undefined ? '' : ` (this call ${formatMs(waitedMs)})`;
-  const what = `${blocked.reason === 'rate-limit' ? 'rate limit' : 'provider cap'} (${blocked.detail})`;
-  return new FanoutError(
-    'LIMIT_REACHED',
-    `waited ${formatMs(budget.spentMs)} for ${provider}'s rate limits${waited}, the whole wait budget of ${formatMs(budget.limitMs)} (rateLimitWaitMs); still waiting for: ${what}`,
-  );
-}
-
-/** `850 ms`, `12 s`, `5 min`, `1.5 h`. */
-function formatMs(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${Math.round(ms / 100) / 10} s`;
-  if (ms < 3_600_000) return `${Math.round(ms / 6000) / 10} min`;
-  return `${Math.round(ms / 360_000) / 10} h`;
+/** What a blocked call waits for, as a budget error says it. */
+function waitingFor(blocked: Blocked): string {
+  return `${blocked.reason === 'rate-limit' ? 'rate limit' : 'provider cap'} (${blocked.detail})`;
 }
