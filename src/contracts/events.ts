@@ -23,6 +23,22 @@ export type FanoutEvent =
   /** A call of the task was refused by a rate limit (429/529): it waits `waitMs` and tries again, spending no retry. */
   | { type: 'rate-limited'; runId: string; at: number; id: string; handle: string; provider: string; waitMs: number; detail: string }
   | {
+      /**
+       * A model call of the task waited at its endpoint's gate before it
+       * started: from `at - waitedMs` to `at`, for `reason` (a rate limit, or
+       * the provider's static cap), `detail` saying which (`anthropic,
+       * maxConcurrent 4`). A 429's own pause is its `rate-limited` event.
+       */
+      type: 'call-waited';
+      runId: string;
+      at: number;
+      id: string;
+      handle: string;
+      reason: 'rate-limit' | 'provider-cap';
+      waitedMs: number;
+      detail: string;
+    }
+  | {
       /** An endpoint's adaptive window of calls in flight changed (after an answer of one of this run's tasks). */
       type: 'rate-window';
       runId: string;

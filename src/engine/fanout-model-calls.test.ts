@@ -47,6 +47,11 @@ describe('model calls of a run', () => {
       { taskId: 'b', retries: 0, retryWaitMs: 0, rateLimitWaitMs: 3000, turns: 2 },
     ]);
     expect(harness.eventsOf('task-retry')).toEqual([]);
+    // Both sat out the pause in the gate's queue.
+    expect(harness.eventsOf('call-waited').map(({ id, reason, waitedMs }) => [id, reason, waitedMs])).toEqual([
+      ['a', 'rate-limit', 3000],
+      ['b', 'rate-limit', 3000],
+    ]);
     expect(harness.eventsOf('rate-limited')).toEqual([
       expect.objectContaining({ id: 'a', provider: 'scripted', waitMs: 3000, detail: 'HTTP 429 from scripted: waiting 3 s, window 1' }),
     ]);
@@ -78,9 +83,14 @@ describe('model calls of a run', () => {
     expect(harness.eventsOf('task-waiting')).toEqual([
       expect.objectContaining({ id: 'b', reason: 'provider-cap', detail: 'scripted, maxConcurrent 1' }),
     ]);
+    await harness.clock.advance(700);
     a.answer();
     const result = await fanout.wait(runId);
-    expect(result.report.diagnostics).toEqual(['b waited for a model-call slot of its provider (provider cap)']);
+    // The wait's end and length are stored, so the timeline can draw it.
+    expect(harness.eventsOf('call-waited')).toEqual([
+      expect.objectContaining({ id: 'b', reason: 'provider-cap', detail: 'scripted, maxConcurrent 1', waitedMs: 700, at: (result.tasks[1]?.startedAt ?? 0) + 700 }),
+    ]);
+    expect(result.report.diagnostics).toContain('b waited for a model-call slot of its provider (provider cap)');
   });
 
   it("caps the provider's calls by the plan's providers, as the run records them", async () => {

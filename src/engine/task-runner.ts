@@ -5,7 +5,7 @@ import { SIM_PROVIDER } from '../contracts/sim-options.js';
 import { renderTaskPrompt } from '../plan/index.js';
 import { timeoutReason, UsageMeter } from './caps.js';
 import type { Clock } from '../contracts/clock.js';
-import type { ModelGates } from './model-gate.js';
+import type { GateWaitReason, ModelGates } from './model-gate.js';
 import type { Pricer } from '../contracts/pricing.js';
 import { taskSystemPrompt } from './task-agents.js';
 import type { FanoutEvent } from '../contracts/events.js';
@@ -99,6 +99,8 @@ export async function runTask(options: TaskRunOptions): Promise<TaskOutcome> {
   const stopTimer = startTimeLimit(options);
   const activity = new TaskActivity();
   const waitBudget = gates.waitBudget();
+  // Why the call in the gate's queue now waits (a task makes one call at a time): stored with its length when it starts.
+  let queued: { reason: GateWaitReason; detail: string } | undefined;
   const outcome = await runAgentLoop();
   return { ...outcome, ...activity.record() };
 
@@ -124,9 +126,15 @@ export async function runTask(options: TaskRunOptions): Promise<TaskOutcome> {
         call: (request) =>
           gates.call(model, request, {
             waitBudget,
-            onWait: (reason, detail) => waiting(reason, detail),
+            onWait: (reason, detail) => {
+              queued = { reason, detail };
+              waiting(reason, detail);
+            },
             onWaited: (waitedMs) => {
               if (waitedMs > 0) stats.rateLimitWaitMs = (stats.rateLimitWaitMs ?? 0) + waitedMs;
+              // Only a wait in the queue: a 429's backoff without retry-after is already its rate-limited event.
+              if (queued !== undefined && waitedMs > 0) emit({ type: 'call-waited', runId, at: clock.now(), id, handle, ...queued, waitedMs });
+              queued = undefined;
             },
             onRetry: ({ attempt, waitMs, error }) => {
               stats.retries += 1;

@@ -50,6 +50,8 @@ export function describeEvent({ event }: StoredEvent): string | undefined {
       return `retry ${event.attempt} in ${formatMs(event.waitMs)}: ${truncate(oneLine(event.error), LOG_DETAIL_WIDTH)}`;
     case 'rate-limited':
       return `rate limited: ${event.detail}`;
+    case 'call-waited':
+      return `waited ${formatMs(event.waitedMs)} for ${event.reason === 'provider-cap' ? 'the provider cap' : 'a rate limit'} (${truncate(event.detail, LOG_DETAIL_WIDTH)})`;
     case 'rate-window':
       return `${event.provider} window ${event.change === 'grew' ? 'grew' : 'shrank'} to ${event.window} (${event.reason})`;
     case 'task-end':
