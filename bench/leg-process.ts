@@ -10,6 +10,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { runAgentLoop } from './agent-loop.js';
 import type { LegArgs, LegResult } from './bench-kit.js';
+import { runAsLegProcess } from './leg-main.js';
 import { runFanoutLeg } from './fanout-leg.js';
 import { runFloor } from './floor-http.js';
 import { withMemoryReads } from './memory-reads.js';
@@ -110,18 +111,5 @@ async function main(legName: string | undefined, json: string | undefined): Prom
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  // The parent's IPC channel (the clock-start message) must not keep the event loop alive: the guard below relies on it emptying.
-  process.channel?.unref();
-  // Without this, a leg awaiting something no timer or socket will settle would end with code 0 and no result.
-  process.once('beforeExit', () => {
-    process.stderr.write('bench leg: the event loop emptied before the leg finished (a promise nothing will settle)\n');
-    process.exit(1);
-  });
-  main(process.argv[2], process.argv[3]).then(
-    () => process.exit(0),
-    (error: unknown) => {
-      process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-      process.exit(1);
-    },
-  );
+  runAsLegProcess('bench leg', () => main(process.argv[2], process.argv[3]));
 }

@@ -5,6 +5,7 @@
  * bench/leg-process.ts does for fanout's legs. It never loads fanout.
  */
 import { readFileSync } from 'node:fs';
+import { runAsLegProcess } from '../leg-main.js';
 import type { LegResult } from '../measure.js';
 import type { PeerLeg, PeerWorkload } from '../peer-workload.js';
 
@@ -24,17 +25,4 @@ async function main(peer: string | undefined, file: string | undefined): Promise
   process.stdout.write(`${JSON.stringify(await runPeer(workload))}\n`);
 }
 
-// The parent's IPC channel (the clock-start message) must not keep the event loop alive: the guard below relies on it emptying.
-process.channel?.unref();
-// Without this, a peer awaiting something nothing will settle would end with code 0 and no result.
-process.once('beforeExit', () => {
-  process.stderr.write('bench peer: the event loop emptied before the leg finished (a promise nothing will settle)\n');
-  process.exit(1);
-});
-main(process.argv[2], process.argv[3]).then(
-  () => process.exit(0),
-  (error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-  },
-);
+runAsLegProcess('bench peer', () => main(process.argv[2], process.argv[3]));
