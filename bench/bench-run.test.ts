@@ -49,7 +49,8 @@ describe('fanout leg and chain scenario on the simulated server', () => {
 });
 
 describe('startBenchServer', () => {
-  it('reports the calls its process served and the CPU time it spent', async () => {
+  // Starts a Node process of its own, then an engine run: under a full test run on 2 cores that passed 30 s.
+  it('reports the calls its process served and the CPU time it spent', { timeout: 120_000 }, async () => {
     const server = await startBenchServer();
     try {
       const before = await server.stats();
