@@ -32,23 +32,32 @@ export class BufferedResponse implements Response {
     this.headers = new NodeHeaders(headers);
   }
 
-  /** The bytes as a web stream, made on first access; reading it uses the body up, as with fetch. */
+  /**
+   * The bytes as a web stream, read at most once as with fetch. The stream's
+   * machinery (~20 µs and its garbage) is made when the body is first used,
+   * not when `body` is read: the Anthropic SDK reads `response.body` of every
+   * answer only to register it with a FinalizationRegistry, and reads the
+   * bytes through `json()`.
+   */
   get body(): ReadableStream<Uint8Array> | null {
     if (this.#stream === undefined) {
       const bytes = this.#bytes;
       this.#stream =
         bytes === null
           ? null
-          : new ReadableStream<Uint8Array>(
-              {
-                pull: (controller) => {
-                  this.#used = true;
-                  if (bytes.byteLength > 0) controller.enqueue(bytes);
-                  controller.close();
-                },
-              },
-              // No read ahead: the bytes are taken when a reader asks, not when the stream is made.
-              { highWaterMark: 0 },
+          : deferredStream(
+              () =>
+                new ReadableStream<Uint8Array>(
+                  {
+                    pull: (controller) => {
+                      this.#used = true;
+                      if (bytes.byteLength > 0) controller.enqueue(bytes);
+                      controller.close();
+                    },
+                  },
+                  // No read ahead: the bytes are taken when a reader asks, not when the stream is made.
+                  { highWaterMark: 0 },
+                ),
             );
     }
     return this.#stream;
@@ -150,6 +159,63 @@ export class NodeHeaders implements Headers {
   [Symbol.iterator](): IterableIterator<[string, string]> {
     return this.entries();
   }
+}
+
+/**
+ * A `ReadableStream` whose stream is made by `make` at its first use: every
+ * member of `ReadableStream.prototype` (methods, `locked`, and Node's symbol
+ * hooks that `new Response(body)`, `pipeTo` and `structuredClone` consult)
+ * is forwarded to it, and `instanceof ReadableStream` holds. Not forwarded:
+ * Node's internal brand check, so `Readable.fromWeb(body)` refuses it (wrap
+ * it first: `Readable.fromWeb(body.pipeThrough(new TransformStream()))`).
+ */
+class DeferredStream {
+  #make: (() => ReadableStream<Uint8Array>) | null;
+  #stream: ReadableStream<Uint8Array> | null = null;
+
+  constructor(make: () => ReadableStream<Uint8Array>) {
+    this.#make = make;
+  }
+
+  /** Not locked before it is made: asking (as `bodyUsed` does) does not make it. */
+  get locked(): boolean {
+    return this.#stream?.locked ?? false;
+  }
+
+  /** The stream, made on the first call. */
+  stream(): ReadableStream<Uint8Array> {
+    if (this.#stream === null) {
+      this.#stream = (this.#make as () => ReadableStream<Uint8Array>)();
+      this.#make = null;
+    }
+    return this.#stream;
+  }
+}
+
+for (const key of Reflect.ownKeys(ReadableStream.prototype)) {
+  if (key === Symbol.toStringTag || Object.hasOwn(DeferredStream.prototype, key)) continue;
+  const member = Object.getOwnPropertyDescriptor(ReadableStream.prototype, key) as PropertyDescriptor;
+  if (member.get !== undefined) {
+    const get = member.get;
+    Object.defineProperty(DeferredStream.prototype, key, {
+      get(this: DeferredStream) {
+        return get.call(this.stream());
+      },
+    });
+  } else if (typeof member.value === 'function') {
+    const method = member.value as (...args: unknown[]) => unknown;
+    Object.defineProperty(DeferredStream.prototype, key, {
+      value(this: DeferredStream, ...args: unknown[]) {
+        return method.apply(this.stream(), args);
+      },
+    });
+  }
+}
+Object.setPrototypeOf(DeferredStream.prototype, ReadableStream.prototype);
+
+function deferredStream(make: () => ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
+  // The prototype chain above makes it a ReadableStream for every reader; TypeScript cannot see that.
+  return new DeferredStream(make) as unknown as ReadableStream<Uint8Array>;
 }
 
 function immutable(name: string): TypeError {
