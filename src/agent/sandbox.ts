@@ -48,6 +48,14 @@ export interface Sandbox {
    * the thread pool when many agents call tools at once.
    */
   resolve(requested: string, access: 'read' | 'write'): Promise<ResolvedPath>;
+  /**
+   * The lexical part of {@link Sandbox.resolve}, without touching the file
+   * system: the path as named, normalized, relative to cwd with `/`
+   * separators. Throws FanoutError `TOOL_DENIED` when it is absolute or
+   * escapes cwd through `..`. What it returns may still lead outside
+   * through a symlink: a caller opening it checks where the file really is.
+   */
+  named(requested: string): string;
 }
 
 /**
@@ -82,19 +90,25 @@ export function createSandbox(options: SandboxOptions): Sandbox {
   const inScope = writes.length === 0 ? () => false : picomatch(writes, { dot: true });
   const guarded = (options.protectedPaths ?? []).map((dir) => path.resolve(dir));
 
+  const named = (requested: string): string => {
+    if (path.isAbsolute(requested)) {
+      throw denied(`path "${requested}" is absolute; use a path relative to the working directory`);
+    }
+    const relative = insideRelative(cwd, path.resolve(cwd, requested));
+    if (relative === undefined) {
+      throw denied(`path "${requested}" escapes the working directory`);
+    }
+    return relative;
+  };
+
   return {
     cwd,
     writes,
     realCwd: () => root.real(),
+    named,
     async resolve(requested, access) {
-      if (path.isAbsolute(requested)) {
-        throw denied(`path "${requested}" is absolute; use a path relative to the working directory`);
-      }
-      const lexical = path.resolve(cwd, requested);
-      const relative = insideRelative(cwd, lexical);
-      if (relative === undefined) {
-        throw denied(`path "${requested}" escapes the working directory`);
-      }
+      const relative = named(requested);
+      const lexical = path.join(cwd, relative);
       const realCwd = root.real();
       const absolute = realLocation(lexical, relative);
       const realRelative = insideRelative(realCwd, absolute);

@@ -1,9 +1,9 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { closeSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runTool, useTempDirs } from '../test-support/temp-workspace.js';
-import { EDIT_FILE_CAP_BYTES, openConfined } from './confined-file.js';
+import { EDIT_FILE_CAP_BYTES, FD_DIRECTORY, openConfined, openInside, readHead, type ConfinedFile } from './confined-file.js';
 
 const makeDir = useTempDirs();
 
@@ -99,6 +99,74 @@ describe('openConfined', () => {
     symlinkSync(path.join(outside, 'x.txt'), path.join(cwd, 'src/a.txt'));
     expect(() => openConfined(cwd, 'src/a.txt', 'write')).toThrowError(expect.objectContaining({ code: 'TOOL_DENIED' }));
     expect(() => readFileSync(path.join(outside, 'x.txt'))).toThrow();
+  });
+});
+
+describe.skipIf(FD_DIRECTORY === undefined)('openInside (the quick read path)', () => {
+  it('opens regular files that really lie inside, through symlinks that stay inside', async () => {
+    const cwd = await makeDir({ 'src/a.txt': 'inside' });
+    symlinkSync(path.join(cwd, 'src'), path.join(cwd, 'alias'));
+    symlinkSync(path.join(cwd, 'src/a.txt'), path.join(cwd, 'link.txt'));
+    for (const relative of ['src/a.txt', 'alias/a.txt', 'link.txt']) expect(readAll(openInside(cwd, relative, FD_DIRECTORY))).toBe('inside');
+  });
+
+  it('declines what it cannot open inside, leaving it to the sandbox and openConfined', async () => {
+    const outside = await makeDir({ 'secret.txt': 'secret', 'dir/secret.txt': 'secret' });
+    const cwd = await makeDir({ 'src/a.txt': 'inside' });
+    symlinkSync(path.join(outside, 'dir'), path.join(cwd, 'out'));
+    symlinkSync(path.join(outside, 'secret.txt'), path.join(cwd, 'secret-link.txt'));
+    execFileSync('mkfifo', [path.join(cwd, 'pipe')]);
+    // A symlinked directory in the middle leading out, a final symlink out, a directory, a FIFO (without blocking), nothing.
+    for (const relative of ['out/secret.txt', 'secret-link.txt', 'src', 'pipe', 'missing.txt']) {
+      expect(openInside(cwd, relative, FD_DIRECTORY)).toBeUndefined();
+    }
+  });
+
+  it('declines everything where descriptors have no paths; openConfined then reads', async () => {
+    const cwd = await makeDir({ 'src/a.txt': 'inside' });
+    expect(openInside(cwd, 'src/a.txt', undefined)).toBeUndefined();
+    expect(readAll(openConfined(cwd, 'src/a.txt', 'read'))).toBe('inside');
+  });
+
+  it('keeps reading the file it checked when its directory is swapped for a symlink after the open', async () => {
+    const outside = await makeDir({ 'a.txt': 'secret' });
+    const cwd = await makeDir({ 'src/a.txt': 'inside' });
+    const file = openInside(cwd, 'src/a.txt', FD_DIRECTORY);
+    renameSync(path.join(cwd, 'src'), path.join(cwd, 'src-old'));
+    symlinkSync(outside, path.join(cwd, 'src'));
+    expect(readAll(file)).toBe('inside');
+    expect(openInside(cwd, 'src/a.txt', FD_DIRECTORY)).toBeUndefined();
+  });
+});
+
+function readAll(file: ConfinedFile | undefined): string | undefined {
+  if (file === undefined) return undefined;
+  try {
+    return readHead(file, 1024).toString('utf8');
+  } finally {
+    closeSync(file.fd);
+  }
+}
+
+describe('read_file under a symlink-swap race', () => {
+  it('reads nothing outside while another process keeps exchanging a directory and a symlink', { timeout: 60_000 }, async () => {
+    const outside = await makeDir({ 'keep.txt': 'secret' });
+    const cwd = await makeDir({ 'src/keep.txt': 'inside' });
+    symlinkSync(outside, path.join(cwd, 'swap'));
+    const swapper = await startSwapper(path.join(cwd, 'src'), path.join(cwd, 'swap'));
+    if (swapper === undefined) return; // no python3 with renameat2 here
+    const contents = new Map<string, number>();
+    try {
+      for (let index = 0; index < 400; index += 1) {
+        const result = await runTool('read_file', { path: 'src/keep.txt' }, { cwd });
+        const seen = result.isError ? 'refused' : result.content;
+        contents.set(seen, (contents.get(seen) ?? 0) + 1);
+      }
+    } finally {
+      swapper.kill('SIGKILL');
+    }
+    expect(contents.get('refused')).toBeGreaterThan(0); // the race really happened
+    expect([...contents.keys()].sort()).toEqual(['inside', 'refused']);
   });
 });
 

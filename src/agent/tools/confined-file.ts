@@ -7,6 +7,7 @@ import {
   lstatSync,
   mkdirSync,
   openSync,
+  readlinkSync,
   readSync,
   writeSync,
   type Stats,
@@ -28,6 +29,15 @@ const DIRECTORY = constants.O_DIRECTORY ?? 0;
  * each component by its full path with O_NOFOLLOW (see docs/architecture.md).
  */
 const FD_PATHS = existsSync('/proc/self/fd');
+
+/**
+ * Linux's O_PATH (Node's fs.constants lacks it): a descriptor that names a
+ * file without opening it, so no device driver's open runs and no FIFO waits.
+ */
+const O_PATH = 0o10000000;
+
+/** Where {@link openInside} finds the real path of a descriptor; undefined where it cannot. */
+export const FD_DIRECTORY = FD_PATHS && process.platform === 'linux' ? '/proc/self/fd' : undefined;
 
 /**
  * A file inside the sandbox, open. Reads and writes are synchronous on
@@ -79,6 +89,45 @@ export function openConfined(realCwd: string, relative: string, access: 'read' |
   } finally {
     if (directory.fd !== undefined) closeSync(directory.fd);
   }
+}
+
+/**
+ * The quick way to open a file for reading, for the common case: a regular
+ * file that really lies inside `realCwd`. The kernel looks `relative` up
+ * from `realCwd` once, symlinks followed, into an O_PATH descriptor (nothing
+ * is opened yet); the descriptor is then checked — a regular file, whose
+ * real path (the kernel's, read from `fdDirectory`) is inside `realCwd` — and
+ * the file opened for reading through it. The check is on the very file
+ * that is read, so no symlink or swap on the way, before or after the
+ * lookup, can lead the read outside; about a third of {@link openConfined}'s
+ * system calls. Returns undefined whenever it cannot open that way (no
+ * `fdDirectory`, a missing file, a symlink leading out, a directory, FIFO
+ * or device, any error): the caller then resolves the path through the
+ * sandbox and {@link openConfined}, which refuse or explain.
+ * (`relative` must have passed the sandbox's lexical check, `Sandbox.named`.)
+ */
+export function openInside(realCwd: string, relative: string, fdDirectory: string | undefined): ConfinedFile | undefined {
+  if (fdDirectory === undefined) return undefined;
+  let located: number;
+  try {
+    located = openSync(path.join(realCwd, relative), O_PATH);
+  } catch {
+    return undefined;
+  }
+  try {
+    const stats = fstatSync(located);
+    if (!stats.isFile() || !isInside(realCwd, readlinkSync(`${fdDirectory}/${located}`))) return undefined;
+    return { fd: openSync(`${fdDirectory}/${located}`, constants.O_RDONLY | NONBLOCK), stats };
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(located);
+  }
+}
+
+/** Whether `real` (an absolute real path) lies strictly inside the directory `realCwd`. */
+function isInside(realCwd: string, real: string): boolean {
+  return real.startsWith(realCwd.endsWith('/') ? realCwd : `${realCwd}/`);
 }
 
 /** Reads at most `limit` bytes from the start of an open file. */

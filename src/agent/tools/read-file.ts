@@ -1,5 +1,5 @@
 import { closeSync } from 'node:fs';
-import { openConfined, readHead } from './confined-file.js';
+import { FD_DIRECTORY, openConfined, openInside, readHead } from './confined-file.js';
 import { defineTool, stringInputs } from './tool.js';
 
 /** Largest part of a file read_file returns. */
@@ -7,7 +7,10 @@ export const READ_FILE_CAP_BYTES = 256 * 1024;
 
 /**
  * `read_file {path}`: the text of one regular file, cut at
- * {@link READ_FILE_CAP_BYTES}. The read is synchronous: open, stat and one
+ * {@link READ_FILE_CAP_BYTES}. A file inside cwd is opened by
+ * {@link openInside}; anything else (missing, outside, not a regular file)
+ * goes through the sandbox's checks and {@link openConfined}, which refuse
+ * or explain. The read is synchronous: open, stat and one
  * read of at most the cap block for microseconds on a regular file (the
  * only kind opened), far less than the promise API's trips through the
  * thread pool cost the main thread when many agents read at once.
@@ -19,17 +22,16 @@ export const readFileTool = defineTool<{ path: string }>(
     inputSchema: stringInputs({ path: 'File path, relative to the working directory.' }, ['path']),
   },
   async ({ path }, { sandbox }) => {
-    const resolved = await sandbox.resolve(path, 'read');
-    const file = openConfined(sandbox.realCwd(), resolved.realRelative, 'read');
+    const relative = sandbox.named(path);
+    const realCwd = sandbox.realCwd();
+    const file = openInside(realCwd, relative, FD_DIRECTORY) ?? openConfined(realCwd, (await sandbox.resolve(path, 'read')).realRelative, 'read');
     try {
       const { size } = file.stats;
       const head = readHead(file, READ_FILE_CAP_BYTES);
-      if (head.includes(0)) return `"${resolved.relative}" is a binary file (${size} bytes); its content is not shown`;
-      if (size === 0) return `"${resolved.relative}" is empty`;
+      if (head.includes(0)) return `"${relative}" is a binary file (${size} bytes); its content is not shown`;
+      if (size === 0) return `"${relative}" is empty`;
       const text = head.toString('utf8');
-      return size > head.length
-        ? `${text}\n\n[truncated: showing the first ${head.length} of ${size} bytes of "${resolved.relative}"]`
-        : text;
+      return size > head.length ? `${text}\n\n[truncated: showing the first ${head.length} of ${size} bytes of "${relative}"]` : text;
     } finally {
       closeSync(file.fd);
     }
