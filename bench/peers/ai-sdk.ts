@@ -6,34 +6,24 @@
  */
 import { createAnthropic } from '@ai-sdk/anthropic';
 import { generateText, stepCountIs } from 'ai';
-import pLimit from 'p-limit';
-import { measureTasks, type LegResult } from '../measure.js';
+import type { LegResult } from '../measure.js';
 import type { PeerWorkload } from '../peer-workload.js';
 import { aiSdkTools } from './ai-sdk-tools.js';
-import { taskNumbers } from './peer-kit.js';
+import { measurePooled } from './peer-kit.js';
 
 export async function runPeer(workload: PeerWorkload): Promise<LegResult> {
   const { args } = workload;
   const model = createAnthropic({ apiKey: 'bench', baseURL: `${args.url}/v1` })('claude-bench');
   const tools = aiSdkTools(workload);
-  const limit = pLimit(args.concurrency);
-  return measureTasks(args, (attempt) =>
-    Promise.all(
-      taskNumbers(workload).map((task) =>
-        limit(() =>
-          attempt(task, async () => {
-            const result = await generateText({
-              model,
-              instructions: workload.systems[task],
-              prompt: workload.prompts[task] ?? '',
-              tools,
-              stopWhen: stepCountIs(args.callsPerTask),
-              maxOutputTokens: workload.maxTokens,
-            });
-            return result.steps.length;
-          }),
-        ),
-      ),
-    ).then(() => undefined),
-  );
+  return measurePooled(workload, async (task) => {
+    const result = await generateText({
+      model,
+      instructions: workload.systems[task],
+      prompt: workload.prompts[task] ?? '',
+      tools,
+      stopWhen: stepCountIs(args.callsPerTask),
+      maxOutputTokens: workload.maxTokens,
+    });
+    return result.steps.length;
+  });
 }

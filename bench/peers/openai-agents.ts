@@ -9,10 +9,9 @@
  */
 import { Agent, OpenAIChatCompletionsModel, run, setTracingDisabled, tool } from '@openai/agents';
 import OpenAI from 'openai';
-import pLimit from 'p-limit';
-import { measureTasks, type LegResult } from '../measure.js';
+import type { LegResult } from '../measure.js';
 import type { PeerWorkload } from '../peer-workload.js';
-import { taskNumbers, unusedTool } from './peer-kit.js';
+import { measurePooled, unusedTool } from './peer-kit.js';
 
 export async function runPeer(workload: PeerWorkload): Promise<LegResult> {
   const { args } = workload;
@@ -28,24 +27,15 @@ export async function runPeer(workload: PeerWorkload): Promise<LegResult> {
       execute: async () => (spec.name === 'read_file' ? workload.toolResult : unusedTool(spec.name)),
     }),
   );
-  const limit = pLimit(args.concurrency);
-  return measureTasks(args, (attempt) =>
-    Promise.all(
-      taskNumbers(workload).map((task) =>
-        limit(() =>
-          attempt(task, async () => {
-            const agent = new Agent({
-              name: 'reviewer',
-              instructions: workload.systems[task] ?? '',
-              model,
-              tools,
-              modelSettings: { maxTokens: workload.maxTokens },
-            });
-            const result = await run(agent, workload.prompts[task] ?? '', { maxTurns: args.callsPerTask });
-            return result.rawResponses.length;
-          }),
-        ),
-      ),
-    ).then(() => undefined),
-  );
+  return measurePooled(workload, async (task) => {
+    const agent = new Agent({
+      name: 'reviewer',
+      instructions: workload.systems[task] ?? '',
+      model,
+      tools,
+      modelSettings: { maxTokens: workload.maxTokens },
+    });
+    const result = await run(agent, workload.prompts[task] ?? '', { maxTurns: args.callsPerTask });
+    return result.rawResponses.length;
+  });
 }
