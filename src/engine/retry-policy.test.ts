@@ -20,7 +20,7 @@ describe('retryPolicy', () => {
   it('fills in the defaults', () => {
     expect(retryPolicy({ clock })).toMatchObject({
       maxRetries: DEFAULT_MAX_RETRIES,
-      baseDelayMs: 1000,
+      baseDelayMs: 500,
       maxDelayMs: 30_000,
       maxRetryAfterMs: DEFAULT_MAX_RETRY_AFTER_MS,
       rateLimitWaitMs: DEFAULT_RATE_LIMIT_WAIT_MS,
