@@ -2,7 +2,7 @@ import { FanoutError } from '../contracts/errors.js';
 import type { ModelResolver } from '../contracts/model.js';
 import type { Planner } from '../contracts/planner.js';
 import type { Plan } from '../contracts/plan.js';
-import type { RunStore, StopRequest } from '../contracts/run-store.js';
+import type { RunStore } from '../contracts/run-store.js';
 import type {
   CheckedRun,
   EventsOptions,
@@ -37,7 +37,7 @@ import { modelOfRun, type ExecutionSetup } from './execution-setup.js';
 import { modelConflictResolver } from './conflict-resolver.js';
 import { readTodos } from './todo-list.js';
 import type { FanoutEvent, StoredEvent } from '../contracts/events.js';
-import type { RunRecord, TaskOutput, TaskRecord, TodoItem } from '../contracts/records.js';
+import type { RunRecord, TaskRecord, TodoItem } from '../contracts/records.js';
 import { uncommittedChanges, type ConflictResolver, type MergeResult } from '../contracts/workspace.js';
 import { untilSettled } from './wait.js';
 

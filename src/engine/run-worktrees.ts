@@ -1,16 +1,9 @@
 import { toFanoutError } from '../contracts/errors.js';
-import type { ConflictResolver, FileChange, MergeConflict, ResolvedConflict, RunWorkspace, WorktreeManager } from '../contracts/workspace.js';
+import type { FanoutEvent } from '../contracts/events.js';
+import type { ConflictResolver, FileChange, RunWorkspace, WorktreeManager } from '../contracts/workspace.js';
 
-/** What merging a run's worktrees gave, as the run-merge event says it. */
-export interface RunMergeOutcome {
-  branch: string;
-  commit: string;
-  merged: string[];
-  conflicts: MergeConflict[];
-  resolved?: ResolvedConflict[];
-  applied?: boolean;
-  error?: string;
-}
+/** What merging a run's worktrees gave: the run-merge event, less what every event has. */
+export type RunMergeOutcome = Omit<Extract<FanoutEvent, { type: 'run-merge' }>, 'type' | 'runId' | 'at'>;
 
 /**
  * The worktrees of one run as its execution uses them: opened on the
