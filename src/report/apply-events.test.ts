@@ -13,7 +13,9 @@ describe('applyEvents', () => {
       { type: 'task-start', ...base, at: FIXTURE_T0 + 100 },
       { type: 'task-retry', ...base, at: FIXTURE_T0 + 150, attempt: 1, waitMs: 40, error: '529' },
       { type: 'rate-limited', ...base, at: FIXTURE_T0 + 200, provider: 'sim', waitMs: 60, detail: '429' },
+      { type: 'call-waited', ...base, at: FIXTURE_T0 + 260, reason: 'rate-limit', waitedMs: 60, detail: 'sim, HTTP 429' },
       { type: 'model-call', ...base, at: FIXTURE_T0 + 300, turn: 1, inputTokens: 50, outputTokens: 5, durationMs: 200 },
+      { type: 'call-waited', ...base, at: FIXTURE_T0 + 350, reason: 'provider-cap', waitedMs: 50, detail: 'sim, maxConcurrent 1' },
       { type: 'model-call', ...base, at: FIXTURE_T0 + 500, turn: 2, inputTokens: 70, outputTokens: 7, durationMs: 200 },
       { type: 'task-end', ...base, at: FIXTURE_T0 + 600, status: 'failed', durationMs: 500, error: 'boom' },
       { type: 'synthesis-start', runId: 'run-fixture', at: FIXTURE_T0 + 700 },
@@ -32,6 +34,8 @@ describe('applyEvents', () => {
       pauses: [
         { cause: 'retry', at: FIXTURE_T0 + 150, ms: 40 },
         { cause: 'rate-limit', at: FIXTURE_T0 + 200, ms: 60 },
+        { cause: 'rate-limit', at: FIXTURE_T0 + 200, ms: 60 },
+        { cause: 'provider-cap', at: FIXTURE_T0 + 300, ms: 50 },
       ],
       waitReason: 'concurrency',
       error: 'boom',

@@ -3,7 +3,7 @@ import { pauseOf, type RunSnapshot, type SnapshotTask } from './run-snapshot.js'
 
 /**
  * The snapshot with live events applied: task starts, turns and tokens,
- * retries and rate-limit pauses, waits and ends, the synthesis and the run's end. What the
+ * retries, rate-limit pauses and waits at the provider's gate, waits and ends, the synthesis and the run's end. What the
  * events do not carry (costs, the report's figures) stays as it was until
  * the next snapshot is read. Returns a new snapshot; `snapshot` is not changed.
  */
@@ -51,6 +51,13 @@ export function applyEvents(snapshot: RunSnapshot, events: readonly StoredEvent[
         } else {
           task.rateLimitWaitMs = (task.rateLimitWaitMs ?? 0) + event.waitMs;
         }
+        break;
+      }
+      case 'call-waited': {
+        // Drawn only: its time is in the record's rateLimitWaitMs, which a 429's rate-limited event already counted live.
+        const task = taskOf(event.handle);
+        const pause = pauseOf(event);
+        if (task !== undefined && pause !== undefined) task.pauses = [...(task.pauses ?? []), pause];
         break;
       }
       case 'task-end': {

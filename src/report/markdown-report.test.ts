@@ -21,4 +21,9 @@ describe('the Markdown report', () => {
       '◆ c   |░░░░░█████| 1.00 s–2.00 s succeeded, waited 1.00 s (dependency)',
     ]);
   });
+
+  it('marks pauses while running as ▒ and spells out their cause', () => {
+    const paused = fixtureSnapshot([fixtureTask('a', 0, 1000, { pauses: [{ cause: 'provider-cap', at: FIXTURE_T0 + 200, ms: 400 }] })]);
+    expect(textGantt(paused, 10)).toEqual(['  a  |██▒▒▒▒████| 0 ms–1.00 s succeeded, paused 400 ms (provider cap)', '      0   1.00 s', '█ ran  ░ waited  ▒ paused while running  ◆ critical path']);
+  });
 });

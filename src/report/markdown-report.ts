@@ -70,8 +70,10 @@ function timingRows(snapshot: RunSnapshot): string[] {
 }
 
 /**
- * The timeline as text: `░` where a task waited, `█` where it ran, one row
- * per task with its times and wait causes spelled out, `◆` on the critical path.
+ * The timeline as text: `░` where a task waited, `█` where it ran, `▒`
+ * where it was paused while running (retry backoff, rate limit, provider
+ * cap), one row per task with its times, waits and pauses spelled out, `◆`
+ * on the critical path.
  */
 export function textGantt(snapshot: RunSnapshot, width: number = TEXT_GANTT_WIDTH): string[] {
   const timeline = buildTimeline(snapshot);
@@ -81,10 +83,11 @@ export function textGantt(snapshot: RunSnapshot, width: number = TEXT_GANTT_WIDT
     const cells = Array.from({ length: width }, () => ' ');
     for (const wait of row.waits) fill(cells, cellOf(wait.fromMs), cellOf(wait.toMs), '░');
     if (row.startMs !== undefined && row.endMs !== undefined) fill(cells, cellOf(row.startMs), Math.max(cellOf(row.startMs) + 1, cellOf(row.endMs)), '█');
+    for (const pause of row.pauses) fill(cells, cellOf(pause.fromMs), cellOf(pause.toMs), '▒');
     const name = `${row.critical ? '◆ ' : '  '}${row.id}`;
     return `${name.length > idWidth ? `${name.slice(0, idWidth - 1)}…` : name.padEnd(idWidth)} |${cells.join('')}| ${rowText(row)}`;
   });
-  return [...rows, `${' '.repeat(idWidth)}  0${formatMs(timeline.spanMs).padStart(width - 1)}`, '█ ran  ░ waited  ◆ critical path'];
+  return [...rows, `${' '.repeat(idWidth)}  0${formatMs(timeline.spanMs).padStart(width - 1)}`, '█ ran  ░ waited  ▒ paused while running  ◆ critical path'];
 }
 
 function fill(cells: string[], from: number, to: number, mark: string): void {
@@ -94,7 +97,8 @@ function fill(cells: string[], from: number, to: number, mark: string): void {
 function rowText(row: TimelineRow): string {
   const ran = row.startMs === undefined || row.endMs === undefined ? row.status : `${formatMs(row.startMs)}–${formatMs(row.endMs)} ${row.status}`;
   const waits = row.waits.map((wait) => `waited ${formatMs(wait.toMs - wait.fromMs)} (${WAIT_CAUSE_LABELS[wait.cause] ?? wait.cause})`);
-  return [ran, ...waits].join(', ');
+  const pauses = row.pauses.map((pause) => `paused ${formatMs(pause.toMs - pause.fromMs)} (${WAIT_CAUSE_LABELS[pause.cause] ?? pause.cause})`);
+  return [ran, ...waits, ...pauses].join(', ');
 }
 
 /** Text for a table cell: pipes escaped, one line. */

@@ -3,9 +3,13 @@ import type { DagEdge } from '../contracts/plan.js';
 import type { RefusedCall, RunStatus, SynthesisResult, TaskOutput, TaskStatus, TodoItem, WaitReason } from '../contracts/records.js';
 import type { Fanout, RunReport, RunStatusView } from '../contracts/fanout.js';
 
-/** A stretch of a running task spent waiting: a retry's backoff or a rate limit's pause (from the stored events). */
+/**
+ * A stretch of a running task spent waiting (from the stored events): a
+ * retry's backoff, a rate limit's pause, or a model call's wait at its
+ * endpoint's gate (a rate limit, or the provider's static cap).
+ */
 export interface TaskPause {
-  cause: 'retry' | 'rate-limit';
+  cause: 'retry' | 'rate-limit' | 'provider-cap';
   /** When the wait began (ms since the epoch) and how long it was, ms. */
   at: number;
   ms: number;
@@ -30,7 +34,7 @@ export interface SnapshotTask {
   retries: number;
   retryWaitMs: number;
   rateLimitWaitMs?: number;
-  /** Its retry backoffs and rate-limit pauses while it ran; absent when it had none. */
+  /** Its retry backoffs, rate-limit pauses and waits at its provider's gate while it ran; absent when it had none. */
   pauses?: TaskPause[];
   costUsd?: number;
   waitReason?: WaitReason;
@@ -111,8 +115,8 @@ export interface LoadSnapshotOptions {
 
 /**
  * Reads a run (by run id or task handle) through the library: its status
- * view, the pauses of tasks that retried or were rate-limited (from their
- * stored events), and every finished task's output. Throws NOT_FOUND.
+ * view, the pauses of tasks that retried or waited for their endpoint
+ * (from their stored events), and every finished task's output. Throws NOT_FOUND.
  */
 export async function loadRunSnapshot(fanout: Fanout, target: string, options: LoadSnapshotOptions = {}): Promise<RunSnapshot> {
   const now = options.now ?? Date.now;
@@ -134,7 +138,7 @@ export async function loadRunSnapshot(fanout: Fanout, target: string, options: L
   return snapshotOf(view, outputs, now(), pauses);
 }
 
-/** Pauses of the tasks whose records say they retried or waited on a rate limit: only their events are read. */
+/** Pauses of the tasks whose records say they retried or waited for their endpoint (rate limits, caps): only their events are read. */
 function pausesOf(fanout: Fanout, view: RunStatusView): Map<string, TaskPause[]> {
   const pauses = new Map<string, TaskPause[]>();
   for (const task of view.tasks) {
@@ -152,5 +156,7 @@ function pausesOf(fanout: Fanout, view: RunStatusView): Map<string, TaskPause[]>
 export function pauseOf(event: FanoutEvent): TaskPause | undefined {
   if (event.type === 'task-retry') return { cause: 'retry', at: event.at, ms: event.waitMs };
   if (event.type === 'rate-limited') return { cause: 'rate-limit', at: event.at, ms: event.waitMs };
+  // Stored when the call started: the wait began waitedMs before.
+  if (event.type === 'call-waited') return { cause: event.reason, at: event.at - event.waitedMs, ms: event.waitedMs };
   return undefined;
 }

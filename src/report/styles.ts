@@ -43,7 +43,8 @@ a { color: var(--accent); }
 .wait-dependency, .swatch.wait-dependency { background-image: repeating-linear-gradient(90deg, #5c6670 0 2px, transparent 2px 6px); }
 .wait-conflict, .swatch.wait-conflict { background-image: repeating-linear-gradient(45deg, #b3261e 0 2px, transparent 2px 6px); }
 .wait-concurrency, .swatch.wait-concurrency { background-image: repeating-linear-gradient(0deg, #0b57d0 0 2px, transparent 2px 5px); }
-.wait-provider-cap, .swatch.wait-provider-cap { background-image: radial-gradient(#6d28d9 1.2px, transparent 1.4px); background-size: 5px 5px; }
+/* A grid, not dots: dots are the rate limit's, and a pattern must tell the two apart without colour. */
+.wait-provider-cap, .swatch.wait-provider-cap { background-image: repeating-linear-gradient(0deg, #6d28d9 0 1px, transparent 1px 4px), repeating-linear-gradient(90deg, #6d28d9 0 1px, transparent 1px 4px); }
 .wait-rate-limit, .swatch.wait-rate-limit { background-image: radial-gradient(#c2410c 1.2px, transparent 1.4px); background-size: 4px 4px; }
 .wait-retry, .swatch.wait-retry { background-image: repeating-linear-gradient(-45deg, #7a4d00 0 2px, transparent 2px 6px); }
 .wait-sequential, .swatch.wait-sequential { background-image: repeating-linear-gradient(90deg, #1b1f24 0 1px, transparent 1px 3px); }

@@ -56,6 +56,28 @@ describe('buildTimeline', () => {
     expect(timeline.rows[1]?.waits).toEqual([{ cause: 'concurrency', fromMs: 0, toMs: 3000 }]);
   });
 
+  it("draws a model call's waits at its provider's gate inside the bar, by cause; a 429's pause and the queue wait after it are one", () => {
+    const snapshot = fixtureSnapshot([
+      fixtureTask('a', 0, 5000, {
+        waitReason: 'provider-cap',
+        pauses: [
+          { cause: 'provider-cap', at: FIXTURE_T0 + 3000, ms: 500 },
+          { cause: 'rate-limit', at: FIXTURE_T0 + 1000, ms: 800 },
+          { cause: 'rate-limit', at: FIXTURE_T0 + 1000, ms: 800 },
+          { cause: 'rate-limit', at: FIXTURE_T0 + 1500, ms: 600 },
+          { cause: 'provider-cap', at: FIXTURE_T0 + 3600, ms: 100 },
+        ],
+      }),
+    ]);
+    const [row] = buildTimeline(snapshot).rows;
+    expect(row?.waits).toEqual([]);
+    expect(row?.pauses).toEqual([
+      { cause: 'rate-limit', fromMs: 1000, toMs: 2100 },
+      { cause: 'provider-cap', fromMs: 3000, toMs: 3500 },
+      { cause: 'provider-cap', fromMs: 3600, toMs: 3700 },
+    ]);
+  });
+
   it('draws retry backoffs and rate-limit pauses inside the bar, cut to its end; a retry is never a wait before the start', () => {
     const snapshot = fixtureSnapshot([
       fixtureTask('a', 100, 3000, {

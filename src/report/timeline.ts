@@ -19,7 +19,7 @@ export interface TimelineRow {
   startMs?: number;
   endMs?: number;
   waits: WaitSegment[];
-  /** Waits while it ran (retry backoff, rate-limit pauses), within its bar. */
+  /** Waits while it ran (retry backoff, rate-limit pauses, waits at the provider's gate), within its bar. */
   pauses: WaitSegment[];
   /** On the run's critical path. */
   critical: boolean;
@@ -53,7 +53,7 @@ export function isLive(snapshot: RunSnapshot): boolean {
  * (for its dependencies or conflicts: until its last predecessor ended) and
  * before it got a slot (concurrency cap, sequential mode), then
  * its run from start to end (or to now while it runs), with the retry
- * backoffs and rate-limit pauses inside it.
+ * backoffs, rate-limit pauses and waits at its provider's gate inside it.
  */
 export function buildTimeline(snapshot: RunSnapshot): Timeline {
   const live = isLive(snapshot);
@@ -128,9 +128,21 @@ function waitsOf(
   return waits.filter((wait) => wait.toMs > wait.fromMs);
 }
 
-/** The task's pauses as offsets, cut to its bar (a pause still under way ends at "now"). */
+/**
+ * The task's pauses as offsets in time order, cut to its bar (a pause still
+ * under way ends at "now"). Overlapping pauses of one cause become one: a
+ * 429's pause and the gate's queue wait that sits it out are the same time.
+ */
 function pausesOf(task: SnapshotTask, t0: number, endMs: number): WaitSegment[] {
-  return (task.pauses ?? [])
+  const pauses = (task.pauses ?? [])
     .map((pause) => ({ cause: pause.cause, fromMs: Math.max(0, pause.at - t0), toMs: Math.min(endMs, pause.at + pause.ms - t0) }))
-    .filter((pause) => pause.toMs > pause.fromMs);
+    .filter((pause) => pause.toMs > pause.fromMs)
+    .sort((a, b) => a.fromMs - b.fromMs);
+  const merged: WaitSegment[] = [];
+  for (const pause of pauses) {
+    const same = merged.findLast((earlier) => earlier.cause === pause.cause);
+    if (same !== undefined && pause.fromMs <= same.toMs) same.toMs = Math.max(same.toMs, pause.toMs);
+    else merged.push(pause);
+  }
+  return merged;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fixtureSnapshot, fixtureTask, waveSnapshot } from '../test-support/snapshot-fixtures.js';
+import { FIXTURE_T0, fixtureSnapshot, fixtureTask, waveSnapshot } from '../test-support/snapshot-fixtures.js';
 import { renderHtmlReport } from './render-html.js';
 
 describe('the HTML report', () => {
@@ -21,6 +21,14 @@ describe('the HTML report', () => {
     expect(html).toContain('waited 1.00 s for dependency; after a; on the critical path');
     expect(html).toContain('waited: dependency');
     expect(html).toMatch(/<line class="edge-dependency edge-critical"/);
+  });
+
+  it("draws a wait at the provider's gate inside the bar, patterned, named in the legend and in the bar's label", () => {
+    const pauses = [{ cause: 'provider-cap' as const, at: FIXTURE_T0 + 200, ms: 300 }];
+    const html = renderHtmlReport(fixtureSnapshot([fixtureTask('a', 0, 1000, { pauses, waitReason: 'provider-cap', rateLimitWaitMs: 300 })]));
+    expect(html).toMatch(/class="pause wait-provider-cap"[^>]*data-cause="provider-cap"[^>]*data-start="200"[^>]*data-end="500"/);
+    expect(html).toContain('paused 300 ms at 200 ms for provider cap');
+    expect(html).toMatch(/<span class="swatch wait-provider-cap" aria-hidden="true"><\/span> (<!-- -->)?paused(<!-- -->)?: (<!-- -->)?provider cap/);
   });
 
   it('renders outputs as Markdown without letting their HTML through, and JSON outputs as a tree', () => {
