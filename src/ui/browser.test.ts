@@ -170,6 +170,62 @@ describe.skipIf(!browserAvailable())('the dashboard and the report in Chromium',
     await page.close();
   }, 120_000);
 
+  it("draws a model call's wait at its provider's gate, named by its cause (provider cap, rate limit); axe finds nothing on either page", async () => {
+    // A second Fanout on the same store, as another process would be: a static cap stays on a process's gates for its
+    // lifetime, and would slow every other run of this file.
+    const capped = createDefaultFanout({ home: join(dir, 'home'), env: {}, cwd: dir, pollMs: 50, providers: { sim: { maxConcurrent: 1 } } });
+    let runId: string;
+    try {
+      // One call in flight at a time: the second and third calls queue at the cap; the 429 pauses the endpoint.
+      ({ runId } = await capped.run({
+        name: 'provider-waits',
+        concurrency: 3,
+        synthesis: false,
+        tasks: [
+          { id: 'limited', prompt: 'a', sim: { latencyMs: 150, fail: { status: 429, times: 1, retryAfterMs: 300 } } },
+          { id: 'second', prompt: 'b', sim: { latencyMs: 150 } },
+          { id: 'third', prompt: 'c', sim: { latencyMs: 150 } },
+        ],
+      }));
+    } finally {
+      await capped.close();
+    }
+    const t0 = fanout.status(runId).run.startedAt as number;
+    const handles = new Map(fanout.status(runId).tasks.map((task) => [task.handle, task.taskId]));
+    const waited = fanout.events(runId).flatMap(({ event }) => (event.type === 'call-waited' ? [{ ...event, task: handles.get(event.handle) as string }] : []));
+    expect(waited.map((event) => event.reason)).toContain('provider-cap');
+
+    const page = await browser.newPage({ viewport: { width: 1024, height: 900 } });
+    await page.goto(`${dashboard.url}#run=${runId}`);
+    await page.waitForSelector('.gantt .bar[data-task="third"]');
+    const words: Record<string, string> = { 'provider-cap': 'provider cap', 'rate-limit': 'rate limit' };
+    for (const event of waited) {
+      // Drawn inside its task's bar from the stored event: it began waitedMs before the call started (merged with an overlapping pause of its cause).
+      const from = event.at - event.waitedMs - t0;
+      const segments = await page.locator(`.gantt-row[data-task="${event.task}"] .pause[data-cause="${event.reason}"]`).evaluateAll((elements) =>
+        elements.map((element) => [Number((element as unknown as ElementLike).dataset['start']), Number((element as unknown as ElementLike).dataset['end'])]),
+      );
+      expect(segments.some(([start, end]) => (start as number) <= from && (end as number) >= event.at - t0), `${event.task} ${event.reason} ${JSON.stringify(segments)}`).toBe(true);
+      expect(await page.locator(`.bar[data-task="${event.task}"]`).getAttribute('aria-label')).toMatch(new RegExp(`paused [\\d.]+ m?s at [\\d.]+ m?s for ${words[event.reason]}`));
+    }
+    expect(await page.locator('.legend').textContent()).toContain('paused: provider cap');
+    await page.screenshot({ path: join(ARTIFACTS_DIR, 'dashboard-provider-waits.png') });
+    expect(await axeViolations(page)).toEqual([]);
+    await page.close();
+
+    // The static report of the same run: the same segment, named the same, and no violation either.
+    const file = join(dir, 'provider-waits.html');
+    writeFileSync(file, await renderHtmlReport(await loadRunSnapshot(fanout, runId)));
+    const report = await browser.newPage({ viewport: { width: 1024, height: 900 } });
+    await report.goto(`file://${file}`);
+    const capWait = waited.find((event) => event.reason === 'provider-cap') as (typeof waited)[number];
+    expect(await report.locator(`.gantt-row[data-task="${capWait.task}"] .pause[data-cause="provider-cap"]`).count()).toBeGreaterThan(0);
+    expect(await report.locator(`.bar[data-task="${capWait.task}"]`).getAttribute('aria-label')).toMatch(/for provider cap/);
+    expect(await report.locator('.legend').textContent()).toContain('paused: provider cap');
+    expect(await axeViolations(report)).toEqual([]);
+    await report.close();
+  }, 120_000);
+
   it('a run of 120 tasks: every bar drawn, lists of 100 rows until "Show all", an output read when unfolded', async () => {
     const result = await fanout.run({
       name: 'many',
