@@ -81,6 +81,32 @@ describe('renderReport', () => {
     expect(waited(NOTABLE_WAIT_MS)).toContain('waited');
   });
 
+  it('shows the time waiting for rate limits and for a provider cap in columns of their own', () => {
+    const report = fourTaskReport({
+      tasks: [
+        timing({ id: 'a', startedAt: 0, endedAt: 1000, durationMs: 1000, rateLimitWaitMs: 700, providerCapWaitMs: 700 }),
+        timing({ id: 'b', startedAt: 0, endedAt: 3000, durationMs: 3000, rateLimitWaitMs: 2000, providerCapWaitMs: 500 }),
+        timing({ id: 'c', startedAt: 0, endedAt: 1000, durationMs: 1000, rateLimitWaitMs: 300 }),
+      ],
+    });
+    const out = renderReport(report, { ganttWidth: 4 });
+    const header = out[0] ?? '';
+    expect(header).toMatch(/rate limits\s+provider cap/);
+    const cells = (id: string): string[] => {
+      const row = out.find((line) => line.trimStart().startsWith(`${id} `)) ?? '';
+      return [row.slice(header.indexOf('rate limits'), header.indexOf('provider cap')).trim(), row.slice(header.indexOf('provider cap'), row.indexOf('│')).trim()];
+    };
+    expect([cells('a'), cells('b'), cells('c')]).toEqual([
+      ['', '700ms'],
+      ['1.50s', '500ms'],
+      ['300ms', ''],
+    ]);
+    // Only the provider cap: no rate-limit column.
+    const capped = renderReport(fourTaskReport({ tasks: [timing({ id: 'a', startedAt: 0, endedAt: 1000, rateLimitWaitMs: 700, providerCapWaitMs: 700 })] }))[0];
+    expect(capped).toContain('provider cap');
+    expect(capped).not.toContain('rate limits');
+  });
+
   it('leaves the bar empty and the times blank for a task that never started', () => {
     const report = fourTaskReport({ tasks: [timing({ id: 'a', startedAt: 0, endedAt: 1000 }), timing({ id: 's', status: 'skipped', durationMs: 0 })] });
     const row = renderReport(report, { ganttWidth: 4 }).find((line) => line.trimStart().startsWith('s '));

@@ -1,5 +1,5 @@
 import type { RunReport, TaskTiming } from '../contracts/fanout.js';
-import { NOTABLE_WAIT_MS } from '../contracts/fanout.js';
+import { NOTABLE_WAIT_MS, rateLimitOnlyMs } from '../contracts/fanout.js';
 import type { TaskRecord } from '../contracts/records.js';
 import { formatColumns, formatCost, formatDuration, formatTokens, truncate } from './format.js';
 
@@ -64,7 +64,7 @@ interface Column {
 }
 
 /** Columns given up, in this order, when the table is wider than the terminal. */
-const DROP_ORDER = ['cost', 'tokens', 'turns', 'retries', 'limits', 'waited', 'start'];
+const DROP_ORDER = ['cost', 'tokens', 'turns', 'retries', 'limits', 'cap', 'waited', 'start'];
 const MIN_GANTT_WIDTH = 10;
 
 /** The run's estimated cost: `$0 (simulated)` when only the simulated model ran, `n/a` when a price is unknown. */
@@ -118,8 +118,11 @@ export function renderReport(report: RunReport, options: ReportRenderOptions = {
     column('status', 'status', (task) => task.status),
   ];
   if (report.tasks.some((task) => task.waitMs >= NOTABLE_WAIT_MS)) columns.push(column('waited', 'waited', waitCell));
-  if (report.tasks.some((task) => (task.rateLimitWaitMs ?? 0) >= NOTABLE_WAIT_MS)) {
-    columns.push(column('limits', 'rate limits', (task) => ((task.rateLimitWaitMs ?? 0) >= NOTABLE_WAIT_MS ? formatDuration(task.rateLimitWaitMs ?? 0) : '')));
+  // A provider cap is one someone set, not a rate limit: each has its own column.
+  const notable = (ms: number): string => (ms >= NOTABLE_WAIT_MS ? formatDuration(ms) : '');
+  if (report.tasks.some((task) => rateLimitOnlyMs(task) >= NOTABLE_WAIT_MS)) columns.push(column('limits', 'rate limits', (task) => notable(rateLimitOnlyMs(task))));
+  if (report.tasks.some((task) => (task.providerCapWaitMs ?? 0) >= NOTABLE_WAIT_MS)) {
+    columns.push(column('cap', 'provider cap', (task) => notable(task.providerCapWaitMs ?? 0)));
   }
   if (report.tasks.some((task) => task.retries > 0)) {
     columns.push(column('retries', 'retries', (task) => (task.retries > 0 ? `${task.retries} (${formatDuration(task.retryWaitMs)})` : '')));

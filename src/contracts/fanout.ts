@@ -275,6 +275,13 @@ export interface TaskTiming
   durationMs: number;
   /** ms between becoming ready and starting. */
   waitMs: number;
+  /**
+   * The part of `rateLimitWaitMs` its model calls spent queued for a static
+   * cap of calls in flight (`providers: { sim: { maxConcurrent: 1 } }`): a
+   * cap someone set, not a rate limit (from its `call-waited` events).
+   * Absent: none.
+   */
+  providerCapWaitMs?: number;
 }
 
 /**
@@ -283,6 +290,11 @@ export interface TaskTiming
  * something that held a task back. Adapters showing waits use it too.
  */
 export const NOTABLE_WAIT_MS = 50;
+
+/** ms a task's model calls waited for rate limits alone: its `rateLimitWaitMs` less the part spent at a provider cap. */
+export function rateLimitOnlyMs(timing: Pick<TaskTiming, 'rateLimitWaitMs' | 'providerCapWaitMs'>): number {
+  return Math.max(0, (timing.rateLimitWaitMs ?? 0) - (timing.providerCapWaitMs ?? 0));
+}
 
 /** The speedup report of a run. */
 export interface RunReport {

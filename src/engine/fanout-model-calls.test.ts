@@ -90,7 +90,9 @@ describe('model calls of a run', () => {
     expect(harness.eventsOf('call-waited')).toEqual([
       expect.objectContaining({ id: 'b', reason: 'provider-cap', detail: 'scripted, maxConcurrent 1', waitedMs: 700, at: (result.tasks[1]?.startedAt ?? 0) + 700 }),
     ]);
-    expect(result.report.diagnostics).toContain('b waited for a model-call slot of its provider (provider cap)');
+    // A cap someone set, not a rate limit: said for what it is, with its length (from the call-waited event).
+    expect(result.report.diagnostics).toEqual(['b waited 700 ms for a model-call slot of its provider (provider cap)']);
+    expect(result.report.tasks[1]).toMatchObject({ rateLimitWaitMs: 700, providerCapWaitMs: 700 });
   });
 
   it("caps the provider's calls by the plan's providers, as the run records them", async () => {

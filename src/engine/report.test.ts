@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ExecutionDag, Plan } from '../contracts/plan.js';
-import { buildReport } from './report.js';
+import type { StoredEvent } from '../contracts/events.js';
+import { buildReport, providerCapWaits } from './report.js';
 import { NOTABLE_WAIT_MS } from '../contracts/fanout.js';
 import type { RunRecord, TaskRecord } from '../contracts/records.js';
 
@@ -111,6 +112,44 @@ describe('buildReport', () => {
     const report = buildReport(run({ concurrency: 1 }, { tasks: ids }), waited);
     expect(report.diagnostics).toEqual([
       '5 tasks waited for a concurrency slot (concurrency 1), 15.0 s in total; longest: t4 5.0 s',
+    ]);
+  });
+
+  it("says a wait at a provider cap someone set for what it is, apart from the rate limits' waits", () => {
+    const waited = (handle: string, reason: 'provider-cap' | 'rate-limit', waitedMs: number, seq: number): StoredEvent => ({
+      seq,
+      event: { type: 'call-waited', runId: 'run-1', at: T + 2000, id: handle.slice(5), handle, reason, detail: 'sim, maxConcurrent 1', waitedMs },
+    });
+    // a: 700 ms at the cap; b: 400 ms at the cap and 900 ms in a 429's pause; c: rate limits only.
+    const events = [waited('task-a', 'provider-cap', 700, 1), waited('task-b', 'provider-cap', 400, 2), waited('task-b', 'rate-limit', 300, 3)];
+    expect(providerCapWaits(events)).toEqual(new Map([['task-a', 700], ['task-b', 400]]));
+    const tasks = [
+      record('a', 0, { readyAt: T, startedAt: T, endedAt: T + 3000, rateLimitWaitMs: 700, waitReason: 'provider-cap' }),
+      record('b', 1, { readyAt: T, startedAt: T, endedAt: T + 3000, rateLimitWaitMs: 1300, waitReason: 'provider-cap' }),
+      record('c', 2, { readyAt: T, startedAt: T, endedAt: T + 3000, rateLimitWaitMs: 2000 }),
+    ];
+    const report = buildReport(run({}, { tasks: ['a', 'b', 'c'] }), tasks, { providerCapWaits: providerCapWaits(events) });
+    // --json keeps rateLimitWaitMs as the record has it (every wait at the gate) and adds the cap's part.
+    expect(report.tasks.map((timing) => [timing.id, timing.rateLimitWaitMs, timing.providerCapWaitMs])).toEqual([
+      ['a', 700, 700],
+      ['b', 1300, 400],
+      ['c', 2000, undefined],
+    ]);
+    expect(report.diagnostics).toEqual([
+      'a waited 700 ms for a model-call slot of its provider (provider cap)',
+      'b waited 400 ms for a model-call slot of its provider (provider cap)',
+      "b waited 900 ms for its provider's rate limits (rate limit)",
+      "c waited 2.0 s for its provider's rate limits (rate limit)",
+    ]);
+    // Without the events (a run read before the split was known), the task's wait reason still names the cap.
+    expect(buildReport(run({}, { tasks: ['a'] }), tasks.slice(0, 1)).diagnostics).toEqual([
+      'a waited for a model-call slot of its provider (provider cap)',
+      "a waited 700 ms for its provider's rate limits (rate limit)",
+    ]);
+    const many = ['t0', 't1', 't2', 't3'].map((id, index) => record(id, index, { readyAt: T, startedAt: T, endedAt: T + 1000, rateLimitWaitMs: 100 * (index + 1) }));
+    const capWaits = new Map(many.map((task) => [task.handle, task.rateLimitWaitMs ?? 0]));
+    expect(buildReport(run({}, { tasks: ['t0', 't1', 't2', 't3'] }), many, { providerCapWaits: capWaits }).diagnostics).toEqual([
+      '4 tasks waited for model-call slots of their provider (provider cap), 1.0 s in total; longest: t3 400 ms',
     ]);
   });
 

@@ -1,5 +1,6 @@
 import { longestPath } from '../plan/index.js';
-import { NOTABLE_WAIT_MS, type RunReport, type TaskTiming } from '../contracts/fanout.js';
+import type { StoredEvent } from '../contracts/events.js';
+import { NOTABLE_WAIT_MS, rateLimitOnlyMs, type RunReport, type TaskTiming } from '../contracts/fanout.js';
 import type { RunRecord, TaskRecord } from '../contracts/records.js';
 
 /** Options of {@link buildReport}. */
@@ -8,6 +9,22 @@ export interface ReportOptions {
   simulated?: boolean;
   /** "Now" for a run still in progress: running tasks count until then. @default their start */
   now?: number;
+  /** ms each task's calls spent queued for a provider cap, by task handle (see {@link providerCapWaits}). @default none */
+  providerCapWaits?: ReadonlyMap<string, number>;
+}
+
+/**
+ * ms each task's model calls spent queued for a static provider cap, by
+ * task handle, from the run's `call-waited` events: its record's
+ * `rateLimitWaitMs` counts every wait at its endpoint's gate, and only the
+ * events say which were for a cap someone set rather than a rate limit.
+ */
+export function providerCapWaits(events: readonly StoredEvent[]): Map<string, number> {
+  const waits = new Map<string, number>();
+  for (const { event } of events) {
+    if (event.type === 'call-waited' && event.reason === 'provider-cap') waits.set(event.handle, (waits.get(event.handle) ?? 0) + event.waitedMs);
+  }
+  return waits;
 }
 
 /** Diagnostics of one kind listed one by one up to this count, then summed up in one sentence. */
@@ -23,7 +40,7 @@ const MAX_SENTENCES_PER_KIND = 3;
  * (nothing ran yet) speedup and efficiency are 1.
  */
 export function buildReport(run: RunRecord, tasks: readonly TaskRecord[], options: ReportOptions = {}): RunReport {
-  const timings = tasks.map((task) => timingOf(task, options.now));
+  const timings = tasks.map((task) => timingOf(task, options.now, options.providerCapWaits?.get(task.handle)));
   let first = Number.POSITIVE_INFINITY;
   let last = Number.NEGATIVE_INFINITY;
   let sequentialMs = 0;
@@ -72,7 +89,7 @@ export function buildReport(run: RunRecord, tasks: readonly TaskRecord[], option
   return report;
 }
 
-function timingOf(task: TaskRecord, now: number | undefined): TaskTiming {
+function timingOf(task: TaskRecord, now: number | undefined, providerCapWaitMs: number | undefined): TaskTiming {
   const { startedAt, endedAt, readyAt } = task;
   const end = endedAt ?? Math.max(now ?? startedAt ?? 0, startedAt ?? 0);
   const timing: TaskTiming = {
@@ -92,14 +109,15 @@ function timingOf(task: TaskRecord, now: number | undefined): TaskTiming {
   if (startedAt !== undefined) timing.startedAt = startedAt;
   if (endedAt !== undefined) timing.endedAt = endedAt;
   if (task.waitReason !== undefined) timing.waitReason = task.waitReason;
+  if (providerCapWaitMs !== undefined && providerCapWaitMs > 0) timing.providerCapWaitMs = providerCapWaitMs;
   return timing;
 }
 
 /**
  * Plain sentences saying where tasks that could have overlapped did not,
  * and why: the sequential todo mode, the run's concurrency cap, conflicts
- * between write scopes, the provider's cap on calls in flight, and retry
- * backoff; then the caps that ended a task or the whole run. Declared
+ * between write scopes, the provider's cap on calls in flight (a cap
+ * someone set), retry backoff and the providers' rate limits; then the caps that ended a task or the whole run. Declared
  * dependencies are intended order, not a diagnosis; waits shorter than
  * {@link NOTABLE_WAIT_MS} are not worth a sentence.
  */
@@ -137,13 +155,17 @@ function diagnose(run: RunRecord, tasks: readonly TaskRecord[], timings: readonl
     ),
   );
 
-  const capWaits = started.filter((timing) => timing.waitReason === 'provider-cap');
+  // A run stored before the split was known has only the task's last wait reason, and no length.
+  const capMs = (timing: TaskTiming): number => timing.providerCapWaitMs ?? 0;
+  const capWaits = started.filter((timing) => capMs(timing) >= NOTABLE_WAIT_MS || (timing.waitReason === 'provider-cap' && timing.providerCapWaitMs === undefined));
   sentences.push(
     ...listOrSum(
       capWaits,
-      (timing) => `${timing.id} waited for a model-call slot of its provider (provider cap)`,
-      (count) => `${count} tasks waited for model-call slots of their provider (provider cap)`,
-      () => 0,
+      (timing) => `${timing.id} waited ${capMs(timing) > 0 ? `${seconds(capMs(timing))} ` : ''}for a model-call slot of its provider (provider cap)`,
+      (count, longest) =>
+        `${count} tasks waited for model-call slots of their provider (provider cap), ` +
+        `${seconds(sum(capWaits, capMs))} in total; longest: ${longest.id} ${seconds(capMs(longest))}`,
+      capMs,
     ),
   );
 
@@ -158,15 +180,15 @@ function diagnose(run: RunRecord, tasks: readonly TaskRecord[], timings: readonl
       (timing) => timing.retryWaitMs,
     ),
   );
-  const limited = timings.filter((timing) => (timing.rateLimitWaitMs ?? 0) >= NOTABLE_WAIT_MS);
+  const limited = timings.filter((timing) => rateLimitOnlyMs(timing) >= NOTABLE_WAIT_MS);
   sentences.push(
     ...listOrSum(
       limited,
-      (timing) => `${timing.id} waited ${seconds(timing.rateLimitWaitMs ?? 0)} for its provider's rate limits (rate limit)`,
+      (timing) => `${timing.id} waited ${seconds(rateLimitOnlyMs(timing))} for its provider's rate limits (rate limit)`,
       (count, longest) =>
-        `${count} tasks waited ${seconds(sum(limited, (timing) => timing.rateLimitWaitMs ?? 0))} in total for their providers' rate limits ` +
-        `(rate limit); longest: ${longest.id} ${seconds(longest.rateLimitWaitMs ?? 0)}`,
-      (timing) => timing.rateLimitWaitMs ?? 0,
+        `${count} tasks waited ${seconds(sum(limited, rateLimitOnlyMs))} in total for their providers' rate limits ` +
+        `(rate limit); longest: ${longest.id} ${seconds(rateLimitOnlyMs(longest))}`,
+      rateLimitOnlyMs,
     ),
   );
   sentences.push(...capSentences(run, tasks));

@@ -6,7 +6,7 @@ import type { RunRecord, TaskOutput, TaskRecord } from '../contracts/records.js'
 import { changeReview } from './change-review.js';
 import type { EventScope } from './event-log.js';
 import { settleOrphanedRun } from './orphaned-run.js';
-import { buildReport } from './report.js';
+import { buildReport, providerCapWaits } from './report.js';
 import { resolveRunModels, type RunCheckContext } from './run-check.js';
 import type { RunExecution } from './run-execution.js';
 import { isRunActive, isRunOrphaned, isTerminal } from './run-liveness.js';
@@ -157,10 +157,17 @@ export class RunReads {
   }
 
   reportOf(run: RunRecord, tasks: readonly TaskRecord[]): RunReport {
-    const report = buildReport(run, tasks, { simulated: this.#isSimulated(run), now: this.#clock.now() });
-    // Only a run whose tasks could change files reads its events for the change review.
+    // Only a run whose tasks could change files reads its events for the change review, and only one whose tasks
+    // waited at their endpoints' gates for the split of those waits (a provider cap someone set, or a rate limit).
     const changing = run.plan.tasks.some((task) => (task.writes ?? []).length > 0 || task.shell !== undefined || task.tools !== undefined);
-    const changes = changing ? changeReview(this.#store.listEvents(run.runId)) : undefined;
+    const gated = tasks.some((task) => (task.rateLimitWaitMs ?? 0) > 0);
+    const events = changing || gated ? this.#store.listEvents(run.runId) : [];
+    const report = buildReport(run, tasks, {
+      simulated: this.#isSimulated(run),
+      now: this.#clock.now(),
+      ...(gated ? { providerCapWaits: providerCapWaits(events) } : {}),
+    });
+    const changes = changing ? changeReview(events) : undefined;
     return changes === undefined ? report : { ...report, changes };
   }
 

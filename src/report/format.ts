@@ -1,3 +1,4 @@
+import { NOTABLE_WAIT_MS, rateLimitOnlyMs, type TaskTiming } from '../contracts/fanout.js';
 import type { RunSnapshot } from './run-snapshot.js';
 
 /** A duration for the picture of a run: `850 ms`, `1.23 s`, `2 m 03 s`. */
@@ -31,6 +32,29 @@ export function runCostText(snapshot: RunSnapshot): string {
 /** `3.61×`. */
 export function formatSpeedupText(speedup: number): string {
   return Number.isFinite(speedup) && speedup > 0 ? `${speedup.toFixed(2)}×` : '-';
+}
+
+/** A column of the timing tables for one kind of wait of a task's model calls at its provider's gate. */
+export interface GateWaitColumn {
+  header: string;
+  ms: (timing: Pick<TaskTiming, 'rateLimitWaitMs' | 'providerCapWaitMs'>) => number;
+}
+
+/** A rate limit is the provider's; a provider cap is one someone set: each has its own column, never summed. */
+const GATE_WAIT_COLUMNS: readonly GateWaitColumn[] = [
+  { header: 'Rate limits', ms: rateLimitOnlyMs },
+  { header: 'Provider cap', ms: (timing) => timing.providerCapWaitMs ?? 0 },
+];
+
+/** The gate-wait columns the timing tables of these tasks show: those some task waited a notable time for. */
+export function gateWaitColumns(timings: readonly TaskTiming[]): GateWaitColumn[] {
+  return GATE_WAIT_COLUMNS.filter((column) => timings.some((timing) => column.ms(timing) >= NOTABLE_WAIT_MS));
+}
+
+/** A gate-wait cell: the wait, or `-` when it was not notable (or the task has no timing yet). */
+export function gateWaitCell(column: GateWaitColumn, timing: TaskTiming | undefined): string {
+  const ms = timing === undefined ? 0 : column.ms(timing);
+  return ms >= NOTABLE_WAIT_MS ? formatMs(ms) : '-';
 }
 
 /** Words for a wait cause, as the legend and labels say it. */

@@ -15,6 +15,19 @@ describe('the Markdown report', () => {
     expect(text).not.toMatch(/\]\(|!\[|<a /);
   });
 
+  it("puts a provider cap someone set and the providers' rate limits in columns of their own, only when a task waited for one", () => {
+    const waited = fixtureSnapshot([
+      fixtureTask('a', 0, 1000, { rateLimitWaitMs: 300, pauses: [{ cause: 'provider-cap', at: FIXTURE_T0 + 200, ms: 300 }] }),
+      fixtureTask('b', 0, 2000, { rateLimitWaitMs: 900, pauses: [{ cause: 'rate-limit', at: FIXTURE_T0 + 100, ms: 900 }] }),
+    ]);
+    const text = renderMarkdownReport(waited);
+    expect(text).toContain('| Task | Status | Waited | Start | Duration | Turns | Tokens in | Tokens out | Rate limits | Provider cap | Retries | Cost |');
+    expect(text).toContain('|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    expect(text).toContain('| a | succeeded | - | 0 ms | 1.00 s | 2 | 1,000 | 100 | - | 300 ms | 0 | $0 |');
+    expect(text).toContain('| b | succeeded | - | 0 ms | 2.00 s | 2 | 1,000 | 100 | 900 ms | - | 0 | $0 |');
+    expect(renderMarkdownReport(snapshot)).not.toMatch(/Rate limits|Provider cap/);
+  });
+
   it('draws a text Gantt: waits as ░, runs as █, scaled to the width', () => {
     expect(textGantt(snapshot, 10).slice(0, 2)).toEqual([
       '◆ a|b |█████     | 0 ms–1.00 s succeeded',

@@ -1,4 +1,4 @@
-import { formatDollars, formatMs, formatSpeedupText, formatTokenCount, runCostText, WAIT_CAUSE_LABELS } from './format.js';
+import { formatDollars, formatMs, formatSpeedupText, formatTokenCount, gateWaitCell, gateWaitColumns, runCostText, WAIT_CAUSE_LABELS, type GateWaitColumn } from './format.js';
 import type { RunSnapshot } from './run-snapshot.js';
 import { buildTimeline, type TimelineRow } from './timeline.js';
 
@@ -13,6 +13,7 @@ export const TEXT_GANTT_WIDTH = 40;
 export function renderMarkdownReport(snapshot: RunSnapshot): string {
   const { run, report, tasks } = snapshot;
   const succeeded = tasks.filter((task) => task.status === 'succeeded').length;
+  const gateColumns = gateWaitColumns(report.tasks);
   const lines = [
     `## fanout run ${cell(run.name)} — ${run.status}`,
     '',
@@ -24,9 +25,9 @@ export function renderMarkdownReport(snapshot: RunSnapshot): string {
     '',
     '### Timing',
     '',
-    '| Task | Status | Waited | Start | Duration | Turns | Tokens in | Tokens out | Retries | Cost |',
-    '|---|---|---|---:|---:|---:|---:|---:|---:|---:|',
-    ...timingRows(snapshot),
+    `| Task | Status | Waited | Start | Duration | Turns | Tokens in | Tokens out | ${gateColumns.map((column) => `${column.header} | `).join('')}Retries | Cost |`,
+    `|---|---|---|---:|---:|---:|---:|---:|${'---:|'.repeat(gateColumns.length)}---:|---:|`,
+    ...timingRows(snapshot, gateColumns),
     '',
     '### Timeline',
     '',
@@ -57,7 +58,7 @@ function writesSection(snapshot: RunSnapshot): string[] {
   return lines;
 }
 
-function timingRows(snapshot: RunSnapshot): string[] {
+function timingRows(snapshot: RunSnapshot, gateColumns: readonly GateWaitColumn[]): string[] {
   const critical = new Set(snapshot.report.criticalPath);
   const timings = new Map(snapshot.report.tasks.map((timing) => [timing.id, timing]));
   const t0 = snapshot.report.startedAt;
@@ -65,7 +66,7 @@ function timingRows(snapshot: RunSnapshot): string[] {
     const timing = timings.get(task.id);
     const waited = timing !== undefined && timing.waitMs > 0 ? `${formatMs(timing.waitMs)}${task.waitReason === undefined ? '' : ` ${WAIT_CAUSE_LABELS[task.waitReason] ?? task.waitReason}`}` : '-';
     const refused = task.refused === undefined || task.refused.length === 0 ? '' : ` ⚠ ${task.refused.length} refused`;
-    return `| ${critical.has(task.id) ? '◆ ' : ''}${cell(task.id)} | ${task.status}${refused} | ${waited} | ${task.startedAt === undefined ? '-' : formatMs(task.startedAt - t0)} | ${timing === undefined || task.startedAt === undefined ? '-' : formatMs(timing.durationMs)} | ${task.turns} | ${formatTokenCount(task.inputTokens)} | ${formatTokenCount(task.outputTokens)} | ${task.retries} | ${formatDollars(task.costUsd)} |`;
+    return `| ${critical.has(task.id) ? '◆ ' : ''}${cell(task.id)} | ${task.status}${refused} | ${waited} | ${task.startedAt === undefined ? '-' : formatMs(task.startedAt - t0)} | ${timing === undefined || task.startedAt === undefined ? '-' : formatMs(timing.durationMs)} | ${task.turns} | ${formatTokenCount(task.inputTokens)} | ${formatTokenCount(task.outputTokens)} | ${gateColumns.map((column) => `${gateWaitCell(column, timing)} | `).join('')}${task.retries} | ${formatDollars(task.costUsd)} |`;
   });
 }
 

@@ -138,16 +138,21 @@ export async function loadRunSnapshot(fanout: Fanout, target: string, options: L
   return snapshotOf(view, outputs, now(), pauses);
 }
 
-/** Pauses of the tasks whose records say they retried or waited for their endpoint (rate limits, caps): only their events are read. */
+/**
+ * Pauses of the tasks whose records say they retried or waited for their
+ * endpoint (rate limits, caps), by handle: events are read only when one
+ * did, and then once for the run (a task's events are a filter of the run's).
+ */
 function pausesOf(fanout: Fanout, view: RunStatusView): Map<string, TaskPause[]> {
   const pauses = new Map<string, TaskPause[]>();
-  for (const task of view.tasks) {
-    if (task.retries === 0 && (task.rateLimitWaitMs ?? 0) === 0) continue;
-    const found = fanout.events(task.handle).flatMap(({ event }) => {
-      const pause = pauseOf(event);
-      return pause === undefined ? [] : [pause];
-    });
-    if (found.length > 0) pauses.set(task.handle, found);
+  const paused = new Set(view.tasks.filter((task) => task.retries > 0 || (task.rateLimitWaitMs ?? 0) > 0).map((task) => task.handle));
+  if (paused.size === 0) return pauses;
+  for (const { event } of fanout.events(view.run.runId)) {
+    const pause = pauseOf(event);
+    if (pause === undefined || !('handle' in event) || !paused.has(event.handle)) continue;
+    const found = pauses.get(event.handle);
+    if (found === undefined) pauses.set(event.handle, [pause]);
+    else found.push(pause);
   }
   return pauses;
 }

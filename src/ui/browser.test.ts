@@ -193,7 +193,9 @@ describe.skipIf(!browserAvailable())('the dashboard and the report in Chromium',
     const t0 = fanout.status(runId).run.startedAt as number;
     const handles = new Map(fanout.status(runId).tasks.map((task) => [task.handle, task.taskId]));
     const waited = fanout.events(runId).flatMap(({ event }) => (event.type === 'call-waited' ? [{ ...event, task: handles.get(event.handle) as string }] : []));
-    expect(waited.map((event) => event.reason)).toContain('provider-cap');
+    const capWait = waited.find((event) => event.reason === 'provider-cap') as (typeof waited)[number];
+    expect(capWait).toBeDefined();
+    const capTask = capWait.task;
 
     const page = await browser.newPage({ viewport: { width: 1024, height: 900 } });
     await page.goto(`${dashboard.url}#run=${runId}`);
@@ -209,6 +211,9 @@ describe.skipIf(!browserAvailable())('the dashboard and the report in Chromium',
       expect(await page.locator(`.bar[data-task="${event.task}"]`).getAttribute('aria-label')).toMatch(new RegExp(`paused [\\d.]+ m?s at [\\d.]+ m?s for ${words[event.reason]}`));
     }
     expect(await page.locator('.legend').textContent()).toContain('paused: provider cap');
+    // The tables and sentences say a cap someone set for what it is, not a rate limit.
+    expect(await page.locator('.table-wrap thead').first().textContent()).toContain('Provider cap');
+    expect(await page.getByRole('listitem').filter({ hasText: `${capTask} waited` }).allTextContents()).toContainEqual(expect.stringMatching(/for a model-call slot of its provider \(provider cap\)/));
     await page.screenshot({ path: join(ARTIFACTS_DIR, 'dashboard-provider-waits.png') });
     expect(await axeViolations(page)).toEqual([]);
     await page.close();
@@ -218,7 +223,6 @@ describe.skipIf(!browserAvailable())('the dashboard and the report in Chromium',
     writeFileSync(file, await renderHtmlReport(await loadRunSnapshot(fanout, runId)));
     const report = await browser.newPage({ viewport: { width: 1024, height: 900 } });
     await report.goto(`file://${file}`);
-    const capWait = waited.find((event) => event.reason === 'provider-cap') as (typeof waited)[number];
     expect(await report.locator(`.gantt-row[data-task="${capWait.task}"] .pause[data-cause="provider-cap"]`).count()).toBeGreaterThan(0);
     expect(await report.locator(`.bar[data-task="${capWait.task}"]`).getAttribute('aria-label')).toMatch(/for provider cap/);
     expect(await report.locator('.legend').textContent()).toContain('paused: provider cap');

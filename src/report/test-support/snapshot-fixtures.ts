@@ -54,6 +54,8 @@ export function fixtureSnapshot(tasks: SnapshotTask[], overrides: { edges?: RunS
         outputTokens: task.outputTokens,
         retries: task.retries,
         retryWaitMs: task.retryWaitMs,
+        ...(task.rateLimitWaitMs === undefined ? {} : { rateLimitWaitMs: task.rateLimitWaitMs }),
+        ...capWaitOf(task),
         costUsd: 0,
         durationMs: durations[index] ?? 0,
         waitMs: task.readyAt !== undefined && task.startedAt !== undefined ? task.startedAt - task.readyAt : 0,
@@ -67,6 +69,12 @@ export function fixtureSnapshot(tasks: SnapshotTask[], overrides: { edges?: RunS
     outputs: Object.fromEntries(tasks.map((task) => [task.id, { handle: task.handle, text: `Output of ${task.id}.`, truncated: false }])),
     takenAt: overrides.takenAt ?? endedAt,
   };
+}
+
+/** As the engine's report splits it: the part of the task's gate waits its provider-cap pauses took. */
+function capWaitOf(task: SnapshotTask): { providerCapWaitMs?: number } {
+  const ms = (task.pauses ?? []).filter((pause) => pause.cause === 'provider-cap').reduce((sum, pause) => sum + pause.ms, 0);
+  return ms > 0 ? { providerCapWaitMs: ms } : {};
 }
 
 /** `n` tasks in waves of `width`, each 1 s long, each wave waiting on the previous one by concurrency. */

@@ -31,6 +31,21 @@ describe('the HTML report', () => {
     expect(html).toMatch(/<span class="swatch wait-provider-cap" aria-hidden="true"><\/span> (<!-- -->)?paused(<!-- -->)?: (<!-- -->)?provider cap/);
   });
 
+  it("shows a provider cap someone set and the providers' rate limits in columns of their own of the timing table", () => {
+    const html = renderHtmlReport(
+      fixtureSnapshot([
+        fixtureTask('a', 0, 1000, { rateLimitWaitMs: 300, pauses: [{ cause: 'provider-cap', at: FIXTURE_T0 + 200, ms: 300 }] }),
+        fixtureTask('b', 0, 2000, { rateLimitWaitMs: 900, pauses: [{ cause: 'rate-limit', at: FIXTURE_T0 + 100, ms: 900 }] }),
+      ]),
+    );
+    expect(html).toMatch(/<th scope="col" class="num">Tokens out<\/th><th scope="col" class="num">Rate limits<\/th><th scope="col" class="num">Provider cap<\/th><th scope="col" class="num">Retries<\/th>/);
+    const cells = (id: string): string[] => [...(html.match(new RegExp(`<tr[^>]*data-task="${id}".*?</tr>`))?.[0] ?? '').matchAll(/<td class="num">([^<]*)<\/td>/g)].map((match) => match[1] ?? '');
+    // Start, turns, tokens in and out, rate limits, provider cap, retries, cost (duration carries its ms too).
+    expect(cells('a').slice(4, 6)).toEqual(['-', '300 ms']);
+    expect(cells('b').slice(4, 6)).toEqual(['900 ms', '-']);
+    expect(renderHtmlReport(fixtureSnapshot([fixtureTask('a', 0, 1000)]))).not.toMatch(/Rate limits|Provider cap/);
+  });
+
   it('renders outputs as Markdown without letting their HTML through, and JSON outputs as a tree', () => {
     const snapshot = fixtureSnapshot([fixtureTask('a', 0, 10), fixtureTask('b', 0, 10)]);
     snapshot.outputs['a'] = { handle: 'task-a', text: '# Title\n<script>alert(1)</script> **bold** [x](javascript:alert(1)) <img src=x onerror=alert(1)>', truncated: false };

@@ -2,7 +2,7 @@ import { Component, type ComponentChildren, type VNode } from 'preact';
 import { useMemo, useState } from 'preact/hooks';
 import type { TaskOutput } from '../../contracts/records.js';
 import type { RunReport } from '../../contracts/fanout.js';
-import { formatDollars, formatMs, formatSpeedupText, formatTokenCount, runCostText, WAIT_CAUSE_LABELS } from '../format.js';
+import { formatDollars, formatMs, formatSpeedupText, formatTokenCount, gateWaitCell, gateWaitColumns, runCostText, WAIT_CAUSE_LABELS, type GateWaitColumn } from '../format.js';
 import { OUTPUTS_OPEN_MAX, type RunSnapshot, type SnapshotTask } from '../run-snapshot.js';
 import { buildTimeline } from '../timeline.js';
 import { Gantt } from './gantt.js';
@@ -112,6 +112,8 @@ function TimingTable({ snapshot, controls, listRows }: { snapshot: RunSnapshot; 
   const { shown, more } = usePage(snapshot.tasks, listRows, 'tasks');
   const critical = new Set(snapshot.report.criticalPath);
   const timings = new Map(snapshot.report.tasks.map((timing) => [timing.id, timing]));
+  // One array per report, so a row is drawn again only when its own figures change.
+  const gateColumns = useMemo(() => gateWaitColumns(snapshot.report.tasks), [snapshot.report.tasks]);
   const t0 = snapshot.report.startedAt;
   return (
     <section aria-labelledby="timing-heading">
@@ -128,6 +130,11 @@ function TimingTable({ snapshot, controls, listRows }: { snapshot: RunSnapshot; 
               <th scope="col" class="num">Turns</th>
               <th scope="col" class="num">Tokens in</th>
               <th scope="col" class="num">Tokens out</th>
+              {gateColumns.map((column) => (
+                <th key={column.header} scope="col" class="num">
+                  {column.header}
+                </th>
+              ))}
               <th scope="col" class="num">Retries</th>
               <th scope="col" class="num">Cost</th>
               {controls === undefined ? null : <th scope="col">Actions</th>}
@@ -135,7 +142,7 @@ function TimingTable({ snapshot, controls, listRows }: { snapshot: RunSnapshot; 
           </thead>
           <tbody>
             {shown.map((task) => (
-              <TimingRow key={task.id} task={task} timing={timings.get(task.id)} critical={critical.has(task.id)} t0={t0} {...(controls === undefined ? {} : { controls })} />
+              <TimingRow key={task.id} task={task} timing={timings.get(task.id)} critical={critical.has(task.id)} t0={t0} gateColumns={gateColumns} {...(controls === undefined ? {} : { controls })} />
             ))}
           </tbody>
         </table>
@@ -150,6 +157,7 @@ interface TimingRowProps {
   timing: RunReport['tasks'][number] | undefined;
   critical: boolean;
   t0: number;
+  gateColumns: readonly GateWaitColumn[];
   controls?: (task: SnapshotTask) => ComponentChildren;
 }
 
@@ -160,11 +168,11 @@ const START_WAITS: ReadonlySet<string> = new Set(['concurrency', 'sequential']);
 class TimingRow extends Component<TimingRowProps> {
   override shouldComponentUpdate(next: TimingRowProps): boolean {
     const now = this.props;
-    return now.task !== next.task || now.timing !== next.timing || now.critical !== next.critical || now.t0 !== next.t0 || now.controls !== next.controls;
+    return now.task !== next.task || now.timing !== next.timing || now.critical !== next.critical || now.t0 !== next.t0 || now.gateColumns !== next.gateColumns || now.controls !== next.controls;
   }
 
   override render(): VNode {
-    const { task, timing, critical, t0, controls } = this.props;
+    const { task, timing, critical, t0, gateColumns, controls } = this.props;
     return (
       <tr class={critical ? 'critical' : undefined} data-task={task.id}>
         <th scope="row">
@@ -182,6 +190,11 @@ class TimingRow extends Component<TimingRowProps> {
         <td class="num">{task.turns}</td>
         <td class="num">{formatTokenCount(task.inputTokens)}</td>
         <td class="num">{formatTokenCount(task.outputTokens)}</td>
+        {gateColumns.map((column) => (
+          <td key={column.header} class="num">
+            {gateWaitCell(column, timing)}
+          </td>
+        ))}
         <td class="num">{task.retries > 0 ? `${task.retries} (${formatMs(task.retryWaitMs)})` : '0'}</td>
         <td class="num">{formatDollars(task.costUsd)}</td>
         {controls === undefined ? null : <td>{controls(task)}</td>}
