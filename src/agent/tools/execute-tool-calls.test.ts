@@ -103,6 +103,52 @@ describe('executeToolCalls time limit and abort', () => {
     ]);
   });
 
+  it('watches the limits of all calls in flight on a clock with one sleep', async () => {
+    const cwd = await makeDir();
+    const clock = new ManualClock();
+    const start = clock.now();
+    const run = (id: string) =>
+      executeToolCalls([call(id, 'hang', {})], {
+        tools: [hanging],
+        sandbox: createSandbox({ cwd, writes: [] }),
+        signal: new AbortController().signal,
+        clock,
+        timeLimitMs: 5_000,
+      });
+    const first = run('first');
+    await clock.advance(1_000);
+    const others = [run('second'), run('third')];
+    await clock.advance(0);
+    expect(clock.deadlines).toEqual([start + 5_000]);
+    await clock.advance(4_000);
+    expect((await first)[0]?.isError).toBe(true);
+    // The sweep sleeps on to the next deadline left.
+    expect(clock.deadlines).toEqual([start + 6_000]);
+    await clock.advance(1_000);
+    expect((await Promise.all(others)).map(([result]) => result?.isError)).toEqual([true, true]);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('arms no sleep for calls that finish in the turn they start in', async () => {
+    const cwd = await makeDir({ 'a.txt': 'hello' });
+    const clock = new ManualClock();
+    let sleeps = 0;
+    const sleep = clock.sleep.bind(clock);
+    clock.sleep = (ms, signal) => {
+      sleeps += 1;
+      return sleep(ms, signal);
+    };
+    const results = await executeToolCalls([call('1', 'read_file', { path: 'a.txt' }), call('2', 'read_file', { path: 'b.txt' })], {
+      tools: agentTools,
+      sandbox: createSandbox({ cwd, writes: [] }),
+      signal: new AbortController().signal,
+      clock,
+    });
+    await clock.advance(0);
+    expect(results.map((result) => result.content)).toEqual(['hello', '"b.txt" does not exist']);
+    expect(sleeps).toBe(0);
+  });
+
   it('ends a call at once when the task is aborted, whatever the tool does', async () => {
     const cwd = await makeDir();
     const stubborn = defineTool<Record<string, never>>(

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { type Clock, systemClock } from '../../contracts/clock.js';
+import { DeadlineWatch, type Watched } from '../../contracts/deadline-watch.js';
 import { isFanoutError } from '../../contracts/errors.js';
 import type { ToolResultBlock, ToolUseBlock } from '../../contracts/model.js';
 import { toolFailed, type AgentTool, type ToolContext } from './tool.js';
@@ -86,7 +87,8 @@ async function executeToolCall(call: ToolUseBlock, execution: ToolExecution): Pr
  * Runs one call with its own signal, which fires when the task's does or
  * when the call's time limit passes; the call then ends at once with a tool
  * error (for the time limit) or the task's abort, whatever the tool is
- * still doing (a well-behaved tool stops on its signal).
+ * still doing (a well-behaved tool stops on its signal). The limit is an
+ * entry of the clock's {@link toolCallWatch}, not a timer of its own.
  */
 async function runWithTimeLimit(tool: AgentTool, call: ToolUseBlock, execution: ToolExecution): Promise<string> {
   const limitMs = tool.ownTimeLimitMs?.(execution) ?? execution.timeLimitMs ?? DEFAULT_TOOL_TIME_LIMIT_MS;
@@ -100,26 +102,41 @@ async function runWithTimeLimit(tool: AgentTool, call: ToolUseBlock, execution: 
   };
   if (execution.signal.aborted) onTaskAbort();
   else execution.signal.addEventListener('abort', onTaskAbort, { once: true });
-  clock.sleep(limitMs, controller.signal).then(
-    () => {
+  const deadline = clock.now() + limitMs;
+  const limit: Watched = {
+    deadline: () => deadline,
+    expire: () => {
       controller.abort();
       stop(toolFailed(`${call.name} did not finish within its time limit of ${limitMs} ms and was stopped; try a narrower call`));
     },
-    // The call ended or the task was aborted first.
-    () => {},
-  );
+  };
+  const watch = toolCallWatch(clock);
+  watch.add(limit);
   try {
     return await Promise.race([tool.run(call.input, { ...execution, signal: controller.signal }), stopped]);
   } finally {
     execution.signal.removeEventListener('abort', onTaskAbort);
-    // Ends the time limit's sleep; a constant reason, as a DOMException per call is measurable work.
-    if (!controller.signal.aborted) controller.abort(CALL_ENDED);
+    watch.delete(limit);
     stopped.catch(() => undefined);
   }
 }
 
-/** The reason a finished call's signal fires (which ends its time limit's sleep). */
-const CALL_ENDED = Object.assign(new Error('the tool call ended'), { name: 'AbortError' });
+const watches = new WeakMap<Clock, DeadlineWatch>();
+
+/**
+ * The one watch of every tool call in flight on `clock`. Its decisions wait
+ * for the end of the event loop's turn: the file tools but list_files and
+ * grep work synchronously and finish within the turn they start in, so they
+ * never arm a sleep at all.
+ */
+function toolCallWatch(clock: Clock): DeadlineWatch {
+  let watch = watches.get(clock);
+  if (watch === undefined) {
+    watch = new DeadlineWatch(clock, { defer: (decide) => setImmediate(decide) });
+    watches.set(clock, watch);
+  }
+  return watch;
+}
 
 function pathKey(call: ToolUseBlock, cwd: string): string | undefined {
   const target = call.input['path'];

@@ -1,4 +1,5 @@
 import type { Clock } from '../../contracts/clock.js';
+import { DeadlineWatch, type Watched } from '../../contracts/deadline-watch.js';
 import { LateAnswerError } from './late-answer.js';
 
 /**
@@ -27,93 +28,39 @@ export interface Watchdog {
   stop(): void;
 }
 
-/** The reason a sleep of the watch is cut short: a constant, so cancelling builds no DOMException. */
-const RESCHEDULED = Symbol('rescheduled');
-
 /**
- * The time limits of every call in flight of one fetch, watched by a single
- * sleep on the clock until the nearest deadline. A call costs a set entry,
- * not a timer: per-call timers (two AbortControllers, two timers and two
- * DOMExceptions per call) were about a tenth of the CPU of the whole model
- * path at hundreds of concurrent calls (docs/benchmarks.md, session 4).
- * Activity only moves a timestamp. A deadline is only ever brought nearer by
- * a call's start or the first bytes of its answer; the sleep is re-armed
- * then, and only when that deadline is nearer than the one slept to.
+ * The time limits of every call in flight of one fetch, watched by one
+ * {@link DeadlineWatch}: a call costs a set entry, not a timer. Activity only
+ * moves a timestamp; a call's deadline is brought nearer only by its start
+ * and by the first bytes of its answer (the idle limit begins), which is when
+ * the watch is told.
  */
 export class CallWatch {
   readonly #clock: Clock;
-  readonly #calls = new Set<WatchedCall>();
-  /** When the sleep in progress ends; Infinity when none is. */
-  #wakeAt = Number.POSITIVE_INFINITY;
-  #nap: AbortController | undefined;
+  readonly #watch: DeadlineWatch;
 
   constructor(clock: Clock) {
     this.#clock = clock;
+    this.#watch = new DeadlineWatch(clock);
   }
 
   /** Starts watching a call sent now under `timeouts`. */
   start(timeouts: CallTimeouts): Watchdog {
     const call = new WatchedCall(this.#clock.now() + timeouts.callTimeoutMs, timeouts);
-    this.#calls.add(call);
-    this.#due(call.callEnd);
+    this.#watch.add(call);
     return {
       onExpiry: (fail) => (call.fail = fail),
       activity: () => {
         const first = call.lastActivity === undefined;
         call.lastActivity = this.#clock.now();
-        if (first) this.#due(call.lastActivity + timeouts.streamIdleTimeoutMs);
+        if (first) this.#watch.due(call.lastActivity + timeouts.streamIdleTimeoutMs);
       },
-      stop: () => {
-        if (this.#calls.delete(call) && this.#calls.size === 0) this.#cancel();
-      },
+      stop: () => this.#watch.delete(call),
     };
-  }
-
-  /** Makes sure the watch wakes by `at`. */
-  #due(at: number): void {
-    if (at >= this.#wakeAt) return;
-    this.#cancel();
-    this.#sleepUntil(at);
-  }
-
-  #cancel(): void {
-    this.#nap?.abort(RESCHEDULED);
-    this.#nap = undefined;
-    this.#wakeAt = Number.POSITIVE_INFINITY;
-  }
-
-  #sleepUntil(at: number): void {
-    const nap = new AbortController();
-    this.#nap = nap;
-    this.#wakeAt = at;
-    this.#clock.sleep(at - this.#clock.now(), nap.signal).then(
-      () => {
-        if (this.#nap === nap) this.#sweep();
-      },
-      // Cancelled: a nearer deadline or no call left.
-      () => {},
-    );
-  }
-
-  /** Fails the calls whose limit passed and sleeps to the nearest deadline left. */
-  #sweep(): void {
-    this.#nap = undefined;
-    this.#wakeAt = Number.POSITIVE_INFINITY;
-    const now = this.#clock.now();
-    let next = Number.POSITIVE_INFINITY;
-    for (const call of this.#calls) {
-      const error = call.expired(now);
-      if (error === undefined) next = Math.min(next, call.deadline());
-      else {
-        this.#calls.delete(call);
-        call.fail(error);
-      }
-    }
-    this.#due(next);
   }
 }
 
-class WatchedCall {
+class WatchedCall implements Watched {
   lastActivity: number | undefined;
   fail: (error: Error) => void = () => {};
 
@@ -127,11 +74,11 @@ class WatchedCall {
     return this.lastActivity === undefined ? this.callEnd : Math.min(this.callEnd, this.lastActivity + this.timeouts.streamIdleTimeoutMs);
   }
 
-  expired(now: number): LateAnswerError | undefined {
-    if (now >= this.callEnd) return new LateAnswerError('call', this.timeouts.callTimeoutMs);
-    if (this.lastActivity !== undefined && now >= this.lastActivity + this.timeouts.streamIdleTimeoutMs) {
-      return new LateAnswerError('idle', this.timeouts.streamIdleTimeoutMs);
-    }
-    return undefined;
+  expire(now: number): void {
+    this.fail(
+      now >= this.callEnd
+        ? new LateAnswerError('call', this.timeouts.callTimeoutMs)
+        : new LateAnswerError('idle', this.timeouts.streamIdleTimeoutMs),
+    );
   }
 }
