@@ -187,10 +187,11 @@ Docs: docs/cli.md`,
 
   program
     .command('ui')
+    .argument('[run]', 'a run id or task handle: the URL opens that run')
     .description('serve the live dashboard on 127.0.0.1 (runs, timeline, transcripts, outputs, stop) and print its URL with its token')
     .option('--port <n>', 'port to listen on (0: any free port)', parsePort, 0)
     .option('--open', 'open the dashboard in a browser')
-    .action((options) => runAction(async () => (await import('./commands/ui.js')).uiCommand(options, io)));
+    .action((run: string | undefined, options) => runAction(async () => (await import('./commands/ui.js')).uiCommand(run, options, io)));
 
   program
     .command('runs')

@@ -38,7 +38,7 @@ export async function startRunDashboard(fanout: Fanout, flags: RunUiFlags, io: C
   return {
     announce: (runId) => {
       const url = `${dashboard.url}#run=${encodeURIComponent(runId)}`;
-      writeLines(io.stderr, [`fanout: dashboard of this run: ${url}`, 'fanout: it closes when the run ends; see the run again with: fanout ui']);
+      writeLines(io.stderr, [`fanout: dashboard of this run: ${url}`, `fanout: it closes when the run ends; see the run again with: fanout ui ${runId}`]);
       if (flags.open) openBrowser(url, io);
     },
     close: () => dashboard.close(),

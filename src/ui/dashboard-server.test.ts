@@ -30,6 +30,9 @@ describe('the dashboard server', () => {
     expect(dashboard.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{32}$/);
     expect((await fetch(`${base}/`)).status).toBe(401);
     expect((await fetch(`${base}/api/runs?token=wrong`)).status).toBe(401);
+    const denied = await fetch(`${base}/`);
+    expect(denied.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await denied.text()).toContain('401: this dashboard needs the token');
     const page = await fetch(dashboard.url);
     expect(page.status).toBe(200);
     const cookie = (page.headers.get('set-cookie') ?? '').split(';')[0] as string;
@@ -59,6 +62,11 @@ describe('the dashboard server', () => {
     expect(await stopped.json()).toMatchObject({ runId, stopped: 1 });
     expect(harness.fanout.status(runId).tasks[0]?.status).toBe('stopped');
 
+    // A wrong address in the browser is a 404 page; an API route a 404 with the error in JSON.
+    const page = await fetch(`${base}/runs/run-nope?${auth}`);
+    expect(page.status).toBe(404);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await page.text()).toContain('404: nothing here');
     const unknown = await fetch(`${base}/api/runs/run-nope?${auth}`);
     expect(unknown.status).toBe(404);
     expect(await unknown.json()).toEqual({ error: expect.stringContaining('run-nope') });

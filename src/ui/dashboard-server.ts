@@ -93,9 +93,7 @@ interface RouteContext {
 async function handle(context: RouteContext, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://127.0.0.1');
   if (!authorized(context.token, request, url)) {
-    response.writeHead(401, { 'content-type': 'text/html; charset=utf-8' });
-    response.end('<!doctype html><title>401</title><p>401: this dashboard needs the token printed by <code>fanout ui</code> (open the URL with <code>?token=…</code>).</p>');
-    return;
+    return sendHtmlError(response, 401, 'this dashboard needs the token printed by <code>fanout ui</code> (open the URL with <code>?token=…</code>).');
   }
   const { fanout } = context;
   const path = url.pathname;
@@ -131,7 +129,15 @@ async function handle(context: RouteContext, request: IncomingMessage, response:
     const { handles } = fanout.resume(runId);
     return sendJson(response, { runId, handles });
   }
-  sendJson(response, { error: `no route ${request.method ?? ''} ${path}` }, 404);
+  if (path.startsWith('/api/')) return sendJson(response, { error: `no route ${request.method ?? ''} ${path}` }, 404);
+  // A person typed or followed a wrong address: a page, not JSON (runs open at /#run=<id>).
+  sendHtmlError(response, 404, 'nothing here: the dashboard is at <a href="/">/</a>, a run at <code>/#run=&lt;run id&gt;</code>.');
+}
+
+/** A one-line error page for the browser (the text is fixed HTML: nothing of the request is echoed). */
+function sendHtmlError(response: ServerResponse, status: 401 | 404, html: string): void {
+  response.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'none'" });
+  response.end(`<!doctype html><html lang="en"><title>${status}</title><p>${status}: ${html}</p></html>`);
 }
 
 /**

@@ -98,3 +98,31 @@ describe('fanout run --ui', () => {
     }
   }, 60_000);
 });
+
+describe('fanout ui', () => {
+  it('opens the run it is given (the URL ends #run=<id>); an unknown run is one line, exit 2, nothing served', async () => {
+    const { file, io } = commandWorkspace();
+    file('plan.yaml', 'tasks:\n  - id: a\n    prompt: do a\n');
+    const first = io();
+    expect(await runCli(['run', 'plan.yaml'], first)).toBe(0);
+    const runId = /(run-[a-z0-9]+)/.exec(first.out())?.[1] as string;
+    expect(first.err()).toBe('');
+
+    const unknown = io();
+    expect(await runCli(['ui', 'run-nope'], unknown)).toBe(2);
+    expect(unknown.err()).toMatch(/^fanout: [^\n]*run-nope[^\n]*\n$/);
+    expect(unknown.out()).toBe('');
+
+    const ui = io();
+    const done = runCli(['ui', runId], ui);
+    const [, url, opened] = (await waitFor(ui.out, /^fanout dashboard: (http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)#run=(run-\w+)\n/m)) as unknown as [string, string, string];
+    expect(opened).toBe(runId);
+    const base = url.replace(/\/\?token=.*/, '');
+    const snapshot = await fetch(`${base}/api/runs/${opened}?token=${url.replace(/.*\?token=/, '')}`);
+    expect(snapshot.status).toBe(200);
+    // The command's own interrupt handling (as `kill` would): it stops serving and exits 0.
+    process.emit('SIGTERM');
+    expect(await done).toBe(0);
+    await expect(fetch(`${base}/`)).rejects.toThrow();
+  }, 60_000);
+});

@@ -11,17 +11,22 @@ export interface UiFlags {
 }
 
 /**
- * `fanout ui`: serves the dashboard on 127.0.0.1 until Ctrl-C and prints
- * its URL with the token; opens a browser only with `--open`.
+ * `fanout ui [run]`: serves the dashboard on 127.0.0.1 until Ctrl-C and
+ * prints its URL with the token (opening `run`, a run id or task handle,
+ * when given); opens a browser only with `--open`. An unknown run is one
+ * line before anything is served.
  */
-export async function uiCommand(flags: UiFlags, io: CliIo): Promise<number> {
+export async function uiCommand(target: string | undefined, flags: UiFlags, io: CliIo): Promise<number> {
   const { startDashboard } = await import('../../ui/dashboard-server.js');
   const interrupt = onInterrupt({ stderr: io.stderr, notice: 'fanout: dashboard stopped' });
   try {
     await withExistingStore(io, async (fanout) => {
+      // Throws NOT_FOUND (one line, exit 2) before a port is taken.
+      const opened = target === undefined ? '' : `#run=${encodeURIComponent(fanout.status(target).run.runId)}`;
       const dashboard = await startDashboard({ fanout, ...(flags.port === undefined ? {} : { port: flags.port }) });
-      writeLines(io.stdout, [`fanout dashboard: ${dashboard.url}`, 'It follows runs of every process on this store. Press Ctrl-C to stop.']);
-      if (flags.open) openBrowser(dashboard.url, io);
+      const url = `${dashboard.url}${opened}`;
+      writeLines(io.stdout, [`fanout dashboard: ${url}`, 'It follows runs of every process on this store. Press Ctrl-C to stop.']);
+      if (flags.open) openBrowser(url, io);
       await new Promise<void>((resolve) => {
         if (interrupt.signal.aborted) resolve();
         interrupt.signal.addEventListener('abort', () => resolve(), { once: true });
