@@ -3,7 +3,7 @@ import { closeSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, symli
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runTool, useTempDirs } from '../test-support/temp-workspace.js';
-import { EDIT_FILE_CAP_BYTES, FD_DIRECTORY, openConfined, openInside, readHead, type ConfinedFile } from './confined-file.js';
+import { EDIT_FILE_CAP_BYTES, FD_DIRECTORY, openConfined, openInside, readDirectoryInside, readHead, type ConfinedFile } from './confined-file.js';
 
 const makeDir = useTempDirs();
 
@@ -139,6 +139,28 @@ describe.skipIf(FD_DIRECTORY === undefined)('openInside (the quick read path)', 
   });
 });
 
+describe.skipIf(FD_DIRECTORY === undefined)('readDirectoryInside', () => {
+  const names = async (realCwd: string, relative: string, fdDirectory = FD_DIRECTORY) =>
+    (await readDirectoryInside(realCwd, relative, fdDirectory)).map((entry) => entry.name).sort();
+
+  it('lists a directory only where it really is', async () => {
+    const outside = await makeDir({ 'secret.txt': 'secret' });
+    const cwd = await makeDir({ 'src/a.txt': 'inside', 'b.txt': 'b' });
+    expect(await names(cwd, '.')).toEqual(['b.txt', 'src']);
+    expect(await names(cwd, 'src')).toEqual(['a.txt']);
+    symlinkSync(outside, path.join(cwd, 'out'));
+    symlinkSync(path.join(cwd, 'src'), path.join(cwd, 'alias'));
+    // A symlink leading out, one staying inside (listed under its real name only), a file, nothing.
+    for (const relative of ['out', 'alias', 'b.txt', 'missing']) expect(await names(cwd, relative)).toEqual([]);
+    // Swapped for a symlink after the walk saw a directory.
+    renameSync(path.join(cwd, 'src'), path.join(cwd, 'src-old'));
+    symlinkSync(outside, path.join(cwd, 'src'));
+    expect(await names(cwd, 'src')).toEqual([]);
+    // Where descriptors have no paths it lists by name (the documented gap).
+    expect(await names(cwd, 'src-old', undefined)).toEqual(['a.txt']);
+  });
+});
+
 function readAll(file: ConfinedFile | undefined): string | undefined {
   if (file === undefined) return undefined;
   try {
@@ -188,6 +210,27 @@ describe('write_file under a symlink-swap race', () => {
     }
     expect(refused).toBeGreaterThan(0); // the race really happened
     expect(execFileSync('find', [outside, '-type', 'f'], { encoding: 'utf8' })).toBe('');
+  });
+});
+
+describe('list_files and grep under a symlink-swap race', () => {
+  it('list and read nothing outside while another process keeps exchanging a directory and a symlink', { timeout: 60_000 }, async () => {
+    const outside = await makeDir({ 'secret.txt': 'secret outside' });
+    const cwd = await makeDir({ 'src/keep.txt': 'inside', 'src/deep/more.txt': 'inside too' });
+    symlinkSync(outside, path.join(cwd, 'swap'));
+    const swapper = await startSwapper(path.join(cwd, 'src'), path.join(cwd, 'swap'));
+    if (swapper === undefined) return; // no python3 with renameat2 here
+    const seen = new Set<string>();
+    try {
+      for (let index = 0; index < 200; index += 1) {
+        for (const line of (await runTool('list_files', {}, { cwd })).content.split('\n')) seen.add(line);
+        for (const line of (await runTool('grep', { pattern: 'inside|outside' }, { cwd })).content.split('\n')) seen.add(line);
+      }
+    } finally {
+      swapper.kill('SIGKILL');
+    }
+    expect(seen.has('swap/keep.txt')).toBe(true); // the race really happened: the directory was seen under both names
+    expect([...seen].filter((line) => line.includes('secret'))).toEqual([]);
   });
 });
 

@@ -10,8 +10,10 @@ import {
   readlinkSync,
   readSync,
   writeSync,
+  type Dirent,
   type Stats,
 } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { FanoutError } from '../../contracts/errors.js';
 import { toolFailed } from './tool.js';
@@ -122,6 +124,32 @@ export function openInside(realCwd: string, relative: string, fdDirectory: strin
     return undefined;
   } finally {
     closeSync(located);
+  }
+}
+
+/**
+ * The entries of the directory `relative` (a real path relative to
+ * `realCwd`, `.` for `realCwd` itself), listed only if the directory really
+ * is at that place: it is looked up into an O_PATH descriptor, whose real
+ * path (the kernel's, from `fdDirectory`) must be exactly `realCwd/relative`
+ * — so no symlink or swapped directory on the way can lead the listing
+ * elsewhere — and listed through that descriptor. Anything else (gone,
+ * moved, not a directory, unreadable) lists nothing. Without `fdDirectory`
+ * the directory is listed by name (see docs/architecture.md).
+ */
+export async function readDirectoryInside(realCwd: string, relative: string, fdDirectory: string | undefined): Promise<Dirent[]> {
+  const location = path.join(realCwd, relative);
+  try {
+    if (fdDirectory === undefined) return await readdir(location, { withFileTypes: true });
+    const located = openSync(location, O_PATH | DIRECTORY);
+    try {
+      const through = `${fdDirectory}/${located}`;
+      return readlinkSync(through) === location ? await readdir(through, { withFileTypes: true }) : [];
+    } finally {
+      closeSync(located);
+    }
+  } catch {
+    return [];
   }
 }
 

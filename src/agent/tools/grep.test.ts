@@ -1,8 +1,10 @@
+import { renameSync, symlinkSync } from 'node:fs';
 import { symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runTool, useTempDirs } from '../test-support/temp-workspace.js';
-import { GREP_MATCH_CAP, GREP_PATTERN_CAP, GREP_SEARCHED_LINE_CAP } from './grep.js';
+import { compileLinearRegex } from '../../plan/linear-regex.js';
+import { GREP_MATCH_CAP, GREP_PATTERN_CAP, GREP_SEARCHED_LINE_CAP, GREP_YIELD_CHARS, searchFiles } from './grep.js';
 
 const makeDir = useTempDirs();
 
@@ -68,5 +70,37 @@ describe('grep', () => {
     const cwd = await makeDir({ 'long.txt': `${early}\n${late}\n` });
     const lines = (await runTool('grep', { pattern: 'needle' }, { cwd })).content.split('\n');
     expect(lines).toEqual([`long.txt:1: needle${'x'.repeat(294)}…`]);
+  });
+});
+
+describe('searchFiles', () => {
+  /** A needle, then lines of filler: one and a half yields' worth of characters. */
+  const bigFile = `needle first\n${'filler\n'.repeat(GREP_YIELD_CHARS / 4)}`;
+  const needle = compileLinearRegex('needle');
+
+  it('gives the event loop a turn as it searches, and stops there once its signal fired', async () => {
+    const cwd = await makeDir({ 'a.txt': bigFile, 'b.txt': 'needle in b' });
+    const task = new AbortController();
+    // Runs at the first turn the search gives back: a time limit or an abort firing mid-search.
+    setImmediate(() => task.abort());
+    expect((await searchFiles(cwd, ['a.txt', 'b.txt'], needle, task.signal)).lines).toEqual(['a.txt:1: needle first']);
+    expect((await searchFiles(cwd, ['a.txt', 'b.txt'], needle, new AbortController().signal)).lines).toEqual(['a.txt:1: needle first', 'b.txt:1: needle in b']);
+  });
+
+  it('reads nothing outside when a directory and a file become symlinks leading out in the middle of a grep', async () => {
+    const outside = await makeDir({ 'b.txt': 'needle outside', 'secret.txt': 'needle secret' });
+    const files = ['a.txt', 'sub/b.txt', 'z.txt'];
+    const cwd = await makeDir({ 'a.txt': bigFile, 'sub/b.txt': 'needle in sub', 'z.txt': 'needle in z' });
+    const signal = new AbortController().signal;
+    // Untouched, every file is searched.
+    expect((await searchFiles(cwd, files, needle, signal)).lines).toEqual(['a.txt:1: needle first', 'sub/b.txt:1: needle in sub', 'z.txt:1: needle in z']);
+    // Swapped at the first turn the search gives back, after the walk and while a.txt is being searched.
+    setImmediate(() => {
+      renameSync(path.join(cwd, 'sub'), path.join(cwd, 'sub-old'));
+      symlinkSync(outside, path.join(cwd, 'sub'));
+      renameSync(path.join(cwd, 'z.txt'), path.join(cwd, 'z-old.txt'));
+      symlinkSync(path.join(outside, 'secret.txt'), path.join(cwd, 'z.txt'));
+    });
+    expect((await searchFiles(cwd, files, needle, signal)).lines).toEqual(['a.txt:1: needle first']);
   });
 });

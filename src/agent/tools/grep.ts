@@ -1,6 +1,6 @@
 import { closeSync } from 'node:fs';
 import { compileLinearRegex, type LinearRegex } from '../../plan/linear-regex.js';
-import { openConfined, readHead } from './confined-file.js';
+import { FD_DIRECTORY, openConfined, openInside, readHead, type ConfinedFile } from './confined-file.js';
 import { defineTool, stringInputs, toolFailed } from './tool.js';
 import { walkFiles } from './walk-files.js';
 
@@ -21,7 +21,8 @@ export const GREP_SEARCHED_LINE_CAP = 10_000;
 /**
  * `grep {pattern, path?}`: lines matching a regular expression, as
  * `file:line: text`. The pattern runs in RE2 (linear time), since the
- * model writes it and the match runs on the event loop.
+ * model writes it and the match runs on the event loop, which the search
+ * gives back every {@link GREP_YIELD_CHARS} characters.
  */
 export const grepTool = defineTool<{ pattern: string; path?: string }>(
   {
@@ -38,25 +39,56 @@ export const grepTool = defineTool<{ pattern: string; path?: string }>(
   async ({ pattern, path = '.' }, { sandbox, signal }) => {
     const regex = compileRegex(pattern);
     const start = await sandbox.resolve(path, 'read');
-    const lines: string[] = [];
-    for (const file of await walkFiles(start, signal)) {
-      if (signal.aborted) break;
-      if (file.symlink) continue;
-      const text = readSearchable(sandbox.realCwd(), file.relative);
-      if (text === undefined) continue;
-      const fileLines = text.split(/\r?\n/);
-      for (let index = 0; index < fileLines.length; index += 1) {
-        const line = fileLines[index] ?? '';
-        if (!regex.test(line.length <= GREP_SEARCHED_LINE_CAP ? line : line.slice(0, GREP_SEARCHED_LINE_CAP))) continue;
-        if (lines.length === GREP_MATCH_CAP) {
-          return `${lines.join('\n')}\n[capped at ${GREP_MATCH_CAP} matches; narrow the pattern or path]`;
-        }
-        lines.push(`${file.relative}:${index + 1}: ${line.length <= GREP_LINE_CAP ? line : `${line.slice(0, GREP_LINE_CAP)}…`}`);
-      }
-    }
+    const realCwd = sandbox.realCwd();
+    const files = (await walkFiles(realCwd, start, signal)).filter((file) => !file.symlink).map((file) => file.relative);
+    const { lines, capped } = await searchFiles(realCwd, files, regex, signal);
+    if (capped) return `${lines.join('\n')}\n[capped at ${GREP_MATCH_CAP} matches; narrow the pattern or path]`;
     return lines.length === 0 ? `No matches for /${pattern}/ in "${start.relative}"` : lines.join('\n');
   },
 );
+
+/**
+ * Characters searched between two turns given back to the event loop: RE2
+ * in JavaScript searches roughly 20–50 MB/s here, so the loop is held about
+ * 5–15 ms at a time, and the call's time limit and the task's abort (which
+ * fire from the loop) reach a grep over a large tree.
+ */
+export const GREP_YIELD_CHARS = 256 * 1024;
+
+/**
+ * The matching lines of `files` (real paths relative to `realCwd`), as
+ * `file:line: text`, at most {@link GREP_MATCH_CAP}, `capped` when more
+ * matched. Stops, with what it found, once `signal` fires.
+ */
+export async function searchFiles(
+  realCwd: string,
+  files: readonly string[],
+  regex: LinearRegex,
+  signal: AbortSignal,
+): Promise<{ lines: string[]; capped: boolean }> {
+  const lines: string[] = [];
+  let sinceYield = 0;
+  for (const relative of files) {
+    if (signal.aborted) break;
+    const text = readSearchable(realCwd, relative);
+    if (text === undefined) continue;
+    const fileLines = text.split(/\r?\n/);
+    for (let index = 0; index < fileLines.length; index += 1) {
+      const line = fileLines[index] ?? '';
+      const searched = line.length <= GREP_SEARCHED_LINE_CAP ? line : line.slice(0, GREP_SEARCHED_LINE_CAP);
+      sinceYield += searched.length;
+      if (sinceYield >= GREP_YIELD_CHARS) {
+        sinceYield = 0;
+        await new Promise((resolve) => setImmediate(resolve));
+        if (signal.aborted) return { lines, capped: false };
+      }
+      if (!regex.test(searched)) continue;
+      if (lines.length === GREP_MATCH_CAP) return { lines, capped: true };
+      lines.push(`${relative}:${index + 1}: ${line.length <= GREP_LINE_CAP ? line : `${line.slice(0, GREP_LINE_CAP)}…`}`);
+    }
+  }
+  return { lines, capped: false };
+}
 
 function compileRegex(pattern: string): LinearRegex {
   if (pattern.length > GREP_PATTERN_CAP) {
@@ -71,20 +103,28 @@ function compileRegex(pattern: string): LinearRegex {
 
 /**
  * The text of a file worth searching, or undefined for large, binary,
- * unreadable or irregular files (FIFOs, devices: never opened for reading).
+ * unreadable or irregular files (FIFOs, devices: never opened for reading)
+ * and for files that do not really lie inside `realCwd` (a symlink swapped
+ * in since the walk). Opened by {@link openInside}, one lookup per file;
+ * where descriptors have no paths, by {@link openConfined}'s walk.
  */
 function readSearchable(realCwd: string, relative: string): string | undefined {
-  let file;
-  try {
-    file = openConfined(realCwd, relative, 'read');
-  } catch {
-    return undefined;
-  }
+  const file = openSearched(realCwd, relative);
+  if (file === undefined) return undefined;
   try {
     if (file.stats.size > GREP_FILE_CAP_BYTES) return undefined;
     const content = readHead(file, GREP_FILE_CAP_BYTES);
     return content.includes(0) ? undefined : content.toString('utf8');
   } finally {
     closeSync(file.fd);
+  }
+}
+
+function openSearched(realCwd: string, relative: string): ConfinedFile | undefined {
+  if (FD_DIRECTORY !== undefined) return openInside(realCwd, relative, FD_DIRECTORY);
+  try {
+    return openConfined(realCwd, relative, 'read');
+  } catch {
+    return undefined;
   }
 }

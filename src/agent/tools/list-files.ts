@@ -22,7 +22,7 @@ export const listFilesTool = defineTool<{ path?: string; pattern?: string }>(
   async ({ path = '.', pattern }, { sandbox, signal }) => {
     const directory = await sandbox.resolve(path, 'read');
     const matches = pathMatcher(pattern);
-    const files = (await walkFiles(directory, signal)).filter((file) => matches(file.relative));
+    const files = (await walkFiles(sandbox.realCwd(), directory, signal)).filter((file) => matches(file.relative));
     const where = `"${directory.relative}"${pattern === undefined ? '' : ` matching "${pattern}"`}`;
     if (files.length === 0) return `No files in ${where}`;
     const lines = files.slice(0, LIST_FILES_CAP).map((file) => file.relative);
