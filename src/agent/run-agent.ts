@@ -144,7 +144,7 @@ export async function runAgent(options: AgentOptions): Promise<AgentResult> {
       turns += 1;
       usage.inputTokens += response.usage.inputTokens;
       usage.outputTokens += response.usage.outputTokens;
-      options.onModelCall?.({ turn: turns, ...response.usage, durationMs: clock.now() - started });
+      options.onModelCall?.({ turn: turns, inputTokens: response.usage.inputTokens, outputTokens: response.usage.outputTokens, durationMs: clock.now() - started });
       if (response.content.length > 0) messages.push({ role: 'assistant', content: response.content });
       const text = textOf(response);
       const end = (status: AgentResult['status'], error?: string): AgentResult =>

@@ -66,6 +66,8 @@ export class SlidingMinute {
 
   /** Counts `amount` at `now` (times never go backwards). */
   add(amount: number, now: number): void {
+    // Aged entries go here too: an endpoint without rpm/tpm caps never asks for the sum, and would keep every call.
+    this.#expire(now);
     this.#at.push(now);
     this.#amount.push(amount);
     this.#sum += amount;

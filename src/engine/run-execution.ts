@@ -47,6 +47,8 @@ export class RunExecution {
   readonly #run: RunRecord;
   /** The run's working directory, its real location resolved once for all its tasks' sandboxes. */
   readonly #root: SandboxRoot;
+  /** The protected directories a task working in the run's directory keeps (the same for all of them). */
+  readonly #rootProtectedPaths: readonly string[];
   readonly #tasks: TaskState[];
   readonly #byHandle = new Map<string, number>();
   readonly #byTaskId = new Map<string, number>();
@@ -76,6 +78,7 @@ export class RunExecution {
     this.#setup = setup;
     this.#run = setup.run;
     this.#root = new SandboxRoot(setup.run.cwd);
+    this.#rootProtectedPaths = protectedOutside(ctx.protectedPaths, this.#root);
     this.runId = setup.run.runId;
     this.simulated = setup.simulated;
     this.#tasks = setup.tasks.map((record) => ({ record }));
@@ -259,6 +262,9 @@ export class RunExecution {
     this.#ctx.events.emit(event);
   }
 
+  /** {@link RunExecution.#emit} as a function every task shares. */
+  readonly #emitEvent = (event: FanoutEvent): void => this.#emit(event);
+
   /** One `task-waiting` per incoming edge: the run says which task and, for conflicts, which globs. */
   #announcePredecessorWaits(now: number): void {
     for (const edge of this.#run.dag.edges) {
@@ -345,8 +351,7 @@ export class RunExecution {
     let changes: FileChange[] | undefined;
     const run = async (): Promise<TaskOutcome> => {
       const { cwd, shell } = await this.#enter(record.taskId, record.spec.dependsOn ?? [], controller.signal);
-      // A worktree lives in the store's directory: a guard holding the whole workspace would refuse every write.
-      const protectedPaths = this.#ctx.protectedPaths.filter((dir) => path.relative(dir, cwd.cwd).startsWith('..'));
+      const protectedPaths = cwd === this.#root ? this.#rootProtectedPaths : protectedOutside(this.#ctx.protectedPaths, cwd);
       try {
         const taskOptions: TaskRunOptions = {
           task: record,
@@ -361,7 +366,7 @@ export class RunExecution {
           clock,
           gates,
           controller,
-          emit: (event) => this.#emit(event),
+          emit: this.#emitEvent,
           onWait: (reason) => {
             // A wait after the start outranks the predecessor it waited for, not an earlier slot wait.
             if (record.waitReason !== undefined && record.waitReason !== 'dependency' && record.waitReason !== 'conflict') return;
@@ -459,7 +464,7 @@ export class RunExecution {
   #conclude(state: TaskState, durationMs: number, changes?: FileChange[]): void {
     const { record } = state;
     this.#concluded += 1;
-    this.#emit({
+    const event: FanoutEvent & { type: 'task-end' } = {
       type: 'task-end',
       runId: this.runId,
       at: this.#ctx.clock.now(),
@@ -467,9 +472,10 @@ export class RunExecution {
       handle: record.handle,
       status: record.status,
       durationMs,
-      ...(record.error === undefined ? {} : { error: record.error }),
-      ...(changes === undefined ? {} : { changes }),
-    });
+    };
+    if (record.error !== undefined) event.error = record.error;
+    if (changes !== undefined) event.changes = changes;
+    this.#emit(event);
     this.#todo.setTask(record.index, record.status);
     const waiters = state.waiters;
     state.waiters = undefined;
@@ -549,6 +555,11 @@ function decideEnvironments(ctx: ExecutionContext, setup: ExecutionSetup): Map<s
   } catch (error) {
     return toFanoutError(error);
   }
+}
+
+/** The protected directories that a task working in `cwd` keeps: a worktree lives in the store's directory, and a guard holding the whole workspace would refuse every write. */
+function protectedOutside(protectedPaths: readonly string[], cwd: SandboxRoot): readonly string[] {
+  return protectedPaths.filter((dir) => path.relative(dir, cwd.cwd).startsWith('..'));
 }
 
 function failedOutcome(error: unknown): TaskOutcome {

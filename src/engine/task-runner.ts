@@ -5,7 +5,7 @@ import { SIM_PROVIDER } from '../contracts/sim-options.js';
 import { renderTaskPrompt } from '../plan/index.js';
 import { timeoutReason, UsageMeter } from './caps.js';
 import type { Clock } from '../contracts/clock.js';
-import type { GateWaitReason, ModelGates } from './model-gate.js';
+import type { GateCallHooks, GateWaitReason, ModelGates } from './model-gate.js';
 import type { Pricer } from '../contracts/pricing.js';
 import { taskSystemPrompt } from './task-agents.js';
 import type { FanoutEvent } from '../contracts/events.js';
@@ -98,9 +98,32 @@ export async function runTask(options: TaskRunOptions): Promise<TaskOutcome> {
   };
   const stopTimer = startTimeLimit(options);
   const activity = new TaskActivity();
-  const waitBudget = gates.waitBudget();
   // Why the call in the gate's queue now waits (a task makes one call at a time): stored with its length when it starts.
   let queued: { reason: GateWaitReason; detail: string } | undefined;
+  // One set of hooks for all the task's calls, not a fresh object of closures per call.
+  const gateHooks: GateCallHooks = {
+    waitBudget: gates.waitBudget(),
+    onWait: (reason, detail) => {
+      queued = { reason, detail };
+      waiting(reason, detail);
+    },
+    onWaited: (waitedMs) => {
+      if (waitedMs > 0) stats.rateLimitWaitMs = (stats.rateLimitWaitMs ?? 0) + waitedMs;
+      // Only a wait in the queue: a 429's backoff without retry-after is already its rate-limited event.
+      if (queued !== undefined && waitedMs > 0) emit({ type: 'call-waited', runId, at: clock.now(), id, handle, ...queued, waitedMs });
+      queued = undefined;
+    },
+    onRetry: ({ attempt, waitMs, error }) => {
+      stats.retries += 1;
+      stats.retryWaitMs += waitMs;
+      emit({ type: 'task-retry', runId, at: clock.now(), id, handle, attempt, waitMs, error: error.message });
+      waiting('retry', `retry ${attempt} in ${waitMs} ms: ${error.message}`);
+    },
+    onRateLimited: ({ waitMs, detail }) => {
+      emit({ type: 'rate-limited', runId, at: clock.now(), id, handle, provider: model.provider, waitMs, detail });
+    },
+    onWindow: (change) => emit({ type: 'rate-window', runId, at: clock.now(), ...change }),
+  };
   const outcome = await runAgentLoop();
   return { ...outcome, ...activity.record() };
 
@@ -123,30 +146,7 @@ export async function runTask(options: TaskRunOptions): Promise<TaskOutcome> {
         signal: controller.signal,
         clock,
         toolTimeLimitMs: spec.toolTimeoutMs,
-        call: (request) =>
-          gates.call(model, request, {
-            waitBudget,
-            onWait: (reason, detail) => {
-              queued = { reason, detail };
-              waiting(reason, detail);
-            },
-            onWaited: (waitedMs) => {
-              if (waitedMs > 0) stats.rateLimitWaitMs = (stats.rateLimitWaitMs ?? 0) + waitedMs;
-              // Only a wait in the queue: a 429's backoff without retry-after is already its rate-limited event.
-              if (queued !== undefined && waitedMs > 0) emit({ type: 'call-waited', runId, at: clock.now(), id, handle, ...queued, waitedMs });
-              queued = undefined;
-            },
-            onRetry: ({ attempt, waitMs, error }) => {
-              stats.retries += 1;
-              stats.retryWaitMs += waitMs;
-              emit({ type: 'task-retry', runId, at: clock.now(), id, handle, attempt, waitMs, error: error.message });
-              waiting('retry', `retry ${attempt} in ${waitMs} ms: ${error.message}`);
-            },
-            onRateLimited: ({ waitMs, detail }) => {
-              emit({ type: 'rate-limited', runId, at: clock.now(), id, handle, provider: model.provider, waitMs, detail });
-            },
-            onWindow: (change) => emit({ type: 'rate-window', runId, at: clock.now(), ...change }),
-          }),
+        call: (request) => gates.call(model, request, gateHooks),
         onModelCall: (call) => {
           stats.turns = call.turn;
           stats.inputTokens += call.inputTokens;
@@ -160,22 +160,16 @@ export async function runTask(options: TaskRunOptions): Promise<TaskOutcome> {
             stats.costUsd = total;
           }
           caps.add(tokens, added);
-          emit({ type: 'model-call', runId, at: clock.now(), id, handle, ...call });
+          const { turn, inputTokens, outputTokens, durationMs } = call;
+          emit({ type: 'model-call', runId, at: clock.now(), id, handle, turn, inputTokens, outputTokens, durationMs });
           runUsage.add(tokens, added);
         },
         onToolCall: (call) => {
           activity.add(call);
-          emit({
-            type: 'tool-call',
-            runId,
-            at: clock.now(),
-            id,
-            handle,
-            tool: call.tool,
-            ok: call.ok,
-            ...(call.detail === undefined ? {} : { detail: call.detail }),
-            ...(call.refused === true && { refused: true as const }),
-          });
+          const event: FanoutEvent & { type: 'tool-call' } = { type: 'tool-call', runId, at: clock.now(), id, handle, tool: call.tool, ok: call.ok };
+          if (call.detail !== undefined) event.detail = call.detail;
+          if (call.refused === true) event.refused = true;
+          emit(event);
           if (call.refused === true && options.strictWrites === true && CHANGING_TOOLS.has(call.tool) && !controller.signal.aborted) {
             controller.abort(new FanoutError('TOOL_DENIED', `strictWrites: ${call.detail ?? `${call.tool} refused`}`));
           }
