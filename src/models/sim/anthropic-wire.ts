@@ -4,11 +4,12 @@ import type { SimAnswer } from './sim-responder.js';
 import { anthropicLimitHeaders } from './sim-limit-headers.js';
 import type { SimWire } from './sim-wire.js';
 import {
-  JSON_FRAGMENTS,
   TEXT_FRAGMENT_SIZE,
   invalidRequest,
+  jsonFragments,
   objectAt,
   optionalTokenLimit,
+  parseEnvelope,
   requireArray,
   requireObject,
   splitFragments,
@@ -17,9 +18,7 @@ import {
 /** The Anthropic Messages API (`POST /v1/messages`), JSON and server-sent events. */
 export const anthropicWire: SimWire = {
   parse(body) {
-    const request = requireObject(body, 'request body');
-    const rawMessages = requireArray(request.messages, 'messages');
-    if (rawMessages.length === 0) throw invalidRequest('messages: expected at least one message');
+    const { fields: request, messages: rawMessages, model, stream } = parseEnvelope(body);
     const messages: SimMessage[] = [];
     rawMessages.forEach((raw, index) => {
       const message = parseMessage(raw, `messages[${index}]`);
@@ -31,8 +30,8 @@ export const anthropicWire: SimWire = {
         // structured outputs: `output_format` (beta) or `output_config.format`, `{ type: "json_schema", schema }`
         outputSchema: objectAt(request, 'output_format', 'schema') ?? objectAt(request, 'output_config', 'format', 'schema'),
       }),
-      model: typeof request.model === 'string' ? request.model : 'sim',
-      stream: request.stream === true,
+      model,
+      stream,
       includeUsage: false,
     };
   },
@@ -139,11 +138,6 @@ function messageId(answer: SimAnswer): string {
 
 function usage(inputTokens: number, outputTokens: number): Record<string, number> {
   return { input_tokens: inputTokens, output_tokens: outputTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
-}
-
-function jsonFragments(input: Record<string, unknown>): string[] {
-  const json = JSON.stringify(input);
-  return splitFragments(json, Math.max(1, Math.ceil(json.length / JSON_FRAGMENTS)));
 }
 
 function sseEvent(type: string, data: unknown): string {

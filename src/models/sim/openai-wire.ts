@@ -4,11 +4,12 @@ import type { SimAnswer } from './sim-responder.js';
 import { openaiLimitHeaders } from './sim-limit-headers.js';
 import type { SimRequest, SimWire } from './sim-wire.js';
 import {
-  JSON_FRAGMENTS,
   TEXT_FRAGMENT_SIZE,
   invalidRequest,
+  jsonFragments,
   objectAt,
   optionalTokenLimit,
+  parseEnvelope,
   requireArray,
   requireObject,
   splitFragments,
@@ -17,9 +18,7 @@ import {
 /** The OpenAI Chat Completions API (`POST /v1/chat/completions`), JSON and `chat.completion.chunk` events. */
 export const openaiWire: SimWire = {
   parse(body) {
-    const request = requireObject(body, 'request body');
-    const rawMessages = requireArray(request.messages, 'messages');
-    if (rawMessages.length === 0) throw invalidRequest('messages: expected at least one message');
+    const { fields: request, messages: rawMessages, model, stream } = parseEnvelope(body);
     const system: string[] = [];
     const messages: SimMessage[] = [];
     rawMessages.forEach((raw, index) => {
@@ -62,8 +61,8 @@ export const openaiWire: SimWire = {
           optionalTokenLimit(request.max_completion_tokens, 'max_completion_tokens') ?? optionalTokenLimit(request.max_tokens, 'max_tokens'),
         outputSchema: objectAt(request, 'response_format', 'json_schema', 'schema'),
       }),
-      model: typeof request.model === 'string' ? request.model : 'sim',
-      stream: request.stream === true,
+      model,
+      stream,
       includeUsage:
         typeof streamOptions === 'object' && streamOptions !== null && (streamOptions as { include_usage?: unknown }).include_usage === true,
     };
@@ -104,10 +103,7 @@ export const openaiWire: SimWire = {
     for (const content of splitFragments(answer.text, TEXT_FRAGMENT_SIZE)) push({ content });
     answer.toolCalls.forEach((call, index) => {
       push({ tool_calls: [{ index, id: callId(call.id), type: 'function', function: { name: call.name, arguments: '' } }] });
-      const json = JSON.stringify(call.input);
-      for (const args of splitFragments(json, Math.max(1, Math.ceil(json.length / JSON_FRAGMENTS)))) {
-        push({ tool_calls: [{ index, function: { arguments: args } }] });
-      }
+      for (const args of jsonFragments(call.input)) push({ tool_calls: [{ index, function: { arguments: args } }] });
     });
     push({}, finishReason(answer));
     if (request.includeUsage) chunks.push(sseData({ ...base, choices: [], usage: usage(request, answer) }));

@@ -48,7 +48,31 @@ export function splitFragments(text: string, size: number): string[] {
 export const TEXT_FRAGMENT_SIZE = 48;
 
 /** Tool-call arguments arrive in this many pieces (fewer when short). */
-export const JSON_FRAGMENTS = 3;
+const JSON_FRAGMENTS = 3;
+
+/** A tool call's input as the JSON pieces a stream sends it in. */
+export function jsonFragments(input: Record<string, unknown>): string[] {
+  const json = JSON.stringify(input);
+  return splitFragments(json, Math.max(1, Math.ceil(json.length / JSON_FRAGMENTS)));
+}
+
+/** What both wire formats read alike from a request body. */
+export interface SimEnvelope {
+  /** The body's fields, for the format's own reading. */
+  fields: Record<string, unknown>;
+  /** `messages`, checked to be a non-empty array. */
+  messages: unknown[];
+  model: string;
+  stream: boolean;
+}
+
+/** Reads the fields both formats share; throws the 400 error when the body or its `messages` is malformed. */
+export function parseEnvelope(body: unknown): SimEnvelope {
+  const fields = requireObject(body, 'request body');
+  const messages = requireArray(fields.messages, 'messages');
+  if (messages.length === 0) throw invalidRequest('messages: expected at least one message');
+  return { fields, messages, model: typeof fields.model === 'string' ? fields.model : 'sim', stream: fields.stream === true };
+}
 
 /** The error for a malformed request: the server answers it with 400 and its message. */
 export function invalidRequest(message: string): FanoutError {
