@@ -1,5 +1,3 @@
-import path from 'node:path';
-import { SandboxRoot } from '../agent/index.js';
 import { FanoutError, toFanoutError } from '../contracts/errors.js';
 import type { StopRequest, TaskPatch } from '../contracts/run-store.js';
 import { timeoutReason, UsageMeter } from './caps.js';
@@ -11,11 +9,10 @@ import { noUsage, runTask, type RunUsage, type TaskOutcome, type TaskRunOptions 
 import { runWholeAgentTask } from './whole-agent-task.js';
 import { isWholeAgent } from '../contracts/whole-agent.js';
 import { TodoList } from './todo-list.js';
-import { DEFAULT_SHELL_OUTPUT_BYTES, DEFAULT_SHELL_TIMEOUT_MS, type ShellPolicy } from '../agent/index.js';
 import type { FileChange } from '../contracts/workspace.js';
 import { RunWorktrees } from './run-worktrees.js';
 import { modelConflictResolver } from './conflict-resolver.js';
-import { taskEnvironments, type TaskEnvironment } from './task-environment.js';
+import { TaskWorkplaces, type Workplace } from './task-workplace.js';
 import type { FanoutEvent } from '../contracts/events.js';
 import type { RunRecord, TaskRecord, TaskStatus, WaitReason } from '../contracts/records.js';
 
@@ -45,10 +42,8 @@ export class RunExecution {
   readonly #ctx: ExecutionContext;
   readonly #setup: ExecutionSetup;
   readonly #run: RunRecord;
-  /** The run's working directory, its real location resolved once for all its tasks' sandboxes. */
-  readonly #root: SandboxRoot;
-  /** The protected directories a task working in the run's directory keeps (the same for all of them). */
-  readonly #rootProtectedPaths: readonly string[];
+  /** Where its tasks work: the run's working directory or worktrees of their own. */
+  readonly #workplaces: TaskWorkplaces;
   readonly #tasks: TaskState[];
   readonly #byHandle = new Map<string, number>();
   readonly #byTaskId = new Map<string, number>();
@@ -69,16 +64,12 @@ export class RunExecution {
   /** Disarms the run's time limit once it ends. */
   readonly #timeLimit = new AbortController();
   #onSignal: (() => void) | undefined;
-  /** Each task's shell and isolation, or why they could not be decided (the repository changed since the check). */
-  readonly #environments: Map<string, TaskEnvironment> | FanoutError;
   readonly #worktrees: RunWorktrees | undefined;
 
   constructor(ctx: ExecutionContext, setup: ExecutionSetup) {
     this.#ctx = ctx;
     this.#setup = setup;
     this.#run = setup.run;
-    this.#root = new SandboxRoot(setup.run.cwd);
-    this.#rootProtectedPaths = protectedOutside(ctx.protectedPaths, this.#root);
     this.runId = setup.run.runId;
     this.simulated = setup.simulated;
     this.#tasks = setup.tasks.map((record) => ({ record }));
@@ -99,8 +90,8 @@ export class RunExecution {
     this.done = new Promise<void>((resolve) => {
       this.#resolveDone = resolve;
     });
-    this.#environments = decideEnvironments(ctx, setup);
     this.#worktrees = ctx.workspaces === undefined ? undefined : new RunWorktrees(ctx.workspaces, this.runId, setup.run.cwd);
+    this.#workplaces = new TaskWorkplaces(ctx, setup, this.#worktrees);
     this.#usage = new UsageMeter({ maxTurns: plan.maxTurns, maxTokens: plan.maxTokens, budgetUsd: plan.budgetUsd }, 'run');
     this.#runUsage = {
       add: (tokens, costUsd, calls) => {
@@ -174,9 +165,7 @@ export class RunExecution {
       this.#concluded += 1;
       ready.push(...this.#scheduler.settle(index, 'succeeded').ready);
     });
-    const environments = this.#environments;
-    const isolated = environments instanceof Map && [...environments.values()].some((environment) => environment.isolation === 'worktree');
-    if (this.#setup.resumed === true && isolated) this.#worktrees?.reopen();
+    if (this.#setup.resumed === true && this.#workplaces.isolated) this.#worktrees?.reopen();
     return ready;
   }
 
@@ -348,70 +337,66 @@ export class RunExecution {
     const { agent } = record.spec;
     const { model, pricer } = modelOfRun(this.#setup, record.spec.model);
     const resolvedAgent = agent === undefined ? undefined : this.#run.agents?.[agent];
-    let changes: FileChange[] | undefined;
-    const run = async (): Promise<TaskOutcome> => {
-      const { cwd, shell } = await this.#enter(record.taskId, record.spec.dependsOn ?? [], controller.signal);
-      const protectedPaths = cwd === this.#root ? this.#rootProtectedPaths : protectedOutside(this.#ctx.protectedPaths, cwd);
-      try {
-        const taskOptions: TaskRunOptions = {
-          task: record,
-          model,
-          ...(pricer === undefined ? {} : { pricer }),
-          ...(resolvedAgent === undefined ? {} : { agent: resolvedAgent }),
-          ...(shell === undefined ? {} : { shell }),
-          ...(this.#run.plan.strictWrites === true && { strictWrites: true }),
-          runUsage: this.#runUsage,
-          cwd,
-          protectedPaths,
-          clock,
-          gates,
-          controller,
-          emit: this.#emitEvent,
-          onWait: (reason) => {
-            // A wait after the start outranks the predecessor it waited for, not an earlier slot wait.
-            if (record.waitReason !== undefined && record.waitReason !== 'dependency' && record.waitReason !== 'conflict') return;
-            record.waitReason = reason;
-            store.updateTask(record.handle, { waitReason: reason });
-          },
-        };
-        // A whole agent (Claude Code, a CLI command) takes the task whole; any other model runs in fanout's agent loop.
-        return await (isWholeAgent(model) ? runWholeAgentTask(taskOptions, model) : runTask(taskOptions));
-      } finally {
-        // Whatever ended the task, its work is committed on its branch: a failed or stopped task's is kept, not lost.
-        if (cwd !== this.#root) changes = await this.#leave(record);
-      }
+    const start = (workplace: Workplace): Promise<TaskOutcome> => {
+      const { cwd, shell, protectedPaths } = workplace;
+      const taskOptions: TaskRunOptions = {
+        task: record,
+        model,
+        ...(pricer === undefined ? {} : { pricer }),
+        ...(resolvedAgent === undefined ? {} : { agent: resolvedAgent }),
+        ...(shell === undefined ? {} : { shell }),
+        ...(this.#run.plan.strictWrites === true && { strictWrites: true }),
+        runUsage: this.#runUsage,
+        cwd,
+        protectedPaths,
+        clock,
+        gates,
+        controller,
+        emit: this.#emitEvent,
+        onWait: (reason) => {
+          // A wait after the start outranks the predecessor it waited for, not an earlier slot wait.
+          if (record.waitReason !== undefined && record.waitReason !== 'dependency' && record.waitReason !== 'conflict') return;
+          record.waitReason = reason;
+          store.updateTask(record.handle, { waitReason: reason });
+        },
+      };
+      // A whole agent (Claude Code, a CLI command) takes the task whole; any other model runs in fanout's agent loop.
+      return isWholeAgent(model) ? runWholeAgentTask(taskOptions, model) : runTask(taskOptions);
     };
-    run().then(
-      (outcome) => this.#finish(index, outcome, changes),
-      (error: unknown) => this.#finish(index, failedOutcome(error), changes),
+    // A task in the run's directory starts in this tick, with no async frame of its own to hold while it waits.
+    let ran: Promise<{ outcome: TaskOutcome; changes?: FileChange[] }>;
+    try {
+      const workplace = this.#workplaces.enter(record.taskId, record.spec, controller.signal);
+      ran = workplace instanceof Promise ? this.#runInWorktree(record, workplace, start) : start(workplace).then((outcome) => ({ outcome }));
+    } catch (error) {
+      ran = Promise.reject(error);
+    }
+    ran.then(
+      ({ outcome, changes }) => this.#finish(index, outcome, changes),
+      (error: unknown) => this.#finish(index, failedOutcome(error)),
     );
   }
 
   /**
-   * Where a task works and with what shell: its own worktree (made now) or
-   * the run's working directory. Rejects when the worktree cannot be made;
-   * the task then fails with that line.
+   * Runs a task in its own worktree once it is made, then commits it:
+   * whatever ended the task, its work is committed on its branch (a failed
+   * or stopped task's is kept, not lost). Rejects when the worktree cannot
+   * be made.
    */
-  async #enter(taskId: string, dependsOn: readonly string[], signal: AbortSignal): Promise<{ cwd: SandboxRoot; shell?: ShellPolicy }> {
-    const environments = this.#environments;
-    if (environments instanceof FanoutError) throw environments;
-    const environment = environments.get(taskId);
-    const worktree = environment?.isolation === 'worktree' && this.#worktrees !== undefined;
-    const cwd = worktree ? new SandboxRoot(await (this.#worktrees as RunWorktrees).enter(taskId, dependsOn, signal, environment?.only)) : this.#root;
-    if (environment?.shell !== true) return { cwd };
-    const spec = this.#tasks[this.#byTaskId.get(taskId) ?? -1]?.record.spec;
-    const shell: ShellPolicy = {
-      cwd: cwd.cwd,
-      writes: spec?.writes ?? [],
-      // The store holds every run's worktrees: hidden whole, with the task's own bound back.
-      hiddenPaths: [...this.#ctx.protectedPaths, ...(this.#worktrees === undefined ? [] : [this.#worktrees.root])],
-      readPaths: this.#ctx.shellReadPaths,
-      network: spec?.shell?.network ?? [],
-      timeoutMs: spec?.shell?.timeoutMs ?? DEFAULT_SHELL_TIMEOUT_MS,
-      maxOutputBytes: DEFAULT_SHELL_OUTPUT_BYTES,
-      sandbox: this.#ctx.shellSandbox,
-    };
-    return { cwd, shell };
+  async #runInWorktree(
+    record: TaskRecord,
+    entered: Promise<Workplace>,
+    start: (workplace: Workplace) => Promise<TaskOutcome>,
+  ): Promise<{ outcome: TaskOutcome; changes?: FileChange[] }> {
+    const workplace = await entered;
+    let outcome: TaskOutcome;
+    try {
+      outcome = await start(workplace);
+    } catch (error) {
+      outcome = failedOutcome(error);
+    }
+    const changes = await this.#leave(record);
+    return changes === undefined ? { outcome } : { outcome, changes };
   }
 
   /**
@@ -419,7 +404,7 @@ export class RunExecution {
    * scope is put back, not committed, and reported as a refused command.
    */
   async #leave(record: TaskRecord): Promise<FileChange[] | undefined> {
-    const left = await this.#worktrees?.leave(record.taskId, record.spec.writes ?? []).catch(() => undefined);
+    const left = await this.#workplaces.leave(record.taskId, record.spec);
     if (left !== undefined && left.outside.length > 0) {
       const shown = left.outside.slice(0, 5).join(', ') + (left.outside.length > 5 ? `, and ${left.outside.length - 5} more` : '');
       const detail = `wrote outside its write scope: ${shown}; put back, not committed`;
@@ -540,26 +525,6 @@ export class RunExecution {
       this.#resolveDone();
     }
   }
-}
-
-/** Each task's environment; a repository that changed since the check fails the tasks instead of the run. */
-function decideEnvironments(ctx: ExecutionContext, setup: ExecutionSetup): Map<string, TaskEnvironment> | FanoutError {
-  try {
-    return taskEnvironments(setup.run.plan, setup.run.agents, {
-      cwd: setup.run.cwd,
-      workspaces: ctx.workspaces,
-      shellSandbox: ctx.shellSandbox,
-      source: setup.run.runId,
-      wholeAgent: (spec) => isWholeAgent(modelOfRun(setup, spec.model).model),
-    });
-  } catch (error) {
-    return toFanoutError(error);
-  }
-}
-
-/** The protected directories that a task working in `cwd` keeps: a worktree lives in the store's directory, and a guard holding the whole workspace would refuse every write. */
-function protectedOutside(protectedPaths: readonly string[], cwd: SandboxRoot): readonly string[] {
-  return protectedPaths.filter((dir) => path.relative(dir, cwd.cwd).startsWith('..'));
 }
 
 function failedOutcome(error: unknown): TaskOutcome {

@@ -5,7 +5,8 @@ import { SIM_PROVIDER } from '../contracts/sim-options.js';
 import { renderTaskPrompt } from '../plan/index.js';
 import { timeoutReason, UsageMeter } from './caps.js';
 import type { Clock } from '../contracts/clock.js';
-import type { GateCallHooks, GateWaitReason, ModelGates } from './model-gate.js';
+import type { GateCallHooks, GateWaitReason, GateWindowChange, ModelGates } from './model-gate.js';
+import type { WaitBudget } from './retry-policy.js';
 import type { Pricer } from '../contracts/pricing.js';
 import { taskSystemPrompt } from './task-agents.js';
 import type { FanoutEvent } from '../contracts/events.js';
@@ -87,50 +88,15 @@ export async function runTask(options: TaskRunOptions): Promise<TaskOutcome> {
   const stats: TaskUsage = noUsage();
   if (pricer !== undefined) stats.costUsd = 0;
   const caps = new UsageMeter({ maxTokens: spec.maxTokens, budgetUsd: spec.budgetUsd }, 'task');
-  const announced = new Map<WaitReason, string>();
-  const waiting = (reason: WaitReason, detail: string): void => {
-    const before = announced.get(reason);
-    // A rate limit is told again when it says something new (another window, a pause); other reasons once.
-    if (before !== undefined && (before === detail || (reason !== 'rate-limit' && reason !== 'provider-cap'))) return;
-    announced.set(reason, detail);
-    if (before === undefined) options.onWait(reason);
-    emit({ type: 'task-waiting', runId, at: clock.now(), id, handle, reason, detail });
-  };
   const stopTimer = startTimeLimit(options);
   const activity = new TaskActivity();
-  // Why the call in the gate's queue now waits (a task makes one call at a time): stored with its length when it starts.
-  let queued: { reason: GateWaitReason; detail: string } | undefined;
-  // One set of hooks for all the task's calls, not a fresh object of closures per call.
-  const gateHooks: GateCallHooks = {
-    waitBudget: gates.waitBudget(),
-    onWait: (reason, detail) => {
-      queued = { reason, detail };
-      waiting(reason, detail);
-    },
-    onWaited: (waitedMs) => {
-      if (waitedMs > 0) stats.rateLimitWaitMs = (stats.rateLimitWaitMs ?? 0) + waitedMs;
-      // Only a wait in the queue: a 429's backoff without retry-after is already its rate-limited event.
-      if (queued !== undefined && waitedMs > 0) emit({ type: 'call-waited', runId, at: clock.now(), id, handle, ...queued, waitedMs });
-      queued = undefined;
-    },
-    onRetry: ({ attempt, waitMs, error }) => {
-      stats.retries += 1;
-      stats.retryWaitMs += waitMs;
-      emit({ type: 'task-retry', runId, at: clock.now(), id, handle, attempt, waitMs, error: error.message });
-      waiting('retry', `retry ${attempt} in ${waitMs} ms: ${error.message}`);
-    },
-    onRateLimited: ({ waitMs, detail }) => {
-      emit({ type: 'rate-limited', runId, at: clock.now(), id, handle, provider: model.provider, waitMs, detail });
-    },
-    onWindow: (change) => emit({ type: 'rate-window', runId, at: clock.now(), ...change }),
-  };
-  const outcome = await runAgentLoop();
-  return { ...outcome, ...activity.record() };
-
-  async function runAgentLoop(): Promise<TaskOutcome> {
-    let result: AgentResult;
-    try {
-      result = await runAgent({
+  // Methods of one object, not closures: every waiting task holds its hooks.
+  const gateHooks = new TaskGateHooks(options, stats, gates.waitBudget());
+  // One async frame per task here, not two: a waiting task holds every frame it is suspended in.
+  let outcome: TaskOutcome;
+  try {
+    outcome = outcomeOf(
+      await runAgent({
         system: taskSystemPrompt(spec, agent),
         prompt: renderTaskPrompt(spec),
         cwd: options.cwd,
@@ -174,23 +140,98 @@ export async function runTask(options: TaskRunOptions): Promise<TaskOutcome> {
             controller.abort(new FanoutError('TOOL_DENIED', `strictWrites: ${call.detail ?? `${call.tool} refused`}`));
           }
         },
-      });
-    } catch (thrown) {
-      const reason = controller.signal.aborted ? controller.signal.reason : thrown;
-      return { ...stats, ...abortedOrFailed(reason) };
-    } finally {
-      stopTimer();
-    }
+      }),
+      stats,
+      controller.signal,
+    );
+  } catch (thrown) {
+    const reason = controller.signal.aborted ? controller.signal.reason : thrown;
+    outcome = { ...stats, ...abortedOrFailed(reason) };
+  } finally {
+    stopTimer();
+  }
+  return { ...outcome, ...activity.record() };
+}
 
-    const counts = { ...stats, turns: result.turns, inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens };
-    // A final answer whose call crossed a cap stands: the cap only forbids the next call.
-    const output = result.json === undefined ? { text: result.text } : { text: result.text, json: result.json };
-    const keep = result.status === 'succeeded' || result.text !== '';
-    const base = keep ? { ...counts, output } : counts;
-    if (result.status === 'succeeded') return { ...base, status: 'succeeded' };
-    // A stop or time limit that fired while the agent was wrapping up still decides the status.
-    if (controller.signal.aborted) return { ...base, ...abortedOrFailed(controller.signal.reason) };
-    return { ...base, status: result.status, error: result.error ?? `agent ended with status ${result.status}` };
+/** How a task whose agent returned `result` ends; `signal` is the task's, which may have fired while the agent wrapped up. */
+function outcomeOf(result: AgentResult, stats: TaskUsage, signal: AbortSignal): TaskOutcome {
+  const counts = { ...stats, turns: result.turns, inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens };
+  // A final answer whose call crossed a cap stands: the cap only forbids the next call.
+  const output = result.json === undefined ? { text: result.text } : { text: result.text, json: result.json };
+  const keep = result.status === 'succeeded' || result.text !== '';
+  const base = keep ? { ...counts, output } : counts;
+  if (result.status === 'succeeded') return { ...base, status: 'succeeded' };
+  // A stop or time limit that fired while the agent was wrapping up still decides the status.
+  if (signal.aborted) return { ...base, ...abortedOrFailed(signal.reason) };
+  return { ...base, status: result.status, error: result.error ?? `agent ended with status ${result.status}` };
+}
+
+/**
+ * What a task's model calls report back through their endpoint's gate (see
+ * {@link GateCallHooks}): waits, retries and rate limits, told as events
+ * and counted in the task's usage.
+ */
+class TaskGateHooks implements GateCallHooks {
+  readonly waitBudget: WaitBudget;
+  readonly #options: TaskRunOptions;
+  readonly #stats: TaskUsage;
+  /** The detail each wait reason was last told with. */
+  readonly #announced = new Map<WaitReason, string>();
+  /** Why the call in the gate's queue now waits (a task makes one call at a time): stored with its length when it starts. */
+  #queued: { reason: GateWaitReason; detail: string } | undefined;
+
+  constructor(options: TaskRunOptions, stats: TaskUsage, waitBudget: WaitBudget) {
+    this.#options = options;
+    this.#stats = stats;
+    this.waitBudget = waitBudget;
+  }
+
+  onWait(reason: GateWaitReason, detail: string): void {
+    this.#queued = { reason, detail };
+    this.#waiting(reason, detail);
+  }
+
+  onWaited(waitedMs: number): void {
+    const stats = this.#stats;
+    if (waitedMs > 0) stats.rateLimitWaitMs = (stats.rateLimitWaitMs ?? 0) + waitedMs;
+    // Only a wait in the queue: a 429's backoff without retry-after is already its rate-limited event.
+    const queued = this.#queued;
+    if (queued !== undefined && waitedMs > 0) this.#emit({ type: 'call-waited', ...this.#about(), ...queued, waitedMs });
+    this.#queued = undefined;
+  }
+
+  onRetry({ attempt, waitMs, error }: { attempt: number; waitMs: number; error: FanoutError }): void {
+    this.#stats.retries += 1;
+    this.#stats.retryWaitMs += waitMs;
+    this.#emit({ type: 'task-retry', ...this.#about(), attempt, waitMs, error: error.message });
+    this.#waiting('retry', `retry ${attempt} in ${waitMs} ms: ${error.message}`);
+  }
+
+  onRateLimited({ waitMs, detail }: { waitMs: number; detail: string }): void {
+    this.#emit({ type: 'rate-limited', ...this.#about(), provider: this.#options.model.provider, waitMs, detail });
+  }
+
+  onWindow(change: GateWindowChange): void {
+    this.#emit({ type: 'rate-window', runId: this.#options.task.runId, at: this.#options.clock.now(), ...change });
+  }
+
+  /** Tells that the task waits; a rate limit again when it says something new (another window, a pause), other reasons once. */
+  #waiting(reason: WaitReason, detail: string): void {
+    const before = this.#announced.get(reason);
+    if (before !== undefined && (before === detail || (reason !== 'rate-limit' && reason !== 'provider-cap'))) return;
+    this.#announced.set(reason, detail);
+    if (before === undefined) this.#options.onWait(reason);
+    this.#emit({ type: 'task-waiting', ...this.#about(), reason, detail });
+  }
+
+  /** The fields that start every event about the task. */
+  #about(): { runId: string; at: number; id: string; handle: string } {
+    const { task, clock } = this.#options;
+    return { runId: task.runId, at: clock.now(), id: task.taskId, handle: task.handle };
+  }
+
+  #emit(event: FanoutEvent): void {
+    this.#options.emit(event);
   }
 }
 
