@@ -1,20 +1,13 @@
-import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
+import Anthropic, { APIError } from '@anthropic-ai/sdk';
 import { FanoutError } from '../../contracts/errors.js';
-import { httpRetryAdvice, oneLine } from '../http/http-errors.js';
-import {
-  classifySdkTransportError,
-  type ProviderErrorContext,
-  type SdkTransportErrorClasses,
-} from '../http/sdk-transport-errors.js';
+import { oneLine } from '../http/http-errors.js';
+import { fromSdkApiError } from '../http/sdk-api-error.js';
+import { classifySdkTransportError, transportErrorClassesOf, type ProviderErrorContext } from '../http/sdk-transport-errors.js';
 
 /** What the classifier needs to know about the failed call. */
 export type AnthropicErrorContext = ProviderErrorContext;
 
-const SDK_TRANSPORT_ERRORS: SdkTransportErrorClasses = {
-  userAbort: APIUserAbortError,
-  connectionTimeout: APIConnectionTimeoutError,
-  connection: APIConnectionError,
-};
+const SDK_TRANSPORT_ERRORS = transportErrorClassesOf(Anthropic);
 
 /** Error types of a streamed `event: error` that a later attempt may get past. */
 const RETRYABLE_STREAM_ERROR_TYPES = new Set(['overloaded_error', 'rate_limit_error', 'api_error', 'timeout_error']);
@@ -32,23 +25,8 @@ export function toAnthropicModelError(error: unknown, context: AnthropicErrorCon
   if (transport !== undefined) return transport;
   if (error instanceof APIError) {
     const type = error.type ?? undefined;
-    const detail = error.apiMessage ?? error.message;
-    if (error.status === undefined) {
-      const retryable = type !== undefined && RETRYABLE_STREAM_ERROR_TYPES.has(type);
-      return new FanoutError('MODEL_ERROR', line(`stream failed: ${type ?? 'error'}: ${detail}`), {
-        cause: error,
-        retryable,
-      });
-    }
-    const status = error.status;
-    const { retryable, retryAfterMs: waitMs } = httpRetryAdvice(status, error.headers);
-    const wait = waitMs === undefined ? '' : ` (retry after ${waitMs} ms)`;
-    return new FanoutError('MODEL_ERROR', line(`HTTP ${status}${type ? ` ${type}` : ''}: ${detail}${wait}`), {
-      cause: error,
-      status,
-      retryable,
-      retryAfterMs: waitMs,
-    });
+    const streamRetryable = type !== undefined && RETRYABLE_STREAM_ERROR_TYPES.has(type);
+    return fromSdkApiError({ error, type, detail: error.apiMessage ?? error.message, line, streamRetryable });
   }
   if (error instanceof SyntaxError) {
     return new FanoutError('MODEL_ERROR', line(`the API answered with malformed JSON (${error.message})`), {

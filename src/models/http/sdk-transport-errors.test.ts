@@ -2,7 +2,7 @@ import * as anthropic from '@anthropic-ai/sdk';
 import * as openai from 'openai';
 import { describe, expect, it } from 'vitest';
 import { FanoutError } from '../../contracts/errors.js';
-import { classifySdkTransportError, type SdkTransportErrorClasses } from './sdk-transport-errors.js';
+import { classifySdkTransportError, transportErrorClassesOf, type SdkTransportErrorClasses } from './sdk-transport-errors.js';
 
 /** An SDK's classes, and makers of the errors it throws. */
 interface Sdk {
@@ -17,7 +17,8 @@ const sdks: Array<[string, Sdk]> = [
   [
     'anthropic',
     {
-      classes: { userAbort: anthropic.APIUserAbortError, connectionTimeout: anthropic.APIConnectionTimeoutError, connection: anthropic.APIConnectionError },
+      // the client class's statics, as the provider passes them
+      classes: transportErrorClassesOf(anthropic.default),
       connection: (message, cause) => new anthropic.APIConnectionError({ message, cause }),
       timeout: () => new anthropic.APIConnectionTimeoutError(),
       abort: () => new anthropic.APIUserAbortError(),
@@ -27,7 +28,7 @@ const sdks: Array<[string, Sdk]> = [
   [
     'openai',
     {
-      classes: { userAbort: openai.APIUserAbortError, connectionTimeout: openai.APIConnectionTimeoutError, connection: openai.APIConnectionError },
+      classes: transportErrorClassesOf(openai.default),
       connection: (message, cause) => new openai.APIConnectionError({ message, cause }),
       timeout: () => new openai.APIConnectionTimeoutError(),
       abort: () => new openai.APIUserAbortError(),

@@ -19,6 +19,15 @@ export interface SdkTransportErrorClasses {
   connection: ErrorClass;
 }
 
+/** The transport error classes an SDK's client class carries as statics (as both SDKs' do). */
+export function transportErrorClassesOf(sdk: {
+  APIUserAbortError: ErrorClass;
+  APIConnectionTimeoutError: ErrorClass;
+  APIConnectionError: ErrorClass;
+}): SdkTransportErrorClasses {
+  return { userAbort: sdk.APIUserAbortError, connectionTimeout: sdk.APIConnectionTimeoutError, connection: sdk.APIConnectionError };
+}
+
 /** What a provider's error classifier needs to know about the failed call. */
 export interface ProviderErrorContext {
   /** The model spec, named at the start of every message. */

@@ -1,20 +1,13 @@
-import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import OpenAI, { APIError } from 'openai';
 import { FanoutError } from '../../contracts/errors.js';
-import { httpRetryAdvice, isRetryableStatus, oneLine } from '../http/http-errors.js';
-import {
-  classifySdkTransportError,
-  type ProviderErrorContext,
-  type SdkTransportErrorClasses,
-} from '../http/sdk-transport-errors.js';
+import { isRetryableStatus, oneLine } from '../http/http-errors.js';
+import { fromSdkApiError } from '../http/sdk-api-error.js';
+import { classifySdkTransportError, transportErrorClassesOf, type ProviderErrorContext } from '../http/sdk-transport-errors.js';
 
 /** What the classifier needs to know about the failed call. */
 export type OpenAIErrorContext = ProviderErrorContext;
 
-const SDK_TRANSPORT_ERRORS: SdkTransportErrorClasses = {
-  userAbort: APIUserAbortError,
-  connectionTimeout: APIConnectionTimeoutError,
-  connection: APIConnectionError,
-};
+const SDK_TRANSPORT_ERRORS = transportErrorClassesOf(OpenAI);
 
 /** `error.type` values of an error sent inside a stream that a later attempt may get past. */
 const RETRYABLE_STREAM_ERROR_TYPES = new Set(['server_error', 'rate_limit_error', 'overloaded_error', 'api_error', 'timeout_error']);
@@ -45,25 +38,13 @@ export function toOpenAIModelError(error: unknown, context: OpenAIErrorContext):
 
 function fromApiError(error: APIError, baseURL: string, line: (text: string) => string, said: (text: string) => string): FanoutError {
   const type = error.type ?? undefined;
-  const detail = said(apiMessage(error));
-  if (error.status === undefined) {
-    // An error sent inside a stream. Some servers (vLLM, OpenRouter) give its HTTP status as a numeric `code`.
-    const code: unknown = error.code;
-    const retryable =
-      typeof code === 'number' ? isRetryableStatus(code) : type !== undefined && RETRYABLE_STREAM_ERROR_TYPES.has(type);
-    return new FanoutError('MODEL_ERROR', line(`stream failed: ${type ?? 'error'}: ${detail}`), { cause: error, retryable });
-  }
-  const status = error.status;
-  const { retryable, retryAfterMs } = httpRetryAdvice(status, error.headers);
-  const wait = retryAfterMs === undefined ? '' : ` (retry after ${retryAfterMs} ms)`;
+  // An error sent inside a stream: some servers (vLLM, OpenRouter) give its HTTP status as a numeric `code`.
+  const code: unknown = error.code;
+  const streamRetryable =
+    typeof code === 'number' ? isRetryableStatus(code) : type !== undefined && RETRYABLE_STREAM_ERROR_TYPES.has(type);
   // A 404 from a compatible server is most often a base URL without its `/v1` or a model that is not installed.
-  const hint = status === 404 ? ` (check the base URL ${baseURL} and the model name)` : '';
-  return new FanoutError('MODEL_ERROR', line(`HTTP ${status}${type ? ` ${type}` : ''}: ${detail}${wait}${hint}`), {
-    cause: error,
-    status,
-    retryable,
-    retryAfterMs,
-  });
+  const hint = error.status === 404 ? ` (check the base URL ${baseURL} and the model name)` : '';
+  return fromSdkApiError({ error, type, detail: said(apiMessage(error)), line, streamRetryable, hint });
 }
 
 /**
