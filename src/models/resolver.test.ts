@@ -7,15 +7,10 @@ import { isSimulated, type SimOptions } from '../contracts/sim-options.js';
 import { ManualClock } from '../engine/manual-clock.js';
 import { createModelResolver, defaultModelSpec } from './resolver.js';
 import { startSimServer, type SimServer } from './sim/index.js';
+import { closedPort, promptRequest } from './test-support/provider-test-helpers.js';
 
-const request = (prompt: string, sim?: SimOptions): ModelRequest => ({
-  system: 'You are a test.',
-  messages: [{ role: 'user', content: [{ type: 'text', text: prompt }] }],
-  tools: [],
-  maxTokens: 256,
-  signal: new AbortController().signal,
-  providerOptions: sim === undefined ? undefined : { sim },
-});
+const request = (prompt: string, sim?: SimOptions): ModelRequest =>
+  promptRequest(prompt, { providerOptions: sim === undefined ? undefined : { sim } });
 
 const configError = (run: () => unknown): FanoutError => {
   try {
@@ -359,12 +354,3 @@ describe('createModelResolver: OpenAI-compatible models', () => {
     expect(external.stats.requests).toBe(before);
   });
 });
-
-/** A port nothing listens on: bound once, then released. */
-async function closedPort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}

@@ -1,12 +1,11 @@
 import httpServer from 'node:http';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FanoutError } from '../../contracts/errors.js';
 import { createNodeFetch } from '../http/node-fetch.js';
-import type { ModelRequest } from '../../contracts/model.js';
 import { describeProviderConformance } from '../provider-conformance.js';
 import { startSimServer, type SimServer } from '../sim/index.js';
 import { SimModel } from '../sim/sim-model.js';
+import { closedPort, promptRequest as request, rejection } from '../test-support/provider-test-helpers.js';
 import { AnthropicModel } from './anthropic-model.js';
 
 describeProviderConformance('AnthropicModel over the lean fetch', (url) => {
@@ -30,21 +29,6 @@ describe('AnthropicModel', () => {
     http.close();
     await server.close();
   });
-
-  const request = (prompt: string, extra: Partial<ModelRequest> = {}): ModelRequest => ({
-    system: 'You are a test.',
-    messages: [{ role: 'user', content: [{ type: 'text', text: prompt }] }],
-    tools: [],
-    maxTokens: 256,
-    signal: new AbortController().signal,
-    ...extra,
-  });
-
-  const rejection = async (promise: Promise<unknown>): Promise<FanoutError> => {
-    const error = await promise.then(() => undefined, (caught: unknown) => caught);
-    expect(error).toBeInstanceOf(FanoutError);
-    return error as FanoutError;
-  };
 
   it('labels itself by spec and provider', () => {
     const real = new AnthropicModel({ spec: 'anthropic:claude-x', modelId: 'claude-x', apiKey: 'k' });
@@ -134,12 +118,3 @@ describe('AnthropicModel', () => {
     expect(error.message).not.toContain(apiKey);
   });
 });
-
-/** A port nothing listens on: bound once, then released. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}

@@ -1,11 +1,9 @@
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FanoutError } from '../../contracts/errors.js';
 import { createNodeFetch, type FetchFunction } from '../http/node-fetch.js';
-import type { ModelRequest } from '../../contracts/model.js';
 import { describeProviderConformance } from '../provider-conformance.js';
 import { SIM_DIRECTIVE_TAG, startSimServer, type SimServer } from '../sim/index.js';
 import { SimModel } from '../sim/sim-model.js';
+import { closedPort, promptRequest as request, rejection } from '../test-support/provider-test-helpers.js';
 import { OpenAIModel, type OpenAIModelOptions } from './openai-model.js';
 
 describeProviderConformance('OpenAIModel over the lean fetch', (url) => {
@@ -53,21 +51,6 @@ describe('OpenAIModel', () => {
     new OpenAIModel({ spec: 'sim:openai', modelId: 'sim', apiKey: 'k', baseURL: `${server.url}/v1`, fetch: recording, ...options });
   /** The simulated provider over this wire: it adds the sim directive. */
   const simulated = (options: Partial<OpenAIModelOptions> = {}): SimModel => new SimModel('sim:openai', model(options));
-
-  const request = (prompt: string, extra: Partial<ModelRequest> = {}): ModelRequest => ({
-    system: 'You are a test.',
-    messages: [{ role: 'user', content: [{ type: 'text', text: prompt }] }],
-    tools: [],
-    maxTokens: 256,
-    signal: new AbortController().signal,
-    ...extra,
-  });
-
-  const rejection = async (promise: Promise<unknown>): Promise<FanoutError> => {
-    const error = await promise.then(() => undefined, (caught: unknown) => caught);
-    expect(error).toBeInstanceOf(FanoutError);
-    return error as FanoutError;
-  };
 
   it('labels itself by spec and provider', () => {
     expect(new OpenAIModel({ spec: 'openai:gpt-4o', modelId: 'gpt-4o', apiKey: 'k' })).toMatchObject({
@@ -166,12 +149,3 @@ describe('OpenAIModel', () => {
     expect(error.message).not.toContain(apiKey);
   });
 });
-
-/** A port nothing listens on: bound once, then released. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
