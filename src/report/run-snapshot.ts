@@ -1,6 +1,6 @@
 import type { FanoutEvent } from '../contracts/events.js';
 import type { DagEdge } from '../contracts/plan.js';
-import type { RefusedCall, RunStatus, SynthesisResult, TaskOutput, TaskStatus, TodoItem, WaitReason } from '../contracts/records.js';
+import type { RunRecord, TaskOutput, TaskRecord, TodoItem } from '../contracts/records.js';
 import type { Fanout, RunReport, RunStatusView } from '../contracts/fanout.js';
 
 /**
@@ -18,31 +18,16 @@ export interface TaskPause {
 /** Runs of at most this many tasks show every output open; bigger runs show them folded. */
 export const OUTPUTS_OPEN_MAX = 12;
 
-/** One task as the dashboard and the report show it: its record without the prompt, plus what it waited on. */
-export interface SnapshotTask {
+/**
+ * One task as the dashboard and the report show it: its record without the
+ * prompt (its spec) and the keys the id stands for, plus what it waited on.
+ */
+export interface SnapshotTask extends Omit<TaskRecord, 'spec' | 'runId' | 'index' | 'taskId'> {
+  /** The task's id in the plan. */
   id: string;
-  handle: string;
   description?: string;
-  status: TaskStatus;
-  queuedAt: number;
-  readyAt?: number;
-  startedAt?: number;
-  endedAt?: number;
-  turns: number;
-  inputTokens: number;
-  outputTokens: number;
-  retries: number;
-  retryWaitMs: number;
-  rateLimitWaitMs?: number;
   /** Its retry backoffs, rate-limit pauses and waits at its provider's gate while it ran; absent when it had none. */
   pauses?: TaskPause[];
-  costUsd?: number;
-  waitReason?: WaitReason;
-  error?: string;
-  /** Files the task wrote or edited. */
-  writes?: string[];
-  /** Tool calls the sandbox refused. */
-  refused?: RefusedCall[];
 }
 
 /**
@@ -51,16 +36,7 @@ export interface SnapshotTask {
  * the environment: only records, the report and the outputs.
  */
 export interface RunSnapshot {
-  run: {
-    runId: string;
-    name: string;
-    status: RunStatus;
-    createdAt: number;
-    startedAt?: number;
-    endedAt?: number;
-    error?: string;
-    limit?: string;
-    synthesis?: SynthesisResult;
+  run: Pick<RunRecord, 'runId' | 'name' | 'status' | 'createdAt' | 'startedAt' | 'endedAt' | 'error' | 'limit' | 'synthesis'> & {
     edges: DagEdge[];
   };
   tasks: SnapshotTask[];
