@@ -5,7 +5,7 @@ import type { ModelResolver } from './model.js';
 import type { Plan, ProviderLimits, TaskSpec, ExecutionDag, TodoMode } from './plan.js';
 import type { Planner } from './planner.js';
 import type { PriceLookup } from './pricing.js';
-import type { RunRecord, RunStatus, SynthesisResult, TaskOutput, TaskRecord, TaskStatus, TodoItem } from './records.js';
+import type { RunRecord, RunStatus, SynthesisResult, TaskCounterKey, TaskOutput, TaskRecord, TaskStatus, TodoItem } from './records.js';
 import type { RunStore } from './run-store.js';
 import type { ChangeReview, MergeResult, WorktreeManager } from './workspace.js';
 
@@ -254,22 +254,7 @@ export interface OutputResult {
 }
 
 /** Timing of one task in a report: its record's counters, plus what the report derives from them. */
-export interface TaskTiming
-  extends Pick<
-    TaskRecord,
-    | 'handle'
-    | 'status'
-    | 'startedAt'
-    | 'endedAt'
-    | 'turns'
-    | 'inputTokens'
-    | 'outputTokens'
-    | 'retries'
-    | 'retryWaitMs'
-    | 'rateLimitWaitMs'
-    | 'costUsd'
-    | 'waitReason'
-  > {
+export interface TaskTiming extends Pick<TaskRecord, 'handle' | TaskCounterKey> {
   /** The task's id in the plan. */
   id: string;
   durationMs: number;

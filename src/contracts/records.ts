@@ -52,6 +52,23 @@ export interface TaskRecord {
   refused?: RefusedCall[];
 }
 
+/**
+ * A task's status, timing and counters: what execution updates as it runs
+ * (`RunStore.updateTask`) and what a report reads back (`TaskTiming`).
+ */
+export type TaskCounterKey =
+  | 'status'
+  | 'startedAt'
+  | 'endedAt'
+  | 'turns'
+  | 'inputTokens'
+  | 'outputTokens'
+  | 'retries'
+  | 'retryWaitMs'
+  | 'rateLimitWaitMs'
+  | 'costUsd'
+  | 'waitReason';
+
 /** A tool call the sandbox refused. */
 export interface RefusedCall {
   /** `write_file`, `edit_file`, `bash`, `read_file`, ... */

@@ -4,6 +4,7 @@ import type {
 } from './events.js';
 import type {
   RunRecord,
+  TaskCounterKey,
   TaskOutput,
   TaskRecord,
   TodoItem,
@@ -15,26 +16,7 @@ export type RunPatch = Partial<
 >;
 
 /** Fields of a task that change while it executes. */
-export type TaskPatch = Partial<
-  Pick<
-    TaskRecord,
-    | 'status'
-    | 'readyAt'
-    | 'startedAt'
-    | 'endedAt'
-    | 'turns'
-    | 'inputTokens'
-    | 'outputTokens'
-    | 'retries'
-    | 'retryWaitMs'
-    | 'rateLimitWaitMs'
-    | 'costUsd'
-    | 'waitReason'
-    | 'error'
-    | 'writes'
-    | 'refused'
-  >
->;
+export type TaskPatch = Partial<Pick<TaskRecord, TaskCounterKey | 'readyAt' | 'error' | 'writes' | 'refused'>>;
 
 /** A request, recorded by any process, to stop a task or a whole run. */
 export interface StopRequest {
