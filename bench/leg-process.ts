@@ -13,6 +13,7 @@ import type { LegArgs, LegResult } from './bench-kit.js';
 import { runAsLegProcess } from './leg-main.js';
 import { runFanoutLeg } from './fanout-leg.js';
 import { runFloor } from './floor-http.js';
+import { runInstantLeg } from './instant-leg.js';
 import { withMemoryReads } from './memory-reads.js';
 import { PEER_PROCESS, writePeerWorkload } from './peer-legs.js';
 import { isPeerLeg } from './peer-workload.js';
@@ -31,9 +32,14 @@ export const LEGS: Readonly<Record<string, (args: LegArgs) => Promise<LegResult>
   // and both with read_file answering from memory (no file-system work).
   'agent-loop': runAgentLoop,
   'fanout-memory': (args) => runFanoutLeg(args, { store: 'memory' }),
+  // The engine alone: the fanout leg over a model answering in-process at once, no HTTP.
+  'fanout-instant': runInstantLeg,
   'agent-loop-no-fs': (args) => withMemoryReads(() => runAgentLoop(args)),
   'fanout-no-fs': (args) => withMemoryReads(() => runFanoutLeg(args)),
 };
+
+/** Legs whose model answers in their own process: the benchmark's server sees none of their calls. */
+export const IN_PROCESS_LEGS: ReadonlySet<string> = new Set(['fanout-instant']);
 
 const SELF = fileURLToPath(import.meta.url);
 

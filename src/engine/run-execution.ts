@@ -342,10 +342,6 @@ export class RunExecution {
       const taskOptions: TaskRunOptions = {
         task: record,
         model,
-        ...(pricer === undefined ? {} : { pricer }),
-        ...(resolvedAgent === undefined ? {} : { agent: resolvedAgent }),
-        ...(shell === undefined ? {} : { shell }),
-        ...(this.#run.plan.strictWrites === true && { strictWrites: true }),
         runUsage: this.#runUsage,
         cwd,
         protectedPaths,
@@ -360,6 +356,11 @@ export class RunExecution {
           store.updateTask(record.handle, { waitReason: reason });
         },
       };
+      // Set one by one: spreads of `{}` or `{ pricer }` would make and copy a throwaway object each, per task.
+      if (pricer !== undefined) taskOptions.pricer = pricer;
+      if (resolvedAgent !== undefined) taskOptions.agent = resolvedAgent;
+      if (shell !== undefined) taskOptions.shell = shell;
+      if (this.#run.plan.strictWrites === true) taskOptions.strictWrites = true;
       // A whole agent (Claude Code, a CLI command) takes the task whole; any other model runs in fanout's agent loop.
       return isWholeAgent(model) ? runWholeAgentTask(taskOptions, model) : runTask(taskOptions);
     };
