@@ -1,24 +1,13 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { textResponse } from '../models/scripted-model.js';
 import { settle } from './manual-clock.js';
 import { LEASE_TTL_MS } from './run-liveness.js';
-import { createHarness, heldStep, task, type Harness } from './test-support/engine-harness.js';
+import { heldStep, task } from './test-support/engine-harness.js';
+import { useHarnesses } from './test-support/use-harnesses.js';
 
-let harnesses: Harness[] = [];
-
-function setup(...args: Parameters<typeof createHarness>): Harness {
-  const harness = createHarness(...args);
-  harness.model('scripted:synthesis', [textResponse('## Result\nmerged\n## Disagreements\n- none')]);
-  harnesses.push(harness);
-  return harness;
-}
-
-afterEach(async () => {
-  for (const harness of harnesses) await harness.fanout.close();
-  harnesses = [];
-});
+const setup = useHarnesses('## Result\nmerged\n## Disagreements\n- none');
 
 describe('output', () => {
   it('returns the current status without blocking, and the output once done', async () => {

@@ -1,21 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { textResponse } from '../models/scripted-model.js';
 import { settle } from './manual-clock.js';
-import { createHarness, heldStep, task, type Harness } from './test-support/engine-harness.js';
+import { heldStep, task, type Harness } from './test-support/engine-harness.js';
+import { useHarnesses } from './test-support/use-harnesses.js';
 
-let harnesses: Harness[] = [];
-
-function setup(...args: Parameters<typeof createHarness>): Harness {
-  const harness = createHarness(...args);
-  harness.model('scripted:synthesis', [textResponse('## Result\nmerged\n## Disagreements\n- none')]);
-  harnesses.push(harness);
-  return harness;
-}
-
-afterEach(async () => {
-  for (const harness of harnesses) await harness.fanout.close();
-  harnesses = [];
-});
+const setup = useHarnesses('## Result\nmerged\n## Disagreements\n- none');
 
 function statusOf(harness: Harness, runId: string): Record<string, string> {
   return Object.fromEntries(harness.store.listTasks(runId).map((record) => [record.taskId, record.status]));

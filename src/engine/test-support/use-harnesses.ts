@@ -1,0 +1,22 @@
+import { afterEach } from 'vitest';
+import { textResponse } from '../../models/scripted-model.js';
+import { createHarness, type Harness } from './engine-harness.js';
+
+/**
+ * The `setup` of an engine test file: makes a harness whose synthesis model
+ * answers `synthesis` once, and closes every harness made after each test
+ * (a run left open would hold its timers into the next test).
+ */
+export function useHarnesses(synthesis: string): (...args: Parameters<typeof createHarness>) => Harness {
+  let harnesses: Harness[] = [];
+  afterEach(async () => {
+    for (const harness of harnesses) await harness.fanout.close();
+    harnesses = [];
+  });
+  return (...args) => {
+    const harness = createHarness(...args);
+    harness.model('scripted:synthesis', [textResponse(synthesis)]);
+    harnesses.push(harness);
+    return harness;
+  };
+}
