@@ -1,10 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from './program.js';
-import { buildCli, outputMatches, scratch, type BuiltCli } from './test-support/cli-process.js';
-import { recordingIo, type RecordingIo } from './test-support/fake-io.js';
+import { describe, expect, it } from 'vitest';
+import { outputMatches, scratch } from './test-support/cli-process.js';
+import { QUICK_AND_SLOW, runInProcess as inProcess, useBuiltCli } from './test-support/e2e-setup.js';
 import { RUN_END_KEYS, RUN_END_TASK_KEYS } from './test-support/run-end-keys.js';
 import { readVersion } from './version.js';
 
@@ -13,21 +12,10 @@ import { readVersion } from './version.js';
 // process of its own gets one: the entry point, exit codes, signals, the detached child;
 // follow-up commands against the same store run in this process.
 
-let cli: BuiltCli;
-beforeAll(async () => {
-  cli = await buildCli();
-});
-afterAll(() => cli?.dispose());
+const cli = useBuiltCli();
 
 const runCliProcess = (args: readonly string[], home: string) => cli.run(args, home);
 const startCli = (args: readonly string[], home: string) => cli.start(args, home);
-
-/** Runs a command in this process against the store of `home`. */
-async function inProcess(argv: string[], home: string): Promise<RecordingIo & { code: number }> {
-  const io = recordingIo({ env: { FANOUT_HOME: home } });
-  const code = await runCli(argv, io);
-  return Object.assign(io, { code });
-}
 
 const TWO_TASKS = `
 name: two
@@ -38,16 +26,6 @@ tasks:
   - id: b
     prompt: do b
     sim: { latencyMs: 60, output: "b is done" }
-`;
-
-const QUICK_AND_SLOW = `
-tasks:
-  - id: quick
-    prompt: quick one
-    sim: { latencyMs: 10, output: "quick result" }
-  - id: slow
-    prompt: slow one
-    sim: { latencyMs: 20000 }
 `;
 
 /** `<taskId>  <handle>` lines printed by --detach, by task id. */

@@ -1,8 +1,9 @@
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildCli, REPO_ROOT, type BuiltCli } from './test-support/cli-process.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from './test-support/cli-process.js';
+import { useBuiltCli } from './test-support/e2e-setup.js';
 
 // Every command in the `sh` code blocks of README.md and docs/cli.md is run, as a user
 // would type it, so the docs cannot drift from the CLI. Commands that cannot run
@@ -52,13 +53,9 @@ function workspace(): { dir: string; home: string } {
   return { dir, home: join(dir, '.fanout') };
 }
 
-let cli: BuiltCli;
+const cli = useBuiltCli();
 const dirs: string[] = [];
-beforeAll(async () => {
-  cli = await buildCli();
-});
 afterAll(() => {
-  cli?.dispose();
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 

@@ -1,34 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from './program.js';
-import { buildCli, scratch, type BuiltCli } from './test-support/cli-process.js';
-import { recordingIo, type RecordingIo } from './test-support/fake-io.js';
+import { describe, expect, it } from 'vitest';
+import { scratch } from './test-support/cli-process.js';
+import type { RecordingIo } from './test-support/fake-io.js';
+import { QUICK_AND_SLOW, runInProcess, useBuiltCli } from './test-support/e2e-setup.js';
 
 // A detached run killed with SIGKILL, found interrupted once its lease passed, and resumed in the
 // background: the real CLI processes, on the simulated model. Leases of 4 s keep it short and survive a loaded machine.
 
-let cli: BuiltCli;
-beforeAll(async () => {
-  cli = await buildCli();
-});
-afterAll(() => cli?.dispose());
+const cli = useBuiltCli();
 
 const LEASE = { FANOUT_LEASE_MS: '4000' };
 
-async function inProcess(argv: string[], home: string): Promise<RecordingIo & { code: number }> {
-  const io = recordingIo({ env: { FANOUT_HOME: home, ...LEASE } });
-  const code = await runCli(argv, io);
-  return Object.assign(io, { code });
-}
+const inProcess = (argv: string[], home: string): Promise<RecordingIo & { code: number }> => runInProcess(argv, home, LEASE);
 
-const QUICK_AND_SLOW = `
-tasks:
-  - id: quick
-    prompt: quick one
-    sim: { latencyMs: 10, output: "quick result" }
-  - id: slow
-    prompt: slow one
-    sim: { latencyMs: 20000 }
-  - id: after
+/** With a task after the slow one: stopped with it, and resumed under its handle. */
+const QUICK_SLOW_AFTER = `${QUICK_AND_SLOW}  - id: after
     prompt: after slow
     dependsOn: [slow]
 `;
@@ -48,7 +33,7 @@ async function statusOf(runId: string, home: string): Promise<{ run: { status: s
 describe('fanout resume (end to end)', { timeout: 120_000 }, () => {
   it('refuses a live run, then continues it in the background once its killed process lost its lease', async () => {
     const { home, plan } = scratch();
-    const started = await cli.start(['run', plan('slow.yaml', QUICK_AND_SLOW), '--detach', '--json'], home, LEASE).exited;
+    const started = await cli.start(['run', plan('slow.yaml', QUICK_SLOW_AFTER), '--detach', '--json'], home, LEASE).exited;
     expect(started.code).toBe(0);
     const { runId, handles, pid } = JSON.parse(started.stdout) as { runId: string; handles: Array<{ id: string; handle: string }>; pid: number };
     const handle = Object.fromEntries(handles.map((entry) => [entry.id, entry.handle]));

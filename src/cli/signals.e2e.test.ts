@@ -1,26 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from './program.js';
-import { buildCli, outputMatches, scratch, type BuiltCli } from './test-support/cli-process.js';
-import { recordingIo } from './test-support/fake-io.js';
+import { describe, expect, it } from 'vitest';
+import { outputMatches, scratch } from './test-support/cli-process.js';
+import { QUICK_AND_SLOW, runInProcess, useBuiltCli } from './test-support/e2e-setup.js';
 
 // SIGTERM and SIGHUP stop a foreground run as Ctrl-C does; a reader that goes away
 // (`fanout run … | head -1`) aborts nothing: the run goes on to its end in the store.
 
-let cli: BuiltCli;
-beforeAll(async () => {
-  cli = await buildCli();
-});
-afterAll(() => cli?.dispose());
-
-const QUICK_AND_SLOW = `
-tasks:
-  - id: quick
-    prompt: quick one
-    sim: { latencyMs: 10, output: "quick result" }
-  - id: slow
-    prompt: slow one
-    sim: { latencyMs: 20000 }
-`;
+const cli = useBuiltCli();
 
 const FEW = `
 tasks:
@@ -33,8 +18,7 @@ tasks:
 `;
 
 async function statusOf(home: string): Promise<{ run: { status: string; error?: string }; tasks: Array<{ taskId: string; status: string }> }> {
-  const io = recordingIo({ env: { FANOUT_HOME: home } });
-  await runCli(['status', '--json'], io);
+  const io = await runInProcess(['status', '--json'], home);
   return JSON.parse(io.out()) as { run: { status: string; error?: string }; tasks: Array<{ taskId: string; status: string }> };
 }
 
@@ -62,9 +46,8 @@ describe.concurrent('signals and pipes (end to end)', { timeout: 120_000 }, () =
     const { home, plan } = scratch();
     const started = await cli.start(['run', plan('slow.yaml', QUICK_AND_SLOW), '--detach', '--json'], home).exited;
     const { pid } = JSON.parse(started.stdout) as { pid: number };
-    const quick = recordingIo({ env: { FANOUT_HOME: home } });
     const handles = (JSON.parse(started.stdout) as { handles: Array<{ handle: string }> }).handles;
-    await runCli(['output', handles[0]?.handle as string, '--block'], quick);
+    await runInProcess(['output', handles[0]?.handle as string, '--block'], home);
     process.kill(pid, 'SIGTERM');
     let status = await statusOf(home);
     for (let i = 0; i < 100 && status.run.status === 'running'; i++) {

@@ -1,15 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildCli, scratch, type BuiltCli } from '../cli/test-support/cli-process.js';
+import { describe, expect, it } from 'vitest';
+import { scratch } from '../cli/test-support/cli-process.js';
+import { useBuiltCli } from '../cli/test-support/e2e-setup.js';
 import { callTool, connectStdio } from './test-support/mcp-clients.js';
 
 // The MCP `resume` tool through the official client over stdio: a stopped run is continued in a
 // detached process under the same handles; a live one is refused in one line.
 
-let cli: BuiltCli;
-beforeAll(async () => {
-  cli = await buildCli();
-});
-afterAll(() => cli?.dispose());
+const cli = useBuiltCli();
 
 interface Handles {
   runId: string;

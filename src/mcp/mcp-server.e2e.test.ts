@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { createTaskSessionFromClient, resultFromTaskOutcome } from '@modelcontextprotocol/ext-tasks/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildCli, cliEnv, REPO_ROOT, scratch, type BuiltCli } from '../cli/test-support/cli-process.js';
+import { describe, expect, it } from 'vitest';
+import { cliEnv, REPO_ROOT, scratch } from '../cli/test-support/cli-process.js';
+import { useBuiltCli } from '../cli/test-support/e2e-setup.js';
 import { TASKS_EXTENSION } from './tasks-extension.js';
 import { callTool, connectHttp, connectStdio, rawHttpDispatch, startHttpServer, stopProcess, type RawOutcome } from './test-support/mcp-clients.js';
 
@@ -10,11 +11,7 @@ import { callTool, connectHttp, connectStdio, rawHttpDispatch, startHttpServer, 
 // over stdio and over Streamable HTTP, on the simulated model. The tasks run in a detached
 // process, so they outlive the server, and their handles work after a restart.
 
-let cli: BuiltCli;
-beforeAll(async () => {
-  cli = await buildCli();
-});
-afterAll(() => cli?.dispose());
+const cli = useBuiltCli();
 
 interface Handles {
   runId: string;
