@@ -1,5 +1,3 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { textResponse } from '../models/scripted-model.js';
 import { settle } from './manual-clock.js';

@@ -108,7 +108,7 @@ describe.concurrent('fanout mcp with the official MCP client', { timeout: 180_00
       }
       expect(first.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
       const client = await connectHttp(first.url, token);
-      const byId = await spawnWaitReadStop(client);
+      await spawnWaitReadStop(client);
       await client.close();
     } finally {
       await stopProcess(first.child);

@@ -23,12 +23,9 @@ import {
 } from './repository.js';
 import { listRunRecords, readRunRecord, runDirectory, writeRunRecord, type RunRecord } from './run-record.js';
 import type {
-  ApplyResult,
   CleanResult,
   ConflictResolver,
-  FileChange,
   MergeResult,
-  OperationOptions,
   RepositoryState,
   RunWorkspace,
   TaskCommit,
