@@ -1,6 +1,7 @@
 import { FanoutError, toFanoutError } from '../contracts/errors.js';
 import type { Model, ModelRequest, ModelResponse, RateLimitInfo } from '../contracts/model.js';
 import { tighterLimits, type ProviderLimits } from '../contracts/plan.js';
+import { TIMER_DISARMED } from './caps.js';
 import { SlidingMinute, StatedBucket } from './endpoint-pacing.js';
 import { AdaptiveWindow, type WindowChange } from './rate-window.js';
 import {
@@ -304,7 +305,7 @@ export class EndpointGate {
       const leave = (): void => {
         waiter.cancelled = true;
         this.#live--;
-        deadline.abort();
+        deadline.abort(TIMER_DISARMED);
         signal.removeEventListener('abort', onAbort);
         if (this.#live === 0) this.#disarm();
       };
@@ -391,7 +392,7 @@ export class EndpointGate {
   }
 
   #disarm(): void {
-    this.#timer?.abort();
+    this.#timer?.abort(TIMER_DISARMED);
     this.#timer = undefined;
     this.#timerAt = Number.POSITIVE_INFINITY;
   }

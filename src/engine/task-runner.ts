@@ -3,7 +3,7 @@ import { FanoutError, toFanoutError } from '../contracts/errors.js';
 import type { Model } from '../contracts/model.js';
 import { SIM_PROVIDER } from '../contracts/sim-options.js';
 import { renderTaskPrompt } from '../plan/index.js';
-import { timeoutReason, UsageMeter } from './caps.js';
+import { TIMER_DISARMED, timeoutReason, UsageMeter } from './caps.js';
 import type { Clock } from '../contracts/clock.js';
 import type { GateCallHooks, GateWaitReason, GateWindowChange, ModelGates } from './model-gate.js';
 import type { WaitBudget } from './retry-policy.js';
@@ -279,5 +279,5 @@ export function startTimeLimit(options: Pick<TaskRunOptions, 'task' | 'clock' | 
     },
     () => {},
   );
-  return () => disarm.abort();
+  return () => disarm.abort(TIMER_DISARMED);
 }
