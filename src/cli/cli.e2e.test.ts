@@ -39,7 +39,7 @@ function handlesOf(stdout: string): Record<string, string> {
   );
 }
 
-describe.concurrent('fanout CLI (end to end)', { timeout: 60_000 }, () => {
+describe.concurrent('fanout CLI (end to end)', { timeout: 120_000 }, () => {
   it('--version prints the package version', async () => {
     const { home } = scratch();
     const result = await runCliProcess(['--version'], home);
