@@ -60,6 +60,7 @@ export async function runFanoutLeg(args: LegArgs, options: { store?: 'sqlite' | 
   const plan = fanoutBenchPlan(args);
   let report: RunReport | undefined;
   let failed = 0;
+  let firstFailure: string | undefined;
   try {
     // As the CLI does before every run: check the plan and preflight its model, then spawn what was
     // checked. This also loads the provider's SDK (imported lazily, on first use), which the other
@@ -75,12 +76,13 @@ export async function runFanoutLeg(args: LegArgs, options: { store?: 'sqlite' | 
       report = result.report;
       const unsucceeded = result.tasks.filter((task) => task.status !== 'succeeded');
       failed = unsucceeded.length;
+      if (unsucceeded[0] !== undefined) firstFailure = `${unsucceeded[0].taskId}: ${unsucceeded[0].error}`;
       if (failed > 0 && args.countFailures !== true) {
-        throw new Error(`fanout leg: ${failed} of ${args.tasks} tasks did not succeed, e.g. ${unsucceeded[0]?.taskId}: ${unsucceeded[0]?.error}`);
+        throw new Error(`fanout leg: ${failed} of ${args.tasks} tasks did not succeed, e.g. ${firstFailure}`);
       }
       return result.tasks.reduce((sum, task) => sum + task.turns, 0);
     });
-    return { ...measured, engine: engineFigures(report as RunReport), ...(args.countFailures === true && { failed }) };
+    return { ...measured, engine: engineFigures(report as RunReport), ...(args.countFailures === true && { failed, ...(firstFailure !== undefined && { firstFailure }) }) };
   } finally {
     await fanout.close();
     rmSync(home, { recursive: true, force: true });

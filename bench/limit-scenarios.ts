@@ -44,6 +44,8 @@ export interface LimitScenarioResult {
   peakRssMb: number;
   /** Tasks that did not succeed (the worst round). */
   failed: number;
+  /** fanout's first failed task with its error, from the last round that had one. */
+  firstFailure?: string;
   /** Calls the server answered 429 (its limits) and failed on purpose (its faults). */
   rateLimited: number;
   faults: number;
@@ -142,7 +144,8 @@ export async function runLimitScenarios({ quick, legs, runs }: LimitScenarioOpti
       log(
         `  ${scenario.id} ${leg} (${model}): ` +
           (result.error ??
-            `${result.wallMs} ms (ideal ${scenario.idealWallMs} ms), CPU ${result.cpuMs} ms, peak RSS ${result.peakRssMb} MB, ${result.failed} failed, ${result.rateLimited} answered 429`),
+            `${result.wallMs} ms (ideal ${scenario.idealWallMs} ms), CPU ${result.cpuMs} ms, peak RSS ${result.peakRssMb} MB, ${result.failed} failed, ${result.rateLimited} answered 429` +
+              (result.firstFailure === undefined ? '' : `; first failed task ${result.firstFailure}`)),
       );
     }
   }
@@ -184,8 +187,14 @@ async function measureScenarioLeg(
     cpuMs: of((result) => result.cpuMs),
     peakRssMb: of((result) => result.peakRssMb),
     failed: Math.max(...measured.map((result) => result.failed ?? 0)),
+    ...firstFailureOf(measured),
     rateLimited: of((result) => result.rateLimited),
     faults: of((result) => result.faults),
     ratio: wallMs / scenario.idealWallMs,
   };
+}
+
+function firstFailureOf(measured: readonly LegResult[]): { firstFailure?: string } {
+  const failure = measured.findLast((result) => result.firstFailure !== undefined)?.firstFailure;
+  return failure === undefined ? {} : { firstFailure: failure };
 }

@@ -20,6 +20,8 @@ export interface LegResult {
   serverCpuMs?: number;
   /** Tasks that did not succeed (with `countFailures`). */
   failed?: number;
+  /** The first of those tasks and its error, so that a rare failure can be looked into. */
+  firstFailure?: string;
 }
 
 /**
