@@ -5,7 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isFanoutError } from '../contracts/errors.js';
 import { textResponse, toolResponse } from '../models/scripted-model.js';
 import type { TaskSpec } from '../contracts/plan.js';
-import { createHarness, type Harness, type HarnessOptions } from './test-support/engine-harness.js';
+import type { Harness, HarnessOptions } from './test-support/engine-harness.js';
+import { useHarnesses } from './test-support/use-harnesses.js';
 
 const merged = '## Result\nmerged\n## Disagreements\n- none';
 const reviewerFile = [
@@ -22,14 +23,6 @@ const reviewerFile = [
 
 let cwd: string;
 let home: string;
-let harnesses: Harness[] = [];
-
-function setup(options: HarnessOptions = {}): Harness {
-  const harness = createHarness({ cwd, agentsHome: home, ...options });
-  harness.model('scripted:synthesis', [textResponse(merged)]);
-  harnesses.push(harness);
-  return harness;
-}
 
 function writeAgent(root: string, file: string, text: string): void {
   mkdirSync(join(root, '.claude', 'agents'), { recursive: true });
@@ -43,12 +36,14 @@ beforeEach(() => {
   home = mkdtempSync(join(tmpdir(), 'fanout-agents-home-'));
 });
 
-afterEach(async () => {
-  for (const harness of harnesses) await harness.fanout.close();
-  harnesses = [];
+afterEach(() => {
   rmSync(cwd, { recursive: true, force: true });
   rmSync(home, { recursive: true, force: true });
 });
+
+// Registered after the removal above: vitest runs afterEach hooks last-first, so the harnesses close before their directories go.
+const makeHarness = useHarnesses(merged);
+const setup = (options: HarnessOptions = {}): Harness => makeHarness({ cwd, agentsHome: home, ...options });
 
 describe('tasks with an agent definition', () => {
   it('use its prompt in place of the role sentence, its tools, its model and its maxTurns', async () => {

@@ -1,8 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FanoutError } from '../contracts/errors.js';
 import { createPriceTable } from '../models/pricing.js';
 import { ScriptedModel, textResponse, type ScriptedStep } from '../models/scripted-model.js';
-import { createHarness, task, type Harness, type HarnessOptions } from './test-support/engine-harness.js';
+import { task, type Harness } from './test-support/engine-harness.js';
+import { useHarnesses } from './test-support/use-harnesses.js';
 
 /** A scripted model with an endpoint: its preflight counts calls and fails with `failure`, when given. */
 class EndpointModel extends ScriptedModel {
@@ -23,24 +24,13 @@ class EndpointModel extends ScriptedModel {
 const unreachable = (url: string): FanoutError =>
   new FanoutError('MODEL_CONFIG', `cannot reach ${url} (connection refused)`);
 
-let harnesses: Harness[] = [];
-
-function setup(options: HarnessOptions = {}): Harness {
-  const harness = createHarness(options);
-  harnesses.push(harness);
-  return harness;
-}
+const setup = useHarnesses();
 
 function endpoint(harness: Harness, spec: string, steps: ScriptedStep[] = [], failure?: FanoutError): EndpointModel {
   const model = new EndpointModel(spec, steps, failure);
   harness.resolver.models.set(spec, model);
   return model;
 }
-
-afterEach(async () => {
-  for (const harness of harnesses) await harness.fanout.close();
-  harnesses = [];
-});
 
 const cycle = [task('a', { dependsOn: ['b'] }), task('b', { dependsOn: ['a'] })];
 

@@ -6,19 +6,12 @@ import type { FanoutEvent } from '../contracts/events.js';
 import type { Plan } from '../contracts/plan.js';
 import { textResponse } from '../models/scripted-model.js';
 import type { CheckedRun } from '../contracts/fanout.js';
-import { createHarness, heldStep, task, type Harness, type HarnessOptions } from './test-support/engine-harness.js';
+import { heldStep, task, type Harness } from './test-support/engine-harness.js';
+import { useHarnesses } from './test-support/use-harnesses.js';
 
 const SYNTHESIS_ANSWER = '## Result\nmerged\n## Disagreements\n- none';
 
-let harnesses: Harness[] = [];
 let dirs: string[] = [];
-
-function setup(options: HarnessOptions = {}): Harness {
-  const harness = createHarness(options);
-  harness.model('scripted:synthesis', [textResponse(SYNTHESIS_ANSWER)]);
-  harnesses.push(harness);
-  return harness;
-}
 
 /** Counts the resolver's calls from now on. */
 function countResolves(harness: Harness): { count: number } {
@@ -39,18 +32,20 @@ function planFile(name: string, text: string): string {
   return path;
 }
 
-afterEach(async () => {
-  for (const harness of harnesses) await harness.fanout.close();
-  harnesses = [];
+afterEach(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   dirs = [];
 });
 
+// Registered after the removal above: vitest runs afterEach hooks last-first, so the harnesses close before their plan files go.
+const setup = useHarnesses(SYNTHESIS_ANSWER);
+
 describe('a checked run', () => {
   it('is spawned as it was checked: its models are not resolved again, its options apply', async () => {
-    const { fanout, model, store } = setup();
+    const harness = setup();
+    const { fanout, model, store } = harness;
     model('scripted:a', [textResponse('a done')]);
-    const resolves = countResolves(harnesses[0] as Harness);
+    const resolves = countResolves(harness);
     const merged: string[] = [];
     const checked = await fanout.check([task('a')], {
       name: 'named',

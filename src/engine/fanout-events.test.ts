@@ -1,21 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../contracts/events.js';
 import { textResponse } from '../models/scripted-model.js';
-import { createHarness, heldStep, task, type Harness } from './test-support/engine-harness.js';
+import { heldStep, task } from './test-support/engine-harness.js';
+import { useHarnesses } from './test-support/use-harnesses.js';
 
-let harnesses: Harness[] = [];
-
-function setup(...args: Parameters<typeof createHarness>): Harness {
-  const harness = createHarness(...args);
-  harness.model('scripted:synthesis', [textResponse('## Result\nmerged')]);
-  harnesses.push(harness);
-  return harness;
-}
-
-afterEach(async () => {
-  for (const harness of harnesses) await harness.fanout.close();
-  harnesses = [];
-});
+const setup = useHarnesses('## Result\nmerged');
 
 /** Collects what an async iterable yields until it ends. */
 async function collect(events: AsyncIterable<StoredEvent>, into: StoredEvent[]): Promise<void> {

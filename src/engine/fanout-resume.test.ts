@@ -1,22 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FanoutError } from '../contracts/errors.js';
 import { textResponse } from '../models/scripted-model.js';
 import { isRunOrphaned, LEASE_TTL_MS } from './run-liveness.js';
 import { resetForResume } from './run-resume.js';
-import { createHarness, heldStep, task, type Harness } from './test-support/engine-harness.js';
+import { heldStep, task, type Harness } from './test-support/engine-harness.js';
+import { useHarnesses } from './test-support/use-harnesses.js';
 
-let harnesses: Harness[] = [];
-
-function setup(...args: Parameters<typeof createHarness>): Harness {
-  const harness = createHarness(...args);
-  harnesses.push(harness);
-  return harness;
-}
-
-afterEach(async () => {
-  for (const harness of harnesses) await harness.fanout.close();
-  harnesses = [];
-});
+const setup = useHarnesses();
 
 const SYNTHESIS = textResponse('## Result\nmerged\n## Disagreements\n- none');
 

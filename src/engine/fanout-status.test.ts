@@ -1,22 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { textResponse } from '../models/scripted-model.js';
 import { LEASE_RENEW_MS, LEASE_TTL_MS } from './run-liveness.js';
-import { createHarness, heldStep, task, type Harness } from './test-support/engine-harness.js';
+import { heldStep, task } from './test-support/engine-harness.js';
+import { useHarnesses } from './test-support/use-harnesses.js';
 
-let harnesses: Harness[] = [];
-
-function setup(...args: Parameters<typeof createHarness>): Harness {
-  const harness = createHarness(...args);
-  harness.model('scripted:synthesis', [textResponse('## Result\nmerged'), textResponse('## Result\nmerged')]);
-  harnesses.push(harness);
-  return harness;
-}
-
-afterEach(async () => {
-  for (const harness of harnesses) await harness.fanout.close();
-  harnesses = [];
-});
+const setup = useHarnesses('## Result\nmerged', '## Result\nmerged');
 
 const deadPid = (): number => spawnSync(process.execPath, ['-e', '']).pid ?? 0;
 

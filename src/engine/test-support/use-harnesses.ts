@@ -4,10 +4,11 @@ import { createHarness, type Harness } from './engine-harness.js';
 
 /**
  * The `setup` of an engine test file: makes a harness whose synthesis model
- * answers `synthesis` once, and closes every harness made after each test
- * (a run left open would hold its timers into the next test).
+ * answers the `synthesis` answers in order (given none, the test scripts its
+ * own), and closes every harness made after each test (a run left open would
+ * hold its timers into the next test).
  */
-export function useHarnesses(synthesis: string): (...args: Parameters<typeof createHarness>) => Harness {
+export function useHarnesses(...synthesis: string[]): (...args: Parameters<typeof createHarness>) => Harness {
   let harnesses: Harness[] = [];
   afterEach(async () => {
     for (const harness of harnesses) await harness.fanout.close();
@@ -15,7 +16,7 @@ export function useHarnesses(synthesis: string): (...args: Parameters<typeof cre
   });
   return (...args) => {
     const harness = createHarness(...args);
-    harness.model('scripted:synthesis', [textResponse(synthesis)]);
+    if (synthesis.length > 0) harness.model('scripted:synthesis', synthesis.map((answer) => textResponse(answer)));
     harnesses.push(harness);
     return harness;
   };
