@@ -60,7 +60,7 @@ export async function measureTasks(args: LegArgs, runAll: (attempt: Attempt) => 
   let calls = 0;
   let failed = 0;
   let firstError: unknown;
-  const attempt: Attempt = async (task, run) => {
+  const attempt: Attempt = async (_task, run) => {
     try {
       const made = await run();
       calls += made;

@@ -83,14 +83,14 @@ export async function mergeSteps(repo: Repository, start: string, steps: readonl
         withTasks: touched.filter((entry) => entry.files.has(file)).map((entry) => entry.task),
         kind: info?.kind ?? 'contents',
         message: info?.message ?? `Merge conflict in ${file}`,
-        hunks: await conflictHunks(repo, parsed.tree, file, call),
+        hunks: await conflictHunks(parsed.tree, file, call),
       });
     }
     if (options.resolve === undefined) {
       conflicts.push(...found);
       continue;
     }
-    const settled = await resolveConflicts(repo, { ours: current, theirs: step.commit, tree: parsed.tree, conflicts: found }, options.resolve, call);
+    const settled = await resolveConflicts({ ours: current, theirs: step.commit, tree: parsed.tree, conflicts: found }, options.resolve, call);
     if ('conflicts' in settled) {
       conflicts.push(...settled.conflicts);
       continue;
@@ -192,7 +192,7 @@ export function parseMergeTree(stdout: string): ParsedMergeTree {
   return { tree, files, messages };
 }
 
-async function conflictHunks(repo: Repository, tree: string, file: string, call: Pick<GitOptions, 'signal' | 'timeoutMs' | 'cwd'>): Promise<ConflictHunk[]> {
+async function conflictHunks(tree: string, file: string, call: Pick<GitOptions, 'signal' | 'timeoutMs' | 'cwd'>): Promise<ConflictHunk[]> {
   const blob = await git(['cat-file', 'blob', `${tree}:${file}`], { ...call, okCodes: [128] });
   return blob.code === 0 ? parseConflictHunks(blob.stdout) : [];
 }

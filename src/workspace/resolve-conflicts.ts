@@ -1,7 +1,6 @@
 import { toFanoutError } from '../contracts/errors.js';
 import { checkResolution } from './check-resolution.js';
 import { git, withTemporaryIndex, type GitOptions } from './git.js';
-import type { Repository } from './repository.js';
 import type { ConflictResolver, MergeConflict } from '../contracts/workspace.js';
 
 type Call = Pick<GitOptions, 'signal' | 'timeoutMs' | 'cwd'>;
@@ -22,7 +21,6 @@ export interface ConflictedMerge {
  * so one file that fails leaves the others of its step unresolved too.
  */
 export async function resolveConflicts(
-  repo: Repository,
   merge: ConflictedMerge,
   resolve: ConflictResolver,
   call: Call,
