@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { isFanoutError } from '../contracts/errors.js';
 import { useTempRepos, type TempRepo } from './test-support/temp-repo.js';
-import type { RunWorkspace } from '../contracts/workspace.js';
+import type { RunWorkspace, TaskWorktree } from '../contracts/workspace.js';
 import { sparsePatterns } from './sparse-patterns.js';
 import { createWorktreeManager } from './worktree-manager.js';
 
@@ -33,6 +33,17 @@ async function expectCode(promise: Promise<unknown>, code: string, pattern: RegE
 
 async function startRun(repo: TempRepo, run = 'run-1'): Promise<RunWorkspace> {
   return createWorktreeManager({ home: repo.home }).startRun(run, repo.dir);
+}
+
+/** A new repository and a run in it whose one task `t` wrote `files`, committed them, and was merged. */
+async function mergedRun(files: Record<string, string>): Promise<{ repo: TempRepo; workspace: RunWorkspace; task: TaskWorktree }> {
+  const repo = makeRepo();
+  const workspace = await startRun(repo);
+  const task = await workspace.createTask('t');
+  repo.write(files, task.cwd);
+  await workspace.commitTask('t');
+  await workspace.merge();
+  return { repo, workspace, task };
 }
 
 describe('worktree manager: bad input leaves nothing behind', () => {
@@ -298,12 +309,7 @@ describe('worktree manager: lean worktrees', () => {
 
 describe('worktree manager: apply', () => {
   it('refuses with uncommitted changes and changes nothing, then fast-forwards once they are committed', async () => {
-    const repo = makeRepo();
-    const workspace = await startRun(repo);
-    const task = await workspace.createTask('t');
-    repo.write({ 'new.ts': 'n\n' }, task.cwd);
-    await workspace.commitTask('t');
-    await workspace.merge();
+    const { repo, workspace } = await mergedRun({ 'new.ts': 'n\n' });
     repo.write({ 'README.md': 'edited\n' });
     const head = repo.git('rev-parse', 'HEAD');
     await expectCode(workspace.apply(), 'WORKSPACE_INVALID', /has uncommitted changes \(README.md\); commit or stash them yourself/);
@@ -318,12 +324,7 @@ describe('worktree manager: apply', () => {
   });
 
   it('merges when the user branch moved since the run', async () => {
-    const repo = makeRepo();
-    const workspace = await startRun(repo);
-    const task = await workspace.createTask('t');
-    repo.write({ 'new.ts': 'n\n' }, task.cwd);
-    await workspace.commitTask('t');
-    await workspace.merge();
+    const { repo, workspace } = await mergedRun({ 'new.ts': 'n\n' });
     repo.write({ 'mine.ts': 'm\n' });
     repo.git('add', '-A');
     repo.git('commit', '-q', '-m', 'mine');
@@ -335,12 +336,7 @@ describe('worktree manager: apply', () => {
 
 describe('worktree manager: cleanup', () => {
   it('leaves no worktree or branch after a successful, applied run', async () => {
-    const repo = makeRepo();
-    const workspace = await startRun(repo);
-    const task = await workspace.createTask('t');
-    repo.write({ 'a.ts': 'a\n' }, task.cwd);
-    await workspace.commitTask('t');
-    await workspace.merge();
+    const { repo, workspace, task } = await mergedRun({ 'a.ts': 'a\n' });
     await workspace.apply();
     const cleaned = await workspace.clean();
     expect(cleaned.kept).toEqual([]);
@@ -381,8 +377,7 @@ describe('worktree manager: cleanup', () => {
     repo.write({ 'a.ts': 'a\n' }, a.cwd);
     await first.commitTask('a');
     // The crashed process never merged; a worktree directory was deleted by hand.
-    const { rmSync } = await import('node:fs');
-    rmSync(path.join(first.tasks()[1]?.path ?? '', ''), { recursive: true, force: true });
+    rmSync(first.tasks()[1]?.path ?? '', { recursive: true, force: true });
 
     const manager = createWorktreeManager({ home: repo.home });
     expect(manager.runs()).toEqual(['run-1']);
