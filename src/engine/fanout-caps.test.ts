@@ -1,9 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isFanoutError } from '../contracts/errors.js';
 import { textResponse, toolResponse } from '../models/scripted-model.js';
 import { createPriceTable } from '../models/pricing.js';
 import { settle } from './manual-clock.js';
-import { createHarness, heldStep, task, type Harness, type HarnessOptions } from './test-support/engine-harness.js';
+import { heldStep, task, type Harness, type HarnessOptions } from './test-support/engine-harness.js';
+import { useHarnesses } from './test-support/use-harnesses.js';
 
 const listFiles = (inputTokens: number, outputTokens: number) =>
   toolResponse([{ name: 'list_files', input: {} }], { inputTokens, outputTokens });
@@ -17,15 +18,12 @@ const prices = createPriceTable({
 });
 
 let harness: Harness;
+const makeHarness = useHarnesses();
 
 function setup(options: HarnessOptions = {}): Harness {
-  harness = createHarness(options);
+  harness = makeHarness(options);
   return harness;
 }
-
-afterEach(async () => {
-  await harness.fanout.close();
-});
 
 describe('caps of one task', () => {
   it('stops at maxTokens after the call that reaches it, asking for fewer tokens once less than the default is left', async () => {

@@ -1,23 +1,20 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FanoutError } from '../contracts/errors.js';
 import { textResponse } from '../models/scripted-model.js';
 import { settle } from './manual-clock.js';
 import { createHarness, heldStep, task, type Harness } from './test-support/engine-harness.js';
+import { useHarnesses } from './test-support/use-harnesses.js';
 import type { TodoItem, TodoStatus } from '../contracts/records.js';
 
 const SYNTHESIS_ANSWER = '## Result\nmerged\n## Disagreements\n- none';
 
 let harness: Harness;
+const makeHarness = useHarnesses(SYNTHESIS_ANSWER);
 
 function setup(...args: Parameters<typeof createHarness>): Harness {
-  harness = createHarness(...args);
-  harness.model('scripted:synthesis', [textResponse(SYNTHESIS_ANSWER)]);
+  harness = makeHarness(...args);
   return harness;
 }
-
-afterEach(async () => {
-  await harness.fanout.close();
-});
 
 function statuses(runId: string): Record<string, string> {
   return Object.fromEntries(harness.store.listTasks(runId).map((record) => [record.taskId, record.status]));

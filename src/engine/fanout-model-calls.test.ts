@@ -1,19 +1,16 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FanoutError } from '../contracts/errors.js';
 import type { ModelRequest } from '../contracts/model.js';
 import { textResponse, toolResponse } from '../models/scripted-model.js';
 import { settle } from './manual-clock.js';
-import { createHarness, deferred, heldStep, task, type Harness } from './test-support/engine-harness.js';
+import { deferred, heldStep, task } from './test-support/engine-harness.js';
+import { useHarnesses } from './test-support/use-harnesses.js';
 
-let harness: Harness;
-
-afterEach(async () => {
-  await harness.fanout.close();
-});
+const setup = useHarnesses();
 
 describe('model calls of a run', () => {
   it('waits out a rate limit for retry-after, spending no retry, and pauses the other tasks of the endpoint meanwhile', async () => {
-    harness = createHarness();
+    const harness = setup();
     const { fanout, model, clock, store } = harness;
     const retried = deferred();
     fanout.on((event) => {
@@ -71,7 +68,7 @@ describe('model calls of a run', () => {
   });
 
   it('records provider-cap waits when the provider has no free slot', async () => {
-    harness = createHarness({ providers: { scripted: { maxConcurrent: 1 } } });
+    const harness = setup({ providers: { scripted: { maxConcurrent: 1 } } });
     const { fanout, model, store } = harness;
     const a = heldStep();
     model('scripted:a', [a.step]);
@@ -96,7 +93,7 @@ describe('model calls of a run', () => {
   });
 
   it("caps the provider's calls by the plan's providers, as the run records them", async () => {
-    harness = createHarness();
+    const harness = setup();
     const { fanout, model } = harness;
     const a = heldStep();
     model('scripted:a', [a.step]);
@@ -111,7 +108,7 @@ describe('model calls of a run', () => {
   });
 
   it('fails a task whose model error is not retryable, with the error on the record', async () => {
-    harness = createHarness();
+    const harness = setup();
     const { fanout, model } = harness;
     model('scripted:a', [{ error: new FanoutError('MODEL_ERROR', 'invalid api key', { status: 401 }) }]);
     model('scripted:synthesis', []);
@@ -123,7 +120,7 @@ describe('model calls of a run', () => {
   });
 
   it('passes the rendered prompts, the task limits and its sim options to the agent', async () => {
-    harness = createHarness();
+    const harness = setup();
     const { fanout, model } = harness;
     const a = model('scripted:a', [textResponse('{"ok":true}')]);
     model('scripted:synthesis', [textResponse('## Result\nok\n## Disagreements\n- none')]);
@@ -142,7 +139,7 @@ describe('model calls of a run', () => {
   });
 
   it('gives every task its own abort signal: 300 tasks in flight at once print no MaxListenersExceededWarning', async () => {
-    harness = createHarness();
+    const harness = setup();
     const { fanout, model } = harness;
     const warnings: Error[] = [];
     const onWarning = (warning: Error): void => {

@@ -1,21 +1,17 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FanoutError, isFanoutError } from '../contracts/errors.js';
 import { textResponse } from '../models/scripted-model.js';
 import { settle } from './manual-clock.js';
-import { createHarness, type Harness } from './test-support/engine-harness.js';
+import { useHarnesses } from './test-support/use-harnesses.js';
 
 const validPlan = { name: 'csv', tasks: [{ id: 'export', prompt: 'Write the CSV export.', writes: ['src/export/**'] }] };
 const fenced = (value: unknown): string => `\`\`\`json\n${JSON.stringify(value)}\n\`\`\``;
 
-let harness: Harness;
-
-afterEach(async () => {
-  await harness.fanout.close();
-});
+const setup = useHarnesses();
 
 describe('Fanout.plan', () => {
   it('turns a request into a validated plan with one call of the default model, through the provider gate', async () => {
-    harness = createHarness();
+    const harness = setup();
     const { fanout, model, clock } = harness;
     const planner = model('scripted:synthesis', [
       { error: new FanoutError('MODEL_ERROR', 'overloaded', { retryable: true, status: 529, retryAfterMs: 2000 }) },
@@ -33,7 +29,7 @@ describe('Fanout.plan', () => {
   });
 
   it('uses the model given, and returns the plan repaired after one invalid answer', async () => {
-    harness = createHarness();
+    const harness = setup();
     const { fanout, model } = harness;
     const planner = model('scripted:planner', [
       textResponse(fenced({ tasks: [{ id: 'a', prompt: 'x', dependsOn: ['zz'] }] })),
@@ -45,7 +41,7 @@ describe('Fanout.plan', () => {
   });
 
   it('rejects with one PLAN_INVALID line when the repair is invalid too', async () => {
-    harness = createHarness();
+    const harness = setup();
     harness.model('scripted:synthesis', [textResponse('no plan'), textResponse(fenced({ tasks: [] }))]);
     const error = await harness.fanout.plan('Add a CSV export').catch((thrown: unknown) => thrown);
     expect(isFanoutError(error, 'PLAN_INVALID')).toBe(true);
@@ -53,7 +49,7 @@ describe('Fanout.plan', () => {
   });
 
   it('fails with MODEL_CONFIG for a model that cannot be resolved, and stops when its signal fires', async () => {
-    harness = createHarness();
+    const harness = setup();
     await expect(harness.fanout.plan('x', { model: 'scripted:none' })).rejects.toMatchObject({ code: 'MODEL_CONFIG' });
     harness.model('scripted:synthesis', [textResponse('never')]);
     const controller = new AbortController();

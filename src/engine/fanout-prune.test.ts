@@ -1,19 +1,16 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { textResponse } from '../models/scripted-model.js';
 import { LEASE_TTL_MS } from './run-liveness.js';
-import { createHarness, task, type Harness } from './test-support/engine-harness.js';
+import { task } from './test-support/engine-harness.js';
+import { useHarnesses } from './test-support/use-harnesses.js';
 
-let harness: Harness | undefined;
-afterEach(async () => {
-  await harness?.fanout.close();
-  harness = undefined;
-});
+const setup = useHarnesses();
 
 const DAY = 24 * 3_600_000;
 
 describe('prune', () => {
   it('deletes finished runs older than the age with all they recorded, keeps live and recent ones', async () => {
-    harness = createHarness();
+    const harness = setup();
     const { fanout, store, clock } = harness;
     harness.model('scripted:synthesis', [textResponse('merged'), textResponse('merged')]);
     harness.model('scripted:old', [textResponse('old output')]);

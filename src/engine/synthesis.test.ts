@@ -1,8 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FanoutError } from '../contracts/errors.js';
 import { textResponse } from '../models/scripted-model.js';
 import { parseSynthesis, synthesisSystemPrompt, synthesisUserMessage } from './synthesis.js';
-import { createHarness, task, type Harness } from './test-support/engine-harness.js';
+import { task } from './test-support/engine-harness.js';
+import { useHarnesses } from './test-support/use-harnesses.js';
 
 describe('parseSynthesis', () => {
   it('splits the result from the disagreement bullets', () => {
@@ -50,13 +51,10 @@ describe('synthesis prompts', () => {
 });
 
 describe('synthesis step of a run', () => {
-  let harness: Harness;
-  afterEach(async () => {
-    await harness.fanout.close();
-  });
+  const setup = useHarnesses();
 
   it('makes one model call over the succeeded outputs and stores the parsed result', async () => {
-    harness = createHarness();
+    const harness = setup();
     harness.model('scripted:a', [textResponse('alpha says yes')]);
     harness.model('scripted:b', [textResponse('beta says no')]);
     const synthesis = harness.model('scripted:synthesis', [
@@ -94,7 +92,7 @@ describe('synthesis step of a run', () => {
   });
 
   it('skips synthesis when the plan says synthesis: false', async () => {
-    harness = createHarness();
+    const harness = setup();
     harness.model('scripted:a', [textResponse('alpha')]);
     const synthesis = harness.model('scripted:synthesis', []);
     const result = await harness.fanout.run({ synthesis: false, tasks: [task('a')] });
@@ -105,7 +103,7 @@ describe('synthesis step of a run', () => {
   });
 
   it('fails the run but keeps the outputs when synthesis fails', async () => {
-    harness = createHarness({ maxRetries: 0 });
+    const harness = setup({ maxRetries: 0 });
     harness.model('scripted:a', [textResponse('alpha')]);
     harness.model('scripted:synthesis', [{ error: new FanoutError('MODEL_ERROR', 'synthesis model down', { status: 500 }) }]);
     const result = await harness.fanout.run([task('a')]);
@@ -119,7 +117,7 @@ describe('synthesis step of a run', () => {
   });
 
   it('uses a synthesize function given to spawn instead of the model', async () => {
-    harness = createHarness();
+    const harness = setup();
     harness.model('scripted:a', [textResponse('alpha')]);
     const synthesis = harness.model('scripted:synthesis', []);
     const result = await harness.fanout.run([task('a')], {
@@ -130,7 +128,7 @@ describe('synthesis step of a run', () => {
   });
 
   it('forces one model for every task and the synthesis with modelOverride', async () => {
-    harness = createHarness();
+    const harness = setup();
     const forced = harness.model('scripted:forced', [
       textResponse('from forced'),
       textResponse('## Result\nforced merge\n## Disagreements\n- none'),
