@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { onInterrupt } from './interrupt.js';
+import { onInterrupt, untilStopSignal } from './interrupt.js';
 
 describe('onInterrupt', () => {
   it('aborts on the first SIGINT and exits with 130 on the second', () => {
@@ -42,5 +42,20 @@ describe('onInterrupt', () => {
     for (const name of ['SIGINT', 'SIGTERM', 'SIGHUP']) expect(source.listenerCount(name)).toBe(0);
     source.emit('SIGINT');
     expect(handle.signal.aborted).toBe(false);
+  });
+});
+
+describe('untilStopSignal', () => {
+  it.each(['SIGINT', 'SIGTERM'])('resolves at the first %s and leaves no listener behind', async (name) => {
+    const source = new EventEmitter();
+    let stopped = false;
+    const waiting = untilStopSignal(source).then(() => (stopped = true));
+    source.emit('SIGHUP');
+    await Promise.resolve();
+    expect(stopped).toBe(false);
+    source.emit(name);
+    await waiting;
+    expect(stopped).toBe(true);
+    for (const signal of ['SIGINT', 'SIGTERM']) expect(source.listenerCount(signal)).toBe(0);
   });
 });

@@ -67,3 +67,20 @@ export function onInterrupt(options: InterruptOptions): InterruptHandle {
     },
   };
 }
+
+/**
+ * Resolves at the first SIGINT or SIGTERM from `source` (default `process`),
+ * then stops listening: how a server command (`fanout sim`, `fanout mcp
+ * --http`) waits to be stopped.
+ */
+export function untilStopSignal(source: NodeJS.EventEmitter = process): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = (): void => {
+      source.off('SIGINT', stop);
+      source.off('SIGTERM', stop);
+      resolve();
+    };
+    source.once('SIGINT', stop);
+    source.once('SIGTERM', stop);
+  });
+}

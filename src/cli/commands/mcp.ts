@@ -1,5 +1,6 @@
 import { awaitDetachedStart, spawnDetachedRun } from '../detach.js';
 import { ExitCode } from '../exit-codes.js';
+import { untilStopSignal } from '../interrupt.js';
 import type { CliIo } from '../io.js';
 import { homeOf, withFanout } from '../library.js';
 import { readVersion } from '../version.js';
@@ -42,10 +43,7 @@ export async function mcpCommand(flags: McpFlags, io: CliIo): Promise<number> {
     const server = await mcp.serveMcpHttp(context, { port: flags.http, token });
     log(`fanout: MCP server (Streamable HTTP) on ${server.url}`);
     log(fromEnv ? 'fanout: bearer token from FANOUT_MCP_TOKEN' : `fanout: bearer token: ${token}`);
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
-    });
+    await untilStopSignal();
     await server.close();
     log('fanout: MCP server stopped');
     return ExitCode.ok;

@@ -1,4 +1,5 @@
 import { ExitCode } from '../exit-codes.js';
+import { untilStopSignal } from '../interrupt.js';
 import { writeLines, type CliIo } from '../io.js';
 import type { FaultKindFlag } from '../parse-flags.js';
 
@@ -46,10 +47,7 @@ export async function simCommand(flags: SimFlags, io: CliIo): Promise<number> {
     ...(flags.faultRate !== undefined && { faults: { rate: flags.faultRate, ...(flags.faults !== undefined && { kinds: flags.faults }) } }),
   });
   writeLines(io.stdout, simInstructions(server.url));
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  await untilStopSignal();
   await server.close();
   io.stderr.write('fanout: simulated server stopped\n');
   return ExitCode.ok;
