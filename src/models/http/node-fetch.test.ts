@@ -58,6 +58,22 @@ describe('createNodeFetch', () => {
     await expect(response.text()).rejects.toThrow(TypeError);
   });
 
+  it('sends Host and a length for every POST: a bodiless one is not chunked, a caller\'s wrong length is replaced', async () => {
+    client = createNodeFetch();
+    const seen: Array<{ host?: string; length?: string; chunked?: string; body: string }> = [];
+    handler = (req, body, res) => {
+      seen.push({ host: req.headers.host, length: req.headers['content-length'], chunked: req.headers['transfer-encoding'], body });
+      res.writeHead(200).end('ok');
+    };
+    await (await client.fetch(`${base}/empty`, { method: 'POST' })).text();
+    await (await client.fetch(`${base}/sized`, { method: 'POST', headers: { 'Content-Length': '1' }, body: 'wörld' })).text();
+    const host = new URL(base).host;
+    expect(seen).toEqual([
+      { host, length: '0', chunked: undefined, body: '' },
+      { host, length: '6', chunked: undefined, body: 'wörld' },
+    ]);
+  });
+
   it('reuses one keep-alive connection for calls in sequence', async () => {
     client = createNodeFetch();
     handler = (_req, _body, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end('pong');

@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { systemClock, type Clock } from '../../contracts/clock.js';
 import { CallWatch, type CallTimeouts, type Watchdog } from './call-watch.js';
-import { toResponse, type NodeResponse } from './node-response.js';
+import { toResponse } from './node-response.js';
 
 /** The `fetch` signature the official model SDKs accept through their `fetch` option. */
 export type FetchFunction = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
@@ -71,6 +71,8 @@ export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
         agent,
         hostname: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname,
         port: url.port,
+        // What Node would send: the port only when it is not the scheme's default, IPv6 in brackets.
+        host: url.host,
       };
       origins.set(origin, found);
     }
@@ -102,53 +104,48 @@ interface Origin {
   agent: http.Agent;
   hostname: string;
   port: string;
+  /** The Host header's value. */
+  host: string;
 }
 
 function send(origin: Origin, path: string, init: RequestInit, watchdog: Watchdog): Promise<Response> {
+  const signal = init.signal ?? undefined;
+  if (signal?.aborted) {
+    watchdog.stop();
+    return Promise.reject(abortError(signal));
+  }
+  const body = requestBody(init.body);
+  const method = init.method ?? 'GET';
+  const headers = headerLines(init.headers, origin.host, method, body);
+  const { transport, agent, hostname, port } = origin;
   return new Promise<Response>((resolve, reject) => {
-    const signal = init.signal ?? undefined;
-    if (signal?.aborted) {
-      watchdog.stop();
-      reject(abortError(signal));
-      return;
-    }
-    const body = requestBody(init.body);
-    const headers = plainHeaders(init.headers);
-    if (body !== undefined) {
-      headers['content-length'] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength);
-    }
-
-    let answer: NodeResponse | undefined;
+    let failAnswer: ((error: Error) => void) | undefined;
     let settled = false;
     const failWith = (error: Error): void => {
       req.destroy(error);
-      if (answer !== undefined) answer.fail(error);
-      else settle(() => reject(error));
+      if (failAnswer !== undefined) failAnswer(error);
+      else fail(error);
     };
     const onAbort = (): void => failWith(abortError(signal));
     const release = (): void => {
       watchdog.stop();
       signal?.removeEventListener('abort', onAbort);
     };
-    signal?.addEventListener('abort', onAbort, { once: true });
-    watchdog.onExpiry(failWith);
-    const settle = (then: () => void): void => {
-      if (settled) return;
+    const answered = (response: Response): void => {
       settled = true;
-      then();
+      resolve(response);
     };
     const fail = (error: Error): void => {
       release();
-      settle(() => reject(isAbortError(error) ? error : new TypeError('fetch failed', { cause: error })));
+      if (settled) return;
+      settled = true;
+      reject(isAbortError(error) ? error : new TypeError('fetch failed', { cause: error }));
     };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    watchdog.onExpiry(failWith);
 
-    const { transport, agent, hostname, port } = origin;
-    const request = { method: init.method ?? 'GET', hostname, port, path, headers, agent };
-    const req = transport.request(request, (res) => {
-      watchdog.activity();
-      res.on('data', watchdog.activity);
-      answer = toResponse(res, release);
-      answer.response.then((response) => settle(() => resolve(response)), fail);
+    const req = transport.request({ method, hostname, port, path, headers, agent }, (res) => {
+      failAnswer = toResponse(res, { activity: watchdog.activity, done: release, answered, failed: fail });
     });
     req.on('error', fail);
     req.end(body);
@@ -164,19 +161,32 @@ function requestBody(body: RequestInit['body']): string | Uint8Array | undefined
   throw new TypeError('node fetch: only string and byte request bodies are supported');
 }
 
-function plainHeaders(headers: RequestInit['headers']): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (headers === undefined || headers === null) return out;
-  if (headers instanceof Headers) {
-    headers.forEach((value, name) => (out[name] = value));
-  } else if (Array.isArray(headers)) {
-    for (const [name, value] of headers) if (name !== undefined && value !== undefined) out[name.toLowerCase()] = value;
-  } else {
-    for (const [name, value] of Object.entries(headers)) {
-      out[name.toLowerCase()] = typeof value === 'string' ? value : value.join(', ');
-    }
+/**
+ * The request's header lines as Node's flat `[name, value, ...]` list, with
+ * Host and Content-Length: Node then writes the head from the list at once
+ * instead of storing each header in its header map first.
+ */
+function headerLines(headers: RequestInit['headers'], host: string, method: string, body: string | Uint8Array | undefined): string[] {
+  const lines: string[] = [];
+  let hasHost = false;
+  const add = (name: string, value: string): void => {
+    const lower = name.toLowerCase();
+    // Node computes neither from the list: the body decides its length, and the origin its host unless the caller set one.
+    if (lower === 'content-length') return;
+    if (lower === 'host') hasHost = true;
+    lines.push(lower, value);
+  };
+  if (headers instanceof Headers) headers.forEach((value, name) => add(name, value));
+  else if (Array.isArray(headers)) {
+    for (const [name, value] of headers) if (name !== undefined && value !== undefined) add(name, value);
+  } else if (headers !== undefined && headers !== null) {
+    for (const [name, value] of Object.entries(headers)) add(name, typeof value === 'string' ? value : value.join(', '));
   }
-  return out;
+  if (!hasHost) lines.push('host', host);
+  if (body !== undefined) lines.push('content-length', String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength));
+  // Node writes the head from a list before the body is known: a bodiless POST would otherwise go out chunked.
+  else if (method !== 'GET' && method !== 'HEAD') lines.push('content-length', '0');
+  return lines;
 }
 
 function isAbortError(error: Error): boolean {

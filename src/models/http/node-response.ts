@@ -4,12 +4,16 @@ import { BufferedResponse } from './buffered-response.js';
 /** Statuses whose answer has no body, which `Response` refuses one for. */
 const NULL_BODY_STATUSES = new Set([204, 205, 304]);
 
-/** The `Response` of an answer Node is receiving, and how to fail it when the request is aborted. */
-export interface NodeResponse {
-  /** Settles once the answer can be handed over: at once for an event stream, else when the body is complete. */
-  response: Promise<Response>;
-  /** Fails the answer with `error`: the pending response, or the body stream a reader is in. No effect once it ended. */
-  fail(error: Error): void;
+/** Who {@link toResponse} reports to. */
+export interface AnswerHandlers {
+  /** Bytes of the answer arrived (its head, then each body chunk). */
+  activity: () => void;
+  /** The `Response` can be handed over: at once for an event stream, else when the body is complete. */
+  answered: (response: Response) => void;
+  /** The answer failed before it could be handed over. */
+  failed: (error: Error) => void;
+  /** The body has been read to its end, failed or been cancelled. */
+  done: () => void;
 }
 
 /**
@@ -17,46 +21,51 @@ export interface NodeResponse {
  * `Response` whose body is streamed from the socket as the data arrives (a
  * slow reader pauses the socket instead of buffering the whole answer); any
  * other answer is read whole and handed over as a {@link BufferedResponse}.
- * `done` is called once the body has been read to its end, failed or been
- * cancelled.
+ * Returns how to fail the answer when the request is aborted: the pending
+ * response, or the body stream a reader is in; no effect once it ended.
  */
-export function toResponse(res: http.IncomingMessage, done: () => void): NodeResponse {
+export function toResponse(res: http.IncomingMessage, on: AnswerHandlers): (error: Error) => void {
+  on.activity();
   const status = res.statusCode ?? 0;
   if ((res.headers['content-type'] ?? '').startsWith('text/event-stream') && !NULL_BODY_STATUSES.has(status)) {
-    return streamedResponse(res, done);
+    return streamedResponse(res, on);
   }
-  let fail: (error: Error) => void = () => {};
-  const response = new Promise<Response>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    fail = reject;
-    res.on('data', (chunk: Buffer) => chunks.push(chunk));
-    res.on('error', (error) => {
-      done();
-      reject(error);
-    });
-    res.on('end', () => {
-      done();
-      const bytes = NULL_BODY_STATUSES.has(status) ? null : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-      resolve(new BufferedResponse(bytes, status, res.statusMessage ?? '', res.headers));
-    });
+  const chunks: Buffer[] = [];
+  // One listener: with a second one Node copies its listener list at every chunk.
+  res.on('data', (chunk: Buffer) => {
+    on.activity();
+    chunks.push(chunk);
   });
-  return { response, fail: (error) => fail(error) };
+  res.on('error', (error) => {
+    on.done();
+    on.failed(error);
+  });
+  res.on('end', () => {
+    on.done();
+    const bytes = NULL_BODY_STATUSES.has(status) ? null : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+    on.answered(new BufferedResponse(bytes, status, res.statusMessage ?? '', res.headers));
+  });
+  return on.failed;
 }
 
-function streamedResponse(res: http.IncomingMessage, done: () => void): NodeResponse {
-  const init: ResponseInit = { status: res.statusCode, statusText: res.statusMessage ?? '', headers: headerPairs(res.rawHeaders) };
+function streamedResponse(res: http.IncomingMessage, on: AnswerHandlers): (error: Error) => void {
+  let response: Response;
   let controller: ReadableStreamDefaultController<Uint8Array> | undefined;
-  const body = socketStream(res, done, (opened) => (controller = opened));
-  return {
-    // `Response` refuses a status outside 200-599: that rejects the fetch.
-    response: new Promise<Response>((resolve) => resolve(new Response(body, init))),
-    fail(error) {
-      try {
-        controller?.error(error);
-      } catch {
-        // the body already ended
-      }
-    },
+  const body = socketStream(res, on, (opened) => (controller = opened));
+  try {
+    response = new Response(body, { status: res.statusCode, statusText: res.statusMessage ?? '', headers: headerPairs(res.rawHeaders) });
+  } catch (error) {
+    // `Response` refuses a status outside 200-599: that fails the fetch.
+    on.failed(error as Error);
+    return () => {};
+  }
+  on.answered(response);
+  return (error) => {
+    try {
+      controller?.error(error);
+    } catch {
+      // the body already ended
+    }
   };
 }
 
@@ -66,13 +75,14 @@ function streamedResponse(res: http.IncomingMessage, done: () => void): NodeResp
  */
 function socketStream(
   res: http.IncomingMessage,
-  done: () => void,
+  { activity, done }: AnswerHandlers,
   expose: (controller: ReadableStreamDefaultController<Uint8Array>) => void,
 ): ReadableStream<Uint8Array> {
   return new ReadableStream<Uint8Array>({
     start(controller) {
       expose(controller);
       res.on('data', (chunk: Buffer) => {
+        activity();
         controller.enqueue(chunk);
         if ((controller.desiredSize ?? 1) <= 0) res.pause();
       });
