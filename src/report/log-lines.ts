@@ -60,6 +60,13 @@ export function describeEvent({ event }: StoredEvent): string | undefined {
       return 'synthesis started';
     case 'synthesis-end':
       return event.ok ? 'synthesis done' : `synthesis failed: ${oneLine(event.error ?? 'unknown error')}`;
+    case 'run-merge': {
+      if (event.error !== undefined && event.applied !== false) return `merge failed: ${truncate(oneLine(event.error), LOG_DETAIL_WIDTH)}`;
+      const merged = `merged ${event.merged.length} ${event.merged.length === 1 ? 'task' : 'tasks'} into ${event.branch}`;
+      const conflicts = event.conflicts.length === 0 ? '' : `, ${event.conflicts.length} ${event.conflicts.length === 1 ? 'file' : 'files'} in conflict`;
+      const applied = event.applied === undefined ? '' : event.applied ? ', applied' : `, not applied: ${truncate(oneLine(event.error ?? 'refused'), LOG_DETAIL_WIDTH)}`;
+      return `${merged}${conflicts}${applied}`;
+    }
     case 'run-end':
       return `run ${event.status}`;
     case 'todo-update':
