@@ -1,3 +1,4 @@
+import { DeadlineWatch, type Watched } from '../contracts/deadline-watch.js';
 import { FanoutError, toFanoutError } from '../contracts/errors.js';
 import type { Model, ModelRequest, ModelResponse, RateLimitInfo } from '../contracts/model.js';
 import { tighterLimits, type ProviderLimits } from '../contracts/plan.js';
@@ -154,13 +155,23 @@ export class EndpointGate {
   /** No call starts before this time (ms epoch). */
   #pausedUntil = 0;
   #pauseReason = '';
-  #timer: AbortController | undefined;
-  #timerAt = Number.POSITIVE_INFINITY;
+  /** When time alone will let a queued call start (a pause ends, a minute's room frees): the gate pumps then. */
+  readonly #wake: DeadlineWatch;
+  /** The time {@link EndpointGate.#wake} wakes the gate at; Infinity when it is not armed. */
+  #wakeAt = Number.POSITIVE_INFINITY;
+  readonly #wakeEntry: Watched = {
+    deadline: () => this.#wakeAt,
+    expire: () => {
+      this.#wakeAt = Number.POSITIVE_INFINITY;
+      this.#pump();
+    },
+  };
 
   constructor(provider: string, limits: ProviderLimits, policy: RetryPolicy) {
     this.provider = provider;
     this.limits = limits;
     this.#policy = policy;
+    this.#wake = new DeadlineWatch(policy.clock);
   }
 
   /** Calls in flight now. */
@@ -373,28 +384,20 @@ export class EndpointGate {
     this.#disarm();
   }
 
+  /** Wakes the gate by `at`; a wake already armed for earlier stays (that pump re-arms). */
   #arm(at: number): void {
-    if (this.#timer !== undefined && this.#timerAt <= at) return;
-    this.#disarm();
-    const timer = new AbortController();
-    this.#timer = timer;
-    this.#timerAt = at;
-    const { clock } = this.#policy;
-    clock.sleep(Math.max(0, at - clock.now()), timer.signal).then(
-      () => {
-        if (this.#timer !== timer) return;
-        this.#timer = undefined;
-        this.#timerAt = Number.POSITIVE_INFINITY;
-        this.#pump();
-      },
-      () => {},
-    );
+    if (this.#wakeAt <= at) return;
+    const armed = Number.isFinite(this.#wakeAt);
+    this.#wakeAt = at;
+    if (armed) this.#wake.due(at);
+    else this.#wake.add(this.#wakeEntry);
   }
 
+  /** Nothing left that time alone will free: no wake (and no timer keeping the process alive). */
   #disarm(): void {
-    this.#timer?.abort(TIMER_DISARMED);
-    this.#timer = undefined;
-    this.#timerAt = Number.POSITIVE_INFINITY;
+    if (!Number.isFinite(this.#wakeAt)) return;
+    this.#wakeAt = Number.POSITIVE_INFINITY;
+    this.#wake.delete(this.#wakeEntry);
   }
 
   // Dropping served waiters in bulk keeps each start O(1) amortized (no Array#shift per call).
