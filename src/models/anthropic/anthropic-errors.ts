@@ -28,11 +28,6 @@ export function toAnthropicModelError(error: unknown, context: AnthropicErrorCon
     const streamRetryable = type !== undefined && RETRYABLE_STREAM_ERROR_TYPES.has(type);
     return fromSdkApiError({ error, type, detail: error.apiMessage ?? error.message, line, streamRetryable });
   }
-  if (error instanceof SyntaxError) {
-    return new FanoutError('MODEL_ERROR', line(`the API answered with malformed JSON (${error.message})`), {
-      cause: error,
-    });
-  }
   const message = error instanceof Error ? error.message : String(error);
   return new FanoutError('MODEL_ERROR', line(message), { cause: error });
 }

@@ -66,6 +66,12 @@ describe.each(sdks)('classifySdkTransportError (%s SDK classes)', (_name, sdk) =
     const own = new FanoutError('MODEL_ERROR', 'mine');
     expect(classifySdkTransportError(own, classes, context)).toBe(own);
     expect(classifySdkTransportError(sdk.http500(), classes, context)).toBeUndefined();
-    expect(classifySdkTransportError(new SyntaxError('bad json'), classes, context)).toBeUndefined();
+    expect(classifySdkTransportError(new TypeError('something else'), classes, context)).toBeUndefined();
+  });
+
+  it('reports malformed JSON as retryable, cleaned by said: the answer may have been cut short', () => {
+    const error = classifySdkTransportError(new SyntaxError('Unexpected token KEY in JSON'), classes, context);
+    expect(error).toMatchObject({ code: 'MODEL_ERROR', retryable: true });
+    expect(error?.message).toBe('model m: the server answered with malformed JSON, perhaps cut short (Unexpected token [redacted] in JSON)');
   });
 });

@@ -56,9 +56,9 @@ export interface SdkTransportErrorContext {
  * The part of SDK error classification both providers share: `ABORTED` when
  * the caller's signal fired (whatever the SDK made of it), a FanoutError as
  * it is, and `MODEL_ERROR` for a timed-out, stalled or failed connection (retryable
- * when a later attempt may get past it). Undefined for everything else (HTTP
- * error answers, errors inside a stream, malformed JSON), which each
- * provider maps in its own way.
+ * when a later attempt may get past it) and for an answer that is not valid
+ * JSON (retryable). Undefined for everything else (HTTP error answers, errors
+ * inside a stream), which each provider maps in its own way.
  */
 export function classifySdkTransportError(
   error: unknown,
@@ -78,6 +78,14 @@ export function classifySdkTransportError(
   }
   if (error instanceof classes.connectionTimeout) {
     return new FanoutError('MODEL_ERROR', line(`request to ${baseURL} timed out`), { cause: error, retryable: true });
+  }
+  // An answer whose body ends where the connection closed (no length announced) reaches the SDK whole but cut
+  // short: the reset shows as a parse error. A later attempt may get the whole answer.
+  if (error instanceof SyntaxError) {
+    return new FanoutError('MODEL_ERROR', line(`the server answered with malformed JSON, perhaps cut short (${said(error.message)})`), {
+      cause: error,
+      retryable: true,
+    });
   }
   if (error instanceof classes.connection) {
     const code = connectionErrorCode(error.cause);

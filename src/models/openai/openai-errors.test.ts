@@ -68,12 +68,13 @@ describe('toOpenAIModelError', () => {
     expect(toOpenAIModelError(new Error('socket hang up'), { ...context, signal: controller.signal }).code).toBe('ABORTED');
   });
 
-  it('keeps FanoutErrors and reports malformed JSON and anything else as not retryable', () => {
+  it('keeps FanoutErrors, reports malformed JSON as retryable (perhaps cut short) and anything else as not retryable', () => {
     const own = new FanoutError('MODEL_ERROR', 'stream ended', { retryable: true });
     expect(toOpenAIModelError(own, context)).toBe(own);
     const json = toOpenAIModelError(new SyntaxError('Unexpected token < in JSON'), context);
-    expect(json).toMatchObject({ code: 'MODEL_ERROR', retryable: false });
+    expect(json).toMatchObject({ code: 'MODEL_ERROR', retryable: true });
     expect(json.message).toContain('malformed JSON');
+    expect(toOpenAIModelError(new TypeError('odd'), context)).toMatchObject({ code: 'MODEL_ERROR', retryable: false });
     expect(toOpenAIModelError('weird', context).message).toBe('model openai:gpt-4o: weird');
   });
 });

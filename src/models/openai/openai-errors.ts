@@ -29,9 +29,6 @@ export function toOpenAIModelError(error: unknown, context: OpenAIErrorContext):
   const transport = classifySdkTransportError(error, SDK_TRANSPORT_ERRORS, { baseURL, signal: context.signal, line, said });
   if (transport !== undefined) return transport;
   if (error instanceof APIError) return fromApiError(error, baseURL, line, said);
-  if (error instanceof SyntaxError) {
-    return new FanoutError('MODEL_ERROR', line(`the server answered with malformed JSON (${said(error.message)})`), { cause: error });
-  }
   const message = error instanceof Error ? error.message : String(error);
   return new FanoutError('MODEL_ERROR', line(said(message)), { cause: error });
 }
