@@ -121,6 +121,8 @@ export interface LimitScenarioOptions {
   quick: boolean;
   legs: readonly string[];
   runs: number;
+  /** Only these scenarios (ids such as `S4`); all when absent. */
+  only?: readonly string[];
 }
 
 /**
@@ -129,9 +131,9 @@ export interface LimitScenarioOptions {
  * or does not finish in 5 × the ideal (at least 2 minutes) gets a row with
  * its error.
  */
-export async function runLimitScenarios({ quick, legs, runs }: LimitScenarioOptions, log: (line: string) => void): Promise<LimitScenarioResult[]> {
+export async function runLimitScenarios({ quick, legs, runs, only }: LimitScenarioOptions, log: (line: string) => void): Promise<LimitScenarioResult[]> {
   const results: LimitScenarioResult[] = [];
-  for (const scenario of limitScenarios(quick)) {
+  for (const scenario of limitScenarios(quick).filter(({ id }) => only === undefined || only.includes(id))) {
     const fanoutModels: Array<NonNullable<LegArgs['model']>> = scenario.id === 'S5' ? ['sim', 'anthropic', 'openai'] : ['sim'];
     const rows = [
       ...fanoutModels.map((model) => ({ leg: 'fanout', model })),
@@ -139,7 +141,7 @@ export async function runLimitScenarios({ quick, legs, runs }: LimitScenarioOpti
     ];
     const rounds = scenario.idealWallMs <= REPEAT_UP_TO_MS ? runs : 1;
     for (const { leg, model } of rows) {
-      const result = await measureScenarioLeg(scenario, leg, model, rounds);
+      const result = await measureScenarioLeg(scenario, leg, model, rounds, log);
       results.push(result);
       log(
         `  ${scenario.id} ${leg} (${model}): ` +
@@ -157,6 +159,7 @@ async function measureScenarioLeg(
   leg: string,
   model: NonNullable<LegArgs['model']>,
   rounds: number,
+  log: (line: string) => void,
 ): Promise<LimitScenarioResult> {
   const measured: Array<LegResult & { rateLimited: number; faults: number }> = [];
   const timeoutMs = Math.max(5 * scenario.idealWallMs, 120_000);
@@ -170,6 +173,10 @@ async function measureScenarioLeg(
       const result = await runLegInChild(leg, args, { timeoutMs });
       const after = await server.stats();
       measured.push({ ...result, rateLimited: after.rateLimited - before.rateLimited, faults: after.faults - before.faults });
+      // Each round's failures, not only the worst: a rare failure shows in which round, with its error.
+      if (rounds > 1 && result.failed !== undefined) {
+        log(`  ${scenario.id} ${leg} round ${round + 1}/${rounds}: ${result.wallMs} ms, ${result.failed} failed${result.firstFailure === undefined ? '' : ` (${result.firstFailure})`}`);
+      }
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const none = Number.NaN;

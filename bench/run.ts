@@ -5,6 +5,11 @@
  * target fails (2 on bad flags). See bench/README.md and docs/benchmarks.md.
  *
  *   node --import tsx bench/run.ts [--runs N] [--quick] [--json] [--legs a,b,...] [--peers a,b,... | --skip-peers] [--skip-limits]
+ *   node --import tsx bench/run.ts --scenarios S4[,S5] [--runs N] [--quick] [--legs fanout] [--skip-peers]
+ *
+ * `--scenarios` runs only those rate-limit scenarios (fanout, and beside it
+ * the peers and `sdk-loop` unless `--legs`/`--skip-peers` leave them out),
+ * each round's failures logged, and exits 1 when fanout lost a task.
  *
  * The peers (bench/peers/, LangGraph.js, Mastra, OpenAI Agents JS, the AI
  * SDK) run beside fanout on every workload and scenario; the first run
@@ -18,7 +23,7 @@ import { startBenchServer, type BenchServer } from './bench-server.js';
 import { renderResults } from './bench-table.js';
 import { evaluateTargets } from './bench-targets.js';
 import { runChainScenario } from './chain-scenario.js';
-import { runLimitScenarios } from './limit-scenarios.js';
+import { limitScenarios, runLimitScenarios } from './limit-scenarios.js';
 import { IN_PROCESS_LEGS, LEGS, runLegInChild } from './leg-process.js';
 import { ensurePeersInstalled } from './peer-legs.js';
 import { PEER_LEGS, isPeerLeg } from './peer-workload.js';
@@ -57,10 +62,12 @@ interface Flags {
   skipLimits: boolean;
   /** The peers run beside fanout on every workload and scenario (`--peers a,b`; none with `--skip-peers`). */
   peers: string[];
+  /** Only these rate-limit scenarios, and nothing else (`--scenarios S4,S5`). */
+  scenarios: string[] | undefined;
 }
 
 function parseFlags(argv: readonly string[]): Flags {
-  const flags: Flags = { runs: undefined, quick: false, json: false, legs: DEFAULT_LEGS, skipLimits: false, peers: [...PEER_LEGS] };
+  const flags: Flags = { runs: undefined, quick: false, json: false, legs: DEFAULT_LEGS, skipLimits: false, peers: [...PEER_LEGS], scenarios: undefined };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--quick') flags.quick = true;
@@ -71,6 +78,13 @@ function parseFlags(argv: readonly string[]): Flags {
       flags.peers = (argv[++i] ?? '').split(',').filter((peer) => peer !== '');
       if (flags.peers.length === 0 || !flags.peers.every(isPeerLeg)) {
         throw new UsageError(`--peers needs a comma-separated list of ${PEER_LEGS.join(', ')}; got ${argv[i] ?? 'nothing'}`);
+      }
+    }
+    else if (arg === '--scenarios') {
+      const known = limitScenarios(false).map(({ id }) => id);
+      flags.scenarios = (argv[++i] ?? '').split(',').filter((id) => id !== '');
+      if (flags.scenarios.length === 0 || !flags.scenarios.every((id) => known.includes(id))) {
+        throw new UsageError(`--scenarios needs a comma-separated list of ${known.join(', ')}; got ${argv[i] ?? 'nothing'}`);
       }
     }
     else if (arg === '--runs') {
@@ -84,7 +98,7 @@ function parseFlags(argv: readonly string[]): Flags {
         throw new UsageError(`--legs needs a comma-separated list of ${Object.keys(LEGS).join(', ')}; got ${argv[i] ?? 'nothing'}`);
       }
       if (!flags.legs.includes('floor')) flags.legs.unshift('floor');
-    } else throw new UsageError(`unknown option ${arg}: expected --runs N, --quick, --json, --skip-limits, --legs a,b,..., --peers a,b,... or --skip-peers`);
+    } else throw new UsageError(`unknown option ${arg}: expected --runs N, --quick, --json, --skip-limits, --scenarios S1,..., --legs a,b,..., --peers a,b,... or --skip-peers`);
   }
   return flags;
 }
@@ -151,6 +165,16 @@ async function runFiveTasks(server: BenchServer, workload: Workload): Promise<Fi
   };
 }
 
+/** `--scenarios`: only the rate-limit scenarios named; 1 when fanout lost a task or a leg gave no result. */
+async function runScenariosOnly(flags: Flags, scenarios: readonly string[], runs: number, log: (line: string) => void): Promise<number> {
+  if (flags.peers.length > 0) ensurePeersInstalled(log);
+  const beside = [...(flags.legs.includes('sdk-loop') ? ['sdk-loop'] : []), ...flags.peers];
+  const limits = await runLimitScenarios({ quick: flags.quick, legs: beside, runs, only: scenarios }, log);
+  if (flags.json) process.stdout.write(`${JSON.stringify({ runs, quick: flags.quick, loadAfter: os.loadavg()[0] ?? 0, limits })}\n`);
+  const lost = limits.filter((result) => result.leg === 'fanout' && (result.error !== undefined || result.failed > 0));
+  return lost.length === 0 ? 0 : 1;
+}
+
 async function main(argv: readonly string[]): Promise<number> {
   const flags = parseFlags(argv);
   const config = flags.quick ? QUICK : FULL;
@@ -158,6 +182,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const log = (line: string): void => {
     process.stderr.write(`${line}\n`);
   };
+  if (flags.scenarios !== undefined) return runScenariosOnly(flags, flags.scenarios, runs, log);
   const loadBefore = os.loadavg()[0] ?? 0;
   const version = timeVersion(config.versionRuns);
   log(`fanout --version: median ${version.medianMs} ms`);
