@@ -4,7 +4,7 @@ export type * from '../contracts/events.js';
 export { systemClock, type Clock } from '../contracts/clock.js';
 export { ManualClock, settle } from './manual-clock.js';
 export { createFanout } from './create-fanout.js';
-export { DEFAULT_CONCURRENCY } from './run-execution.js';
+export { DEFAULT_CONCURRENCY } from './task-dispatch.js';
 export { DEFAULT_MAX_TURNS } from './task-runner.js';
 export { SYNTHESIS_TODO_ID } from '../contracts/records.js';
 export { parseSynthesis } from './synthesis.js';

@@ -2,7 +2,7 @@ import { FanoutError } from '../contracts/errors.js';
 import { tighterLimits, type ExecutionDag, type Plan } from '../contracts/plan.js';
 import type { SpawnOptions } from '../contracts/fanout.js';
 import { newRunId, newTaskHandle } from './handles.js';
-import { DEFAULT_CONCURRENCY } from './run-execution.js';
+import { DEFAULT_CONCURRENCY } from './task-dispatch.js';
 import type { ResolvedAgent, RunRecord, TaskRecord, WaitReason } from '../contracts/records.js';
 
 /**
