@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { onInterrupt, untilStopSignal } from './interrupt.js';
+import { interruptedExitCode, interruptible, onInterrupt, untilStopSignal } from './interrupt.js';
 
 describe('onInterrupt', () => {
   it('aborts on the first SIGINT and exits with 130 on the second', () => {
@@ -57,5 +57,36 @@ describe('untilStopSignal', () => {
     await waiting;
     expect(stopped).toBe(true);
     for (const signal of ['SIGINT', 'SIGTERM']) expect(source.listenerCount(signal)).toBe(0);
+  });
+});
+
+describe('interruptible', () => {
+  const quiet = { stderr: { write: () => true }, exit: () => undefined };
+
+  it("resolves with the work's value and removes its handlers", async () => {
+    const source = new EventEmitter();
+    expect(await interruptible({ ...quiet, source }, async () => 'done', () => 'interrupted')).toBe('done');
+    for (const name of ['SIGINT', 'SIGTERM', 'SIGHUP']) expect(source.listenerCount(name)).toBe(0);
+  });
+
+  it('takes an error thrown after a signal for the abort it caused, and answers with the exit code of that signal', async () => {
+    const source = new EventEmitter();
+    const code = await interruptible(
+      { ...quiet, source },
+      async (interrupt) => {
+        source.emit('SIGTERM');
+        throw interrupt.signal.reason;
+      },
+      interruptedExitCode,
+    );
+    expect(code).toBe(143);
+    for (const name of ['SIGINT', 'SIGTERM', 'SIGHUP']) expect(source.listenerCount(name)).toBe(0);
+  });
+
+  it('throws an error that came without a signal', async () => {
+    const source = new EventEmitter();
+    const work = interruptible({ ...quiet, source }, () => Promise.reject(new Error('store gone')), interruptedExitCode);
+    await expect(work).rejects.toThrow('store gone');
+    expect(source.listenerCount('SIGINT')).toBe(0);
   });
 });

@@ -1,3 +1,5 @@
+import { ExitCode } from './exit-codes.js';
+
 /** What {@link onInterrupt} returns. */
 export interface InterruptHandle {
   /** Fires on the first Ctrl-C, SIGTERM or SIGHUP. */
@@ -66,6 +68,32 @@ export function onInterrupt(options: InterruptOptions): InterruptHandle {
       for (const { name, listener } of listeners) source.off(name, listener);
     },
   };
+}
+
+/**
+ * Runs `work` with the signals of {@link onInterrupt} handled, removing the
+ * handlers after. An error `work` throws once a signal came is the abort the
+ * signal caused, not a failure: it resolves with `interrupted(handle)` instead.
+ */
+export async function interruptible<T>(
+  options: InterruptOptions,
+  work: (interrupt: InterruptHandle) => Promise<T>,
+  interrupted: (interrupt: InterruptHandle) => T,
+): Promise<T> {
+  const interrupt = onInterrupt(options);
+  try {
+    return await work(interrupt);
+  } catch (error) {
+    if (interrupt.interrupted) return interrupted(interrupt);
+    throw error;
+  } finally {
+    interrupt.dispose();
+  }
+}
+
+/** The exit code of a command the signal behind `interrupt` stopped. */
+export function interruptedExitCode(interrupt: InterruptHandle): number {
+  return interrupt.exitCode ?? ExitCode.interrupted;
 }
 
 /**

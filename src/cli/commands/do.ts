@@ -5,7 +5,7 @@ import type { Plan } from '../../contracts/plan.js';
 import { readYesNo } from '../ask-yes-no.js';
 import { ExitCode } from '../exit-codes.js';
 import { runAndSummarize } from '../foreground-run.js';
-import { onInterrupt } from '../interrupt.js';
+import { interruptible } from '../interrupt.js';
 import { writeLines, writeWarnings, type CliIo } from '../io.js';
 import { jsonLine } from '../json-lines.js';
 import { withFanout } from '../library.js';
@@ -89,15 +89,11 @@ export async function doCommand(words: readonly string[], flags: DoFlags, io: Cl
 
 /** The planner's plan, or undefined when Ctrl-C stopped the planner. */
 async function planOrInterrupt(fanout: Fanout, request: string, model: string | undefined, io: CliIo): Promise<Plan | undefined> {
-  const interrupt = onInterrupt({ stderr: io.stderr, notice: 'fanout: interrupted' });
-  try {
-    return await fanout.plan(request, { ...(model !== undefined && { model }), signal: interrupt.signal });
-  } catch (error) {
-    if (interrupt.interrupted) return undefined;
-    throw error;
-  } finally {
-    interrupt.dispose();
-  }
+  return interruptible(
+    { stderr: io.stderr, notice: 'fanout: interrupted' },
+    (interrupt) => fanout.plan(request, { ...(model !== undefined && { model }), signal: interrupt.signal }),
+    () => undefined,
+  );
 }
 
 /** The plan with `--model` and `--concurrency` as its own defaults, for a plan file. */

@@ -1,6 +1,6 @@
 import type { StoredEvent } from '../../contracts/events.js';
 import { ExitCode } from '../exit-codes.js';
-import { onInterrupt } from '../interrupt.js';
+import { interruptedExitCode, interruptible } from '../interrupt.js';
 import type { CliIo } from '../io.js';
 import { withExistingStore } from '../library.js';
 import { logJsonLine, renderLogLine, type LogLayout } from '../../report/log-lines.js';
@@ -17,27 +17,25 @@ export interface LogsFlags {
  * new ones until the task or run has ended.
  */
 export async function logsCommand(target: string, flags: LogsFlags, io: CliIo): Promise<number> {
-  const interrupt = onInterrupt({ stderr: io.stderr, notice: 'fanout: interrupted' });
-  try {
-    await withExistingStore(io, async (fanout) => {
-      const { run, tasks } = fanout.status(target);
-      const ids = new Map(tasks.map((task) => [task.handle, task.taskId]));
-      const layout: LogLayout = { t0: run.createdAt, ids, idWidth: Math.max(3, ...tasks.map((task) => task.taskId.length)) };
-      const print = (stored: StoredEvent): void => {
-        const line = flags.json ? logJsonLine(stored) : renderLogLine(stored, layout);
-        if (line !== undefined) io.stdout.write(flags.json ? line : `${line}\n`);
-      };
-      if (!flags.follow) {
-        for (const stored of fanout.events(target)) print(stored);
-        return;
-      }
-      for await (const stored of fanout.followEvents(target, { signal: interrupt.signal })) print(stored);
-    });
-    return ExitCode.ok;
-  } catch (error) {
-    if (interrupt.interrupted) return interrupt.exitCode ?? ExitCode.interrupted;
-    throw error;
-  } finally {
-    interrupt.dispose();
-  }
+  return interruptible(
+    { stderr: io.stderr, notice: 'fanout: interrupted' },
+    async (interrupt) => {
+      await withExistingStore(io, async (fanout) => {
+        const { run, tasks } = fanout.status(target);
+        const ids = new Map(tasks.map((task) => [task.handle, task.taskId]));
+        const layout: LogLayout = { t0: run.createdAt, ids, idWidth: Math.max(3, ...tasks.map((task) => task.taskId.length)) };
+        const print = (stored: StoredEvent): void => {
+          const line = flags.json ? logJsonLine(stored) : renderLogLine(stored, layout);
+          if (line !== undefined) io.stdout.write(flags.json ? line : `${line}\n`);
+        };
+        if (!flags.follow) {
+          for (const stored of fanout.events(target)) print(stored);
+          return;
+        }
+        for await (const stored of fanout.followEvents(target, { signal: interrupt.signal })) print(stored);
+      });
+      return ExitCode.ok;
+    },
+    interruptedExitCode,
+  );
 }

@@ -1,6 +1,6 @@
 import type { OutputResult } from '../../contracts/fanout.js';
 import { ExitCode } from '../exit-codes.js';
-import { onInterrupt } from '../interrupt.js';
+import { interruptedExitCode, interruptible } from '../interrupt.js';
 import type { CliIo } from '../io.js';
 import { jsonLine } from '../json-lines.js';
 import { withExistingStore } from '../library.js';
@@ -57,25 +57,23 @@ export function outputJson(result: OutputResult): string {
 
 /** `fanout output <handle>`: a task's output, from this or any other process. */
 export async function outputCommand(handle: string, flags: OutputFlags, io: CliIo): Promise<number> {
-  const interrupt = onInterrupt({ stderr: io.stderr, notice: 'fanout: interrupted' });
-  try {
-    const result = await withExistingStore(io, (fanout) =>
-      fanout.output(handle, {
-        block: flags.block === true,
-        ...(flags.timeout !== undefined && { timeoutMs: flags.timeout }),
-        signal: interrupt.signal,
-      }),
-    );
-    if (interrupt.interrupted) return interrupt.exitCode ?? ExitCode.interrupted;
-    io.stdout.write(flags.json ? outputJson(result) : outputText(result));
-    const statusLine = outputStatusLine(result, flags);
-    if (statusLine !== undefined) io.stderr.write(`${statusLine}\n`);
-    if (result.output?.truncated) io.stderr.write(`fanout: the output of ${handle} was truncated to the store's cap\n`);
-    return outputExitCode(result);
-  } catch (error) {
-    if (interrupt.interrupted) return interrupt.exitCode ?? ExitCode.interrupted;
-    throw error;
-  } finally {
-    interrupt.dispose();
-  }
+  return interruptible(
+    { stderr: io.stderr, notice: 'fanout: interrupted' },
+    async (interrupt) => {
+      const result = await withExistingStore(io, (fanout) =>
+        fanout.output(handle, {
+          block: flags.block === true,
+          ...(flags.timeout !== undefined && { timeoutMs: flags.timeout }),
+          signal: interrupt.signal,
+        }),
+      );
+      if (interrupt.interrupted) return interruptedExitCode(interrupt);
+      io.stdout.write(flags.json ? outputJson(result) : outputText(result));
+      const statusLine = outputStatusLine(result, flags);
+      if (statusLine !== undefined) io.stderr.write(`${statusLine}\n`);
+      if (result.output?.truncated) io.stderr.write(`fanout: the output of ${handle} was truncated to the store's cap\n`);
+      return outputExitCode(result);
+    },
+    interruptedExitCode,
+  );
 }
