@@ -30,7 +30,6 @@ export async function uiCommand(target: string | undefined, flags: UiFlags, io: 
       await new Promise<void>((resolve) => {
         if (interrupt.signal.aborted) resolve();
         interrupt.signal.addEventListener('abort', () => resolve(), { once: true });
-        process.once('SIGTERM', resolve);
       });
       await dashboard.close();
     });
