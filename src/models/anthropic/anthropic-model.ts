@@ -1,5 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { FanoutError } from '../../contracts/errors.js';
+import { emptyAnswer } from '../http/sdk-transport-errors.js';
 import type { FetchFunction } from '../http/node-fetch.js';
 import type { Model, ModelRequest, ModelResponse } from '../../contracts/model.js';
 import { ANTHROPIC_DEFAULT_BASE_URL } from '../provider-endpoints.js';
@@ -98,6 +99,8 @@ export class AnthropicModel implements Model {
       const messages = this.client.messages;
       if (onDelta === undefined) {
         const answer = await withoutConsoleWarnings(() => messages.create({ ...params, stream: false }, { signal })).withResponse();
+        // The SDK hands over nothing for a body announced empty (`content-length: 0`): a lost answer, as a cut one is.
+        if ((answer.data as unknown) === undefined) throw emptyAnswer(this.spec);
         return withRateLimit(fromApiMessage(answer.data), answer.response.headers);
       }
       const opened = await withoutConsoleWarnings(() => messages.create({ ...params, stream: true }, { signal })).withResponse();

@@ -16,7 +16,7 @@ describe('an answer cut short by the connection', () => {
   let server: http.Server;
   let url: string;
   /** How the server cuts its next answer. */
-  let cut: 'close-delimited' | 'announced-length' = 'close-delimited';
+  let cut: 'close-delimited' | 'announced-length' | 'empty' = 'close-delimited';
 
   beforeAll(async () => {
     server = http.createServer((req, res) => {
@@ -27,6 +27,9 @@ describe('an answer cut short by the connection', () => {
           // No length announced and the connection closes after the body: the close ends the body, cut short.
           res.writeHead(200, { 'content-type': 'application/json', connection: 'close' });
           res.end(start);
+        } else if (cut === 'empty') {
+          res.writeHead(200, { 'content-type': 'application/json', 'content-length': '0' });
+          res.end();
         } else {
           res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(start.length * 4) });
           res.write(start, () => req.socket.destroy());
@@ -60,6 +63,12 @@ describe('an answer cut short by the connection', () => {
       const error = await rejection(model().generate(promptRequest('hi')));
       expect(error).toMatchObject({ code: 'MODEL_ERROR', retryable: true });
       expect(error.message).toContain('ECONNRESET');
+    });
+
+    it(`${name}: a 200 with an empty body is a retryable MODEL_ERROR that says so`, async () => {
+      cut = 'empty';
+      const error = await rejection(model().generate(promptRequest('hi')));
+      expect(error).toMatchObject({ code: 'MODEL_ERROR', retryable: true, message: `model ${name}:m: the server answered with an empty body` });
     });
   }
 });

@@ -100,3 +100,8 @@ export function classifySdkTransportError(
 function isAbortError(error: unknown): boolean {
   return error instanceof Error && error.name === 'AbortError';
 }
+
+/** A 200 answer with an empty body: retryable, as a body cut short is. */
+export function emptyAnswer(spec: string): FanoutError {
+  return new FanoutError('MODEL_ERROR', `model ${spec}: the server answered with an empty body`, { retryable: true });
+}

@@ -2,6 +2,7 @@ import OpenAI from 'openai';
 import { OPENAI_DEFAULT_BASE_URL } from '../provider-endpoints.js';
 import type { ChatCompletionCreateParamsBase } from 'openai/resources/chat/completions';
 import { FanoutError } from '../../contracts/errors.js';
+import { emptyAnswer } from '../http/sdk-transport-errors.js';
 import type { FetchFunction } from '../http/node-fetch.js';
 import type { Model, ModelRequest, ModelResponse } from '../../contracts/model.js';
 import { toOpenAIModelError } from './openai-errors.js';
@@ -111,6 +112,8 @@ export class OpenAIModel implements Model {
       let headers: HeaderSource;
       if (request.onDelta === undefined) {
         const answer = await this.client.chat.completions.create({ ...params, stream: false }, { signal }).withResponse();
+        // The SDK hands over nothing for a body announced empty (`content-length: 0`): a lost answer, as a cut one is.
+        if ((answer.data as unknown) === undefined) throw emptyAnswer(this.spec);
         response = fromChatCompletion(answer.data);
         headers = answer.response.headers;
       } else {
