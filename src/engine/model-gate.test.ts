@@ -211,6 +211,29 @@ describe('ModelGates: the wait budget', () => {
     expect(gates.gateOf(model).inFlight).toBe(0);
   });
 
+  it('ends each queued call when its own budget runs out, on one timer for all of them', async () => {
+    const clock = new ManualClock();
+    const gates = new ModelGates({ clock, providers: { held: { maxConcurrent: 1 } } });
+    const model = new HeldModel();
+    const first = gates.call(model, request());
+    const late = track(gates.call(model, request(), { waitBudget: new WaitBudget(60_000) }));
+    const soon = track(gates.call(model, request(), { waitBudget: new WaitBudget(30_000) }));
+    const others = Array.from({ length: 10 }, () => track(gates.call(model, request(), { waitBudget: new WaitBudget(90_000) })));
+    await settle();
+    expect(clock.pendingTimers).toBe(1);
+    await clock.advance(30_000);
+    await expect(soon.promise).rejects.toMatchObject({ code: 'LIMIT_REACHED' });
+    expect(late.settled()).toBe(false);
+    await clock.advance(30_000);
+    await expect(late.promise).rejects.toMatchObject({ code: 'LIMIT_REACHED' });
+    expect(others.some((call) => call.settled())).toBe(false);
+    await clock.advance(30_000);
+    for (const call of others) await expect(call.promise).rejects.toMatchObject({ code: 'LIMIT_REACHED' });
+    expect(clock.pendingTimers).toBe(0);
+    model.answerOldest(1);
+    await first;
+  });
+
   it('ends a call at once when the server asks for a wait longer than the budget left', async () => {
     const gates = new ModelGates({ clock: new ManualClock(), rateLimitWaitMs: 10_000 });
     const model = new ScriptedModel([{ error: rateLimited(20_000) }]);

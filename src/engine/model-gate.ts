@@ -2,7 +2,6 @@ import { DeadlineWatch, type Watched } from '../contracts/deadline-watch.js';
 import { FanoutError, toFanoutError } from '../contracts/errors.js';
 import type { Model, ModelRequest, ModelResponse, RateLimitInfo } from '../contracts/model.js';
 import { tighterLimits, type ProviderLimits } from '../contracts/plan.js';
-import { TIMER_DISARMED } from './caps.js';
 import { SlidingMinute, StatedBucket } from './endpoint-pacing.js';
 import { AdaptiveWindow, type WindowChange } from './rate-window.js';
 import {
@@ -167,11 +166,15 @@ export class EndpointGate {
     },
   };
 
+  /** When queued calls' wait budgets run out: one sleep to the nearest, not a timer per queued call. */
+  readonly #expiries: DeadlineWatch;
+
   constructor(provider: string, limits: ProviderLimits, policy: RetryPolicy) {
     this.provider = provider;
     this.limits = limits;
     this.#policy = policy;
     this.#wake = new DeadlineWatch(policy.clock);
+    this.#expiries = new DeadlineWatch(policy.clock);
   }
 
   /** Calls in flight now. */
@@ -312,11 +315,11 @@ export class EndpointGate {
         return;
       }
       hooks.onWait?.(blocked.reason, blocked.detail);
-      const deadline = new AbortController();
+      let expiry: Watched | undefined;
       const leave = (): void => {
         waiter.cancelled = true;
         this.#live--;
-        deadline.abort(TIMER_DISARMED);
+        if (expiry !== undefined) this.#expiries.delete(expiry);
         signal.removeEventListener('abort', onAbort);
         if (this.#live === 0) this.#disarm();
       };
@@ -341,23 +344,25 @@ export class EndpointGate {
       signal.addEventListener('abort', onAbort, { once: true });
       this.#waiters.push(waiter);
       this.#live++;
-      if (Number.isFinite(budget.remainingMs)) this.#expireAfter(waiter, budget, enqueuedAt, blocked, deadline.signal);
+      if (Number.isFinite(budget.remainingMs)) {
+        expiry = this.#budgetExpiry(waiter, budget, enqueuedAt, blocked);
+        this.#expiries.add(expiry);
+      }
       this.#pump();
     });
   }
 
   /** Ends a queued call that is still waiting when its wait budget runs out. */
-  #expireAfter(waiter: Waiter, budget: WaitBudget, enqueuedAt: number, first: Blocked, signal: AbortSignal): void {
-    const { clock } = this.#policy;
-    clock.sleep(budget.remainingMs, signal).then(
-      () => {
+  #budgetExpiry(waiter: Waiter, budget: WaitBudget, enqueuedAt: number, first: Blocked): Watched {
+    const at = enqueuedAt + budget.remainingMs;
+    return {
+      deadline: () => at,
+      expire: (now) => {
         if (waiter.cancelled) return;
-        const now = clock.now();
         budget.spentMs += now - enqueuedAt;
         waiter.expire(budgetSpent(this.provider, budget, waitingFor(this.#blocked(now) ?? first), now - enqueuedAt));
       },
-      () => {},
-    );
+    };
   }
 
   /** Starts queued calls, oldest first, while nothing holds them back; else arms a timer for when time will free one. */
