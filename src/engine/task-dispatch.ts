@@ -331,9 +331,9 @@ export class TaskDispatch {
     const { record } = state;
     const { store, clock } = this.#ctx;
     const now = clock.now();
-    const { output, ...ending } = outcome;
+    const { output, ...patch } = outcome as TaskOutcome & TaskPatch;
     if (output !== undefined) store.setOutput({ handle: record.handle, ...output, truncated: false });
-    const patch: TaskPatch = { ...ending, endedAt: now };
+    patch.endedAt = now;
     Object.assign(record, patch);
     state.controller = undefined;
     store.updateTask(record.handle, patch);

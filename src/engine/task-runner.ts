@@ -104,7 +104,7 @@ export async function runTask(options: TaskRunOptions): Promise<TaskOutcome> {
         protectedPaths: options.protectedPaths,
         maxTurns: spec.maxTurns ?? DEFAULT_MAX_TURNS,
         tools: spec.tools ?? agent?.tools,
-        ...(options.shell === undefined ? {} : { shell: options.shell }),
+        shell: options.shell,
         tokenRoom: () => Math.min(caps.tokenRoom(), runUsage.tokenRoom()),
         checkLimit: () => caps.reached(),
         outputSchema: typeof spec.outputFormat === 'object' ? spec.outputFormat : undefined,
@@ -150,20 +150,27 @@ export async function runTask(options: TaskRunOptions): Promise<TaskOutcome> {
   } finally {
     stopTimer();
   }
-  return { ...outcome, ...activity.record() };
+  activity.recordIn(outcome);
+  return outcome;
 }
 
-/** How a task whose agent returned `result` ends; `signal` is the task's, which may have fired while the agent wrapped up. */
+/**
+ * How a task whose agent returned `result` ends; `signal` is the task's,
+ * which may have fired while the agent wrapped up. Built as one object,
+ * field by field: it becomes the task's record patch (task-dispatch.ts).
+ */
 function outcomeOf(result: AgentResult, stats: TaskUsage, signal: AbortSignal): TaskOutcome {
-  const counts = { ...stats, turns: result.turns, inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens };
+  const outcome: TaskOutcome = { ...stats, status: 'succeeded', turns: result.turns, inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens };
   // A final answer whose call crossed a cap stands: the cap only forbids the next call.
-  const output = result.json === undefined ? { text: result.text } : { text: result.text, json: result.json };
-  const keep = result.status === 'succeeded' || result.text !== '';
-  const base = keep ? { ...counts, output } : counts;
-  if (result.status === 'succeeded') return { ...base, status: 'succeeded' };
+  if (result.status === 'succeeded' || result.text !== '') {
+    outcome.output = result.json === undefined ? { text: result.text } : { text: result.text, json: result.json };
+  }
+  if (result.status === 'succeeded') return outcome;
   // A stop or time limit that fired while the agent was wrapping up still decides the status.
-  if (signal.aborted) return { ...base, ...abortedOrFailed(signal.reason) };
-  return { ...base, status: result.status, error: result.error ?? `agent ended with status ${result.status}` };
+  const ending = signal.aborted ? abortedOrFailed(signal.reason) : { status: result.status, error: result.error ?? `agent ended with status ${result.status}` };
+  outcome.status = ending.status;
+  outcome.error = ending.error;
+  return outcome;
 }
 
 /**
@@ -176,7 +183,7 @@ class TaskGateHooks implements GateCallHooks {
   readonly #options: TaskRunOptions;
   readonly #stats: TaskUsage;
   /** The detail each wait reason was last told with. */
-  readonly #announced = new Map<WaitReason, string>();
+  readonly #announced: Partial<Record<WaitReason, string>> = {};
   /** Why the call in the gate's queue now waits (a task makes one call at a time): stored with its length when it starts. */
   #queued: { reason: GateWaitReason; detail: string } | undefined;
 
@@ -217,9 +224,9 @@ class TaskGateHooks implements GateCallHooks {
 
   /** Tells that the task waits; a rate limit again when it says something new (another window, a pause), other reasons once. */
   #waiting(reason: WaitReason, detail: string): void {
-    const before = this.#announced.get(reason);
+    const before = this.#announced[reason];
     if (before !== undefined && (before === detail || (reason !== 'rate-limit' && reason !== 'provider-cap'))) return;
-    this.#announced.set(reason, detail);
+    this.#announced[reason] = detail;
     if (before === undefined) this.#options.onWait(reason);
     this.#emit({ type: 'task-waiting', ...this.#about(), reason, detail });
   }
@@ -242,22 +249,20 @@ const WRITING_TOOLS: ReadonlySet<string> = new Set(['write_file', 'edit_file']);
 /** Most refused calls a task record keeps; a model that keeps retrying one refused write would fill the store. */
 const MAX_REFUSED_KEPT = 100;
 
-/** What a task changed and was refused, from its tool calls. */
+/** What a task changed and was refused, from its tool calls; made on the first such call (most tasks have none). */
 class TaskActivity {
-  readonly #writes = new Set<string>();
-  readonly #refused: RefusedCall[] = [];
+  #writes: Set<string> | undefined;
+  #refused: RefusedCall[] | undefined;
 
   add(call: ToolCallInfo): void {
-    if (call.ok && WRITING_TOOLS.has(call.tool) && call.detail !== undefined) this.#writes.add(call.detail);
-    else if (call.refused === true && this.#refused.length < MAX_REFUSED_KEPT) this.#refused.push({ tool: call.tool, detail: call.detail ?? 'refused' });
+    if (call.ok && WRITING_TOOLS.has(call.tool) && call.detail !== undefined) (this.#writes ??= new Set()).add(call.detail);
+    else if (call.refused === true && (this.#refused?.length ?? 0) < MAX_REFUSED_KEPT) (this.#refused ??= []).push({ tool: call.tool, detail: call.detail ?? 'refused' });
   }
 
-  /** The record's fields; absent when empty. */
-  record(): Pick<TaskRecord, 'writes' | 'refused'> {
-    return {
-      ...(this.#writes.size > 0 && { writes: [...this.#writes] }),
-      ...(this.#refused.length > 0 && { refused: [...this.#refused] }),
-    };
+  /** Sets the record's fields on `outcome`; left absent when empty. */
+  recordIn(outcome: Pick<TaskRecord, 'writes' | 'refused'>): void {
+    if (this.#writes !== undefined) outcome.writes = [...this.#writes];
+    if (this.#refused !== undefined) outcome.refused = [...this.#refused];
   }
 }
 
@@ -268,10 +273,13 @@ export function abortedOrFailed(reason: unknown): Pick<TaskOutcome, 'status' | '
   return { status: 'failed', error: error.message };
 }
 
+/** The disarm function of a task without a time limit: one for all of them. */
+const NO_TIME_LIMIT = (): void => {};
+
 /** Arms the task's time limit (its spec's, else `fallbackMs`) on the injected clock; returns the disarm function. */
 export function startTimeLimit(options: Pick<TaskRunOptions, 'task' | 'clock' | 'controller'>, fallbackMs?: number): () => void {
   const timeoutMs = options.task.spec.timeoutMs ?? fallbackMs;
-  if (timeoutMs === undefined) return () => {};
+  if (timeoutMs === undefined) return NO_TIME_LIMIT;
   const disarm = new AbortController();
   options.clock.sleep(timeoutMs, disarm.signal).then(
     () => {
