@@ -49,7 +49,7 @@ export const bashTool = defineTool<{ command: string; timeoutMs?: number }>(
     return `${result.output}${dropped}\n[exit code ${String(result.exitCode)}]`;
   },
   // The command is killed at the shell's limit; the call gets a moment more to report it.
-  ({ shell }) => (shell === undefined ? undefined : shell.timeoutMs + BASH_REPORT_GRACE_MS),
+  { ownTimeLimitMs: ({ shell }) => (shell === undefined ? undefined : shell.timeoutMs + BASH_REPORT_GRACE_MS) },
 );
 
 /**

@@ -32,6 +32,7 @@ export const editFileTool = defineTool<{ path: string; old_string: string; new_s
     }
     return `Edited ${resolved.relative}: replaced 1 occurrence`;
   },
+  { withinTurn: true },
 );
 
 /** `text` with the one occurrence of `oldString` replaced; a tool error when there is not exactly one. */

@@ -167,3 +167,36 @@ describe('executeToolCalls time limit and abort', () => {
     expect(result).toMatchObject({ isError: true, content: 'stop requested' });
   });
 });
+
+describe('executeToolCalls of tools done within their turn', () => {
+  it('runs them with the task signal and arms no time limit, while others get a signal of their own', async () => {
+    const cwd = await makeDir();
+    const clock = new ManualClock();
+    const task = new AbortController();
+    const seen = new Map<string, AbortSignal>();
+    const probe = (name: string, withinTurn: boolean) =>
+      defineTool<Record<string, never>>(
+        { name, description: 'records its signal', inputSchema: { type: 'object' } },
+        (_, { signal }) => {
+          seen.set(name, signal);
+          return Promise.resolve('done');
+        },
+        { withinTurn },
+      );
+    const results = await executeToolCalls([call('a', 'quick', {}), call('b', 'slow', {})], {
+      tools: [probe('quick', true), probe('slow', false)],
+      sandbox: createSandbox({ cwd, writes: [] }),
+      signal: task.signal,
+      clock,
+    });
+    expect(results.map((result) => result.content)).toEqual(['done', 'done']);
+    expect(seen.get('quick')).toBe(task.signal);
+    expect(seen.get('slow')).not.toBe(task.signal);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('marks read_file, write_file and edit_file as done within their turn, list_files and grep not', () => {
+    const within = agentTools.filter((tool) => tool.withinTurn === true).map((tool) => tool.spec.name);
+    expect(within).toEqual(['read_file', 'write_file', 'edit_file']);
+  });
+});

@@ -73,7 +73,8 @@ async function executeToolCall(call: ToolUseBlock, execution: ToolExecution): Pr
     }
     // The provider could not parse the model's arguments; running the tool with `{}` would act on nothing the model meant.
     if (call.inputError !== undefined) throw toolFailed(`invalid arguments for ${call.name}: ${call.inputError}`);
-    const content = await runWithTimeLimit(tool, call, execution);
+    // A tool done within its turn cannot be stopped earlier by a limit or an abort (see AgentTool.withinTurn).
+    const content = await (tool.withinTurn === true ? tool.run(call.input, execution) : runWithTimeLimit(tool, call, execution));
     execution.onToolCall?.({ tool: call.name, ok: true, detail: describeTarget(call) });
     return { type: 'tool_result', toolUseId: call.id, content, isError: false };
   } catch (error) {
@@ -125,9 +126,9 @@ const watches = new WeakMap<Clock, DeadlineWatch>();
 
 /**
  * The one watch of every tool call in flight on `clock`. Its decisions wait
- * for the end of the event loop's turn: the file tools but list_files and
- * grep work synchronously and finish within the turn they start in, so they
- * never arm a sleep at all.
+ * for the end of the event loop's turn, so a call that finishes within the
+ * turn it starts in never arms a sleep at all (and the tools marked
+ * `withinTurn` skip the watch altogether).
  */
 function toolCallWatch(clock: Clock): DeadlineWatch {
   let watch = watches.get(clock);

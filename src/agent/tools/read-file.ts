@@ -36,4 +36,5 @@ export const readFileTool = defineTool<{ path: string }>(
       closeSync(file.fd);
     }
   },
+  { withinTurn: true },
 );

@@ -27,7 +27,20 @@ export interface AgentTool {
    * limit): the most one call may take, ms, in place of the per-call limit.
    */
   ownTimeLimitMs?(context: ToolContext): number | undefined;
+  /**
+   * True for a tool whose work is synchronous, so that its promise settles
+   * within the event loop's turn it starts in (read_file, write_file,
+   * edit_file): its time limit, decided at the end of the turn, and the
+   * task's abort, dispatched from a later turn, could never stop it
+   * earlier, so the executor runs it without a per-call signal and limit
+   * (whose AbortController, listener and watch entry cost more than a
+   * small read). The agent loop still checks the task's signal after it.
+   */
+  readonly withinTurn?: boolean;
 }
+
+/** What {@link defineTool} adds to a tool beyond its spec and run. */
+export type ToolTraits = Pick<AgentTool, 'ownTimeLimitMs' | 'withinTurn'>;
 
 /**
  * Builds an {@link AgentTool} whose input is checked against its own JSON
@@ -36,12 +49,12 @@ export interface AgentTool {
 export function defineTool<Input>(
   spec: ToolSpec,
   run: (input: Input, context: ToolContext) => Promise<string>,
-  ownTimeLimitMs?: (context: ToolContext) => number | undefined,
+  traits: ToolTraits = {},
 ): AgentTool {
   const validate = compileJsonSchema(spec.inputSchema);
   return {
     spec,
-    ...(ownTimeLimitMs === undefined ? {} : { ownTimeLimitMs }),
+    ...traits,
     async run(input, context) {
       const problems = validate(input);
       if (problems.length > 0) {

@@ -32,4 +32,5 @@ export const writeFileTool = defineTool<{ path: string; content: string }>(
     }
     return `Wrote ${bytes.length} bytes to ${resolved.relative}`;
   },
+  { withinTurn: true },
 );
