@@ -17,7 +17,7 @@ async function load<T>(path: string): Promise<T> {
   return (await import(/* @vite-ignore */ `../${FANOUT_BUILD}/${path}`)) as T;
 }
 
-export const { runAgent, agentToolSpecs, DEFAULT_MAX_TOKENS_PER_CALL } = await load<typeof import('../src/agent/index.js')>('agent/index.js');
+export const { runAgent, agentToolSpecs, DEFAULT_MAX_TOKENS_PER_CALL, SandboxRoot } = await load<typeof import('../src/agent/index.js')>('agent/index.js');
 export const { readFileTool } = await load<typeof import('../src/agent/tools/read-file.js')>('agent/tools/read-file.js');
 export const { createFanout } = await load<typeof import('../src/engine/index.js')>('engine/index.js');
 export const { AnthropicModel } = await load<typeof import('../src/models/anthropic/anthropic-model.js')>('models/anthropic/anthropic-model.js');
