@@ -32,6 +32,16 @@ describe('createSandbox', () => {
     });
   });
 
+  it('names paths already in normal form as given and normalizes the others, refusing any that escape', async () => {
+    const cwd = await makeDir();
+    const { named } = createSandbox({ cwd, writes: [] });
+    for (const plain of ['src/a.ts', 'a', '..hidden', 'a/..b', '...', '.git/config']) expect(named(plain)).toBe(plain);
+    expect(['./a', 'a//b', 'a/', 'a/./b', 'a/b/../c', 'a/..', '.'].map(named)).toEqual(['a', 'a/b', 'a', 'a/b', 'a/c', '.', '.']);
+    for (const escaping of ['..', '../a', 'a/../..', 'a/../../b', '/etc/passwd']) {
+      expect(() => named(escaping)).toThrow(FanoutError);
+    }
+  });
+
   it('refuses absolute paths', async () => {
     const cwd = await makeDir({ 'a.txt': 'a' });
     const message = await denial(createSandbox({ cwd, writes: ['**'] }).resolve(path.join(cwd, 'a.txt'), 'read'));

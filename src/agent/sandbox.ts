@@ -91,6 +91,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
   const guarded = (options.protectedPaths ?? []).map((dir) => path.resolve(dir));
 
   const named = (requested: string): string => {
+    if (isPlainRelative(requested)) return requested;
     if (path.isAbsolute(requested)) {
       throw denied(`path "${requested}" is absolute; use a path relative to the working directory`);
     }
@@ -137,6 +138,19 @@ export function createSandbox(options: SandboxOptions): Sandbox {
       return { absolute, relative, realRelative };
     },
   };
+}
+
+/**
+ * A relative path already in the form {@link Sandbox.named} returns (`/`
+ * separators, no empty, `.` or `..` segment, no leading or trailing `/`):
+ * it names a place inside cwd as it stands, so the common case skips
+ * resolving it. Only where `/` is the separator: elsewhere every path is
+ * normalized.
+ */
+const PLAIN_RELATIVE = path.sep === '/' ? /^(?!\.\.?(?:\/|$))[^/]+(?:\/(?!\.\.?(?:\/|$))[^/]+)*$/ : undefined;
+
+function isPlainRelative(requested: string): boolean {
+  return PLAIN_RELATIVE?.test(requested) === true;
 }
 
 /** Directories no subagent writes, wherever they are, and why where it is not obvious. */

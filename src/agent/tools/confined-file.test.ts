@@ -122,6 +122,19 @@ describe.skipIf(FD_DIRECTORY === undefined)('openInside (the quick read path)', 
     }
   });
 
+  it('declines a file in a sibling directory whose name starts with the name of cwd', async () => {
+    const cwd = await makeDir({ 'src/a.txt': 'inside' });
+    const sibling = `${cwd}-sibling`;
+    mkdirSync(sibling);
+    try {
+      writeFileSync(path.join(sibling, 'secret.txt'), 'secret');
+      symlinkSync(path.join(sibling, 'secret.txt'), path.join(cwd, 'near.txt'));
+      expect(openInside(cwd, 'near.txt', FD_DIRECTORY)).toBeUndefined();
+    } finally {
+      rmSync(sibling, { recursive: true, force: true });
+    }
+  });
+
   it('declines everything where descriptors have no paths; openConfined then reads', async () => {
     const cwd = await makeDir({ 'src/a.txt': 'inside' });
     expect(openInside(cwd, 'src/a.txt', undefined)).toBeUndefined();

@@ -155,8 +155,12 @@ export async function readDirectoryInside(realCwd: string, relative: string, fdD
 
 /** Whether `real` (an absolute real path) lies strictly inside the directory `realCwd`. */
 function isInside(realCwd: string, real: string): boolean {
-  return real.startsWith(realCwd.endsWith('/') ? realCwd : `${realCwd}/`);
+  // A real path ends in `/` only at the root; compared in place rather than against a joined `${realCwd}/`, built anew on every read.
+  if (realCwd.endsWith('/')) return real.length > realCwd.length && real.startsWith(realCwd);
+  return real.length > realCwd.length + 1 && real.charCodeAt(realCwd.length) === SLASH && real.startsWith(realCwd);
 }
+
+const SLASH = 0x2f;
 
 /** Reads at most `limit` bytes from the start of an open file. */
 export function readHead(file: ConfinedFile, limit: number): Buffer {
@@ -168,7 +172,7 @@ export function readHead(file: ConfinedFile, limit: number): Buffer {
     filled += read;
   }
   // Only the bytes read are returned, so the pool's uninitialised memory never leaks.
-  return buffer.subarray(0, filled);
+  return filled === buffer.length ? buffer : buffer.subarray(0, filled);
 }
 
 /** Replaces the whole content of an open file. */

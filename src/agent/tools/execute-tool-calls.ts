@@ -41,6 +41,8 @@ export interface ToolExecution extends ToolContext {
  * wait for it. Never throws: failures become `isError` results.
  */
 export function executeToolCalls(calls: readonly ToolUseBlock[], execution: ToolExecution): Promise<ToolResultBlock[]> {
+  // Most turns ask for one call, which has nothing to wait for.
+  if (calls.length === 1) return executeToolCall(calls[0]!, execution).then((result) => [result]);
   const previousOnPath = new Map<string, Promise<unknown>>();
   let barrier: Promise<unknown> | undefined;
   let sinceBarrier: Array<Promise<unknown>> = [];
