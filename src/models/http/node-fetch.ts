@@ -1,23 +1,13 @@
-import http from 'node:http';
-import https from 'node:https';
 import { systemClock, type Clock } from '../../contracts/clock.js';
 import { CallWatch, type CallTimeouts, type Watchdog } from './call-watch.js';
-import { toResponse } from './node-response.js';
+import { Http1Pool, type Exchange } from './http1-pool.js';
+import { AnswerReader, type AnswerHandlers } from './node-response.js';
 
 /** The `fetch` signature the official model SDKs accept through their `fetch` option. */
 export type FetchFunction = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
 /** Options of {@link createNodeFetch}. */
 export interface NodeFetchOptions {
-  /**
-   * Sockets per origin; above it requests queue inside the agent. Unbounded
-   * by default: the plan's concurrency and the endpoint's adaptive window
-   * already bound the calls in flight, and a cap here would be a second,
-   * hidden limit (1,000 calls at once would queue behind 256 sockets).
-   * Idle sockets kept for reuse stay at most 256.
-   * @default Infinity
-   */
-  maxSockets?: number;
   /** Time limits of every request, unless {@link NodeFetch.withTimeouts} overrides them. */
   timeouts?: Partial<CallTimeouts>;
   /** The clock the time limits run on (a test's manual clock). @default the system clock */
@@ -29,33 +19,35 @@ export type { CallTimeouts } from './call-watch.js';
 /** The time limits of a call unless configured otherwise. */
 export const DEFAULT_CALL_TIMEOUTS: Readonly<CallTimeouts> = { streamIdleTimeoutMs: 60_000, callTimeoutMs: 600_000 };
 
-/** A fetch over `node:http` keep-alive agents, and the way to release its sockets. */
+/** A fetch over keep-alive connections, and the way to release them. */
 export interface NodeFetch {
   fetch: FetchFunction;
   /** The same fetch (same sockets) with other time limits, e.g. one model's own. */
   withTimeouts(timeouts: Partial<CallTimeouts>): FetchFunction;
-  /** Destroys the agents' sockets so the process can exit. */
+  /** Closes every connection, idle or busy, so the process can exit. */
   close(): void;
 }
 
 /**
- * A minimal `fetch` over `node:http`/`node:https` with keep-alive agents,
- * given to the SDKs through their documented `fetch` option.
+ * A minimal `fetch` over keep-alive HTTP/1.1 connections ({@link Http1Pool}:
+ * `net`/`tls` sockets, no cap on connections per origin: the plan's
+ * concurrency and the endpoint's adaptive window bound the calls in flight;
+ * idle ones kept at most 256), given to the SDKs through their documented
+ * `fetch` option.
  *
  * Why not the global fetch (undici): at hundreds of concurrent calls its
  * per-request work (request objects, header validation, its connection
- * pool) made the model path measurably slower than a bare keep-alive loop.
- * Here the request goes out through `node:http`, its body in the same write
- * as its head; the answer is a real `Response` whose body is read from the
- * socket (see {@link toResponse}). It supports what the model SDKs send:
- * string or byte bodies, `Headers` or plain header objects, and an
- * AbortSignal.
+ * pool) made the model path measurably slower than a bare keep-alive loop;
+ * and why not `node:http`: see {@link Http1Pool}. The request goes out in
+ * one write, head and body; the answer is a real `Response` whose body is
+ * read from the socket (see {@link AnswerReader}). It supports what the
+ * model SDKs send: string or byte bodies, `Headers` or plain header
+ * objects, and an AbortSignal.
  */
 export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
-  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? Number.POSITIVE_INFINITY, maxFreeSockets: 256 };
-  const watch = new CallWatch(options.clock ?? systemClock);
+  const clock = options.clock ?? systemClock;
+  const watch = new CallWatch(clock);
   const defaults: CallTimeouts = { ...DEFAULT_CALL_TIMEOUTS, ...options.timeouts };
-  const agents: http.Agent[] = [];
   // Parsing each absolute URL costs more than the rest of the request setup; the origins are few.
   const origins = new Map<string, Origin>();
 
@@ -63,14 +55,11 @@ export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
     let found = origins.get(origin);
     if (found === undefined) {
       const url = new URL(origin);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`fetch: ${url.protocol} URLs are not supported`);
       const secure = url.protocol === 'https:';
-      const agent = secure ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
-      agents.push(agent);
+      const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
       found = {
-        transport: secure ? https : http,
-        agent,
-        hostname: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname,
-        port: url.port,
+        pool: new Http1Pool({ secure, hostname, port: url.port === '' ? (secure ? 443 : 80) : Number(url.port) }, { maxIdle: 256, clock }),
         // What Node would send: the port only when it is not the scheme's default, IPv6 in brackets.
         host: url.host,
       };
@@ -82,28 +71,28 @@ export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
   const fetchWith =
     (timeouts: CallTimeouts): FetchFunction =>
     (input, init = {}) => {
-      const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-      const slash = url.indexOf('/', url.indexOf('//') + 2);
-      const origin = originOf(slash < 0 ? url : url.slice(0, slash));
-      return send(origin, slash < 0 ? '/' : url.slice(slash), init, watch.start(timeouts));
+      try {
+        const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+        const slash = url.indexOf('/', url.indexOf('//') + 2);
+        const origin = originOf(slash < 0 ? url : url.slice(0, slash));
+        return send(origin, slash < 0 ? '/' : url.slice(slash), init, watch.start(timeouts));
+      } catch (error) {
+        return Promise.reject(error as Error);
+      }
     };
 
   return {
     fetch: fetchWith(defaults),
     withTimeouts: (timeouts) => fetchWith({ ...defaults, ...timeouts }),
     close() {
-      for (const agent of agents) agent.destroy();
-      agents.length = 0;
+      for (const { pool } of origins.values()) pool.close();
       origins.clear();
     },
   };
 }
 
 interface Origin {
-  transport: typeof http | typeof https;
-  agent: http.Agent;
-  hostname: string;
-  port: string;
+  pool: Http1Pool;
   /** The Host header's value. */
   host: string;
 }
@@ -114,42 +103,76 @@ function send(origin: Origin, path: string, init: RequestInit, watchdog: Watchdo
     watchdog.stop();
     return Promise.reject(abortError(signal));
   }
-  const body = requestBody(init.body);
+  let head: string;
+  let body: string | Uint8Array | undefined;
   const method = init.method ?? 'GET';
-  const headers = headerLines(init.headers, origin.host, method, body);
-  const { transport, agent, hostname, port } = origin;
+  try {
+    body = requestBody(init.body);
+    head = requestHead(method, path, init.headers, origin.host, body);
+  } catch (error) {
+    watchdog.stop();
+    return Promise.reject(error as Error);
+  }
   return new Promise<Response>((resolve, reject) => {
-    let failAnswer: ((error: Error) => void) | undefined;
-    let settled = false;
-    const failWith = (error: Error): void => {
-      req.destroy(error);
-      if (failAnswer !== undefined) failAnswer(error);
-      else fail(error);
-    };
-    const onAbort = (): void => failWith(abortError(signal));
-    const release = (): void => {
-      watchdog.stop();
-      signal?.removeEventListener('abort', onAbort);
-    };
-    const answered = (response: Response): void => {
-      settled = true;
-      resolve(response);
-    };
-    const fail = (error: Error): void => {
-      release();
-      if (settled) return;
-      settled = true;
-      reject(isAbortError(error) ? error : new TypeError('fetch failed', { cause: error }));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-    watchdog.onExpiry(failWith);
-
-    const req = transport.request({ method, hostname, port, path, headers, agent }, (res) => {
-      failAnswer = toResponse(res, { activity: watchdog.activity, done: release, answered, failed: fail });
-    });
-    req.on('error', fail);
-    req.end(body);
+    const call = new FetchCall(resolve, reject, signal, watchdog);
+    call.attach(origin.pool.send(head, body, method === 'HEAD', call.reader));
   });
+}
+
+/**
+ * One fetch in flight: its promise, its signal and time limits. One object
+ * with methods rather than a closure for each role: it is made per call.
+ */
+class FetchCall implements AnswerHandlers {
+  readonly reader: AnswerReader = new AnswerReader(this);
+  #exchange: Exchange | undefined;
+  #settled = false;
+
+  constructor(
+    private readonly resolve: (response: Response) => void,
+    private readonly reject: (error: Error) => void,
+    private readonly signal: AbortSignal | undefined,
+    private readonly watchdog: Watchdog,
+  ) {
+    signal?.addEventListener('abort', this, { once: true });
+    watchdog.onExpiry((error) => this.#failWith(error));
+  }
+
+  attach(exchange: Exchange): void {
+    this.#exchange = exchange;
+    this.reader.attach(exchange);
+  }
+
+  /** The signal fired. */
+  handleEvent(): void {
+    this.#failWith(abortError(this.signal));
+  }
+
+  activity(): void {
+    this.watchdog.activity();
+  }
+
+  answered(response: Response): void {
+    this.#settled = true;
+    this.resolve(response);
+  }
+
+  failed(error: Error): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.reject(isAbortError(error) ? error : new TypeError('fetch failed', { cause: error }));
+  }
+
+  done(): void {
+    this.watchdog.stop();
+    this.signal?.removeEventListener('abort', this);
+  }
+
+  /** Ends the call with `error` wherever it is: waiting for the answer, or in a body being streamed. */
+  #failWith(error: Error): void {
+    this.#exchange?.cancel();
+    this.reader.fail(error);
+  }
 }
 
 /** A string stays a string: Node then sends it in the same write as the request head. */
@@ -161,20 +184,28 @@ function requestBody(body: RequestInit['body']): string | Uint8Array | undefined
   throw new TypeError('node fetch: only string and byte request bodies are supported');
 }
 
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const INVALID_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
+const INVALID_PATH = /[^\u0021-\u00ff]/;
+
 /**
- * The request's header lines as Node's flat `[name, value, ...]` list, with
- * Host and Content-Length: Node then writes the head from the list at once
- * instead of storing each header in its header map first.
+ * The request line and headers, ending with the blank line, with Host and
+ * Content-Length: the body decides its length, and the origin the host
+ * unless the caller set one. Names and values are checked as Node checks
+ * them: nothing a caller passes can end a line early.
  */
-function headerLines(headers: RequestInit['headers'], host: string, method: string, body: string | Uint8Array | undefined): string[] {
-  const lines: string[] = [];
+function requestHead(method: string, path: string, headers: RequestInit['headers'], host: string, body: string | Uint8Array | undefined): string {
+  if (!TOKEN.test(method)) throw new TypeError(`fetch: invalid method "${method}"`);
+  if (INVALID_PATH.test(path)) throw new TypeError('fetch: the request path contains unescaped characters');
+  let head = `${method} ${path} HTTP/1.1\r\n`;
   let hasHost = false;
   const add = (name: string, value: string): void => {
+    if (!TOKEN.test(name)) throw new TypeError(`fetch: invalid header name "${name}"`);
+    if (INVALID_VALUE.test(value)) throw new TypeError(`fetch: invalid value of header ${name}`);
     const lower = name.toLowerCase();
-    // Node computes neither from the list: the body decides its length, and the origin its host unless the caller set one.
     if (lower === 'content-length') return;
     if (lower === 'host') hasHost = true;
-    lines.push(lower, value);
+    head += `${lower}: ${value}\r\n`;
   };
   if (headers instanceof Headers) headers.forEach((value, name) => add(name, value));
   else if (Array.isArray(headers)) {
@@ -182,11 +213,11 @@ function headerLines(headers: RequestInit['headers'], host: string, method: stri
   } else if (headers !== undefined && headers !== null) {
     for (const [name, value] of Object.entries(headers)) add(name, typeof value === 'string' ? value : value.join(', '));
   }
-  if (!hasHost) lines.push('host', host);
-  if (body !== undefined) lines.push('content-length', String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength));
-  // Node writes the head from a list before the body is known: a bodiless POST would otherwise go out chunked.
-  else if (method !== 'GET' && method !== 'HEAD') lines.push('content-length', '0');
-  return lines;
+  if (!hasHost) head += `host: ${host}\r\n`;
+  if (body !== undefined) head += `content-length: ${typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength}\r\n`;
+  // A bodiless POST announces its empty body: without a length the server could not tell where it ends.
+  else if (method !== 'GET' && method !== 'HEAD') head += 'content-length: 0\r\n';
+  return `${head}\r\n`;
 }
 
 function isAbortError(error: Error): boolean {

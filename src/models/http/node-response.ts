@@ -1,121 +1,140 @@
-import type http from 'node:http';
 import { BufferedResponse } from './buffered-response.js';
+import type { AnswerHead } from './http1-answer.js';
+import type { Exchange, ExchangeHandlers } from './http1-pool.js';
 
 /** Statuses whose answer has no body, which `Response` refuses one for. */
 const NULL_BODY_STATUSES = new Set([204, 205, 304]);
 
-/** Who {@link toResponse} reports to. */
+/** Who an {@link AnswerReader} reports to. */
 export interface AnswerHandlers {
   /** Bytes of the answer arrived (its head, then each body chunk). */
-  activity: () => void;
+  activity(): void;
   /** The `Response` can be handed over: at once for an event stream, else when the body is complete. */
-  answered: (response: Response) => void;
+  answered(response: Response): void;
   /** The answer failed before it could be handed over. */
-  failed: (error: Error) => void;
-  /** The body has been read to its end, failed or been cancelled. */
-  done: () => void;
+  failed(error: Error): void;
+  /** The body has been read to its end, failed or been cancelled. Called once. */
+  done(): void;
 }
 
 /**
- * The `Response` of an answer from `node:http`. Server-sent events get a real
- * `Response` whose body is streamed from the socket as the data arrives (a
- * slow reader pauses the socket instead of buffering the whole answer); any
- * other answer is read whole and handed over as a {@link BufferedResponse}.
- * Returns how to fail the answer when the request is aborted: the pending
- * response, or the body stream a reader is in; no effect once it ended.
+ * Makes the `Response` of an answer as its exchange reports it. Server-sent
+ * events get a real `Response` whose body is streamed from the socket as the
+ * data arrives (a slow reader pauses the socket instead of buffering the
+ * whole answer); any other answer is read whole and handed over as a
+ * {@link BufferedResponse}.
  */
-export function toResponse(res: http.IncomingMessage, on: AnswerHandlers): (error: Error) => void {
-  on.activity();
-  const status = res.statusCode ?? 0;
-  if ((res.headers['content-type'] ?? '').startsWith('text/event-stream') && !NULL_BODY_STATUSES.has(status)) {
-    return streamedResponse(res, on);
-  }
-  const chunks: Buffer[] = [];
-  // One listener: with a second one Node copies its listener list at every chunk.
-  res.on('data', (chunk: Buffer) => {
-    on.activity();
-    chunks.push(chunk);
-  });
-  res.on('error', (error) => {
-    on.done();
-    on.failed(error);
-  });
-  res.on('end', () => {
-    on.done();
-    const bytes = NULL_BODY_STATUSES.has(status) ? null : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-    on.answered(new BufferedResponse(bytes, status, res.statusMessage ?? '', res.headers));
-  });
-  return on.failed;
-}
+export class AnswerReader implements ExchangeHandlers {
+  readonly #on: AnswerHandlers;
+  #exchange: Exchange | undefined;
+  #head: AnswerHead | undefined;
+  #chunks: Buffer[] = [];
+  #stream: ReadableStreamDefaultController<Uint8Array> | undefined;
+  #over = false;
 
-function streamedResponse(res: http.IncomingMessage, on: AnswerHandlers): (error: Error) => void {
-  let response: Response;
-  let controller: ReadableStreamDefaultController<Uint8Array> | undefined;
-  const body = socketStream(res, on, (opened) => (controller = opened));
-  try {
-    response = new Response(body, { status: res.statusCode, statusText: res.statusMessage ?? '', headers: headerPairs(res.rawHeaders) });
-  } catch (error) {
-    // `Response` refuses a status outside 200-599: that fails the fetch.
-    on.failed(error as Error);
-    return () => {};
+  constructor(on: AnswerHandlers) {
+    this.#on = on;
   }
-  on.answered(response);
-  return (error) => {
-    try {
-      controller?.error(error);
-    } catch {
-      // the body already ended
+
+  /** The exchange whose answer this reads: paused, resumed or cancelled with the body stream. */
+  attach(exchange: Exchange): void {
+    this.#exchange = exchange;
+  }
+
+  head(head: AnswerHead): void {
+    this.#on.activity();
+    const status = head.status;
+    if (!(head.headers['content-type'] ?? '').startsWith('text/event-stream') || NULL_BODY_STATUSES.has(status)) {
+      this.#head = head;
+      return;
     }
-  };
+    let response: Response;
+    try {
+      response = new Response(this.#socketStream(), { status, statusText: head.statusText, headers: headerPairs(head) });
+    } catch (error) {
+      // `Response` refuses a status outside 200-599: that fails the fetch.
+      this.#stream = undefined;
+      this.#exchange?.cancel();
+      this.fail(error as Error);
+      return;
+    }
+    this.#on.answered(response);
+  }
+
+  data(chunk: Buffer): void {
+    this.#on.activity();
+    const stream = this.#stream;
+    if (stream === undefined) {
+      this.#chunks.push(chunk);
+      return;
+    }
+    stream.enqueue(chunk);
+    if ((stream.desiredSize ?? 1) <= 0) this.#exchange?.pause();
+  }
+
+  end(): void {
+    if (!this.#finish()) return;
+    if (this.#stream !== undefined) {
+      closeStream(this.#stream);
+      return;
+    }
+    const head = this.#head as AnswerHead;
+    const chunks = this.#chunks;
+    const bytes = NULL_BODY_STATUSES.has(head.status) ? null : chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+    this.#on.answered(new BufferedResponse(bytes, head.status, head.statusText, head.headers));
+  }
+
+  /** The answer failed: the pending fetch rejects, or the body stream a reader is in errors; no effect once it ended. */
+  fail(error: Error): void {
+    if (!this.#finish()) return;
+    if (this.#stream === undefined) this.#on.failed(error);
+    else errorStream(this.#stream, error);
+  }
+
+  /** Marks the answer over; false when it already was. */
+  #finish(): boolean {
+    if (this.#over) return false;
+    this.#over = true;
+    this.#on.done();
+    return true;
+  }
+
+  #socketStream(): ReadableStream<Uint8Array> {
+    return new ReadableStream<Uint8Array>({
+      start: (controller) => {
+        this.#stream = controller;
+      },
+      pull: () => this.#exchange?.resume(),
+      cancel: () => {
+        this.#exchange?.cancel();
+        this.#finish();
+      },
+    });
+  }
 }
 
-/**
- * Streams a response body to the reader, pausing the socket while the reader
- * is behind so a slow consumer does not buffer the whole answer.
- */
-function socketStream(
-  res: http.IncomingMessage,
-  { activity, done }: AnswerHandlers,
-  expose: (controller: ReadableStreamDefaultController<Uint8Array>) => void,
-): ReadableStream<Uint8Array> {
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      expose(controller);
-      res.on('data', (chunk: Buffer) => {
-        activity();
-        controller.enqueue(chunk);
-        if ((controller.desiredSize ?? 1) <= 0) res.pause();
-      });
-      res.on('end', () => {
-        done();
-        try {
-          controller.close();
-        } catch {
-          // already errored by an abort
-        }
-      });
-      res.on('error', (error) => {
-        done();
-        try {
-          controller.error(error);
-        } catch {
-          // already errored by an abort
-        }
-      });
-    },
-    pull() {
-      res.resume();
-    },
-    cancel() {
-      done();
-      res.destroy();
-    },
-  });
+function closeStream(stream: ReadableStreamDefaultController<Uint8Array>): void {
+  try {
+    stream.close();
+  } catch {
+    // the reader cancelled it
+  }
+}
+
+function errorStream(stream: ReadableStreamDefaultController<Uint8Array>, error: Error): void {
+  try {
+    stream.error(error);
+  } catch {
+    // the reader cancelled it
+  }
 }
 
 /** Pairs, not a Headers object: `Response` copies its init headers, so building one first would do it twice. */
-function headerPairs(raw: string[]): Array<[string, string]> {
+function headerPairs(head: AnswerHead): Array<[string, string]> {
   const pairs: Array<[string, string]> = [];
-  for (let i = 0; i + 1 < raw.length; i += 2) pairs.push([raw[i]!, raw[i + 1]!]);
+  for (const [name, value] of Object.entries(head.headers)) {
+    if (Array.isArray(value)) for (const each of value) pairs.push([name, each]);
+    else if (value !== undefined) pairs.push([name, value]);
+  }
   return pairs;
 }

@@ -1,0 +1,209 @@
+import type http from 'node:http';
+
+/** The head of an HTTP/1.1 answer: status, reason and Node-style headers (names lower case). */
+export interface AnswerHead {
+  status: number;
+  statusText: string;
+  /** Repeated headers joined with ", " as `Headers` does, `set-cookie` kept as a list. */
+  headers: http.IncomingHttpHeaders;
+}
+
+/** What an {@link AnswerParser} finds, in order: a head, body chunks, the end. */
+export interface AnswerEvents {
+  head(head: AnswerHead): void;
+  data(chunk: Buffer): void;
+  /** The answer is complete; `reusable` when the connection may carry another request. */
+  end(reusable: boolean): void;
+}
+
+/** Bytes that are not a valid HTTP/1.1 answer. Like Node's parser errors, its code starts with `HPE_`. */
+export class MalformedAnswerError extends Error {
+  override readonly name = 'MalformedAnswerError';
+  readonly code = 'HPE_INVALID_ANSWER';
+}
+
+/** Node's default limit (`--max-http-header-size`): a head larger than this is refused, not buffered. */
+export const MAX_HEAD_BYTES = 16_384;
+/** A chunk-size or trailer line longer than this is refused. */
+const MAX_LINE_BYTES = 4_096;
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const INVALID_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
+const STATUS_LINE = /^HTTP\/1\.([01]) ([1-9]\d\d)(?: ([^\r\n]*))?$/;
+const NULL_BODY_STATUSES = new Set([204, 304]);
+
+type State = 'head' | 'length' | 'close' | 'chunk-size' | 'chunk-data' | 'chunk-end' | 'trailers' | 'done';
+
+/**
+ * Reads one HTTP/1.1 answer from the bytes of a connection, however they are
+ * split: the head (1xx interim answers skipped), then a body framed by
+ * content-length, by chunked transfer coding, or by the connection's end.
+ * Strict where Node's parser is: heads over {@link MAX_HEAD_BYTES}, folded or
+ * invalid header lines, a bad chunk size, conflicting lengths, or a length
+ * beside a transfer coding throw {@link MalformedAnswerError}.
+ */
+export class AnswerParser {
+  readonly #on: AnswerEvents;
+  readonly #bodiless: boolean;
+  #state: State = 'head';
+  #pending: Buffer | undefined;
+  #remaining = 0;
+  #keepAlive = false;
+
+  /** `bodiless`: the request was a HEAD, whose answer has no body whatever its head says. */
+  constructor(on: AnswerEvents, bodiless = false) {
+    this.#on = on;
+    this.#bodiless = bodiless;
+  }
+
+  /** Whether any byte of the answer has arrived or the answer is complete. */
+  get started(): boolean {
+    return this.#state !== 'head' || this.#pending !== undefined;
+  }
+
+  /** Bytes from the connection. Throws {@link MalformedAnswerError} when they are not a valid answer. */
+  push(bytes: Buffer): void {
+    let chunk = bytes;
+    if (this.#pending !== undefined) {
+      chunk = Buffer.concat([this.#pending, chunk]);
+      this.#pending = undefined;
+    }
+    let at = 0;
+    while (at < chunk.length) {
+      switch (this.#state) {
+        case 'head': {
+          const end = chunk.indexOf('\r\n\r\n', at, 'latin1');
+          if (end < 0 || end - at > MAX_HEAD_BYTES) {
+            if (chunk.length - at > MAX_HEAD_BYTES) throw new MalformedAnswerError(`an answer head over ${MAX_HEAD_BYTES} bytes`);
+            this.#pending = chunk.subarray(at);
+            return;
+          }
+          this.#readHead(chunk.toString('latin1', at, end));
+          at = end + 4;
+          break;
+        }
+        case 'length':
+        case 'chunk-data': {
+          const take = Math.min(this.#remaining, chunk.length - at);
+          this.#on.data(chunk.subarray(at, at + take));
+          this.#remaining -= take;
+          at += take;
+          if (this.#remaining === 0) {
+            if (this.#state === 'length') this.#finish(at < chunk.length);
+            else this.#state = 'chunk-end';
+          }
+          break;
+        }
+        case 'close':
+          this.#on.data(at === 0 ? chunk : chunk.subarray(at));
+          at = chunk.length;
+          break;
+        case 'chunk-end': {
+          if (chunk.length - at < 2) {
+            this.#pending = chunk.subarray(at);
+            return;
+          }
+          if (chunk[at] !== 0x0d || chunk[at + 1] !== 0x0a) throw new MalformedAnswerError('a chunk not ended by CRLF');
+          at += 2;
+          this.#state = 'chunk-size';
+          break;
+        }
+        case 'chunk-size':
+        case 'trailers': {
+          const end = chunk.indexOf('\r\n', at, 'latin1');
+          if (end < 0 || end - at > MAX_LINE_BYTES) {
+            if (chunk.length - at > MAX_LINE_BYTES) throw new MalformedAnswerError('a chunk line too long');
+            this.#pending = chunk.subarray(at);
+            return;
+          }
+          const line = chunk.toString('latin1', at, end);
+          at = end + 2;
+          if (this.#state === 'trailers') {
+            if (line === '') this.#finish(at < chunk.length);
+          } else {
+            const size = /^([0-9a-fA-F]{1,12})[\t ]*(?:;.*)?$/.exec(line);
+            if (size === null) throw new MalformedAnswerError(`an invalid chunk size "${line.slice(0, 40)}"`);
+            this.#remaining = Number.parseInt(size[1] as string, 16);
+            this.#state = this.#remaining === 0 ? 'trailers' : 'chunk-data';
+          }
+          break;
+        }
+        case 'done':
+          // Nothing may follow an answer: fanout sends one request at a time on a connection.
+          throw new MalformedAnswerError('bytes after the end of the answer');
+      }
+    }
+  }
+
+  /**
+   * The connection ended. True when that completes the answer (a body
+   * framed by the connection's end); false when the answer is cut short
+   * (or never came).
+   */
+  finish(): boolean {
+    if (this.#state === 'done') return true;
+    if (this.#state !== 'close') return false;
+    this.#state = 'done';
+    this.#on.end(false);
+    return true;
+  }
+
+  #finish(more: boolean): void {
+    this.#state = 'done';
+    this.#on.end(this.#keepAlive && !more);
+  }
+
+  #readHead(text: string): void {
+    const lines = text.split('\r\n');
+    const status = STATUS_LINE.exec(lines[0] as string);
+    if (status === null) throw new MalformedAnswerError(`an invalid status line "${(lines[0] as string).slice(0, 40)}"`);
+    const code = Number(status[2]);
+    const headers: http.IncomingHttpHeaders = Object.create(null) as http.IncomingHttpHeaders;
+    for (let i = 1; i < lines.length; i++) {
+      const line = lines[i] as string;
+      const colon = line.indexOf(':');
+      const name = colon > 0 ? line.slice(0, colon) : '';
+      if (!TOKEN.test(name)) throw new MalformedAnswerError(`an invalid header line "${line.slice(0, 40)}"`);
+      const value = line.slice(colon + 1).replace(/^[\t ]+|[\t ]+$/g, '');
+      if (INVALID_VALUE.test(value)) throw new MalformedAnswerError(`an invalid value of header ${name}`);
+      addHeader(headers, name.toLowerCase(), value);
+    }
+    if (code < 200) {
+      // An interim answer (100 Continue, 103 Early Hints); fanout asks for no upgrade.
+      if (code === 101) throw new MalformedAnswerError('an upgrade nobody asked for');
+      return;
+    }
+    const connection = (headers.connection ?? '').toLowerCase();
+    this.#keepAlive = status[1] === '1' ? !/(?:^|,)\s*close\s*(?:,|$)/.test(connection) : /(?:^|,)\s*keep-alive\s*(?:,|$)/.test(connection);
+    this.#on.head({ status: code, statusText: status[3] ?? '', headers });
+    const coding = headers['transfer-encoding'];
+    const length = headers['content-length'];
+    if (this.#bodiless || NULL_BODY_STATUSES.has(code)) this.#finish(false);
+    else if (coding !== undefined) {
+      if (length !== undefined) throw new MalformedAnswerError('both a content-length and a transfer-encoding');
+      if (/(?:^|,)\s*chunked\s*$/i.test(coding)) this.#state = 'chunk-size';
+      else this.#state = 'close';
+    } else if (length !== undefined) {
+      this.#remaining = contentLength(length);
+      if (this.#remaining === 0) this.#finish(false);
+      else this.#state = 'length';
+    } else this.#state = 'close';
+    if (this.#state === 'close') this.#keepAlive = false;
+  }
+}
+
+function addHeader(headers: http.IncomingHttpHeaders, name: string, value: string): void {
+  if (name === 'set-cookie') {
+    (headers['set-cookie'] ??= []).push(value);
+    return;
+  }
+  const before = headers[name] as string | undefined;
+  headers[name] = before === undefined ? value : `${before}, ${value}`;
+}
+
+/** A content-length, repeated or not; repeats must agree. */
+function contentLength(value: string): number {
+  const values = value.split(',').map((part) => part.trim());
+  if (!values.every((part) => /^\d{1,15}$/.test(part) && part === values[0])) throw new MalformedAnswerError(`an invalid content-length "${value}"`);
+  return Number(values[0]);
+}
