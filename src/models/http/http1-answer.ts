@@ -129,8 +129,8 @@ export class AnswerParser {
           break;
         }
         case 'done':
-          // Nothing may follow an answer: fanout sends one request at a time on a connection.
-          throw new MalformedAnswerError('bytes after the end of the answer');
+          // Bytes after the answer: its end was reported as not reusable (fanout sends one request at a time).
+          return;
       }
     }
   }
