@@ -2,8 +2,9 @@ import type http from 'node:http';
 
 /**
  * A `Response` for an answer read whole, over the bytes and the header
- * object Node parsed. The SDKs read non-streamed answers through `ok`,
- * `status`, `headers.get` and `json()`/`text()`; undici's own `Response`
+ * object parsed from the answer (Node's `IncomingHttpHeaders` shape). The
+ * SDKs read non-streamed answers through `ok`, `status`, `headers.get` and
+ * `json()`/`text()`; undici's own `Response`
  * would copy and validate every header into a `Headers` and wrap the bytes
  * in a web stream first, which cost about a quarter of the CPU of the whole
  * model path at hundreds of concurrent calls (docs/benchmarks.md). The rest
@@ -106,7 +107,7 @@ export class BufferedResponse implements Response {
 }
 
 /**
- * The `Headers` of a {@link BufferedResponse}: reads Node's parsed header
+ * The `Headers` of a {@link BufferedResponse}: reads the parsed header
  * object (names lower case, repeated headers joined with ", "), iterates in
  * name order as `Headers` does, and like a fetch response's headers cannot
  * be changed.
