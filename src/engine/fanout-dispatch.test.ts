@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { FanoutError } from '../contracts/errors.js';
 import { textResponse } from '../models/scripted-model.js';
 import { settle } from './manual-clock.js';
-import { createHarness, heldStep, task, type Harness } from './test-support/engine-harness.js';
+import { createHarness, deferred, heldStep, task, type Harness } from './test-support/engine-harness.js';
+import { AGENTS_PER_TURN } from './task-dispatch.js';
 import { useHarnesses } from './test-support/use-harnesses.js';
 import type { TodoItem, TodoStatus } from '../contracts/records.js';
 
@@ -43,6 +44,44 @@ describe('spawn', () => {
     const result = await fanout.wait(runId);
     expect(result.status).toBe('succeeded');
     expect(result.outputs.a?.text).toBe('held answer');
+  });
+
+  it('starts a burst of tasks in its tick and begins their agents AGENTS_PER_TURN per turn of the event loop', async () => {
+    const { fanout, model } = setup();
+    const count = AGENTS_PER_TURN * 2 + 10;
+    const release = deferred();
+    const shared = model(
+      'scripted:shared',
+      Array.from({ length: count }, () => async () => {
+        await release.promise;
+        return textResponse('done');
+      }),
+    );
+    const ids = Array.from({ length: count }, (_, index) => `t${index}`);
+    const { runId } = fanout.spawn({ synthesis: false, tasks: ids.map((id) => task(id, { model: 'scripted:shared' })) }, { concurrency: count });
+    expect(harness.eventsOf('task-start')).toHaveLength(count);
+    expect(Object.values(statuses(runId)).every((status) => status === 'running')).toBe(true);
+    const called: number[] = [];
+    for (let turn = 0; turn < 4; turn++) {
+      await Promise.resolve();
+      called.push(shared.requests.length);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(called).toEqual([AGENTS_PER_TURN, AGENTS_PER_TURN * 2, count, count]);
+    release.resolve();
+    await expect(fanout.wait(runId)).resolves.toMatchObject({ status: 'succeeded' });
+  });
+
+  it('stops the tasks of a burst whose agents have not begun yet without calling their model', async () => {
+    const { fanout, model } = setup();
+    const count = AGENTS_PER_TURN + 5;
+    const shared = model('scripted:shared', Array.from({ length: count }, () => heldStep().step));
+    const ids = Array.from({ length: count }, (_, index) => `t${index}`);
+    const { runId } = fanout.spawn({ synthesis: false, tasks: ids.map((id) => task(id, { model: 'scripted:shared' })) }, { concurrency: count });
+    await fanout.stop(runId);
+    const result = await fanout.wait(runId);
+    expect(result.tasks.map((record) => record.status)).toEqual(ids.map(() => 'stopped'));
+    expect(shared.requests).toHaveLength(AGENTS_PER_TURN);
   });
 
   it('starts a task as soon as its own dependency ends, while a slow sibling still runs', async () => {

@@ -25,6 +25,16 @@ interface TaskState {
 /** Default number of tasks running at once. */
 export const DEFAULT_CONCURRENCY = 8;
 
+/**
+ * Most agents one release of tasks begins in the current turn of the event
+ * loop; the agents of a larger release (a run's first dispatch: 1,000 at
+ * concurrency 1,000) begin this many per later turn. An agent's first request
+ * needs the event loop to connect its socket and write, so 1,000 agents begun
+ * in one turn sent nothing until the last request was built (~600 ms after
+ * spawn); paced, the first requests leave while the later ones are built.
+ */
+export const AGENTS_PER_TURN = 64;
+
 /** How tasks that have not started end while the run is ending early; none while it goes on. */
 export interface EarlyEnding {
   status: 'stopped' | 'skipped';
@@ -193,7 +203,12 @@ export class TaskDispatch {
       for (const index of ready) this.#settleUnstarted(index, ending.status, ending.message);
       return;
     }
-    for (let index = this.#scheduler.take(); index !== undefined; index = this.#scheduler.take()) this.#startTask(index);
+    const later: Array<() => void> = [];
+    let begun = 0;
+    for (let index = this.#scheduler.take(); index !== undefined; index = this.#scheduler.take()) {
+      this.#startTask(index, begun++ < AGENTS_PER_TURN ? undefined : later);
+    }
+    if (later.length > 0) beginInTurns(later, 0);
     if (ready.length === 0) return;
     const reason: WaitReason = this.#run.plan.todoMode === 'sequential' ? 'sequential' : 'concurrency';
     for (const index of ready) {
@@ -221,7 +236,11 @@ export class TaskDispatch {
     this.#hooks.emit({ type: 'task-waiting', runId: this.#run.runId, at, id: record.taskId, handle: record.handle, reason, detail });
   }
 
-  #startTask(index: number): void {
+  /**
+   * Starts a task: its record, events and todo item now; its agent now, or,
+   * given `later`, once the entry it adds there is called (see {@link AGENTS_PER_TURN}).
+   */
+  #startTask(index: number, later: Array<() => void> | undefined): void {
     const state = this.#tasks[index] as TaskState;
     const { record } = state;
     const { clock, store, gates } = this.#ctx;
@@ -270,7 +289,9 @@ export class TaskDispatch {
     let ran: Promise<{ outcome: TaskOutcome; changes?: FileChange[] }>;
     try {
       const workplace = this.#workplaces.enter(record.taskId, record.spec, controller.signal);
-      ran = workplace instanceof Promise ? this.#runInWorktree(record, workplace, start) : start(workplace).then((outcome) => ({ outcome }));
+      if (workplace instanceof Promise) ran = this.#runInWorktree(record, workplace, start);
+      else if (later === undefined) ran = start(workplace).then((outcome) => ({ outcome }));
+      else ran = new Promise<void>((begin) => later.push(begin)).then(() => start(workplace)).then((outcome) => ({ outcome }));
     } catch (error) {
       ran = Promise.reject(error);
     }
@@ -390,6 +411,15 @@ export class TaskDispatch {
     }
     this.#release(step.ready);
   }
+}
+
+/** Calls `begins` from `from` on, {@link AGENTS_PER_TURN} per turn of the event loop, the first batch in the next turn. */
+function beginInTurns(begins: ReadonlyArray<() => void>, from: number): void {
+  setImmediate(() => {
+    const to = Math.min(begins.length, from + AGENTS_PER_TURN);
+    for (let at = from; at < to; at++) (begins[at] as () => void)();
+    if (to < begins.length) beginInTurns(begins, to);
+  });
 }
 
 function failedOutcome(error: unknown): TaskOutcome {
