@@ -73,7 +73,7 @@ export class BufferedResponse implements Response {
   }
 
   async json(): Promise<unknown> {
-    return JSON.parse(await this.text());
+    return JSON.parse(this.#take().toString('utf8'));
   }
 
   async arrayBuffer(): Promise<ArrayBuffer> {
@@ -145,8 +145,12 @@ export class NodeHeaders implements Headers {
     for (const [name, value] of this.entries()) callback.call(thisArg, value, name, this);
   }
 
-  *entries(): IterableIterator<[string, string]> {
-    for (const name of Object.keys(this.source).sort()) yield [name, this.get(name) as string];
+  entries(): IterableIterator<[string, string]> {
+    // A sorted snapshot iterated as an array, not a generator: the Anthropic SDK spreads the entries of every answer.
+    return Object.keys(this.source)
+      .sort()
+      .map((name): [string, string] => [name, this.get(name) as string])
+      [Symbol.iterator]();
   }
 
   *keys(): IterableIterator<string> {

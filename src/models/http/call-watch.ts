@@ -24,7 +24,7 @@ export interface Watchdog {
   /** Called with the error to fail the request with when a limit passes. */
   onExpiry(fail: (error: Error) => void): void;
   /** Bytes of the answer arrived (its head or a body chunk). */
-  activity: () => void;
+  activity(): void;
   stop(): void;
 }
 
@@ -46,39 +46,53 @@ export class CallWatch {
 
   /** Starts watching a call sent now under `timeouts`. */
   start(timeouts: CallTimeouts): Watchdog {
-    const call = new WatchedCall(this.#clock.now() + timeouts.callTimeoutMs, timeouts);
+    const call = new WatchedCall(this.#clock, this.#watch, timeouts);
     this.#watch.add(call);
-    return {
-      onExpiry: (fail) => (call.fail = fail),
-      activity: () => {
-        const first = call.lastActivity === undefined;
-        call.lastActivity = this.#clock.now();
-        if (first) this.#watch.due(call.lastActivity + timeouts.streamIdleTimeoutMs);
-      },
-      stop: () => this.#watch.delete(call),
-    };
+    return call;
   }
 }
 
-class WatchedCall implements Watched {
-  lastActivity: number | undefined;
-  fail: (error: Error) => void = () => {};
+/** A call's entry in the watch and its watchdog: one object per call, its roles methods, not closures. */
+class WatchedCall implements Watched, Watchdog {
+  readonly #clock: Clock;
+  readonly #watch: DeadlineWatch;
+  readonly #timeouts: CallTimeouts;
+  readonly #callEnd: number;
+  #lastActivity: number | undefined;
+  #fail: (error: Error) => void = () => {};
 
-  constructor(
-    readonly callEnd: number,
-    private readonly timeouts: CallTimeouts,
-  ) {}
+  constructor(clock: Clock, watch: DeadlineWatch, timeouts: CallTimeouts) {
+    this.#clock = clock;
+    this.#watch = watch;
+    this.#timeouts = timeouts;
+    this.#callEnd = clock.now() + timeouts.callTimeoutMs;
+  }
+
+  onExpiry(fail: (error: Error) => void): void {
+    this.#fail = fail;
+  }
+
+  activity(): void {
+    const first = this.#lastActivity === undefined;
+    this.#lastActivity = this.#clock.now();
+    if (first) this.#watch.due(this.#lastActivity + this.#timeouts.streamIdleTimeoutMs);
+  }
+
+  stop(): void {
+    this.#watch.delete(this);
+  }
 
   /** The nearer of the call's deadline and its idle deadline (none before the answer's head). */
   deadline(): number {
-    return this.lastActivity === undefined ? this.callEnd : Math.min(this.callEnd, this.lastActivity + this.timeouts.streamIdleTimeoutMs);
+    const last = this.#lastActivity;
+    return last === undefined ? this.#callEnd : Math.min(this.#callEnd, last + this.#timeouts.streamIdleTimeoutMs);
   }
 
   expire(now: number): void {
-    this.fail(
-      now >= this.callEnd
-        ? new LateAnswerError('call', this.timeouts.callTimeoutMs)
-        : new LateAnswerError('idle', this.timeouts.streamIdleTimeoutMs),
+    this.#fail(
+      now >= this.#callEnd
+        ? new LateAnswerError('call', this.#timeouts.callTimeoutMs)
+        : new LateAnswerError('idle', this.#timeouts.streamIdleTimeoutMs),
     );
   }
 }

@@ -119,6 +119,8 @@ function send(origin: Origin, path: string, init: RequestInit, watchdog: Watchdo
   });
 }
 
+const ONCE = { once: true };
+
 /**
  * One fetch in flight: its promise, its signal and time limits. One object
  * with methods rather than a closure for each role: it is made per call.
@@ -134,7 +136,7 @@ class FetchCall implements AnswerHandlers {
     private readonly signal: AbortSignal | undefined,
     private readonly watchdog: Watchdog,
   ) {
-    signal?.addEventListener('abort', this, { once: true });
+    signal?.addEventListener('abort', this, ONCE);
     watchdog.onExpiry((error) => this.#failWith(error));
   }
 
