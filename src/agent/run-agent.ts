@@ -146,9 +146,11 @@ export async function runAgent(options: AgentOptions): Promise<AgentResult> {
       usage.outputTokens += response.usage.outputTokens;
       options.onModelCall?.({ turn: turns, inputTokens: response.usage.inputTokens, outputTokens: response.usage.outputTokens, durationMs: clock.now() - started });
       if (response.content.length > 0) messages.push({ role: 'assistant', content: response.content });
-      const text = textOf(response);
-      const end = (status: AgentResult['status'], error?: string): AgentResult =>
-        error === undefined ? { status, text, turns, usage } : { status, text, turns, usage, error };
+      // The text is read only when the run ends here, not on every turn of tool calls.
+      const end = (status: AgentResult['status'], error?: string): AgentResult => {
+        const text = textOf(response);
+        return error === undefined ? { status, text, turns, usage } : { status, text, turns, usage, error };
+      };
 
       const calls = response.content.filter((block): block is ToolUseBlock => block.type === 'tool_use');
       if (calls.length > 0) {
@@ -181,7 +183,7 @@ export async function runAgent(options: AgentOptions): Promise<AgentResult> {
         return end('failed', `${cut}, the most one model call may write`);
       }
       if (output === undefined) return end('succeeded');
-      const checked = output.check(text);
+      const checked = output.check(textOf(response));
       if (checked.ok) return { ...end('succeeded'), json: checked.value };
       const errors = checked.errors.join('; ');
       if (repairAsked) return end('failed', `output does not match its JSON Schema after one repair attempt: ${errors}`);

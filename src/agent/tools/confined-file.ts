@@ -112,7 +112,8 @@ export function openInside(realCwd: string, relative: string, fdDirectory: strin
   if (fdDirectory === undefined) return undefined;
   let located: number;
   try {
-    located = openSync(path.join(realCwd, relative), O_PATH);
+    // Joined as is: `relative` is already normal (Sandbox.named), and `path.join` would walk it again.
+    located = openSync(`${realCwd}/${relative}`, O_PATH);
   } catch {
     return undefined;
   }
