@@ -78,7 +78,7 @@ export class AnswerParser {
             this.#pending = chunk.subarray(at);
             return;
           }
-          this.#readHead(chunk.toString('latin1', at, end));
+          this.#readHead(chunk.toString('latin1', at, end), end + 4 < chunk.length);
           at = end + 4;
           break;
         }
@@ -153,7 +153,8 @@ export class AnswerParser {
     this.#on.end(this.#keepAlive && !more);
   }
 
-  #readHead(text: string): void {
+  /** `more`: bytes follow the head in the same read, which an answer without a body leaves unread. */
+  #readHead(text: string, more: boolean): void {
     const lines = text.split('\r\n');
     const status = STATUS_LINE.exec(lines[0] as string);
     if (status === null) throw new MalformedAnswerError(`an invalid status line "${(lines[0] as string).slice(0, 40)}"`);
@@ -174,14 +175,14 @@ export class AnswerParser {
     this.#on.head({ status: code, statusText: status[3] ?? '', headers });
     const coding = headers['transfer-encoding'];
     const length = headers['content-length'];
-    if (this.#bodiless || NULL_BODY_STATUSES.has(code)) this.#finish(false);
+    if (this.#bodiless || NULL_BODY_STATUSES.has(code)) this.#finish(more);
     else if (coding !== undefined) {
       if (length !== undefined) throw new MalformedAnswerError('both a content-length and a transfer-encoding');
       if (/(?:^|,)\s*chunked\s*$/i.test(coding)) this.#state = 'chunk-size';
       else this.#state = 'close';
     } else if (length !== undefined) {
       this.#remaining = contentLength(length);
-      if (this.#remaining === 0) this.#finish(false);
+      if (this.#remaining === 0) this.#finish(more);
       else this.#state = 'length';
     } else this.#state = 'close';
     if (this.#state === 'close') this.#keepAlive = false;

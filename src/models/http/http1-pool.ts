@@ -79,6 +79,8 @@ export class Http1Pool {
       return;
     }
     connection.idleSince = this.#options.clock.now();
+    // A streamed answer's slow reader may have left it paused: idle, it must read, to see stray bytes or the server's close.
+    if (connection.socket.isPaused()) connection.socket.resume();
     connection.socket.unref();
     this.#idle.push(connection);
   }
@@ -192,8 +194,6 @@ export class Connection {
   start(exchange: Exchange, head: string, body: string | Uint8Array | undefined): void {
     this.exchange = exchange;
     const socket = this.socket;
-    // A streamed answer's slow reader may have left it paused at its end.
-    if (socket.isPaused()) socket.resume();
     if (typeof body === 'string' && ASCII.test(head)) {
       // Head and body in one write, one packet for a small request.
       socket.write(head + body);
@@ -210,7 +210,9 @@ export class Connection {
   finish(exchange: Exchange, reusable: boolean): void {
     if (this.exchange !== exchange) return;
     this.exchange = undefined;
-    if (reusable) this.pool.release(this);
+    // An answer that came before the request was all written (an early 413): the rest would reach the server as the
+    // next request's start. Node's agent, too, frees a socket only once both are done.
+    if (reusable && this.socket.writableLength === 0) this.pool.release(this);
     else this.socket.destroy();
   }
 

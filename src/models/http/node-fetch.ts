@@ -105,7 +105,8 @@ function send(origin: Origin, path: string, init: RequestInit, watchdog: Watchdo
   }
   let head: string;
   let body: string | Uint8Array | undefined;
-  const method = init.method ?? 'GET';
+  // Upper case as node:http made it: a lower-case `head` would otherwise be read as having a body.
+  const method = init.method === undefined ? 'GET' : init.method.toUpperCase();
   try {
     body = requestBody(init.body);
     head = requestHead(method, path, init.headers, origin.host, body);
@@ -205,7 +206,8 @@ function requestHead(method: string, path: string, headers: RequestInit['headers
     if (!TOKEN.test(name)) throw new TypeError(`fetch: invalid header name "${name}"`);
     if (INVALID_VALUE.test(value)) throw new TypeError(`fetch: invalid value of header ${name}`);
     const lower = name.toLowerCase();
-    if (lower === 'content-length') return;
+    // The body is framed here, by its length: a caller's framing header would contradict it.
+    if (lower === 'content-length' || lower === 'transfer-encoding') return;
     if (lower === 'host') hasHost = true;
     head += `${lower}: ${value}\r\n`;
   };

@@ -1,0 +1,217 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import https from 'node:https';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { isRetryableConnectionCode, connectionErrorCode } from './http-errors.js';
+import { createNodeFetch, type NodeFetch } from './node-fetch.js';
+
+/**
+ * A raw TCP server: `answer` gets each request's head (and the socket) as
+ * soon as its blank line arrives, whatever follows; `raw` is every byte
+ * received on every connection, in order.
+ */
+async function rawServer(answer: (socket: net.Socket, head: string) => void): Promise<{
+  url: string;
+  connections: () => number;
+  raw: () => string;
+  close: () => Promise<void>;
+}> {
+  let connections = 0;
+  let raw = '';
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    connections++;
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => {});
+    let pending = '';
+    socket.on('data', (chunk: Buffer) => {
+      raw += chunk.toString('latin1');
+      pending += chunk.toString('latin1');
+      for (let end = pending.indexOf('\r\n\r\n'); end >= 0; end = pending.indexOf('\r\n\r\n')) {
+        const head = pending.slice(0, end);
+        const length = Number(/\r\ncontent-length: (\d+)/i.exec(head)?.[1] ?? 0);
+        pending = pending.slice(end + 4 + length);
+        answer(socket, head);
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+    connections: () => connections,
+    raw: () => raw,
+    close: () => {
+      for (const socket of sockets) socket.destroy();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+const closers: Array<() => unknown> = [];
+afterEach(async () => {
+  for (const close of closers.splice(0).reverse()) await close();
+});
+
+async function setup(answer: (socket: net.Socket, head: string) => void): Promise<{ server: Awaited<ReturnType<typeof rawServer>>; client: NodeFetch }> {
+  const server = await rawServer(answer);
+  closers.push(server.close);
+  const client = createNodeFetch();
+  closers.push(() => client.close());
+  return { server, client };
+}
+
+/** Lets the event loop run its I/O (a FIN or stray bytes sent by the server in this process reach the client). */
+function ioTurns(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+describe('fanout fetch against a hostile or sloppy server', () => {
+  it('refuses a method, path or header that could end a line early, before connecting', async () => {
+    const { server, client } = await setup((socket) => socket.write('HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n'));
+    const attempts: Array<[string, RequestInit]> = [
+      ['/a b', {}],
+      ['/a\r\nx-injected: 1', {}],
+      ['/\u0100', {}],
+      ['/', { method: 'GET /x HTTP/1.1\r\nx:' }],
+      ['/', { headers: { 'x-a': 'v\r\nx-injected: 1' } }],
+      ['/', { headers: { 'x-a': 'v\nx-injected: 1' } }],
+      ['/', { headers: { 'x-a': 'v\u0000' } }],
+      ['/', { headers: { 'x a': 'v' } }],
+      ['/', { headers: [['x-a\r\nx-injected', 'v']] }],
+    ];
+    for (const [path, init] of attempts) await expect(client.fetch(`${server.url}${path}`, init)).rejects.toThrow(TypeError);
+    expect(server.connections()).toBe(0);
+  });
+
+  it('sends the method upper case as node:http did, and reads a lower-case HEAD answer without a body', async () => {
+    const { server, client } = await setup((socket) => socket.write('HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\n'));
+    const response = await client.fetch(`${server.url}/h`, { method: 'head' });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe('');
+    expect(server.raw().startsWith('HEAD /h HTTP/1.1\r\n')).toBe(true);
+  });
+
+  it('frames the body itself: a caller\'s transfer-encoding is not sent beside the content-length', async () => {
+    const { server, client } = await setup((socket) => socket.write('HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n'));
+    await client.fetch(`${server.url}/p`, { method: 'POST', headers: { 'transfer-encoding': 'chunked' }, body: 'wörld' });
+    const head = server.raw().slice(0, server.raw().indexOf('\r\n\r\n'));
+    expect(head).not.toMatch(/transfer-encoding/i);
+    expect(head).toMatch(/\r\ncontent-length: 6$|\r\ncontent-length: 6\r\n/);
+  });
+
+  it('does not reuse a connection whose bodiless answer came with stray bytes in the same packet', async () => {
+    let first = true;
+    const { server, client } = await setup((socket) => {
+      if (first) socket.write('HTTP/1.1 204 No Content\r\n\r\nHTTP/1.1 200 OK\r\ncontent-length: 3\r\n\r\nx');
+      else socket.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok');
+      first = false;
+    });
+    expect((await client.fetch(`${server.url}/one`)).status).toBe(204);
+    expect(await (await client.fetch(`${server.url}/two`)).text()).toBe('ok');
+    expect(server.connections()).toBe(2);
+  });
+
+  it('does not reuse a connection whose answer came while the request body was still being written', async () => {
+    // The server answers at the request's head, before reading its body (an early 413, say).
+    const { server, client } = await setup((socket, head) => {
+      if (head.startsWith('POST')) socket.pause();
+      socket.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok');
+    });
+    const big = new Uint8Array(32 * 1024 * 1024);
+    expect(await (await client.fetch(`${server.url}/big`, { method: 'POST', body: big })).text()).toBe('ok');
+    // Node's agent frees a socket only when both the answer and the request are done: this one is not reused.
+    expect(await (await client.fetch(`${server.url}/next`)).text()).toBe('ok');
+    expect(server.connections()).toBe(2);
+  });
+
+  it('notices the server closing a connection left idle by a slow reader of an event stream', async () => {
+    let answers = 0;
+    const sockets: net.Socket[] = [];
+    const { server, client } = await setup((socket) => {
+      answers++;
+      sockets.push(socket);
+      socket.write(
+        'HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n' +
+          'b\r\ndata: one\n\n\r\nb\r\ndata: two\n\n\r\n0\r\n\r\n',
+      );
+    });
+    const response = await client.fetch(`${server.url}/events`);
+    // The reader is slow: it reads only once the stream has ended on the wire.
+    await ioTurns();
+    expect(await response.text()).toBe('data: one\n\ndata: two\n\n');
+    // The server closes the idle connection (its keep-alive timeout).
+    (sockets[0] as net.Socket).end();
+    await ioTurns();
+    const next = await client.fetch(`${server.url}/events`);
+    expect(await next.text()).toBe('data: one\n\ndata: two\n\n');
+    expect(answers).toBe(2);
+    expect(server.connections()).toBe(2);
+  });
+
+  it('notices stray bytes on a connection left idle by a slow reader of an event stream', async () => {
+    const sockets: net.Socket[] = [];
+    const { server, client } = await setup((socket) => {
+      sockets.push(socket);
+      socket.write(
+        'HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n' +
+          'b\r\ndata: one\n\n\r\nb\r\ndata: two\n\n\r\n0\r\n\r\n',
+      );
+    });
+    const response = await client.fetch(`${server.url}/events`);
+    await ioTurns();
+    expect(await response.text()).toBe('data: one\n\ndata: two\n\n');
+    // Bytes nobody asked for: the connection is out of step and must not carry the next request.
+    (sockets[0] as net.Socket).write('HTTP/1.1 200 OK\r\n');
+    await ioTurns();
+    expect(await (await client.fetch(`${server.url}/events`)).text()).toBe('data: one\n\ndata: two\n\n');
+    expect(server.connections()).toBe(2);
+  });
+
+  it('fails a request its kept-alive connection dropped unanswered as a retryable reset', async () => {
+    let seen = 0;
+    const { server, client } = await setup((socket) => {
+      seen++;
+      // The first request is answered; the second meets the server closing the connection.
+      if (seen === 1) socket.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok');
+      else socket.destroy();
+    });
+    expect(await (await client.fetch(`${server.url}/one`)).text()).toBe('ok');
+    const error = await client.fetch(`${server.url}/two`, { method: 'POST', body: '{}' }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(TypeError);
+    const code = connectionErrorCode((error as TypeError).cause);
+    expect(code).toBe('ECONNRESET');
+    expect(isRetryableConnectionCode(code)).toBe(true);
+  });
+});
+
+describe('fanout fetch over TLS with a certificate it must not trust', () => {
+  async function tlsServer(subjectAltName: string): Promise<string | undefined> {
+    const dir = mkdtempSync(join(tmpdir(), 'fanout-tls-'));
+    closers.push(() => rmSync(dir, { recursive: true, force: true }));
+    try {
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=localhost', '-addext', `subjectAltName=${subjectAltName}`], { stdio: 'ignore' });
+    } catch {
+      return undefined;
+    }
+    const server = https.createServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (_req, res) => res.end('secret'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    closers.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    return `https://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+  }
+
+  it('refuses a self-signed certificate, as a failure no retry gets past', async (context) => {
+    const url = await tlsServer('IP:127.0.0.1');
+    if (url === undefined) return context.skip();
+    const client = createNodeFetch();
+    closers.push(() => client.close());
+    const error = await client.fetch(`${url}/`).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(TypeError);
+    const code = connectionErrorCode((error as TypeError).cause);
+    expect(code).toMatch(/CERT|SELF_SIGNED|UNABLE_TO_VERIFY/);
+    expect(isRetryableConnectionCode(code)).toBe(false);
+  });
+});
