@@ -47,6 +47,7 @@ export class Http1Pool {
   readonly #idle: Connection[] = [];
   readonly #open = new Set<Connection>();
   #session: Buffer | undefined;
+  readonly #readBuffer = Buffer.allocUnsafe(65_536);
 
   constructor(origin: Http1Origin, options: Http1PoolOptions) {
     this.#origin = origin;
@@ -102,18 +103,30 @@ export class Http1Pool {
       }
       connection.socket.destroy();
     }
-    const connection = new Connection(this, this.#connect());
+    const connection = new Connection(this, (read) => this.#connect(read));
     this.#open.add(connection);
     return connection;
   }
 
-  #connect(): net.Socket {
+  /** A new socket to the origin, its bytes given to `read`. */
+  #connect(read: (bytes: Buffer) => void): net.Socket {
     const { secure, hostname, port } = this.#origin;
-    if (!secure) return net.connect({ host: hostname, port, noDelay: true, keepAlive: true, keepAliveInitialDelay: 1_000 });
+    if (!secure) {
+      const onread = {
+        // Read into one buffer of the pool's, not a new one per read, and past the stream machinery; what is kept is copied.
+        buffer: this.#readBuffer,
+        callback: (length: number, buffer: Uint8Array): boolean => {
+          read(Buffer.from(buffer.subarray(0, length)));
+          return true;
+        },
+      };
+      return net.connect({ host: hostname, port, noDelay: true, keepAlive: true, keepAliveInitialDelay: 1_000, onread });
+    }
     const session = this.#session;
     const socket = tls.connect({ host: hostname, port, ...(net.isIP(hostname) === 0 ? { servername: hostname } : {}), ...(session === undefined ? {} : { session }) });
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 1_000);
+    socket.on('data', read);
     socket.on('session', (next: Buffer) => (this.#session = next));
     // A session the server refused to resume is not offered again.
     socket.once('error', () => {
@@ -177,11 +190,13 @@ export class Connection {
   /** How long it may stay idle and still be used, from its server's last `keep-alive` hint. */
   keepAliveMs = Number.POSITIVE_INFINITY;
 
+  readonly socket: net.Socket;
+
   constructor(
     private readonly pool: Http1Pool,
-    readonly socket: net.Socket,
+    connect: (read: (bytes: Buffer) => void) => net.Socket,
   ) {
-    socket.on('data', (chunk: Buffer) => this.#data(chunk));
+    const socket = (this.socket = connect((bytes) => this.#data(bytes)));
     socket.on('error', (error: Error) => this.#fail(error));
     // The server closed its side (or the socket closed): what that means depends on where the answer is.
     socket.on('end', () => this.#ended());
