@@ -1,9 +1,10 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import https from 'node:https';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isRetryableConnectionCode, connectionErrorCode } from './http-errors.js';
 import { createNodeFetch, type NodeFetch } from './node-fetch.js';
@@ -185,6 +186,79 @@ describe('fanout fetch against a hostile or sloppy server', () => {
     const code = connectionErrorCode((error as TypeError).cause);
     expect(code).toBe('ECONNRESET');
     expect(isRetryableConnectionCode(code)).toBe(true);
+  });
+});
+
+describe('fanout fetch aborted at every stage', () => {
+  const stages: Array<[string, (socket: net.Socket) => void, RequestInit]> = [
+    ['before the request is answered', () => {}, {}],
+    ['in the middle of the head', (socket) => socket.write('HTTP/1.1 200 OK\r\ncontent-'), {}],
+    ['in the middle of the body', (socket) => socket.write('HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\nabc'), {}],
+    // The server reads the body only after the abort: the client must not be stuck in its write.
+    ['in the middle of the request body', (socket) => socket.pause(), { method: 'POST', body: new Uint8Array(32 * 1024 * 1024) }],
+  ];
+  for (const [name, stage, init] of stages) {
+    it(`rejects with the AbortError and closes the connection when aborted ${name}`, async () => {
+      let closed!: () => void;
+      const connectionClosed = new Promise<void>((resolve) => (closed = resolve));
+      let reached!: () => void;
+      const stageReached = new Promise<void>((resolve) => (reached = resolve));
+      let accepted: net.Socket | undefined;
+      const { server, client } = await setup((socket) => {
+        accepted = socket;
+        socket.once('close', closed);
+        stage(socket);
+        reached();
+      });
+      const controller = new AbortController();
+      const pending = client.fetch(`${server.url}/x`, { ...init, signal: controller.signal });
+      await stageReached;
+      controller.abort();
+      accepted?.resume();
+      await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
+      await connectionClosed;
+    });
+  }
+
+  it('rejects with the AbortError when aborted while connecting', async () => {
+    const { server, client } = await setup(() => {});
+    const controller = new AbortController();
+    const pending = client.fetch(`${server.url}/x`, { signal: controller.signal });
+    controller.abort();
+    await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
+  });
+});
+
+describe('fanout fetch and the process', () => {
+  it('sends Host with an IPv6 address in brackets and its port', async (context) => {
+    const seen: string[] = [];
+    const server = net.createServer((socket) => {
+      socket.once('data', (chunk: Buffer) => {
+        seen.push(chunk.toString('latin1'));
+        socket.end('HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n');
+      });
+    });
+    const listening = await new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false));
+      server.listen(0, '::1', () => resolve(true));
+    });
+    if (!listening) return context.skip();
+    closers.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const client = createNodeFetch();
+    closers.push(() => client.close());
+    const port = (server.address() as net.AddressInfo).port;
+    expect((await client.fetch(`http://[::1]:${port}/six`)).status).toBe(200);
+    expect(seen[0]).toMatch(new RegExp(`\r\nhost: \\[::1\\]:${port}\r\n`));
+  });
+
+  it('does not keep the process alive with idle kept-alive connections', async () => {
+    const { server } = await setup((socket) => socket.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok'));
+    const script = `import { createNodeFetch } from ${JSON.stringify(new URL('./node-fetch.ts', import.meta.url).href)};
+      const client = createNodeFetch();
+      console.log(await (await client.fetch(${JSON.stringify(`${server.url}/`)})).text());`;
+    // Never closed: the script ends only if its idle connection does not hold the event loop.
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { timeout: 20_000, encoding: 'utf8' });
+    expect(stdout.trim()).toBe('ok');
   });
 });
 
