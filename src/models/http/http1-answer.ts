@@ -76,6 +76,8 @@ export class AnswerParser {
           if (end < 0 || end - at > MAX_HEAD_BYTES) {
             if (chunk.length - at > MAX_HEAD_BYTES) throw new MalformedAnswerError(`an answer head over ${MAX_HEAD_BYTES} bytes`);
             this.#pending = chunk.subarray(at);
+            // Refused as soon as it shows, as Node's parser does, not after waiting for a blank line that may never come.
+            if (cannotBeHead(this.#pending)) throw new MalformedAnswerError('bytes that do not start an HTTP/1.x answer, or lines ended without CR');
             return;
           }
           this.#readHead(chunk.toString('latin1', at, end), end + 4 < chunk.length);
@@ -187,6 +189,14 @@ export class AnswerParser {
     } else this.#state = 'close';
     if (this.#state === 'close') this.#keepAlive = false;
   }
+}
+
+const HEAD_START = Buffer.from('HTTP/1.', 'latin1');
+
+/** The start of a head not yet complete that no more bytes can make valid: not `HTTP/1.`, or a blank line of bare LFs. */
+function cannotBeHead(bytes: Buffer): boolean {
+  const length = Math.min(bytes.length, HEAD_START.length);
+  return bytes.compare(HEAD_START, 0, length, 0, length) !== 0 || bytes.includes('\n\n', 0, 'latin1');
 }
 
 function addHeader(headers: http.IncomingHttpHeaders, name: string, value: string): void {

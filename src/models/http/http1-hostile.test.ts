@@ -172,6 +172,19 @@ describe('fanout fetch against a hostile or sloppy server', () => {
     expect(server.connections()).toBe(2);
   });
 
+  it('fails at once, as node:http does, on bytes that cannot become an answer, though the server keeps the connection open', async () => {
+    const { server, client } = await setup((socket, head) => {
+      // Lines ended by LF alone; a TLS or HTTP/2 server spoken to in plain HTTP/1.1.
+      if (head.includes('/lf')) socket.write('HTTP/1.1 200 OK\ncontent-length: 2\n\nok');
+      else socket.write(Buffer.from([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x32]));
+    });
+    for (const path of ['/lf', '/tls']) {
+      const error = await client.fetch(`${server.url}${path}`).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(TypeError);
+      expect((error as TypeError).cause).toMatchObject({ code: 'HPE_INVALID_ANSWER' });
+    }
+  });
+
   it('fails a request its kept-alive connection dropped unanswered as a retryable reset', async () => {
     let seen = 0;
     const { server, client } = await setup((socket) => {
