@@ -211,10 +211,12 @@ export class TaskDispatch {
     if (later.length > 0) beginInTurns(later, 0);
     if (ready.length === 0) return;
     const reason: WaitReason = this.#run.plan.todoMode === 'sequential' ? 'sequential' : 'concurrency';
+    // The same for every task of this release (no slot frees meanwhile): made once, not 9,000 times at a 10,000-task start.
+    let detail: string | undefined;
     for (const index of ready) {
       const state = this.#tasks[index];
       if (state === undefined || state.record.status !== 'queued' || this.#scheduler.isDone(index)) continue;
-      this.#recordWait(state, reason, now, this.#slotDetail(reason));
+      this.#recordWait(state, reason, now, (detail ??= this.#slotDetail(reason)));
     }
   }
 

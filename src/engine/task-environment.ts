@@ -57,7 +57,8 @@ export function taskEnvironments(
     (repository ??= ctx.workspaces?.inspect(ctx.cwd) ?? { ok: false, problem: 'worktrees are not available in this fanout (no workspace was given to it)' });
   const environments = new Map<string, TaskEnvironment>();
   plan.tasks.forEach((spec, index) => {
-    const where = `${ctx.source}: tasks[${index}]`;
+    // Made only for an error: 10,000 tasks would build 10,000 strings that no one reads.
+    const where = (): string => `${ctx.source}: tasks[${index}]`;
     const agent = spec.agent === undefined ? undefined : agents?.[spec.agent];
     // A whole agent brings its own shell (Claude Code's Bash): fanout's sandboxed one is not asked for.
     const whole = ctx.wholeAgent?.(spec) === true;
@@ -65,7 +66,7 @@ export function taskEnvironments(
     if (shell) {
       const sandbox = shellSandboxStatus({ network: (spec.shell?.network ?? []).length > 0 });
       if (ctx.shellSandbox === 'bwrap' && !sandbox.available) {
-        throw new FanoutError('SANDBOX_UNAVAILABLE', `${where}: task ${spec.id} asks for a shell, but ${sandbox.problem}`, { where });
+        throw new FanoutError('SANDBOX_UNAVAILABLE', `${where()}: task ${spec.id} asks for a shell, but ${sandbox.problem}`, { where: where() });
       }
     }
     const asked = spec.isolation ?? plan.isolation;
@@ -73,7 +74,7 @@ export function taskEnvironments(
     if (asked === 'worktree') {
       const state = repo();
       if (!state.ok) {
-        const field = spec.isolation === undefined ? `${ctx.source}: isolation` : `${where}.isolation`;
+        const field = spec.isolation === undefined ? `${ctx.source}: isolation` : `${where()}.isolation`;
         throw new FanoutError('WORKSPACE_INVALID', `${field}: worktree isolation needs a git repository on a branch: ${state.problem}`, { where: field });
       }
       isolation = 'worktree';
