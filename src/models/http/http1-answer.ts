@@ -72,6 +72,11 @@ export class AnswerParser {
     while (at < chunk.length) {
       switch (this.#state) {
         case 'head': {
+          // Empty lines before the status line are skipped, as Node's parser skips them (a server's stray CRLF after a body).
+          if (chunk[at] === 0x0d || chunk[at] === 0x0a) {
+            at++;
+            break;
+          }
           const end = chunk.indexOf('\r\n\r\n', at, 'latin1');
           if (end < 0 || end - at > MAX_HEAD_BYTES) {
             if (chunk.length - at > MAX_HEAD_BYTES) throw new MalformedAnswerError(`an answer head over ${MAX_HEAD_BYTES} bytes`);

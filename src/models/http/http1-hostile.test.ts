@@ -185,6 +185,11 @@ describe('fanout fetch against a hostile or sloppy server', () => {
     }
   });
 
+  it('skips empty lines before the status line, as node:http does', async () => {
+    const { server, client } = await setup((socket) => socket.write('\r\n\r\nHTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok'));
+    expect(await (await client.fetch(`${server.url}/`)).text()).toBe('ok');
+  });
+
   it('fails a request its kept-alive connection dropped unanswered as a retryable reset', async () => {
     let seen = 0;
     const { server, client } = await setup((socket) => {
