@@ -72,6 +72,29 @@ describe('spawn', () => {
     await expect(fanout.wait(runId)).resolves.toMatchObject({ status: 'succeeded' });
   });
 
+  it("says why a burst's waiting tasks wait only after the burst's agents have all begun, and not for a task that started meanwhile", async () => {
+    const { fanout, model } = setup();
+    const running = AGENTS_PER_TURN + 10;
+    const first = heldStep();
+    const rest = Array.from({ length: running + 1 }, () => heldStep());
+    const shared = model('scripted:shared', [first.step, ...rest.map((held) => held.step)]);
+    const ids = Array.from({ length: running + 2 }, (_, index) => `t${index}`);
+    const { runId } = fanout.spawn({ synthesis: false, tasks: ids.map((id) => task(id, { model: 'scripted:shared' })) }, { concurrency: running });
+    expect(harness.eventsOf('task-start')).toHaveLength(running);
+    expect(harness.eventsOf('task-waiting')).toEqual([]);
+    // t0's answer frees a slot before the waits are said: the first waiting task starts, having waited, and only the second's wait is announced.
+    first.answer();
+    while (shared.requests.length < running + 1) await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(harness.eventsOf('task-waiting').map((event) => `${event.id}:${event.reason}:${event.detail}`)).toEqual([
+      `t${running + 1}:concurrency:${running} of ${running} slots busy (concurrency ${running})`,
+    ]);
+    rest.forEach((held) => held.answer());
+    const result = await fanout.wait(runId);
+    expect(result.status).toBe('succeeded');
+    expect(result.tasks.find((record) => record.taskId === `t${running}`)?.waitReason).toBe('concurrency');
+  });
+
   it('stops the tasks of a burst whose agents have not begun yet without calling their model', async () => {
     const { fanout, model } = setup();
     const count = AGENTS_PER_TURN + 5;

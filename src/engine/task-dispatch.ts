@@ -208,16 +208,33 @@ export class TaskDispatch {
     for (let index = this.#scheduler.take(); index !== undefined; index = this.#scheduler.take()) {
       this.#startTask(index, begun++ < AGENTS_PER_TURN ? undefined : later);
     }
-    if (later.length > 0) beginInTurns(later, 0);
-    if (ready.length === 0) return;
+    if (ready.length === 0) {
+      if (later.length > 0) beginInTurns(later, 0);
+      return;
+    }
     const reason: WaitReason = this.#run.plan.todoMode === 'sequential' ? 'sequential' : 'concurrency';
-    // The same for every task of this release (no slot frees meanwhile): made once, not 9,000 times at a 10,000-task start.
-    let detail: string | undefined;
+    const waiting: TaskState[] = [];
     for (const index of ready) {
       const state = this.#tasks[index];
       if (state === undefined || state.record.status !== 'queued' || this.#scheduler.isDone(index)) continue;
-      this.#recordWait(state, reason, now, (detail ??= this.#slotDetail(reason)));
+      state.record.waitReason = reason;
+      waiting.push(state);
     }
+    if (waiting.length === 0) {
+      if (later.length > 0) beginInTurns(later, 0);
+      return;
+    }
+    // The same for every task of this release (no slot frees meanwhile): made once, not 9,000 times at a 10,000-task start.
+    const detail = this.#slotDetail(reason);
+    const announce = (): void => {
+      for (const state of waiting) {
+        // A task that started meanwhile (a slot freed) waits no more; its record keeps the reason it waited for.
+        if (state.record.status === 'queued') this.#announceWait(state, reason, now, detail);
+      }
+    };
+    // Saying why 9,000 tasks wait is not worth delaying the requests of a burst's agents: it comes after their begins.
+    if (later.length > 0) beginInTurns(later, 0, announce);
+    else announce();
   }
 
   #slotDetail(reason: WaitReason): string {
@@ -230,11 +247,10 @@ export class TaskDispatch {
   /**
    * A ready task waits for a slot. The reason and the time it became ready
    * are stored with its start (one write instead of two per task: at 1,000
-   * tasks, 800 wait at once); the event says it now.
+   * tasks, 800 wait at once); the event says it.
    */
-  #recordWait(state: TaskState, reason: WaitReason, at: number, detail: string): void {
+  #announceWait(state: TaskState, reason: WaitReason, at: number, detail: string): void {
     const { record } = state;
-    record.waitReason = reason;
     this.#hooks.emit({ type: 'task-waiting', runId: this.#run.runId, at, id: record.taskId, handle: record.handle, reason, detail });
   }
 
@@ -416,11 +432,12 @@ export class TaskDispatch {
 }
 
 /** Calls `begins` from `from` on, {@link AGENTS_PER_TURN} per turn of the event loop, the first batch in the next turn. */
-function beginInTurns(begins: ReadonlyArray<() => void>, from: number): void {
+function beginInTurns(begins: ReadonlyArray<() => void>, from: number, then?: () => void): void {
   setImmediate(() => {
     const to = Math.min(begins.length, from + AGENTS_PER_TURN);
     for (let at = from; at < to; at++) (begins[at] as () => void)();
-    if (to < begins.length) beginInTurns(begins, to);
+    if (to < begins.length) beginInTurns(begins, to, then);
+    else if (then !== undefined) setImmediate(then);
   });
 }
 
