@@ -127,9 +127,12 @@ export interface LimitScenarioOptions {
 
 /**
  * Runs every scenario, each leg on a fresh server: fanout (S5 once per
- * model: sim, anthropic, openai), then each of `legs`. A leg that crashes
- * or does not finish in 5 × the ideal (at least 2 minutes) gets a row with
- * its error.
+ * model: sim, anthropic, openai), then each of `legs`. The rounds of a
+ * scenario's rows are interleaved (round 1 of every row, then round 2, the
+ * order rotated each round), so that a drift of the machine's load over the
+ * scenario moves every row alike (S5 compares its three fanout rows). A leg
+ * that crashes or does not finish in 5 × the ideal (at least 2 minutes)
+ * gets a row with its error and leaves the later rounds.
  */
 export async function runLimitScenarios({ quick, legs, runs, only }: LimitScenarioOptions, log: (line: string) => void): Promise<LimitScenarioResult[]> {
   const results: LimitScenarioResult[] = [];
@@ -138,10 +141,25 @@ export async function runLimitScenarios({ quick, legs, runs, only }: LimitScenar
     const rows = [
       ...fanoutModels.map((model) => ({ leg: 'fanout', model })),
       ...legs.map((leg) => ({ leg, model: isPeerLeg(leg) ? PEER_WIRE[leg] : ('anthropic' as const) })),
-    ];
+    ].map((row) => ({ ...row, measured: [] as RoundResult[], error: undefined as string | undefined }));
     const rounds = scenario.idealWallMs <= REPEAT_UP_TO_MS ? runs : 1;
-    for (const { leg, model } of rows) {
-      const result = await measureScenarioLeg(scenario, leg, model, rounds, log);
+    for (let round = 0; round < rounds; round++) {
+      const order = rows.map((_, i) => rows[(i + round) % rows.length] as (typeof rows)[number]).filter((row) => row.error === undefined);
+      for (const row of order) {
+        const result = await measureRound(scenario, row.leg, row.model);
+        if (typeof result === 'string') {
+          row.error = result;
+          continue;
+        }
+        row.measured.push(result);
+        // Each round's failures, not only the worst: a rare failure shows in which round, with its error.
+        if (rounds > 1 && result.failed !== undefined) {
+          log(`  ${scenario.id} ${row.leg} (${row.model}) round ${round + 1}/${rounds}: ${result.wallMs} ms, ${result.failed} failed${result.firstFailure === undefined ? '' : ` (${result.firstFailure})`}`);
+        }
+      }
+    }
+    for (const { leg, model, measured, error } of rows) {
+      const result = summarize(scenario, leg, model, measured, error);
       results.push(result);
       log(
         `  ${scenario.id} ${leg} (${model}): ` +
@@ -154,42 +172,38 @@ export async function runLimitScenarios({ quick, legs, runs, only }: LimitScenar
   return results;
 }
 
-async function measureScenarioLeg(
-  scenario: LimitScenario,
-  leg: string,
-  model: NonNullable<LegArgs['model']>,
-  rounds: number,
-  log: (line: string) => void,
-): Promise<LimitScenarioResult> {
-  const measured: Array<LegResult & { rateLimited: number; faults: number }> = [];
+type RoundResult = LegResult & { rateLimited: number; faults: number };
+
+/** One round of one leg against a fresh server of the scenario's; a string is the leg's error. */
+async function measureRound(scenario: LimitScenario, leg: string, model: NonNullable<LegArgs['model']>): Promise<RoundResult | string> {
   const timeoutMs = Math.max(5 * scenario.idealWallMs, 120_000);
-  const base = { id: scenario.id, label: scenario.label, leg, model, workload: scenario.workload, idealWallMs: scenario.idealWallMs, ideal: scenario.ideal };
-  for (let round = 0; round < rounds; round++) {
-    const server = await startBenchServer(scenario.server);
-    try {
-      const before = await server.stats();
-      // fanout's model spec is a fanout option; the other legs each speak their own wire.
-      const args: LegArgs = { url: server.url, ...scenario.workload, countFailures: true, ...(leg === 'fanout' && { model }) };
-      const result = await runLegInChild(leg, args, { timeoutMs });
-      const after = await server.stats();
-      measured.push({ ...result, rateLimited: after.rateLimited - before.rateLimited, faults: after.faults - before.faults });
-      // Each round's failures, not only the worst: a rare failure shows in which round, with its error.
-      if (rounds > 1 && result.failed !== undefined) {
-        log(`  ${scenario.id} ${leg} round ${round + 1}/${rounds}: ${result.wallMs} ms, ${result.failed} failed${result.firstFailure === undefined ? '' : ` (${result.firstFailure})`}`);
-      }
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      const none = Number.NaN;
-      return { ...base, runs: round + 1, wallMs: none, cpuMs: none, peakRssMb: none, failed: none, rateLimited: none, faults: none, ratio: none, error: message };
-    } finally {
-      await server.stop();
-    }
+  const server = await startBenchServer(scenario.server);
+  try {
+    const before = await server.stats();
+    // fanout's model spec is a fanout option; the other legs each speak their own wire.
+    const args: LegArgs = { url: server.url, ...scenario.workload, countFailures: true, ...(leg === 'fanout' && { model }) };
+    const result = await runLegInChild(leg, args, { timeoutMs });
+    const after = await server.stats();
+    return { ...result, rateLimited: after.rateLimited - before.rateLimited, faults: after.faults - before.faults };
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  } finally {
+    await server.stop();
   }
-  const of = (pick: (result: (typeof measured)[number]) => number): number => median(measured.map(pick));
+}
+
+/** A row of the scenario's table: medians of its rounds, the worst round's failures, or its error. */
+function summarize(scenario: LimitScenario, leg: string, model: NonNullable<LegArgs['model']>, measured: readonly RoundResult[], error: string | undefined): LimitScenarioResult {
+  const base = { id: scenario.id, label: scenario.label, leg, model, workload: scenario.workload, idealWallMs: scenario.idealWallMs, ideal: scenario.ideal };
+  if (error !== undefined) {
+    const none = Number.NaN;
+    return { ...base, runs: measured.length + 1, wallMs: none, cpuMs: none, peakRssMb: none, failed: none, rateLimited: none, faults: none, ratio: none, error };
+  }
+  const of = (pick: (result: RoundResult) => number): number => median(measured.map(pick));
   const wallMs = of((result) => result.wallMs);
   return {
     ...base,
-    runs: rounds,
+    runs: measured.length,
     wallMs,
     cpuMs: of((result) => result.cpuMs),
     peakRssMb: of((result) => result.peakRssMb),
