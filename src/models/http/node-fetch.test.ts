@@ -74,6 +74,35 @@ describe('createNodeFetch', () => {
     ]);
   });
 
+  it('sends a query without a path as /?query, a slash inside the query as query, and never the fragment', async () => {
+    client = createNodeFetch();
+    const seen: string[] = [];
+    handler = (req, _body, res) => {
+      seen.push(req.url as string);
+      res.writeHead(204).end();
+    };
+    await client.fetch(`${base}?next=/a/b#part`);
+    await client.fetch(`${base}#only`);
+    await client.fetch(new URL(`${base}/v1/x?y=1#z`));
+    expect(seen).toEqual(['/?next=/a/b', '/', '/v1/x?y=1']);
+  });
+
+  it('takes a Request input\'s method, headers and body, unless init sets them', async () => {
+    client = createNodeFetch();
+    const seen: Array<{ method?: string; url?: string; key?: string; body: string }> = [];
+    handler = (req, body, res) => {
+      seen.push({ method: req.method, url: req.url, key: req.headers['x-key'] as string, body });
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+    };
+    const request = (): Request => new Request(`${base}/r?x=1`, { method: 'PUT', headers: { 'x-key': 'from-request' }, body: 'wörld' });
+    expect(await (await client.fetch(request())).text()).toBe('ok');
+    await client.fetch(request(), { method: 'POST', headers: { 'x-key': 'from-init' }, body: 'init body' });
+    expect(seen).toEqual([
+      { method: 'PUT', url: '/r?x=1', key: 'from-request', body: 'wörld' },
+      { method: 'POST', url: '/r?x=1', key: 'from-init', body: 'init body' },
+    ]);
+  });
+
   it('reuses one keep-alive connection for calls in sequence', async () => {
     client = createNodeFetch();
     handler = (_req, _body, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end('pong');

@@ -42,7 +42,8 @@ export interface NodeFetch {
  * one write, head and body; the answer is a real `Response` whose body is
  * read from the socket (see {@link AnswerReader}). It supports what the
  * model SDKs send: string or byte bodies, `Headers` or plain header
- * objects, and an AbortSignal.
+ * objects, and an AbortSignal; a `Request` as input gives its method,
+ * headers, body and signal where `init` does not.
  */
 export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
   const clock = options.clock ?? systemClock;
@@ -72,10 +73,10 @@ export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
     (timeouts: CallTimeouts): FetchFunction =>
     (input, init = {}) => {
       try {
-        const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-        const slash = url.indexOf('/', url.indexOf('//') + 2);
-        const origin = originOf(slash < 0 ? url : url.slice(0, slash));
-        return send(origin, slash < 0 ? '/' : url.slice(slash), init, watch.start(timeouts));
+        if (typeof input !== 'string' && !(input instanceof URL)) return fromRequest(input, init).then((fromInput) => fetchWith(timeouts)(input.url, fromInput));
+        const url = typeof input === 'string' ? input : input.href;
+        const { origin, target } = splitUrl(url);
+        return send(originOf(origin), target, init, watch.start(timeouts));
       } catch (error) {
         return Promise.reject(error as Error);
       }
@@ -89,6 +90,27 @@ export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
       origins.clear();
     },
   };
+}
+
+/**
+ * An absolute URL's origin and request target: the target is its path and
+ * query (`/` when it has no path) without the fragment, which is never sent.
+ * Cut by hand rather than parsed: `new URL` per call costs more than the
+ * rest of the request's setup, and the origins are few (parsed once each).
+ */
+function splitUrl(url: string): { origin: string; target: string } {
+  const start = url.indexOf('//') + 2;
+  let end = start;
+  while (end < url.length && url[end] !== '/' && url[end] !== '?' && url[end] !== '#') end++;
+  const hash = url.indexOf('#', end);
+  const target = hash < 0 ? url.slice(end) : url.slice(end, hash);
+  return { origin: url.slice(0, end), target: target === '' ? '/' : target.startsWith('?') ? `/${target}` : target };
+}
+
+/** A `Request` given as input: its method, headers, body and signal, where `init` does not set them. */
+async function fromRequest(request: Request, init: RequestInit): Promise<RequestInit> {
+  const body = init.body !== undefined || request.body === null ? init.body : new Uint8Array(await request.arrayBuffer());
+  return { ...init, method: init.method ?? request.method, headers: init.headers ?? request.headers, signal: init.signal ?? request.signal, body };
 }
 
 interface Origin {
