@@ -208,10 +208,6 @@ export class TaskDispatch {
     for (let index = this.#scheduler.take(); index !== undefined; index = this.#scheduler.take()) {
       this.#startTask(index, begun++ < AGENTS_PER_TURN ? undefined : later);
     }
-    if (ready.length === 0) {
-      if (later.length > 0) beginInTurns(later, 0);
-      return;
-    }
     const reason: WaitReason = this.#run.plan.todoMode === 'sequential' ? 'sequential' : 'concurrency';
     const waiting: TaskState[] = [];
     for (const index of ready) {
@@ -220,21 +216,19 @@ export class TaskDispatch {
       state.record.waitReason = reason;
       waiting.push(state);
     }
-    if (waiting.length === 0) {
-      if (later.length > 0) beginInTurns(later, 0);
-      return;
-    }
-    // The same for every task of this release (no slot frees meanwhile): made once, not 9,000 times at a 10,000-task start.
-    const detail = this.#slotDetail(reason);
-    const announce = (): void => {
-      for (const state of waiting) {
-        // A task that started meanwhile (a slot freed) waits no more; its record keeps the reason it waited for.
-        if (state.record.status === 'queued') this.#announceWait(state, reason, now, detail);
-      }
-    };
+    const announce = waiting.length === 0 ? undefined : this.#announcer(waiting, reason, now);
     // Saying why 9,000 tasks wait is not worth delaying the requests of a burst's agents: it comes after their begins.
     if (later.length > 0) beginInTurns(later, 0, announce);
-    else announce();
+    else announce?.();
+  }
+
+  /** Says why `waiting` wait, except for those that started meanwhile (a slot freed; their records keep the reason). */
+  #announcer(waiting: readonly TaskState[], reason: WaitReason, at: number): () => void {
+    // The same for every task of this release (no slot frees meanwhile): made once, not 9,000 times at a 10,000-task start.
+    const detail = this.#slotDetail(reason);
+    return () => {
+      for (const state of waiting) if (state.record.status === 'queued') this.#announceWait(state, reason, at, detail);
+    };
   }
 
   #slotDetail(reason: WaitReason): string {

@@ -66,6 +66,11 @@ async function setup(answer: (socket: net.Socket, head: string) => void): Promis
 }
 
 /** Lets the event loop run its I/O (a FIN or stray bytes sent by the server in this process reach the client). */
+/** A whole event stream of two events, chunked, and the text it carries. */
+const EVENT_STREAM_ANSWER =
+  'HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\nb\r\ndata: one\n\n\r\nb\r\ndata: two\n\n\r\n0\r\n\r\n';
+const EVENT_STREAM_TEXT = 'data: one\n\ndata: two\n\n';
+
 function ioTurns(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 20));
 }
@@ -135,20 +140,17 @@ describe('fanout fetch against a hostile or sloppy server', () => {
     const { server, client } = await setup((socket) => {
       answers++;
       sockets.push(socket);
-      socket.write(
-        'HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n' +
-          'b\r\ndata: one\n\n\r\nb\r\ndata: two\n\n\r\n0\r\n\r\n',
-      );
+      socket.write(EVENT_STREAM_ANSWER);
     });
     const response = await client.fetch(`${server.url}/events`);
     // The reader is slow: it reads only once the stream has ended on the wire.
     await ioTurns();
-    expect(await response.text()).toBe('data: one\n\ndata: two\n\n');
+    expect(await response.text()).toBe(EVENT_STREAM_TEXT);
     // The server closes the idle connection (its keep-alive timeout).
     (sockets[0] as net.Socket).end();
     await ioTurns();
     const next = await client.fetch(`${server.url}/events`);
-    expect(await next.text()).toBe('data: one\n\ndata: two\n\n');
+    expect(await next.text()).toBe(EVENT_STREAM_TEXT);
     expect(answers).toBe(2);
     expect(server.connections()).toBe(2);
   });
@@ -157,18 +159,15 @@ describe('fanout fetch against a hostile or sloppy server', () => {
     const sockets: net.Socket[] = [];
     const { server, client } = await setup((socket) => {
       sockets.push(socket);
-      socket.write(
-        'HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n' +
-          'b\r\ndata: one\n\n\r\nb\r\ndata: two\n\n\r\n0\r\n\r\n',
-      );
+      socket.write(EVENT_STREAM_ANSWER);
     });
     const response = await client.fetch(`${server.url}/events`);
     await ioTurns();
-    expect(await response.text()).toBe('data: one\n\ndata: two\n\n');
+    expect(await response.text()).toBe(EVENT_STREAM_TEXT);
     // Bytes nobody asked for: the connection is out of step and must not carry the next request.
     (sockets[0] as net.Socket).write('HTTP/1.1 200 OK\r\n');
     await ioTurns();
-    expect(await (await client.fetch(`${server.url}/events`)).text()).toBe('data: one\n\ndata: two\n\n');
+    expect(await (await client.fetch(`${server.url}/events`)).text()).toBe(EVENT_STREAM_TEXT);
     expect(server.connections()).toBe(2);
   });
 
