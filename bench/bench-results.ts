@@ -44,6 +44,18 @@ export interface WorkloadResult {
   summary: Record<string, LegSummary>;
   /** Peers with no result, and why (a lost task, a crash): they are left out of `runs` and `summary`. */
   errors?: Record<string, string>;
+  /**
+   * CPU of `fanout` and `provider` in rounds run after the workload's own rounds, only those two legs, so
+   * that the engine overhead (their ratio, paired round by round) is a median of enough pairs: on a
+   * 2-core machine one pair's ratio of a 0.3 s leg swings by a third. Not in `summary`.
+   */
+  overheadPairs?: OverheadPair[];
+}
+
+/** The CPU of the `fanout` and `provider` legs in one extra round. */
+export interface OverheadPair {
+  fanoutCpuMs: number;
+  providerCpuMs: number;
 }
 
 /** Five independent one-call tasks through the engine. */

@@ -143,6 +143,16 @@ describe('evaluateTargets', () => {
     expect(renderResults(results(300), evaluateTargets(results(300)))).toMatch(/w: fanout < sdk-loop\s+FAIL/);
   });
 
+  it('takes the engine overhead as the median ratio over the rounds and the extra overhead pairs', () => {
+    const base = results(220, 900, 10 * LIMITS.cpuTimesProvider + 1);
+    const [workloadResult] = base.workloads;
+    if (workloadResult === undefined) throw new Error('no workload');
+    // The round's pair is 1.25x; four extra pairs at 1.0, 1.1, 1.3 and 1.05 put the median at 1.1.
+    const overheadPairs = [1.0, 1.1, 1.3, 1.05].map((ratio) => ({ fanoutCpuMs: 100 * ratio, providerCpuMs: 100 }));
+    const target = evaluateTargets({ ...base, workloads: [{ ...workloadResult, overheadPairs }] }).find((each) => each.name.startsWith('w: fanout CPU'));
+    expect(target).toMatchObject({ pass: true, measured: '1.10x (105 ms vs 100 ms, 5 pairs, 1.00-1.30x)' });
+  });
+
   it('checks the rate-limit scenarios: failures, S1 against its ideal, S2 against its limit, S5 against sim', () => {
     const scenario = (id: string, model: LimitScenarioResult['model'], wallMs: number, idealWallMs: number, failed = 0): LimitScenarioResult => ({
       id,

@@ -18,7 +18,7 @@
  */
 import os from 'node:os';
 import type { LegArgs, LegResult } from './bench-kit.js';
-import { summarizeWorkload, type BenchResults, type FiveTaskResult, type Workload, type WorkloadResult } from './bench-results.js';
+import { summarizeWorkload, type BenchResults, type FiveTaskResult, type OverheadPair, type Workload, type WorkloadResult } from './bench-results.js';
 import { startBenchServer, type BenchServer } from './bench-server.js';
 import { renderResults } from './bench-table.js';
 import { evaluateTargets } from './bench-targets.js';
@@ -121,10 +121,18 @@ async function runCheckedLeg(server: BenchServer, leg: string, workload: Workloa
   return { ...result, serverCpuMs: Math.round(after.cpuMs - before.cpuMs) };
 }
 
-/** `runs` rounds of every leg, the order rotated each round so no leg always runs first on a cold or warm machine. */
+/** Pairs of `fanout` and `provider` rounds the engine overhead is the median of, counting the workload's own rounds (a full run). */
+const OVERHEAD_PAIRS = 9;
+
+/**
+ * `runs` rounds of every leg, the order rotated each round so no leg always
+ * runs first on a cold or warm machine; then, when both legs ran and
+ * `overheadPairs` asks for more, further rounds of `provider` and `fanout`
+ * alone, in alternating order.
+ */
 async function runWorkload(
   server: BenchServer,
-  { label, workload, legs, runs }: { label: string; workload: Workload; legs: readonly string[]; runs: number },
+  { label, workload, legs, runs, overheadPairs }: { label: string; workload: Workload; legs: readonly string[]; runs: number; overheadPairs: number },
   log: (line: string) => void,
 ): Promise<WorkloadResult> {
   const results: Record<string, LegResult[]> = Object.fromEntries(legs.map((leg) => [leg, []]));
@@ -148,7 +156,16 @@ async function runWorkload(
     }
   }
   const summary = summarizeWorkload(label, workload, results);
-  return Object.keys(errors).length === 0 ? summary : { ...summary, errors };
+  const pairs: OverheadPair[] = [];
+  if (legs.includes('fanout') && legs.includes('provider')) {
+    for (let pair = runs; pair < overheadPairs; pair++) {
+      const cpu: Record<string, number> = {};
+      for (const leg of pair % 2 === 0 ? ['provider', 'fanout'] : ['fanout', 'provider']) cpu[leg] = (await runCheckedLeg(server, leg, workload)).cpuMs;
+      pairs.push({ fanoutCpuMs: cpu.fanout as number, providerCpuMs: cpu.provider as number });
+      log(`  ${label} overhead pair ${pair + 1}/${overheadPairs}: fanout CPU ${cpu.fanout} ms, provider CPU ${cpu.provider} ms`);
+    }
+  }
+  return { ...summary, ...(Object.keys(errors).length === 0 ? {} : { errors }), ...(pairs.length === 0 ? {} : { overheadPairs: pairs }) };
 }
 
 async function runFiveTasks(server: BenchServer, workload: Workload): Promise<FiveTaskResult> {
@@ -194,7 +211,7 @@ async function main(argv: readonly string[]): Promise<number> {
     log(`5 tasks x 1 call @${config.five.latencyMs} ms: ${fiveTasks.wallMs} ms`);
     const workloads: WorkloadResult[] = [];
     for (const { label, workload } of config.workloads) {
-      workloads.push(await runWorkload(server, { label, workload, legs, runs }, log));
+      workloads.push(await runWorkload(server, { label, workload, legs, runs, overheadPairs: flags.quick ? runs : OVERHEAD_PAIRS }, log));
     }
     const chain = await runChainScenario({ url: server.url, ...config.chain });
     log(`chain: b started ${chain.startGapMs} ms after a ended`);
