@@ -57,6 +57,7 @@ export function openDatabase(path: string, readonly: boolean): Database.Database
 export interface StoreStatements {
   insertRun: Statement;
   insertTask: Statement;
+  insertSpec: Statement;
   insertPage: Statement;
   upsertOutput: Statement;
   upsertTodo: Statement;
@@ -85,10 +86,11 @@ export function prepareStatements(db: Database.Database): StoreStatements {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     insertTask: prepare(
-      `INSERT INTO tasks (handle, run_id, idx, task_id, spec, status, queued_at, ready_at, started_at, ended_at,
+      `INSERT INTO tasks (handle, run_id, idx, task_id, spec_id, status, queued_at, ready_at, started_at, ended_at,
          turns, input_tokens, output_tokens, retries, retry_wait_ms, rate_limit_wait_ms, cost_usd, wait_reason, error, writes, refused)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
+    insertSpec: prepare('INSERT INTO task_specs (spec) VALUES (?)'),
     insertPage: prepare('INSERT INTO event_pages (run_id, first_seq, last_seq, events) VALUES (?, ?, ?, ?)'),
     upsertOutput: prepare('INSERT OR REPLACE INTO outputs (handle, text, json, truncated) VALUES (?, ?, ?, ?)'),
     upsertTodo: prepare('INSERT OR REPLACE INTO todos (run_id, position, item) VALUES (?, ?, ?)'),
@@ -97,6 +99,7 @@ export function prepareStatements(db: Database.Database): StoreStatements {
     deleteRun: [
       prepare('DELETE FROM stop_requests WHERE target = @id OR target IN (SELECT handle FROM tasks WHERE run_id = @id)'),
       prepare('DELETE FROM outputs WHERE handle IN (SELECT handle FROM tasks WHERE run_id = @id)'),
+      prepare('DELETE FROM task_specs WHERE id IN (SELECT spec_id FROM tasks WHERE run_id = @id)'),
       prepare('DELETE FROM todos WHERE run_id = @id'),
       prepare('DELETE FROM event_pages WHERE run_id = @id'),
       prepare('DELETE FROM tasks WHERE run_id = @id'),
@@ -107,8 +110,9 @@ export function prepareStatements(db: Database.Database): StoreStatements {
     maxSeq: prepare('SELECT MAX(last_seq) FROM event_pages WHERE run_id = ?').pluck(),
     getRun: prepare('SELECT * FROM runs WHERE run_id = ?'),
     listRuns: prepare('SELECT * FROM runs ORDER BY created_at DESC, rowid DESC LIMIT ?'),
-    getTask: prepare('SELECT * FROM tasks WHERE handle = ?'),
-    listTasks: prepare('SELECT * FROM tasks WHERE run_id = ? ORDER BY idx'),
+    // LEFT JOIN: a task whose spec row is missing is reported as corrupt, not silently left out.
+    getTask: prepare('SELECT t.*, s.spec FROM tasks t LEFT JOIN task_specs s ON s.id = t.spec_id WHERE t.handle = ?'),
+    listTasks: prepare('SELECT t.*, s.spec FROM tasks t LEFT JOIN task_specs s ON s.id = t.spec_id WHERE t.run_id = ? ORDER BY t.idx'),
     getOutput: prepare('SELECT * FROM outputs WHERE handle = ?'),
     listEventPages: prepare('SELECT * FROM event_pages WHERE run_id = ? AND last_seq > ? ORDER BY first_seq'),
     listTodos: prepare('SELECT * FROM todos WHERE run_id = ? ORDER BY position'),

@@ -43,7 +43,10 @@ export function rowToRun(row: Row): RunRecord {
   return run;
 }
 
-/** Turns a `tasks` row into a record. @throws FanoutError `STORE_ERROR` naming the row when a column is corrupt. */
+/**
+ * Turns a `tasks` row joined with its `task_specs` row into a record.
+ * @throws FanoutError `STORE_ERROR` naming the row when a column is corrupt.
+ */
 export function rowToTask(row: Row): TaskRecord {
   const at = where('tasks', 'handle', row.handle);
   const task: TaskRecord = {
@@ -51,7 +54,7 @@ export function rowToTask(row: Row): TaskRecord {
     runId: text(row, 'run_id', at),
     index: number(row, 'idx', at),
     taskId: text(row, 'task_id', at),
-    spec: object(row, 'spec', at) as unknown as TaskSpec,
+    spec: object(row, 'spec', `${where('task_specs', 'id', row.spec_id)} of task ${String(row.handle)}`) as unknown as TaskSpec,
     status: text(row, 'status', at) as TaskStatus,
     queuedAt: number(row, 'queued_at', at),
     turns: number(row, 'turns', at),

@@ -188,7 +188,7 @@ describe('SqliteRunStore schema and errors', () => {
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
     db.close();
-    expect(tables).toEqual(['event_pages', 'outputs', 'runs', 'stop_requests', 'tasks', 'todos']);
+    expect(tables).toEqual(['event_pages', 'outputs', 'runs', 'stop_requests', 'task_specs', 'tasks', 'todos']);
   });
 
   it('migrates a version-1 store, keeping its runs', () => {
@@ -216,6 +216,45 @@ describe('SqliteRunStore schema and errors', () => {
     seedRun(store, 'r1');
     store.updateTask('r1-a', { costUsd: 0.5 });
     expect(store.getTask('r1-a')?.costUsd).toBe(0.5);
+  });
+
+  it('migrates a version-6 store, moving each task spec out of its task row', () => {
+    const path = freshPath();
+    const db = new Database(path);
+    for (const migration of MIGRATIONS.filter((step) => step.version <= 6)) db.exec(migration.sql);
+    db.pragma('user_version = 6');
+    const fixture = makeRunFixture('old');
+    const { tasks: _tasks, ...planWithoutTasks } = fixture.plan;
+    db.prepare(`INSERT INTO runs (run_id, name, plan, dag, status, created_at, cwd) VALUES ('old', 'old', ?, '{}', 'running', 1, '/x')`).run(
+      JSON.stringify(planWithoutTasks),
+    );
+    const oldTask = db.prepare(
+      `INSERT INTO tasks (handle, run_id, idx, task_id, spec, status, queued_at, turns, input_tokens, output_tokens, retries, retry_wait_ms)
+       VALUES (?, 'old', ?, ?, ?, 'queued', 2, 0, 0, 0, 0, 0)`,
+    );
+    fixture.plan.tasks.forEach((spec, index) => oldTask.run(`old-${spec.id}`, index, spec.id, JSON.stringify(spec)));
+    db.prepare("INSERT INTO outputs (handle, text, json, truncated) VALUES ('old-a', 'kept', NULL, 0)").run();
+    db.close();
+
+    const store = open({ path });
+    expect(store.listTasks('old').map((task) => task.spec)).toEqual(fixture.plan.tasks);
+    expect(store.getTask('old-b')).toMatchObject({ handle: 'old-b', index: 1, taskId: 'b', spec: fixture.plan.tasks[1], status: 'queued' });
+    expect(store.getRun('old')?.plan).toEqual(fixture.plan);
+    expect(store.getOutput('old-a')?.text).toBe('kept');
+    store.updateTask('old-a', { status: 'succeeded', turns: 1 });
+    expect(store.getTask('old-a')).toMatchObject({ status: 'succeeded', turns: 1, spec: fixture.plan.tasks[0] });
+    const { run: later } = seedRun(store, 'new');
+    store.deleteRun('old');
+    expect(store.listTasks('old')).toEqual([]);
+    expect(store.listTasks('new').map((task) => task.spec)).toEqual(later.plan.tasks);
+    store.flush();
+    const migrated = new Database(path, { readonly: true });
+    const columns = migrated.prepare("SELECT name FROM pragma_table_info('tasks')").pluck().all();
+    const specRows = migrated.prepare('SELECT COUNT(*) FROM task_specs').pluck().get();
+    migrated.close();
+    expect(columns).not.toContain('spec');
+    // Only the deleted run's specs went with it.
+    expect(specRows).toBe(later.plan.tasks.length);
   });
 
   it('refuses a store written by a newer schema', () => {
@@ -256,11 +295,13 @@ describe('SqliteRunStore schema and errors', () => {
     store.flush();
     const db = new Database(path);
     db.prepare("UPDATE runs SET plan = '{oops' WHERE run_id = 'r1'").run();
-    db.prepare("UPDATE tasks SET spec = '[1]' WHERE handle = 'r1-b'").run();
+    db.prepare("UPDATE task_specs SET spec = '[1]' WHERE id = (SELECT spec_id FROM tasks WHERE handle = 'r1-b')").run();
+    db.prepare("DELETE FROM task_specs WHERE id = (SELECT spec_id FROM tasks WHERE handle = 'r1-c')").run();
     db.prepare("INSERT INTO event_pages (run_id, first_seq, last_seq, events) VALUES ('r1', 1, 1, '[{\"seq\":1}]')").run();
     db.close();
     expectStoreError(() => store.getRun('r1'), 'runs (run_id = r1): column plan is not valid JSON');
-    expectStoreError(() => store.listTasks('r1'), 'tasks (handle = r1-b): column spec should hold a JSON object');
+    expectStoreError(() => store.listTasks('r1'), 'of task r1-b: column spec should hold a JSON object');
+    expectStoreError(() => store.getTask('r1-c'), 'of task r1-c: column spec should be text');
     expectStoreError(() => store.listEvents('r1'), 'event_pages (run_id, first_seq = r1, 1): column events holds an event without');
   });
 

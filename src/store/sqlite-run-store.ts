@@ -99,7 +99,7 @@ export class SqliteRunStore implements RunStore {
     const writes = this.#checkWritable();
     checkTasksBelongToRun(run, tasks);
     writes.apply();
-    const { insertRun, insertTask } = this.#statements;
+    const { insertRun, insertTask, insertSpec } = this.#statements;
     try {
       this.#db
         .transaction(() => {
@@ -122,12 +122,13 @@ export class SqliteRunStore implements RunStore {
             run.attempts === undefined ? null : JSON.stringify(run.attempts),
           );
           for (const task of tasks) {
+            const specId = insertSpec.run(JSON.stringify(task.spec)).lastInsertRowid;
             insertTask.run(
               task.handle,
               task.runId,
               task.index,
               task.taskId,
-              JSON.stringify(task.spec),
+              specId,
               task.status,
               task.queuedAt,
               task.readyAt ?? null,

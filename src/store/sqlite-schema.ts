@@ -135,6 +135,26 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE tasks ADD COLUMN rate_limit_wait_ms INTEGER;
     `,
   },
+  {
+    version: 7,
+    description: "task specs in a table of their own: a task row's updates no longer rewrite its spec",
+    // Written once, read by getTask and listTasks: the task rows, updated at
+    // every start, wait and end, stay small. Keyed by an INTEGER PRIMARY KEY
+    // (one b-tree, appended to; VACUUM keeps it, unlike the tasks' rowids),
+    // which the task row names. No foreign key: deleting a spec would scan
+    // the tasks for it, as spec_id has no index of its own.
+    // DROP COLUMN (SQLite 3.35+) keeps the table, its indexes and its rowids.
+    sql: `
+      CREATE TABLE task_specs (
+        id INTEGER PRIMARY KEY,
+        spec TEXT NOT NULL
+      );
+      ALTER TABLE tasks ADD COLUMN spec_id INTEGER;
+      INSERT INTO task_specs (id, spec) SELECT rowid, spec FROM tasks;
+      UPDATE tasks SET spec_id = rowid;
+      ALTER TABLE tasks DROP COLUMN spec;
+    `,
+  },
 ];
 
 /** The schema version this code reads and writes. */
