@@ -94,7 +94,7 @@ export class ModelGates {
 
   /** Calls `model` through its endpoint's gate: paced, capped, retried, waiting out rate limits. */
   call(model: Model, request: ModelRequest, hooks: GateCallHooks = {}): Promise<ModelResponse> {
-    return this.gateOf(model).call((req) => model.generate(req), request, hooks);
+    return this.gateOf(model).call(model, request, hooks);
   }
 
   /** The gate of a model's endpoint. */
@@ -193,16 +193,12 @@ export class EndpointGate {
   }
 
   /**
-   * Runs `attempt(request)` when the endpoint lets it start; waits out rate
+   * Runs `model.generate(request)` when the endpoint lets it start; waits out rate
    * limits (within the wait budget) and retries other retryable errors
    * (MODEL_ERROR with `retryable`) up to `maxRetries` times. Aborting
    * `request.signal` ends any wait at once with the signal's reason.
    */
-  async call(
-    attempt: (request: ModelRequest) => Promise<ModelResponse>,
-    request: ModelRequest,
-    hooks: GateCallHooks,
-  ): Promise<ModelResponse> {
+  async call(model: Model, request: ModelRequest, hooks: GateCallHooks): Promise<ModelResponse> {
     const { clock, maxRetries } = this.#policy;
     const signal = request.signal;
     const budget = hooks.waitBudget ?? new WaitBudget(this.#policy.rateLimitWaitMs);
@@ -213,7 +209,7 @@ export class EndpointGate {
       const call = this.#window.started();
       let response: ModelResponse;
       try {
-        response = await attempt(request);
+        response = await model.generate(request);
       } catch (thrown) {
         const error = toFanoutError(thrown, 'MODEL_ERROR');
         this.#inFlight--;

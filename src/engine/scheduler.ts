@@ -4,10 +4,13 @@ import type { TaskStatus } from '../contracts/records.js';
 /** What settling one task changed. */
 export interface SchedulerStep {
   /** Tasks whose predecessors are now all done: they are queued for a slot. */
-  ready: number[];
+  readonly ready: readonly number[];
   /** Tasks that will never run because a dependency did not succeed, with the reason. */
-  skipped: Array<{ index: number; reason: string }>;
+  readonly skipped: ReadonlyArray<{ index: number; reason: string }>;
 }
+
+/** The step of a settle that released and skipped nothing, shared (frozen: callers only read a step). */
+const NOTHING_CHANGED: SchedulerStep = Object.freeze({ ready: Object.freeze([]), skipped: Object.freeze([]) });
 
 const WAITING = 0;
 const QUEUED = 1;
@@ -102,10 +105,13 @@ export class DagScheduler {
    * its successors.
    */
   settle(index: number, status: TaskStatus): SchedulerStep {
-    const step: SchedulerStep = { ready: [], skipped: [] };
-    if (this.#state[index] === DONE) return step;
+    if (this.#state[index] === DONE) return NOTHING_CHANGED;
     if (this.#state[index] === RUNNING) this.#running -= 1;
     this.#state[index] = DONE;
+    // Most tasks of a wide run have no successor: their settling builds nothing.
+    if (this.#successors[index]?.length === 0) return NOTHING_CHANGED;
+    const ready: number[] = [];
+    const skipped: Array<{ index: number; reason: string }> = [];
     const pending: Array<[number, TaskStatus]> = [[index, status]];
     for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
       const [from, fromStatus] = next;
@@ -113,16 +119,16 @@ export class DagScheduler {
         if (this.#state[to] === DONE) continue;
         if (kind === 'dependency' && fromStatus !== 'succeeded') {
           this.#state[to] = DONE;
-          step.skipped.push({ index: to, reason: `dependency ${this.#ids[from]} ${outcomeWords(fromStatus)}` });
+          skipped.push({ index: to, reason: `dependency ${this.#ids[from]} ${outcomeWords(fromStatus)}` });
           pending.push([to, 'skipped']);
           continue;
         }
         const left = (this.#remaining[to] ?? 0) - 1;
         this.#remaining[to] = left;
-        if (left === 0) this.#enqueue(to, step.ready);
+        if (left === 0) this.#enqueue(to, ready);
       }
     }
-    return step;
+    return { ready, skipped };
   }
 
   #enqueue(index: number, ready: number[]): void {

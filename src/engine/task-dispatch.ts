@@ -297,20 +297,24 @@ export class TaskDispatch {
       // A whole agent (Claude Code, a CLI command) takes the task whole; any other model runs in fanout's agent loop.
       return isWholeAgent(model) ? runWholeAgentTask(taskOptions, model) : runTask(taskOptions);
     };
-    // A task in the run's directory starts in this tick, with no async frame of its own to hold while it waits.
-    let ran: Promise<{ outcome: TaskOutcome; changes?: FileChange[] }>;
+    const fail = (error: unknown): void => this.#finish(index, failedOutcome(error));
+    // A task in the run's directory starts in this tick, with no async frame of its own to hold while it waits,
+    // and its outcome goes to #finish through one reaction (no wrapper object or promise per task).
     try {
       const workplace = this.#workplaces.enter(record.taskId, record.spec, controller.signal);
-      if (workplace instanceof Promise) ran = this.#runInWorktree(record, workplace, start);
-      else if (later === undefined) ran = start(workplace).then((outcome) => ({ outcome }));
-      else ran = new Promise<void>((begin) => later.push(begin)).then(() => start(workplace)).then((outcome) => ({ outcome }));
+      if (workplace instanceof Promise) {
+        this.#runInWorktree(record, workplace, start).then(({ outcome, changes }) => this.#finish(index, outcome, changes), fail);
+      } else {
+        const run = (): void => {
+          start(workplace).then((outcome) => this.#finish(index, outcome), fail);
+        };
+        if (later === undefined) run();
+        else later.push(run);
+      }
     } catch (error) {
-      ran = Promise.reject(error);
+      // Never in this tick: #finish releases the next tasks, and this one's release is still starting tasks.
+      Promise.reject(error).catch(fail);
     }
-    ran.then(
-      ({ outcome, changes }) => this.#finish(index, outcome, changes),
-      (error: unknown) => this.#finish(index, failedOutcome(error)),
-    );
   }
 
   /**
