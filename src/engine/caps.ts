@@ -75,10 +75,3 @@ export function formatUsd(value: number): string {
   if (value > 0 && value < 0.0001) return `$${value.toPrecision(2)}`;
   return `$${value.toFixed(4).replace(/0{1,2}$/, '')}`;
 }
-
-/**
- * The reason a cancelled timer's sleep is aborted with, made once: `abort()`
- * without a reason builds a DOMException and its stack, about 5 µs each,
- * for a rejection nobody reads.
- */
-export const TIMER_DISARMED: Error = new Error('timer disarmed');

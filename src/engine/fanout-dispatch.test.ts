@@ -267,6 +267,30 @@ describe('spawn', () => {
     expect(harness.eventsOf('synthesis-start')).toEqual([]);
   });
 
+  it('ends each task at its own time limit, a nearer one set after a farther one included', async () => {
+    const { fanout, model, store, clock } = setup();
+    const quick = heldStep();
+    model('scripted:quick', [quick.step]);
+    model('scripted:slow', [heldStep().step]);
+    model('scripted:slower', [heldStep().step]);
+    const { runId, handles } = fanout.spawn([
+      task('quick', { timeoutMs: 1000 }),
+      task('slower', { timeoutMs: 8000 }),
+      task('slow', { timeoutMs: 3000 }),
+    ]);
+    await quick.called;
+    quick.answer('in time');
+    await clock.advance(999);
+    expect(statuses(runId)).toEqual({ quick: 'succeeded', slower: 'running', slow: 'running' });
+    await clock.advance(1);
+    expect(statuses(runId)).toEqual({ quick: 'succeeded', slower: 'running', slow: 'running' });
+    await clock.advance(2000);
+    expect(statuses(runId)).toEqual({ quick: 'succeeded', slower: 'running', slow: 'limit' });
+    await clock.advance(5000);
+    expect(statuses(runId)).toEqual({ quick: 'succeeded', slower: 'limit', slow: 'limit' });
+    expect(store.getTask(handles[1]?.handle ?? '')).toMatchObject({ error: 'timeoutMs 8000 reached (8,000 ms elapsed)', endedAt: clock.now() });
+  });
+
   it('saves each output before the task is marked finished, and ends the run with run-end', async () => {
     const { fanout, model, store } = setup();
     // One model of the simulated provider: the run is labelled simulated.

@@ -3,7 +3,8 @@ import { FanoutError, toFanoutError } from '../contracts/errors.js';
 import type { Model } from '../contracts/model.js';
 import { SIM_PROVIDER } from '../contracts/sim-options.js';
 import { renderTaskPrompt } from '../plan/index.js';
-import { TIMER_DISARMED, timeoutReason, UsageMeter } from './caps.js';
+import { timeoutReason, UsageMeter } from './caps.js';
+import { DeadlineWatch, type Watched } from '../contracts/deadline-watch.js';
 import type { Clock } from '../contracts/clock.js';
 import type { GateCallHooks, GateWaitReason, GateWindowChange, ModelGates } from './model-gate.js';
 import type { WaitBudget } from './retry-policy.js';
@@ -278,16 +279,28 @@ export function abortedOrFailed(reason: unknown): Pick<TaskOutcome, 'status' | '
 /** The disarm function of a task without a time limit: one for all of them. */
 const NO_TIME_LIMIT = (): void => {};
 
+/**
+ * The time limits of the tasks running on each clock, watched by one sleep
+ * to the nearest: an entry per task, not a timer, an AbortController and its
+ * abort per task (5-10 us a task with a limit, at 2,000 tasks).
+ */
+const timeLimits = new WeakMap<Clock, DeadlineWatch>();
+
 /** Arms the task's time limit (its spec's, else `fallbackMs`) on the injected clock; returns the disarm function. */
 export function startTimeLimit(options: Pick<TaskRunOptions, 'task' | 'clock' | 'controller'>, fallbackMs?: number): () => void {
   const timeoutMs = options.task.spec.timeoutMs ?? fallbackMs;
   if (timeoutMs === undefined) return NO_TIME_LIMIT;
-  const disarm = new AbortController();
-  options.clock.sleep(timeoutMs, disarm.signal).then(
-    () => {
-      options.controller.abort(new FanoutError('LIMIT_REACHED', timeoutReason('task', timeoutMs)));
-    },
-    () => {},
-  );
-  return () => disarm.abort(TIMER_DISARMED);
+  const { clock, controller } = options;
+  const at = clock.now() + timeoutMs;
+  const limit: Watched = {
+    deadline: () => at,
+    expire: () => controller.abort(new FanoutError('LIMIT_REACHED', timeoutReason('task', timeoutMs))),
+  };
+  let watch = timeLimits.get(clock);
+  if (watch === undefined) {
+    watch = new DeadlineWatch(clock);
+    timeLimits.set(clock, watch);
+  }
+  watch.add(limit);
+  return () => watch.delete(limit);
 }
