@@ -9,6 +9,13 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
+/**
+ * The longest delay a Node timer waits: a longer one fires after 1 ms (with a
+ * TimeoutOverflowWarning), so a plan's `timeoutMs` of 25 days or more would
+ * end its run or task at once.
+ */
+const LONGEST_TIMER_MS = 2 ** 31 - 1;
+
 /** The real clock. */
 export const systemClock: Clock = {
   now: () => Date.now(),
@@ -22,10 +29,18 @@ export const systemClock: Clock = {
         clearTimeout(timer);
         reject(signal?.reason ?? abortError());
       };
-      const timer = setTimeout(() => {
+      // A sleep past the longest timer is waited out in a chain of them.
+      let left = ms;
+      const fire = (): void => {
+        left -= LONGEST_TIMER_MS;
+        if (left > 0) {
+          timer = setTimeout(fire, Math.min(left, LONGEST_TIMER_MS));
+          return;
+        }
         signal?.removeEventListener('abort', onAbort);
         resolve();
-      }, ms);
+      };
+      let timer = setTimeout(fire, Math.min(ms, LONGEST_TIMER_MS));
       signal?.addEventListener('abort', onAbort, { once: true });
     }),
 };
