@@ -291,6 +291,36 @@ describe('spawn', () => {
     expect(store.getTask(handles[1]?.handle ?? '')).toMatchObject({ error: 'timeoutMs 8000 reached (8,000 ms elapsed)', endedAt: clock.now() });
   });
 
+  it('ends a task at its time limit while it sits out a rate-limit pause in the gate', async () => {
+    const { fanout, model, store, clock } = setup();
+    model('scripted:paused', [{ error: new FanoutError('MODEL_ERROR', 'rate limited', { retryable: true, status: 429, retryAfterMs: 60_000 }) }, textResponse('late')]);
+    const { runId, handles } = fanout.spawn([task('paused', { timeoutMs: 2000 })]);
+    await clock.advance(1999);
+    expect(statuses(runId)).toEqual({ paused: 'running' });
+    await clock.advance(1);
+    expect(store.getTask(handles[0]?.handle ?? '')).toMatchObject({
+      status: 'limit',
+      error: 'timeoutMs 2000 reached (2,000 ms elapsed)',
+      endedAt: clock.now(),
+    });
+  });
+
+  it('forgets the time limit of a task that ended in time: no timer is left behind, and a later task gets its own', async () => {
+    const { fanout, model, store, clock } = setup();
+    model('scripted:first', [textResponse('first')]);
+    const first = fanout.spawn([task('first', { timeoutMs: 1000 })]);
+    await fanout.wait(first.runId);
+    expect(clock.deadlines.filter((at) => at <= clock.now() + 1000)).toEqual([]);
+    const later = heldStep();
+    model('scripted:later', [later.step]);
+    const second = fanout.spawn([task('later', { timeoutMs: 5000 })]);
+    await later.called;
+    await clock.advance(4999);
+    expect(statuses(second.runId)).toEqual({ later: 'running' });
+    await clock.advance(1);
+    expect(store.getTask(second.handles[0]?.handle ?? '')).toMatchObject({ status: 'limit', error: 'timeoutMs 5000 reached (5,000 ms elapsed)' });
+  });
+
   it('saves each output before the task is marked finished, and ends the run with run-end', async () => {
     const { fanout, model, store } = setup();
     // One model of the simulated provider: the run is labelled simulated.
