@@ -257,6 +257,54 @@ describe('SqliteRunStore schema and errors', () => {
     expect(specRows).toBe(later.plan.tasks.length);
   });
 
+  it('migrates a vacuumed version-6 store of several runs, each spec staying with its own task', () => {
+    const path = freshPath();
+    const db = new Database(path);
+    for (const migration of MIGRATIONS.filter((step) => step.version <= 6)) db.exec(migration.sql);
+    db.pragma('user_version = 6');
+    const oldTask = db.prepare(
+      `INSERT INTO tasks (handle, run_id, idx, task_id, spec, status, queued_at, turns, input_tokens, output_tokens, retries, retry_wait_ms)
+       VALUES (?, ?, ?, ?, ?, 'queued', 2, 0, 0, 0, 0, 0)`,
+    );
+    const runs = ['r1', 'r2', 'r3'].map((runId) => makeRunFixture(runId));
+    for (const fixture of runs) {
+      const { runId, plan } = fixture;
+      const specs = plan.tasks.map((spec) => ({ ...spec, prompt: `${spec.prompt} of ${runId}` }));
+      // r2's plan differs from its task rows, so it was stored whole.
+      const stored = runId === 'r2' ? plan : { ...plan, tasks: undefined };
+      db.prepare(`INSERT INTO runs (run_id, name, plan, dag, status, created_at, cwd) VALUES (?, ?, ?, '{}', 'running', 1, '/x')`).run(
+        runId,
+        runId,
+        JSON.stringify(stored),
+      );
+      // Rows written out of plan order, so rowids do not follow the runs' indexes.
+      for (let index = specs.length - 1; index >= 0; index--) {
+        const spec = specs[index];
+        if (spec !== undefined) oldTask.run(`${runId}-${spec.id}`, runId, index, spec.id, JSON.stringify(spec));
+      }
+    }
+    db.prepare("DELETE FROM tasks WHERE handle = 'r1-c'").run();
+    // VACUUM renumbers the rowids of a table without an INTEGER PRIMARY KEY.
+    db.exec('VACUUM');
+    db.close();
+
+    const store = open({ path });
+    for (const { runId, plan } of runs) {
+      const kept = store.listTasks(runId);
+      expect(kept.map((task) => [task.handle, task.spec.id, task.spec.prompt])).toEqual(
+        plan.tasks
+          .filter((spec) => !(runId === 'r1' && spec.id === 'c'))
+          .map((spec) => [`${runId}-${spec.id}`, spec.id, `${spec.prompt} of ${runId}`]),
+      );
+    }
+    expect(store.getRun('r2')?.plan).toEqual(runs[1]?.plan);
+    expect(store.getRun('r3')?.plan.tasks.map((spec) => spec.prompt)).toEqual(runs[2]?.plan.tasks.map((spec) => `${spec.prompt} of r3`));
+    store.deleteRun('r2');
+    seedRun(store, 'r4');
+    expect(store.listTasks('r3').map((task) => task.spec.prompt)).toEqual(runs[2]?.plan.tasks.map((spec) => `${spec.prompt} of r3`));
+    expect(store.listTasks('r4').map((task) => task.spec)).toEqual(makeRunFixture('r4').plan.tasks);
+  });
+
   it('refuses a store written by a newer schema', () => {
     const path = freshPath();
     const db = new Database(path);
