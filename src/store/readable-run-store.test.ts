@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -7,8 +7,10 @@ import { FanoutError, isFanoutError } from '../contracts/errors.js';
 import { createFanout } from '../engine/create-fanout.js';
 import { ManualClock } from '../engine/manual-clock.js';
 import { openReadableRunStore } from './readable-run-store.js';
+import Database from 'better-sqlite3';
+import { MIGRATIONS } from './sqlite-schema.js';
 import { openRunStore } from './sqlite-run-store.js';
-import { seedRun } from './test-support/run-fixtures.js';
+import { makeRunFixture, seedRun } from './test-support/run-fixtures.js';
 import type { ModelResolver } from '../contracts/model.js';
 
 const undo: Array<() => void> = [];
@@ -85,5 +87,35 @@ describe('openReadableRunStore', () => {
     } finally {
       await fanout.close();
     }
+  });
+
+  it('reads a store of an older schema this process may not write, from a migrated private copy', (context) => {
+    const home = join(mkdtempSync(join(tmpdir(), 'fanout-readable-')), 'home');
+    mkdirSync(home);
+    const db = new Database(join(home, 'fanout.db'));
+    db.pragma('journal_mode = WAL');
+    for (const migration of MIGRATIONS.filter((step) => step.version <= 6)) db.exec(migration.sql);
+    db.pragma('user_version = 6');
+    const { plan } = makeRunFixture('old');
+    db.prepare(`INSERT INTO runs (run_id, name, plan, dag, status, created_at, cwd) VALUES ('old', 'old', ?, '{}', 'succeeded', 1, '/x')`).run(
+      JSON.stringify(plan),
+    );
+    const oldTask = db.prepare(
+      `INSERT INTO tasks (handle, run_id, idx, task_id, spec, status, queued_at, turns, input_tokens, output_tokens, retries, retry_wait_ms)
+       VALUES (?, 'old', ?, ?, ?, 'succeeded', 2, 1, 0, 0, 0, 0)`,
+    );
+    plan.tasks.forEach((spec, index) => oldTask.run(`old-${spec.id}`, index, spec.id, JSON.stringify(spec)));
+    db.close();
+    if (!makeReadOnly(home)) context.skip();
+
+    const store = openReadableRunStore(home);
+    try {
+      expect(store.listTasks('old').map((task) => task.spec)).toEqual(plan.tasks);
+      expect(store.getRun('old')?.plan).toEqual(plan);
+    } finally {
+      store.close();
+    }
+    // The store itself is left as it was, for a writer to migrate: user_version is the header's 4 bytes at 60.
+    expect(readFileSync(join(home, 'fanout.db')).readUInt32BE(60)).toBe(6);
   });
 });

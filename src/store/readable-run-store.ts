@@ -1,7 +1,6 @@
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { isFanoutError } from '../contracts/errors.js';
 import { openRunStore, SqliteRunStore } from './sqlite-run-store.js';
 
@@ -15,7 +14,7 @@ const NOT_WRITABLE = /EACCES|EPERM|EROFS|readonly database|read-only file system
  * Read-only, SQLite still needs the database's `-shm` file in WAL mode; where
  * the directory allows neither that nor anything else, the store is read from
  * a private snapshot (the database and its `-wal`, copied to a temporary
- * directory that `close()` removes). Writes to such a store fail with
+ * directory that `close()` removes, its schema brought up to date). Writes to such a store fail with
  * `STORE_ERROR` (`… was opened read-only`). Any other failure is thrown as
  * `openRunStore` throws it.
  */
@@ -45,8 +44,9 @@ function openSnapshot(path: string): SqliteRunStore {
   try {
     copyFileSync(path, copy);
     if (existsSync(`${path}-wal`)) copyFileSync(`${path}-wal`, `${copy}-wal`);
-    // Opened once for writing so SQLite folds the copied log into the copy; closing it checkpoints.
-    new Database(copy).close();
+    // Opened once for writing so SQLite folds the copied log into the copy (closing it checkpoints), and
+    // an older schema is migrated: the copy is this process's own, and the store stays for a writer to migrate.
+    new SqliteRunStore({ path: copy }).close();
     return new SqliteRunStore({ path: copy, readonly: true, onClose: () => rmSync(dir, { recursive: true, force: true }) });
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
