@@ -6,14 +6,25 @@ import type {
   ModelRequest,
   ModelResponse,
   ProviderOptions,
+  ToolResultBlock,
+  ToolSpec,
   ToolUseBlock,
   Usage,
 } from '../contracts/model.js';
 import type { JsonSchema } from '../contracts/plan.js';
+import { AbortRace, throwIfAborted } from './abort-race.js';
 import { compileOutputCheck, repairRequest } from './output-format.js';
 import { createSandbox, type SandboxRoot } from './sandbox.js';
 import type { ShellPolicy } from './shell/shell-policy.js';
-import { agentToolSpecs, agentTools, bashTool, executeToolCalls, type AgentTool, type ToolCallInfo } from './tools/index.js';
+import {
+  agentToolSpecs,
+  agentTools,
+  bashTool,
+  executeToolCalls,
+  type AgentTool,
+  type ToolCallInfo,
+  type ToolExecution,
+} from './tools/index.js';
 
 /** Default upper bound of output tokens per model call. */
 export const DEFAULT_MAX_TOKENS_PER_CALL = 4096;
@@ -110,93 +121,156 @@ export interface AgentResult {
  * the model answers without tool calls or `maxTurns` is reached.
  */
 export async function runAgent(options: AgentOptions): Promise<AgentResult> {
-  const { signal, maxTurns } = options;
-  if (!Number.isInteger(maxTurns) || maxTurns < 1) {
-    throw new FanoutError('OPTION_INVALID', `maxTurns must be an integer >= 1, got ${String(maxTurns)}`);
-  }
-  const schema = options.outputSchema;
-  const output = schema === undefined ? undefined : { schema, check: compileOutputCheck(schema) };
-  const tools = offeredTools(options.tools, options.shell !== undefined);
-  const toolSpecs = tools === agentTools ? agentToolSpecs : tools.map((tool) => tool.spec);
-  const maxTokensPerCall = options.maxTokensPerCall ?? DEFAULT_MAX_TOKENS_PER_CALL;
-  const clock = options.clock ?? systemClock;
-  const sandbox = createSandbox({ cwd: options.cwd, writes: options.writes, protectedPaths: options.protectedPaths });
-  const messages: Message[] = [{ role: 'user', content: [{ type: 'text', text: options.prompt }] }];
-  const usage: Usage = { inputTokens: 0, outputTokens: 0 };
-  let turns = 0;
-  let repairAsked = false;
-  const abortable = new AbortRace(signal);
+  // The loop only awaits; each turn's work is in AgentRun's synchronous methods. V8 optimizes a hot async function
+  // with all it inlines, and an await saves and restores every register: with the turn's work in the loop, optimizing
+  // it was ~20% of the agent's instructions over 1,000 cold two-turn tasks (callgrind, see docs/benchmarks.md).
+  const run = new AgentRun(options);
   try {
     for (;;) {
-      throwIfAborted(signal);
-      const started = clock.now();
-      const maxTokens = options.tokenRoom === undefined ? maxTokensPerCall : Math.min(maxTokensPerCall, options.tokenRoom());
-      const response = await abortable.race(
-        options.call({
-          system: options.system,
-          messages: [...messages],
-          tools: [...toolSpecs],
-          maxTokens,
-          signal,
-          providerOptions: options.providerOptions,
-        }),
-      );
-      turns += 1;
-      usage.inputTokens += response.usage.inputTokens;
-      usage.outputTokens += response.usage.outputTokens;
-      options.onModelCall?.({ turn: turns, inputTokens: response.usage.inputTokens, outputTokens: response.usage.outputTokens, durationMs: clock.now() - started });
-      if (response.content.length > 0) messages.push({ role: 'assistant', content: response.content });
-      // The text is read only when the run ends here, not on every turn of tool calls.
-      const end = (status: AgentResult['status'], error?: string): AgentResult => {
-        const text = textOf(response);
-        return error === undefined ? { status, text, turns, usage } : { status, text, turns, usage, error };
-      };
-
-      const calls = response.content.filter((block): block is ToolUseBlock => block.type === 'tool_use');
-      if (calls.length > 0) {
-        if (turns >= maxTurns) return end('limit', `maxTurns ${maxTurns} reached (${turns} model calls) before a final answer`);
-        const capped = options.checkLimit?.();
-        if (capped !== undefined) return end('limit', capped);
-        // An abort from onModelCall (a run cap this call reached) must not let these tool calls run.
-        throwIfAborted(signal);
-        // Raced against the signal: a stop or timeout ends the task at once, whatever its tools are doing.
-        const results = await abortable.race(
-          executeToolCalls(calls, {
-            tools,
-            sandbox,
-            signal,
-            shell: options.shell,
-            onToolCall: options.onToolCall,
-            timeLimitMs: options.toolTimeLimitMs,
-            clock,
-          }),
-        );
-        throwIfAborted(signal);
-        appendUserContent(messages, results);
-        continue;
-      }
-
-      // An answer the model stopped at max_tokens is cut short, not a finished output.
-      if (response.stopReason === 'max_tokens') {
-        const cut = `the answer was cut short at ${maxTokens} output tokens (max_tokens)`;
-        if (maxTokens < maxTokensPerCall) return end('limit', `${options.checkLimit?.() ?? 'the token cap left no more room'}: ${cut}`);
-        return end('failed', `${cut}, the most one model call may write`);
-      }
-      if (output === undefined) return end('succeeded');
-      const checked = output.check(textOf(response));
-      if (checked.ok) return { ...end('succeeded'), json: checked.value };
-      const errors = checked.errors.join('; ');
-      if (repairAsked) return end('failed', `output does not match its JSON Schema after one repair attempt: ${errors}`);
-      if (turns >= maxTurns) {
-        return end('failed', `output does not match its JSON Schema and maxTurns (${maxTurns}) leaves no turn to repair it: ${errors}`);
-      }
-      const capped = options.checkLimit?.();
-      if (capped !== undefined) return end('limit', `${capped} before the output could be repaired: ${errors}`);
-      repairAsked = true;
-      appendUserContent(messages, [{ type: 'text', text: repairRequest(checked.errors, output.schema) }]);
+      const ended = run.answered(await run.callModel());
+      if (ended !== undefined) return ended;
+      if (run.toolCalls.length > 0) run.addToolResults(await run.runToolCalls());
     }
   } finally {
-    abortable.release();
+    run.release();
+  }
+}
+
+/**
+ * One subagent's conversation: the state of {@link runAgent}'s loop and each
+ * turn's work. Plain (TypeScript-private) fields, not `#` ones: code that is
+ * not optimized yet, as most of a run's is, reads them faster.
+ */
+class AgentRun {
+  /** The tool calls of the last answer, to run before the next model call; empty when there are none. */
+  toolCalls: readonly ToolUseBlock[] = [];
+  private readonly options: AgentOptions;
+  private readonly output: { schema: JsonSchema; check: ReturnType<typeof compileOutputCheck> } | undefined;
+  private readonly toolSpecs: readonly ToolSpec[];
+  private readonly maxTokensPerCall: number;
+  private readonly clock: Clock;
+  private readonly execution: ToolExecution;
+  private readonly messages: Message[];
+  private readonly usage: Usage = { inputTokens: 0, outputTokens: 0 };
+  private readonly abortable: AbortRace;
+  private turns = 0;
+  private repairAsked = false;
+  /** When the current model call started, and the most output tokens it asked for. */
+  private started = 0;
+  private maxTokens = 0;
+
+  constructor(options: AgentOptions) {
+    const { maxTurns } = options;
+    if (!Number.isInteger(maxTurns) || maxTurns < 1) {
+      throw new FanoutError('OPTION_INVALID', `maxTurns must be an integer >= 1, got ${String(maxTurns)}`);
+    }
+    this.options = options;
+    const schema = options.outputSchema;
+    this.output = schema === undefined ? undefined : { schema, check: compileOutputCheck(schema) };
+    const tools = offeredTools(options.tools, options.shell !== undefined);
+    this.toolSpecs = tools === agentTools ? agentToolSpecs : tools.map((tool) => tool.spec);
+    this.maxTokensPerCall = options.maxTokensPerCall ?? DEFAULT_MAX_TOKENS_PER_CALL;
+    this.clock = options.clock ?? systemClock;
+    // One context for every turn's tool calls: nothing in it changes during the run.
+    this.execution = {
+      tools,
+      sandbox: createSandbox({ cwd: options.cwd, writes: options.writes, protectedPaths: options.protectedPaths }),
+      signal: options.signal,
+      shell: options.shell,
+      onToolCall: options.onToolCall,
+      timeLimitMs: options.toolTimeLimitMs,
+      clock: this.clock,
+    };
+    this.messages = [{ role: 'user', content: [{ type: 'text', text: options.prompt }] }];
+    this.abortable = new AbortRace(options.signal);
+  }
+
+  /** Makes the next model call, raced against the signal. */
+  callModel(): Promise<ModelResponse> {
+    const options = this.options;
+    throwIfAborted(options.signal);
+    this.started = this.clock.now();
+    const maxTokens = options.tokenRoom === undefined ? this.maxTokensPerCall : Math.min(this.maxTokensPerCall, options.tokenRoom());
+    this.maxTokens = maxTokens;
+    return this.abortable.race(
+      options.call({
+        system: options.system,
+        messages: [...this.messages],
+        tools: [...this.toolSpecs],
+        maxTokens,
+        signal: options.signal,
+        providerOptions: options.providerOptions,
+      }),
+    );
+  }
+
+  /**
+   * Takes a model answer: the run's result when the run ends on it;
+   * otherwise undefined, with {@link toolCalls} to run or a JSON repair
+   * request appended for the next call.
+   */
+  answered(response: ModelResponse): AgentResult | undefined {
+    const options = this.options;
+    const turns = ++this.turns;
+    this.usage.inputTokens += response.usage.inputTokens;
+    this.usage.outputTokens += response.usage.outputTokens;
+    options.onModelCall?.({ turn: turns, inputTokens: response.usage.inputTokens, outputTokens: response.usage.outputTokens, durationMs: this.clock.now() - this.started });
+    if (response.content.length > 0) this.messages.push({ role: 'assistant', content: response.content });
+
+    const calls = response.content.filter((block): block is ToolUseBlock => block.type === 'tool_use');
+    this.toolCalls = calls;
+    if (calls.length > 0) {
+      if (turns >= options.maxTurns) return this.end(response, 'limit', `maxTurns ${options.maxTurns} reached (${turns} model calls) before a final answer`);
+      const capped = options.checkLimit?.();
+      if (capped !== undefined) return this.end(response, 'limit', capped);
+      // An abort from onModelCall (a run cap this call reached) must not let these tool calls run.
+      throwIfAborted(options.signal);
+      return undefined;
+    }
+
+    // An answer the model stopped at max_tokens is cut short, not a finished output.
+    if (response.stopReason === 'max_tokens') {
+      const cut = `the answer was cut short at ${this.maxTokens} output tokens (max_tokens)`;
+      if (this.maxTokens < this.maxTokensPerCall) return this.end(response, 'limit', `${options.checkLimit?.() ?? 'the token cap left no more room'}: ${cut}`);
+      return this.end(response, 'failed', `${cut}, the most one model call may write`);
+    }
+    const output = this.output;
+    if (output === undefined) return this.end(response, 'succeeded');
+    const checked = output.check(textOf(response));
+    if (checked.ok) return { ...this.end(response, 'succeeded'), json: checked.value };
+    const errors = checked.errors.join('; ');
+    if (this.repairAsked) return this.end(response, 'failed', `output does not match its JSON Schema after one repair attempt: ${errors}`);
+    if (turns >= options.maxTurns) {
+      return this.end(response, 'failed', `output does not match its JSON Schema and maxTurns (${options.maxTurns}) leaves no turn to repair it: ${errors}`);
+    }
+    const capped = options.checkLimit?.();
+    if (capped !== undefined) return this.end(response, 'limit', `${capped} before the output could be repaired: ${errors}`);
+    this.repairAsked = true;
+    appendUserContent(this.messages, [{ type: 'text', text: repairRequest(checked.errors, output.schema) }]);
+    return undefined;
+  }
+
+  /** Runs {@link toolCalls}, raced against the signal: a stop or timeout ends the task at once, whatever its tools are doing. */
+  runToolCalls(): Promise<ToolResultBlock[]> {
+    return this.abortable.race(executeToolCalls(this.toolCalls, this.execution));
+  }
+
+  /** Feeds the tool results back for the next model call. */
+  addToolResults(results: ToolResultBlock[]): void {
+    throwIfAborted(this.options.signal);
+    appendUserContent(this.messages, results);
+  }
+
+  release(): void {
+    this.abortable.release();
+  }
+
+  /** The result of a run that ends on `response`; its text is read only here, not on every turn of tool calls. */
+  private end(response: ModelResponse, status: AgentResult['status'], error?: string): AgentResult {
+    const text = textOf(response);
+    const turns = this.turns;
+    const usage = this.usage;
+    return error === undefined ? { status, text, turns, usage } : { status, text, turns, usage, error };
   }
 }
 
@@ -228,45 +302,4 @@ function appendUserContent(messages: Message[], content: ContentBlock[]): void {
   const last = messages.at(-1);
   if (last?.role === 'user') messages[messages.length - 1] = { role: 'user', content: [...last.content, ...content] };
   else messages.push({ role: 'user', content });
-}
-
-function abortError(signal: AbortSignal): FanoutError {
-  const reason: unknown = signal.reason;
-  return reason instanceof FanoutError ? reason : new FanoutError('ABORTED', 'agent run aborted', { cause: reason });
-}
-
-function throwIfAborted(signal: AbortSignal): void {
-  if (signal.aborted) throw abortError(signal);
-}
-
-/**
- * Races each model call and each turn's tool calls of one agent run against
- * its signal, so the run rejects as soon as the signal fires even if the
- * call ignores it. One
- * abort listener for the whole run rather than one per call: listeners on an
- * AbortSignal are not cheap, and a run makes many calls.
- */
-class AbortRace {
-  readonly #signal: AbortSignal;
-  #rejectCurrent: ((error: FanoutError) => void) | undefined;
-  readonly #onAbort = (): void => this.#rejectCurrent?.(abortError(this.#signal));
-
-  constructor(signal: AbortSignal) {
-    this.#signal = signal;
-    signal.addEventListener('abort', this.#onAbort, { once: true });
-  }
-
-  /** Settles like `promise`, or rejects with the abort reason once the signal fires. */
-  race<T>(promise: Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.#rejectCurrent = reject;
-      if (this.#signal.aborted) this.#onAbort();
-      promise.then(resolve, (error: unknown) => reject(this.#signal.aborted ? abortError(this.#signal) : error));
-    });
-  }
-
-  release(): void {
-    this.#rejectCurrent = undefined;
-    this.#signal.removeEventListener('abort', this.#onAbort);
-  }
 }
