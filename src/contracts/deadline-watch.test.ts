@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../engine/manual-clock.js';
-import { DeadlineWatch, type Watched } from './deadline-watch.js';
+import { DeadlineWatch, WatchesPerClock, type Watched } from './deadline-watch.js';
 
 /** An entry whose deadline a test moves, recording when it expired. */
 class Entry implements Watched {
@@ -133,5 +133,25 @@ describe('DeadlineWatch', () => {
       deferred.run();
       expect(clock.pendingTimers).toBe(0);
     });
+  });
+});
+
+describe('WatchesPerClock', () => {
+  it('gives each clock one watch of its own, made with the registry options', async () => {
+    const first = new ManualClock();
+    const second = new ManualClock();
+    const deferred = manualDefer();
+    const watches = new WatchesPerClock({ defer: deferred.defer });
+    expect(watches.of(first)).toBe(watches.of(first));
+    expect(watches.of(second)).not.toBe(watches.of(first));
+    const entry = new Entry(first.now() + 100);
+    watches.of(first).add(entry);
+    // The registry's defer holds the decision: no sleep is armed until it runs.
+    expect(deferred.pending).toBe(1);
+    deferred.run();
+    await second.advance(100);
+    expect(entry.expiredAt).toBeUndefined();
+    await first.advance(100);
+    expect(entry.expiredAt).toBe(first.now());
   });
 });

@@ -127,3 +127,27 @@ export class DeadlineWatch {
     this.#armBy(next);
   }
 }
+
+/**
+ * One {@link DeadlineWatch} per clock, made on first use: what a kind of
+ * deadline shared across a process (tool calls, task time limits) keeps, so
+ * each kind sleeps once per clock and a test's injected clock gets its own.
+ */
+export class WatchesPerClock {
+  readonly #options: DeadlineWatchOptions;
+  readonly #watches = new WeakMap<Clock, DeadlineWatch>();
+
+  constructor(options: DeadlineWatchOptions = {}) {
+    this.#options = options;
+  }
+
+  /** The watch of `clock`. */
+  of(clock: Clock): DeadlineWatch {
+    let watch = this.#watches.get(clock);
+    if (watch === undefined) {
+      watch = new DeadlineWatch(clock, this.#options);
+      this.#watches.set(clock, watch);
+    }
+    return watch;
+  }
+}

@@ -4,7 +4,7 @@ import type { Model } from '../contracts/model.js';
 import { SIM_PROVIDER } from '../contracts/sim-options.js';
 import { renderTaskPrompt } from '../plan/index.js';
 import { timeoutReason, UsageMeter } from './caps.js';
-import { DeadlineWatch, type Watched } from '../contracts/deadline-watch.js';
+import { WatchesPerClock, type Watched } from '../contracts/deadline-watch.js';
 import type { Clock } from '../contracts/clock.js';
 import type { GateCallHooks, GateWaitReason, GateWindowChange, ModelGates } from './model-gate.js';
 import type { WaitBudget } from './retry-policy.js';
@@ -284,7 +284,7 @@ const NO_TIME_LIMIT = (): void => {};
  * to the nearest: an entry per task, not a timer, an AbortController and its
  * abort per task (5-10 us a task with a limit, at 2,000 tasks).
  */
-const timeLimits = new WeakMap<Clock, DeadlineWatch>();
+const timeLimits = new WatchesPerClock();
 
 /** Arms the task's time limit (its spec's, else `fallbackMs`) on the injected clock; returns the disarm function. */
 export function startTimeLimit(options: Pick<TaskRunOptions, 'task' | 'clock' | 'controller'>, fallbackMs?: number): () => void {
@@ -296,11 +296,7 @@ export function startTimeLimit(options: Pick<TaskRunOptions, 'task' | 'clock' | 
     deadline: () => at,
     expire: () => controller.abort(new FanoutError('LIMIT_REACHED', timeoutReason('task', timeoutMs))),
   };
-  let watch = timeLimits.get(clock);
-  if (watch === undefined) {
-    watch = new DeadlineWatch(clock);
-    timeLimits.set(clock, watch);
-  }
+  const watch = timeLimits.of(clock);
   watch.add(limit);
   return () => watch.delete(limit);
 }

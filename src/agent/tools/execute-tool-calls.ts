@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { type Clock, systemClock } from '../../contracts/clock.js';
-import { DeadlineWatch, type Watched } from '../../contracts/deadline-watch.js';
+import { WatchesPerClock, type Watched } from '../../contracts/deadline-watch.js';
 import { isFanoutError } from '../../contracts/errors.js';
 import type { ToolResultBlock, ToolUseBlock } from '../../contracts/model.js';
 import { toolFailed, type AgentTool, type ToolContext } from './tool.js';
@@ -113,7 +113,7 @@ async function runWithTimeLimit(tool: AgentTool, call: ToolUseBlock, execution: 
       stop(toolFailed(`${call.name} did not finish within its time limit of ${limitMs} ms and was stopped; try a narrower call`));
     },
   };
-  const watch = toolCallWatch(clock);
+  const watch = toolCallWatches.of(clock);
   watch.add(limit);
   try {
     return await Promise.race([tool.run(call.input, { ...execution, signal: controller.signal }), stopped]);
@@ -124,22 +124,13 @@ async function runWithTimeLimit(tool: AgentTool, call: ToolUseBlock, execution: 
   }
 }
 
-const watches = new WeakMap<Clock, DeadlineWatch>();
-
 /**
- * The one watch of every tool call in flight on `clock`. Its decisions wait
+ * The one watch of every tool call in flight on a clock. Its decisions wait
  * for the end of the event loop's turn, so a call that finishes within the
  * turn it starts in never arms a sleep at all (and the tools marked
  * `withinTurn` skip the watch altogether).
  */
-function toolCallWatch(clock: Clock): DeadlineWatch {
-  let watch = watches.get(clock);
-  if (watch === undefined) {
-    watch = new DeadlineWatch(clock, { defer: (decide) => setImmediate(decide) });
-    watches.set(clock, watch);
-  }
-  return watch;
-}
+const toolCallWatches = new WatchesPerClock({ defer: (decide) => setImmediate(decide) });
 
 function pathKey(call: ToolUseBlock, cwd: string): string | undefined {
   const target = call.input['path'];
