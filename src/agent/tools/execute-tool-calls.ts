@@ -91,7 +91,7 @@ async function executeToolCall(call: ToolUseBlock, execution: ToolExecution): Pr
  * when the call's time limit passes; the call then ends at once with a tool
  * error (for the time limit) or the task's abort, whatever the tool is
  * still doing (a well-behaved tool stops on its signal). The limit is an
- * entry of the clock's {@link toolCallWatch}, not a timer of its own.
+ * entry of the clock's {@link toolCallWatches}, not a timer of its own.
  */
 async function runWithTimeLimit(tool: AgentTool, call: ToolUseBlock, execution: ToolExecution): Promise<string> {
   const limitMs = tool.ownTimeLimitMs?.(execution) ?? execution.timeLimitMs ?? DEFAULT_TOOL_TIME_LIMIT_MS;
