@@ -192,7 +192,8 @@ describe('server-level rate limits through the SDKs', () => {
       const slow = client.messages.create({
         model: 'sim',
         max_tokens: 100,
-        messages: [{ role: 'user', content: `slow ${encodeSimDirective({ latencyMs: 300 })}` }],
+        // Long enough that the second call lands while it is in flight, even on a loaded machine (300 ms did not).
+        messages: [{ role: 'user', content: `slow ${encodeSimDirective({ latencyMs: 2000 })}` }],
       });
       await waitFor(() => limited.stats.requests === 1);
       const error = await client.messages
