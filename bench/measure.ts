@@ -4,6 +4,7 @@
  * fanout's modules in their memory, measure the same way.
  */
 import type { EngineFigures, LegArgs } from './bench-kit.js';
+import { measuredWindowEdge } from './measured-window.js';
 
 /** What a leg measured, in its own process. */
 export interface LegResult {
@@ -26,19 +27,25 @@ export interface LegResult {
 
 /**
  * Measures `run` (which returns its call count) in the current process.
- * Wall and CPU time end when `run` settles, or at its last call of `markEnd`
+ * Wall and CPU time end when `run` settles, or at its first call of `markEnd`
  * when it calls it (a leg whose work ends before its bookkeeping does).
  */
 export async function measureLeg(run: (markEnd: () => void) => Promise<number>): Promise<LegResult> {
   // Tells a parent holding an IPC channel (runLegInChild) that the clock starts: its time limit counts from here.
   process.send?.({ started: true });
+  measuredWindowEdge('start');
   const cpuStart = process.cpuUsage();
   const start = performance.now();
   let end: { at: number; cpu: NodeJS.CpuUsage } | undefined;
+  const stop = (): { at: number; cpu: NodeJS.CpuUsage } => {
+    const ended = { at: performance.now(), cpu: process.cpuUsage(cpuStart) };
+    measuredWindowEdge('end');
+    return ended;
+  };
   const calls = await run(() => {
-    end = { at: performance.now(), cpu: process.cpuUsage(cpuStart) };
+    end ??= stop();
   });
-  const { at, cpu } = end ?? { at: performance.now(), cpu: process.cpuUsage(cpuStart) };
+  const { at, cpu } = end ?? stop();
   return {
     wallMs: Math.round(at - start),
     cpuMs: Math.round((cpu.user + cpu.system) / 1000),
