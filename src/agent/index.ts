@@ -1,4 +1,4 @@
-export { DEFAULT_MAX_TOKENS_PER_CALL, runAgent, type AgentOptions, type AgentResult } from './run-agent.js';
+export { DEFAULT_MAX_TOKENS_PER_CALL, runAgent, type AgentOptions, type AgentResult, type ModelCallInfo } from './run-agent.js';
 export { createSandbox, SandboxRoot, type ResolvedPath, type Sandbox } from './sandbox.js';
 export { compileOutputCheck, extractJson, repairRequest } from './output-format.js';
 export {

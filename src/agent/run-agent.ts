@@ -83,7 +83,7 @@ export interface AgentOptions {
   /** Aborting rejects the run at once with the signal's reason (when a FanoutError) or an `ABORTED` FanoutError. */
   signal: AbortSignal;
   /** Called after each model call; `turn` counts from 1. */
-  onModelCall?: (info: { turn: number; inputTokens: number; outputTokens: number; durationMs: number }) => void;
+  onModelCall?: (info: ModelCallInfo) => void;
   /** Called after each tool call. */
   onToolCall?: (info: ToolCallInfo) => void;
   /**
@@ -94,6 +94,15 @@ export interface AgentOptions {
   toolTimeLimitMs?: number;
   /** Measures `durationMs`. @default systemClock */
   clock?: Clock;
+}
+
+/** What {@link runAgent} reports about each model call. */
+export interface ModelCallInfo {
+  /** Counts from 1. */
+  turn: number;
+  inputTokens: number;
+  outputTokens: number;
+  durationMs: number;
 }
 
 /** How a subagent ended. */

@@ -1,6 +1,6 @@
-import { runAgent, type AgentResult, type SandboxRoot, type ShellPolicy, type ToolCallInfo } from '../agent/index.js';
+import { runAgent, type AgentOptions, type AgentResult, type ModelCallInfo, type SandboxRoot, type ShellPolicy, type ToolCallInfo } from '../agent/index.js';
 import { FanoutError, toFanoutError } from '../contracts/errors.js';
-import type { Model } from '../contracts/model.js';
+import type { Model, ModelRequest, ModelResponse } from '../contracts/model.js';
 import { SIM_PROVIDER } from '../contracts/sim-options.js';
 import { renderTaskPrompt } from '../plan/index.js';
 import { timeoutReason, UsageMeter } from './caps.js';
@@ -81,78 +81,124 @@ export function noUsage(): TaskUsage {
  * task-retry, task-waiting.
  */
 export async function runTask(options: TaskRunOptions): Promise<TaskOutcome> {
-  const { task, model, clock, gates, controller, emit, pricer, agent, runUsage } = options;
-  const { spec, handle, runId, taskId: id } = task;
-  if (spec.agent !== undefined && agent === undefined) {
-    throw new FanoutError('INTERNAL', `agent ${spec.agent} of task ${id} was not recorded with run ${runId}`);
-  }
-  const stats: TaskUsage = noUsage();
-  if (pricer !== undefined) stats.costUsd = 0;
-  const caps = new UsageMeter({ maxTokens: spec.maxTokens, budgetUsd: spec.budgetUsd }, 'task');
-  const stopTimer = startTimeLimit(options);
-  const activity = new TaskActivity();
-  // Methods of one object, not closures: every waiting task holds its hooks.
-  const gateHooks = new TaskGateHooks(options, stats, gates.waitBudget());
+  // A small shell: V8 optimizes this function once it has run for some hundreds of tasks, with all it inlines,
+  // and it runs once a task; the setup and the agent's hooks live in TaskRun, whose methods run per call.
   // One async frame per task here, not two: a waiting task holds every frame it is suspended in.
+  const run = new TaskRun(options);
   let outcome: TaskOutcome;
   try {
-    outcome = outcomeOf(
-      await runAgent({
-        system: taskSystemPrompt(spec, agent),
-        prompt: renderTaskPrompt(spec),
-        cwd: options.cwd,
-        writes: spec.writes ?? [],
-        protectedPaths: options.protectedPaths,
-        maxTurns: spec.maxTurns ?? DEFAULT_MAX_TURNS,
-        tools: spec.tools ?? agent?.tools,
-        shell: options.shell,
-        tokenRoom: () => Math.min(caps.tokenRoom(), runUsage.tokenRoom()),
-        checkLimit: () => caps.reached(),
-        outputSchema: typeof spec.outputFormat === 'object' ? spec.outputFormat : undefined,
-        providerOptions: spec.sim === undefined ? undefined : { [SIM_PROVIDER]: spec.sim },
-        signal: controller.signal,
-        clock,
-        toolTimeLimitMs: spec.toolTimeoutMs,
-        call: (request) => gates.call(model, request, gateHooks),
-        onModelCall: (call) => {
-          stats.turns = call.turn;
-          stats.inputTokens += call.inputTokens;
-          stats.outputTokens += call.outputTokens;
-          const tokens = call.inputTokens + call.outputTokens;
-          let added = 0;
-          if (pricer !== undefined) {
-            // Priced on the running totals, so the task's cost is exactly its usage times the price.
-            const total = pricer(stats);
-            added = total - (stats.costUsd ?? 0);
-            stats.costUsd = total;
-          }
-          caps.add(tokens, added);
-          const { turn, inputTokens, outputTokens, durationMs } = call;
-          emit({ type: 'model-call', runId, at: clock.now(), id, handle, turn, inputTokens, outputTokens, durationMs });
-          runUsage.add(tokens, added);
-        },
-        onToolCall: (call) => {
-          activity.add(call);
-          const event: FanoutEvent & { type: 'tool-call' } = { type: 'tool-call', runId, at: clock.now(), id, handle, tool: call.tool, ok: call.ok };
-          if (call.detail !== undefined) event.detail = call.detail;
-          if (call.refused === true) event.refused = true;
-          emit(event);
-          if (call.refused === true && options.strictWrites === true && CHANGING_TOOLS.has(call.tool) && !controller.signal.aborted) {
-            controller.abort(new FanoutError('TOOL_DENIED', `strictWrites: ${call.detail ?? `${call.tool} refused`}`));
-          }
-        },
-      }),
-      stats,
-      controller.signal,
-    );
+    outcome = run.outcomeOf(await runAgent(run.agentOptions()));
   } catch (thrown) {
-    const reason = controller.signal.aborted ? controller.signal.reason : thrown;
-    outcome = { ...stats, ...abortedOrFailed(reason) };
+    outcome = run.thrownOutcome(thrown);
   } finally {
-    stopTimer();
+    run.stopTimer();
   }
-  activity.recordIn(outcome);
+  run.activity.recordIn(outcome);
   return outcome;
+}
+
+/**
+ * One task's run: its usage, caps, time limit and gate hooks, and the hooks
+ * its agent loop calls. Arrow fields, not methods, for the hooks: runAgent
+ * calls them unbound.
+ */
+class TaskRun {
+  readonly activity = new TaskActivity();
+  readonly stopTimer: () => void;
+  readonly #options: TaskRunOptions;
+  readonly #stats: TaskUsage = noUsage();
+  readonly #caps: UsageMeter;
+  /** Methods of one object, not closures: every waiting task holds its hooks. */
+  readonly #gateHooks: TaskGateHooks;
+
+  constructor(options: TaskRunOptions) {
+    const { task, agent } = options;
+    if (task.spec.agent !== undefined && agent === undefined) {
+      throw new FanoutError('INTERNAL', `agent ${task.spec.agent} of task ${task.taskId} was not recorded with run ${task.runId}`);
+    }
+    this.#options = options;
+    if (options.pricer !== undefined) this.#stats.costUsd = 0;
+    this.#caps = new UsageMeter({ maxTokens: task.spec.maxTokens, budgetUsd: task.spec.budgetUsd }, 'task');
+    this.#gateHooks = new TaskGateHooks(options, this.#stats, options.gates.waitBudget());
+    this.stopTimer = startTimeLimit(options);
+  }
+
+  agentOptions(): AgentOptions {
+    const options = this.#options;
+    const spec = options.task.spec;
+    return {
+      system: taskSystemPrompt(spec, options.agent),
+      prompt: renderTaskPrompt(spec),
+      cwd: options.cwd,
+      writes: spec.writes ?? [],
+      protectedPaths: options.protectedPaths,
+      maxTurns: spec.maxTurns ?? DEFAULT_MAX_TURNS,
+      tools: spec.tools ?? options.agent?.tools,
+      shell: options.shell,
+      tokenRoom: this.tokenRoom,
+      checkLimit: this.checkLimit,
+      outputSchema: typeof spec.outputFormat === 'object' ? spec.outputFormat : undefined,
+      providerOptions: spec.sim === undefined ? undefined : { [SIM_PROVIDER]: spec.sim },
+      signal: options.controller.signal,
+      clock: options.clock,
+      toolTimeLimitMs: spec.toolTimeoutMs,
+      call: this.call,
+      onModelCall: this.onModelCall,
+      onToolCall: this.onToolCall,
+    };
+  }
+
+  readonly tokenRoom = (): number => Math.min(this.#caps.tokenRoom(), this.#options.runUsage.tokenRoom());
+
+  readonly checkLimit = (): string | undefined => this.#caps.reached();
+
+  readonly call = (request: ModelRequest): Promise<ModelResponse> => this.#options.gates.call(this.#options.model, request, this.#gateHooks);
+
+  readonly onModelCall = (call: ModelCallInfo): void => {
+    const options = this.#options;
+    const stats = this.#stats;
+    stats.turns = call.turn;
+    stats.inputTokens += call.inputTokens;
+    stats.outputTokens += call.outputTokens;
+    const tokens = call.inputTokens + call.outputTokens;
+    let added = 0;
+    if (options.pricer !== undefined) {
+      // Priced on the running totals, so the task's cost is exactly its usage times the price.
+      const total = options.pricer(stats);
+      added = total - (stats.costUsd ?? 0);
+      stats.costUsd = total;
+    }
+    this.#caps.add(tokens, added);
+    const { turn, inputTokens, outputTokens, durationMs } = call;
+    const { runId, taskId: id, handle } = options.task;
+    options.emit({ type: 'model-call', runId, at: options.clock.now(), id, handle, turn, inputTokens, outputTokens, durationMs });
+    options.runUsage.add(tokens, added);
+  };
+
+  readonly onToolCall = (call: ToolCallInfo): void => {
+    const options = this.#options;
+    this.activity.add(call);
+    const { runId, taskId: id, handle } = options.task;
+    const event: FanoutEvent & { type: 'tool-call' } = { type: 'tool-call', runId, at: options.clock.now(), id, handle, tool: call.tool, ok: call.ok };
+    if (call.detail !== undefined) event.detail = call.detail;
+    if (call.refused === true) event.refused = true;
+    options.emit(event);
+    const controller = options.controller;
+    if (call.refused === true && options.strictWrites === true && CHANGING_TOOLS.has(call.tool) && !controller.signal.aborted) {
+      controller.abort(new FanoutError('TOOL_DENIED', `strictWrites: ${call.detail ?? `${call.tool} refused`}`));
+    }
+  };
+
+  /** How the task ends when its agent returned `result`. */
+  outcomeOf(result: AgentResult): TaskOutcome {
+    return outcomeOf(result, this.#stats, this.#options.controller.signal);
+  }
+
+  /** How the task ends when its agent threw: the task's abort reason, when it fired, decides. */
+  thrownOutcome(thrown: unknown): TaskOutcome {
+    const signal = this.#options.controller.signal;
+    return { ...this.#stats, ...abortedOrFailed(signal.aborted ? signal.reason : thrown) };
+  }
 }
 
 /**
