@@ -115,6 +115,13 @@ interface Waiter {
   cancelled: boolean;
 }
 
+/** An attempt whose model call threw, and may be tried again: its window slot, what it threw, and as what error. */
+interface FailedAttempt {
+  call: number;
+  error: FanoutError;
+  thrown: unknown;
+}
+
 /** What holds a call back, and until when when only time will free it. */
 interface Blocked {
   reason: GateWaitReason;
@@ -199,24 +206,37 @@ export class EndpointGate {
    * `request.signal` ends any wait at once with the signal's reason.
    */
   async call(model: Model, request: ModelRequest, hooks: GateCallHooks): Promise<ModelResponse> {
+    // The common case (nothing queued or holding it back, the first attempt answers) alone, in a small function:
+    // TurboFan compiles this for every call's path, and the waits and retries of #callAgain rarely run.
+    if (!this.#tryStart()) return this.#callAgain(model, request, hooks, undefined);
+    const call = this.#window.started();
+    let response: ModelResponse;
+    try {
+      response = await model.generate(request);
+    } catch (thrown) {
+      const error = this.#endAttempt(thrown, request.signal);
+      return await this.#callAgain(model, request, hooks, { call, error, thrown });
+    }
+    this.#succeeded(response, hooks);
+    return response;
+  }
+
+  /**
+   * {@link EndpointGate.call} from where its fast path could not go on: the
+   * call has to queue (`failed` undefined), or its first attempt failed in
+   * a way worth another.
+   */
+  async #callAgain(model: Model, request: ModelRequest, hooks: GateCallHooks, failed: FailedAttempt | undefined): Promise<ModelResponse> {
     const { clock, maxRetries } = this.#policy;
     const signal = request.signal;
     const budget = hooks.waitBudget ?? new WaitBudget(this.#policy.rateLimitWaitMs);
     let retries = 0;
     let limitsInARow = 0;
+    let attempt = failed;
     for (;;) {
-      if (!this.#tryStart()) await this.#queue(signal, hooks, budget);
-      const call = this.#window.started();
-      let response: ModelResponse;
-      try {
-        response = await model.generate(request);
-      } catch (thrown) {
-        const error = toFanoutError(thrown, 'MODEL_ERROR');
-        this.#inFlight--;
-        if (signal.aborted || !isRetryable(error)) {
-          this.#pump();
-          throw thrown;
-        }
+      if (attempt !== undefined) {
+        const { call, error, thrown } = attempt;
+        attempt = undefined;
         if (isRateLimit(error)) {
           limitsInARow++;
           const waitMs = this.#limited(error, call, limitsInARow, hooks);
@@ -229,19 +249,42 @@ export class EndpointGate {
             budget.spentMs += waitMs;
             hooks.onWaited?.(waitMs);
           }
-          continue;
+        } else {
+          this.#pump();
+          if (retries >= maxRetries) throw thrown;
+          retries++;
+          const waitMs = Math.min(backoffMs(this.#policy, error.retryAfterMs, retries), this.#policy.maxRetryAfterMs);
+          hooks.onRetry?.({ attempt: retries, waitMs, error });
+          await clock.sleep(waitMs, signal);
         }
-        this.#pump();
-        if (retries >= maxRetries) throw thrown;
-        retries++;
-        const waitMs = Math.min(backoffMs(this.#policy, error.retryAfterMs, retries), this.#policy.maxRetryAfterMs);
-        hooks.onRetry?.({ attempt: retries, waitMs, error });
-        await clock.sleep(waitMs, signal);
+      }
+      if (!this.#tryStart()) await this.#queue(signal, hooks, budget);
+      const call = this.#window.started();
+      let response: ModelResponse;
+      try {
+        response = await model.generate(request);
+      } catch (thrown) {
+        attempt = { call, error: this.#endAttempt(thrown, signal), thrown };
         continue;
       }
       this.#succeeded(response, hooks);
       return response;
     }
+  }
+
+  /**
+   * An attempt threw: frees its slot, and rethrows what it threw (in this
+   * turn, as the attempt failed) unless the call can try again; returns why
+   * it failed when it can.
+   */
+  #endAttempt(thrown: unknown, signal: AbortSignal): FanoutError {
+    const error = toFanoutError(thrown, 'MODEL_ERROR');
+    this.#inFlight--;
+    if (signal.aborted || !isRetryable(error)) {
+      this.#pump();
+      throw thrown;
+    }
+    return error;
   }
 
   /** Starts a call at once when no call is queued and nothing holds it back: the common case costs no await. */

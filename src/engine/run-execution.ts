@@ -64,7 +64,8 @@ export class RunExecution {
     this.#dispatch = new TaskDispatch(ctx, setup, this.#worktrees, {
       ending: () => this.#ending(),
       runUsage,
-      emit: (event) => this.#emit(event),
+      // Straight to the hub: every wrapper between a task's event and the hub would be compiled once more by TurboFan.
+      emit: (event) => ctx.events.emit(event),
       onConcluded: () => this.#checkFinished(),
     });
   }

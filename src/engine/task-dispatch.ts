@@ -47,7 +47,8 @@ export interface DispatchHooks {
   ending(): EarlyEnding | undefined;
   /** The run's totals, which every task's model calls count towards. */
   runUsage: RunUsage;
-  emit(event: FanoutEvent): void;
+  /** Where the run's events go; handed to every task as is, so called unbound. */
+  emit: (event: FanoutEvent) => void;
   /** Every task is terminal (called after each task's end; the run decides whether it is the first time). */
   onConcluded(): void;
 }
@@ -165,9 +166,6 @@ export class TaskDispatch {
     for (const state of this.#tasks) state.controller?.abort(reason);
   }
 
-  /** {@link DispatchHooks.emit} as a function every task shares. */
-  readonly #emitEvent = (event: FanoutEvent): void => this.#hooks.emit(event);
-
   /** One `task-waiting` per incoming edge: the run says which task and, for conflicts, which globs. */
   announcePredecessorWaits(now: number): void {
     const runId = this.#run.runId;
@@ -203,10 +201,10 @@ export class TaskDispatch {
       for (const index of ready) this.#settleUnstarted(index, ending.status, ending.message);
       return;
     }
-    const later: Array<() => void> = [];
+    let later: Array<() => void> | undefined;
     let begun = 0;
     for (let index = this.#scheduler.take(); index !== undefined; index = this.#scheduler.take()) {
-      this.#startTask(index, begun++ < AGENTS_PER_TURN ? undefined : later);
+      this.#startTask(index, begun++ < AGENTS_PER_TURN ? undefined : (later ??= []));
     }
     const reason: WaitReason = this.#run.plan.todoMode === 'sequential' ? 'sequential' : 'concurrency';
     const waiting: TaskState[] = [];
@@ -218,7 +216,7 @@ export class TaskDispatch {
     }
     const announce = waiting.length === 0 ? undefined : this.#announcer(waiting, reason, now);
     // Saying why 9,000 tasks wait is not worth delaying the requests of a burst's agents: it comes after their begins.
-    if (later.length > 0) beginInTurns(later, 0, announce);
+    if (later !== undefined) beginInTurns(later, 0, announce);
     else announce?.();
   }
 
@@ -255,66 +253,87 @@ export class TaskDispatch {
   #startTask(index: number, later: Array<() => void> | undefined): void {
     const state = this.#tasks[index] as TaskState;
     const { record } = state;
-    const { clock, store, gates } = this.#ctx;
-    const now = clock.now();
+    const now = this.#ctx.clock.now();
     record.status = 'running';
     record.startedAt = now;
     record.readyAt ??= now;
     const patch: TaskPatch = { status: 'running', startedAt: now, readyAt: record.readyAt };
     if (record.waitReason !== undefined) patch.waitReason = record.waitReason;
-    store.updateTask(record.handle, patch);
+    this.#ctx.store.updateTask(record.handle, patch);
     this.#hooks.emit({ type: 'task-start', runId: this.#run.runId, at: now, id: record.taskId, handle: record.handle });
     this.todo.setTask(record.index, 'running');
     const controller = new AbortController();
     state.controller = controller;
-    const { agent } = record.spec;
-    const { model, pricer } = modelOfRun(this.#setup, record.spec.model);
-    const resolvedAgent = agent === undefined ? undefined : this.#run.agents?.[agent];
-    const start = (workplace: Workplace): Promise<TaskOutcome> => {
-      const { cwd, shell, protectedPaths } = workplace;
-      const taskOptions: TaskRunOptions = {
-        task: record,
-        model,
-        runUsage: this.#hooks.runUsage,
-        cwd,
-        protectedPaths,
-        clock,
-        gates,
-        controller,
-        emit: this.#emitEvent,
-        onWait: (reason) => {
-          // A wait after the start outranks the predecessor it waited for, not an earlier slot wait.
-          if (record.waitReason !== undefined && record.waitReason !== 'dependency' && record.waitReason !== 'conflict') return;
-          record.waitReason = reason;
-          store.updateTask(record.handle, { waitReason: reason });
-        },
-      };
-      // Set one by one: spreads of `{}` or `{ pricer }` would make and copy a throwaway object each, per task.
-      if (pricer !== undefined) taskOptions.pricer = pricer;
-      if (resolvedAgent !== undefined) taskOptions.agent = resolvedAgent;
-      if (shell !== undefined) taskOptions.shell = shell;
-      if (this.#run.plan.strictWrites === true) taskOptions.strictWrites = true;
-      // A whole agent (Claude Code, a CLI command) takes the task whole; any other model runs in fanout's agent loop.
-      return isWholeAgent(model) ? runWholeAgentTask(taskOptions, model) : runTask(taskOptions);
-    };
-    const fail = (error: unknown): void => this.#finish(index, failedOutcome(error));
-    // A task in the run's directory starts in this tick, with no async frame of its own to hold while it waits,
-    // and its outcome goes to #finish through one reaction (no wrapper object or promise per task).
+    let workplace: Workplace | Promise<Workplace>;
     try {
-      const workplace = this.#workplaces.enter(record.taskId, record.spec, controller.signal);
-      if (workplace instanceof Promise) {
-        this.#runInWorktree(record, workplace, start).then(({ outcome, changes }) => this.#finish(index, outcome, changes), fail);
-      } else {
-        const run = (): void => {
-          start(workplace).then((outcome) => this.#finish(index, outcome), fail);
-        };
-        if (later === undefined) run();
-        else later.push(run);
-      }
+      workplace = this.#workplaces.enter(record.taskId, record.spec, controller.signal);
     } catch (error) {
       // Never in this tick: #finish releases the next tasks, and this one's release is still starting tasks.
-      Promise.reject(error).catch(fail);
+      Promise.reject(error).catch((thrown: unknown) => this.#finish(index, failedOutcome(thrown)));
+      return;
     }
+    if (workplace instanceof Promise) {
+      this.#startInWorktree(index, workplace, controller);
+      return;
+    }
+    const options = this.#taskOptions(record, controller, workplace);
+    if (later === undefined) this.#begin(index, options);
+    else later.push(() => this.#begin(index, options));
+  }
+
+  /** What the agent loop (or a whole agent) is given to run a task in `workplace`. */
+  #taskOptions(record: TaskRecord, controller: AbortController, workplace: Workplace): TaskRunOptions {
+    const { clock, store, gates } = this.#ctx;
+    const { agent } = record.spec;
+    const { model, pricer } = modelOfRun(this.#setup, record.spec.model);
+    const { cwd, shell, protectedPaths } = workplace;
+    const options: TaskRunOptions = {
+      task: record,
+      model,
+      runUsage: this.#hooks.runUsage,
+      cwd,
+      protectedPaths,
+      clock,
+      gates,
+      controller,
+      emit: this.#hooks.emit,
+      onWait: (reason) => {
+        // A wait after the start outranks the predecessor it waited for, not an earlier slot wait.
+        if (record.waitReason !== undefined && record.waitReason !== 'dependency' && record.waitReason !== 'conflict') return;
+        record.waitReason = reason;
+        store.updateTask(record.handle, { waitReason: reason });
+      },
+    };
+    // Set one by one: spreads of `{}` or `{ pricer }` would make and copy a throwaway object each, per task.
+    if (pricer !== undefined) options.pricer = pricer;
+    if (agent !== undefined) {
+      const resolvedAgent = this.#run.agents?.[agent];
+      if (resolvedAgent !== undefined) options.agent = resolvedAgent;
+    }
+    if (shell !== undefined) options.shell = shell;
+    if (this.#run.plan.strictWrites === true) options.strictWrites = true;
+    return options;
+  }
+
+  /**
+   * Runs a task in the run's directory: it starts in this tick, with no
+   * async frame of its own to hold while it waits, and its outcome goes to
+   * #finish through one reaction (no wrapper object or promise per task).
+   */
+  #begin(index: number, options: TaskRunOptions): void {
+    runAgentOf(options).then(
+      (outcome) => this.#finish(index, outcome),
+      (error: unknown) => this.#finish(index, failedOutcome(error)),
+    );
+  }
+
+  /** Runs a task in its own worktree once it is made (see #runInWorktree); a worktree that cannot be made fails it. */
+  #startInWorktree(index: number, entered: Promise<Workplace>, controller: AbortController): void {
+    const { record } = this.#tasks[index] as TaskState;
+    this.#runInWorktree(record, entered, (workplace) => runAgentOf(this.#taskOptions(record, controller, workplace))).then(
+      ({ outcome, changes }) => this.#finish(index, outcome, changes),
+      (error: unknown) => this.#finish(index, failedOutcome(error)),
+    );
   }
 
   /**
@@ -437,6 +456,11 @@ function beginInTurns(begins: ReadonlyArray<() => void>, from: number, then?: ()
     if (to < begins.length) beginInTurns(begins, to, then);
     else if (then !== undefined) setImmediate(then);
   });
+}
+
+/** A whole agent (Claude Code, a CLI command) takes its task whole; any other model runs in fanout's agent loop. */
+function runAgentOf(options: TaskRunOptions): Promise<TaskOutcome> {
+  return isWholeAgent(options.model) ? runWholeAgentTask(options, options.model) : runTask(options);
 }
 
 function failedOutcome(error: unknown): TaskOutcome {
