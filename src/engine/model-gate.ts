@@ -447,6 +447,8 @@ export class EndpointGate {
   // Dropping served waiters in bulk keeps each start O(1) amortized (no Array#shift per call).
   #compactWaiters(): void {
     if (this.#waitersHead === this.#waiters.length) {
+      // Only when there is something to drop: writing an array's length is a runtime call, even on an empty one.
+      if (this.#waitersHead === 0) return;
       this.#waiters.length = 0;
       this.#waitersHead = 0;
     } else if (this.#waitersHead > 1024 && this.#waitersHead * 2 > this.#waiters.length) {

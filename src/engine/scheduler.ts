@@ -140,6 +140,8 @@ export class DagScheduler {
   // Dropping taken entries in bulk keeps `take` O(1) amortized.
   #compactQueue(): void {
     if (this.#queueHead === this.#queue.length) {
+      // Only when there is something to drop: writing an array's length is a runtime call, even on an empty one.
+      if (this.#queueHead === 0) return;
       this.#queue.length = 0;
       this.#queueHead = 0;
     } else if (this.#queueHead > 1024 && this.#queueHead * 2 > this.#queue.length) {
