@@ -95,7 +95,7 @@ export class TaskDispatch {
       limit,
     );
     this.todo = new TodoList(setup.run.runId, ctx.store, setup.tasks, (item) =>
-      hooks.emit({ type: 'todo-update', runId: setup.run.runId, at: ctx.clock.now(), item }),
+      ctx.events.announce({ type: 'todo-update', runId: setup.run.runId, at: ctx.clock.now(), item }),
     );
     this.#workplaces = new TaskWorkplaces(ctx, setup, worktrees);
   }
