@@ -2,6 +2,7 @@ import { closeSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { FanoutError } from '../contracts/errors.js';
 import { checkVersion, migrate, SCHEMA_VERSION } from './sqlite-schema.js';
+import { prepareInserts, type InsertStatements } from './sqlite-bulk-insert.js';
 import type { Statement } from './sqlite-write-queue.js';
 
 /** How long a statement waits for another process's write lock before failing. */
@@ -56,8 +57,10 @@ export function openDatabase(path: string, readonly: boolean): Database.Database
 /** The statements a run store runs, prepared once per connection. */
 export interface StoreStatements {
   insertRun: Statement;
-  insertTask: Statement;
-  insertSpec: Statement;
+  insertTasks: InsertStatements;
+  insertSpecs: InsertStatements;
+  /** The highest spec id, or null: createRun numbers its specs on from it. */
+  maxSpecId: Statement;
   insertPage: Statement;
   upsertOutput: Statement;
   upsertTodo: Statement;
@@ -85,12 +88,14 @@ export function prepareStatements(db: Database.Database): StoreStatements {
          agents, limit_reason, lease_until, attempts)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
-    insertTask: prepare(
-      `INSERT INTO tasks (handle, run_id, idx, task_id, spec_id, status, queued_at, ready_at, started_at, ended_at,
-         turns, input_tokens, output_tokens, retries, retry_wait_ms, rate_limit_wait_ms, cost_usd, wait_reason, error, writes, refused)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ),
-    insertSpec: prepare('INSERT INTO task_specs (spec) VALUES (?)'),
+    // Columns in the order createRun gives their values.
+    insertTasks: prepareInserts(db, 'tasks', [
+      'handle', 'run_id', 'idx', 'task_id', 'spec_id', 'status', 'queued_at', 'ready_at', 'started_at', 'ended_at', 'turns',
+      'input_tokens', 'output_tokens', 'retries', 'retry_wait_ms', 'rate_limit_wait_ms', 'cost_usd', 'wait_reason', 'error',
+      'writes', 'refused',
+    ]),
+    insertSpecs: prepareInserts(db, 'task_specs', ['id', 'spec']),
+    maxSpecId: prepare('SELECT MAX(id) FROM task_specs').pluck(),
     insertPage: prepare('INSERT INTO event_pages (run_id, first_seq, last_seq, events) VALUES (?, ?, ?, ?)'),
     upsertOutput: prepare('INSERT OR REPLACE INTO outputs (handle, text, json, truncated) VALUES (?, ?, ?, ?)'),
     upsertTodo: prepare('INSERT OR REPLACE INTO todos (run_id, position, item) VALUES (?, ?, ?)'),

@@ -8,6 +8,7 @@ import { capOutput, capRunPatch, checkListLimit, checkTasksBelongToRun, resolveM
 import { RUN_PATCH_FIELDS, TASK_PATCH_FIELDS, type PatchField } from './record-patch.js';
 import type { RunPatch, RunStore, StopRequest, TaskPatch } from '../contracts/run-store.js';
 import { openDatabase, prepareStatements, type StoreStatements } from './sqlite-database.js';
+import { BulkInsert } from './sqlite-bulk-insert.js';
 import { pageToEvents, rowToOutput, rowToRun, rowToTask, rowToTodo, type Row } from './sqlite-rows.js';
 import { SqliteWriteQueue, type Statement } from './sqlite-write-queue.js';
 
@@ -99,7 +100,7 @@ export class SqliteRunStore implements RunStore {
     const writes = this.#checkWritable();
     checkTasksBelongToRun(run, tasks);
     writes.apply();
-    const { insertRun, insertTask, insertSpec } = this.#statements;
+    const { insertRun, insertTasks, insertSpecs, maxSpecId } = this.#statements;
     try {
       this.#db
         .transaction(() => {
@@ -121,9 +122,15 @@ export class SqliteRunStore implements RunStore {
             run.leaseUntil ?? null,
             run.attempts === undefined ? null : JSON.stringify(run.attempts),
           );
+          // Numbered here, as SQLite numbers an INTEGER PRIMARY KEY (the highest plus one), so that
+          // specs go in many rows a statement; the immediate transaction keeps other writers out.
+          let specId = (maxSpecId.get() as number | null) ?? 0;
+          const specRows = new BulkInsert(insertSpecs);
+          const taskRows = new BulkInsert(insertTasks);
           for (const task of tasks) {
-            const specId = insertSpec.run(JSON.stringify(task.spec)).lastInsertRowid;
-            insertTask.run(
+            specId += 1;
+            specRows.add(specId, JSON.stringify(task.spec));
+            taskRows.add(
               task.handle,
               task.runId,
               task.index,
@@ -147,6 +154,8 @@ export class SqliteRunStore implements RunStore {
               task.refused === undefined ? null : JSON.stringify(task.refused),
             );
           }
+          specRows.finish();
+          taskRows.finish();
         })
         .immediate();
     } catch (error) {
