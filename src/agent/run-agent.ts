@@ -138,7 +138,10 @@ export async function runAgent(options: AgentOptions): Promise<AgentResult> {
     for (;;) {
       const ended = run.answered(await run.callModel());
       if (ended !== undefined) return ended;
-      if (run.toolCalls.length > 0) run.addToolResults(await run.runToolCalls());
+      if (run.toolCalls.length > 0) {
+        const results = run.runToolCalls();
+        run.addToolResults(Array.isArray(results) ? results : await results);
+      }
     }
   } finally {
     run.release();
@@ -259,9 +262,13 @@ class AgentRun {
     return undefined;
   }
 
-  /** Runs {@link toolCalls}, raced against the signal: a stop or timeout ends the task at once, whatever its tools are doing. */
-  runToolCalls(): Promise<ToolResultBlock[]> {
-    return this.abortable.race(executeToolCalls(this.toolCalls, this.execution));
+  /**
+   * Runs {@link toolCalls}, raced against the signal: a stop or timeout ends the task at once, whatever its tools are
+   * doing. Results its tools gave synchronously come back as they are: no signal can fire meanwhile.
+   */
+  runToolCalls(): ToolResultBlock[] | Promise<ToolResultBlock[]> {
+    const results = executeToolCalls(this.toolCalls, this.execution);
+    return Array.isArray(results) ? results : this.abortable.race(results);
   }
 
   /** Feeds the tool results back for the next model call. */

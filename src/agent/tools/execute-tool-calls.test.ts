@@ -195,6 +195,25 @@ describe('executeToolCalls of tools done within their turn', () => {
     expect(clock.pendingTimers).toBe(0);
   });
 
+  it('hands back the result of one call its tool answered synchronously at once, and of one it could not as a promise', async () => {
+    const cwd = await makeDir({ 'a.txt': 'hello' });
+    const infos: ToolCallInfo[] = [];
+    const execution = { tools: agentTools, sandbox: createSandbox({ cwd, writes: [] }), signal: new AbortController().signal, onToolCall: (info: ToolCallInfo) => infos.push(info) };
+    const found = executeToolCalls([call('1', 'read_file', { path: 'a.txt' })], execution);
+    expect(found).toEqual([{ type: 'tool_result', toolUseId: '1', content: 'hello', isError: false }]);
+    expect(infos).toEqual([{ tool: 'read_file', ok: true, detail: 'a.txt' }]);
+    const escaping = executeToolCalls([call('2', 'read_file', { path: '../outside.txt' })], execution);
+    expect(escaping).toEqual([{ type: 'tool_result', toolUseId: '2', content: 'path "../outside.txt" escapes the working directory', isError: true }]);
+    // A missing file goes through the sandbox's checks, which answer later.
+    const missing = executeToolCalls([call('3', 'read_file', { path: 'b.txt' })], execution);
+    expect(missing).toBeInstanceOf(Promise);
+    expect(await missing).toEqual([{ type: 'tool_result', toolUseId: '3', content: '"b.txt" does not exist', isError: true }]);
+    expect(infos.slice(1)).toEqual([
+      { tool: 'read_file', ok: false, detail: 'path "../outside.txt" escapes the working directory', refused: true },
+      { tool: 'read_file', ok: false, detail: '"b.txt" does not exist' },
+    ]);
+  });
+
   it('marks read_file, write_file and edit_file as done within their turn, list_files and grep not', () => {
     const within = agentTools.filter((tool) => tool.withinTurn === true).map((tool) => tool.spec.name);
     expect(within).toEqual(['read_file', 'write_file', 'edit_file']);

@@ -38,11 +38,16 @@ export interface ToolExecution extends ToolContext {
  * one after another in the order given, so two writes to one file in a turn
  * apply in order, and a `bash` command (which may read or write anything in
  * the directory) runs after every call before it while the calls after it
- * wait for it. Never throws: failures become `isError` results.
+ * wait for it. Never throws: failures become `isError` results. A single
+ * call that a tool answered synchronously (see {@link AgentTool.run}) gets
+ * its results back at once, not as a promise.
  */
-export function executeToolCalls(calls: readonly ToolUseBlock[], execution: ToolExecution): Promise<ToolResultBlock[]> {
+export function executeToolCalls(calls: readonly ToolUseBlock[], execution: ToolExecution): ToolResultBlock[] | Promise<ToolResultBlock[]> {
   // Most turns ask for one call, which has nothing to wait for.
-  if (calls.length === 1) return executeToolCall(calls[0]!, execution).then((result) => [result]);
+  if (calls.length === 1) {
+    const result = executeToolCall(calls[0]!, execution);
+    return result instanceof Promise ? result.then((settled) => [settled]) : [result];
+  }
   const previousOnPath = new Map<string, Promise<unknown>>();
   let barrier: Promise<unknown> | undefined;
   let sinceBarrier: Array<Promise<unknown>> = [];
@@ -58,7 +63,7 @@ export function executeToolCalls(calls: readonly ToolUseBlock[], execution: Tool
       }
       const key = pathKey(call, execution.sandbox.cwd);
       const after = key === undefined ? barrier : (previousOnPath.get(key) ?? barrier);
-      const result = after === undefined ? executeToolCall(call, execution) : after.then(() => executeToolCall(call, execution));
+      const result = after === undefined ? Promise.resolve(executeToolCall(call, execution)) : after.then(() => executeToolCall(call, execution));
       if (key !== undefined) previousOnPath.set(key, result);
       sinceBarrier.push(result);
       return result;
@@ -66,24 +71,44 @@ export function executeToolCalls(calls: readonly ToolUseBlock[], execution: Tool
   );
 }
 
-async function executeToolCall(call: ToolUseBlock, execution: ToolExecution): Promise<ToolResultBlock> {
-  const tool = execution.tools.find((candidate) => candidate.spec.name === call.name);
+/** One call's result; synchronous when its tool answered synchronously. Never throws. */
+function executeToolCall(call: ToolUseBlock, execution: ToolExecution): ToolResultBlock | Promise<ToolResultBlock> {
+  let content: string | Promise<string>;
   try {
-    if (tool === undefined) {
-      const names = execution.tools.map((candidate) => candidate.spec.name).join(', ');
-      throw toolFailed(`unknown tool "${call.name}"; available tools: ${names}`);
-    }
-    // The provider could not parse the model's arguments; running the tool with `{}` would act on nothing the model meant.
-    if (call.inputError !== undefined) throw toolFailed(`invalid arguments for ${call.name}: ${call.inputError}`);
     // A tool done within its turn cannot be stopped earlier by a limit or an abort (see AgentTool.withinTurn).
-    const content = await (tool.withinTurn === true ? tool.run(call.input, execution) : runWithTimeLimit(tool, call, execution));
-    execution.onToolCall?.({ tool: call.name, ok: true, detail: describeTarget(call) });
-    return { type: 'tool_result', toolUseId: call.id, content, isError: false };
+    const tool = toolFor(call, execution.tools);
+    content = tool.withinTurn === true ? tool.run(call.input, execution) : runWithTimeLimit(tool, call, execution);
   } catch (error) {
-    const content = describeError(error, call);
-    execution.onToolCall?.({ tool: call.name, ok: false, detail: content, ...(isFanoutError(error, 'TOOL_DENIED') && { refused: true }) });
-    return { type: 'tool_result', toolUseId: call.id, content, isError: true };
+    return toolError(call, error, execution);
   }
+  if (typeof content === 'string') return toolSucceeded(call, content, execution);
+  return content.then(
+    (text) => toolSucceeded(call, text, execution),
+    (error: unknown) => toolError(call, error, execution),
+  );
+}
+
+/** The tool `call` names, when offered and its arguments could be read; else throws the tool error to answer. */
+function toolFor(call: ToolUseBlock, tools: readonly AgentTool[]): AgentTool {
+  const tool = tools.find((candidate) => candidate.spec.name === call.name);
+  if (tool === undefined) {
+    const names = tools.map((candidate) => candidate.spec.name).join(', ');
+    throw toolFailed(`unknown tool "${call.name}"; available tools: ${names}`);
+  }
+  // The provider could not parse the model's arguments; running the tool with `{}` would act on nothing the model meant.
+  if (call.inputError !== undefined) throw toolFailed(`invalid arguments for ${call.name}: ${call.inputError}`);
+  return tool;
+}
+
+function toolSucceeded(call: ToolUseBlock, content: string, execution: ToolExecution): ToolResultBlock {
+  execution.onToolCall?.({ tool: call.name, ok: true, detail: describeTarget(call) });
+  return { type: 'tool_result', toolUseId: call.id, content, isError: false };
+}
+
+function toolError(call: ToolUseBlock, error: unknown, execution: ToolExecution): ToolResultBlock {
+  const content = describeError(error, call);
+  execution.onToolCall?.({ tool: call.name, ok: false, detail: content, ...(isFanoutError(error, 'TOOL_DENIED') && { refused: true }) });
+  return { type: 'tool_result', toolUseId: call.id, content, isError: true };
 }
 
 /**
@@ -99,9 +124,10 @@ async function runWithTimeLimit(tool: AgentTool, call: ToolUseBlock, execution: 
   const controller = new AbortController();
   let stop: (error: unknown) => void = () => {};
   const stopped = new Promise<never>((_, reject) => (stop = reject));
+  // `stop` before the call's abort, in both: a tool that rejects on its signal at once must not win the race.
   const onTaskAbort = (): void => {
-    controller.abort(execution.signal.reason);
     stop(execution.signal.reason ?? toolFailed(`${call.name} aborted`));
+    controller.abort(execution.signal.reason);
   };
   if (execution.signal.aborted) onTaskAbort();
   else execution.signal.addEventListener('abort', onTaskAbort, { once: true });
@@ -109,8 +135,8 @@ async function runWithTimeLimit(tool: AgentTool, call: ToolUseBlock, execution: 
   const limit: Watched = {
     deadline: () => deadline,
     expire: () => {
-      controller.abort();
       stop(toolFailed(`${call.name} did not finish within its time limit of ${limitMs} ms and was stopped; try a narrower call`));
+      controller.abort();
     },
   };
   const watch = toolCallWatches.of(clock);

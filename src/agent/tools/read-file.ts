@@ -1,5 +1,5 @@
 import { closeSync } from 'node:fs';
-import { FD_DIRECTORY, openConfined, openInside, readHead } from './confined-file.js';
+import { FD_DIRECTORY, openConfined, openInside, readHead, type ConfinedFile } from './confined-file.js';
 import { defineTool, stringInputs } from './tool.js';
 
 /** Largest part of a file read_file returns. */
@@ -21,20 +21,27 @@ export const readFileTool = defineTool<{ path: string }>(
     description: `Read a text file. Paths are relative to the working directory. Files larger than ${READ_FILE_CAP_BYTES / 1024} KiB are cut, and the result says so.`,
     inputSchema: stringInputs({ path: 'File path, relative to the working directory.' }, ['path']),
   },
-  async ({ path }, { sandbox }) => {
+  // Not async: a file opened inside cwd at once is read and answered within the call, in the executor's turn.
+  ({ path }, { sandbox }) => {
     const relative = sandbox.named(path);
     const realCwd = sandbox.realCwd();
-    const file = openInside(realCwd, relative, FD_DIRECTORY) ?? openConfined(realCwd, (await sandbox.resolve(path, 'read')).realRelative, 'read');
-    try {
-      const { size } = file.stats;
-      const head = readHead(file, READ_FILE_CAP_BYTES);
-      if (head.includes(0)) return `"${relative}" is a binary file (${size} bytes); its content is not shown`;
-      if (size === 0) return `"${relative}" is empty`;
-      const text = head.toString('utf8');
-      return size > head.length ? `${text}\n\n[truncated: showing the first ${head.length} of ${size} bytes of "${relative}"]` : text;
-    } finally {
-      closeSync(file.fd);
-    }
+    const file = openInside(realCwd, relative, FD_DIRECTORY);
+    if (file !== undefined) return described(file, relative);
+    return sandbox.resolve(path, 'read').then(({ realRelative }) => described(openConfined(realCwd, realRelative, 'read'), relative));
   },
   { withinTurn: true },
 );
+
+/** The tool's answer for `file`, opened for reading, which it closes; `relative` names it. */
+function described(file: ConfinedFile, relative: string): string {
+  try {
+    const { size } = file.stats;
+    const head = readHead(file, READ_FILE_CAP_BYTES);
+    if (head.includes(0)) return `"${relative}" is a binary file (${size} bytes); its content is not shown`;
+    if (size === 0) return `"${relative}" is empty`;
+    const text = head.toString('utf8');
+    return size > head.length ? `${text}\n\n[truncated: showing the first ${head.length} of ${size} bytes of "${relative}"]` : text;
+  } finally {
+    closeSync(file.fd);
+  }
+}

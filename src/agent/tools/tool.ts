@@ -17,11 +17,14 @@ export interface ToolContext {
 export interface AgentTool {
   readonly spec: ToolSpec;
   /**
-   * Validates `input` against the spec's schema and runs the tool. Throws a
-   * FanoutError (`TOOL_DENIED`, `TOOL_FAILED`) or a Node fs error; the
-   * executor turns either into a one-line tool error for the model.
+   * Validates `input` against the spec's schema and runs the tool. Throws (or
+   * rejects with) a FanoutError (`TOOL_DENIED`, `TOOL_FAILED`) or a Node fs
+   * error; the executor turns either into a one-line tool error for the
+   * model. A tool whose work was synchronous may return its text itself, not
+   * a promise of it: the executor then hands the result back in the same
+   * turn, without a trip through the microtask queue for each layer.
    */
-  run(input: Record<string, unknown>, context: ToolContext): Promise<string>;
+  run(input: Record<string, unknown>, context: ToolContext): string | Promise<string>;
   /**
    * For a tool that bounds its own calls (bash, with its shell's time
    * limit): the most one call may take, ms, in place of the per-call limit.
@@ -48,14 +51,14 @@ export type ToolTraits = Pick<AgentTool, 'ownTimeLimitMs' | 'withinTurn'>;
  */
 export function defineTool<Input>(
   spec: ToolSpec,
-  run: (input: Input, context: ToolContext) => Promise<string>,
+  run: (input: Input, context: ToolContext) => string | Promise<string>,
   traits: ToolTraits = {},
 ): AgentTool {
   const validate = compileJsonSchema(spec.inputSchema);
   return {
     spec,
     ...traits,
-    async run(input, context) {
+    run(input, context) {
       const problems = validate(input);
       if (problems.length > 0) {
         throw new FanoutError('TOOL_FAILED', `invalid input for ${spec.name}: ${problems.join('; ')}`);
