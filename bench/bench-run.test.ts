@@ -68,7 +68,7 @@ describe('withMemoryReads', () => {
   it('answers read_file from memory while the leg runs and restores the real tool after it, even when the leg fails', async () => {
     const real = readFileTool.run;
     const context = { sandbox: undefined as never, signal: new AbortController().signal };
-    await expect(withMemoryReads(() => readFileTool.run({ path: 'no/such/file.ts' }, context))).resolves.toBe(BENCH_TOOL_RESULT);
+    await expect(withMemoryReads(async () => readFileTool.run({ path: 'no/such/file.ts' }, context))).resolves.toBe(BENCH_TOOL_RESULT);
     expect(readFileTool.run).toBe(real);
     await expect(withMemoryReads(() => Promise.reject(new Error('leg failed')))).rejects.toThrow('leg failed');
     expect(readFileTool.run).toBe(real);
