@@ -208,7 +208,8 @@ export class EndpointGate {
   async call(model: Model, request: ModelRequest, hooks: GateCallHooks): Promise<ModelResponse> {
     // The common case (nothing queued or holding it back, the first attempt answers) alone, in a small function:
     // TurboFan compiles this for every call's path, and the waits and retries of #callAgain rarely run.
-    if (!this.#tryStart()) return this.#callAgain(model, request, hooks, undefined);
+    // (`return await`, not `return`: a returned promise would settle the call two turns later.)
+    if (!this.#tryStart()) return await this.#callAgain(model, request, hooks, undefined);
     const call = this.#window.started();
     let response: ModelResponse;
     try {
