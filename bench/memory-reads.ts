@@ -9,7 +9,7 @@ import { readFileTool } from './fanout-lib.js';
 /** Runs `leg` with `read_file` answering from memory, and restores the real tool after it. */
 export async function withMemoryReads<T>(leg: () => Promise<T>): Promise<T> {
   const real = readFileTool.run;
-  readFileTool.run = async () => BENCH_TOOL_RESULT;
+  readFileTool.run = () => BENCH_TOOL_RESULT;
   try {
     return await leg();
   } finally {
