@@ -3,7 +3,8 @@ import { FanoutError } from '../contracts/errors.js';
 import type { Model, ModelRequest, ModelResponse, RateLimitInfo } from '../contracts/model.js';
 import { ScriptedModel, textResponse, type ScriptedStep } from '../models/scripted-model.js';
 import { ManualClock, settle } from './manual-clock.js';
-import { ModelGates, type GateCallHooks, type GateWindowChange } from './model-gate.js';
+import type { GateCallHooks, GateWindowChange } from './endpoint-gate.js';
+import { ModelGates } from './model-gate.js';
 import { WaitBudget } from './retry-policy.js';
 
 function request(signal = new AbortController().signal): ModelRequest {
