@@ -8,10 +8,9 @@ import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isFanoutError } from '../contracts/errors.js';
 import { describeRunStoreConformance } from './run-store-conformance.js';
-import { ROWS_PER_INSERT } from './sqlite-bulk-insert.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './sqlite-schema.js';
 import { openRunStore, SqliteRunStore } from './sqlite-run-store.js';
-import { makeRunFixture, makeTaskFixture, seedRun } from './test-support/run-fixtures.js';
+import { makeRunFixture, seedRun } from './test-support/run-fixtures.js';
 
 const run = promisify(execFile);
 const childScript = fileURLToPath(new URL('./test-support/store-child.ts', import.meta.url));
@@ -464,38 +463,5 @@ describe('SqliteRunStore plan storage', () => {
     } finally {
       store.close();
     }
-  });
-
-  it('inserts a large run many rows a statement, each task with its own spec, after another run was deleted', () => {
-    const store = open({ path: freshPath() });
-    seedRun(store, 'kept');
-    // The newest specs go with it: the next ids are numbered from the kept run's.
-    seedRun(store, 'gone');
-    store.deleteRun('gone');
-    // Two whole batches of ROWS_PER_INSERT rows and a rest inserted one by one.
-    const count = ROWS_PER_INSERT * 2 + 3;
-    const base = makeRunFixture('big');
-    const specs = Array.from({ length: count }, (_, index) => ({ id: `t${index}`, prompt: `Look at ${index}` }));
-    const big = { ...base, plan: { ...base.plan, tasks: specs } };
-    const tasks = specs.map((_, index) => ({ ...makeTaskFixture(big, index), handle: `big-${index}` }));
-    store.createRun(big, tasks);
-    expect(store.listTasks('big')).toEqual(tasks);
-    expect(store.getRun('big')?.plan).toEqual(big.plan);
-    expect(store.listTasks('kept').map((task) => task.spec)).toEqual(makeRunFixture('kept').plan.tasks);
-  });
-
-  it('creates nothing of a run when a task row in a later batch fails', () => {
-    const store = open({ path: freshPath() });
-    seedRun(store, 'r1');
-    const base = makeRunFixture('r2');
-    const specs = Array.from({ length: ROWS_PER_INSERT + 1 }, (_, index) => ({ id: `t${index}`, prompt: `Look at ${index}` }));
-    const big = { ...base, plan: { ...base.plan, tasks: specs } };
-    const tasks = specs.map((_, index) => ({ ...makeTaskFixture(big, index), handle: `r2-${index}` }));
-    // The last task, inserted after the first batch went in, reuses a handle of run r1.
-    tasks[ROWS_PER_INSERT] = { ...tasks[ROWS_PER_INSERT]!, handle: 'r1-a' };
-    expectStoreError(() => store.createRun(big, tasks), 'could not create run r2');
-    expect(store.getRun('r2')).toBeUndefined();
-    expect(store.getTask('r2-0')).toBeUndefined();
-    expect(store.listTasks('r1')).toHaveLength(3);
   });
 });
