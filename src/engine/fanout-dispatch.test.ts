@@ -21,6 +21,18 @@ function statuses(runId: string): Record<string, string> {
   return Object.fromEntries(harness.store.listTasks(runId).map((record) => [record.taskId, record.status]));
 }
 
+/** Checks that the run's only task, `id`, still runs 1 ms before its `timeoutMs` and has ended at it with status limit and `error`. */
+async function expectEndsAtTimeLimit(runId: string, id: string, handle: string, timeoutMs: number, error: string): Promise<void> {
+  await harness.clock.advance(timeoutMs - 1);
+  expect(statuses(runId)).toEqual({ [id]: 'running' });
+  await harness.clock.advance(1);
+  expect(harness.store.getTask(handle)).toMatchObject({
+    status: 'limit',
+    error,
+    endedAt: harness.clock.now(),
+  });
+}
+
 describe('spawn', () => {
   it('records the run and dispatches every ready task before returning', async () => {
     const { fanout, store, model } = setup();
@@ -251,17 +263,10 @@ describe('spawn', () => {
   });
 
   it('ends a task that exceeds its time limit with status limit', async () => {
-    const { fanout, model, store, clock } = setup();
+    const { fanout, model } = setup();
     model('scripted:slow', [heldStep().step]);
     const { runId, handles } = fanout.spawn([task('slow', { timeoutMs: 5000 })]);
-    await clock.advance(4999);
-    expect(statuses(runId)).toEqual({ slow: 'running' });
-    await clock.advance(1);
-    expect(store.getTask(handles[0]?.handle ?? '')).toMatchObject({
-      status: 'limit',
-      error: 'timeoutMs 5000 reached (5,000 ms elapsed)',
-      endedAt: clock.now(),
-    });
+    await expectEndsAtTimeLimit(runId, 'slow', handles[0]?.handle ?? '', 5000, 'timeoutMs 5000 reached (5,000 ms elapsed)');
     const result = await fanout.wait(runId);
     expect(result.status).toBe('failed');
     expect(harness.eventsOf('synthesis-start')).toEqual([]);
@@ -292,17 +297,10 @@ describe('spawn', () => {
   });
 
   it('ends a task at its time limit while it sits out a rate-limit pause in the gate', async () => {
-    const { fanout, model, store, clock } = setup();
+    const { fanout, model } = setup();
     model('scripted:paused', [{ error: new FanoutError('MODEL_ERROR', 'rate limited', { retryable: true, status: 429, retryAfterMs: 60_000 }) }, textResponse('late')]);
     const { runId, handles } = fanout.spawn([task('paused', { timeoutMs: 2000 })]);
-    await clock.advance(1999);
-    expect(statuses(runId)).toEqual({ paused: 'running' });
-    await clock.advance(1);
-    expect(store.getTask(handles[0]?.handle ?? '')).toMatchObject({
-      status: 'limit',
-      error: 'timeoutMs 2000 reached (2,000 ms elapsed)',
-      endedAt: clock.now(),
-    });
+    await expectEndsAtTimeLimit(runId, 'paused', handles[0]?.handle ?? '', 2000, 'timeoutMs 2000 reached (2,000 ms elapsed)');
   });
 
   it('forgets the time limit of a task that ended in time: no timer is left behind, and a later task gets its own', async () => {
