@@ -36,8 +36,10 @@ const DEFAULT_LEGS = ['floor', 'sdk-loop', 'fanout', 'provider'];
 const FULL = {
   five: { tasks: 5, callsPerTask: 1, latencyMs: 1000, concurrency: 5 },
   workloads: [
-    { label: '100 tasks x 3 calls @200 ms', workload: { tasks: 100, callsPerTask: 3, latencyMs: 200, concurrency: 100 } },
-    { label: '1000 tasks x 2 calls @100 ms', workload: { tasks: 1000, callsPerTask: 2, latencyMs: 100, concurrency: 200 } },
+    // W1's legs use ~0.3 s of CPU, where one compile or collection more or less moves a pair's ratio by a third
+    // (0.72-1.70x in one run of 9 pairs): its median needs more pairs than W2's to settle.
+    { label: '100 tasks x 3 calls @200 ms', workload: { tasks: 100, callsPerTask: 3, latencyMs: 200, concurrency: 100 }, overheadPairs: 25 },
+    { label: '1000 tasks x 2 calls @100 ms', workload: { tasks: 1000, callsPerTask: 2, latencyMs: 100, concurrency: 200 }, overheadPairs: 15 },
   ],
   chain: { chainLatencyMs: 200, siblingLatencyMs: 1000 },
   versionRuns: 10,
@@ -47,8 +49,9 @@ const FULL = {
 const QUICK: typeof FULL = {
   ...FULL,
   workloads: [
-    { label: '20 tasks x 3 calls @50 ms', workload: { tasks: 20, callsPerTask: 3, latencyMs: 50, concurrency: 20 } },
-    { label: '100 tasks x 2 calls @50 ms', workload: { tasks: 100, callsPerTask: 2, latencyMs: 50, concurrency: 50 } },
+    // No pairs beyond the workload's own rounds.
+    { label: '20 tasks x 3 calls @50 ms', workload: { tasks: 20, callsPerTask: 3, latencyMs: 50, concurrency: 20 }, overheadPairs: 0 },
+    { label: '100 tasks x 2 calls @50 ms', workload: { tasks: 100, callsPerTask: 2, latencyMs: 50, concurrency: 50 }, overheadPairs: 0 },
   ],
   versionRuns: 3,
 };
@@ -120,9 +123,6 @@ async function runCheckedLeg(server: BenchServer, leg: string, workload: Workloa
   // Includes the leg process's start and exit, when the server idles.
   return { ...result, serverCpuMs: Math.round(after.cpuMs - before.cpuMs) };
 }
-
-/** Pairs of `fanout` and `provider` rounds the engine overhead is the median of, counting the workload's own rounds (a full run). */
-const OVERHEAD_PAIRS = 9;
 
 /**
  * `runs` rounds of every leg, the order rotated each round so no leg always
@@ -210,8 +210,8 @@ async function main(argv: readonly string[]): Promise<number> {
     const fiveTasks = await runFiveTasks(server, config.five);
     log(`5 tasks x 1 call @${config.five.latencyMs} ms: ${fiveTasks.wallMs} ms`);
     const workloads: WorkloadResult[] = [];
-    for (const { label, workload } of config.workloads) {
-      workloads.push(await runWorkload(server, { label, workload, legs, runs, overheadPairs: flags.quick ? runs : OVERHEAD_PAIRS }, log));
+    for (const { label, workload, overheadPairs } of config.workloads) {
+      workloads.push(await runWorkload(server, { label, workload, legs, runs, overheadPairs }, log));
     }
     const chain = await runChainScenario({ url: server.url, ...config.chain });
     log(`chain: b started ${chain.startGapMs} ms after a ended`);
