@@ -147,4 +147,26 @@ describe('AnswerParser', () => {
     expect(refused(`HTTP/1.1 200 OK\r\nx: ${'a'.repeat(MAX_HEAD_BYTES)}`)).toBeInstanceOf(MalformedAnswerError);
     expect(refused('HTTP/1.1 200 OK\r\ncontent-length: 2, 2\r\n\r\nok')).toBeUndefined();
   });
+
+  it('names the first invalid line of a refused head', () => {
+    const message = (text: string): string => {
+      try {
+        feed(parser().parser, text);
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return 'accepted';
+    };
+    expect(message('HTTP/1.1 200 OK\r\nx: 1\r\nbad name: value\r\ny: \u0001\r\n\r\n')).toBe('an invalid header line "bad name: value"');
+    expect(message('HTTP/1.1 200 OK\r\nx: 1\r\ny: a\u0000b\r\n\r\n')).toBe('an invalid header line "y: a\u0000b"');
+    expect(message('HTTP/1.1 2000 OK\r\nx: 1\r\n\r\n')).toBe('an invalid status line "HTTP/1.1 2000 OK"');
+  });
+
+  it('reads a status line without a reason, and values without their surrounding blanks only', () => {
+    const { parser: answer, seen } = parser();
+    answer.push(Buffer.from('HTTP/1.1 204\r\nx-empty:\r\nx-inner: \t a  b \t\r\nx-obs: \u00a0c\u00a0\r\n\r\n', 'latin1'));
+    expect(seen.heads[0]).toMatchObject({ status: 204, statusText: '' });
+    expect({ ...seen.heads[0]?.headers }).toEqual({ 'x-empty': '', 'x-inner': 'a  b', 'x-obs': '\u00a0c\u00a0' });
+    expect(seen.ends).toEqual([true]);
+  });
 });

@@ -28,8 +28,15 @@ export const MAX_HEAD_BYTES = 16_384;
 const MAX_LINE_BYTES = 4_096;
 
 /** A header line: a token name, a colon, the value without its surrounding blanks, each char one Node's parser allows. */
-const HEADER_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+):[\t ]*([\t\x20-\x7e\x80-\xff]*?)[\t ]*$/;
-const STATUS_LINE = /^HTTP\/1\.([01]) ([1-9]\d\d)(?: ([^\r\n]*))?$/;
+const HEADER_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+):[\t\x20-\x7e\x80-\xff]*$/;
+const STATUS_LINE = /^HTTP\/1\.[01] [1-9]\d\d(?: [^\r\n]*)?$/;
+/**
+ * A whole head (the status line and the header lines, without the blank
+ * line) each of whose lines is valid: {@link STATUS_LINE} then
+ * {@link HEADER_LINE}s. One match over the head costs a fraction of one per
+ * line, and only a refused head is split into lines, to say which one.
+ */
+const VALID_HEAD = /^HTTP\/1\.[01] [1-9]\d\d(?: [^\r\n]*)?(?:\r\n[!#$%&'*+\-.^_`|~0-9A-Za-z]+:[\t\x20-\x7e\x80-\xff]*)*$/;
 const NULL_BODY_STATUSES = new Set([204, 304]);
 
 type State = 'head' | 'length' | 'close' | 'chunk-size' | 'chunk-data' | 'chunk-end' | 'trailers' | 'done';
@@ -162,15 +169,19 @@ export class AnswerParser {
 
   /** `more`: bytes follow the head in the same read, which an answer without a body leaves unread. */
   #readHead(text: string, more: boolean): void {
-    const lines = text.split('\r\n');
-    const status = STATUS_LINE.exec(lines[0] as string);
-    if (status === null) throw new MalformedAnswerError(`an invalid status line "${(lines[0] as string).slice(0, 40)}"`);
-    const code = Number(status[2]);
+    if (!VALID_HEAD.test(text)) throw invalidHead(text);
+    // Valid, so cut by position: `HTTP/1.x NNN`, then the reason after a space, then `name:value` lines.
+    const code = Number(text.slice(9, 12));
+    let end = text.indexOf('\r\n');
+    if (end < 0) end = text.length;
+    const statusText = text.slice(13, end);
     const headers: http.IncomingHttpHeaders = Object.create(null) as http.IncomingHttpHeaders;
-    for (let i = 1; i < lines.length; i++) {
-      const line = HEADER_LINE.exec(lines[i] as string);
-      if (line === null) throw new MalformedAnswerError(`an invalid header line "${(lines[i] as string).slice(0, 40)}"`);
-      addHeader(headers, (line[1] as string).toLowerCase(), line[2] as string);
+    while (end < text.length) {
+      const start = end + 2;
+      end = text.indexOf('\r\n', start);
+      if (end < 0) end = text.length;
+      const colon = text.indexOf(':', start);
+      addHeader(headers, text.slice(start, colon).toLowerCase(), trimBlanks(text, colon + 1, end));
     }
     if (code < 200) {
       // An interim answer (100 Continue, 103 Early Hints); fanout asks for no upgrade.
@@ -178,8 +189,8 @@ export class AnswerParser {
       return;
     }
     const connection = (headers.connection ?? '').toLowerCase();
-    this.#keepAlive = status[1] === '1' ? !/(?:^|,)\s*close\s*(?:,|$)/.test(connection) : /(?:^|,)\s*keep-alive\s*(?:,|$)/.test(connection);
-    this.#on.head({ status: code, statusText: status[3] ?? '', headers });
+    this.#keepAlive = text[7] === '1' ? !/(?:^|,)\s*close\s*(?:,|$)/.test(connection) : /(?:^|,)\s*keep-alive\s*(?:,|$)/.test(connection);
+    this.#on.head({ status: code, statusText, headers });
     const coding = headers['transfer-encoding'];
     const length = headers['content-length'];
     if (this.#bodiless || NULL_BODY_STATUSES.has(code)) this.#finish(more);
@@ -204,6 +215,27 @@ function cannotBeHead(bytes: Buffer): boolean {
   return bytes.compare(HEAD_START, 0, length, 0, length) !== 0 || bytes.includes('\n\n', 0, 'latin1');
 }
 
+/** The error of a head {@link VALID_HEAD} refused, naming its first invalid line. */
+function invalidHead(text: string): MalformedAnswerError {
+  const [status = '', ...headerLines] = text.split('\r\n');
+  if (!STATUS_LINE.test(status)) return new MalformedAnswerError(`an invalid status line "${status.slice(0, 40)}"`);
+  const bad = headerLines.find((line) => !HEADER_LINE.test(line)) ?? '';
+  return new MalformedAnswerError(`an invalid header line "${bad.slice(0, 40)}"`);
+}
+
+/** `text` from `start` to `end` without the blanks (spaces, tabs) at either end, as a header value is read. */
+function trimBlanks(text: string, start: number, end: number): string {
+  let from = start;
+  let to = end;
+  while (from < to && isBlank(text.charCodeAt(from))) from++;
+  while (to > from && isBlank(text.charCodeAt(to - 1))) to--;
+  return text.slice(from, to);
+}
+
+function isBlank(code: number): boolean {
+  return code === 0x20 || code === 0x09;
+}
+
 function addHeader(headers: http.IncomingHttpHeaders, name: string, value: string): void {
   if (name === 'set-cookie') {
     (headers['set-cookie'] ??= []).push(value);
@@ -215,6 +247,8 @@ function addHeader(headers: http.IncomingHttpHeaders, name: string, value: strin
 
 /** A content-length, repeated or not; repeats must agree. */
 function contentLength(value: string): number {
+  // The usual one: a single length, read without splitting.
+  if (/^\d{1,15}$/.test(value)) return Number(value);
   const values = value.split(',').map((part) => part.trim());
   if (!values.every((part) => /^\d{1,15}$/.test(part) && part === values[0])) throw new MalformedAnswerError(`an invalid content-length "${value}"`);
   return Number(values[0]);
