@@ -117,8 +117,7 @@ export class NodeHeaders implements Headers {
 
   get(name: string): string | null {
     const value = this.source[name.toLowerCase()];
-    if (value === undefined) return null;
-    return Array.isArray(value) ? value.join(', ') : value;
+    return value === undefined ? null : joined(value);
   }
 
   has(name: string): boolean {
@@ -147,9 +146,10 @@ export class NodeHeaders implements Headers {
 
   entries(): IterableIterator<[string, string]> {
     // A sorted snapshot iterated as an array, not a generator: the Anthropic SDK spreads the entries of every answer.
-    return Object.keys(this.source)
+    const source = this.source;
+    return Object.keys(source)
       .sort()
-      .map((name): [string, string] => [name, this.get(name) as string])
+      .map((name): [string, string] => [name, joined(source[name] as string | string[])])
       [Symbol.iterator]();
   }
 
@@ -221,6 +221,11 @@ Object.setPrototypeOf(DeferredStream.prototype, ReadableStream.prototype);
 function deferredStream(make: () => ReadableStream<Uint8Array>): ReadableStream<Uint8Array> {
   // The prototype chain above makes it a ReadableStream for every reader; TypeScript cannot see that.
   return new DeferredStream(make) as unknown as ReadableStream<Uint8Array>;
+}
+
+/** A header's value as `Headers` gives it: repeated values joined with ", ". */
+function joined(value: string | string[]): string {
+  return typeof value === 'string' ? value : value.join(', ');
 }
 
 function immutable(name: string): TypeError {

@@ -2,15 +2,34 @@ import { createHash } from 'node:crypto';
 import type { RateLimitBucket, RateLimitInfo } from '../../contracts/model.js';
 import type { HeaderSource } from './http-errors.js';
 
+/** The names of one rate-limit bucket's headers: made once, not per answer (each answer of every call is read). */
+interface BucketHeaders {
+  remaining: string;
+  limit: string;
+  reset: string;
+}
+
+function anthropicBucket(name: string): BucketHeaders {
+  const prefix = `anthropic-ratelimit-${name}-`;
+  return { remaining: `${prefix}remaining`, limit: `${prefix}limit`, reset: `${prefix}reset` };
+}
+
+function openaiBucket(name: string): BucketHeaders {
+  return { remaining: `x-ratelimit-remaining-${name}`, limit: `x-ratelimit-limit-${name}`, reset: `x-ratelimit-reset-${name}` };
+}
+
+const ANTHROPIC_REQUESTS = anthropicBucket('requests');
+const ANTHROPIC_TOKENS = ['tokens', 'input-tokens', 'output-tokens'].map(anthropicBucket);
+const OPENAI_REQUESTS = openaiBucket('requests');
+const OPENAI_TOKENS = [openaiBucket('tokens')];
+
 /**
  * What the Anthropic API's `anthropic-ratelimit-{requests,tokens,input-tokens,
  * output-tokens}-{limit,remaining,reset}` headers say; the reset is an RFC
  * 3339 time. Undefined when the answer has none of them.
  */
 export function anthropicRateLimit(headers: HeaderSource, now: number = Date.now()): RateLimitInfo | undefined {
-  const bucket = (name: string): RateLimitBucket | undefined =>
-    readBucket(headers, `anthropic-ratelimit-${name}-`, '', (reset) => parseDate(reset, now), now);
-  return info(bucket('requests'), [bucket('tokens'), bucket('input-tokens'), bucket('output-tokens')]);
+  return readLimits(headers, ANTHROPIC_REQUESTS, ANTHROPIC_TOKENS, parseDate, now);
 }
 
 /**
@@ -19,12 +38,7 @@ export function anthropicRateLimit(headers: HeaderSource, now: number = Date.now
  * Undefined when the answer has none of them.
  */
 export function openaiRateLimit(headers: HeaderSource, now: number = Date.now()): RateLimitInfo | undefined {
-  const bucket = (name: string): RateLimitBucket | undefined =>
-    readBucket(headers, 'x-ratelimit-', `-${name}`, (reset) => {
-      const ms = parseDuration(reset);
-      return ms === undefined ? undefined : now + ms;
-    }, now);
-  return info(bucket('requests'), [bucket('tokens')]);
+  return readLimits(headers, OPENAI_REQUESTS, OPENAI_TOKENS, parseResetDuration, now);
 }
 
 /**
@@ -37,8 +51,16 @@ export function endpointIdentity(provider: string, baseURL: string, apiKey: stri
   return `${provider} ${baseURL} key:${keyHash}`;
 }
 
-function info(requests: RateLimitBucket | undefined, tokenBuckets: Array<RateLimitBucket | undefined>): RateLimitInfo | undefined {
-  const tokens = tightest(tokenBuckets);
+/** The requests bucket and the tightest token bucket, whichever the headers state. */
+function readLimits(
+  headers: HeaderSource,
+  requestHeaders: BucketHeaders,
+  tokenHeaders: readonly BucketHeaders[],
+  resetAt: ResetReader,
+  now: number,
+): RateLimitInfo | undefined {
+  const requests = readBucket(headers, requestHeaders, resetAt, now);
+  const tokens = tightest(tokenHeaders.map((names) => readBucket(headers, names, resetAt, now)));
   if (requests === undefined && tokens === undefined) return undefined;
   return { ...(requests === undefined ? {} : { requests }), ...(tokens === undefined ? {} : { tokens }) };
 }
@@ -57,18 +79,15 @@ function share(bucket: RateLimitBucket): number {
   return bucket.limit === undefined || bucket.limit <= 0 ? bucket.remaining : bucket.remaining / bucket.limit;
 }
 
-function readBucket(
-  headers: HeaderSource,
-  prefix: string,
-  suffix: string,
-  resetAt: (value: string) => number | undefined,
-  now: number,
-): RateLimitBucket | undefined {
-  const remaining = parseCount(headers.get(`${prefix}remaining${suffix}`));
+/** When a bucket's reset header says it refills, ms since the epoch; undefined when it cannot be read. */
+type ResetReader = (value: string, now: number) => number | undefined;
+
+function readBucket(headers: HeaderSource, names: BucketHeaders, resetAt: ResetReader, now: number): RateLimitBucket | undefined {
+  const remaining = parseCount(headers.get(names.remaining));
   if (remaining === undefined) return undefined;
-  const limit = parseCount(headers.get(`${prefix}limit${suffix}`));
-  const reset = headers.get(`${prefix}reset${suffix}`);
-  const at = reset === null ? undefined : resetAt(reset.trim());
+  const limit = parseCount(headers.get(names.limit));
+  const reset = headers.get(names.reset);
+  const at = reset === null ? undefined : resetAt(reset.trim(), now);
   return { remaining, resetAt: at ?? now, ...(limit === undefined ? {} : { limit }) };
 }
 
@@ -81,6 +100,11 @@ function parseCount(value: string | null): number | undefined {
 function parseDate(value: string, now: number): number | undefined {
   const at = Date.parse(value);
   return Number.isNaN(at) ? undefined : Math.max(now, at);
+}
+
+function parseResetDuration(value: string, now: number): number | undefined {
+  const ms = parseDuration(value);
+  return ms === undefined ? undefined : now + ms;
 }
 
 const DURATION_UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
