@@ -162,6 +162,18 @@ describe('AnswerParser', () => {
     expect(message('HTTP/1.1 2000 OK\r\nx: 1\r\n\r\n')).toBe('an invalid status line "HTTP/1.1 2000 OK"');
   });
 
+  it('reads no inherited member as a header, and headers named like one as plain headers', () => {
+    const { parser: answer, seen } = parser();
+    answer.push(Buffer.from('HTTP/1.1 200 OK\r\n__proto__: a\r\nConstructor: b\r\ncontent-length: 0\r\n\r\n'));
+    const headers = seen.heads[0]?.headers ?? {};
+    expect(Object.entries(headers)).toEqual([
+      ['__proto__', 'a'],
+      ['constructor', 'b'],
+      ['content-length', '0'],
+    ]);
+    expect([headers.toString, headers.hasOwnProperty, headers['valueOf']]).toEqual([undefined, undefined, undefined]);
+  });
+
   it('reads a status line without a reason, and values without their surrounding blanks only', () => {
     const { parser: answer, seen } = parser();
     answer.push(Buffer.from('HTTP/1.1 204\r\nx-empty:\r\nx-inner: \t a  b \t\r\nx-obs: \u00a0c\u00a0\r\n\r\n', 'latin1'));
