@@ -59,7 +59,8 @@ export class RunExecution {
         const reached = this.#usage.reached();
         if (reached !== undefined) this.#limitRun(new FanoutError('LIMIT_REACHED', reached));
       },
-      tokenRoom: () => this.#usage.tokenRoom(),
+      // Only with a token cap: without one the agent loop has nothing to ask per call.
+      tokenRoom: plan.maxTokens === undefined ? undefined : () => this.#usage.tokenRoom(),
     };
     this.#dispatch = new TaskDispatch(ctx, setup, this.#worktrees, {
       ending: () => this.#ending(),

@@ -6,7 +6,7 @@ import { renderTaskPrompt } from '../plan/index.js';
 import { timeoutReason, UsageMeter } from './caps.js';
 import { WatchesPerClock, type Watched } from '../contracts/deadline-watch.js';
 import type { Clock } from '../contracts/clock.js';
-import type { GateCallHooks, GateWaitReason, GateWindowChange } from './endpoint-gate.js';
+import type { EndpointGate, GateCallHooks, GateWaitReason, GateWindowChange } from './endpoint-gate.js';
 import type { ModelGates } from './model-gate.js';
 import type { WaitBudget } from './retry-policy.js';
 import type { Pricer } from '../contracts/pricing.js';
@@ -55,8 +55,8 @@ export interface RunUsage {
    * the run's tasks.
    */
   add(tokens: number, costUsd: number, calls?: number): void;
-  /** Tokens left under the run's `maxTokens`; Infinity without one. */
-  tokenRoom(): number;
+  /** Tokens left under the run's `maxTokens`; absent without one. Called unbound (it is handed to the agent loop as is). */
+  tokenRoom?: () => number;
 }
 
 /** A task's usage counters, as its record holds them. */
@@ -99,18 +99,27 @@ export async function runTask(options: TaskRunOptions): Promise<TaskOutcome> {
 }
 
 /**
- * One task's run: its usage, caps, time limit and gate hooks, and the hooks
- * its agent loop calls. Arrow fields, not methods, for the hooks: runAgent
- * calls them unbound.
+ * One task's run: its usage, caps, time limit, the hooks its agent loop
+ * calls (arrow fields, not methods: runAgent calls them unbound) and what
+ * its model calls report back through their endpoint's gate ({@link GateCallHooks}:
+ * waits, retries and rate limits, told as events and counted in the task's
+ * usage). One object per task for all of them: every waiting task holds its hooks.
  */
-class TaskRun {
+class TaskRun implements GateCallHooks {
   readonly activity = new TaskActivity();
   readonly stopTimer: () => void;
   readonly #options: TaskRunOptions;
   readonly #stats: TaskUsage = noUsage();
-  readonly #caps: UsageMeter;
-  /** Methods of one object, not closures: every waiting task holds its hooks. */
-  readonly #gateHooks: TaskGateHooks;
+  /** The task's own token and cost caps; undefined when its spec sets neither (most tasks): nothing to count then. */
+  readonly #caps: UsageMeter | undefined;
+  /** The gate of the task's endpoint, looked up once for all its calls. */
+  readonly #gate: EndpointGate;
+  /** Made when a call first has to wait (most tasks never do). */
+  #waitBudget: WaitBudget | undefined;
+  /** The detail each wait reason was last told with; made on the first wait. */
+  #announced: Partial<Record<WaitReason, string>> | undefined;
+  /** Why the call in the gate's queue now waits (a task makes one call at a time): stored with its length when it starts. */
+  #queued: { reason: GateWaitReason; detail: string } | undefined;
 
   constructor(options: TaskRunOptions) {
     const { task, agent } = options;
@@ -119,14 +128,16 @@ class TaskRun {
     }
     this.#options = options;
     if (options.pricer !== undefined) this.#stats.costUsd = 0;
-    this.#caps = new UsageMeter({ maxTokens: task.spec.maxTokens, budgetUsd: task.spec.budgetUsd }, 'task');
-    this.#gateHooks = new TaskGateHooks(options, this.#stats, options.gates.waitBudget());
+    const { maxTokens, budgetUsd } = task.spec;
+    this.#caps = maxTokens === undefined && budgetUsd === undefined ? undefined : new UsageMeter({ maxTokens, budgetUsd }, 'task');
+    this.#gate = options.gates.gateOf(options.model);
     this.stopTimer = startTimeLimit(options);
   }
 
   agentOptions(): AgentOptions {
     const options = this.#options;
     const spec = options.task.spec;
+    const caps = this.#caps;
     return {
       system: taskSystemPrompt(spec, options.agent),
       prompt: renderTaskPrompt(spec),
@@ -136,8 +147,9 @@ class TaskRun {
       maxTurns: spec.maxTurns ?? DEFAULT_MAX_TURNS,
       tools: spec.tools ?? options.agent?.tools,
       shell: options.shell,
-      tokenRoom: this.tokenRoom,
-      checkLimit: this.checkLimit,
+      // Without caps of the task's own, the agent asks the run (when it has a token cap) and checks nothing per call.
+      tokenRoom: spec.maxTokens === undefined ? options.runUsage.tokenRoom : this.tokenRoom,
+      checkLimit: caps === undefined ? undefined : this.checkLimit,
       outputSchema: typeof spec.outputFormat === 'object' ? spec.outputFormat : undefined,
       providerOptions: spec.sim === undefined ? undefined : { [SIM_PROVIDER]: spec.sim },
       signal: options.controller.signal,
@@ -149,11 +161,13 @@ class TaskRun {
     };
   }
 
-  readonly tokenRoom = (): number => Math.min(this.#caps.tokenRoom(), this.#options.runUsage.tokenRoom());
+  /** Tokens left under the task's `maxTokens` and the run's. */
+  readonly tokenRoom = (): number =>
+    Math.min(this.#caps?.tokenRoom() ?? Number.POSITIVE_INFINITY, this.#options.runUsage.tokenRoom?.() ?? Number.POSITIVE_INFINITY);
 
-  readonly checkLimit = (): string | undefined => this.#caps.reached();
+  readonly checkLimit = (): string | undefined => this.#caps?.reached();
 
-  readonly call = (request: ModelRequest): Promise<ModelResponse> => this.#options.gates.call(this.#options.model, request, this.#gateHooks);
+  readonly call = (request: ModelRequest): Promise<ModelResponse> => this.#gate.call(this.#options.model, request, this);
 
   readonly onModelCall = (call: ModelCallInfo): void => {
     const options = this.#options;
@@ -162,17 +176,10 @@ class TaskRun {
     stats.inputTokens += call.inputTokens;
     stats.outputTokens += call.outputTokens;
     const tokens = call.inputTokens + call.outputTokens;
-    let added = 0;
-    if (options.pricer !== undefined) {
-      // Priced on the running totals, so the task's cost is exactly its usage times the price.
-      const total = options.pricer(stats);
-      added = total - (stats.costUsd ?? 0);
-      stats.costUsd = total;
-    }
-    this.#caps.add(tokens, added);
-    const { turn, inputTokens, outputTokens, durationMs } = call;
+    const added = options.pricer === undefined ? 0 : this.#price(options.pricer);
+    this.#caps?.add(tokens, added);
     const { runId, taskId: id, handle } = options.task;
-    options.emit({ type: 'model-call', runId, at: options.clock.now(), id, handle, turn, inputTokens, outputTokens, durationMs });
+    options.emit({ type: 'model-call', runId, at: options.clock.now(), id, handle, turn: call.turn, inputTokens: call.inputTokens, outputTokens: call.outputTokens, durationMs: call.durationMs });
     options.runUsage.add(tokens, added);
   };
 
@@ -190,6 +197,18 @@ class TaskRun {
     }
   };
 
+  /**
+   * Prices the task's usage so far and returns what it added. Priced on the
+   * running totals, so the task's cost is exactly its usage times the price.
+   */
+  #price(pricer: Pricer): number {
+    const stats = this.#stats;
+    const total = pricer(stats);
+    const added = total - (stats.costUsd ?? 0);
+    stats.costUsd = total;
+    return added;
+  }
+
   /** How the task ends when its agent returned `result`. */
   outcomeOf(result: AgentResult): TaskOutcome {
     return outcomeOf(result, this.#stats, this.#options.controller.signal);
@@ -199,6 +218,56 @@ class TaskRun {
   thrownOutcome(thrown: unknown): TaskOutcome {
     const signal = this.#options.controller.signal;
     return { ...this.#stats, ...abortedOrFailed(signal.aborted ? signal.reason : thrown) };
+  }
+
+  /** The task's budget of time waiting for its endpoints, shared by all its calls (see {@link GateCallHooks}). */
+  get waitBudget(): WaitBudget {
+    return (this.#waitBudget ??= this.#options.gates.waitBudget());
+  }
+
+  onWait(reason: GateWaitReason, detail: string): void {
+    this.#queued = { reason, detail };
+    this.#waiting(reason, detail);
+  }
+
+  onWaited(waitedMs: number): void {
+    const stats = this.#stats;
+    if (waitedMs > 0) stats.rateLimitWaitMs = (stats.rateLimitWaitMs ?? 0) + waitedMs;
+    // Only a wait in the queue: a 429's backoff without retry-after is already its rate-limited event.
+    const queued = this.#queued;
+    if (queued !== undefined && waitedMs > 0) this.#options.emit({ type: 'call-waited', ...this.#about(), ...queued, waitedMs });
+    this.#queued = undefined;
+  }
+
+  onRetry({ attempt, waitMs, error }: { attempt: number; waitMs: number; error: FanoutError }): void {
+    this.#stats.retries += 1;
+    this.#stats.retryWaitMs += waitMs;
+    this.#options.emit({ type: 'task-retry', ...this.#about(), attempt, waitMs, error: error.message });
+    this.#waiting('retry', `retry ${attempt} in ${waitMs} ms: ${error.message}`);
+  }
+
+  onRateLimited({ waitMs, detail }: { waitMs: number; detail: string }): void {
+    this.#options.emit({ type: 'rate-limited', ...this.#about(), provider: this.#options.model.provider, waitMs, detail });
+  }
+
+  onWindow(change: GateWindowChange): void {
+    this.#options.emit({ type: 'rate-window', runId: this.#options.task.runId, at: this.#options.clock.now(), ...change });
+  }
+
+  /** Tells that the task waits; a rate limit again when it says something new (another window, a pause), other reasons once. */
+  #waiting(reason: WaitReason, detail: string): void {
+    const announced = (this.#announced ??= {});
+    const before = announced[reason];
+    if (before !== undefined && (before === detail || (reason !== 'rate-limit' && reason !== 'provider-cap'))) return;
+    announced[reason] = detail;
+    if (before === undefined) this.#options.onWait(reason);
+    this.#options.emit({ type: 'task-waiting', ...this.#about(), reason, detail });
+  }
+
+  /** The fields that start every event about the task. */
+  #about(): { runId: string; at: number; id: string; handle: string } {
+    const { task, clock } = this.#options;
+    return { runId: task.runId, at: clock.now(), id: task.taskId, handle: task.handle };
   }
 }
 
@@ -221,75 +290,6 @@ function outcomeOf(result: AgentResult, stats: TaskUsage, signal: AbortSignal): 
   outcome.status = ending.status;
   outcome.error = ending.error;
   return outcome;
-}
-
-/**
- * What a task's model calls report back through their endpoint's gate (see
- * {@link GateCallHooks}): waits, retries and rate limits, told as events
- * and counted in the task's usage.
- */
-class TaskGateHooks implements GateCallHooks {
-  readonly waitBudget: WaitBudget;
-  readonly #options: TaskRunOptions;
-  readonly #stats: TaskUsage;
-  /** The detail each wait reason was last told with. */
-  readonly #announced: Partial<Record<WaitReason, string>> = {};
-  /** Why the call in the gate's queue now waits (a task makes one call at a time): stored with its length when it starts. */
-  #queued: { reason: GateWaitReason; detail: string } | undefined;
-
-  constructor(options: TaskRunOptions, stats: TaskUsage, waitBudget: WaitBudget) {
-    this.#options = options;
-    this.#stats = stats;
-    this.waitBudget = waitBudget;
-  }
-
-  onWait(reason: GateWaitReason, detail: string): void {
-    this.#queued = { reason, detail };
-    this.#waiting(reason, detail);
-  }
-
-  onWaited(waitedMs: number): void {
-    const stats = this.#stats;
-    if (waitedMs > 0) stats.rateLimitWaitMs = (stats.rateLimitWaitMs ?? 0) + waitedMs;
-    // Only a wait in the queue: a 429's backoff without retry-after is already its rate-limited event.
-    const queued = this.#queued;
-    if (queued !== undefined && waitedMs > 0) this.#emit({ type: 'call-waited', ...this.#about(), ...queued, waitedMs });
-    this.#queued = undefined;
-  }
-
-  onRetry({ attempt, waitMs, error }: { attempt: number; waitMs: number; error: FanoutError }): void {
-    this.#stats.retries += 1;
-    this.#stats.retryWaitMs += waitMs;
-    this.#emit({ type: 'task-retry', ...this.#about(), attempt, waitMs, error: error.message });
-    this.#waiting('retry', `retry ${attempt} in ${waitMs} ms: ${error.message}`);
-  }
-
-  onRateLimited({ waitMs, detail }: { waitMs: number; detail: string }): void {
-    this.#emit({ type: 'rate-limited', ...this.#about(), provider: this.#options.model.provider, waitMs, detail });
-  }
-
-  onWindow(change: GateWindowChange): void {
-    this.#emit({ type: 'rate-window', runId: this.#options.task.runId, at: this.#options.clock.now(), ...change });
-  }
-
-  /** Tells that the task waits; a rate limit again when it says something new (another window, a pause), other reasons once. */
-  #waiting(reason: WaitReason, detail: string): void {
-    const before = this.#announced[reason];
-    if (before !== undefined && (before === detail || (reason !== 'rate-limit' && reason !== 'provider-cap'))) return;
-    this.#announced[reason] = detail;
-    if (before === undefined) this.#options.onWait(reason);
-    this.#emit({ type: 'task-waiting', ...this.#about(), reason, detail });
-  }
-
-  /** The fields that start every event about the task. */
-  #about(): { runId: string; at: number; id: string; handle: string } {
-    const { task, clock } = this.#options;
-    return { runId: task.runId, at: clock.now(), id: task.taskId, handle: task.handle };
-  }
-
-  #emit(event: FanoutEvent): void {
-    this.#options.emit(event);
-  }
 }
 
 /** Tools whose refusal is a refused write (`strictWrites`): a bash command may write anything. */
