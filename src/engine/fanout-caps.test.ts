@@ -160,6 +160,24 @@ describe('caps of the whole run', () => {
     ]);
   });
 
+  it("asks each call of a task for no more tokens than the smaller of the task's room and the run's", async () => {
+    const { fanout, model } = setup();
+    const a = model('scripted:a', [listFiles(1000, 500), listFiles(500, 100), textResponse('a done', { inputTokens: 10, outputTokens: 5 })]);
+    const b = model('scripted:b', [listFiles(1000, 500), textResponse('b done', { inputTokens: 10, outputTokens: 5 })]);
+    const c = model('scripted:c', [textResponse('c done', { inputTokens: 10, outputTokens: 5 })]);
+    model('scripted:synthesis', [textResponse(merged)]);
+    const result = await fanout.run({
+      maxTokens: 5000,
+      concurrency: 1,
+      tasks: [task('a', { maxTokens: 9000 }), task('b', { maxTokens: 2500 }), task('c')],
+    });
+    expect(result.tasks.map((record) => record.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
+    // a: the run's room is the smaller (5,000, 3,500, 2,900 left); b: its own (2,500, 1,000 left); c: the run's alone.
+    expect(a.requests.map((request) => request.maxTokens)).toEqual([4096, 3500, 2900]);
+    expect(b.requests.map((request) => request.maxTokens)).toEqual([2500, 1000]);
+    expect(c.requests.map((request) => request.maxTokens)).toEqual([1370]);
+  });
+
   it('gives the synthesis call no more output tokens than the run has left', async () => {
     const { fanout, model } = setup();
     model('scripted:a', [textResponse('a done', { inputTokens: 10, outputTokens: 5 })]);

@@ -148,8 +148,8 @@ class TaskRun implements GateCallHooks {
       tools: spec.tools ?? options.agent?.tools,
       shell: options.shell,
       // Without caps of the task's own, the agent asks the run (when it has a token cap) and checks nothing per call.
-      tokenRoom: spec.maxTokens === undefined ? options.runUsage.tokenRoom : this.tokenRoom,
-      checkLimit: caps === undefined ? undefined : this.checkLimit,
+      tokenRoom: caps === undefined ? options.runUsage.tokenRoom : tokenRoomOf(caps, options.runUsage),
+      checkLimit: caps === undefined ? undefined : () => caps.reached(),
       outputSchema: typeof spec.outputFormat === 'object' ? spec.outputFormat : undefined,
       providerOptions: spec.sim === undefined ? undefined : { [SIM_PROVIDER]: spec.sim },
       signal: options.controller.signal,
@@ -160,12 +160,6 @@ class TaskRun implements GateCallHooks {
       onToolCall: this.onToolCall,
     };
   }
-
-  /** Tokens left under the task's `maxTokens` and the run's. */
-  readonly tokenRoom = (): number =>
-    Math.min(this.#caps?.tokenRoom() ?? Number.POSITIVE_INFINITY, this.#options.runUsage.tokenRoom?.() ?? Number.POSITIVE_INFINITY);
-
-  readonly checkLimit = (): string | undefined => this.#caps?.reached();
 
   readonly call = (request: ModelRequest): Promise<ModelResponse> => this.#gate.call(this.#options.model, request, this);
 
@@ -290,6 +284,12 @@ function outcomeOf(result: AgentResult, stats: TaskUsage, signal: AbortSignal): 
   outcome.status = ending.status;
   outcome.error = ending.error;
   return outcome;
+}
+
+/** Tokens left under the task's `maxTokens` (its meter's) and the run's. */
+function tokenRoomOf(caps: UsageMeter, runUsage: RunUsage): () => number {
+  const ofRun = runUsage.tokenRoom;
+  return ofRun === undefined ? () => caps.tokenRoom() : () => Math.min(caps.tokenRoom(), ofRun());
 }
 
 /** Tools whose refusal is a refused write (`strictWrites`): a bash command may write anything. */

@@ -10,9 +10,9 @@ import { taskEnvironments, type TaskEnvironment } from './task-environment.js';
 
 /** Where one task works: its directory, its shell (when it has one) and the directories it may never write. */
 export interface Workplace {
-  cwd: SandboxRoot;
-  shell?: ShellPolicy;
-  protectedPaths: readonly string[];
+  readonly cwd: SandboxRoot;
+  readonly shell?: ShellPolicy;
+  readonly protectedPaths: readonly string[];
 }
 
 /** What committing a task's worktree found: its changes, and what it wrote outside its write scope (put back). */
@@ -35,6 +35,8 @@ export class TaskWorkplaces {
   readonly #worktrees: RunWorktrees | undefined;
   /** The protected directories a task working in the run's directory keeps (the same for all of them). */
   readonly #rootProtectedPaths: readonly string[];
+  /** The workplace of every task in the run's directory without a shell (most tasks): one object, never changed. */
+  readonly #rootWorkplace: Workplace;
 
   constructor(ctx: ExecutionContext, setup: ExecutionSetup, worktrees: RunWorktrees | undefined) {
     this.#ctx = ctx;
@@ -42,6 +44,7 @@ export class TaskWorkplaces {
     this.#environments = decideEnvironments(ctx, setup);
     this.#worktrees = worktrees;
     this.#rootProtectedPaths = protectedOutside(ctx.protectedPaths, this.root);
+    this.#rootWorkplace = { cwd: this.root, protectedPaths: this.#rootProtectedPaths };
   }
 
   /** True when some task of the run works in a worktree of its own. */
@@ -72,6 +75,7 @@ export class TaskWorkplaces {
   }
 
   #workplace(cwd: SandboxRoot, spec: TaskSpec, environment: TaskEnvironment | undefined): Workplace {
+    if (environment?.shell !== true && cwd === this.root) return this.#rootWorkplace;
     const protectedPaths = cwd === this.root ? this.#rootProtectedPaths : protectedOutside(this.#ctx.protectedPaths, cwd);
     if (environment?.shell !== true) return { cwd, protectedPaths };
     const shell: ShellPolicy = {
