@@ -43,11 +43,12 @@ export interface Sandbox {
    * Resolves a path named by the model. Throws FanoutError `TOOL_DENIED` when
    * it is absolute, escapes cwd (through `..` or a symlink), or — for `write`
    * access — lies in a `.git` or `.claude` directory, in a protected directory, or
-   * outside the write scope. Its file system checks are synchronous: a few
-   * local syscalls cost far less than the promise API's round trips through
-   * the thread pool when many agents call tools at once.
+   * outside the write scope; a missing working directory throws the file
+   * system's error. Synchronous: a few local syscalls cost far less than the
+   * promise API's round trips through the thread pool when many agents call
+   * tools at once, and a tool that needs no other wait answers within its turn.
    */
-  resolve(requested: string, access: 'read' | 'write'): Promise<ResolvedPath>;
+  resolve(requested: string, access: 'read' | 'write'): ResolvedPath;
   /**
    * The lexical part of {@link Sandbox.resolve}, without touching the file
    * system: the path as named, normalized, relative to cwd with `/`
@@ -85,59 +86,92 @@ export class SandboxRoot {
 /** Creates the {@link Sandbox} of one agent. */
 export function createSandbox(options: SandboxOptions): Sandbox {
   const root = typeof options.cwd === 'string' ? new SandboxRoot(options.cwd) : options.cwd;
-  const { cwd } = root;
-  const writes = [...options.writes];
-  const inScope = writes.length === 0 ? () => false : picomatch(writes, { dot: true });
-  const guarded = (options.protectedPaths ?? []).map((dir) => path.resolve(dir));
+  return new AgentSandbox(root, options.writes, options.protectedPaths);
+}
 
-  const named = (requested: string): string => {
+/** Most agents are read-only: they share one empty scope. */
+const NO_WRITES: readonly string[] = Object.freeze([]);
+
+/**
+ * One agent's sandbox: a single object, made once per task, whose write
+ * checks (the scope's compiled globs, the protected directories' absolute
+ * paths) are prepared at the first write it checks, since most tasks read
+ * only. Plain (TypeScript-private) fields, as in run-agent.ts.
+ */
+class AgentSandbox implements Sandbox {
+  readonly cwd: string;
+  readonly writes: readonly string[];
+  private readonly root: SandboxRoot;
+  private readonly protectedPaths: readonly string[] | undefined;
+  private writeChecks: WriteChecks | undefined;
+
+  constructor(root: SandboxRoot, writes: readonly string[], protectedPaths: readonly string[] | undefined) {
+    this.cwd = root.cwd;
+    this.root = root;
+    this.writes = writes.length === 0 ? NO_WRITES : [...writes];
+    this.protectedPaths = protectedPaths;
+  }
+
+  realCwd(): string {
+    return this.root.real();
+  }
+
+  named(requested: string): string {
     if (isPlainRelative(requested)) return requested;
     if (path.isAbsolute(requested)) {
       throw denied(`path "${requested}" is absolute; use a path relative to the working directory`);
     }
-    const relative = insideRelative(cwd, path.resolve(cwd, requested));
+    const relative = insideRelative(this.cwd, path.resolve(this.cwd, requested));
     if (relative === undefined) {
       throw denied(`path "${requested}" escapes the working directory`);
     }
     return relative;
-  };
+  }
 
-  return {
-    cwd,
-    writes,
-    realCwd: () => root.real(),
-    named,
-    async resolve(requested, access) {
-      const relative = named(requested);
-      const lexical = path.join(cwd, relative);
-      const realCwd = root.real();
-      const absolute = realLocation(lexical, relative);
-      const realRelative = insideRelative(realCwd, absolute);
-      if (realRelative === undefined) {
-        throw denied(`path "${relative}" leads outside the working directory through a symlink`);
-      }
-      if (access === 'write') {
-        const shown = realRelative === relative ? `"${relative}"` : `"${relative}" (resolves to "${realRelative}")`;
-        const reserved = reservedSegment(relative) ?? reservedSegment(realRelative);
-        if (reserved !== undefined) {
-          throw denied(`write to ${shown} refused: ${reserved} is never writable by subagents${RESERVED_DIRECTORIES[reserved]}`);
-        }
-        const guard = protectedDirectoryOf(guarded, lexical, absolute);
-        if (guard !== undefined) {
-          const named = insideRelative(cwd, guard) ?? guard;
-          throw denied(`write to ${shown} refused: ${named} is a protected directory, never writable by subagents`);
-        }
-        if (!inScope(realRelative)) {
-          throw denied(
-            writes.length === 0
-              ? `write to ${shown} refused: this task is read-only (no write scope)`
-              : `write to ${shown} refused: outside this task's write scope (allowed: ${writes.join(', ')})`,
-          );
-        }
-      }
-      return { absolute, relative, realRelative };
-    },
-  };
+  resolve(requested: string, access: 'read' | 'write'): ResolvedPath {
+    const relative = this.named(requested);
+    const lexical = path.join(this.cwd, relative);
+    const realCwd = this.root.real();
+    const absolute = realLocation(lexical, relative);
+    const realRelative = insideRelative(realCwd, absolute);
+    if (realRelative === undefined) {
+      throw denied(`path "${relative}" leads outside the working directory through a symlink`);
+    }
+    if (access === 'write') this.checkWrite(relative, realRelative, lexical, absolute);
+    return { absolute, relative, realRelative };
+  }
+
+  /** Throws the refusal of a write to a resolved path, if any. */
+  private checkWrite(relative: string, realRelative: string, lexical: string, absolute: string): void {
+    const shown = realRelative === relative ? `"${relative}"` : `"${relative}" (resolves to "${realRelative}")`;
+    const reserved = reservedSegment(relative) ?? reservedSegment(realRelative);
+    if (reserved !== undefined) {
+      throw denied(`write to ${shown} refused: ${reserved} is never writable by subagents${RESERVED_DIRECTORIES[reserved]}`);
+    }
+    const checks = (this.writeChecks ??= {
+      inScope: this.writes.length === 0 ? () => false : picomatch([...this.writes], { dot: true }),
+      guarded: (this.protectedPaths ?? []).map((dir) => path.resolve(dir)),
+    });
+    const guard = protectedDirectoryOf(checks.guarded, lexical, absolute);
+    if (guard !== undefined) {
+      const named = insideRelative(this.cwd, guard) ?? guard;
+      throw denied(`write to ${shown} refused: ${named} is a protected directory, never writable by subagents`);
+    }
+    if (!checks.inScope(realRelative)) {
+      throw denied(
+        this.writes.length === 0
+          ? `write to ${shown} refused: this task is read-only (no write scope)`
+          : `write to ${shown} refused: outside this task's write scope (allowed: ${this.writes.join(', ')})`,
+      );
+    }
+  }
+}
+
+/** What a sandbox checks a write against, prepared at its first write. */
+interface WriteChecks {
+  inScope: (realRelative: string) => boolean;
+  /** The protected directories, absolute. */
+  guarded: readonly string[];
 }
 
 /**

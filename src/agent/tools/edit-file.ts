@@ -17,9 +17,10 @@ export const editFileTool = defineTool<{ path: string; old_string: string; new_s
       ['path', 'old_string', 'new_string'],
     ),
   },
-  async ({ path, old_string: oldString, new_string: newString }, { sandbox }) => {
+  // Not async: the checks and the edit are synchronous, so the answer comes within the call.
+  ({ path, old_string: oldString, new_string: newString }, { sandbox }) => {
     if (oldString === '') throw toolFailed('old_string is empty; give the exact text to replace');
-    const resolved = await sandbox.resolve(path, 'write');
+    const resolved = sandbox.resolve(path, 'write');
     const file = openConfined(sandbox.realCwd(), resolved.realRelative, 'edit');
     try {
       checkEditableSize(file.stats.size, resolved.relative);

@@ -198,20 +198,29 @@ describe('executeToolCalls of tools done within their turn', () => {
   it('hands back the result of one call its tool answered synchronously at once, and of one it could not as a promise', async () => {
     const cwd = await makeDir({ 'a.txt': 'hello' });
     const infos: ToolCallInfo[] = [];
-    const execution = { tools: agentTools, sandbox: createSandbox({ cwd, writes: [] }), signal: new AbortController().signal, onToolCall: (info: ToolCallInfo) => infos.push(info) };
+    const execution = { tools: agentTools, sandbox: createSandbox({ cwd, writes: ['out/**'] }), signal: new AbortController().signal, onToolCall: (info: ToolCallInfo) => infos.push(info) };
     const found = executeToolCalls([call('1', 'read_file', { path: 'a.txt' })], execution);
     expect(found).toEqual([{ type: 'tool_result', toolUseId: '1', content: 'hello', isError: false }]);
     expect(infos).toEqual([{ tool: 'read_file', ok: true, detail: 'a.txt' }]);
     const escaping = executeToolCalls([call('2', 'read_file', { path: '../outside.txt' })], execution);
     expect(escaping).toEqual([{ type: 'tool_result', toolUseId: '2', content: 'path "../outside.txt" escapes the working directory', isError: true }]);
-    // A missing file goes through the sandbox's checks, which answer later.
+    // A missing file goes through the sandbox's checks, synchronous too.
     const missing = executeToolCalls([call('3', 'read_file', { path: 'b.txt' })], execution);
-    expect(missing).toBeInstanceOf(Promise);
-    expect(await missing).toEqual([{ type: 'tool_result', toolUseId: '3', content: '"b.txt" does not exist', isError: true }]);
+    expect(missing).toEqual([{ type: 'tool_result', toolUseId: '3', content: '"b.txt" does not exist', isError: true }]);
     expect(infos.slice(1)).toEqual([
       { tool: 'read_file', ok: false, detail: 'path "../outside.txt" escapes the working directory', refused: true },
       { tool: 'read_file', ok: false, detail: '"b.txt" does not exist' },
     ]);
+    const written = executeToolCalls([call('4', 'write_file', { path: 'out/b.txt', content: 'hi' })], execution);
+    expect(written).toEqual([{ type: 'tool_result', toolUseId: '4', content: 'Wrote 2 bytes to out/b.txt', isError: false }]);
+    const edited = executeToolCalls([call('5', 'edit_file', { path: 'out/b.txt', old_string: 'hi', new_string: 'ho' })], execution);
+    expect(edited).toEqual([{ type: 'tool_result', toolUseId: '5', content: 'Edited out/b.txt: replaced 1 occurrence', isError: false }]);
+    const refused = executeToolCalls([call('6', 'write_file', { path: 'a.txt', content: 'x' })], execution);
+    expect(refused).toEqual([{ type: 'tool_result', toolUseId: '6', content: expect.stringContaining('outside this task\'s write scope'), isError: true }]);
+    // list_files walks the directory through the thread pool.
+    const listed = executeToolCalls([call('7', 'list_files', {})], execution);
+    expect(listed).toBeInstanceOf(Promise);
+    expect(await listed).toEqual([{ type: 'tool_result', toolUseId: '7', content: 'a.txt\nout/b.txt', isError: false }]);
   });
 
   it('marks read_file, write_file and edit_file as done within their turn, list_files and grep not', () => {

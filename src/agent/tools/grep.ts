@@ -38,7 +38,7 @@ export const grepTool = defineTool<{ pattern: string; path?: string }>(
   },
   async ({ pattern, path = '.' }, { sandbox, signal }) => {
     const regex = compileRegex(pattern);
-    const start = await sandbox.resolve(path, 'read');
+    const start = sandbox.resolve(path, 'read');
     const realCwd = sandbox.realCwd();
     const files = (await walkFiles(realCwd, start, signal)).filter((file) => !file.symlink).map((file) => file.relative);
     const { lines, capped } = await searchFiles(realCwd, files, regex, signal);

@@ -20,7 +20,7 @@ export const listFilesTool = defineTool<{ path?: string; pattern?: string }>(
     ),
   },
   async ({ path = '.', pattern }, { sandbox, signal }) => {
-    const directory = await sandbox.resolve(path, 'read');
+    const directory = sandbox.resolve(path, 'read');
     const matches = pathMatcher(pattern);
     const files = (await walkFiles(sandbox.realCwd(), directory, signal)).filter((file) => matches(file.relative));
     const where = `"${directory.relative}"${pattern === undefined ? '' : ` matching "${pattern}"`}`;

@@ -21,13 +21,13 @@ export const readFileTool = defineTool<{ path: string }>(
     description: `Read a text file. Paths are relative to the working directory. Files larger than ${READ_FILE_CAP_BYTES / 1024} KiB are cut, and the result says so.`,
     inputSchema: stringInputs({ path: 'File path, relative to the working directory.' }, ['path']),
   },
-  // Not async: a file opened inside cwd at once is read and answered within the call, in the executor's turn.
+  // Not async: every way of opening is synchronous, so the answer comes within the call, in the executor's turn.
   ({ path }, { sandbox }) => {
     const relative = sandbox.named(path);
     const realCwd = sandbox.realCwd();
     const file = openInside(realCwd, relative, FD_DIRECTORY);
     if (file !== undefined) return described(file, relative);
-    return sandbox.resolve(path, 'read').then(({ realRelative }) => described(openConfined(realCwd, realRelative, 'read'), relative));
+    return described(openConfined(realCwd, sandbox.resolve(path, 'read').realRelative, 'read'), relative);
   },
   { withinTurn: true },
 );

@@ -20,8 +20,9 @@ export const writeFileTool = defineTool<{ path: string; content: string }>(
       ['path', 'content'],
     ),
   },
-  async ({ path: requested, content }, { sandbox }) => {
-    const resolved = await sandbox.resolve(requested, 'write');
+  // Not async: the checks and the write are synchronous, so the answer comes within the call.
+  ({ path: requested, content }, { sandbox }) => {
+    const resolved = sandbox.resolve(requested, 'write');
     const bytes = Buffer.from(content, 'utf8');
     checkEditableSize(bytes.length, resolved.relative);
     const file = openConfined(sandbox.realCwd(), resolved.realRelative, 'write');
