@@ -6,40 +6,52 @@ export function abortError(signal: AbortSignal): FanoutError {
   return reason instanceof FanoutError ? reason : new FanoutError('ABORTED', 'agent run aborted', { cause: reason });
 }
 
-/** Throws {@link abortError} once `signal` has fired. */
-export function throwIfAborted(signal: AbortSignal): void {
-  if (signal.aborted) throw abortError(signal);
-}
-
 /**
  * Races each model call and each turn's tool calls of one agent run against
  * its signal, so the run rejects as soon as the signal fires even if the
- * call ignores it. One
- * abort listener for the whole run rather than one per call: listeners on an
- * AbortSignal are not cheap, and a run makes many calls.
+ * call ignores it. One abort listener for the whole run rather than one per
+ * call: listeners on an AbortSignal are not cheap, and a run makes many
+ * calls. Plain (TypeScript-private) fields, as in run-agent.ts.
  */
 export class AbortRace {
-  readonly #signal: AbortSignal;
-  #rejectCurrent: ((error: FanoutError) => void) | undefined;
-  readonly #onAbort = (): void => this.#rejectCurrent?.(abortError(this.#signal));
+  /**
+   * Whether the signal has fired, set by the listener: `abort()` runs its
+   * listeners before it returns, so this is the signal's `aborted` wherever
+   * the run looks, and the run's checks between turns read a field instead
+   * of the signal's getter.
+   */
+  private fired: boolean;
+  private readonly signal: AbortSignal;
+  private rejectCurrent: ((error: FanoutError) => void) | undefined;
+  private readonly onAbort = (): void => {
+    this.fired = true;
+    this.rejectCurrent?.(abortError(this.signal));
+  };
 
   constructor(signal: AbortSignal) {
-    this.#signal = signal;
-    signal.addEventListener('abort', this.#onAbort, { once: true });
+    this.signal = signal;
+    this.fired = signal.aborted;
+    // No `once`: the signal fires at most once, release() removes the listener, and Node reads no options this way.
+    if (!this.fired) signal.addEventListener('abort', this.onAbort);
+  }
+
+  /** Throws {@link abortError} once the signal has fired. */
+  throwIfAborted(): void {
+    if (this.fired) throw abortError(this.signal);
   }
 
   /** Settles like `promise`, or rejects with the abort reason once the signal fires. */
   race<T>(promise: Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.#rejectCurrent = reject;
-      if (this.#signal.aborted) this.#onAbort();
-      promise.then(resolve, (error: unknown) => reject(this.#signal.aborted ? abortError(this.#signal) : error));
+      this.rejectCurrent = reject;
+      if (this.fired) reject(abortError(this.signal));
+      promise.then(resolve, (error: unknown) => reject(this.fired ? abortError(this.signal) : error));
     });
   }
 
   /** Stops listening to the signal; the run is over. */
   release(): void {
-    this.#rejectCurrent = undefined;
-    this.#signal.removeEventListener('abort', this.#onAbort);
+    this.rejectCurrent = undefined;
+    this.signal.removeEventListener('abort', this.onAbort);
   }
 }

@@ -12,7 +12,7 @@ import type {
   Usage,
 } from '../contracts/model.js';
 import type { JsonSchema } from '../contracts/plan.js';
-import { AbortRace, throwIfAborted } from './abort-race.js';
+import { AbortRace } from './abort-race.js';
 import { compileOutputCheck, repairRequest } from './output-format.js';
 import { createSandbox, type SandboxRoot } from './sandbox.js';
 import type { ShellPolicy } from './shell/shell-policy.js';
@@ -200,7 +200,7 @@ class AgentRun {
   /** Makes the next model call, raced against the signal. */
   callModel(): Promise<ModelResponse> {
     const options = this.options;
-    throwIfAborted(options.signal);
+    this.abortable.throwIfAborted();
     this.started = this.clock.now();
     const maxTokens = options.tokenRoom === undefined ? this.maxTokensPerCall : Math.min(this.maxTokensPerCall, options.tokenRoom());
     this.maxTokens = maxTokens;
@@ -236,7 +236,7 @@ class AgentRun {
       const capped = options.checkLimit?.();
       if (capped !== undefined) return this.end(response, 'limit', capped);
       // An abort from onModelCall (a run cap this call reached) must not let these tool calls run.
-      throwIfAborted(options.signal);
+      this.abortable.throwIfAborted();
       return undefined;
     }
 
@@ -273,7 +273,7 @@ class AgentRun {
 
   /** Feeds the tool results back for the next model call. */
   addToolResults(results: ToolResultBlock[]): void {
-    throwIfAborted(this.options.signal);
+    this.abortable.throwIfAborted();
     appendUserContent(this.messages, results);
   }
 
