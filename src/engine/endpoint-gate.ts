@@ -4,6 +4,7 @@ import type { Model, ModelRequest, ModelResponse, RateLimitInfo } from '../contr
 import type { ProviderLimits } from '../contracts/plan.js';
 import { SlidingMinute, StatedBucket } from './endpoint-pacing.js';
 import { AdaptiveWindow, type WindowChange } from './rate-window.js';
+import { FifoQueue } from './fifo-queue.js';
 import {
   backoffMs,
   budgetSpent,
@@ -93,8 +94,7 @@ export class EndpointGate {
   /** Average tokens of a call (input + output), from the answers so far; 0 before the first. */
   #tokensPerCall = 0;
   #inFlight = 0;
-  readonly #waiters: Waiter[] = [];
-  #waitersHead = 0;
+  readonly #waiters = new FifoQueue<Waiter>();
   #live = 0;
   /** No call starts before this time (ms epoch). */
   #pausedUntil = 0;
@@ -346,24 +346,21 @@ export class EndpointGate {
   /** Starts queued calls, oldest first, while nothing holds them back; else arms a timer for when time will free one. */
   #pump(): void {
     const now = this.#policy.clock.now();
-    while (this.#waitersHead < this.#waiters.length) {
-      const waiter = this.#waiters[this.#waitersHead] as Waiter;
+    for (let waiter = this.#waiters.peek(); waiter !== undefined; waiter = this.#waiters.peek()) {
       if (waiter.cancelled) {
-        this.#waitersHead++;
+        this.#waiters.shift();
         continue;
       }
       const blocked = this.#blocked(now);
       if (blocked !== undefined) {
         if (blocked.until === undefined) this.#disarm();
         else this.#arm(blocked.until);
-        this.#compactWaiters();
         return;
       }
-      this.#waitersHead++;
+      this.#waiters.shift();
       this.#start(now);
       waiter.grant();
     }
-    this.#compactWaiters();
     this.#disarm();
   }
 
@@ -381,19 +378,6 @@ export class EndpointGate {
     if (!Number.isFinite(this.#wakeAt)) return;
     this.#wakeAt = Number.POSITIVE_INFINITY;
     this.#wake.delete(this.#wakeEntry);
-  }
-
-  // Dropping served waiters in bulk keeps each start O(1) amortized (no Array#shift per call).
-  #compactWaiters(): void {
-    if (this.#waitersHead === this.#waiters.length) {
-      // Only when there is something to drop: writing an array's length is a runtime call, even on an empty one.
-      if (this.#waitersHead === 0) return;
-      this.#waiters.length = 0;
-      this.#waitersHead = 0;
-    } else if (this.#waitersHead > 1024 && this.#waitersHead * 2 > this.#waiters.length) {
-      this.#waiters.splice(0, this.#waitersHead);
-      this.#waitersHead = 0;
-    }
   }
 
   #succeeded(response: ModelResponse, hooks: GateCallHooks): void {

@@ -1,5 +1,6 @@
 import type { DagEdge, EdgeKind } from '../contracts/plan.js';
 import type { TaskStatus } from '../contracts/records.js';
+import { FifoQueue } from './fifo-queue.js';
 
 /** What settling one task changed. */
 export interface SchedulerStep {
@@ -40,8 +41,7 @@ export class DagScheduler {
   readonly #state: Uint8Array;
   readonly #remaining: Int32Array;
   readonly #successors: Successor[][];
-  readonly #queue: number[] = [];
-  #queueHead = 0;
+  readonly #queue = new FifoQueue<number>();
   #running = 0;
 
   /**
@@ -82,15 +82,12 @@ export class DagScheduler {
   /** The next queued task when a slot is free; it counts as running from now on. */
   take(): number | undefined {
     if (this.#running >= this.limit) return undefined;
-    while (this.#queueHead < this.#queue.length) {
-      const index = this.#queue[this.#queueHead++] as number;
+    for (let index = this.#queue.shift(); index !== undefined; index = this.#queue.shift()) {
       if (this.#state[index] !== QUEUED) continue;
       this.#state[index] = RUNNING;
       this.#running += 1;
-      this.#compactQueue();
       return index;
     }
-    this.#compactQueue();
     return undefined;
   }
 
@@ -137,18 +134,6 @@ export class DagScheduler {
     ready.push(index);
   }
 
-  // Dropping taken entries in bulk keeps `take` O(1) amortized.
-  #compactQueue(): void {
-    if (this.#queueHead === this.#queue.length) {
-      // Only when there is something to drop: writing an array's length is a runtime call, even on an empty one.
-      if (this.#queueHead === 0) return;
-      this.#queue.length = 0;
-      this.#queueHead = 0;
-    } else if (this.#queueHead > 1024 && this.#queueHead * 2 > this.#queue.length) {
-      this.#queue.splice(0, this.#queueHead);
-      this.#queueHead = 0;
-    }
-  }
 }
 
 function outcomeWords(status: TaskStatus): string {
