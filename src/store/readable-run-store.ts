@@ -1,8 +1,8 @@
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { isFanoutError } from '../contracts/errors.js';
-import { openRunStore, SqliteRunStore } from './sqlite-run-store.js';
+import { openRunStore, type SqliteRunStore } from './sqlite-run-store.js';
+import { openSnapshot } from './store-snapshot.js';
 
 /** Failures that mean "this process may not write here" (a read-only FANOUT_HOME or file system). */
 const NOT_WRITABLE = /EACCES|EPERM|EROFS|readonly database|read-only file system|unable to open database file/i;
@@ -12,9 +12,9 @@ const NOT_WRITABLE = /EACCES|EPERM|EROFS|readonly database|read-only file system
  * only, so `runs`, `status`, `output`, `logs` and `report` work on a store
  * this process may not write (a read-only `$FANOUT_HOME`, a mounted copy).
  * Read-only, SQLite still needs the database's `-shm` file in WAL mode; where
- * the directory allows neither that nor anything else, the store is read from
- * a private snapshot (the database and its `-wal`, copied to a temporary
- * directory that `close()` removes, its schema brought up to date). Writes to such a store fail with
+ * there is none and the directory may not get one, or the schema is older,
+ * the store is read from a private snapshot of one consistent state (see
+ * `openSnapshot`), which `close()` removes. Writes to such a store fail with
  * `STORE_ERROR` (`… was opened read-only`). Any other failure is thrown as
  * `openRunStore` throws it.
  */
@@ -35,21 +35,4 @@ export function openReadableRunStore(home: string): SqliteRunStore {
 function describe(error: Error): string {
   const cause = error.cause as { code?: unknown; message?: unknown } | undefined;
   return `${error.message} ${String(cause?.code ?? '')} ${String(cause?.message ?? '')}`;
-}
-
-/** A read-only store over a copy of `path` (and its `-wal`, folded in), removed on close. */
-function openSnapshot(path: string): SqliteRunStore {
-  const dir = mkdtempSync(join(tmpdir(), 'fanout-readonly-'));
-  const copy = join(dir, 'fanout.db');
-  try {
-    copyFileSync(path, copy);
-    if (existsSync(`${path}-wal`)) copyFileSync(`${path}-wal`, `${copy}-wal`);
-    // Opened once for writing so SQLite folds the copied log into the copy (closing it checkpoints), and
-    // an older schema is migrated: the copy is this process's own, and the store stays for a writer to migrate.
-    new SqliteRunStore({ path: copy }).close();
-    return new SqliteRunStore({ path: copy, readonly: true, onClose: () => rmSync(dir, { recursive: true, force: true }) });
-  } catch (error) {
-    rmSync(dir, { recursive: true, force: true });
-    throw error;
-  }
 }

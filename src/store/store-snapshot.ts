@@ -1,0 +1,145 @@
+import { copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { FanoutError } from '../contracts/errors.js';
+import { SqliteRunStore } from './sqlite-run-store.js';
+import { realWaiter, type SyncWaiter } from './sync-waiter.js';
+
+/** Copies of a store that keeps changing taken before giving up. */
+const COPY_ATTEMPTS = 5;
+/** Pause before the next copy, times the copies taken so far (100, 200, 300, 400 ms). */
+const COPY_PAUSE_MS = 100;
+/** No pause ends later than this after the first copy started (a huge store copies slowly). */
+const COPY_TIME_LIMIT_MS = 10_000;
+
+const CHANGED = 'it changed while it was being copied';
+
+/** Seams of {@link copyStoreFiles}, for tests. */
+export interface CopyOptions {
+  /** Copies one file; default `copyFileSync`. */
+  copyFile?: (from: string, to: string) => void;
+  /** The clock and sleep of the pauses between copies. */
+  waiter?: SyncWaiter;
+}
+
+/**
+ * A read-only store over a private copy of the run store at `path`, its
+ * schema brought up to date; `close()` removes the copy. For a store this
+ * process may not write, and may not read in place with this schema.
+ *
+ * Where SQLite can read the store in place, it copies one committed state
+ * (`VACUUM INTO`). Where it cannot (a WAL store needs a `-shm` file, which
+ * a directory this process may not write lacks once its owner's fanout
+ * closed it), the files are copied and the copy is kept only if the files
+ * did not change meanwhile and it passes SQLite's `quick_check`.
+ * @throws FanoutError `STORE_ERROR` when no consistent copy could be taken (the store kept changing).
+ */
+export function openSnapshot(path: string): SqliteRunStore {
+  const dir = mkdtempSync(join(tmpdir(), 'fanout-readonly-'));
+  const copy = join(dir, 'fanout.db');
+  try {
+    if (!copyThroughSqlite(path, copy)) copyStoreFiles(path, copy);
+    // Opened once for writing so SQLite folds the copied log into the copy (closing it checkpoints), and
+    // an older schema is migrated: the copy is this process's own, and the store stays for a writer to migrate.
+    new SqliteRunStore({ path: copy }).close();
+    return new SqliteRunStore({ path: copy, readonly: true, onClose: () => rmSync(dir, { recursive: true, force: true }) });
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    if (error instanceof FanoutError) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    throw new FanoutError('STORE_ERROR', `cannot read run store ${path} from a copy: ${message}`, { cause: error, where: path });
+  }
+}
+
+/**
+ * Copies the store through a read-only connection: one read transaction, so
+ * one committed state whatever its owner does meanwhile. False (nothing left
+ * at `copy`) when SQLite cannot read it in place; the file copy is tried then,
+ * and reports its own failure.
+ */
+function copyThroughSqlite(path: string, copy: string): boolean {
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(path, { readonly: true, fileMustExist: true });
+    db.prepare('VACUUM INTO ?').run(copy);
+    return true;
+  } catch {
+    removeCopy(copy);
+    return false;
+  } finally {
+    db?.close();
+  }
+}
+
+/**
+ * Copies the database file at `path` and its `-wal` to `copy` without a lock
+ * (SQLite offers none to a process that cannot open the store), again after
+ * a pause while the files change during a copy or the copy fails `quick_check`.
+ * @throws FanoutError `STORE_ERROR` when every copy failed so (the store kept changing).
+ */
+export function copyStoreFiles(path: string, copy: string, options: CopyOptions = {}): void {
+  const copyFile = options.copyFile ?? copyFileSync;
+  const waiter = options.waiter ?? realWaiter;
+  const started = waiter.now();
+  for (let attempt = 1; ; attempt++) {
+    const problem = copyOnce(path, copy, copyFile);
+    if (problem === undefined) return;
+    removeCopy(copy);
+    const pause = COPY_PAUSE_MS * attempt;
+    const elapsed = waiter.now() - started;
+    if (attempt === COPY_ATTEMPTS || elapsed + pause > COPY_TIME_LIMIT_MS) {
+      throw new FanoutError(
+        'STORE_ERROR',
+        `cannot read run store ${path} (this process may not open it in place): ${problem}, ` +
+          `${attempt} copies in ${(elapsed / 1000).toFixed(1)} s (its owner's fanout is likely writing it); try again`,
+        { where: path },
+      );
+    }
+    waiter.sleep(pause);
+  }
+}
+
+/** Copies the files once; returns why the copy cannot be trusted, or undefined. */
+function copyOnce(path: string, copy: string, copyFile: (from: string, to: string) => void): string | undefined {
+  const wal = `${path}-wal`;
+  const before = [fileState(path), fileState(wal)];
+  try {
+    copyFile(path, copy);
+    if (before[1] !== undefined) copyFile(wal, `${copy}-wal`);
+  } catch (error) {
+    // The log went away mid-copy: its writer closed the store.
+    if ((error as { code?: unknown }).code === 'ENOENT') return CHANGED;
+    throw error;
+  }
+  if (fileState(path) !== before[0] || fileState(wal) !== before[1]) return CHANGED;
+  return checkCopy(copy);
+}
+
+/** What changes when a file is written or replaced; undefined when it is missing. */
+function fileState(file: string): string | undefined {
+  const stats = statSync(file, { bigint: true, throwIfNoEntry: false });
+  return stats && `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeNs}:${stats.ctimeNs}`;
+}
+
+/**
+ * Why the copied files are not one sound database, or undefined. Catches a
+ * change the files' sizes and times missed (a write within the clock's tick).
+ */
+function checkCopy(copy: string): string | undefined {
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(copy, { fileMustExist: true });
+    const verdict = db.pragma('quick_check', { simple: true });
+    return verdict === 'ok' ? undefined : `its copy failed SQLite's quick_check (${String(verdict)})`;
+  } catch (error) {
+    if (!/^SQLITE_(CORRUPT|NOTADB)/.test(String((error as { code?: unknown }).code))) throw error;
+    return `its copy is malformed (${(error as Error).message})`;
+  } finally {
+    db?.close();
+  }
+}
+
+function removeCopy(copy: string): void {
+  for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${copy}${suffix}`, { force: true });
+}
