@@ -13,10 +13,13 @@ const makeDir = useTempDirs();
 
 const scoreSchema = { type: 'object', properties: { score: { type: 'number' } }, required: ['score'] };
 
-/** A clock that only moves when a model call "takes" 250 ms; no sleep (a tool call's time limit) ever ends. */
+/**
+ * A clock whose monotonic reading only moves when a model call "takes" 250 ms, and whose wall clock stands
+ * still (durations are monotonic); no sleep (a tool call's time limit) ever ends.
+ */
 function steppingClock(): Clock & { advance(ms: number): void } {
-  let now = 1_000;
-  return { now: () => now, sleep: () => new Promise<void>(() => undefined), advance: (ms) => (now += ms) };
+  let monotonic = 1_000;
+  return { now: () => 1_700_000_000_000, monotonic: () => monotonic, sleep: () => new Promise<void>(() => undefined), advance: (ms) => (monotonic += ms) };
 }
 
 async function setup(steps: ScriptedStep[], overrides: Partial<AgentOptions> & { cwd?: string } = {}) {

@@ -1,11 +1,26 @@
 /**
  * Time as the engine sees it. Injected so that tests of timing logic
  * (timeouts, backoff, reports) never sleep for real.
+ *
+ * It has two readings because the wall clock jumps: a suspended laptop, NTP
+ * stepping the clock or a resumed VM moves {@link Clock.now} by minutes or
+ * hours at once. A time limit judged by it would fire for every task in flight
+ * (or stretch, backwards); one judged by {@link Clock.monotonic} does not.
  */
 export interface Clock {
-  /** ms since the epoch. */
+  /**
+   * The wall clock, ms since the epoch: for times that are stored, shown or
+   * compared with another process or a server (`at`, `startedAt`, leases).
+   */
   now(): number;
-  /** Resolves after `ms`, or rejects with an AbortError when `signal` fires. */
+  /**
+   * Whole ms from an arbitrary origin, never decreasing, and not moving while
+   * the machine sleeps: for durations and deadlines within this process (time
+   * limits, wait budgets, backoff, pauses, a call's duration). It agrees with
+   * {@link Clock.sleep}. Meaningless across processes, so never stored.
+   */
+  monotonic(): number;
+  /** Resolves after `ms` of {@link Clock.monotonic} time, or rejects with an AbortError when `signal` fires. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
@@ -16,9 +31,14 @@ export interface Clock {
  */
 const LONGEST_TIMER_MS = 2 ** 31 - 1;
 
-/** The real clock. */
+/**
+ * The real clock: `Date.now()`, and `performance.now()`, which runs on the
+ * same monotonic clock as Node's timers (whole ms, as durations and events
+ * have always been).
+ */
 export const systemClock: Clock = {
   now: () => Date.now(),
+  monotonic: () => Math.floor(performance.now()),
   sleep: (ms, signal) =>
     new Promise<void>((resolve, reject) => {
       if (signal?.aborted) {

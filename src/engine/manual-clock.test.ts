@@ -7,7 +7,8 @@ describe('ManualClock', () => {
     const fired: Array<[string, number]> = [];
     void clock.sleep(300).then(() => fired.push(['late', clock.now()]));
     void clock.sleep(100).then(() => fired.push(['early', clock.now()]));
-    expect(clock.deadlines).toEqual([1100, 1300]);
+    // Sleeps are on the monotonic reading, which starts at 0 whatever the wall clock says.
+    expect(clock.deadlines).toEqual([100, 300]);
     await clock.advance(99);
     expect(fired).toEqual([]);
     await clock.advance(301);
@@ -16,7 +17,22 @@ describe('ManualClock', () => {
       ['late', 1300],
     ]);
     expect(clock.now()).toBe(1400);
+    expect(clock.monotonic()).toBe(400);
     expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('jumps the wall clock alone, either way, firing no sleep', async () => {
+    const clock = new ManualClock(1000);
+    const fired: number[] = [];
+    void clock.sleep(100).then(() => fired.push(clock.monotonic()));
+    clock.jumpWall(3_600_000);
+    await clock.advance(0);
+    expect(fired).toEqual([]);
+    expect([clock.now(), clock.monotonic()]).toEqual([3_601_000, 0]);
+    clock.jumpWall(-7_200_000);
+    await clock.advance(100);
+    expect(fired).toEqual([100]);
+    expect([clock.now(), clock.monotonic()]).toEqual([-3_598_900, 100]);
   });
 
   it('fires a sleep scheduled by a timer that fires within the same advance', async () => {
