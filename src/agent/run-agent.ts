@@ -201,7 +201,7 @@ class AgentRun {
   callModel(): Promise<ModelResponse> {
     const options = this.options;
     this.abortable.throwIfAborted();
-    this.started = this.clock.now();
+    this.started = this.clock.monotonic();
     const maxTokens = options.tokenRoom === undefined ? this.maxTokensPerCall : Math.min(this.maxTokensPerCall, options.tokenRoom());
     this.maxTokens = maxTokens;
     return this.abortable.race(
@@ -226,7 +226,7 @@ class AgentRun {
     const turns = ++this.turns;
     this.usage.inputTokens += response.usage.inputTokens;
     this.usage.outputTokens += response.usage.outputTokens;
-    options.onModelCall?.({ turn: turns, inputTokens: response.usage.inputTokens, outputTokens: response.usage.outputTokens, durationMs: this.clock.now() - this.started });
+    options.onModelCall?.({ turn: turns, inputTokens: response.usage.inputTokens, outputTokens: response.usage.outputTokens, durationMs: this.clock.monotonic() - this.started });
     if (response.content.length > 0) this.messages.push({ role: 'assistant', content: response.content });
 
     const calls = response.content.filter((block): block is ToolUseBlock => block.type === 'tool_use');

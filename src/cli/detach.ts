@@ -53,12 +53,13 @@ export async function awaitDetachedStart(
     exit = signal === null ? `code ${code}` : `signal ${signal}`;
   };
   child.once('exit', onExit);
-  const deadline = Date.now() + timeoutMs;
+  // A timeout of this process: on the monotonic clock, which a wall-clock jump does not move.
+  const deadline = performance.now() + timeoutMs;
   try {
     for (;;) {
       const { startedAt } = fanout.status(runId).run;
       if (startedAt !== undefined && startedAt >= detached.spawnedAt) return;
-      if (exit !== undefined || Date.now() >= deadline) {
+      if (exit !== undefined || performance.now() >= deadline) {
         const what = exit === undefined ? `did not start it within ${timeoutMs} ms` : `exited (${exit}) before it started it`;
         throw new FanoutError('INTERNAL', `the background process of run ${runId} ${what}; see ${logFile}, then: fanout resume ${runId}`);
       }

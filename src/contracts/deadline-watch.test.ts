@@ -30,7 +30,7 @@ describe('DeadlineWatch', () => {
   it('watches every entry with one sleep, to the nearest deadline, and re-arms only for a nearer one', async () => {
     const clock = new ManualClock();
     const watch = new DeadlineWatch(clock);
-    const start = clock.now();
+    const start = clock.monotonic();
     const far = new Entry(start + 5_000);
     const near = new Entry(start + 2_000);
     watch.add(far);
@@ -48,7 +48,7 @@ describe('DeadlineWatch', () => {
   it('wakes at an old deadline that moved later without expiring the entry, then sleeps to the new one', async () => {
     const clock = new ManualClock();
     const watch = new DeadlineWatch(clock);
-    const start = clock.now();
+    const start = clock.monotonic();
     const entry = new Entry(start + 1_000);
     watch.add(entry);
     entry.at = start + 3_000;
@@ -66,8 +66,8 @@ describe('DeadlineWatch', () => {
   it('cancels its sleep when nothing is left to watch, and ignores deleting an expired entry', async () => {
     const clock = new ManualClock();
     const watch = new DeadlineWatch(clock);
-    const first = new Entry(clock.now() + 100);
-    const second = new Entry(clock.now() + 200);
+    const first = new Entry(clock.monotonic() + 100);
+    const second = new Entry(clock.monotonic() + 200);
     watch.add(first);
     watch.add(second);
     await clock.advance(100);
@@ -82,7 +82,7 @@ describe('DeadlineWatch', () => {
   it('lets an expiry add an entry without leaving a second sleep behind', async () => {
     const clock = new ManualClock();
     const watch = new DeadlineWatch(clock);
-    const start = clock.now();
+    const start = clock.monotonic();
     const follower = new Entry(start + 700);
     const leader = new Entry(start + 100);
     leader.expire = (now) => {
@@ -103,7 +103,7 @@ describe('DeadlineWatch', () => {
       const deferred = manualDefer();
       const watch = new DeadlineWatch(clock, { defer: deferred.defer });
       for (let index = 0; index < 100; index += 1) {
-        const entry = new Entry(clock.now() + 1_000);
+        const entry = new Entry(clock.monotonic() + 1_000);
         watch.add(entry);
         watch.delete(entry);
       }
@@ -117,7 +117,7 @@ describe('DeadlineWatch', () => {
       const clock = new ManualClock();
       const deferred = manualDefer();
       const watch = new DeadlineWatch(clock, { defer: deferred.defer });
-      const start = clock.now();
+      const start = clock.monotonic();
       const [late, early, middle] = [3_000, 1_000, 2_000].map((offset) => new Entry(start + offset)) as [Entry, Entry, Entry];
       for (const entry of [late, early, middle]) watch.add(entry);
       expect(clock.pendingTimers).toBe(0);
@@ -144,7 +144,7 @@ describe('WatchesPerClock', () => {
     const watches = new WatchesPerClock({ defer: deferred.defer });
     expect(watches.of(first)).toBe(watches.of(first));
     expect(watches.of(second)).not.toBe(watches.of(first));
-    const entry = new Entry(first.now() + 100);
+    const entry = new Entry(first.monotonic() + 100);
     watches.of(first).add(entry);
     // The registry's defer holds the decision: no sleep is armed until it runs.
     expect(deferred.pending).toBe(1);
@@ -152,6 +152,6 @@ describe('WatchesPerClock', () => {
     await second.advance(100);
     expect(entry.expiredAt).toBeUndefined();
     await first.advance(100);
-    expect(entry.expiredAt).toBe(first.now());
+    expect(entry.expiredAt).toBe(first.monotonic());
   });
 });

@@ -3,12 +3,13 @@ import type { Clock } from './clock.js';
 /** Something with a deadline, watched by a {@link DeadlineWatch}. */
 export interface Watched {
   /**
-   * When it must next be looked at, ms since the epoch. It may move later at
+   * When it must next be looked at, on the clock's {@link Clock.monotonic}
+   * reading (a wall-clock jump must not expire everything). It may move later at
    * any time (the watch wakes at the old time and finds it not due); it may
    * move nearer only through {@link DeadlineWatch.due}.
    */
   deadline(): number;
-  /** Its deadline passed (`now` ≥ `deadline()`); it has already left the watch. */
+  /** Its deadline passed (`now`, a monotonic reading, ≥ `deadline()`); it has already left the watch. */
   expire(now: number): void;
 }
 
@@ -63,7 +64,7 @@ export class DeadlineWatch {
     if (this.#entries.delete(entry) && this.#entries.size === 0) this.#request();
   }
 
-  /** Makes sure the watch wakes by `at`: call it when an entry's deadline moved nearer. */
+  /** Makes sure the watch wakes by `at` (monotonic): call it when an entry's deadline moved nearer. */
   due(at: number): void {
     if (at >= this.#wakeAt || at >= this.#wantAt) return;
     this.#wantAt = at;
@@ -94,7 +95,7 @@ export class DeadlineWatch {
     const nap = new AbortController();
     this.#nap = nap;
     this.#wakeAt = at;
-    this.#clock.sleep(at - this.#clock.now(), nap.signal).then(
+    this.#clock.sleep(at - this.#clock.monotonic(), nap.signal).then(
       () => {
         if (this.#nap === nap) this.#sweep();
       },
@@ -113,7 +114,7 @@ export class DeadlineWatch {
   #sweep(): void {
     this.#nap = undefined;
     this.#wakeAt = Number.POSITIVE_INFINITY;
-    const now = this.#clock.now();
+    const now = this.#clock.monotonic();
     let next = Number.POSITIVE_INFINITY;
     for (const entry of this.#entries) {
       const at = entry.deadline();

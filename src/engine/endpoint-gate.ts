@@ -96,7 +96,7 @@ export class EndpointGate {
   #inFlight = 0;
   readonly #waiters = new FifoQueue<Waiter>();
   #live = 0;
-  /** No call starts before this time (ms epoch). */
+  /** No call starts before this time (monotonic). */
   #pausedUntil = 0;
   #pauseReason = '';
   /** When time alone will let a queued call start (a pause ends, a minute's room frees): the gate pumps then. */
@@ -132,7 +132,7 @@ export class EndpointGate {
     return Math.min(this.#window.limit, this.limits.maxConcurrent ?? Number.POSITIVE_INFINITY);
   }
 
-  /** Time until which every call of this endpoint waits (ms epoch; in the past when not paused). */
+  /** Time until which every call of this endpoint waits (on the clock's monotonic reading; in the past when not paused). */
   get pausedUntil(): number {
     return this.#pausedUntil;
   }
@@ -229,7 +229,7 @@ export class EndpointGate {
   /** Starts a call at once when no call is queued and nothing holds it back: the common case costs no await. */
   #tryStart(): boolean {
     if (this.#live > 0) return false;
-    const now = this.#policy.clock.now();
+    const now = this.#policy.clock.monotonic();
     if (this.#blocked(now) !== undefined) return false;
     this.#start(now);
     return true;
@@ -281,7 +281,7 @@ export class EndpointGate {
   /** Waits in line until {@link EndpointGate.#pump} starts this call, or the wait budget runs out. */
   #queue(signal: AbortSignal, hooks: GateCallHooks, budget: WaitBudget): Promise<void> {
     const { clock } = this.#policy;
-    const enqueuedAt = clock.now();
+    const enqueuedAt = clock.monotonic();
     const blocked = this.#blocked(enqueuedAt) ?? { reason: 'rate-limit', detail: `${this.provider}, calls queued` };
     return new Promise<void>((resolve, reject) => {
       if (signal.aborted) {
@@ -309,7 +309,7 @@ export class EndpointGate {
         cancelled: false,
         grant: () => {
           leave();
-          const waitedMs = clock.now() - enqueuedAt;
+          const waitedMs = clock.monotonic() - enqueuedAt;
           budget.spentMs += waitedMs;
           hooks.onWaited?.(waitedMs);
           resolve();
@@ -345,7 +345,7 @@ export class EndpointGate {
 
   /** Starts queued calls, oldest first, while nothing holds them back; else arms a timer for when time will free one. */
   #pump(): void {
-    const now = this.#policy.clock.now();
+    const now = this.#policy.clock.monotonic();
     for (let waiter = this.#waiters.peek(); waiter !== undefined; waiter = this.#waiters.peek()) {
       if (waiter.cancelled) {
         this.#waiters.shift();
@@ -381,7 +381,7 @@ export class EndpointGate {
   }
 
   #succeeded(response: ModelResponse, hooks: GateCallHooks): void {
-    const now = this.#policy.clock.now();
+    const now = this.#policy.clock.monotonic();
     const full = this.#inFlight >= this.#window.limit;
     this.#inFlight--;
     const tokens = response.usage.inputTokens + response.usage.outputTokens;
@@ -391,8 +391,9 @@ export class EndpointGate {
     const stated = response.rateLimit;
     if (stated !== undefined) {
       this.#stated = stated;
-      if (stated.requests !== undefined) this.#requests.update(stated.requests, now);
-      if (stated.tokens !== undefined) this.#tokens.update(stated.tokens, now);
+      const wallNow = this.#policy.clock.now();
+      if (stated.requests !== undefined) this.#requests.update(stated.requests, now, wallNow);
+      if (stated.tokens !== undefined) this.#tokens.update(stated.tokens, now, wallNow);
     }
     const change = this.#window.succeeded(full, stated !== undefined, this.#inFlight + 1);
     if (change !== undefined) hooks.onWindow?.({ ...change, provider: this.provider });
@@ -406,7 +407,7 @@ export class EndpointGate {
    */
   #limited(error: FanoutError, call: number, inARow: number, hooks: GateCallHooks): number {
     const { clock, maxRetryAfterMs } = this.#policy;
-    const now = clock.now();
+    const now = clock.monotonic();
     const asked = error.retryAfterMs;
     const waitMs = Math.min(backoffMs(this.#policy, asked, inARow), maxRetryAfterMs);
     const status = `HTTP ${error.status ?? 429}`;

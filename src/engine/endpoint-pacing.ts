@@ -18,14 +18,19 @@ export class StatedBucket {
   #at = 0;
   #resetAt = 0;
 
-  /** Takes what an answer received at `now` states. */
-  update(bucket: RateLimitBucket, now: number): void {
+  /**
+   * Takes what an answer received at `now` states. `now` and every time this
+   * bucket is asked about are monotonic; the bucket's `resetAt` is the
+   * server's wall-clock time, read against `wallNow` (the wall clock at `now`).
+   */
+  update(bucket: RateLimitBucket, now: number, wallNow: number): void {
+    const resetInMs = Math.max(0, bucket.resetAt - wallNow);
     this.#level = bucket.remaining;
     this.#at = now;
-    this.#resetAt = bucket.resetAt;
+    this.#resetAt = now + resetInMs;
     this.#rate = bucket.limit === undefined ? 0 : bucket.limit / MINUTE_MS;
     // Reset times come in whole seconds (RFC 3339): one more second's refill is within what the header can say.
-    const full = bucket.remaining + this.#rate * (Math.max(0, bucket.resetAt - now) + RESET_PRECISION_MS);
+    const full = bucket.remaining + this.#rate * (resetInMs + RESET_PRECISION_MS);
     // At least one call's worth, so that an empty bucket always refills enough for the next call.
     this.#capacity = bucket.limit === undefined ? bucket.remaining : Math.max(1, Math.min(bucket.limit, full));
   }

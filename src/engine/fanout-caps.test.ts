@@ -144,6 +144,23 @@ describe('caps of the whole run', () => {
     expect(clock.pendingTimers).toBe(0);
   });
 
+  it('timeoutMs: a jump of the wall clock neither ends the run early nor stretches its limit', async () => {
+    const { fanout, model, clock } = setup();
+    model('scripted:a', [heldStep().step]);
+    model('scripted:synthesis', []);
+    const { runId } = fanout.spawn({ timeoutMs: 10_000, tasks: [task('a')] });
+    // The machine slept for an hour, then NTP stepped the clock two hours back.
+    clock.jumpWall(3_600_000);
+    await clock.advance(5_000);
+    expect(fanout.status(runId).run.status).toBe('running');
+    clock.jumpWall(-7_200_000);
+    await clock.advance(4_999);
+    expect(fanout.status(runId).run.status).toBe('running');
+    await clock.advance(1);
+    const result = await fanout.wait(runId);
+    expect(result.tasks.map(({ status, error }) => ({ status, error }))).toEqual([{ status: 'limit', error: 'run timeoutMs 10000 reached (10,000 ms elapsed)' }]);
+  });
+
   it('timeoutMs cuts a synthesis short', async () => {
     const { fanout, model, clock } = setup();
     model('scripted:a', [textResponse('a done')]);

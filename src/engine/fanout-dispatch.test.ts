@@ -296,6 +296,41 @@ describe('spawn', () => {
     expect(store.getTask(handles[1]?.handle ?? '')).toMatchObject({ error: 'timeoutMs 8000 reached (8,000 ms elapsed)', endedAt: clock.now() });
   });
 
+  it('keeps a task running when the wall clock jumps past its time limit, and still ends it when monotonic time does', async () => {
+    const { fanout, model, store, clock } = setup();
+    const quick = heldStep();
+    const answers = heldStep();
+    model('scripted:quick', [quick.step]);
+    model('scripted:answers', [answers.step]);
+    model('scripted:slow', [heldStep().step]);
+    const { runId, handles } = fanout.spawn([
+      task('quick', { timeoutMs: 1000 }),
+      task('answers', { timeoutMs: 5000 }),
+      task('slow', { timeoutMs: 5000 }),
+    ]);
+    await answers.called;
+    // The laptop's lid was closed for an hour: the wall clock moved, the monotonic one did not.
+    clock.jumpWall(3_600_000);
+    await clock.advance(1000);
+    expect(statuses(runId)).toEqual({ quick: 'limit', answers: 'running', slow: 'running' });
+    answers.answer('in time');
+    await settle();
+    expect(statuses(runId)).toEqual({ quick: 'limit', answers: 'succeeded', slow: 'running' });
+    await clock.advance(3999);
+    expect(statuses(runId)).toEqual({ quick: 'limit', answers: 'succeeded', slow: 'running' });
+    await clock.advance(1);
+    expect(store.getTask(handles[2]?.handle ?? '')).toMatchObject({ status: 'limit', error: 'timeoutMs 5000 reached (5,000 ms elapsed)', endedAt: clock.now() });
+  });
+
+  it('ends a task at its time limit when the wall clock jumps back: the limit is not stretched', async () => {
+    const { fanout, model } = setup();
+    model('scripted:slow', [heldStep().step]);
+    const { runId, handles } = fanout.spawn([task('slow', { timeoutMs: 5000 })]);
+    // NTP steps the clock an hour back.
+    harness.clock.jumpWall(-3_600_000);
+    await expectEndsAtTimeLimit(runId, 'slow', handles[0]?.handle ?? '', 5000, 'timeoutMs 5000 reached (5,000 ms elapsed)');
+  });
+
   it('ends a task at its time limit while it sits out a rate-limit pause in the gate', async () => {
     const { fanout, model } = setup();
     model('scripted:paused', [{ error: new FanoutError('MODEL_ERROR', 'rate limited', { retryable: true, status: 429, retryAfterMs: 60_000 }) }, textResponse('late')]);
@@ -308,7 +343,7 @@ describe('spawn', () => {
     model('scripted:first', [textResponse('first')]);
     const first = fanout.spawn([task('first', { timeoutMs: 1000 })]);
     await fanout.wait(first.runId);
-    expect(clock.deadlines.filter((at) => at <= clock.now() + 1000)).toEqual([]);
+    expect(clock.deadlines.filter((at) => at <= clock.monotonic() + 1000)).toEqual([]);
     const later = heldStep();
     model('scripted:later', [later.step]);
     const second = fanout.spawn([task('later', { timeoutMs: 5000 })]);

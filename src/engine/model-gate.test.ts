@@ -131,7 +131,7 @@ describe('ModelGates: the adaptive window', () => {
     await settle();
     expect(changes).toEqual([{ provider: 'held', window: 40, change: 'shrank', reason: 'HTTP 429' }]);
     expect(limited[0]).toBe('HTTP 429 from held: waiting 1 s, window 40');
-    expect(gates.gateOf(model).pausedUntil).toBe(clock.now() + 1000);
+    expect(gates.gateOf(model).pausedUntil).toBe(clock.monotonic() + 1000);
     const later = startMany(gates, model, 40, hooks);
     await settle();
     expect(model.pending).toBe(40);
@@ -242,6 +242,56 @@ describe('ModelGates: the wait budget', () => {
       code: 'LIMIT_REACHED',
       message: "scripted asked to wait 20 s (HTTP 429), more than the 10 s left of the task's rate-limit wait budget of 10 s (rateLimitWaitMs)",
     });
+  });
+});
+
+describe('ModelGates: a jump of the wall clock', () => {
+  it('neither ends a rate-limit pause early nor stretches it: the pause is monotonic time', async () => {
+    const clock = new ManualClock();
+    const gates = new ModelGates({ clock, maxRetries: 0 });
+    const model = new HeldModel();
+    const first = gates.call(model, request());
+    await settle();
+    model.failOldest(1, rateLimited(1000));
+    await settle();
+    // The machine slept for an hour: the wall clock moved, the monotonic one did not.
+    clock.jumpWall(3_600_000);
+    const second = gates.call(model, request());
+    await settle();
+    expect(model.calls.length).toBe(1);
+    await clock.advance(999);
+    expect(model.calls.length).toBe(1);
+    // NTP steps the clock two hours back: the pause still ends 1 s after the 429.
+    clock.jumpWall(-7_200_000);
+    await clock.advance(1);
+    // The 429 shrank the window to one call: the two go one after the other.
+    expect(model.calls.length).toBe(2);
+    model.answerOldest(1);
+    await settle();
+    expect(model.calls.length).toBe(3);
+    model.answerOldest(1);
+    await Promise.all([first, second]);
+  });
+
+  it('spends wait budgets by monotonic time: a jump neither ends a queued call nor stretches its wait', async () => {
+    const clock = new ManualClock();
+    const gates = new ModelGates({ clock, providers: { held: { maxConcurrent: 1 } } });
+    const model = new HeldModel();
+    const first = gates.call(model, request());
+    const soon = track(gates.call(model, request(), { waitBudget: new WaitBudget(30_000) }));
+    const late = track(gates.call(model, request(), { waitBudget: new WaitBudget(60_000) }));
+    await settle();
+    clock.jumpWall(3_600_000);
+    await clock.advance(30_000);
+    await expect(soon.promise).rejects.toMatchObject({ code: 'LIMIT_REACHED', message: expect.stringMatching(/^waited 30 s for held's rate limits/) });
+    expect(late.settled()).toBe(false);
+    clock.jumpWall(-7_200_000);
+    await clock.advance(29_999);
+    expect(late.settled()).toBe(false);
+    await clock.advance(1);
+    await expect(late.promise).rejects.toMatchObject({ code: 'LIMIT_REACHED', message: expect.stringMatching(/^waited 1 min for held's rate limits/) });
+    model.answerOldest(1);
+    await first;
   });
 });
 

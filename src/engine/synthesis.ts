@@ -104,11 +104,11 @@ export interface SynthesisOptions {
  */
 export async function synthesize(options: SynthesisOptions): Promise<SynthesisResult> {
   const { clock, signal } = options;
-  const started = clock.now();
+  const started = clock.monotonic();
   if (options.synthesizer !== undefined) {
     const outputs = Object.fromEntries(options.inputs.map((input) => [input.id, input.output]));
     const answer = await options.synthesizer(outputs);
-    return { ...parseSynthesis(answer), inputTokens: 0, outputTokens: 0, costUsd: 0, durationMs: clock.now() - started };
+    return { ...parseSynthesis(answer), inputTokens: 0, outputTokens: 0, costUsd: 0, durationMs: clock.monotonic() - started };
   }
   const response = await options.gates.call(options.model, {
     system: synthesisSystemPrompt(options.instructions),
@@ -125,6 +125,6 @@ export async function synthesize(options: SynthesisOptions): Promise<SynthesisRe
     inputTokens: response.usage.inputTokens,
     outputTokens: response.usage.outputTokens,
     ...(options.pricer === undefined ? {} : { costUsd: options.pricer(response.usage) }),
-    durationMs: clock.now() - started,
+    durationMs: clock.monotonic() - started,
   };
 }

@@ -333,12 +333,12 @@ const NO_TIME_LIMIT = (): void => {};
  */
 const timeLimits = new WatchesPerClock();
 
-/** Arms the task's time limit (its spec's, else `fallbackMs`) on the injected clock; returns the disarm function. */
+/** Arms the task's time limit (its spec's, else `fallbackMs`) on the injected clock's monotonic reading; returns the disarm function. */
 export function startTimeLimit(options: Pick<TaskRunOptions, 'task' | 'clock' | 'controller'>, fallbackMs?: number): () => void {
   const timeoutMs = options.task.spec.timeoutMs ?? fallbackMs;
   if (timeoutMs === undefined) return NO_TIME_LIMIT;
   const { clock, controller } = options;
-  const at = clock.now() + timeoutMs;
+  const at = clock.monotonic() + timeoutMs;
   const limit: Watched = {
     deadline: () => at,
     expire: () => controller.abort(new FanoutError('LIMIT_REACHED', timeoutReason('task', timeoutMs))),

@@ -141,7 +141,7 @@ describe('createModelResolver', () => {
         for (let i = 0; i < 500 && !done(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
       };
       // Both heads arrived: each call's watchdog now sleeps to its idle deadline, not the call's.
-      await until(() => clock.deadlines.filter((at) => at - clock.now() <= 90_000).length >= 2);
+      await until(() => clock.deadlines.filter((at) => at - clock.monotonic() <= 90_000).length >= 2);
       await clock.advance(2_000);
       await until(() => ended.length >= 1);
       expect(ended).toEqual(['sim']);

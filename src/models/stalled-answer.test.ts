@@ -73,7 +73,7 @@ describe.each(wires)('a stalled answer over the %s wire', (_wire, makeModel) => 
       (error: unknown) => (outcome = error),
     );
     // Real time passes for the head to arrive (the watchdog then sleeps to the idle deadline); the manual clock stays just short of the limit.
-    await until(() => clock.deadlines.some((at) => at - clock.now() <= 5_000));
+    await until(() => clock.deadlines.some((at) => at - clock.monotonic() <= 5_000));
     await clock.advance(4_999);
     await settle();
     expect(outcome).toBeUndefined();
@@ -116,7 +116,7 @@ describe('the call timeout', () => {
     const call = model.generate(request());
     let outcome: unknown;
     call.catch((error: unknown) => (outcome = error));
-    await until(() => clock.deadlines.some((at) => at - clock.now() <= 20_000));
+    await until(() => clock.deadlines.some((at) => at - clock.monotonic() <= 20_000));
     // Silence before the head is not a stall: the model may be thinking.
     await clock.advance(19_999);
     await settle();

@@ -251,8 +251,9 @@ function streamEvents(context: RouteContext, runId: string, after: number, reque
   response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
   response.write('retry: 1000\n\n');
   let last = after;
-  let lastStatusCheck = Date.now();
-  let lastEventAt = Date.now();
+  // Intervals within this process: the monotonic clock, so a wall-clock step back cannot silence the status check.
+  let lastStatusCheck = performance.now();
+  let lastEventAt = performance.now();
   let timer: NodeJS.Timeout | undefined;
   const stop = (): void => {
     clearTimeout(timer);
@@ -267,11 +268,11 @@ function streamEvents(context: RouteContext, runId: string, after: number, reque
       last = events.at(-1)?.seq ?? last;
       response.write(`id: ${last}\nevent: events\ndata: ${JSON.stringify(events)}\n\n`);
     }
-    if (events.length > 0) lastEventAt = Date.now();
+    if (events.length > 0) lastEventAt = performance.now();
     let ended = events.some(({ event }) => event.type === 'run-end');
     // Only a silent run can have lost its process: reading a 1,000-task run's status while its events flow would hold the stream.
-    if (!ended && Date.now() - lastEventAt >= STATUS_CHECK_MS && Date.now() - lastStatusCheck >= STATUS_CHECK_MS) {
-      lastStatusCheck = Date.now();
+    if (!ended && performance.now() - lastEventAt >= STATUS_CHECK_MS && performance.now() - lastStatusCheck >= STATUS_CHECK_MS) {
+      lastStatusCheck = performance.now();
       const status = fanout.status(runId).run.status;
       ended = status !== 'running' && status !== 'synthesizing';
     }

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { systemClock } from '../../contracts/clock.js';
 import { FanoutError } from '../../contracts/errors.js';
 import { bwrapArgs } from './bwrap-args.js';
 import { hostAllowed, startNetworkProxy } from './network-proxy.js';
@@ -92,7 +93,7 @@ function spawnCommand(
 ): Promise<CommandResult> {
   const timeoutMs = Math.min(options.timeoutMs ?? policy.timeoutMs, policy.timeoutMs);
   const env = shellEnvironment(process.env, extraEnv);
-  const started = Date.now();
+  const started = systemClock.monotonic();
   return new Promise<CommandResult>((resolve, reject) => {
     if (options.signal.aborted) {
       reject(new FanoutError('ABORTED', 'shell command aborted'));
@@ -137,7 +138,7 @@ function spawnCommand(
         return;
       }
       const output = Buffer.concat(chunks).toString('utf8');
-      resolve({ exitCode: killed === undefined ? (code ?? undefined) : undefined, output, droppedBytes, killed, refusedHosts: [], durationMs: Date.now() - started });
+      resolve({ exitCode: killed === undefined ? (code ?? undefined) : undefined, output, droppedBytes, killed, refusedHosts: [], durationMs: systemClock.monotonic() - started });
     });
   });
 }

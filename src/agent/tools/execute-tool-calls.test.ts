@@ -106,7 +106,7 @@ describe('executeToolCalls time limit and abort', () => {
   it('watches the limits of all calls in flight on a clock with one sleep', async () => {
     const cwd = await makeDir();
     const clock = new ManualClock();
-    const start = clock.now();
+    const start = clock.monotonic();
     const run = (id: string) =>
       executeToolCalls([call(id, 'hang', {})], {
         tools: [hanging],
@@ -126,6 +126,35 @@ describe('executeToolCalls time limit and abort', () => {
     expect(clock.deadlines).toEqual([start + 6_000]);
     await clock.advance(1_000);
     expect((await Promise.all(others)).map(([result]) => result?.isError)).toEqual([true, true]);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('judges the limits by monotonic time: a jump of the wall clock neither ends a call nor stretches its limit', async () => {
+    const cwd = await makeDir();
+    const clock = new ManualClock();
+    const run = (id: string) =>
+      executeToolCalls([call(id, 'hang', {})], {
+        tools: [hanging],
+        sandbox: createSandbox({ cwd, writes: [] }),
+        signal: new AbortController().signal,
+        clock,
+        timeLimitMs: 5_000,
+      });
+    const first = run('first');
+    await clock.advance(1_000);
+    let secondEnded = false;
+    const second = Promise.resolve(run('second')).finally(() => (secondEnded = true));
+    // The machine slept for an hour: the wall clock moved, the monotonic one did not.
+    clock.jumpWall(3_600_000);
+    await clock.advance(4_000);
+    expect((await first)[0]?.isError).toBe(true);
+    expect(secondEnded).toBe(false);
+    // NTP steps the clock two hours back: the second call still ends 5 s after it started.
+    clock.jumpWall(-7_200_000);
+    await clock.advance(999);
+    expect(secondEnded).toBe(false);
+    await clock.advance(1);
+    expect((await second)[0]?.isError).toBe(true);
     expect(clock.pendingTimers).toBe(0);
   });
 

@@ -131,7 +131,7 @@ async function runWithTimeLimit(tool: AgentTool, call: ToolUseBlock, execution: 
   };
   if (execution.signal.aborted) onTaskAbort();
   else execution.signal.addEventListener('abort', onTaskAbort, { once: true });
-  const deadline = clock.now() + limitMs;
+  const deadline = clock.monotonic() + limitMs;
   const limit: Watched = {
     deadline: () => deadline,
     expire: () => {

@@ -99,9 +99,9 @@ export function cliEnv(home: string): NodeJS.ProcessEnv {
 
 /** Resolves once `predicate` holds for the output so far (polled; the process is running). */
 export async function outputMatches(output: CliResult, predicate: (output: CliResult) => boolean, timeoutMs = 50_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = performance.now() + timeoutMs;
   while (!predicate(output)) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for output; stdout so far:\n${output.stdout}\nstderr:\n${output.stderr}`);
+    if (performance.now() > deadline) throw new Error(`timed out waiting for output; stdout so far:\n${output.stdout}\nstderr:\n${output.stderr}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }

@@ -65,7 +65,7 @@ class WatchedCall implements Watched, Watchdog {
     this.#clock = clock;
     this.#watch = watch;
     this.#timeouts = timeouts;
-    this.#callEnd = clock.now() + timeouts.callTimeoutMs;
+    this.#callEnd = clock.monotonic() + timeouts.callTimeoutMs;
   }
 
   onExpiry(fail: (error: Error) => void): void {
@@ -74,7 +74,7 @@ class WatchedCall implements Watched, Watchdog {
 
   activity(): void {
     const first = this.#lastActivity === undefined;
-    this.#lastActivity = this.#clock.now();
+    this.#lastActivity = this.#clock.monotonic();
     if (first) this.#watch.due(this.#lastActivity + this.#timeouts.streamIdleTimeoutMs);
   }
 

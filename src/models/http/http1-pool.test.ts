@@ -100,6 +100,10 @@ describe('Http1Pool', () => {
     await clock.advance(3_999);
     expect(await get(connections)).toBe('ok');
     expect(server.connections()).toBe(1);
+    // A jump of the wall clock (a suspend, an NTP step) is no idle time: the connection is used again.
+    clock.jumpWall(3_600_000);
+    expect(await get(connections)).toBe('ok');
+    expect(server.connections()).toBe(1);
     // A second less than the server's 5 s: the connection is not used again.
     await clock.advance(4_000);
     expect(await get(connections)).toBe('ok');

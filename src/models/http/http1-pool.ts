@@ -79,7 +79,7 @@ export class Http1Pool {
       connection.socket.destroy();
       return;
     }
-    connection.idleSince = this.#options.clock.now();
+    connection.idleSince = this.#options.clock.monotonic();
     // A streamed answer's slow reader may have left it paused: idle, it must read, to see stray bytes or the server's close.
     if (connection.socket.isPaused()) connection.socket.resume();
     connection.socket.unref();
@@ -94,7 +94,7 @@ export class Http1Pool {
   }
 
   #take(): Connection {
-    const now = this.#options.clock.now();
+    const now = this.#options.clock.monotonic();
     for (let connection = this.#idle.pop(); connection !== undefined; connection = this.#idle.pop()) {
       // Past the server's idle limit it may close the connection as the request goes out: open another.
       if (!connection.socket.destroyed && now - connection.idleSince < connection.keepAliveMs) {

@@ -1,5 +1,6 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
+import { systemClock } from '../../contracts/clock.js';
 import { FanoutError } from '../../contracts/errors.js';
 import type { ModelResponse } from '../../contracts/model.js';
 import type { WholeAgentEvent } from '../../contracts/whole-agent.js';
@@ -43,7 +44,7 @@ export class TurnCounter {
 
   constructor(
     private readonly onEvent: (event: WholeAgentEvent) => void,
-    private readonly now: () => number = Date.now,
+    private readonly now: () => number = systemClock.monotonic,
   ) {
     this.#last = now();
   }
