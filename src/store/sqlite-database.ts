@@ -1,7 +1,7 @@
 import { closeSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { FanoutError } from '../contracts/errors.js';
-import { checkVersion, migrate, SCHEMA_VERSION } from './sqlite-schema.js';
+import { checkVersion, migrate, SCHEMA_VERSION, type MigrationWaitOptions } from './sqlite-schema.js';
 import { prepareInserts, type InsertStatements } from './sqlite-bulk-insert.js';
 import type { Statement } from './sqlite-write-queue.js';
 
@@ -17,17 +17,24 @@ const BUSY_TIMEOUT_MS = 5000;
  */
 const WAL_AUTOCHECKPOINT_PAGES = 16_384;
 
+/** Seams of {@link openDatabase}, for tests. */
+export interface OpenDatabaseOptions extends MigrationWaitOptions {
+  /** How long a statement waits for another process's write lock, ms. @default 5000 */
+  busyTimeoutMs?: number;
+}
+
 /**
  * Opens (creating it unless `readonly`) a run store's database file and
- * brings its schema up to date; a read-only one must already be current.
+ * brings its schema up to date, waiting for another process's migration
+ * (see `migrate`); a read-only one must already be current.
  */
-export function openDatabase(path: string, readonly: boolean): Database.Database {
+export function openDatabase(path: string, readonly: boolean, options: OpenDatabaseOptions = {}): Database.Database {
   let db: Database.Database | undefined;
   try {
     // Created 0600 before SQLite opens it: SQLite gives its -wal and -shm files the database's mode.
     if (!readonly && path !== ':memory:') closeSync(openSync(path, 'a', 0o600));
     db = new Database(path, { readonly, fileMustExist: readonly });
-    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? BUSY_TIMEOUT_MS}`);
     if (readonly) {
       if (checkVersion(db, path) !== SCHEMA_VERSION) {
         throw new FanoutError(
@@ -43,7 +50,7 @@ export function openDatabase(path: string, readonly: boolean): Database.Database
       db.pragma('synchronous = NORMAL');
       db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
       db.pragma('foreign_keys = ON');
-      migrate(db, path);
+      migrate(db, path, options);
     }
     return db;
   } catch (error) {

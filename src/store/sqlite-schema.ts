@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { FanoutError } from '../contracts/errors.js';
+import { holdMigrationMarker, migratingProcess } from './migration-marker.js';
 
 /** One step of the schema's history; `version` becomes `PRAGMA user_version` once `sql` has run. */
 export interface Migration {
@@ -165,24 +166,71 @@ export function schemaVersion(db: Database.Database): number {
   return db.pragma('user_version', { simple: true }) as number;
 }
 
+/** How long an opener waits for another process's migration of the store, ms. */
+const MIGRATION_WAIT_LIMIT_MS = 10 * 60_000;
+
+/** Seams of {@link migrate}'s wait for another process's migration, for tests. */
+export interface MigrationWaitOptions {
+  /** @default 10 minutes */
+  migrationWaitLimitMs?: number;
+  /** The clock of that limit, ms. @default performance.now */
+  now?: () => number;
+}
+
 /**
  * Brings the schema of `db` (at `path`) up to {@link SCHEMA_VERSION}.
  * Runs under BEGIN IMMEDIATE and re-reads the version inside it, so two
- * processes opening a new store at once migrate it exactly once.
- * @throws FanoutError `STORE_ERROR` when the store is newer than this code.
+ * processes opening a new store at once migrate it exactly once. Kept out
+ * of the write lock by another process's migration (see migration-marker.ts),
+ * it asks for the lock again, each time for the connection's busy timeout,
+ * until that migration ends or the limit passed; kept out by anything else,
+ * it fails after one busy timeout. The wait blocks the thread (the store's
+ * API is synchronous): no signal handler runs before it ends.
+ * @throws FanoutError `STORE_ERROR` when the store is newer than this code, or another process's
+ *   migration outlasted the limit.
  */
-export function migrate(db: Database.Database, path: string): void {
+export function migrate(db: Database.Database, path: string, options: MigrationWaitOptions = {}): void {
+  const now = options.now ?? (() => performance.now());
+  const limit = options.migrationWaitLimitMs ?? MIGRATION_WAIT_LIMIT_MS;
+  const started = now();
   // Most opens find the schema current: skip the write lock then, as
   // `status` and `output` run while another process writes.
-  if (checkVersion(db, path) === SCHEMA_VERSION) return;
-  db.transaction(() => {
-    const current = checkVersion(db, path);
-    for (const migration of MIGRATIONS) {
-      if (migration.version <= current) continue;
-      db.exec(migration.sql);
-      db.pragma(`user_version = ${migration.version}`);
+  while (checkVersion(db, path) !== SCHEMA_VERSION) {
+    try {
+      migrateUnderLock(db, path);
+      return;
+    } catch (error) {
+      const migrator = String((error as { code?: unknown }).code).startsWith('SQLITE_BUSY') ? migratingProcess(path) : undefined;
+      if (migrator === undefined) throw error;
+      const waited = now() - started;
+      if (waited >= limit) {
+        throw new FanoutError(
+          'STORE_ERROR',
+          `run store ${path} is still being migrated by process ${migrator} after ${Math.round(waited / 1000)} s; try again when it is done`,
+          { cause: error, where: path },
+        );
+      }
     }
-  }).immediate();
+  }
+}
+
+function migrateUnderLock(db: Database.Database, path: string): void {
+  let release: (() => void) | undefined;
+  try {
+    db.transaction(() => {
+      const current = checkVersion(db, path);
+      if (current === SCHEMA_VERSION) return;
+      release = holdMigrationMarker(path);
+      for (const migration of MIGRATIONS) {
+        if (migration.version <= current) continue;
+        db.exec(migration.sql);
+        db.pragma(`user_version = ${migration.version}`);
+      }
+    }).immediate();
+  } finally {
+    // After the commit: an opener that then finds no marker finds the new schema too.
+    release?.();
+  }
 }
 
 /**
