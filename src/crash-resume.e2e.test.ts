@@ -27,6 +27,13 @@ let proxy: http.Server;
 let proxyUrl: string;
 /** Model calls per task id, from the task's prompt marker in each request. */
 const calls = new Map<string, number>();
+/**
+ * While set, the proxy holds this task's requests unanswered, so the run cannot end: the first kill
+ * then finds the process running however slow the machine is (under load the whole run once ended
+ * before it). The task has no dependents, so the others run on.
+ */
+let heldTask: string | undefined;
+const heldAnswers: http.ServerResponse[] = [];
 
 beforeAll(async () => {
   cli = await buildCli();
@@ -39,6 +46,10 @@ beforeAll(async () => {
       const body = Buffer.concat(chunks);
       const id = /crash-task-(t\d+)/.exec(body.toString('utf8'))?.[1];
       if (id !== undefined) calls.set(id, (calls.get(id) ?? 0) + 1);
+      if (id !== undefined && id === heldTask) {
+        heldAnswers.push(res);
+        return;
+      }
       const forward = http.request(
         { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
         (answer) => {
@@ -79,8 +90,7 @@ function crashPlan(next: () => number): string {
   const lines = ['name: crash', 'concurrency: 4', 'tasks:'];
   for (let i = 0; i < TASKS; i++) {
     const id = `t${String(i).padStart(2, '0')}`;
-    // Slow enough that the run outlasts the first kill, which waits for a first success (three calls a task):
-    // under load 20 a status poll takes seconds, and at 250–600 ms a call the whole run ended before it.
+    // Slow enough that the kills after the first (at random moments, up to 1.5 s apart) often find the run going.
     const latencyMs = 500 + Math.floor(next() * 400);
     lines.push(
       `  - id: ${id}`,
@@ -130,11 +140,14 @@ describe('crash harness: SIGKILL at random moments, then resume', () => {
       };
       const status = async (runId: string): Promise<StatusJson> => JSON.parse(await inProcess(['status', runId, '--json'])) as StatusJson;
       const waitForFirstSuccess = async (runId: string): Promise<void> => {
-        for (let waited = 0; waited < 60_000; waited += 50) {
-          if ((await status(runId)).tasks.some((task) => task.status === 'succeeded')) return;
+        const deadline = performance.now() + 120_000;
+        while (!(await status(runId)).tasks.some((task) => task.status === 'succeeded')) {
+          if (performance.now() > deadline) throw new Error(`no task of run ${runId} succeeded within 120 s`);
           await new Promise((resolve) => setTimeout(resolve, 50));
         }
       };
+      // t00 starts at once and nothing depends on it: held, it keeps the run going until the first kill.
+      heldTask = 't00';
 
       const started = await cli.start(['run', plan('crash.yaml', crashPlan(next)), '--detach', '--json', '--cwd', dir], home, env).exited;
       expect(started.stderr).toBe('');
@@ -143,12 +156,17 @@ describe('crash harness: SIGKILL at random moments, then resume', () => {
       const callsWhenSucceeded = new Map<string, number>();
       let kills = 0;
       for (let attempt = 0; attempt < KILLS; attempt++) {
-        // The first kill comes as soon as a task has succeeded (so the no-re-run check has something to check, and a
-        // loaded machine cannot let the whole run end before it), the others at any moment.
+        // The first kill comes as soon as a task has succeeded (so the no-re-run check has something to check; the
+        // held t00 keeps the run going until then), the others at any moment.
         if (attempt === 0) await waitForFirstSuccess(runId);
         else await new Promise((resolve) => setTimeout(resolve, Math.floor(next() * 1_500)));
         const killed = killIfAlive(pid);
         if (killed) kills += 1;
+        if (attempt === 0) {
+          // Its held calls were the killed process's: dropped, and t00 runs in the resumed process.
+          heldTask = undefined;
+          for (const answer of heldAnswers.splice(0)) answer.destroy();
+        }
         // The killed process writes nothing more: what the store says now is final for this attempt.
         const seen = await status(runId);
         for (const task of seen.tasks) {
@@ -156,7 +174,7 @@ describe('crash harness: SIGKILL at random moments, then resume', () => {
             callsWhenSucceeded.set(task.taskId, calls.get(task.taskId) ?? 0);
           }
         }
-        // Under load the run can end on its own during the delay before a kill: nothing is left to resume.
+        // Under load the run can end on its own during the delay before a later kill: nothing is left to resume.
         if (!killed || seen.run.status === 'succeeded') break;
         await new Promise((resolve) => setTimeout(resolve, LEASE_MS + 300));
         const resumed = await cli.start(['resume', runId, '--detach', '--json'], home, env).exited;
