@@ -205,13 +205,15 @@ describe('the sandboxed shell through the simulated model', () => {
           id: 'bad',
           prompt: 'misbehave',
           writes: ['out/**'],
-          shell: { timeoutMs: 400 },
+          // The task's limit is one only a broken run reaches: under load, starting the sandbox alone took more than
+          // the 400 ms the last call needs (killed before its forked process writes, 1 s later), which it asks for itself.
+          shell: { timeoutMs: 60_000 },
           sim: {
             script: [
               { tools: [bash('echo x > config.ts')] },
               { tools: [bash(`ls -A ${home} > out/store.txt; cat ${home}/fanout.db >> out/store.txt`)] },
               { tools: [bash('exec 3<>/dev/tcp/127.0.0.1/9')] },
-              { tools: [bash('(sleep 1; echo late > out/late.txt) & sleep 30')] },
+              { tools: [bash('(sleep 1; echo late > out/late.txt) & sleep 30', 400)] },
             ],
           },
         },
