@@ -89,10 +89,11 @@ function App(): VNode {
     if (runId === undefined) return undefined;
     let closed = false;
     let source: EventSource | undefined;
+    // On the monotonic clock: a step of the wall clock back must not hold the next refresh for as long.
     let lastRefresh = 0;
     let refreshTimer: ReturnType<typeof setTimeout> | undefined;
     const refresh = async (): Promise<void> => {
-      lastRefresh = Date.now();
+      lastRefresh = performance.now();
       const fresh = await getJson<LiveSnapshot>(`/api/runs/${encodeURIComponent(runId)}`);
       if (!closed) setSnapshot((current) => (current === undefined || fresh.lastSeq >= current.lastSeq ? fresh : current));
     };
@@ -101,7 +102,7 @@ function App(): VNode {
       refreshTimer = setTimeout(() => {
         refreshTimer = undefined;
         void refresh();
-      }, Math.max(0, refreshIntervalMs(current.current.snapshot?.tasks.length ?? 0) - (Date.now() - lastRefresh)));
+      }, Math.max(0, refreshIntervalMs(current.current.snapshot?.tasks.length ?? 0) - (performance.now() - lastRefresh)));
     };
     setSnapshot(undefined);
     setSelected(undefined);
@@ -109,7 +110,7 @@ function App(): VNode {
     getJson<LiveSnapshot>(`/api/runs/${encodeURIComponent(runId)}`).then(
       (first) => {
         if (closed) return;
-        lastRefresh = Date.now();
+        lastRefresh = performance.now();
         setSnapshot(first);
         if (!isLive(first)) return;
         source = new EventSource(`/api/runs/${encodeURIComponent(runId)}/stream?after=${first.lastSeq}`);
