@@ -14,8 +14,9 @@ export interface Clock {
    */
   now(): number;
   /**
-   * Whole ms from an arbitrary origin, never decreasing, and not moving while
-   * the machine sleeps: for durations and deadlines within this process (time
+   * Whole ms from an arbitrary origin, never decreasing, and not moved by a
+   * change of the system clock (on Linux and macOS it stands still while the
+   * machine is suspended): for durations and deadlines within this process (time
    * limits, wait budgets, backoff, pauses, a call's duration). It agrees with
    * {@link Clock.sleep}. Meaningless across processes, so never stored.
    */
