@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isFanoutError } from '../contracts/errors.js';
 import { SqliteRunStore } from './sqlite-run-store.js';
-import { copyStoreFiles, openSnapshot } from './store-snapshot.js';
+import { copyStore, copyThroughSqlite, openSnapshot } from './store-snapshot.js';
 import type { SyncWaiter } from './sync-waiter.js';
 import { seedRun } from './test-support/run-fixtures.js';
 
@@ -76,7 +76,10 @@ describe('openSnapshot', () => {
   });
 });
 
-describe('copyStoreFiles', () => {
+/** As where SQLite cannot read the store in place: no `-shm`, in a directory this process may not write. */
+const notInPlace = (): boolean => false;
+
+describe('copyStore', () => {
   it('copies again, after a pause, a copy that its owner tore by writing and checkpointing in the middle of it', () => {
     const { path, owner } = ownedStore();
     const checkpointer = new Database(path);
@@ -96,10 +99,29 @@ describe('copyStoreFiles', () => {
     };
     const copy = join(mkdtempSync(join(tmpdir(), 'fanout-snapshot-copy-')), 'fanout.db');
 
-    copyStoreFiles(path, copy, { copyFile, waiter });
+    copyStore(path, copy, { copyThroughSqlite: notInPlace, copyFile, waiter });
 
     expect(waiter.pauses).toEqual([100]);
     expect(copied.filter((file) => file === path)).toHaveLength(2);
+    expect(statusIn(copy)).toBe('failed');
+  });
+
+  it('copies through SQLite at a later try once it can read the store in place', () => {
+    const { path, owner } = ownedStore();
+    const waiter = fakeWaiter();
+    let tries = 0;
+    const inPlace = (from: string, to: string): boolean => ++tries > 1 && copyThroughSqlite(from, to);
+    const copyFile = (from: string, to: string): void => {
+      copyFileSync(from, to);
+      owner.updateRun('r1', { status: 'failed' });
+      owner.flush();
+    };
+    const copy = join(mkdtempSync(join(tmpdir(), 'fanout-snapshot-copy-')), 'fanout.db');
+
+    copyStore(path, copy, { copyThroughSqlite: inPlace, copyFile, waiter });
+
+    expect(tries).toBe(2);
+    expect(waiter.pauses).toEqual([100]);
     expect(statusIn(copy)).toBe('failed');
   });
 
@@ -116,7 +138,7 @@ describe('copyStoreFiles', () => {
     };
     const copy = join(mkdtempSync(join(tmpdir(), 'fanout-snapshot-copy-')), 'fanout.db');
 
-    copyStoreFiles(path, copy, { copyFile, waiter });
+    copyStore(path, copy, { copyThroughSqlite: notInPlace, copyFile, waiter });
 
     expect(waiter.pauses).toEqual([100]);
     expect(copies).toBe(2);
@@ -136,7 +158,7 @@ describe('copyStoreFiles', () => {
 
     let failure: unknown;
     try {
-      copyStoreFiles(path, copy, { copyFile, waiter });
+      copyStore(path, copy, { copyThroughSqlite: notInPlace, copyFile, waiter });
     } catch (error) {
       failure = error;
     }
@@ -164,7 +186,7 @@ describe('copyStoreFiles', () => {
     };
     const copy = join(mkdtempSync(join(tmpdir(), 'fanout-snapshot-copy-')), 'fanout.db');
 
-    expect(() => copyStoreFiles(path, copy, { copyFile, waiter })).toThrow(/4 copies in 12\.6 s .*; try again$/);
+    expect(() => copyStore(path, copy, { copyThroughSqlite: notInPlace, copyFile, waiter })).toThrow(/4 copies in 12\.6 s .*; try again$/);
     // 3 s copies and 100, 200, 300 ms pauses: a fourth pause would end after 10 s.
     expect(waiter.pauses).toEqual([100, 200, 300]);
   });

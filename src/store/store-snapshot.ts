@@ -15,8 +15,10 @@ const COPY_TIME_LIMIT_MS = 10_000;
 
 const CHANGED = 'it changed while it was being copied';
 
-/** Seams of {@link copyStoreFiles}, for tests. */
+/** Seams of {@link copyStore}, for tests. */
 export interface CopyOptions {
+  /** Copies the store through SQLite, false when SQLite cannot read it in place; default {@link copyThroughSqlite}. */
+  copyThroughSqlite?: (path: string, copy: string) => boolean;
   /** Copies one file; default `copyFileSync`. */
   copyFile?: (from: string, to: string) => void;
   /** The clock and sleep of the pauses between copies. */
@@ -24,22 +26,17 @@ export interface CopyOptions {
 }
 
 /**
- * A read-only store over a private copy of the run store at `path`, its
- * schema brought up to date; `close()` removes the copy. For a store this
- * process may not write, and may not read in place with this schema.
- *
- * Where SQLite can read the store in place, it copies one committed state
- * (`VACUUM INTO`). Where it cannot (a WAL store needs a `-shm` file, which
- * a directory this process may not write lacks once its owner's fanout
- * closed it), the files are copied and the copy is kept only if the files
- * did not change meanwhile and it passes SQLite's `quick_check`.
+ * A read-only store over a private copy of the run store at `path` (see
+ * {@link copyStore}), its schema brought up to date; `close()` removes the
+ * copy. For a store this process may not write, and may not read in place
+ * with this schema.
  * @throws FanoutError `STORE_ERROR` when no consistent copy could be taken (the store kept changing).
  */
 export function openSnapshot(path: string): SqliteRunStore {
   const dir = mkdtempSync(join(tmpdir(), 'fanout-readonly-'));
   const copy = join(dir, 'fanout.db');
   try {
-    if (!copyThroughSqlite(path, copy)) copyStoreFiles(path, copy);
+    copyStore(path, copy);
     // Opened once for writing so SQLite folds the copied log into the copy (closing it checkpoints), and
     // an older schema is migrated: the copy is this process's own, and the store stays for a writer to migrate.
     new SqliteRunStore({ path: copy }).close();
@@ -55,10 +52,10 @@ export function openSnapshot(path: string): SqliteRunStore {
 /**
  * Copies the store through a read-only connection: one read transaction, so
  * one committed state whatever its owner does meanwhile. False (nothing left
- * at `copy`) when SQLite cannot read it in place; the file copy is tried then,
- * and reports its own failure.
+ * at `copy`) when SQLite cannot read it in place, whatever the reason: the
+ * file copy tried then reports its own failure.
  */
-function copyThroughSqlite(path: string, copy: string): boolean {
+export function copyThroughSqlite(path: string, copy: string): boolean {
   let db: Database.Database | undefined;
   try {
     db = new Database(path, { readonly: true, fileMustExist: true });
@@ -73,16 +70,24 @@ function copyThroughSqlite(path: string, copy: string): boolean {
 }
 
 /**
- * Copies the database file at `path` and its `-wal` to `copy` without a lock
- * (SQLite offers none to a process that cannot open the store), again after
- * a pause while the files change during a copy or the copy fails `quick_check`.
- * @throws FanoutError `STORE_ERROR` when every copy failed so (the store kept changing).
+ * Copies one consistent state of the run store at `path` to `copy`. Where
+ * SQLite can read the store in place, it copies one committed state
+ * (`VACUUM INTO`). Where it cannot (a WAL store needs a `-shm` file, which a
+ * directory this process may not write lacks while its owner's fanout has
+ * the store closed), the database file and its `-wal` are copied without a
+ * lock (SQLite offers none then), and the copy is kept only if neither file
+ * changed meanwhile and it passes SQLite's `quick_check`. Tried again after
+ * a pause while neither works (the owner may have opened the store since,
+ * letting SQLite read it in place).
+ * @throws FanoutError `STORE_ERROR` when every try failed so (the store kept changing).
  */
-export function copyStoreFiles(path: string, copy: string, options: CopyOptions = {}): void {
+export function copyStore(path: string, copy: string, options: CopyOptions = {}): void {
+  const inPlace = options.copyThroughSqlite ?? copyThroughSqlite;
   const copyFile = options.copyFile ?? copyFileSync;
   const waiter = options.waiter ?? realWaiter;
   const started = waiter.now();
   for (let attempt = 1; ; attempt++) {
+    if (inPlace(path, copy)) return;
     const problem = copyOnce(path, copy, copyFile);
     if (problem === undefined) return;
     removeCopy(copy);
