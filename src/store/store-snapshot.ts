@@ -129,7 +129,9 @@ function fileState(file: string): string | undefined {
 
 /**
  * Why the copied files are not one sound database, or undefined. Catches a
- * change the files' sizes and times missed (a write within the clock's tick).
+ * tear the files' sizes and times missed (a write within one tick of the
+ * file system's clock) when it broke the structure; one that left every
+ * page well formed goes unseen.
  */
 function checkCopy(copy: string): string | undefined {
   let db: Database.Database | undefined;
