@@ -118,14 +118,14 @@ describe('opening a store another process is migrating', () => {
     const path = storeAtVersion6();
     holdWriteLock(path, true);
     let clock = 0;
-    const now = (): number => (clock += 240_000);
+    const now = (): number => (clock += 48_000);
 
     const failure = failureOf(() => openDatabase(path, false, { busyTimeoutMs: BUSY_MS, now }));
 
     expect(isFanoutError(failure, 'STORE_ERROR')).toBe(true);
-    // Started at 4 min, read again at 8, 12 and 16: 12 min waited is past the 10 min limit.
+    // Started at 48 s, read again at 96, 144 and 192: 144 s waited is past the 2 min limit.
     expect(failure.message).toBe(
-      `run store ${path} is still being migrated by process ${process.pid} after 720 s; try again when it is done`,
+      `run store ${path} is still being migrated by process ${process.pid} after 144 s; try again when it is done`,
     );
   });
 
