@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { systemClock } from './clock.js';
+import { injectedClock, systemClock, type Clock } from './clock.js';
+import { isFanoutError } from './errors.js';
 
 describe('systemClock', () => {
   afterEach(() => {
@@ -44,5 +45,25 @@ describe('systemClock', () => {
     await vi.advanceTimersByTimeAsync(1);
     expect(woke).toBe(true);
     expect(vi.getTimerCount()).toBe(0);
+  });
+});
+
+describe('injectedClock', () => {
+  it('is the system clock when none is injected, and the injected one when it is whole', () => {
+    const clock: Clock = { now: () => 5, monotonic: () => 7, sleep: async () => {} };
+    expect(injectedClock(undefined)).toBe(systemClock);
+    expect(injectedClock(clock)).toBe(clock);
+  });
+
+  it('refuses in one OPTION_INVALID line a clock written before monotonic() existed', () => {
+    const old = { now: () => 5, sleep: async () => {} } as unknown as Clock;
+    let failure: unknown;
+    try {
+      injectedClock(old);
+    } catch (error) {
+      failure = error;
+    }
+    expect(isFanoutError(failure, 'OPTION_INVALID')).toBe(true);
+    expect((failure as Error).message).toBe('clock must have now(), monotonic() and sleep() (see Clock); it lacks monotonic()');
   });
 });

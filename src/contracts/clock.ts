@@ -1,3 +1,5 @@
+import { FanoutError } from './errors.js';
+
 /**
  * Time as the engine sees it. Injected so that tests of timing logic
  * (timeouts, backoff, reports) never sleep for real.
@@ -65,6 +67,21 @@ export const systemClock: Clock = {
       signal?.addEventListener('abort', onAbort, { once: true });
     }),
 };
+
+/**
+ * The clock an option injects, else the system clock. A clock written for a
+ * fanout before {@link Clock.monotonic} existed is refused here in one line,
+ * not with a TypeError in the middle of the first task.
+ * @throws FanoutError `OPTION_INVALID` when `clock` lacks one of the methods.
+ */
+export function injectedClock(clock: Clock | undefined): Clock {
+  if (clock === undefined) return systemClock;
+  const missing = (['now', 'monotonic', 'sleep'] as const).filter((method) => typeof clock[method] !== 'function');
+  if (missing.length > 0) {
+    throw new FanoutError('OPTION_INVALID', `clock must have now(), monotonic() and sleep() (see Clock); it lacks ${missing.map((method) => `${method}()`).join(', ')}`);
+  }
+  return clock;
+}
 
 function abortError(): Error {
   const error = new Error('aborted');

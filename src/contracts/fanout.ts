@@ -15,7 +15,15 @@ export interface FanoutOptions {
   models: ModelResolver;
   /** Directory subagents are confined to. Default: process.cwd(). */
   cwd?: string;
-  /** Default: the system clock. */
+  /**
+   * The engine's time (a test's manual clock). A clock of your own has
+   * three methods: `now()`, the wall clock, for every time stored or shown;
+   * `monotonic()`, ms that never go back and ignore changes of the system
+   * clock, for every time limit, wait and duration; and `sleep(ms, signal)`,
+   * which must wake after `ms` of `monotonic()` time. One without
+   * `monotonic()` (written before fanout had it) is refused with
+   * `OPTION_INVALID`. Default: the system clock.
+   */
   clock?: Clock;
   /**
    * Static caps per provider key, e.g. `{ anthropic: { rpm: 50, tpm: 40000 } }`,

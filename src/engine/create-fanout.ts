@@ -22,7 +22,7 @@ import type {
   StopResult,
 } from '../contracts/fanout.js';
 import { openCheckedRun, toCheckedRun } from './checked-run.js';
-import { systemClock, type Clock } from '../contracts/clock.js';
+import { injectedClock, type Clock } from '../contracts/clock.js';
 import { ModelGates } from './model-gate.js';
 import { checkRun, preflightModels, resolveRunModels, type CheckedPlan, type RunCheckContext, type RunModels } from './run-check.js';
 import { followEventLog, readEventPage } from './event-log.js';
@@ -89,7 +89,7 @@ class FanoutEngine implements Fanout {
     this.#pollMs = positive(options.pollMs, DEFAULT_POLL_MS, 'pollMs');
     this.#store = options.store;
     this.#models = options.models;
-    this.#clock = options.clock ?? systemClock;
+    this.#clock = injectedClock(options.clock);
     this.#cwd = options.cwd ?? process.cwd();
     this.#defaultModel = options.defaultModel ?? DEFAULT_MODEL;
     this.#protectedPaths = options.protectedPaths ?? [];

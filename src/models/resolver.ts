@@ -1,6 +1,6 @@
 import { FanoutError } from '../contracts/errors.js';
 import { createEndpointReachability } from './http/endpoint-reachability.js';
-import type { Clock } from '../contracts/clock.js';
+import { injectedClock, type Clock } from '../contracts/clock.js';
 import { createNodeFetch, type CallTimeouts, type FetchFunction } from './http/node-fetch.js';
 import type { Model, ModelRequest, ModelResponse, ModelResolver } from '../contracts/model.js';
 import { SIM_PROVIDER } from '../contracts/sim-options.js';
@@ -36,7 +36,7 @@ export interface ModelResolverOptions {
   callTimeouts?: Partial<CallTimeouts>;
   /** Per model spec (`anthropic:claude-sonnet-5-5`, `sim`), over {@link callTimeouts}. */
   modelCallTimeouts?: Readonly<Record<string, Partial<CallTimeouts>>>;
-  /** The clock the call time limits run on. @default the system clock */
+  /** The clock the call time limits run on: its `monotonic()` reading and `sleep` (see {@link Clock}). @default the system clock */
   clock?: Clock;
   /**
    * The named command templates `command:<name>` runs, read on the first
@@ -200,7 +200,7 @@ export function createModelResolver(options: ModelResolverOptions = {}): ModelRe
   const models = new Map<string, Model>();
   const http = createNodeFetch({
     timeouts: { ...timeoutsFromEnv(env), ...options.callTimeouts },
-    ...(options.clock === undefined ? {} : { clock: options.clock }),
+    clock: injectedClock(options.clock),
   });
   let reachability = createEndpointReachability();
   let simServer: Promise<{ url: string; close(): Promise<void> }> | undefined;
