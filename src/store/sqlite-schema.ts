@@ -204,9 +204,14 @@ export function migrate(db: Database.Database, path: string, options: MigrationW
       migrateUnderLock(db, path);
       return;
     } catch (error) {
-      const migrator = String((error as { code?: unknown }).code).startsWith('SQLITE_BUSY') ? migratingProcess(path) : undefined;
-      if (migrator === undefined) throw error;
+      if (!String((error as { code?: unknown }).code).startsWith('SQLITE_BUSY')) throw error;
       const waited = now() - started;
+      const migrator = migratingProcess(path);
+      if (migrator === undefined) {
+        // The migration that kept this opener out may have committed (and removed its marker) since the lock refused it.
+        if (checkVersion(db, path) === SCHEMA_VERSION) return;
+        throw error;
+      }
       if (waited >= limit) {
         throw new FanoutError(
           'STORE_ERROR',
