@@ -80,6 +80,16 @@ describe('executeToolCalls time limit and abort', () => {
     (_, { signal }) => new Promise<string>((_resolve, reject) => signal.addEventListener('abort', () => reject(new Error('stopped')))),
   );
 
+  /** Runs one call of `hang` with a 5 s limit on `clock`, under the id given. */
+  const hangingCalls = (cwd: string, clock: ManualClock) => (id: string) =>
+    executeToolCalls([call(id, 'hang', {})], {
+      tools: [hanging],
+      sandbox: createSandbox({ cwd, writes: [] }),
+      signal: new AbortController().signal,
+      clock,
+      timeLimitMs: 5_000,
+    });
+
   it('ends a call at its time limit with a tool error, and fires the call signal', async () => {
     const cwd = await makeDir();
     const clock = new ManualClock();
@@ -107,14 +117,7 @@ describe('executeToolCalls time limit and abort', () => {
     const cwd = await makeDir();
     const clock = new ManualClock();
     const start = clock.monotonic();
-    const run = (id: string) =>
-      executeToolCalls([call(id, 'hang', {})], {
-        tools: [hanging],
-        sandbox: createSandbox({ cwd, writes: [] }),
-        signal: new AbortController().signal,
-        clock,
-        timeLimitMs: 5_000,
-      });
+    const run = hangingCalls(cwd, clock);
     const first = run('first');
     await clock.advance(1_000);
     const others = [run('second'), run('third')];
@@ -132,14 +135,7 @@ describe('executeToolCalls time limit and abort', () => {
   it('judges the limits by monotonic time: a jump of the wall clock neither ends a call nor stretches its limit', async () => {
     const cwd = await makeDir();
     const clock = new ManualClock();
-    const run = (id: string) =>
-      executeToolCalls([call(id, 'hang', {})], {
-        tools: [hanging],
-        sandbox: createSandbox({ cwd, writes: [] }),
-        signal: new AbortController().signal,
-        clock,
-        timeLimitMs: 5_000,
-      });
+    const run = hangingCalls(cwd, clock);
     const first = run('first');
     await clock.advance(1_000);
     let secondEnded = false;
