@@ -26,7 +26,7 @@ function withCapOptions(command: Command): Command {
   return command
     .option('--max-tokens <n>', "most tokens (input + output) the whole run may use (the plan's maxTokens)", parsePositiveInt)
     .option('--budget <usd>', "most estimated US dollars the whole run may spend (the plan's budgetUsd)", parsePositiveNumber)
-    .option('--timeout <ms>', "wall-clock limit of the whole run, in ms (the plan's timeoutMs)", parsePositiveInt)
+    .option('--timeout <ms>', "limit of the whole run's elapsed time, in ms (the plan's timeoutMs)", parsePositiveInt)
     .option(
       '--provider-limit <caps>',
       "static caps of a provider's calls, never exceeded, e.g. anthropic=rpm:50,tpm:40000 (also maxConcurrent); repeat per provider (the plan's providers)",

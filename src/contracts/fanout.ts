@@ -143,7 +143,7 @@ export interface SpawnOptions extends StartOptions {
   maxTokens?: number;
   /** Most estimated cost of the whole run, in US dollars (the plan's `budgetUsd`). */
   budgetUsd?: number;
-  /** Wall-clock limit of the whole run, in ms (the plan's `timeoutMs`). */
+  /** Limit of the whole run's elapsed time, in ms (the plan's `timeoutMs`). */
   timeoutMs?: number;
   /** A refused write or command fails its task (the plan's `strictWrites`; the CLI's `--strict-writes`). */
   strictWrites?: boolean;

@@ -27,7 +27,7 @@ export interface TaskSpec {
   dependsOn?: string[];
   /** Model spec overriding the plan's (`sim`, `anthropic:<model-id>`). */
   model?: string;
-  /** Wall-clock limit of this task, in ms: when it fires the task stops with status `limit`. */
+  /** Limit of this task's elapsed time, in ms, on the clock's monotonic reading: when it fires the task stops with status `limit`. */
   timeoutMs?: number;
   /**
    * Most time one of this task's tool calls may take, in ms (default 30,000);
@@ -138,7 +138,7 @@ export interface Plan {
   maxTokens?: number;
   /** Most estimated cost of the run in US dollars, the synthesis included. Every model needs a known price. */
   budgetUsd?: number;
-  /** Wall-clock limit of the run, in ms, from its start. */
+  /** Limit of the run's elapsed time, in ms, from its start, on the clock's monotonic reading. */
   timeoutMs?: number;
   /** Most model calls of the run, over all tasks and the synthesis. */
   maxTurns?: number;

@@ -240,7 +240,7 @@ export const taskSpecSchema = strictObject(
       .describe('Ids of tasks that must succeed before this one starts.')
       .optional(),
     model: nonEmptyText('Model spec overriding the plan\'s (sim, anthropic:<model-id>, ...).', 'a model spec').optional(),
-    timeoutMs: positiveInt('Wall-clock limit of this task, in ms.').optional(),
+    timeoutMs: positiveInt('Limit of this task\'s elapsed time, in ms (a change of the system clock does not move it).').optional(),
     toolTimeoutMs: positiveInt('Most time one tool call of this task may take, in ms. Default 30000.').optional(),
     maxTurns: positiveInt('Most model calls of this task. Default: its agent definition\'s, else 20.').optional(),
     maxTokens: positiveInt('Most tokens (input + output, all calls) of this task.').optional(),
@@ -275,7 +275,7 @@ export const planSchema = strictObject(
       .optional(),
     maxTokens: positiveInt('Most tokens (input + output) of the whole run, synthesis included.').optional(),
     budgetUsd: positiveNumber('Most estimated cost of the whole run, in US dollars, synthesis included.').optional(),
-    timeoutMs: positiveInt('Wall-clock limit of the whole run, in ms.').optional(),
+    timeoutMs: positiveInt('Limit of the whole run\'s elapsed time, in ms (a change of the system clock does not move it).').optional(),
     maxTurns: positiveInt('Most model calls of the whole run, synthesis included.').optional(),
     isolation: isolationSchema.optional(),
     strictWrites: z
