@@ -329,6 +329,8 @@ describe('spawn', () => {
     // NTP steps the clock an hour back.
     harness.clock.jumpWall(-3_600_000);
     await expectEndsAtTimeLimit(runId, 'slow', handles[0]?.handle ?? '', 5000, 'timeoutMs 5000 reached (5,000 ms elapsed)');
+    // The stored times are wall times (an hour apart, backwards); the duration it announces is the time it ran.
+    expect(harness.eventsOf('task-end').map((event) => event.durationMs)).toEqual([5000]);
   });
 
   it('ends a task at its time limit while it sits out a rate-limit pause in the gate', async () => {

@@ -20,6 +20,8 @@ interface TaskState {
   controller?: AbortController;
   /** Callbacks of `whenSettled` callers, run once the task is terminal. */
   waiters?: Array<() => void>;
+  /** When it started here, on the clock's monotonic reading: its task-end's duration does not follow a wall-clock jump. */
+  startedMonotonic?: number;
 }
 
 /** Default number of tasks running at once. */
@@ -256,6 +258,7 @@ export class TaskDispatch {
     const now = this.#ctx.clock.now();
     record.status = 'running';
     record.startedAt = now;
+    state.startedMonotonic = this.#ctx.clock.monotonic();
     record.readyAt ??= now;
     const patch: TaskPatch = { status: 'running', startedAt: now, readyAt: record.readyAt };
     if (record.waitReason !== undefined) patch.waitReason = record.waitReason;
@@ -393,7 +396,7 @@ export class TaskDispatch {
     Object.assign(record, patch);
     state.controller = undefined;
     store.updateTask(record.handle, patch);
-    this.#conclude(state, now - (record.startedAt ?? now), changes);
+    this.#conclude(state, state.startedMonotonic === undefined ? 0 : clock.monotonic() - state.startedMonotonic, changes);
     this.#apply(this.#scheduler.settle(index, outcome.status));
     this.#hooks.onConcluded();
   }
