@@ -17,7 +17,7 @@ export class LazyRunStore implements RunStore {
   /** Where the store `open` opens is, known before it is opened. */
   readonly location: string | undefined;
 
-  /** `open` is called once, by the first method called; its errors are that call's. `location`: see {@link RunStore.location}. */
+  /** `open` is called by the first method called (and by the next one after it threw); its errors are that call's. `location`: see {@link RunStore.location}. */
   constructor(open: () => RunStore, location?: string) {
     this.#open = open;
     this.location = location;
