@@ -117,14 +117,28 @@ describe('Http1Pool', () => {
   });
 
   it('closes an idle connection that receives bytes nobody asked for', async () => {
+    let firstClosed: Promise<void> | undefined;
     const server = await rawServer((socket) => {
       socket.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok');
-      setTimeout(() => socket.write('HTTP/1.1 200 OK\r\n'), 5);
+      // The stray bytes reach the first connection once it is idle; the pool must close it. The second request waits
+      // for that close rather than a fixed time: on a loaded machine a timer could let it reuse the connection first.
+      firstClosed ??= new Promise((resolve) => {
+        socket.once('close', () => resolve());
+        setTimeout(() => socket.write('HTTP/1.1 200 OK\r\n'), 5);
+      });
     });
     closers.push(server.close);
     const connections = pool(server.port);
     expect(await get(connections)).toBe('ok');
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    let guard: NodeJS.Timeout | undefined;
+    const kept = new Promise<never>((_, reject) => {
+      guard = setTimeout(() => reject(new Error('the pool kept a connection that received stray bytes')), 5_000);
+    });
+    try {
+      await Promise.race([firstClosed, kept]);
+    } finally {
+      clearTimeout(guard);
+    }
     expect(await get(connections)).toBe('ok');
     expect(server.connections()).toBe(2);
   });
