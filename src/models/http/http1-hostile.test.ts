@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isRetryableConnectionCode, connectionErrorCode } from './http-errors.js';
 import { createNodeFetch, type NodeFetch } from './node-fetch.js';
+import { socketClosed } from '../test-support/socket-closed.js';
 
 /**
  * A raw TCP server: `answer` gets each request's head (and the socket) as
@@ -65,12 +66,12 @@ async function setup(answer: (socket: net.Socket, head: string) => void): Promis
   return { server, client };
 }
 
-/** Lets the event loop run its I/O (a FIN or stray bytes sent by the server in this process reach the client). */
 /** A whole event stream of two events, chunked, and the text it carries. */
 const EVENT_STREAM_ANSWER =
   'HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\nb\r\ndata: one\n\n\r\nb\r\ndata: two\n\n\r\n0\r\n\r\n';
 const EVENT_STREAM_TEXT = 'data: one\n\ndata: two\n\n';
 
+/** Lets the event loop run its I/O (what the server in this process sent reaches the client). */
 function ioTurns(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 20));
 }
@@ -147,8 +148,9 @@ describe('fanout fetch against a hostile or sloppy server', () => {
     await ioTurns();
     expect(await response.text()).toBe(EVENT_STREAM_TEXT);
     // The server closes the idle connection (its keep-alive timeout).
-    (sockets[0] as net.Socket).end();
-    await ioTurns();
+    const first = sockets[0] as net.Socket;
+    first.end();
+    await socketClosed(first, 'the client kept the connection the server closed');
     const next = await client.fetch(`${server.url}/events`);
     expect(await next.text()).toBe(EVENT_STREAM_TEXT);
     expect(answers).toBe(2);
@@ -165,8 +167,9 @@ describe('fanout fetch against a hostile or sloppy server', () => {
     await ioTurns();
     expect(await response.text()).toBe(EVENT_STREAM_TEXT);
     // Bytes nobody asked for: the connection is out of step and must not carry the next request.
-    (sockets[0] as net.Socket).write('HTTP/1.1 200 OK\r\n');
-    await ioTurns();
+    const first = sockets[0] as net.Socket;
+    first.write('HTTP/1.1 200 OK\r\n');
+    await socketClosed(first, 'the client kept a connection that received stray bytes');
     expect(await (await client.fetch(`${server.url}/events`)).text()).toBe(EVENT_STREAM_TEXT);
     expect(server.connections()).toBe(2);
   });

@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../engine/manual-clock.js';
 import { MalformedAnswerError } from './http1-answer.js';
 import { Http1Pool, type ExchangeHandlers } from './http1-pool.js';
+import { socketClosed } from '../test-support/socket-closed.js';
 import { createNodeFetch } from './node-fetch.js';
 
 /** A raw TCP server whose `answer` decides what to write back on each request's bytes. */
@@ -122,23 +123,14 @@ describe('Http1Pool', () => {
       socket.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok');
       // The stray bytes reach the first connection once it is idle; the pool must close it. The second request waits
       // for that close rather than a fixed time: on a loaded machine a timer could let it reuse the connection first.
-      firstClosed ??= new Promise((resolve) => {
-        socket.once('close', () => resolve());
-        setTimeout(() => socket.write('HTTP/1.1 200 OK\r\n'), 5);
-      });
+      if (firstClosed !== undefined) return;
+      firstClosed = socketClosed(socket, 'the pool kept a connection that received stray bytes');
+      setTimeout(() => socket.write('HTTP/1.1 200 OK\r\n'), 5);
     });
     closers.push(server.close);
     const connections = pool(server.port);
     expect(await get(connections)).toBe('ok');
-    let guard: NodeJS.Timeout | undefined;
-    const kept = new Promise<never>((_, reject) => {
-      guard = setTimeout(() => reject(new Error('the pool kept a connection that received stray bytes')), 5_000);
-    });
-    try {
-      await Promise.race([firstClosed, kept]);
-    } finally {
-      clearTimeout(guard);
-    }
+    await firstClosed;
     expect(await get(connections)).toBe('ok');
     expect(server.connections()).toBe(2);
   });
