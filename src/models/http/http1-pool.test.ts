@@ -90,9 +90,12 @@ describe('Http1Pool', () => {
   it('reuses an idle connection, but not past its server\'s keep-alive hint, and not one the server closed', async () => {
     let hint = 'timeout=5';
     let closeAfter = false;
+    let closed: Promise<void> | undefined;
     const server = await rawServer((socket) => {
       socket.write(`HTTP/1.1 200 OK\r\nkeep-alive: ${hint}\r\ncontent-length: 2\r\n\r\nok`);
-      if (closeAfter) socket.end();
+      if (!closeAfter) return;
+      closed = socketClosed(socket, 'the pool kept a connection its server closed');
+      socket.end();
     });
     closers.push(server.close);
     const clock = new ManualClock();
@@ -112,7 +115,8 @@ describe('Http1Pool', () => {
     hint = 'max=100';
     closeAfter = true;
     expect(await get(connections)).toBe('ok');
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    closeAfter = false;
+    await closed;
     expect(await get(connections)).toBe('ok');
     expect(server.connections()).toBe(3);
   });
