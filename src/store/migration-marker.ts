@@ -23,7 +23,10 @@ export function holdMigrationMarker(path: string): () => void {
   if (path === ':memory:' || path === '') return () => {};
   const marker = markerOf(path);
   try {
-    writeFileSync(marker, `${process.pid}\n`, { mode: 0o600 });
+    // A stale marker is replaced, never written through: created exclusively, a symlink planted at its name (by
+    // another user of a shared FANOUT_HOME) cannot make this process overwrite the file it points to.
+    rmSync(marker, { force: true });
+    writeFileSync(marker, `${process.pid}\n`, { mode: 0o600, flag: 'wx' });
   } catch {
     // Only a hint for other openers: without it they fail after the busy timeout, as before markers.
     return () => {};
