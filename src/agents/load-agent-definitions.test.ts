@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isFanoutError } from '../contracts/errors.js';
 import { findAgent, loadAgentDefinitions } from './load-agent-definitions.js';
+import { errorThrownBy } from '../test-support/error-thrown-by.js';
 
 let root: string;
 let cwd: string;
@@ -31,15 +32,6 @@ function writeAgent(base: string, file: string, text: string): string {
 
 function agentText(name: string, extra = '', body = `You are ${name}.`): string {
   return `---\nname: ${name}\ndescription: The ${name} agent\n${extra}---\n${body}\n`;
-}
-
-function caught(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected an error');
 }
 
 describe('loadAgentDefinitions', () => {
@@ -187,7 +179,7 @@ describe('bad frontmatter', () => {
     expect(loaded.warnings).toEqual([expect.stringContaining(`${file}: ${expected}`)]);
     expect(loaded.warnings[0]).not.toContain('\n');
     expect(loaded.invalid).toEqual([{ source: file, scope: 'project', name, reason: loaded.warnings[0] }]);
-    const error = caught(() => findAgent(name, { cwd, home }));
+    const error = errorThrownBy(() => findAgent(name, { cwd, home }));
     expect(isFanoutError(error, 'PLAN_INVALID')).toBe(true);
     expect(error.message).toBe(loaded.warnings[0]);
   });
@@ -240,7 +232,7 @@ describe('findAgent', () => {
   it('names the directories searched and the agents found when the name is unknown', () => {
     writeAgent(cwd, 'a.md', agentText('a'));
     writeAgent(home, 'b.md', agentText('b'));
-    const error = caught(() => findAgent('x', { cwd, home }));
+    const error = errorThrownBy(() => findAgent('x', { cwd, home }));
     expect(isFanoutError(error, 'PLAN_INVALID')).toBe(true);
     expect(error.message).toBe(
       `unknown agent "x" (looked in ${path.join(cwd, '.claude/agents')}, ${path.join(home, '.claude/agents')}; found: a, b)`,

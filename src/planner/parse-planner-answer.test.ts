@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isFanoutError } from '../contracts/errors.js';
 import { parsePlannerAnswer } from './parse-planner-answer.js';
+import { errorThrownBy } from '../test-support/error-thrown-by.js';
 
 const plan = {
   name: 'two',
@@ -10,15 +11,6 @@ const plan = {
   ],
 };
 const json = JSON.stringify(plan, null, 2);
-
-function errorOf(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected an error');
-}
 
 describe('parsePlannerAnswer', () => {
   it('reads the plan from a ```json block among prose and other blocks', () => {
@@ -41,7 +33,7 @@ describe('parsePlannerAnswer', () => {
     ['a schema problem', '```json\n{"tasks": [{"id": "a"}]}\n```', 'planner: tasks[0].prompt:'],
     ['an unknown dependency', '```json\n{"tasks": [{"id": "a", "prompt": "x", "dependsOn": ["zz"]}]}\n```', '"zz"'],
   ])('rejects %s with one PLAN_INVALID line', (_label, text, expected) => {
-    const error = errorOf(() => parsePlannerAnswer(text, 'planner'));
+    const error = errorThrownBy(() => parsePlannerAnswer(text, 'planner'));
     expect(isFanoutError(error, 'PLAN_INVALID')).toBe(true);
     expect(error.message).toContain(expected);
     expect(error.message).not.toContain('\n');
@@ -55,7 +47,7 @@ describe('parsePlannerAnswer', () => {
       ],
     });
     expect(parsePlannerAnswer(overlapping, 'planner').tasks).toHaveLength(2);
-    const error = errorOf(() => parsePlannerAnswer(overlapping, 'planner', { strict: true }));
+    const error = errorThrownBy(() => parsePlannerAnswer(overlapping, 'planner', { strict: true }));
     expect(isFanoutError(error, 'PLAN_CONFLICT')).toBe(true);
   });
 });

@@ -11,6 +11,7 @@ import { isFanoutError } from '../contracts/errors.js';
 import { holdMigrationMarker, migratingProcess } from './migration-marker.js';
 import { openDatabase } from './sqlite-database.js';
 import { MIGRATIONS, SCHEMA_VERSION, schemaVersion } from './sqlite-schema.js';
+import { errorThrownBy } from '../test-support/error-thrown-by.js';
 
 const childScript = fileURLToPath(new URL('./test-support/migrating-child.ts', import.meta.url));
 /** Short, so that an opener kept out of the lock learns it quickly; the waits below are counted, not timed. */
@@ -57,15 +58,6 @@ function deadPid(): number {
   return child.pid;
 }
 
-function failureOf(work: () => unknown): Error {
-  try {
-    work();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a failure');
-}
-
 describe('opening a store another process is migrating', () => {
   it('asks for the lock again until the migration ends, then opens the migrated store', () => {
     const path = storeAtVersion6();
@@ -90,7 +82,7 @@ describe('opening a store another process is migrating', () => {
     const path = storeAtVersion6();
     holdWriteLock(path, false);
     let reads = 0;
-    const failure = failureOf(() => openDatabase(path, false, { busyTimeoutMs: BUSY_MS, now: () => ++reads }));
+    const failure = errorThrownBy(() => openDatabase(path, false, { busyTimeoutMs: BUSY_MS, now: () => ++reads }));
     expect(isFanoutError(failure, 'STORE_ERROR')).toBe(true);
     expect(failure.message).toBe(`cannot open run store ${path}: database is locked`);
     // Read at the start and at the one refusal: no second ask for the lock.
@@ -126,7 +118,7 @@ describe('opening a store another process is migrating', () => {
     expect(migratingProcess(path)).toBeUndefined();
     const other = new Database(path);
     other.exec('BEGIN IMMEDIATE');
-    const failure = failureOf(() => openDatabase(path, false, { busyTimeoutMs: BUSY_MS }));
+    const failure = errorThrownBy(() => openDatabase(path, false, { busyTimeoutMs: BUSY_MS }));
     expect(failure.message).toBe(`cannot open run store ${path}: database is locked`);
     other.exec('ROLLBACK');
     other.close();
@@ -144,7 +136,7 @@ describe('opening a store another process is migrating', () => {
     let clock = 0;
     const now = (): number => (clock += 48_000);
 
-    const failure = failureOf(() => openDatabase(path, false, { busyTimeoutMs: BUSY_MS, now }));
+    const failure = errorThrownBy(() => openDatabase(path, false, { busyTimeoutMs: BUSY_MS, now }));
 
     expect(isFanoutError(failure, 'STORE_ERROR')).toBe(true);
     // Started at 48 s, read again at 96, 144 and 192: 144 s waited is past the 2 min limit.
