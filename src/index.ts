@@ -37,7 +37,6 @@ export type {
   PlanInput,
   PruneResult,
   RunEstimate,
-  RunReport,
   RunResult,
   RunStatusView,
   SpawnOptions,
@@ -45,8 +44,8 @@ export type {
   StartOptions,
   StopResult,
   TaskHandle,
-  TaskTiming,
 } from './contracts/fanout.js';
+export type { RunReport, TaskTiming } from './contracts/run-report.js';
 export type { FanoutEvent, StoredEvent } from './contracts/events.js';
 export type {
   RefusedCall,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { TaskTiming } from '../contracts/fanout.js';
+import type { TaskTiming } from '../contracts/run-report.js';
 import type { FanoutEvent } from '../contracts/events.js';
 import { isPrintedEvent, jsonLine, runEndLine } from './json-lines.js';
 import { RUN_END_KEYS, RUN_END_TASK_KEYS } from './test-support/run-end-keys.js';

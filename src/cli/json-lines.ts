@@ -1,4 +1,4 @@
-import type { RunReport } from '../contracts/fanout.js';
+import type { RunReport } from '../contracts/run-report.js';
 import type { FanoutEvent } from '../contracts/events.js';
 import type { RunStatus, TaskStatus } from '../contracts/records.js';
 

@@ -1,5 +1,5 @@
-import type { RunReport, TaskTiming } from '../contracts/fanout.js';
-import { NOTABLE_WAIT_MS, rateLimitOnlyMs } from '../contracts/fanout.js';
+import type { RunReport, TaskTiming } from '../contracts/run-report.js';
+import { NOTABLE_WAIT_MS, rateLimitOnlyMs } from '../contracts/run-report.js';
 import type { TaskRecord } from '../contracts/records.js';
 import { formatColumns, formatCost, formatDuration, formatTokens, truncate } from './format.js';
 

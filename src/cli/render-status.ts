@@ -1,6 +1,7 @@
 import { refusedMark } from './render-progress.js';
 import { renderChangeReview } from './render-changes.js';
-import type { RunStatusView, TaskTiming } from '../contracts/fanout.js';
+import type { RunStatusView } from '../contracts/fanout.js';
+import type { TaskTiming } from '../contracts/run-report.js';
 import type { TodoStatus } from '../contracts/records.js';
 import { formatColumns, formatDuration, formatElapsed, formatTimestamp, formatTokens } from './format.js';
 

@@ -11,7 +11,6 @@ import type {
   FollowEventsOptions,
   OutputOptions,
   OutputResult,
-  RunReport,
   RunResult,
   RunStatusView,
   PlanInput,
@@ -21,6 +20,7 @@ import type {
   StartOptions,
   StopResult,
 } from '../contracts/fanout.js';
+import type { RunReport } from '../contracts/run-report.js';
 import { openCheckedRun, toCheckedRun } from './checked-run.js';
 import { injectedClock, type Clock } from '../contracts/clock.js';
 import { ModelGates } from './model-gate.js';

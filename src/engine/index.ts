@@ -8,7 +8,7 @@ export { DEFAULT_CONCURRENCY } from './task-dispatch.js';
 export { DEFAULT_MAX_TURNS } from './task-runner.js';
 export { SYNTHESIS_TODO_ID } from '../contracts/records.js';
 export { parseSynthesis } from './synthesis.js';
-export { NOTABLE_WAIT_MS } from '../contracts/fanout.js';
+export { NOTABLE_WAIT_MS } from '../contracts/run-report.js';
 export { buildReport } from './report.js';
 export { formatUsd, timeoutReason, UsageMeter } from './caps.js';
 export { checkBudgetsPriced } from './run-costs.js';

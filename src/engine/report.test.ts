@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ExecutionDag, Plan } from '../contracts/plan.js';
 import type { StoredEvent } from '../contracts/events.js';
 import { buildReport, providerCapWaits } from './report.js';
-import { NOTABLE_WAIT_MS } from '../contracts/fanout.js';
+import { NOTABLE_WAIT_MS } from '../contracts/run-report.js';
 import type { RunRecord, TaskRecord } from '../contracts/records.js';
 
 const T = 1_700_000_000_000;

@@ -1,6 +1,6 @@
 import { longestPath } from '../plan/index.js';
 import type { StoredEvent } from '../contracts/events.js';
-import { NOTABLE_WAIT_MS, rateLimitOnlyMs, type RunReport, type TaskTiming } from '../contracts/fanout.js';
+import { NOTABLE_WAIT_MS, rateLimitOnlyMs, type RunReport, type TaskTiming } from '../contracts/run-report.js';
 import type { RunRecord, TaskRecord } from '../contracts/records.js';
 
 /** Options of {@link buildReport}. */

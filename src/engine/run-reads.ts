@@ -1,7 +1,8 @@
 import { FanoutError, isFanoutError } from '../contracts/errors.js';
 import type { Clock } from '../contracts/clock.js';
 import type { RunStore } from '../contracts/run-store.js';
-import type { OutputResult, RunReport, RunResult, RunStatusView } from '../contracts/fanout.js';
+import type { OutputResult, RunResult, RunStatusView } from '../contracts/fanout.js';
+import type { RunReport } from '../contracts/run-report.js';
 import type { RunRecord, TaskOutput, TaskRecord } from '../contracts/records.js';
 import { changeReview } from './change-review.js';
 import type { EventScope } from './event-log.js';

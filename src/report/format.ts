@@ -1,4 +1,4 @@
-import { NOTABLE_WAIT_MS, rateLimitOnlyMs, type TaskTiming } from '../contracts/fanout.js';
+import { NOTABLE_WAIT_MS, rateLimitOnlyMs, type TaskTiming } from '../contracts/run-report.js';
 import type { RunSnapshot } from './run-snapshot.js';
 
 /** A duration for the picture of a run: `850 ms`, `1.23 s`, `2 m 03 s`. */

@@ -1,7 +1,8 @@
 import type { FanoutEvent } from '../contracts/events.js';
 import type { DagEdge } from '../contracts/plan.js';
 import type { RunRecord, TaskOutput, TaskRecord, TodoItem } from '../contracts/records.js';
-import type { Fanout, RunReport, RunStatusView } from '../contracts/fanout.js';
+import type { Fanout, RunStatusView } from '../contracts/fanout.js';
+import type { RunReport } from '../contracts/run-report.js';
 
 /**
  * A stretch of a running task spent waiting (from the stored events): a

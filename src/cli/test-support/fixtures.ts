@@ -1,4 +1,4 @@
-import type { RunReport, TaskTiming } from '../../contracts/fanout.js';
+import type { RunReport, TaskTiming } from '../../contracts/run-report.js';
 import type { TaskRecord } from '../../contracts/records.js';
 
 /** A task timing with defaults; override what the test is about. */

@@ -1,7 +1,7 @@
 import { Component, type ComponentChildren, type VNode } from 'preact';
 import { useMemo, useState } from 'preact/hooks';
 import type { TaskOutput } from '../../contracts/records.js';
-import type { RunReport } from '../../contracts/fanout.js';
+import type { RunReport } from '../../contracts/run-report.js';
 import { formatDollars, formatMs, formatSpeedupText, formatTokenCount, gateWaitCell, gateWaitColumns, runCostText, WAIT_CAUSE_LABELS, type GateWaitColumn } from '../format.js';
 import { OUTPUTS_OPEN_MAX, type RunSnapshot, type SnapshotTask } from '../run-snapshot.js';
 import { buildTimeline } from '../timeline.js';
